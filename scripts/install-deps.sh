@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs on a fresh Debian 12 machine: Debian packages for the real test engine and
+# fixtures, and the npm dependencies. Idempotent: does nothing when everything is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# command -> Debian package
+declare -A NEED=(
+  [dockerd]=docker.io
+  [runsc]=runsc
+  [busybox]=busybox-static
+  [debootstrap]=debootstrap
+  [skopeo]=skopeo
+  [docker-registry]=docker-registry
+  [rpm]=rpm
+  [shellcheck]=shellcheck
+  [zstd]=zstd
+  [openssl]=openssl
+  [mkfs.ext4]=e2fsprogs
+)
+missing=()
+for cmd in "${!NEED[@]}"; do
+  command -v "$cmd" >/dev/null 2>&1 || missing+=("${NEED[$cmd]}")
+done
+# /usr/bin/docker (docker.io's CLI) must exist too; another docker client on PATH may be too new for dockerd 20.10.
+[ -x /usr/bin/docker ] || missing+=(docker.io)
+if [ "${#missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: missing Debian packages: ${missing[*]} (run as root, or: sudo apt-get install ${missing[*]})" >&2
+    exit 1
+  fi
+  echo "install-deps: apt-get install ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends $(printf '%s\n' "${missing[@]}" | sort -u) >/dev/null
+  # the packaged services must not run: tests start their own daemon and registry on private paths
+  for svc in docker containerd docker-registry; do
+    (command -v systemctl >/dev/null && systemctl stop "$svc" >/dev/null 2>&1) || true
+  done
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "install-deps: npm ci" >&2
+  npm ci --no-audit --no-fund >/dev/null
+fi

@@ -1,0 +1,65 @@
+// Flags shared by the reporting commands (audit, scan, lint): --format, --fail-on, --output, --quiet, colour.
+import { writeFileSync } from 'node:fs';
+import { Option, type Command } from 'commander';
+import { FORMATS, renderReport, type Format } from '../report/render.js';
+import type { Report } from '../report/report.js';
+import type { TableOptions } from '../report/table.js';
+import { UsageError } from '../shared/errors.js';
+import { isAtLeast, parseSeverity, SEVERITIES, type Severity } from '../shared/severity.js';
+import { EXIT_FINDINGS, EXIT_OK, type CliIO } from './io.js';
+
+export interface ReportFlags {
+  readonly format: Format;
+  readonly failOn: Severity | undefined;
+  readonly output: string | undefined;
+  readonly quiet: boolean;
+  readonly color: boolean;
+}
+
+export function addReportOptions(command: Command, defaults: { failOn?: Severity } = {}): Command {
+  return command
+    .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('table'))
+    .addOption(
+      new Option('--fail-on <severity>', 'exit 1 when a failure at or above this severity is found')
+        .choices(SEVERITIES)
+        .default(defaults.failOn),
+    )
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .option('-q, --quiet', 'print nothing but the report (no progress, no summary on stderr)', false)
+    .option('--no-color', 'disable ANSI colours in the table');
+}
+
+export function readReportFlags(raw: Record<string, unknown>, io: CliIO): ReportFlags {
+  const format = raw['format'];
+  if (typeof format !== 'string' || !(FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError(`unknown --format ${String(format)}`, { hint: `use one of ${FORMATS.join(', ')}` });
+  }
+  const failOnRaw = raw['failOn'];
+  const failOn = typeof failOnRaw === 'string' ? parseSeverity(failOnRaw) : undefined;
+  if (typeof failOnRaw === 'string' && failOn === undefined) {
+    throw new UsageError(`unknown --fail-on ${failOnRaw}`, { hint: `use one of ${SEVERITIES.join(', ')}` });
+  }
+  const output = typeof raw['output'] === 'string' ? raw['output'] : undefined;
+  const color =
+    raw['color'] !== false && io.isTTY && output === undefined && io.env['NO_COLOR'] === undefined;
+  return { format: format as Format, failOn, output, quiet: raw['quiet'] === true, color };
+}
+
+/** Renders the report where the flags say and returns the exit code --fail-on implies. */
+export function emitReport(
+  report: Report,
+  flags: ReportFlags,
+  io: CliIO,
+  table: Omit<TableOptions, 'color'> = {},
+): number {
+  const text = renderReport(report, flags.format, { ...table, color: flags.color });
+  if (flags.output === undefined) io.stdout(text);
+  else writeFileSync(flags.output, text);
+  return exitCodeFor(report, flags.failOn);
+}
+
+export function exitCodeFor(report: Report, failOn: Severity | undefined): number {
+  if (failOn === undefined) return EXIT_OK;
+  const failing = report.findings.some((f) => f.outcome.kind === 'fail' && isAtLeast(f.severity, failOn));
+  return failing ? EXIT_FINDINGS : EXIT_OK;
+}

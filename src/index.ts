@@ -1,0 +1,9 @@
+// bulkhead's public library API: re-exports only.
+export * from './shared/severity.js';
+export * from './shared/finding.js';
+export * from './shared/errors.js';
+export * from './report/report.js';
+export { renderJson } from './report/json.js';
+export { renderSarif } from './report/sarif.js';
+export { renderTable } from './report/table.js';
+export { runCli } from './cli/main.js';

@@ -1,0 +1,21 @@
+// Picks a renderer by --format; the one place commands go through to turn a Report into text.
+import { renderJson } from './json.js';
+import type { Report } from './report.js';
+import { renderSarif } from './sarif.js';
+import { renderTable, type TableOptions } from './table.js';
+
+export const FORMATS = ['table', 'json', 'sarif'] as const;
+export type Format = (typeof FORMATS)[number];
+
+export function renderReport(report: Report, format: Format, table: TableOptions): string {
+  switch (format) {
+    case 'table':
+      return renderTable(report, table);
+    case 'json':
+      return renderJson(report);
+    case 'sarif':
+      return renderSarif(report);
+    default:
+      return format satisfies never;
+  }
+}

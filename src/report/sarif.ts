@@ -1,0 +1,140 @@
+// SARIF 2.1.0 renderer (OASIS SARIF v2.1.0 §3): one run, rules from the report, one result per failure.
+import type { Finding, Target } from '../shared/finding.js';
+import type { Severity } from '../shared/severity.js';
+import { TOOL_URI } from '../shared/version.js';
+import type { Report, RuleDescriptor } from './report.js';
+
+const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
+
+/** SARIF levels (§3.27.10); GitHub code scanning maps security-severity for ordering. */
+function levelOf(severity: Severity): 'error' | 'warning' | 'note' {
+  switch (severity) {
+    case 'critical':
+    case 'high':
+      return 'error';
+    case 'medium':
+      return 'warning';
+    case 'low':
+    case 'info':
+      return 'note';
+    default:
+      return severity satisfies never;
+  }
+}
+
+const SECURITY_SEVERITY: Readonly<Record<Severity, string>> = {
+  critical: '9.5',
+  high: '8.0',
+  medium: '5.5',
+  low: '2.0',
+  info: '0.0',
+};
+
+function locationOf(target: Target): Record<string, unknown> {
+  if (target.kind === 'file') {
+    return {
+      physicalLocation: {
+        artifactLocation: { uri: target.path },
+        region: {
+          startLine: Math.max(1, target.line),
+          startColumn: Math.max(1, target.column),
+          ...(target.endLine === undefined ? {} : { endLine: target.endLine }),
+          ...(target.endColumn === undefined ? {} : { endColumn: target.endColumn }),
+        },
+      },
+    };
+  }
+  const name = (() => {
+    switch (target.kind) {
+      case 'host':
+        return `host:${target.root}`;
+      case 'daemon':
+        return `daemon:${target.address}`;
+      case 'container':
+        return `container:${target.name}`;
+      case 'image':
+        return target.path === undefined ? `image:${target.ref}` : `image:${target.ref}:${target.path}`;
+      case 'package':
+        return `${target.image}:${target.ecosystem}:${target.name}@${target.version}`;
+      default:
+        return target satisfies never;
+    }
+  })();
+  return { logicalLocations: [{ name, kind: target.kind === 'package' ? 'package' : 'resource' }] };
+}
+
+function ruleOf(rule: RuleDescriptor): Record<string, unknown> {
+  return {
+    id: rule.id,
+    name: rule.id,
+    shortDescription: { text: rule.title },
+    fullDescription: { text: rule.description ?? rule.title },
+    help: { text: rule.remediation },
+    helpUri: rule.references[0],
+    defaultConfiguration: { level: levelOf(rule.severity) },
+    properties: {
+      tags: ['security', ...rule.aliases],
+      'security-severity': SECURITY_SEVERITY[rule.severity],
+    },
+  };
+}
+
+/** Rules that produced results but are not in the report's rule list get a descriptor from the finding. */
+function descriptorFromFinding(finding: Finding): RuleDescriptor {
+  return {
+    id: finding.ruleId,
+    title: finding.title,
+    severity: finding.severity,
+    aliases: finding.aliases,
+    remediation: finding.remediation,
+    references: finding.references,
+  };
+}
+
+export function renderSarif(report: Report): string {
+  const failures = report.findings.filter((f) => f.outcome.kind === 'fail');
+  const rules = new Map<string, RuleDescriptor>(report.rules.map((r) => [r.id, r]));
+  for (const finding of failures)
+    if (!rules.has(finding.ruleId)) rules.set(finding.ruleId, descriptorFromFinding(finding));
+  const ruleIds = [...rules.keys()];
+  const results = failures.map((finding) => ({
+    ruleId: finding.ruleId,
+    ruleIndex: ruleIds.indexOf(finding.ruleId),
+    level: levelOf(finding.severity),
+    message: { text: finding.message },
+    locations: [locationOf(finding.target)],
+    properties: {
+      severity: finding.severity,
+      aliases: finding.aliases,
+      evidence: finding.evidence,
+      ...(finding.vulnerability === undefined ? {} : { vulnerability: finding.vulnerability }),
+    },
+  }));
+  const sarif = {
+    $schema: SARIF_SCHEMA,
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: report.tool.name,
+            version: report.tool.version,
+            informationUri: TOOL_URI,
+            rules: [...rules.values()].map(ruleOf),
+          },
+        },
+        results,
+        invocations: [
+          {
+            executionSuccessful: !report.diagnostics.some((d) => d.level === 'error'),
+            toolExecutionNotifications: report.diagnostics.map((d) => ({
+              level: d.level,
+              message: { text: `${d.subject}: ${d.message}` },
+            })),
+          },
+        ],
+      },
+    ],
+  };
+  return `${JSON.stringify(sarif, null, 2)}\n`;
+}

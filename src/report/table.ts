@@ -1,0 +1,78 @@
+// Table renderer: findings grouped under headings chosen by the command, then a one-line summary.
+import { describeTarget, type Finding } from '../shared/finding.js';
+import { SEVERITIES } from '../shared/severity.js';
+import { summarize, type Report } from './report.js';
+import { bold, dim, paintSeverity, renderColumns, truncate, type TextStyle } from './text.js';
+
+export interface TableOptions extends TextStyle {
+  /** Heading for each finding; findings are grouped in the order headings first appear. */
+  readonly groupBy?: (finding: Finding) => string;
+  /** Show passing, skipped and not-applicable checks too (audit --verbose). */
+  readonly showAll?: boolean;
+  /** Maximum width of the message column. */
+  readonly width?: number;
+}
+
+function outcomeLabel(finding: Finding): string {
+  switch (finding.outcome.kind) {
+    case 'pass':
+      return 'PASS';
+    case 'fail':
+      return 'FAIL';
+    case 'skip':
+      return 'SKIP';
+    case 'not-applicable':
+      return 'N/A';
+    default:
+      return finding.outcome satisfies never;
+  }
+}
+
+function messageOf(finding: Finding): string {
+  if (finding.outcome.kind === 'skip' || finding.outcome.kind === 'not-applicable')
+    return finding.outcome.reason;
+  const evidence = finding.evidence[0];
+  return evidence === undefined
+    ? finding.message
+    : `${finding.message} [${evidence.source}=${evidence.value}]`;
+}
+
+export function renderTable(report: Report, options: TableOptions): string {
+  const shown =
+    options.showAll === true ? report.findings : report.findings.filter((f) => f.outcome.kind === 'fail');
+  const width = options.width ?? 100;
+  const groups = new Map<string, Finding[]>();
+  for (const finding of shown) {
+    const key = options.groupBy?.(finding) ?? describeTarget(finding.target);
+    const group = groups.get(key) ?? [];
+    group.push(finding);
+    groups.set(key, group);
+  }
+  const out: string[] = [];
+  for (const [heading, findings] of groups) {
+    out.push(bold(heading, options));
+    const rows = findings.map((f) => [
+      ...(options.showAll === true ? [outcomeLabel(f)] : []),
+      paintSeverity(f.severity, f.severity.toUpperCase(), options),
+      f.ruleId,
+      truncate(describeTarget(f.target), 40),
+      truncate(messageOf(f), width),
+    ]);
+    out.push(
+      renderColumns(
+        [...(options.showAll === true ? ['RESULT'] : []), 'SEVERITY', 'RULE', 'TARGET', 'DETAIL'],
+        rows,
+        '  ',
+      ),
+    );
+    out.push('');
+  }
+  for (const diagnostic of report.diagnostics)
+    out.push(dim(`${diagnostic.level}: ${diagnostic.subject}: ${diagnostic.message}`, options));
+  const summary = summarize(report.findings);
+  const failures = SEVERITIES.map((s) => `${summary.failuresBySeverity[s]} ${s}`).join(', ');
+  out.push(
+    `${report.command}: ${summary.byOutcome.fail} failed (${failures}), ${summary.byOutcome.pass} passed, ${summary.byOutcome.skip} skipped, ${summary.byOutcome['not-applicable']} not applicable`,
+  );
+  return `${out.join('\n')}\n`;
+}
