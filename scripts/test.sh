@@ -10,10 +10,13 @@ bash scripts/install-deps.sh
 unit=0
 if [ "${1:-}" = "--unit" ]; then unit=1; shift; fi
 
-echo "== typecheck" >&2
-npx tsc -p tsconfig.json --noEmit
-echo "== lint" >&2
-npx eslint --max-warnings 0 .
+# BULKHEAD_TEST_FAST=1 skips the whole-project typecheck and lint (for iterating on one area's tests).
+if [ "${BULKHEAD_TEST_FAST:-0}" != "1" ]; then
+  echo "== typecheck" >&2
+  npx tsc -p tsconfig.json --noEmit
+  echo "== lint" >&2
+  npx eslint --max-warnings 0 .
+fi
 
 if [ "$#" -gt 0 ]; then
   files=("$@")
