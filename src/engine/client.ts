@@ -1,0 +1,90 @@
+// Connects to the Docker Engine API with dockerode, resolving the address the way the docker CLI does:
+// --host, else DOCKER_HOST, else the default socket; tcp with TLS from DOCKER_TLS_VERIFY / DOCKER_CERT_PATH
+// (docs.docker.com/engine/security/protect-access/ "Use TLS"), reading certificates from disk once.
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import Docker from 'dockerode';
+import { BulkheadError, errnoCode, UsageError } from '../shared/errors.js';
+
+export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
+
+export type EngineAddress =
+  | { readonly kind: 'unix'; readonly socketPath: string; readonly display: string }
+  | {
+      readonly kind: 'tcp';
+      readonly host: string;
+      readonly port: number;
+      readonly tls: boolean;
+      readonly verify: boolean;
+      readonly certPath: string | undefined;
+      readonly display: string;
+    };
+
+export interface EngineConnectOptions {
+  /** --host value; wins over DOCKER_HOST. */
+  readonly host?: string | undefined;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Per-request timeout in milliseconds (dockerode default: none). */
+  readonly timeoutMs?: number;
+}
+
+export interface EngineConnection {
+  readonly docker: Docker;
+  readonly address: EngineAddress;
+}
+
+/** Parses a DOCKER_HOST-style address; throws UsageError on forms bulkhead cannot use. */
+export function resolveEngineAddress(options: EngineConnectOptions): EngineAddress {
+  const raw = options.host ?? options.env['DOCKER_HOST'] ?? `unix://${DEFAULT_DOCKER_SOCKET}`;
+  if (raw.startsWith('unix://')) {
+    const socketPath = raw.slice('unix://'.length);
+    if (socketPath === '') throw new UsageError(`empty unix socket path in ${raw}`, { subject: raw, hint: 'use unix:///var/run/docker.sock' });
+    return { kind: 'unix', socketPath, display: raw };
+  }
+  if (raw.startsWith('/')) return { kind: 'unix', socketPath: raw, display: `unix://${raw}` };
+  const tcp = /^(?:tcp|https?):\/\/(\[[^\]]+\]|[^:/]+)(?::(\d+))?\/?$/.exec(raw);
+  if (tcp !== null) {
+    const [, hostPart = '', portPart] = tcp;
+    const verify = (options.env['DOCKER_TLS_VERIFY'] ?? '') !== '' && options.env['DOCKER_TLS_VERIFY'] !== '0';
+    const port = portPart === undefined ? (verify ? 2376 : 2375) : Number(portPart);
+    const tls = verify || port === 2376 || raw.startsWith('https://');
+    const certPath = options.env['DOCKER_CERT_PATH'] ?? (tls ? join(homedir(), '.docker') : undefined);
+    return { kind: 'tcp', host: hostPart.replace(/^\[|\]$/g, ''), port, tls, verify, certPath, display: raw };
+  }
+  throw new UsageError(`unsupported Docker host address ${raw}`, {
+    subject: raw,
+    hint: 'use unix:///path/to/docker.sock or tcp://HOST:PORT (with DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH for TLS)',
+  });
+}
+
+function readCert(dir: string, file: string): Buffer {
+  const path = join(dir, file);
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new BulkheadError('INPUT_UNREADABLE', `cannot read TLS file ${path} (${errnoCode(error) ?? 'error'})`, {
+      subject: path,
+      hint: 'set DOCKER_CERT_PATH to the directory holding ca.pem, cert.pem and key.pem',
+      cause: error,
+    });
+  }
+}
+
+export function connectEngine(options: EngineConnectOptions): EngineConnection {
+  const address = resolveEngineAddress(options);
+  const timeout = options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs };
+  if (address.kind === 'unix') return { docker: new Docker({ socketPath: address.socketPath, ...timeout }), address };
+  if (!address.tls) return { docker: new Docker({ host: address.host, port: address.port, protocol: 'http', ...timeout }), address };
+  const dir = address.certPath ?? join(homedir(), '.docker');
+  const docker = new Docker({
+    host: address.host,
+    port: address.port,
+    protocol: 'https',
+    ca: address.verify ? readCert(dir, 'ca.pem') : undefined,
+    cert: readCert(dir, 'cert.pem'),
+    key: readCert(dir, 'key.pem'),
+    ...timeout,
+  });
+  return { docker, address };
+}
