@@ -1,0 +1,23 @@
+// The facts every rule reads: HostFacts and EngineFacts, collected once, plain and serialisable.
+import { z } from 'zod';
+import { engineFactsSchema } from './engine.js';
+import { hostFactsSchema } from './host.js';
+import { knownSchema } from './known.js';
+
+export const factsSchema = z.object({
+  schemaVersion: z.literal(1),
+  collectedAt: z.string(),
+  host: hostFactsSchema,
+  /** Unknown when the engine could not be reached; host rules still run. */
+  engine: knownSchema(engineFactsSchema),
+  /** Problems met while collecting (unreadable files, malformed daemon.json, engine down). */
+  diagnostics: z.array(
+    z.object({ level: z.enum(['warning', 'error']), subject: z.string(), message: z.string() }),
+  ),
+});
+export type Facts = z.infer<typeof factsSchema>;
+
+export * from './known.js';
+export * from './host.js';
+export * from './engine.js';
+export * from './dockerd-options.js';
