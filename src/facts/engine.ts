@@ -209,6 +209,18 @@ export const infoSchema = z.looseObject({
 });
 export type EngineInfo = z.infer<typeof infoSchema>;
 
+export const networkSchema = z.looseObject({
+  Name: z.string(),
+  Id: z.string(),
+  Driver: opt(z.string()),
+  Scope: opt(z.string()),
+  Internal: opt(z.boolean()),
+  EnableIPv6: opt(z.boolean()),
+  /** Driver options, e.g. com.docker.network.bridge.enable_icc for the default bridge (CIS 2.2). */
+  Options: opt(z.record(z.string(), z.string())),
+});
+export type NetworkSummary = z.infer<typeof networkSchema>;
+
 /** One SecurityOptions entry ("name=seccomp,profile=default") split into its name and options. */
 export const securityOptionSchema = z.object({ name: z.string(), options: z.record(z.string(), z.string()) });
 export type SecurityOption = z.infer<typeof securityOptionSchema>;
@@ -221,6 +233,7 @@ export const engineFactsSchema = z.object({
   securityOptions: z.array(securityOptionSchema),
   containers: z.array(containerInspectSchema),
   images: z.array(imageInspectSchema),
+  networks: z.array(networkSchema),
   /** Engine API requests made to collect these facts (the audit bench's budget: at most 2 per container). */
   apiCalls: z.number().int(),
 });

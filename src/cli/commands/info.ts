@@ -1,7 +1,50 @@
-// Placeholder registration for `bulkhead info`; replaced by the issue that builds it.
+// `bulkhead info`: collects host and engine facts once and prints them (readable summary, or --json).
 import type { Command } from 'commander';
+import { collectFacts } from '../../facts/collect.js';
+import { renderFactsText } from '../../report/facts-text.js';
+import { EXIT_ERROR, EXIT_OK } from '../io.js';
 import type { CommandRunner } from '../main.js';
 
-export function registerInfo(program: Command, _run: (runner: CommandRunner) => Promise<void>): void {
-  program.command('info').description('(not built yet)');
+interface InfoFlags {
+  readonly host?: string;
+  readonly root: string;
+  readonly json: boolean;
+  readonly engine: boolean;
+  readonly color: boolean;
+}
+
+export function registerInfo(program: Command, run: (runner: CommandRunner) => Promise<void>): void {
+  program
+    .command('info')
+    .description('print the facts bulkhead collects about the host and the Docker engine')
+    .option(
+      '-H, --host <address>',
+      'Docker engine address (default: DOCKER_HOST, else unix:///var/run/docker.sock)',
+    )
+    .option(
+      '--root <dir>',
+      'read host facts from this directory instead of / (a fixture tree or a mounted host)',
+      '/',
+    )
+    .option('--json', 'print the full facts document as JSON', false)
+    .option('--no-engine', 'do not query the Engine API (host facts only)')
+    .option('--no-color', 'disable ANSI colours')
+    .action((flags: InfoFlags) =>
+      run(async (io) => {
+        const facts = await collectFacts({
+          root: flags.root,
+          host: flags.host,
+          env: io.env,
+          skipEngine: !flags.engine,
+        });
+        if (flags.json) io.stdout(`${JSON.stringify(facts, null, 2)}\n`);
+        else
+          io.stdout(
+            renderFactsText(facts, { color: flags.color && io.isTTY && io.env['NO_COLOR'] === undefined }),
+          );
+        for (const d of facts.diagnostics)
+          io.stderr(`bulkhead: ${d.level === 'warning' ? 'warning: ' : ''}${d.message}\n`);
+        return facts.diagnostics.some((d) => d.level === 'error') ? EXIT_ERROR : EXIT_OK;
+      }),
+    );
 }

@@ -1,0 +1,61 @@
+// Collects all facts once: the engine first (its data root helps locate host files), then the host. An
+// unreachable engine leaves `engine` unknown with an error diagnostic; host facts are collected regardless.
+import { resolveEngineAddress, type EngineAddress } from '../engine/client.js';
+import { collectEngineFacts } from '../engine/collect.js';
+import { collectHostFacts } from '../host/collect.js';
+import type { Diagnostic } from '../report/report.js';
+import { BulkheadError, describeError } from '../shared/errors.js';
+import type { Facts } from './index.js';
+import { known, unknown } from './known.js';
+
+export interface CollectOptions {
+  /** Host root path ("/" by default). */
+  readonly root?: string;
+  /** --host value (else DOCKER_HOST, else the default socket). */
+  readonly host?: string | undefined;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Skip the Engine API entirely (host-only audit). */
+  readonly skipEngine?: boolean;
+  readonly onProgress?: (done: number, total: number) => void;
+  readonly now?: Date;
+}
+
+export async function collectFacts(options: CollectOptions): Promise<Facts> {
+  const diagnostics: Diagnostic[] = [];
+  const address: EngineAddress = resolveEngineAddress({ host: options.host, env: options.env });
+  let engine: Facts['engine'];
+  if (options.skipEngine === true) {
+    engine = unknown('engine not queried (--skip-engine)');
+  } else {
+    try {
+      const result = await collectEngineFacts({
+        host: options.host,
+        env: options.env,
+        ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+      });
+      engine = known(result.facts, address.display);
+      diagnostics.push(...result.diagnostics);
+    } catch (error) {
+      if (!(error instanceof BulkheadError)) throw error;
+      engine = unknown(error.message);
+      diagnostics.push({
+        level: 'error',
+        subject: error.subject ?? address.display,
+        message: describeError(error),
+      });
+    }
+  }
+  const host = collectHostFacts({
+    root: options.root ?? '/',
+    address,
+    engineDataRoot: engine.state === 'known' ? (engine.value.info.DockerRootDir ?? undefined) : undefined,
+  });
+  diagnostics.push(...host.diagnostics);
+  return {
+    schemaVersion: 1,
+    collectedAt: (options.now ?? new Date()).toISOString(),
+    host: host.facts,
+    engine,
+    diagnostics,
+  };
+}
