@@ -7,3 +7,4 @@ export { renderJson } from './report/json.js';
 export { renderSarif } from './report/sarif.js';
 export { renderTable } from './report/table.js';
 export { runCli } from './cli/main.js';
+export * from './versioning/index.js';
