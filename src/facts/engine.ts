@@ -242,8 +242,9 @@ export type EngineFacts = z.infer<typeof engineFactsSchema>;
 /** Splits the /info SecurityOptions strings ("name=seccomp,profile=default", or legacy bare "apparmor"). */
 export function parseSecurityOptions(entries: readonly string[]): SecurityOption[] {
   return entries.map((entry) => {
+    if (!entry.startsWith('name=')) return { name: entry, options: {} };
     const options: Record<string, string> = {};
-    let name = entry;
+    let name = '';
     for (const part of entry.split(',')) {
       const eq = part.indexOf('=');
       const key = eq === -1 ? part : part.slice(0, eq);
@@ -251,7 +252,6 @@ export function parseSecurityOptions(entries: readonly string[]): SecurityOption
       if (key === 'name') name = value;
       else options[key] = value;
     }
-    if (!entry.includes('name=')) name = entry;
     return { name, options };
   });
 }
