@@ -17,6 +17,9 @@ if [ "${BULKHEAD_TEST_FAST:-0}" != "1" ]; then
   echo "== lint" >&2
   npx eslint --max-warnings 0 .
 fi
+echo "== build" >&2
+rm -rf dist
+npx tsc -p tsconfig.build.json
 
 if [ "$#" -gt 0 ]; then
   files=("$@")
