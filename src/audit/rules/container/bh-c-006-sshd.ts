@@ -1,0 +1,27 @@
+// BH-C-006: the container does not run sshd as its command (CIS 1.6.0 5.6, 1.8.0 5.7). bulkhead does not
+// `docker exec` into containers, so it judges the command the container was started with.
+import { checkContainers, ev, fail, pass } from '../../check.js';
+import type { AuditRule } from '../../rule.js';
+
+export const rule: AuditRule = {
+  id: 'BH-C-006',
+  area: 'container',
+  cis: { v160: ['5.6'], v180: ['5.7'] },
+  severity: 'low',
+  title: 'Container does not run sshd',
+  rationale:
+    'An SSH server in a container is another service to patch and another way in that bypasses docker exec auditing.',
+  remediation: 'Remove sshd from the image; use docker exec for administration.',
+  references: ['https://docs.docker.com/engine/reference/commandline/exec/'],
+  needs: 'engine',
+  check: checkContainers((c) => {
+    const command = [c.Path ?? '', ...(c.Args ?? [])];
+    const words = command.flatMap((part) => part.split(/\s+/));
+    const sshd = words.find((w) => /(^|\/)sshd$/.test(w) || /(^|\/)dropbear$/.test(w));
+    if (sshd !== undefined) return fail(`container command starts ${sshd}`, ev('Path + Args', command));
+    return pass(
+      'command is not an SSH server (processes started later are not inspected: no docker exec)',
+      ev('Path + Args', command),
+    );
+  }),
+};

@@ -1,0 +1,34 @@
+// BH-C-010: the container's CPU use is bounded by shares, a quota, --cpus or a cpuset (CIS 1.6.0 5.11, 1.8.0 5.12).
+import { checkContainers, ev, fail, pass } from '../../check.js';
+import type { AuditRule } from '../../rule.js';
+
+export const rule: AuditRule = {
+  id: 'BH-C-010',
+  area: 'container',
+  cis: { v160: ['5.11'], v180: ['5.12'] },
+  severity: 'low',
+  title: 'Container CPU use is bounded',
+  rationale:
+    'Without CPU shares, a quota or a cpuset every container competes equally and one can starve the others.',
+  remediation: 'Start the container with --cpus, --cpu-shares, --cpu-quota or --cpuset-cpus.',
+  references: ['https://docs.docker.com/config/containers/resource_constraints/#cpu'],
+  needs: 'engine',
+  check: checkContainers((c) => {
+    const h = c.HostConfig ?? {};
+    const evidence = [
+      ev('HostConfig.NanoCpus', String(h.NanoCpus ?? 0)),
+      ev('HostConfig.CpuShares', String(h.CpuShares ?? 0)),
+      ev('HostConfig.CpuQuota', String(h.CpuQuota ?? 0)),
+      ev('HostConfig.CpusetCpus', h.CpusetCpus ?? ''),
+    ];
+    const shares = h.CpuShares ?? 0;
+    const bounded =
+      (h.NanoCpus ?? 0) > 0 ||
+      (h.CpuQuota ?? 0) > 0 ||
+      (shares !== 0 && shares !== 1024) ||
+      (h.CpusetCpus ?? '') !== '';
+    return bounded
+      ? pass('CPU use is bounded', ...evidence)
+      : fail('no CPU limit, quota, cpuset or non-default shares', ...evidence);
+  }),
+};

@@ -1,0 +1,21 @@
+// BH-C-011: the container's root filesystem is read-only (CIS 1.6.0 5.12, 1.8.0 5.13).
+import { checkContainers, ev, fail, pass } from '../../check.js';
+import type { AuditRule } from '../../rule.js';
+
+export const rule: AuditRule = {
+  id: 'BH-C-011',
+  area: 'container',
+  cis: { v160: ['5.12'], v180: ['5.13'] },
+  severity: 'medium',
+  title: 'Container root filesystem is read-only',
+  rationale:
+    'A writable root filesystem lets an intruder drop tools and persist changes to binaries and configuration.',
+  remediation: 'Start with --read-only and give writable paths explicitly with --tmpfs or volumes.',
+  references: ['https://docs.docker.com/engine/reference/run/#security-configuration'],
+  needs: 'engine',
+  check: checkContainers((c) =>
+    c.HostConfig?.ReadonlyRootfs === true
+      ? pass('root filesystem is read-only', ev('HostConfig.ReadonlyRootfs', true))
+      : fail('root filesystem is writable', ev('HostConfig.ReadonlyRootfs', false, 'true')),
+  ),
+};

@@ -1,0 +1,34 @@
+// BH-C-021: the container cannot gain privileges through setuid binaries (no-new-privileges), set on the
+// container or as the daemon default (CIS 1.6.0 5.25, 1.8.0 5.26).
+import { effectiveSetting } from '../../../facts/index.js';
+import { checkContainers, ev, fail, pass } from '../../check.js';
+import { securityOptsOf } from '../../container-facts.js';
+import type { AuditRule } from '../../rule.js';
+
+export const rule: AuditRule = {
+  id: 'BH-C-021',
+  area: 'container',
+  cis: { v160: ['5.25'], v180: ['5.26'] },
+  severity: 'medium',
+  title: 'Container runs with no-new-privileges',
+  rationale:
+    'Without no-new-privileges a process can regain privileges through setuid or file-capability binaries in the image.',
+  remediation:
+    'Start with --security-opt no-new-privileges, or set "no-new-privileges": true in daemon.json.',
+  references: ['https://docs.docker.com/engine/reference/run/#security-configuration'],
+  needs: 'both',
+  check: checkContainers((c, ctx) => {
+    const opts = securityOptsOf(c);
+    if (opts.noNewPrivileges === true)
+      return pass('no-new-privileges set on the container', ev('HostConfig.SecurityOpt', opts.raw));
+    if (opts.noNewPrivileges === false)
+      return fail(
+        'no-new-privileges explicitly disabled',
+        ev('HostConfig.SecurityOpt', opts.raw, 'no-new-privileges'),
+      );
+    const daemon = effectiveSetting(ctx.facts.host, 'no-new-privileges');
+    if (daemon?.value === true)
+      return pass('no-new-privileges is the daemon default', ev(daemon.evidence, 'true'));
+    return fail('no-new-privileges not set', ev('HostConfig.SecurityOpt', opts.raw, 'no-new-privileges'));
+  }),
+};

@@ -1,0 +1,22 @@
+// BH-C-022: the container has a health check (CIS 1.6.0 5.26, 1.8.0 5.27).
+import { checkContainers, ev, fail, pass } from '../../check.js';
+import type { AuditRule } from '../../rule.js';
+
+export const rule: AuditRule = {
+  id: 'BH-C-022',
+  area: 'container',
+  cis: { v160: ['5.26'], v180: ['5.27'] },
+  severity: 'low',
+  title: 'Container has a health check',
+  rationale:
+    'A health check lets the engine and orchestrators notice a hung or subverted service instead of trusting that the process exists.',
+  remediation: 'Add HEALTHCHECK to the image or start with --health-cmd.',
+  references: ['https://docs.docker.com/engine/reference/builder/#healthcheck'],
+  needs: 'engine',
+  check: checkContainers((c) => {
+    const test = c.Config?.Healthcheck?.Test ?? [];
+    if (test.length === 0 || test[0] === 'NONE')
+      return fail('no health check', ev('Config.Healthcheck.Test', test, 'a command'));
+    return pass(`health ${c.State?.Health?.Status ?? 'unknown'}`, ev('Config.Healthcheck.Test', test));
+  }),
+};

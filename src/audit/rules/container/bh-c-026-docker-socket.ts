@@ -1,0 +1,43 @@
+// BH-C-026: no Docker or containerd API socket is reachable through a bind mount, matched by the host source
+// path of the sockets the daemon really uses, under any name, and by mounts of a directory holding one
+// (CIS 1.6.0 5.31, 1.8.0 5.32; docker-bench-security greps for "docker.sock" and misses both).
+import { checkContainers, ev, fail, pass } from '../../check.js';
+import { bindMounts, isSameOrAncestor } from '../../container-facts.js';
+import { apiSocketPaths } from '../../daemon-facts.js';
+import type { AuditRule } from '../../rule.js';
+
+export const rule: AuditRule = {
+  id: 'BH-C-026',
+  area: 'container',
+  cis: { v160: ['5.31'], v180: ['5.32'] },
+  severity: 'critical',
+  title: 'Docker socket is not mounted into the container',
+  rationale:
+    'Whoever can write to the Docker API socket can start a privileged container with / mounted: the socket is root on the host.',
+  remediation:
+    'Remove the mount; if a tool must talk to Docker, put an authorizing proxy (bulkhead authz) in front of a dedicated socket.',
+  references: ['https://docs.docker.com/engine/security/#docker-daemon-attack-surface'],
+  needs: 'engine',
+  check: checkContainers((c, ctx) => {
+    const sockets = apiSocketPaths(ctx.facts);
+    const hits = bindMounts(c).flatMap((m) => {
+      const socket = sockets.find((s) => isSameOrAncestor(m.source, s));
+      return socket === undefined ? [] : [{ ...m, socket }];
+    });
+    if (hits.length > 0)
+      return fail(
+        hits
+          .map((h) =>
+            h.source === h.socket
+              ? `API socket ${h.socket} mounted at ${h.destination}`
+              : `${h.source} (holds API socket ${h.socket}) mounted at ${h.destination}`,
+          )
+          .join(', '),
+        ...hits.flatMap((h) => [
+          ev(`Mounts[${h.index}].Source`, h.source, `not ${h.socket} or a parent directory`),
+          ev(`Mounts[${h.index}].Destination`, h.destination),
+        ]),
+      );
+    return pass('no API socket mounted', ev('API sockets', sockets));
+  }),
+};

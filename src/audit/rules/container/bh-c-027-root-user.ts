@@ -1,0 +1,27 @@
+// BH-C-027: the container's process does not run as root, unless the daemon remaps root to an unprivileged
+// host uid (CIS 1.6.0 4.1, 1.8.0 4.1: docker-bench-security checks Config.User of running containers).
+import { checkContainers, ev, fail, pass } from '../../check.js';
+import { isRootUser } from '../../container-facts.js';
+import { usernsRemapped } from '../../daemon-facts.js';
+import type { AuditRule } from '../../rule.js';
+
+export const rule: AuditRule = {
+  id: 'BH-C-027',
+  area: 'container',
+  cis: { v160: ['4.1'], v180: ['4.1'] },
+  severity: 'medium',
+  title: 'Container does not run as root',
+  rationale:
+    'Root in a container is root on the host kernel: any escape (runc CVE, kernel bug, mount) starts from uid 0.',
+  remediation: 'Set USER in the image or start with --user UID:GID; or enable userns-remap on the daemon.',
+  references: ['https://docs.docker.com/engine/security/userns-remap/'],
+  needs: 'engine',
+  check: checkContainers((c, ctx) => {
+    const user = c.Config?.User ?? '';
+    const evidence = ev('Config.User', user === '' ? '(empty: root)' : user, 'a non-root uid');
+    if (!isRootUser(user)) return pass(`runs as ${user}`, ev('Config.User', user));
+    if (usernsRemapped(ctx.facts) && c.HostConfig?.UsernsMode !== 'host')
+      return pass('root inside the container, remapped to an unprivileged host uid (userns-remap)', evidence);
+    return fail('runs as root', evidence);
+  }),
+};

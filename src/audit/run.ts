@@ -1,0 +1,159 @@
+// Runs audit rules over collected facts and turns their checks into Findings: severity overrides and waivers
+// from the config file applied, a rule that throws reported as skip (never as pass), nothing else decided here.
+import type { Facts } from '../facts/index.js';
+import type { Diagnostic, RuleDescriptor } from '../report/report.js';
+import { describeTarget, type Finding, type Target } from '../shared/finding.js';
+import type { Severity } from '../shared/severity.js';
+import { daemonTarget } from './check.js';
+import { cisAliases, type AuditRule, type AuditSettings, type Check } from './rule.js';
+
+export interface Waiver {
+  readonly rule: string;
+  /** Glob (* and ?) over the target: container name, image reference, "host" or "daemon"; absent = every target. */
+  readonly target?: string | undefined;
+  readonly reason: string;
+  /** YYYY-MM-DD; the waiver stops applying after this day. */
+  readonly expires?: string | undefined;
+}
+
+export interface AuditOptions {
+  readonly rules: readonly AuditRule[];
+  readonly settings: AuditSettings;
+  readonly waivers?: readonly Waiver[];
+  readonly severity?: Readonly<Record<string, Severity>>;
+  readonly now?: Date;
+}
+
+export interface AuditResult {
+  readonly findings: Finding[];
+  readonly rules: RuleDescriptor[];
+  readonly diagnostics: Diagnostic[];
+}
+
+/** The names a waiver's target pattern is matched against. */
+export function targetNames(target: Target): string[] {
+  switch (target.kind) {
+    case 'host':
+      return ['host', target.root];
+    case 'daemon':
+      return ['daemon', target.address];
+    case 'container':
+      return [target.name, target.id, target.image];
+    case 'image':
+      return [target.ref, ...(target.id === undefined ? [] : [target.id])];
+    case 'file':
+      return [target.path];
+    case 'package':
+      return [target.name];
+    default:
+      return target satisfies never;
+  }
+}
+
+export function globToRegExp(glob: string): RegExp {
+  const body = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${body}$`);
+}
+
+function waiverActive(waiver: Waiver, now: Date): boolean {
+  if (waiver.expires === undefined) return true;
+  // a waiver is valid through the whole of its expiry day (UTC)
+  return now.getTime() < Date.parse(`${waiver.expires}T00:00:00Z`) + 86_400_000;
+}
+
+export function describeRule(rule: AuditRule, severity: Severity): RuleDescriptor {
+  return {
+    id: rule.id,
+    title: rule.title,
+    severity,
+    aliases: cisAliases(rule),
+    remediation: rule.remediation,
+    references: rule.references,
+    description: rule.rationale,
+  };
+}
+
+export function runAudit(facts: Facts, options: AuditOptions): AuditResult {
+  const now = options.now ?? new Date();
+  const diagnostics: Diagnostic[] = [];
+  const waivers = (options.waivers ?? []).filter((w) => {
+    if (waiverActive(w, now)) return true;
+    diagnostics.push({
+      level: 'warning',
+      subject: `waiver ${w.rule}${w.target === undefined ? '' : ` ${w.target}`}`,
+      message: `expired on ${w.expires ?? ''}; not applied`,
+    });
+    return false;
+  });
+  const findings: Finding[] = [];
+  const rules: RuleDescriptor[] = [];
+  for (const rule of options.rules) {
+    const severity = options.severity?.[rule.id] ?? rule.severity;
+    rules.push(describeRule(rule, severity));
+    let checks: readonly Check[];
+    try {
+      checks = rule.check({ facts, settings: options.settings });
+    } catch (error) {
+      const reason = `rule failed to evaluate: ${error instanceof Error ? error.message : String(error)}`;
+      checks = [
+        { target: daemonTarget(facts), outcome: { kind: 'skip', reason }, message: reason, evidence: [] },
+      ];
+      diagnostics.push({ level: 'error', subject: rule.id, message: reason });
+    }
+    for (const check of checks) {
+      let outcome = check.outcome;
+      if (outcome.kind === 'fail') {
+        const names = targetNames(check.target);
+        const waiver = waivers.find(
+          (w) =>
+            w.rule.toUpperCase() === rule.id &&
+            (w.target === undefined || names.some((n) => globToRegExp(w.target ?? '*').test(n))),
+        );
+        if (waiver !== undefined)
+          outcome = {
+            kind: 'skip',
+            reason: `waived: ${waiver.reason}${waiver.expires === undefined ? '' : ` (until ${waiver.expires})`}`,
+          };
+      }
+      findings.push({
+        ruleId: rule.id,
+        aliases: cisAliases(rule),
+        severity,
+        title: rule.title,
+        message:
+          outcome.kind === 'skip' && outcome !== check.outcome
+            ? `${check.message} (${outcome.reason})`
+            : check.message,
+        outcome,
+        evidence: check.evidence,
+        target: check.target,
+        remediation: rule.remediation,
+        references: rule.references,
+      });
+    }
+  }
+  return { findings, rules, diagnostics };
+}
+
+/** The table heading for a finding: "host", "daemon", "container web", "image nginx:1". */
+export function layerOf(finding: Finding): string {
+  const t = finding.target;
+  switch (t.kind) {
+    case 'host':
+      return 'host';
+    case 'daemon':
+      return 'daemon';
+    case 'container':
+      return `container ${t.name}`;
+    case 'image':
+      return `image ${t.ref}`;
+    case 'file':
+    case 'package':
+      return describeTarget(t);
+    default:
+      return t satisfies never;
+  }
+}

@@ -1,0 +1,106 @@
+// Runs every rule's case table and checks the registry: it equals the rule files on disk, ids are unique and
+// match file names, and every rule has at least one failing and one non-failing case.
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { AUDIT_RULES } from '../../src/audit/rules/index.js';
+import { runAudit, targetNames } from '../../src/audit/run.js';
+import type { AuditRule } from '../../src/audit/rule.js';
+import { containerCases } from './cases/container.js';
+import type { CaseTable } from './cases/types.js';
+
+const TABLES: CaseTable[] = [containerCases];
+const CASES: CaseTable = Object.assign({}, ...TABLES) as CaseTable;
+const RULES_DIR = join(import.meta.dirname, '../../src/audit/rules');
+
+function ruleById(id: string): AuditRule {
+  const rule = AUDIT_RULES.find((r) => r.id === id);
+  assert.ok(rule, `no rule ${id}`);
+  return rule;
+}
+
+describe('audit rule registry', () => {
+  it('equals the rule files on disk, with ids matching file names', () => {
+    const files = readdirSync(RULES_DIR, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .flatMap((d) => readdirSync(join(RULES_DIR, d.name)).map((f) => `${d.name}/${f}`))
+      .filter((f) => f.endsWith('.ts'))
+      .sort();
+    const fromRegistry = AUDIT_RULES.map((r) => {
+      const file = files.find((f) => f.split('/')[1]?.startsWith(`${r.id.toLowerCase()}-`));
+      assert.ok(file, `rule ${r.id} has no file named ${r.id.toLowerCase()}-<slug>.ts`);
+      assert.equal(file.split('/')[0], r.area, `${r.id} lives in the ${r.area} folder`);
+      return file;
+    }).sort();
+    assert.deepEqual(fromRegistry, files);
+  });
+
+  it('has unique, well-formed ids', () => {
+    const ids = AUDIT_RULES.map((r) => r.id);
+    assert.equal(new Set(ids).size, ids.length);
+    const letter: Record<AuditRule['area'], string> = {
+      host: 'H',
+      daemon: 'D',
+      files: 'F',
+      container: 'C',
+      image: 'I',
+    };
+    for (const r of AUDIT_RULES) assert.match(r.id, new RegExp(`^BH-${letter[r.area]}-\\d{3}$`));
+  });
+
+  it('gives every rule a title, rationale, remediation and well-formed CIS sections', () => {
+    for (const r of AUDIT_RULES) {
+      assert.ok(r.title.length > 5 && r.rationale.length > 20 && r.remediation.length > 10, r.id);
+      for (const s of [...(r.cis.v160 ?? []), ...(r.cis.v180 ?? [])]) assert.match(s, /^\d+(\.\d+)+$/, r.id);
+    }
+  });
+
+  it('has a test table for every rule with a failing and a non-failing case', () => {
+    for (const r of AUDIT_RULES) {
+      const cases = CASES[r.id] ?? [];
+      const outcomes = cases.flatMap((c) => c.expect.map((e) => e.outcome));
+      assert.ok(outcomes.includes('fail'), `${r.id} has no failing case`);
+      assert.ok(
+        outcomes.some((o) => o !== 'fail'),
+        `${r.id} has no passing / n/a case`,
+      );
+    }
+    for (const id of Object.keys(CASES)) ruleById(id);
+  });
+});
+
+describe('audit rules', () => {
+  for (const [id, cases] of Object.entries(CASES)) {
+    describe(id, () => {
+      for (const c of cases) {
+        it(c.name, () => {
+          const { findings } = runAudit(c.facts, {
+            rules: [ruleById(id)],
+            settings: { trustedRegistries: ['docker.io'] },
+          });
+          assert.equal(
+            findings.length,
+            c.expect.length,
+            `checks: ${JSON.stringify(findings.map((f) => [targetNames(f.target)[0], f.outcome]))}`,
+          );
+          for (const e of c.expect) {
+            const finding =
+              e.target === undefined
+                ? findings[0]
+                : findings.find((f) => targetNames(f.target).includes(e.target ?? ''));
+            assert.ok(finding, `no check for target ${e.target ?? '(single)'}`);
+            const lines = finding.evidence.map((x) => `${x.source}=${x.value}`);
+            assert.equal(finding.outcome.kind, e.outcome, `${finding.message} | ${lines.join(' | ')}`);
+            for (const needle of e.evidence ?? [])
+              assert.ok(
+                lines.some((l) => l.includes(needle)),
+                `evidence ${needle} not in ${lines.join(' | ')}`,
+              );
+            if (e.message !== undefined) assert.ok(finding.message.includes(e.message), finding.message);
+          }
+        });
+      }
+    });
+  }
+});
