@@ -1,7 +1,8 @@
 // Connects to the Docker Engine API with dockerode, resolving the address the way the docker CLI does:
 // --host, else DOCKER_HOST, else the default socket; tcp with TLS from DOCKER_TLS_VERIFY / DOCKER_CERT_PATH
 // (docs.docker.com/engine/security/protect-access/ "Use TLS"), reading certificates from disk once.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { Agent } from 'node:https';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
@@ -39,16 +40,22 @@ export function resolveEngineAddress(options: EngineConnectOptions): EngineAddre
   const raw = options.host ?? options.env['DOCKER_HOST'] ?? `unix://${DEFAULT_DOCKER_SOCKET}`;
   if (raw.startsWith('unix://')) {
     const socketPath = raw.slice('unix://'.length);
-    if (socketPath === '') throw new UsageError(`empty unix socket path in ${raw}`, { subject: raw, hint: 'use unix:///var/run/docker.sock' });
+    if (socketPath === '')
+      throw new UsageError(`empty unix socket path in ${raw}`, {
+        subject: raw,
+        hint: 'use unix:///var/run/docker.sock',
+      });
     return { kind: 'unix', socketPath, display: raw };
   }
   if (raw.startsWith('/')) return { kind: 'unix', socketPath: raw, display: `unix://${raw}` };
   const tcp = /^(?:tcp|https?):\/\/(\[[^\]]+\]|[^:/]+)(?::(\d+))?\/?$/.exec(raw);
   if (tcp !== null) {
     const [, hostPart = '', portPart] = tcp;
-    const verify = (options.env['DOCKER_TLS_VERIFY'] ?? '') !== '' && options.env['DOCKER_TLS_VERIFY'] !== '0';
-    const port = portPart === undefined ? (verify ? 2376 : 2375) : Number(portPart);
-    const tls = verify || port === 2376 || raw.startsWith('https://');
+    const flag = (name: string): boolean => (options.env[name] ?? '') !== '' && options.env[name] !== '0';
+    // As the docker CLI: DOCKER_TLS_VERIFY means TLS with server verification, DOCKER_TLS TLS without it.
+    const verify = flag('DOCKER_TLS_VERIFY');
+    const tls = verify || flag('DOCKER_TLS') || raw.startsWith('https://');
+    const port = portPart === undefined ? (tls ? 2376 : 2375) : Number(portPart);
     const certPath = options.env['DOCKER_CERT_PATH'] ?? (tls ? join(homedir(), '.docker') : undefined);
     return { kind: 'tcp', host: hostPart.replace(/^\[|\]$/g, ''), port, tls, verify, certPath, display: raw };
   }
@@ -63,28 +70,55 @@ function readCert(dir: string, file: string): Buffer {
   try {
     return readFileSync(path);
   } catch (error) {
-    throw new BulkheadError('INPUT_UNREADABLE', `cannot read TLS file ${path} (${errnoCode(error) ?? 'error'})`, {
-      subject: path,
-      hint: 'set DOCKER_CERT_PATH to the directory holding ca.pem, cert.pem and key.pem',
-      cause: error,
-    });
+    throw new BulkheadError(
+      'INPUT_UNREADABLE',
+      `cannot read TLS file ${path} (${errnoCode(error) ?? 'error'})`,
+      {
+        subject: path,
+        hint: 'set DOCKER_CERT_PATH to the directory holding ca.pem, cert.pem and key.pem',
+        cause: error,
+      },
+    );
   }
+}
+
+function readOptionalCert(dir: string, file: string): Buffer | undefined {
+  return existsSync(join(dir, file)) ? readCert(dir, file) : undefined;
 }
 
 export function connectEngine(options: EngineConnectOptions): EngineConnection {
   const address = resolveEngineAddress(options);
   const timeout = options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs };
-  if (address.kind === 'unix') return { docker: new Docker({ socketPath: address.socketPath, ...timeout }), address };
-  if (!address.tls) return { docker: new Docker({ host: address.host, port: address.port, protocol: 'http', ...timeout }), address };
+  if (address.kind === 'unix')
+    return { docker: new Docker({ socketPath: address.socketPath, ...timeout }), address };
+  if (!address.tls)
+    return {
+      docker: new Docker({ host: address.host, port: address.port, protocol: 'http', ...timeout }),
+      address,
+    };
   const dir = address.certPath ?? join(homedir(), '.docker');
-  const docker = new Docker({
-    host: address.host,
-    port: address.port,
-    protocol: 'https',
-    ca: address.verify ? readCert(dir, 'ca.pem') : undefined,
-    cert: readCert(dir, 'cert.pem'),
-    key: readCert(dir, 'key.pem'),
-    ...timeout,
+  if (address.verify) {
+    const docker = new Docker({
+      host: address.host,
+      port: address.port,
+      protocol: 'https',
+      ca: readCert(dir, 'ca.pem'),
+      cert: readCert(dir, 'cert.pem'),
+      key: readCert(dir, 'key.pem'),
+      ...timeout,
+    });
+    return { docker, address };
+  }
+  // TLS without verification (docker --tls): encrypts but trusts any server certificate, as the docker CLI does.
+  const cert = readOptionalCert(dir, 'cert.pem');
+  const key = readOptionalCert(dir, 'key.pem');
+  const agent = new Agent({
+    rejectUnauthorized: false,
+    ...(cert === undefined ? {} : { cert }),
+    ...(key === undefined ? {} : { key }),
   });
-  return { docker, address };
+  return {
+    docker: new Docker({ host: address.host, port: address.port, protocol: 'https', agent, ...timeout }),
+    address,
+  };
 }

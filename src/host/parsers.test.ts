@@ -111,8 +111,12 @@ describe('resolveEngineAddress', () => {
         expected: { kind: 'tcp', port: 2376, tls: true, verify: true, certPath: '/c' },
       },
       {
-        env: { DOCKER_HOST: 'tcp://[::1]:2376' },
+        env: { DOCKER_HOST: 'tcp://[::1]:2376', DOCKER_TLS: '1' },
         expected: { kind: 'tcp', host: '::1', port: 2376, tls: true, verify: false },
+      },
+      {
+        env: { DOCKER_HOST: 'tcp://10.0.0.1:2376', DOCKER_TLS_VERIFY: '0' },
+        expected: { kind: 'tcp', port: 2376, tls: false, verify: false },
       },
     ];
   for (const c of cases) {
