@@ -1,0 +1,80 @@
+// Which files of a layer the analysers need, and how much of each to keep: package databases and OS release files
+// (the paths Trivy's and Syft's OS and package analysers read), /etc/passwd for the user check, and small files
+// that commonly hold private keys or registry/cloud credentials (CIS Docker Benchmark 4.10, "secrets in images").
+import { posix } from 'node:path';
+
+export type CaptureKind = 'os-release' | 'package-db' | 'passwd' | 'secret-candidate';
+
+export interface CapturePolicy {
+  readonly kind: CaptureKind;
+  /** Larger files are skipped with a warning rather than buffered. */
+  readonly maxBytes: number;
+}
+
+const MIB = 1024 * 1024;
+
+const OS_FILES = new Set([
+  'etc/os-release',
+  'usr/lib/os-release',
+  'etc/debian_version',
+  'etc/alpine-release',
+  'etc/redhat-release',
+]);
+
+const PACKAGE_DBS = new Map<string, number>([
+  ['var/lib/dpkg/status', 64 * MIB],
+  ['lib/apk/db/installed', 64 * MIB],
+  ['var/lib/rpm/rpmdb.sqlite', 160 * MIB],
+  ['usr/lib/sysimage/rpm/rpmdb.sqlite', 160 * MIB],
+]);
+
+/** rpm databases in formats bulkhead does not read (BerkeleyDB, ndb): noted so the scan can say so. */
+export const UNSUPPORTED_RPM_DBS = ['var/lib/rpm/Packages', 'usr/lib/sysimage/rpm/Packages.db'] as const;
+
+const SECRET_BASENAMES = new Set([
+  'id_rsa',
+  'id_dsa',
+  'id_ecdsa',
+  'id_ed25519',
+  '.netrc',
+  '.git-credentials',
+  '.npmrc',
+  '.pypirc',
+  '.pgpass',
+  '.s3cfg',
+]);
+const SECRET_EXTENSIONS = new Set(['.pem', '.key', '.p8']);
+const SECRET_SUFFIX_PATHS = [
+  '.aws/credentials',
+  '.docker/config.json',
+  '.kube/config',
+  '.config/gcloud/credentials.db',
+];
+
+/** Returns what to capture for a regular file at this root-relative path, or undefined to skip its content. */
+export function capturePolicy(path: string): CapturePolicy | undefined {
+  if (OS_FILES.has(path)) return { kind: 'os-release', maxBytes: 64 * 1024 };
+  const db = PACKAGE_DBS.get(path);
+  if (db !== undefined) return { kind: 'package-db', maxBytes: db };
+  if (path.startsWith('var/lib/dpkg/status.d/')) {
+    // distroless keeps one stanza per file here, with md5sums files beside them (GoogleContainerTools/distroless).
+    const base = path.slice('var/lib/dpkg/status.d/'.length);
+    if (base.includes('/') || base.endsWith('.md5sums')) return undefined;
+    return { kind: 'package-db', maxBytes: 4 * MIB };
+  }
+  if (path === 'etc/passwd') return { kind: 'passwd', maxBytes: 4 * MIB };
+  const base = posix.basename(path);
+  if (
+    SECRET_BASENAMES.has(base) ||
+    SECRET_EXTENSIONS.has(posix.extname(base)) ||
+    /^ssh_host_[a-z0-9]+_key$/.test(base) ||
+    SECRET_SUFFIX_PATHS.some((suffix) => path === suffix || path.endsWith(`/${suffix}`))
+  ) {
+    return { kind: 'secret-candidate', maxBytes: 256 * 1024 };
+  }
+  return undefined;
+}
+
+export function isUnsupportedRpmDb(path: string): boolean {
+  return (UNSUPPORTED_RPM_DBS as readonly string[]).includes(path);
+}
