@@ -1,0 +1,146 @@
+// Small readers shared by lint rules: instruction filters, command-line option checks and image reference parsing.
+import {
+  allInstructions,
+  commandsOf,
+  type DockerfileModel,
+  type LintInstruction,
+  type Stage,
+} from './model.js';
+import type { ShellCommand } from './shell.js';
+
+/** Every RUN, including ONBUILD RUN triggers. */
+export function runInstructions(model: DockerfileModel): LintInstruction[] {
+  return allInstructions(model).filter((i) => i.keyword === 'RUN');
+}
+
+/** Every shell command of every RUN, with its instruction. */
+export function runCommands(
+  model: DockerfileModel,
+): { instruction: LintInstruction; command: ShellCommand }[] {
+  const out: { instruction: LintInstruction; command: ShellCommand }[] = [];
+  for (const instruction of runInstructions(model))
+    for (const command of commandsOf(instruction)) out.push({ instruction, command });
+  return out;
+}
+
+export function argTexts(command: ShellCommand): string[] {
+  return command.args.map((a) => a.text);
+}
+
+/**
+ * True when a command has a long option (`--insecure`, `--opt=value`) or a short letter, also inside combined short
+ * options (`-fsSkL`). Letters in `valueLetters` take a value, so the rest of that word is not scanned.
+ */
+export function hasOption(
+  command: ShellCommand,
+  options: { long?: readonly string[]; short?: readonly string[]; valueLetters?: string },
+): boolean {
+  const long = options.long ?? [];
+  const short = options.short ?? [];
+  for (const arg of command.args) {
+    const t = arg.text;
+    if (t === '--') return false;
+    if (t.startsWith('--')) {
+      const name = t.split('=', 1)[0] ?? t;
+      if (long.includes(name)) return true;
+      continue;
+    }
+    if (t.startsWith('-') && t.length > 1 && !/^-\d/.test(t)) {
+      for (const letter of t.slice(1)) {
+        if (short.includes(letter)) return true;
+        if (options.valueLetters?.includes(letter) === true) break;
+      }
+    }
+  }
+  return false;
+}
+
+/** Value of `--name=value` or `--name value` (last one wins); undefined when absent. */
+export function optionValue(command: ShellCommand, names: readonly string[]): string | undefined {
+  let value: string | undefined;
+  const args = argTexts(command);
+  args.forEach((t, i) => {
+    for (const name of names) {
+      if (t === name) value = args[i + 1] ?? '';
+      else if (t.startsWith(`${name}=`)) value = t.slice(name.length + 1);
+    }
+  });
+  return value;
+}
+
+/** Arguments that are not options; `withValue` lists options that consume the next word. */
+export function positionals(command: ShellCommand, withValue: readonly string[] = []): string[] {
+  const out: string[] = [];
+  const args = argTexts(command);
+  for (let i = 0; i < args.length; i += 1) {
+    const t = args[i] ?? '';
+    if (t === '--') {
+      out.push(...args.slice(i + 1));
+      break;
+    }
+    if (t.startsWith('-') && t !== '-') {
+      if (withValue.includes(t)) i += 1;
+      continue;
+    }
+    out.push(t);
+  }
+  return out;
+}
+
+/** apt-get/apk/yum style subcommand: the first positional argument. */
+export function subcommandOf(command: ShellCommand, withValue: readonly string[] = []): string | undefined {
+  return positionals(command, withValue)[0];
+}
+
+export interface ImageRef {
+  /** Registry host, "docker.io" when none is written. */
+  readonly registry: string;
+  /** Repository path without registry ("library/alpine" for "alpine"). */
+  readonly repository: string;
+  readonly tag: string | null;
+  readonly digest: string | null;
+}
+
+/** Parses an image reference as the Docker CLI does (distribution/reference normalisation). */
+export function parseImageRef(image: string): ImageRef {
+  let rest = image;
+  let digest: string | null = null;
+  const at = rest.indexOf('@');
+  if (at !== -1) {
+    digest = rest.slice(at + 1);
+    rest = rest.slice(0, at);
+  }
+  let tag: string | null = null;
+  const lastColon = rest.lastIndexOf(':');
+  if (lastColon > rest.lastIndexOf('/')) {
+    tag = rest.slice(lastColon + 1);
+    rest = rest.slice(0, lastColon);
+  }
+  const slash = rest.indexOf('/');
+  const first = slash === -1 ? '' : rest.slice(0, slash);
+  const hasRegistry = first.includes('.') || first.includes(':') || first === 'localhost';
+  const registry = hasRegistry ? first : 'docker.io';
+  let repository = hasRegistry ? rest.slice(slash + 1) : rest;
+  if (registry === 'docker.io' && !repository.includes('/')) repository = `library/${repository}`;
+  return { registry: registry.toLowerCase(), repository, tag, digest };
+}
+
+/** True when the stage's FROM names an image from a registry (not an earlier stage, not scratch). */
+export function isExternalImage(stage: Stage): boolean {
+  return stage.parent === null && stage.image.toLowerCase() !== 'scratch';
+}
+
+/** True when the base image still contains an unresolved variable (ARG without default). */
+export function hasUnresolvedVariable(text: string): boolean {
+  return /\$\{?[A-Za-z_]/.test(text);
+}
+
+/** The stage an instruction belongs to. */
+export function stageOf(model: DockerfileModel, instruction: LintInstruction): Stage | undefined {
+  return model.stages[instruction.stageIndex];
+}
+
+/** Programs (by basename) used anywhere in RUN commands. */
+export function usesProgram(model: DockerfileModel, program: string): boolean {
+  return runCommands(model).some(({ command }) => command.program === program);
+}

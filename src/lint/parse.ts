@@ -1,0 +1,520 @@
+// Builds the lint model from Dockerfile text with dockerfile-ast, following BuildKit's parser rules for line
+// continuations, comment lines inside continuations, heredocs, exec (JSON) form and ARG substitution in FROM
+// (https://docs.docker.com/reference/dockerfile/, moby/buildkit frontend/dockerfile/parser).
+import {
+  Arg,
+  DockerfileParser,
+  Env,
+  From,
+  Label,
+  ModifiableInstruction,
+  Onbuild,
+  type Instruction,
+} from 'dockerfile-ast';
+import { installDockerfileAstMemo } from './ast-memo.js';
+import type {
+  DockerfileComment,
+  DockerfileModel,
+  HeredocBody,
+  InstructionFlag,
+  LintInstruction,
+  ParseProblem,
+  Property,
+  ShellKind,
+  SourcePosition,
+  Stage,
+} from './model.js';
+import { parseShell, POSIX_SHELLS, type ShellScript } from './shell.js';
+
+interface Range0 {
+  readonly start: { readonly line: number; readonly character: number };
+  readonly end: { readonly line: number; readonly character: number };
+}
+
+class SourceText {
+  readonly lineStarts: number[] = [0];
+  constructor(readonly text: string) {
+    for (let i = 0; i < text.length; i += 1) if (text.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
+  }
+  offsetOf(pos: { line: number; character: number }): number {
+    return (this.lineStarts[pos.line] ?? this.text.length) + pos.character;
+  }
+  positionOf(offset: number): SourcePosition {
+    let lo = 0;
+    let hi = this.lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((this.lineStarts[mid] ?? 0) <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - (this.lineStarts[lo] ?? 0) + 1 };
+  }
+}
+
+/** Text of an instruction with continuations joined, and the source offset of every character of it. */
+interface JoinedText {
+  readonly text: string;
+  readonly offsets: readonly number[];
+}
+
+const BLANK_OR_COMMENT = /^[ \t]*(#.*)?$/;
+
+/**
+ * Joins continuation lines the way BuildKit does: an escape character at the end of a line (trailing blanks allowed)
+ * removes itself and the newline; blank lines and `#` comment lines inside the continuation are dropped. With a
+ * heredoc, only the first line is continued and the bodies follow verbatim.
+ */
+function joinContinuations(
+  src: SourceText,
+  start: number,
+  end: number,
+  escape: string,
+  heredoc: boolean,
+): JoinedText {
+  const text = src.text;
+  let out = '';
+  const offsets: number[] = [];
+  let pos = start;
+  let continuing = false;
+  while (pos < end) {
+    let lineEnd = text.indexOf('\n', pos);
+    if (lineEnd === -1 || lineEnd > end) lineEnd = end;
+    let line = text.slice(pos, lineEnd);
+    if (line.endsWith('\r')) line = line.slice(0, -1);
+    if (continuing && BLANK_OR_COMMENT.test(line)) {
+      pos = lineEnd + 1;
+      continue;
+    }
+    const trimmed = line.replace(/[ \t]+$/, '');
+    if (trimmed.endsWith(escape) && !trimmed.endsWith(escape + escape)) {
+      const keep = trimmed.length - 1;
+      for (let i = 0; i < keep; i += 1) offsets.push(pos + i);
+      out += line.slice(0, keep);
+      continuing = true;
+      pos = lineEnd + 1;
+      continue;
+    }
+    for (let i = 0; i < line.length; i += 1) offsets.push(pos + i);
+    out += line;
+    if (heredoc && lineEnd < end) {
+      // Heredoc bodies are taken verbatim, newlines included.
+      for (let i = lineEnd; i < end; i += 1) offsets.push(i);
+      out += text.slice(lineEnd, end);
+    }
+    break;
+  }
+  if (!heredoc) {
+    // BuildKit trims trailing whitespace left by a continuation at the end of the instruction.
+    const trimmed = out.replace(/\s+$/, '');
+    return { text: trimmed, offsets: offsets.slice(0, trimmed.length) };
+  }
+  return { text: out, offsets };
+}
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((v) => typeof v === 'string');
+}
+
+/** BuildKit treats the arguments as exec form when they parse as a JSON array of strings. */
+function parseExecForm(text: string): string[] | null {
+  const trimmed = text.trim();
+  if (!trimmed.startsWith('[')) return null;
+  try {
+    const parsed: unknown = JSON.parse(trimmed);
+    return isStringArray(parsed) ? parsed : null;
+  } catch {
+    return null;
+  }
+}
+
+const VARIABLE = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g;
+
+/** Substitutes `$NAME`, `${NAME}`, `${NAME:-default}` and `${NAME:+alt}` from `vars`; unknown names stay as written. */
+export function substituteVariables(text: string, vars: ReadonlyMap<string, string | null>): string {
+  return text.replace(
+    VARIABLE,
+    (
+      whole,
+      braced: string | undefined,
+      op: string | undefined,
+      word: string | undefined,
+      bare: string | undefined,
+    ) => {
+      const name = braced ?? bare ?? '';
+      const value = vars.get(name);
+      const set = value !== undefined && value !== null;
+      switch (op) {
+        case ':-':
+          return set && value !== '' ? value : (word ?? '');
+        case '-':
+          return set ? value : (word ?? '');
+        case ':+':
+          return set && value !== '' ? (word ?? '') : '';
+        case '+':
+          return set ? (word ?? '') : '';
+        case undefined:
+        default:
+          return set ? value : whole;
+      }
+    },
+  );
+}
+
+const WINDOWS_IMAGE =
+  /(^|[/:-])(windows|nanoserver|servercore|windowsservercore)|mcr\.microsoft\.com\/(windows|powershell|dotnet\/framework)/i;
+
+function shellKindOf(args: readonly string[]): ShellKind {
+  const program =
+    (args[0] ?? '')
+      .split(/[\\/]/)
+      .pop()
+      ?.toLowerCase()
+      .replace(/\.exe$/, '') ?? '';
+  if (program === 'powershell' || program === 'pwsh') return 'powershell';
+  if (program === 'cmd') return 'cmd';
+  if (POSIX_SHELLS.has(program)) return 'posix';
+  return 'other';
+}
+
+interface StageState {
+  kind: ShellKind;
+  args: readonly string[];
+  vars: Map<string, string>;
+}
+
+/**
+ * dockerfile-ast treats a line ending in an escaped escape character (`path\\\\`) as a continuation; BuildKit does not.
+ * Such pairs are masked with placeholders of the same length before dockerfile-ast sees the text, and put back in
+ * every value read from it.
+ */
+const MASK = '\u0001';
+const ESCAPED_ESCAPE_AT_EOL = /((?:\\\\)+)([ \t]*)$/gm;
+const ESCAPED_BACKTICK_AT_EOL = /((?:``)+)([ \t]*)$/gm;
+
+function maskEscapedEscapes(text: string, escape: string): string {
+  const pattern = escape === '`' ? ESCAPED_BACKTICK_AT_EOL : ESCAPED_ESCAPE_AT_EOL;
+  return text.replace(pattern, (whole: string, pairs: string, blanks: string, offset: number) => {
+    // Only when the run of escapes is not itself preceded by another escape (odd count = a real continuation).
+    if (offset > 0 && text[offset - 1] === escape) return whole;
+    return MASK.repeat(pairs.length) + blanks;
+  });
+}
+
+let restoreEscape = '\\';
+function restore(value: string): string {
+  return value.includes(MASK) ? value.replaceAll(MASK, restoreEscape) : value;
+}
+function restoreOrNull(value: string | null): string | null {
+  return value === null ? null : restore(value);
+}
+
+function readFlags(instruction: Instruction, src: SourceText): InstructionFlag[] {
+  if (!(instruction instanceof ModifiableInstruction)) return [];
+  // `--` only ends the flags (BuildKit drops it).
+  return instruction
+    .getFlags()
+    .filter((flag) => flag.getName() !== '' || flag.getValue() !== null)
+    .map((flag) => {
+      const pos = src.positionOf(src.offsetOf(flag.getRange().start));
+      return {
+        name: restore(flag.getName()),
+        value: restoreOrNull(flag.getValue()),
+        line: pos.line,
+        column: pos.column,
+      };
+    });
+}
+
+function readProperties(instruction: Instruction, src: SourceText): Property[] {
+  if (!(instruction instanceof Env || instruction instanceof Arg || instruction instanceof Label)) return [];
+  return instruction.getProperties().map((p) => {
+    const pos = src.positionOf(src.offsetOf(p.getNameRange().start));
+    const raw = p.getValue();
+    return {
+      name: restore(p.getName()),
+      value: raw === null ? null : restore(p.getUnescapedValue() ?? raw),
+      line: pos.line,
+      column: pos.column,
+    };
+  });
+}
+
+function readHeredocs(instruction: Instruction, src: SourceText): HeredocBody[] {
+  const withHeredocs = instruction as unknown as {
+    getHeredocs?: () => { getName: () => string; getContentRange: () => Range0 | null }[];
+  };
+  if (typeof withHeredocs.getHeredocs !== 'function') return [];
+  return withHeredocs.getHeredocs().map((h) => {
+    const range = h.getContentRange();
+    if (range === null) return { name: h.getName(), content: '', line: 0 };
+    const start = src.offsetOf(range.start);
+    return {
+      name: h.getName(),
+      content: src.text.slice(start, src.offsetOf(range.end)),
+      line: range.start.line + 1,
+    };
+  });
+}
+
+const ONLY_HEREDOC = /^\s*<<-?\s*(["']?)([A-Za-z0-9_.-]+)\1\s*$/;
+
+function buildInstruction(
+  instruction: Instruction,
+  src: SourceText,
+  escape: string,
+  stageIndex: number,
+  shell: StageState | null,
+  onbuild: boolean,
+): LintInstruction {
+  const range = instruction.getRange();
+  const keyword = instruction.getKeyword().toUpperCase();
+  const flags = readFlags(instruction, src);
+  const heredocs = readHeredocs(instruction, src);
+  let argsRanges = instruction.getArguments();
+  if (flags.length === 0 && keyword !== 'ONBUILD') {
+    // BuildKit reads leading `--flag` words on every instruction (dispatch then rejects unknown ones); dockerfile-ast
+    // only does so for instructions that take flags.
+    let i = 0;
+    for (; i < argsRanges.length; i += 1) {
+      const value = argsRanges[i]?.getValue() ?? '';
+      if (!value.startsWith('--')) break;
+      if (value === '--') {
+        i += 1;
+        break;
+      }
+      const pos = src.positionOf(src.offsetOf(argsRanges[i]?.getRange().start ?? { line: 0, character: 0 }));
+      const eq = value.indexOf('=');
+      flags.push({
+        name: eq === -1 ? value.slice(2) : value.slice(2, eq),
+        value: eq === -1 ? null : value.slice(eq + 1),
+        line: pos.line,
+        column: pos.column,
+      });
+    }
+    argsRanges = argsRanges.slice(i);
+  }
+  const endOffset = src.offsetOf(range.end);
+  const first = argsRanges[0];
+  const startOffset = first === undefined ? endOffset : src.offsetOf(first.getRange().start);
+  const joined = joinContinuations(src, startOffset, endOffset, escape, heredocs.length > 0);
+  const start = src.positionOf(src.offsetOf(range.start));
+  const end = src.positionOf(endOffset);
+  const execForm = ['RUN', 'CMD', 'ENTRYPOINT', 'SHELL', 'COPY', 'ADD', 'VOLUME'].includes(keyword)
+    ? parseExecForm(joined.text)
+    : null;
+
+  let script: JoinedText | null = null;
+  if (['RUN', 'CMD', 'ENTRYPOINT'].includes(keyword) && execForm === null && shell?.kind === 'posix') {
+    script = joined;
+    const firstLine = joined.text.split('\n', 1)[0] ?? '';
+    const body = heredocs[0];
+    if (body !== undefined && ONLY_HEREDOC.test(firstLine)) {
+      // `RUN <<EOF` runs the body as a script; a shebang for another interpreter means it is not shell.
+      const shebang = /^#!\s*(\S+)(?:\s+(\S+))?/.exec(body.content);
+      const interpreter =
+        shebang === null
+          ? 'sh'
+          : shebang[1]?.endsWith('/env') === true
+            ? (shebang[2] ?? '')
+            : (shebang[1] ?? '');
+      const bodyStart = src.lineStarts[body.line - 1] ?? 0;
+      script = POSIX_SHELLS.has(interpreter.split('/').pop() ?? '')
+        ? {
+            text: body.content,
+            offsets: Array.from({ length: body.content.length }, (_, i) => bodyStart + i),
+          }
+        : null;
+    }
+  }
+  const parsed: ShellScript | null =
+    script === null || script.text.trim() === '' ? null : parseShell(script.text);
+  const scriptText = script;
+  const scriptPosition = (line: number, column: number): SourcePosition => {
+    if (scriptText === null) return start;
+    let index = 0;
+    for (let l = 1; l < line; l += 1) {
+      const next = scriptText.text.indexOf('\n', index);
+      if (next === -1) break;
+      index = next + 1;
+    }
+    // mvdan/sh columns count bytes; convert for lines with multi-byte characters.
+    const lineText = scriptText.text.slice(
+      index,
+      !scriptText.text.includes('\n', index) ? undefined : scriptText.text.indexOf('\n', index),
+    );
+    const charCol =
+      Buffer.byteLength(lineText, 'utf8') !== lineText.length
+        ? Buffer.from(lineText, 'utf8')
+            .subarray(0, column - 1)
+            .toString('utf8').length
+        : column - 1;
+    const offset = scriptText.offsets[Math.min(index + charCol, scriptText.offsets.length - 1)];
+    return offset === undefined ? start : src.positionOf(offset);
+  };
+
+  let trigger: LintInstruction | null = null;
+  if (instruction instanceof Onbuild) {
+    const inner = instruction.getTriggerInstruction();
+    if (inner !== null) trigger = buildInstruction(inner, src, escape, stageIndex, shell, true);
+  }
+
+  return {
+    keyword,
+    line: start.line,
+    column: start.column,
+    endLine: end.line,
+    endColumn: end.column,
+    args: argsRanges.map((a) => restore(a.getValue())),
+    text: joined.text,
+    flags,
+    execForm,
+    properties: readProperties(instruction, src),
+    heredocs,
+    stageIndex,
+    onbuild,
+    trigger,
+    shell: parsed,
+    scriptPosition,
+  };
+}
+
+/** Parses Dockerfile text into the lint model. Never throws on malformed input: problems are collected instead. */
+export function parseDockerfile(source: string, path: string): DockerfileModel {
+  // A UTF-8 byte order mark would otherwise become part of the first keyword.
+  installDockerfileAstMemo();
+  const text = source.startsWith('\uFEFF') ? source.slice(1) : source;
+  const src = new SourceText(text);
+  const probe = /^\s*#\s*escape\s*=\s*`/im.test(text.slice(0, 2000)) ? '`' : '\\';
+  const masked = maskEscapedEscapes(text, probe);
+  const dockerfile = DockerfileParser.parse(masked);
+  const escape = dockerfile.getEscapeCharacter() === '`' ? '`' : '\\';
+  restoreEscape = escape;
+  const directives = new Map<string, string>();
+  for (const d of dockerfile.getDirectives()) directives.set(d.getName().toLowerCase(), d.getValue());
+
+  const globalArgs = new Map<string, string | null>();
+  const problems: ParseProblem[] = [];
+  const instructions: LintInstruction[] = [];
+  const stages: Stage[] = [];
+  let current: {
+    from: LintInstruction;
+    fromNode: From;
+    instructions: LintInstruction[];
+    state: StageState;
+    parent: Stage | null;
+    windows: boolean;
+    image: string;
+    imageRaw: string;
+    name: string | null;
+    platform: string | null;
+  } | null = null;
+
+  const closeStage = (): void => {
+    if (current === null) return;
+    stages.push({
+      index: stages.length,
+      name: current.name,
+      from: current.from,
+      imageRaw: current.imageRaw,
+      image: current.image,
+      parent: current.parent,
+      platform: current.platform,
+      windows: current.windows,
+      instructions: current.instructions,
+      variables: current.state.vars,
+      shellKind: current.state.kind,
+      shellArgs: current.state.args,
+    });
+    current = null;
+  };
+
+  for (const node of dockerfile.getInstructions()) {
+    const keyword = node.getKeyword().toUpperCase();
+    if (keyword === 'FROM' && node instanceof From) {
+      closeStage();
+      const imageRaw = restore(node.getImage() ?? '');
+      const image = substituteVariables(imageRaw, globalArgs);
+      const stageName = node.getBuildStage()?.toLowerCase() ?? null;
+      const lowered = image.toLowerCase();
+      const parent =
+        stages.find((s) => s.name === lowered) ??
+        (/^\d+$/.test(image) ? (stages[Number(image)] ?? null) : null);
+      const platformFlag = node.getPlatformFlag()?.getValue() ?? null;
+      const platform = platformFlag === null ? null : substituteVariables(platformFlag, globalArgs);
+      const windows =
+        parent?.windows ??
+        (WINDOWS_IMAGE.test(image) || (platform?.toLowerCase().startsWith('windows') ?? false));
+      const state: StageState =
+        parent === null
+          ? {
+              kind: windows ? 'cmd' : 'posix',
+              args: windows ? ['cmd', '/S', '/C'] : ['/bin/sh', '-c'],
+              vars: new Map(),
+            }
+          : { kind: parent.shellKind, args: parent.shellArgs, vars: new Map(parent.variables) };
+      const from = buildInstruction(node, src, escape, stages.length, state, false);
+      instructions.push(from);
+      current = {
+        from,
+        fromNode: node,
+        instructions: [from],
+        state,
+        parent,
+        windows,
+        image,
+        imageRaw,
+        name: stageName,
+        platform,
+      };
+      continue;
+    }
+    if (current === null) {
+      const instruction = buildInstruction(node, src, escape, -1, null, false);
+      instructions.push(instruction);
+      if (keyword === 'ARG') {
+        for (const p of instruction.properties)
+          globalArgs.set(p.name, p.value === null ? null : substituteVariables(p.value, globalArgs));
+      } else {
+        problems.push({
+          line: instruction.line,
+          column: instruction.column,
+          message: `${keyword} before the first FROM: only ARG may come before FROM`,
+        });
+      }
+      continue;
+    }
+    const state: StageState = current.state;
+    const instruction = buildInstruction(node, src, escape, stages.length, state, false);
+    instructions.push(instruction);
+    current.instructions.push(instruction);
+    if (keyword === 'SHELL' && instruction.execForm !== null && instruction.execForm.length > 0) {
+      state.args = instruction.execForm;
+      state.kind = shellKindOf(instruction.execForm);
+    } else if (keyword === 'ARG') {
+      for (const p of instruction.properties) {
+        const value = p.value ?? globalArgs.get(p.name) ?? null;
+        if (value !== null) state.vars.set(p.name, substituteVariables(value, state.vars));
+      }
+    } else if (keyword === 'ENV') {
+      if (instruction.properties.length === 0)
+        problems.push({
+          line: instruction.line,
+          column: instruction.column,
+          message: 'ENV needs a name and a value',
+        });
+      for (const p of instruction.properties) {
+        if (p.value === null)
+          problems.push({ line: p.line, column: p.column, message: `ENV ${p.name} has no value` });
+        state.vars.set(p.name, substituteVariables(p.value ?? '', state.vars));
+      }
+    }
+  }
+  closeStage();
+  if (instructions.length === 0) problems.push({ line: 1, column: 1, message: 'file with no instructions' });
+
+  const comments: DockerfileComment[] = dockerfile.getComments().map((c) => ({
+    line: c.getRange().start.line + 1,
+    text: c.getContent(),
+  }));
+  return { path, source: text, escape, directives, globalArgs, instructions, stages, comments, problems };
+}

@@ -1,0 +1,66 @@
+// The shape of one Dockerfile lint rule (ESLint-style `meta` + one check function, plus its own valid/invalid table).
+import type { Severity } from '../shared/severity.js';
+import type { DockerfileModel, LintInstruction, SourcePosition } from './model.js';
+import type { ShellCommand } from './shell.js';
+
+export interface RuleMeta {
+  /** Stable id, never reused: BH-DF-NNN. */
+  readonly id: string;
+  /** hadolint (DLxxxx) and Trivy (DS-00xx) ids of the equivalent check, so their ignore comments keep working. */
+  readonly aliases: readonly string[];
+  readonly severity: Severity;
+  readonly title: string;
+  readonly description: string;
+  readonly remediation: string;
+  readonly references: readonly string[];
+}
+
+/** Settings rules may read; filled from the config file and flags. */
+export interface RuleSettings {
+  /** Registries base images may come from (`registry.example.com`, `docker.io/library`). Empty: rule inactive. */
+  readonly trustedRegistries: readonly string[];
+  /** Required labels and the kind of value each must have. */
+  readonly labelSchema: Readonly<Record<string, LabelKind>>;
+}
+
+export const LABEL_KINDS = ['text', 'url', 'email', 'semver', 'rfc3339', 'hash', 'spdx'] as const;
+export type LabelKind = (typeof LABEL_KINDS)[number];
+
+export const DEFAULT_SETTINGS: RuleSettings = { trustedRegistries: [], labelSchema: {} };
+
+export interface ReportInput {
+  /** Where: an instruction (its first line), a shell command inside it, or an explicit position. */
+  readonly instruction: LintInstruction;
+  readonly command?: ShellCommand;
+  readonly at?: SourcePosition;
+  readonly message: string;
+  /** The exact text that proves the finding; defaults to the instruction's first line. */
+  readonly evidence?: string;
+}
+
+export interface RuleContext {
+  readonly model: DockerfileModel;
+  readonly settings: RuleSettings;
+  readonly report: (input: ReportInput) => void;
+}
+
+export interface InvalidCase {
+  readonly code: string;
+  readonly settings?: Partial<RuleSettings>;
+  readonly errors: readonly { readonly line: number }[];
+}
+
+export interface RuleTests {
+  readonly valid: readonly (string | { readonly code: string; readonly settings?: Partial<RuleSettings> })[];
+  readonly invalid: readonly InvalidCase[];
+}
+
+export interface LintRule {
+  readonly meta: RuleMeta;
+  check(context: RuleContext): void;
+  readonly tests: RuleTests;
+}
+
+export function defineRule(rule: LintRule): LintRule {
+  return rule;
+}

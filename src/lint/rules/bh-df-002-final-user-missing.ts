@@ -1,0 +1,39 @@
+// BH-DF-002: the final stage sets no USER at all (Trivy DS-0002), so it runs as whatever the base image says, which
+// for almost every public base image is root. Windows stages are skipped: their default user depends on the base.
+import { finalStage } from '../model.js';
+import { defineRule } from '../rule.js';
+import { effectiveUser } from './bh-df-001-final-user-root.js';
+
+export const rule = defineRule({
+  meta: {
+    id: 'BH-DF-002',
+    aliases: ['DS-0002'],
+    severity: 'medium',
+    title: 'Final stage sets no USER',
+    description:
+      'No USER instruction is in effect in the final stage (including the stages it builds on), so the container runs as the base image user, which is root for nearly all public images. Images that drop privileges in their entrypoint (gosu, su-exec) still start as root.',
+    remediation:
+      'Add `USER <unprivileged user>` to the final stage. If the entrypoint must start as root to drop privileges, suppress with `# bulkhead ignore=BH-DF-002` and say why.',
+    references: [
+      'https://avd.aquasec.com/misconfig/ds002',
+      'https://docs.docker.com/build/building/best-practices/#user',
+    ],
+  },
+  check({ model, report }) {
+    const stage = finalStage(model);
+    if (stage === undefined || stage.windows) return;
+    if (effectiveUser(stage) === undefined)
+      report({ instruction: stage.from, message: `the final stage (FROM ${stage.image}) never sets USER` });
+  },
+  tests: {
+    valid: [
+      'FROM alpine\nUSER app',
+      'FROM alpine AS base\nUSER 1000\nFROM base\nRUN id',
+      'FROM mcr.microsoft.com/windows/nanoserver:ltsc2022\nRUN dir',
+    ],
+    invalid: [
+      { code: 'FROM alpine\nRUN id', errors: [{ line: 1 }] },
+      { code: 'FROM alpine AS build\nUSER app\nFROM alpine\nCOPY --from=build /a /a', errors: [{ line: 3 }] },
+    ],
+  },
+});

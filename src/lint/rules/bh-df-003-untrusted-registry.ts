@@ -1,0 +1,98 @@
+// BH-DF-003: a base image comes from a registry outside the configured allow-list (hadolint DL3026). Inactive until
+// `trustedRegistries` is configured. Stage references and scratch are not images.
+import { hasUnresolvedVariable, isExternalImage, parseImageRef } from '../helpers.js';
+import { defineRule } from '../rule.js';
+
+/** `registry.example.com` trusts the whole host; `docker.io/library` trusts one namespace (path prefix). */
+export function isTrusted(image: string, trusted: readonly string[]): boolean {
+  const ref = parseImageRef(image);
+  const full = `${ref.registry}/${ref.repository}`.toLowerCase();
+  return trusted.some((entry) => {
+    const t = entry.toLowerCase().replace(/\/+$/, '');
+    const normal =
+      t === 'hub.docker.com' || t === 'index.docker.io' || t === 'registry-1.docker.io' ? 'docker.io' : t;
+    return full === normal || full.startsWith(`${normal}/`) || ref.registry === normal;
+  });
+}
+
+export const rule = defineRule({
+  meta: {
+    id: 'BH-DF-003',
+    aliases: ['DL3026'],
+    severity: 'high',
+    title: 'Base image from an untrusted registry',
+    description:
+      'A FROM (or COPY --from) image is pulled from a registry that is not on the allow-list. Images from outside the private registry bypass its scanning, signing and mirroring. Images without a registry host come from Docker Hub (docker.io).',
+    remediation:
+      'Mirror the image into a trusted registry and reference it there, or add the registry to `trustedRegistries` in the lint config.',
+    references: ['https://github.com/hadolint/hadolint/wiki/DL3026'],
+  },
+  check({ model, settings, report }) {
+    if (settings.trustedRegistries.length === 0) return;
+    const names = new Set(model.stages.map((s) => s.name).filter((n) => n !== null));
+    for (const stage of model.stages) {
+      if (!isExternalImage(stage) || hasUnresolvedVariable(stage.image)) continue;
+      if (!isTrusted(stage.image, settings.trustedRegistries)) {
+        report({
+          instruction: stage.from,
+          message: `${stage.image} is not from a trusted registry (${settings.trustedRegistries.join(', ')})`,
+        });
+      }
+    }
+    for (const instruction of model.instructions) {
+      if (instruction.keyword !== 'COPY') continue;
+      const from = instruction.flags.find((f) => f.name === 'from')?.value;
+      if (
+        from === undefined ||
+        from === null ||
+        names.has(from.toLowerCase()) ||
+        /^\d+$/.test(from) ||
+        hasUnresolvedVariable(from)
+      )
+        continue;
+      if (!isTrusted(from, settings.trustedRegistries))
+        report({ instruction, message: `COPY --from=${from} pulls from an untrusted registry` });
+    }
+  },
+  tests: {
+    valid: [
+      'FROM alpine',
+      {
+        code: 'FROM registry.example.com/base/alpine:3.20',
+        settings: { trustedRegistries: ['registry.example.com'] },
+      },
+      { code: 'FROM alpine:3.20', settings: { trustedRegistries: ['docker.io/library'] } },
+      {
+        code: 'FROM registry.example.com/go AS build\nFROM build\nCOPY --from=build /a /a\nFROM scratch',
+        settings: { trustedRegistries: ['registry.example.com'] },
+      },
+    ],
+    invalid: [
+      {
+        code: 'FROM alpine:3.20',
+        settings: { trustedRegistries: ['registry.example.com'] },
+        errors: [{ line: 1 }],
+      },
+      {
+        code: 'FROM evil.example.net/library/alpine',
+        settings: { trustedRegistries: ['docker.io'] },
+        errors: [{ line: 1 }],
+      },
+      {
+        code: 'ARG B=quay.io/x/y:1\nFROM ${B}',
+        settings: { trustedRegistries: ['registry.example.com'] },
+        errors: [{ line: 2 }],
+      },
+      {
+        code: 'FROM registry.example.com/a\nCOPY --from=nginx:1.27 /etc/nginx /etc/nginx',
+        settings: { trustedRegistries: ['registry.example.com'] },
+        errors: [{ line: 2 }],
+      },
+      {
+        code: 'FROM docker.io/someone/alpine',
+        settings: { trustedRegistries: ['docker.io/library'] },
+        errors: [{ line: 1 }],
+      },
+    ],
+  },
+});

@@ -1,0 +1,510 @@
+// Parses the shell form of RUN/CMD/ENTRYPOINT with mvdan/sh (POSIX + Bash grammar, via the mvdan-sh package) into
+// plain command records, so rules look at commands and arguments rather than substrings.
+import { createRequire } from 'node:module';
+
+/** One word of a command line. `text` is the word with quotes removed and expansions kept as written ("$HOME"). */
+export interface ShellWord {
+  readonly text: string;
+  /** True when the word has no expansion at all: its text is exactly what the program receives. */
+  readonly literal: boolean;
+  /** 1-based line and column inside the script text. */
+  readonly line: number;
+  readonly column: number;
+}
+
+export interface ShellCommand {
+  /** Program name as written ("apt-get", "/usr/bin/curl"); "" when the name is not literal. */
+  readonly name: string;
+  /** Basename of `name` ("curl" for "/usr/bin/curl"). */
+  readonly program: string;
+  readonly args: readonly ShellWord[];
+  /** Variable assignments before the command (`FOO=1 cmd`), or of `export`/`declare`. */
+  readonly assigns: readonly { readonly name: string; readonly value: string }[];
+  readonly line: number;
+  readonly column: number;
+  readonly endLine: number;
+  readonly endColumn: number;
+  /** The wrapper this invocation was unwrapped from (`sudo apt-get` gives apt-get with wrapper "sudo"). */
+  readonly wrapper?: string;
+  /** Set when this command runs inside `$(...)`, `<(...)` or `sh -c '...'` that is an argument of another command. */
+  readonly parent?: ShellCommand;
+}
+
+export interface ShellPipe {
+  /** Every command on the left side of `|`. */
+  readonly left: readonly ShellCommand[];
+  /** The commands of the stage right after `|`. */
+  readonly right: readonly ShellCommand[];
+}
+
+export type ShellScript =
+  | {
+      readonly kind: 'parsed';
+      readonly commands: readonly ShellCommand[];
+      readonly pipes: readonly ShellPipe[];
+      /** `set -o pipefail` (or `set -eo pipefail`) appears before the first pipe. */
+      readonly setsPipefail: boolean;
+    }
+  | { readonly kind: 'error'; readonly message: string; readonly line: number; readonly column: number };
+
+/** Programs that run another program given as their arguments: rules see through them. */
+const WRAPPERS: Readonly<Record<string, { readonly optionsWithValue: readonly string[] }>> = {
+  sudo: { optionsWithValue: ['-u', '-g', '-C', '-D', '-h', '-p', '-r', '-t', '-U'] },
+  doas: { optionsWithValue: ['-u', '-C'] },
+  env: { optionsWithValue: ['-u', '-C', '-S'] },
+  nohup: { optionsWithValue: [] },
+  time: { optionsWithValue: ['-f', '-o'] },
+  exec: { optionsWithValue: ['-a'] },
+  command: { optionsWithValue: [] },
+  nice: { optionsWithValue: ['-n'] },
+  xargs: { optionsWithValue: ['-I', '-n', '-P', '-L', '-s', '-d', '-E', '-a'] },
+  'su-exec': { optionsWithValue: [] },
+  gosu: { optionsWithValue: [] },
+  chroot: { optionsWithValue: [] },
+};
+
+/** Shells whose `-c SCRIPT` argument is itself shell code. */
+export const POSIX_SHELLS: ReadonlySet<string> = new Set([
+  'sh',
+  'bash',
+  'dash',
+  'ash',
+  'zsh',
+  'ksh',
+  'mksh',
+  'busybox',
+]);
+
+// mvdan-sh is a GopherJS build of mvdan/sh with no type declarations: everything it returns is `unknown` and read
+// through the narrow accessors below.
+type GoNode = Record<string, unknown>;
+
+interface Syntax {
+  NodeType: (node: unknown) => string;
+  NewParser: (...options: unknown[]) => { Parse: (src: string, name: string) => unknown };
+  KeepComments: (keep: boolean) => unknown;
+  Variant: (lang: unknown) => unknown;
+  LangBash: unknown;
+}
+
+let cachedSyntax: Syntax | undefined;
+let cachedParser: { Parse: (src: string, name: string) => unknown } | undefined;
+
+function loadSyntax(): Syntax {
+  if (cachedSyntax === undefined) {
+    const require = createRequire(import.meta.url);
+    const mod = require('mvdan-sh') as { syntax: Syntax };
+    cachedSyntax = mod.syntax;
+  }
+  return cachedSyntax;
+}
+
+function parser(): { Parse: (src: string, name: string) => unknown } {
+  if (cachedParser === undefined) {
+    const syntax = loadSyntax();
+    cachedParser = syntax.NewParser(syntax.KeepComments(false), syntax.Variant(syntax.LangBash));
+  }
+  return cachedParser;
+}
+
+function isNode(value: unknown): value is GoNode {
+  return typeof value === 'object' && value !== null;
+}
+
+function nodes(value: unknown): GoNode[] {
+  return Array.isArray(value) ? value.filter(isNode) : [];
+}
+
+function child(node: GoNode, key: string): GoNode | undefined {
+  const value = node[key];
+  return isNode(value) ? value : undefined;
+}
+
+function text(node: GoNode | undefined, key: string): string {
+  const value = node?.[key];
+  return typeof value === 'string' ? value : '';
+}
+
+interface Pos {
+  readonly line: number;
+  readonly col: number;
+}
+
+function callPos(node: GoNode, method: 'Pos' | 'End'): Pos {
+  const fn = node[method];
+  if (typeof fn !== 'function') return { line: 1, col: 1 };
+  const pos: unknown = (fn as () => unknown).call(node);
+  if (!isNode(pos)) return { line: 1, col: 1 };
+  const line = typeof pos['Line'] === 'function' ? Number((pos['Line'] as () => unknown).call(pos)) : 1;
+  const col = typeof pos['Col'] === 'function' ? Number((pos['Col'] as () => unknown).call(pos)) : 1;
+  return {
+    line: Number.isFinite(line) && line > 0 ? line : 1,
+    col: Number.isFinite(col) && col > 0 ? col : 1,
+  };
+}
+
+interface WalkState {
+  readonly syntax: Syntax;
+  readonly commands: ShellCommand[];
+  readonly pipes: ShellPipe[];
+  /** Line/column of the first pipe seen and of the first `set -o pipefail`. */
+  firstPipe: Pos | undefined;
+  pipefail: Pos | undefined;
+  readonly depth: number;
+  readonly pipeOps: ReadonlySet<unknown>;
+}
+
+/** Text of a word with quotes removed; expansions are kept in their written form ("$VAR", "$(...)"). */
+function wordText(
+  state: WalkState,
+  word: GoNode,
+  parent: ShellCommand | undefined,
+): { text: string; literal: boolean } {
+  let out = '';
+  let literal = true;
+  const visitParts = (parts: GoNode[]): void => {
+    for (const part of parts) {
+      const type = state.syntax.NodeType(part);
+      switch (type) {
+        case 'Lit':
+          out += text(part, 'Value');
+          break;
+        case 'SglQuoted':
+          out += text(part, 'Value');
+          break;
+        case 'DblQuoted':
+          visitParts(nodes(part['Parts']));
+          break;
+        case 'ParamExp': {
+          literal = false;
+          out += `$${text(child(part, 'Param'), 'Value')}`;
+          break;
+        }
+        case 'CmdSubst':
+        case 'ProcSubst':
+          literal = false;
+          out += '$(…)';
+          collectStmts(state, nodes(part['Stmts']), parent);
+          break;
+        default:
+          literal = false;
+          out += '…';
+      }
+    }
+  };
+  visitParts(nodes(word['Parts']));
+  return { text: out, literal };
+}
+
+function basename(name: string): string {
+  const slash = name.lastIndexOf('/');
+  return slash === -1 ? name : name.slice(slash + 1);
+}
+
+function collectStmts(state: WalkState, stmts: GoNode[], parent: ShellCommand | undefined): void {
+  for (const stmt of stmts) collectStmt(state, stmt, parent);
+}
+
+function collectStmt(state: WalkState, stmt: GoNode, parent: ShellCommand | undefined): void {
+  const cmd = child(stmt, 'Cmd');
+  if (cmd !== undefined) collectCommand(state, cmd, parent);
+  for (const redirect of nodes(stmt['Redirs'])) {
+    const word = child(redirect, 'Word');
+    if (word !== undefined) wordText(state, word, parent);
+  }
+}
+
+function commandsIn(state: WalkState, node: GoNode, parent: ShellCommand | undefined): ShellCommand[] {
+  const before = state.commands.length;
+  collectStmt(state, node, parent);
+  return state.commands.slice(before);
+}
+
+function collectCommand(state: WalkState, cmd: GoNode, parent: ShellCommand | undefined): void {
+  const type = state.syntax.NodeType(cmd);
+  switch (type) {
+    case 'CallExpr':
+      collectCall(state, cmd, parent);
+      return;
+    case 'BinaryCmd': {
+      const x = child(cmd, 'X');
+      const y = child(cmd, 'Y');
+      const opPos = callPos(cmd, 'Pos');
+      const isPipe = isPipeOperator(cmd, state);
+      if (x === undefined || y === undefined) return;
+      const left = commandsIn(state, x, parent);
+      const right = commandsIn(state, y, parent);
+      if (isPipe) {
+        state.pipes.push({ left, right: firstStage(state, y, right) });
+        state.firstPipe ??= opPos;
+      }
+      return;
+    }
+    case 'Subshell':
+    case 'Block':
+      collectStmts(state, nodes(cmd['Stmts']), parent);
+      return;
+    case 'IfClause': {
+      let clause: GoNode | undefined = cmd;
+      while (clause !== undefined) {
+        collectStmts(state, nodes(clause['Cond']), parent);
+        collectStmts(state, nodes(clause['Then']), parent);
+        clause = child(clause, 'Else');
+      }
+      return;
+    }
+    case 'WhileClause':
+      collectStmts(state, nodes(cmd['Cond']), parent);
+      collectStmts(state, nodes(cmd['Do']), parent);
+      return;
+    case 'ForClause':
+      collectStmts(state, nodes(cmd['Do']), parent);
+      return;
+    case 'CaseClause':
+      for (const item of nodes(cmd['Items'])) collectStmts(state, nodes(item['Stmts']), parent);
+      return;
+    case 'FuncDecl': {
+      const body = child(cmd, 'Body');
+      if (body !== undefined) collectStmt(state, body, parent);
+      return;
+    }
+    case 'TimeClause':
+    case 'CoprocClause': {
+      const inner = child(cmd, 'Stmt');
+      if (inner !== undefined) collectStmt(state, inner, parent);
+      return;
+    }
+    case 'DeclClause':
+      collectDecl(state, cmd, parent);
+      return;
+    default:
+      // TestClause, ArithmCmd, LetClause run no external program.
+      return;
+  }
+}
+
+/** The operator of a BinaryCmd: `|` and `|&` are pipes; `&&`, `||` are not. Token numbers differ across mvdan/sh versions, so read the op's text. */
+function isPipeOperator(cmd: GoNode, state: WalkState): boolean {
+  return state.pipeOps.has(cmd['Op']);
+}
+
+let cachedPipeOps: ReadonlySet<unknown> | undefined;
+
+/** BinCmdOperator token numbers of `|` and `|&`, learnt from the parser itself (they differ across mvdan/sh versions). */
+function pipeOperators(syntax: Syntax): ReadonlySet<unknown> {
+  if (cachedPipeOps !== undefined) return cachedPipeOps;
+  const ops = new Set<unknown>();
+  for (const probe of ['a | b', 'a |& b']) {
+    const file: unknown = parser().Parse(probe, '');
+    const stmt = isNode(file) ? nodes(file['Stmts'])[0] : undefined;
+    const cmd = stmt === undefined ? undefined : child(stmt, 'Cmd');
+    if (cmd !== undefined && syntax.NodeType(cmd) === 'BinaryCmd') ops.add(cmd['Op']);
+  }
+  cachedPipeOps = ops;
+  return ops;
+}
+
+/** Commands of the first stage of the right side of a pipe (`a | b | c` parses as `a | (b | c)`). */
+function firstStage(state: WalkState, y: GoNode, right: ShellCommand[]): ShellCommand[] {
+  const cmd = child(y, 'Cmd');
+  if (cmd !== undefined && state.syntax.NodeType(cmd) === 'BinaryCmd' && isPipeOperator(cmd, state)) {
+    const x = child(cmd, 'X');
+    if (x !== undefined) {
+      const start = callPos(x, 'Pos');
+      const end = callPos(x, 'End');
+      return right.filter(
+        (c) =>
+          c.parent === right[0]?.parent &&
+          (c.line > start.line || (c.line === start.line && c.column >= start.col)) &&
+          (c.line < end.line || (c.line === end.line && c.column < end.col)),
+      );
+    }
+  }
+  return right;
+}
+
+function collectDecl(state: WalkState, cmd: GoNode, parent: ShellCommand | undefined): void {
+  const variant = text(child(cmd, 'Variant'), 'Value');
+  const start = callPos(cmd, 'Pos');
+  const end = callPos(cmd, 'End');
+  const assigns: { name: string; value: string }[] = [];
+  for (const assign of nodes(cmd['Args'])) {
+    const name = text(child(assign, 'Name'), 'Value');
+    const value = child(assign, 'Value');
+    if (name !== '' && value !== undefined)
+      assigns.push({ name, value: wordText(state, value, parent).text });
+  }
+  state.commands.push({
+    name: variant,
+    program: variant,
+    args: [],
+    assigns,
+    line: start.line,
+    column: start.col,
+    endLine: end.line,
+    endColumn: end.col,
+    ...(parent === undefined ? {} : { parent }),
+  });
+}
+
+function collectCall(state: WalkState, call: GoNode, parent: ShellCommand | undefined): void {
+  const start = callPos(call, 'Pos');
+  const end = callPos(call, 'End');
+  const assigns: { name: string; value: string }[] = [];
+  for (const assign of nodes(call['Assigns'])) {
+    const name = text(child(assign, 'Name'), 'Value');
+    const value = child(assign, 'Value');
+    assigns.push({ name, value: value === undefined ? '' : wordText(state, value, parent).text });
+  }
+  const argNodes = nodes(call['Args']);
+  // A placeholder lets nested $(...) commands point at their parent before the words are known.
+  const words: ShellWord[] = [];
+  const command: { -readonly [K in keyof ShellCommand]: ShellCommand[K] } = {
+    name: '',
+    program: '',
+    args: [],
+    assigns,
+    line: start.line,
+    column: start.col,
+    endLine: end.line,
+    endColumn: end.col,
+    ...(parent === undefined ? {} : { parent }),
+  };
+  state.commands.push(command);
+  for (const word of argNodes) {
+    const pos = callPos(word, 'Pos');
+    const { text: value, literal } = wordText(state, word, command);
+    words.push({ text: value, literal, line: pos.line, column: pos.col });
+  }
+  const [first, ...rest] = words;
+  if (first === undefined) {
+    // Assignment-only statement (`FOO=bar`): keep it for rules that read variables.
+    return;
+  }
+  command.name = first.literal ? first.text : '';
+  command.program = basename(command.name);
+  command.args = rest;
+  expandWrapped(state, command, rest);
+  expandShellC(state, command, rest);
+}
+
+/** `sudo -u x apt-get install y` also yields `apt-get install y` with wrapper "sudo". */
+function expandWrapped(state: WalkState, command: ShellCommand, args: readonly ShellWord[], depth = 0): void {
+  const wrapper = WRAPPERS[command.program];
+  if (wrapper === undefined || depth > 3) return;
+  let i = 0;
+  while (i < args.length) {
+    const arg = args[i];
+    if (arg === undefined) break;
+    if (arg.text === '--') {
+      i += 1;
+      break;
+    }
+    if (command.program === 'env' && /^[A-Za-z_][A-Za-z0-9_]*=/.test(arg.text)) {
+      i += 1;
+      continue;
+    }
+    if (!arg.text.startsWith('-') || arg.text === '-') break;
+    i += wrapper.optionsWithValue.includes(arg.text) ? 2 : 1;
+  }
+  // gosu/su-exec/chroot take a user or directory before the program.
+  if (['gosu', 'su-exec', 'chroot'].includes(command.program)) i += 1;
+  const inner = args[i];
+  if (!inner?.literal) return;
+  const unwrapped: ShellCommand = {
+    ...command,
+    name: inner.text,
+    program: basename(inner.text),
+    args: args.slice(i + 1),
+    line: inner.line,
+    column: inner.column,
+    wrapper: command.program,
+  };
+  state.commands.push(unwrapped);
+  expandWrapped(state, unwrapped, unwrapped.args, depth + 1);
+  expandShellC(state, unwrapped, unwrapped.args);
+}
+
+/** `sh -c 'curl x | sh'` parses the literal script too; its commands carry the `sh` command as parent. */
+function expandShellC(state: WalkState, command: ShellCommand, args: readonly ShellWord[]): void {
+  if (!POSIX_SHELLS.has(command.program) || state.depth > 2) return;
+  const index = args.findIndex((a) => /^-[a-z]*c[a-z]*$/.test(a.text));
+  const script = index === -1 ? undefined : args[index + 1];
+  if (script === undefined || script.text.includes('$(…)')) return;
+  const inner = parseScriptInto(script.text, state.depth + 1, command);
+  if (inner.kind !== 'parsed') return;
+  for (const c of inner.commands)
+    state.commands.push({
+      ...c,
+      line: script.line,
+      column: script.column,
+      endLine: script.line,
+      endColumn: script.column,
+    });
+  for (const p of inner.pipes) state.pipes.push(p);
+}
+
+function parseScriptInto(script: string, depth: number, parent: ShellCommand | undefined): ShellScript {
+  const syntax = loadSyntax();
+  let file: unknown;
+  try {
+    file = parser().Parse(script, '');
+  } catch (error) {
+    return parseFailure(error);
+  }
+  if (!isNode(file))
+    return { kind: 'error', message: 'shell parser returned no syntax tree', line: 1, column: 1 };
+  const state: WalkState = {
+    syntax,
+    pipeOps: pipeOperators(syntax),
+    commands: [],
+    pipes: [],
+    firstPipe: undefined,
+    pipefail: undefined,
+    depth,
+  };
+  collectStmts(state, nodes(file['Stmts']), parent);
+  for (const c of state.commands) {
+    if (c.program === 'set' && state.pipefail === undefined && setsPipefail(c))
+      state.pipefail = { line: c.line, col: c.column };
+  }
+  const { firstPipe, pipefail } = state;
+  const before =
+    pipefail !== undefined &&
+    (firstPipe === undefined ||
+      pipefail.line < firstPipe.line ||
+      (pipefail.line === firstPipe.line && pipefail.col < firstPipe.col));
+  return { kind: 'parsed', commands: state.commands, pipes: state.pipes, setsPipefail: before };
+}
+
+function setsPipefail(command: ShellCommand): boolean {
+  const args = command.args.map((a) => a.text);
+  return args.some((a, i) => /^-[a-z]*o$/.test(a) && args[i + 1] === 'pipefail');
+}
+
+function parseFailure(error: unknown): ShellScript {
+  let message = 'shell syntax error';
+  if (isNode(error) && typeof error['Error'] === 'function') {
+    const raw: unknown = (error['Error'] as () => unknown).call(error);
+    if (typeof raw === 'string') message = raw;
+  } else if (error instanceof Error) {
+    message = error.message;
+  }
+  // mvdan/sh messages start with "LINE:COL: ".
+  const match = /^(\d+):(\d+): (.*)$/s.exec(message);
+  if (match === null) return { kind: 'error', message, line: 1, column: 1 };
+  return { kind: 'error', message: match[3] ?? message, line: Number(match[1]), column: Number(match[2]) };
+}
+
+const cache = new Map<string, ShellScript>();
+const CACHE_LIMIT = 5000;
+
+/** Parses a shell script (Bash grammar, a superset of POSIX sh). Results are cached by text: identical RUN lines across files parse once. */
+export function parseShell(script: string): ShellScript {
+  const hit = cache.get(script);
+  if (hit !== undefined) return hit;
+  const result = parseScriptInto(script, 0, undefined);
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(script, result);
+  return result;
+}
