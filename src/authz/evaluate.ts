@@ -1,0 +1,429 @@
+// Decides one AuthZReq against a policy: identity -> rules, deny rules first, then the first allow rule whose
+// resource patterns match and whose constraint profile the request body satisfies; everything else is denied
+// with a message that says why. Containers and exec ids are resolved as dockerd will resolve them.
+import {
+  readContainerCreate,
+  readExecCreate,
+  readHostConfig,
+  readVolumeCreate,
+  type ContainerCreateFacts,
+  type MountFact,
+} from './bodies.js';
+import type { JsonNode } from './go-json.js';
+import { globMatch, hasGlob } from './glob.js';
+import { exposedSensitivePath, resolveHostPath } from './host-paths.js';
+import { parseImageRef, registryAllowed } from './image-ref.js';
+import type { CompiledRule, Constraints, Policy } from './policy.js';
+import { identityName, queryGet, type DecodedRequest } from './request.js';
+import type { Resolver } from './resolver.js';
+
+export interface Decision {
+  readonly allow: boolean;
+  readonly msg: string;
+  /** The rule that decided, or the reason class ("request", "identity", "default-deny", "resolve"). */
+  readonly rule: string;
+  readonly action: string;
+  readonly resource: string;
+  readonly user: string;
+}
+
+/** One thing the rule applies to, as every name it is known by (container name and id, image ref forms). */
+type Target = readonly string[];
+
+class Deny extends Error {
+  constructor(
+    readonly reason: string,
+    readonly rule: string,
+  ) {
+    super(reason);
+  }
+}
+
+/** Go's unicode.ToUpper applied per code point (simple mapping: "ß" stays, "ſ" becomes "S"). */
+export function goToUpper(s: string): string {
+  let out = '';
+  for (const ch of s) {
+    const up = ch.toUpperCase();
+    out += Array.from(up).length === 1 ? up : ch;
+  }
+  return out;
+}
+
+/** dockerd's caps.NormalizeLegacyCapabilities: upper-case, "CAP_" prefix, "ALL" kept. */
+export function normalizeCapability(cap: string): string {
+  const up = goToUpper(cap);
+  if (up === 'ALL') return up;
+  return up.startsWith('CAP_') ? up : `CAP_${up}`;
+}
+
+/** Whether an exec/container user spec runs as uid 0; "" means the image's default user, which may be root. */
+export function isRootUser(user: string): boolean {
+  if (user.trim() === '') return true;
+  const name = user.split(':')[0] ?? '';
+  return name.toLowerCase() === 'root' || (/^\d+$/.test(name) && Number(name) === 0);
+}
+
+function namespaceViolations(facts: ContainerCreateFacts, c: Constraints): string[] {
+  const out: string[] = [];
+  for (const { field, value } of facts.namespaces) {
+    if (value.trim().toLowerCase() !== 'host') continue;
+    if (field === 'UsernsMode') {
+      if (!c.usernsHost) out.push('UsernsMode=host (no user-namespace remapping) is not allowed');
+    } else if (!c.hostNamespaces) out.push(`${field}=host (the host's namespace) is not allowed`);
+  }
+  return out;
+}
+
+function securityOptViolations(opts: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const opt of opts) {
+    if (opt === 'no-new-privileges') continue;
+    if (opt === 'disable') {
+      out.push('SecurityOpt "disable" turns SELinux labelling off');
+      continue;
+    }
+    // daemon parseSecurityOpt: split on the first "=", else (deprecated) on the first ":"
+    const sep = opt.includes('=') ? '=' : ':';
+    const at = opt.indexOf(sep);
+    if (at < 0) continue;
+    const key = opt.slice(0, at).toLowerCase();
+    const value = opt.slice(at + 1);
+    if (key === 'seccomp') {
+      out.push(
+        value === 'unconfined'
+          ? 'seccomp=unconfined is not allowed'
+          : 'a custom seccomp profile is not allowed (it can disable filtering)',
+      );
+    } else if (key === 'apparmor' && value !== 'docker-default') {
+      if (value === 'unconfined') out.push('apparmor=unconfined is not allowed');
+    } else if (key === 'label' && (value === 'disable' || value.startsWith('type:'))) {
+      out.push(`SELinux label option "${value}" is not allowed`);
+    } else if (key === 'systempaths' && value === 'unconfined') {
+      out.push('systempaths=unconfined is not allowed');
+    }
+  }
+  return out;
+}
+
+function mountViolations(mounts: readonly MountFact[], c: Constraints): string[] {
+  const out: string[] = [];
+  for (const m of mounts) {
+    if (m.kind === 'volume') continue;
+    if (m.kind === 'other') {
+      out.push(`mount ${m.origin} (${m.source}) has a type bulkhead does not allow`);
+      continue;
+    }
+    const exposed = exposedSensitivePath(m.source, c.sensitivePaths);
+    if (exposed !== undefined) {
+      const resolved = resolveHostPath(m.source);
+      const shown = resolved === m.source ? m.source : `${m.source} -> ${resolved}`;
+      out.push(`${m.origin} mounts host path ${shown}, which exposes sensitive path ${exposed}`);
+      continue;
+    }
+    if (c.bindSources !== undefined) {
+      const resolved = resolveHostPath(m.source);
+      const ok = c.bindSources.some((base) =>
+        hasGlob(base)
+          ? globMatch(base, resolved)
+          : resolved === base || resolved.startsWith(`${base.replace(/\/+$/, '')}/`),
+      );
+      if (!ok) out.push(`${m.origin} mounts host path ${resolved}, outside the allowed bind sources`);
+    }
+  }
+  return out;
+}
+
+function imageViolations(image: string, c: Constraints): string[] {
+  if (c.registries === undefined) return [];
+  const ref = parseImageRef(image);
+  switch (ref.kind) {
+    case 'id':
+      return [
+        `image "${image}" is referenced by id, so its registry cannot be checked against the allow-list`,
+      ];
+    case 'invalid':
+      return [ref.reason];
+    case 'named':
+      return registryAllowed(ref.repository, c.registries)
+        ? []
+        : [`image ${ref.repository} is not from an allowed registry (${c.registries.join(', ')})`];
+    default:
+      return ref satisfies never;
+  }
+}
+
+export function containerViolations(facts: ContainerCreateFacts, c: Constraints): string[] {
+  const out: string[] = [];
+  if (facts.ambiguousHostConfig) {
+    out.push('HostConfig fields appear both at the top level (deprecated form) and under HostConfig');
+  }
+  if (facts.privileged && !c.privileged) out.push('privileged containers are not allowed');
+  const allowedCaps = new Set(c.capabilities.map(normalizeCapability));
+  for (const cap of facts.capAdd) {
+    const n = normalizeCapability(cap);
+    if (!allowedCaps.has(n)) out.push(`capability ${n} may not be added`);
+  }
+  out.push(...namespaceViolations(facts, c));
+  out.push(...mountViolations(facts.mounts, c));
+  if (facts.devices.length > 0 && !c.devices)
+    out.push(`host devices are not allowed (${facts.devices.join(', ')})`);
+  if (!c.unconfined) {
+    out.push(...securityOptViolations(facts.securityOpt));
+    if (facts.maskedPathsCustom)
+      out.push('custom MaskedPaths/ReadonlyPaths (systempaths=unconfined) are not allowed');
+  }
+  if (facts.volumesFrom.length > 0 && !c.volumesFrom) {
+    out.push(`VolumesFrom (${facts.volumesFrom.join(', ')}) is not allowed`);
+  }
+  if (c.runtime !== undefined && facts.runtime !== c.runtime) {
+    out.push(
+      `runtime must be ${c.runtime} (got ${facts.runtime === '' ? 'the default runtime' : facts.runtime})`,
+    );
+  }
+  return out;
+}
+
+function requireJsonBody(req: DecodedRequest): JsonNode {
+  const body = req.body;
+  switch (body.state) {
+    case 'json':
+      if (body.trailing) throw new Deny('the JSON body has trailing data after the first value', 'request');
+      return body.node;
+    case 'empty':
+      throw new Deny('the request has no body to check', 'request');
+    case 'invalid':
+      throw new Deny(body.error, 'request');
+    case 'hidden':
+      throw new Deny(`the body cannot be checked: ${body.reason}`, 'request');
+    default:
+      return body satisfies never;
+  }
+}
+
+const UNCHECKABLE = new Set([
+  'service_create',
+  'service_update',
+  'plugin_install',
+  'plugin_create',
+  'plugin_upgrade',
+  'plugin_set',
+  'plugin_enable',
+]);
+
+/** Body and parameter rules for one action under one constraint profile: the violations, empty when fine. */
+async function constraintViolations(
+  action: string,
+  c: Constraints,
+  req: DecodedRequest,
+  resolver: Resolver,
+): Promise<string[]> {
+  switch (action) {
+    case 'container_create': {
+      const facts = readContainerCreate(requireJsonBody(req));
+      if (!facts.ok) throw new Deny(facts.error, 'request');
+      return [...containerViolations(facts.facts, c), ...imageViolations(facts.facts.image, c)];
+    }
+    case 'container_start': {
+      // API < 1.24 still applies a HostConfig sent to start (daemon ContainerStart, deprecated but honoured)
+      if (req.body.state === 'empty') return [];
+      if (req.body.state === 'hidden' || req.body.state === 'invalid') {
+        return [`a start request with a body that cannot be checked (${req.body.state}) is not allowed`];
+      }
+      const facts = readHostConfig(requireJsonBody(req));
+      if (!facts.ok) throw new Deny(facts.error, 'request');
+      return containerViolations(facts.facts, c);
+    }
+    case 'exec_create': {
+      const facts = readExecCreate(requireJsonBody(req));
+      if (!facts.ok) throw new Deny(facts.error, 'request');
+      return execViolations(facts.facts.user, facts.facts.privileged, c);
+    }
+    case 'exec_start': {
+      const id = req.match?.param ?? '';
+      const exec = await resolver.exec(id);
+      if (exec === undefined) throw new Deny(`no such exec instance ${id}`, 'resolve');
+      return execViolations(exec.user, exec.privileged, c);
+    }
+    case 'volume_create': {
+      const facts = readVolumeCreate(requireJsonBody(req));
+      if (!facts.ok) throw new Deny(facts.error, 'request');
+      const device = facts.facts.driverOpts.get('device');
+      if (!device?.startsWith('/')) return [];
+      return mountViolations([{ origin: 'DriverOpts.device', kind: 'volume-device', source: device }], c);
+    }
+    case 'image_pull': {
+      const from = queryGet(req.query, 'fromImage');
+      const tag = queryGet(req.query, 'tag');
+      const ref = tag === '' ? from : tag.includes(':') ? `${from}@${tag}` : `${from}:${tag}`;
+      return imageViolations(ref, c);
+    }
+    case 'image_import':
+    case 'image_load':
+      return c.registries === undefined
+        ? []
+        : [`${action} brings in images from outside the registry allow-list`];
+    case 'image_build': {
+      const out: string[] = [];
+      if (queryGet(req.query, 'networkmode').toLowerCase() === 'host' && !c.hostNamespaces) {
+        out.push('builds with the host network are not allowed');
+      }
+      if (c.registries !== undefined) {
+        out.push(
+          'the Dockerfile is invisible to plugins, so its base images cannot be checked against the registry allow-list',
+        );
+      }
+      return out;
+    }
+    default:
+      if (UNCHECKABLE.has(action)) {
+        return [
+          `${action} grants privileges bulkhead cannot check; allow it only with constraints: unrestricted`,
+        ];
+      }
+      return [];
+  }
+}
+
+function execViolations(user: string, privileged: boolean, c: Constraints): string[] {
+  const out: string[] = [];
+  if (privileged && !c.privileged) out.push('privileged exec is not allowed');
+  if (!c.execRoot && isRootUser(user)) {
+    out.push(
+      user.trim() === ''
+        ? "exec without --user runs as the container's default user, which may be root; pass --user"
+        : `exec as root (${user}) is not allowed`,
+    );
+  }
+  return out;
+}
+
+async function containerTarget(ref: string, resolver: Resolver): Promise<Target> {
+  const info = await resolver.container(ref);
+  if (info === undefined) throw new Deny(`no such container ${JSON.stringify(ref)}`, 'resolve');
+  return [...info.names, info.id];
+}
+
+function imageTarget(raw: string): Target {
+  const ref = parseImageRef(raw);
+  if (ref.kind !== 'named') return [raw];
+  const forms = [raw, ref.repository];
+  if (ref.tag !== undefined) forms.push(`${ref.repository}:${ref.tag}`);
+  return forms;
+}
+
+/** What the action applies to, resolved; [] for actions with no resource. */
+async function targetsOf(req: DecodedRequest, resolver: Resolver): Promise<Target[]> {
+  const match = req.match;
+  const action = req.action;
+  if (match === undefined || action === undefined) return [];
+  const from = match.route.resourceFrom;
+  const param = match.param ?? '';
+  switch (action.name) {
+    case 'container_create':
+      return [[queryGet(req.query, 'name')]];
+    case 'container_commit':
+      return [await containerTarget(queryGet(req.query, 'container'), resolver)];
+    case 'exec_start':
+    case 'exec_resize':
+    case 'exec_inspect': {
+      const exec = await resolver.exec(param);
+      if (exec === undefined) throw new Deny(`no such exec instance ${param}`, 'resolve');
+      return [await containerTarget(exec.containerId, resolver)];
+    }
+    case 'image_pull':
+      return [imageTarget(queryGet(req.query, 'fromImage'))];
+    case 'image_tag': {
+      const repo = queryGet(req.query, 'repo');
+      const tag = queryGet(req.query, 'tag');
+      return [imageTarget(param), imageTarget(tag === '' ? repo : `${repo}:${tag}`)];
+    }
+    case 'image_save':
+      return from === 'path' ? [imageTarget(param)] : (req.query.get('names') ?? []).map(imageTarget);
+    case 'image_build':
+      return (req.query.get('t') ?? []).map(imageTarget);
+    case 'volume_create': {
+      if (req.body.state !== 'json') return [['']];
+      const facts = readVolumeCreate(req.body.node);
+      return [[facts.ok ? facts.facts.name : '']];
+    }
+    default:
+      break;
+  }
+  if (action.resource === 'none' || from === 'none') return [];
+  if (action.resource === 'container') return [await containerTarget(param, resolver)];
+  if (action.resource === 'image') return [imageTarget(param)];
+  if (from.startsWith('query:')) return [[queryGet(req.query, from.slice('query:'.length))]];
+  return [[param]];
+}
+
+function ruleMatches(rule: CompiledRule, action: string, targets: readonly Target[]): boolean {
+  if (!rule.actions.has(action)) return false;
+  if (rule.resources === undefined) return true;
+  const patterns = rule.resources;
+  if (targets.length === 0) return false;
+  return targets.every((target) => target.some((name) => patterns.some((p) => globMatch(p, name))));
+}
+
+function describeTargets(targets: readonly Target[]): string {
+  return targets.map((t) => t[0] ?? '').join(',');
+}
+
+/** Decides an AuthZReq; never throws for anything the request contains. */
+export async function evaluate(policy: Policy, req: DecodedRequest, resolver: Resolver): Promise<Decision> {
+  const user = identityName(req.identity);
+  const action = req.action?.name ?? '';
+  const deny = (reason: string, rule: string, resource = ''): Decision => ({
+    allow: false,
+    msg: `bulkhead: denied ${user} ${action || `${req.method} ${req.path}`}${resource === '' ? '' : ` on ${resource}`}: ${reason}`,
+    rule,
+    action,
+    resource,
+    user,
+  });
+  if (req.problems.length > 0) return deny(req.problems.join('; '), 'request');
+  let rules: readonly CompiledRule[];
+  if (req.identity.kind === 'anonymous') rules = policy.anonymous;
+  else {
+    const found = policy.users.get(req.identity.name);
+    if (found === undefined) {
+      return deny(`user "${req.identity.name}" (TLS client certificate CN) is not in the policy`, 'identity');
+    }
+    rules = found;
+  }
+  let targets: Target[];
+  try {
+    targets = await targetsOf(req, resolver);
+  } catch (error) {
+    if (error instanceof Deny) return deny(error.reason, error.rule);
+    return deny(
+      `cannot resolve the target: ${error instanceof Error ? error.message : String(error)}`,
+      'resolve',
+    );
+  }
+  const resource = describeTargets(targets);
+  for (const rule of rules) {
+    if (rule.effect === 'deny' && ruleMatches(rule, action, targets)) {
+      return deny(rule.message ?? `rule ${rule.id} forbids it`, rule.id, resource);
+    }
+  }
+  const refusals: string[] = [];
+  for (const rule of rules) {
+    if (rule.effect !== 'allow' || !ruleMatches(rule, action, targets)) continue;
+    if (rule.constraints === 'unrestricted')
+      return { allow: true, msg: '', rule: rule.id, action, resource, user };
+    try {
+      const violations = await constraintViolations(action, rule.constraints, req, resolver);
+      if (violations.length === 0) return { allow: true, msg: '', rule: rule.id, action, resource, user };
+      refusals.push(`${violations.join('; ')} (rule ${rule.id})`);
+    } catch (error) {
+      if (error instanceof Deny) return deny(error.reason, error.rule, resource);
+      return deny(
+        `cannot check the request: ${error instanceof Error ? error.message : String(error)}`,
+        'resolve',
+        resource,
+      );
+    }
+  }
+  if (refusals.length > 0) return deny(refusals.join(' | '), 'constraints', resource);
+  return deny('no rule allows it (default deny)', 'default-deny', resource);
+}

@@ -1,0 +1,64 @@
+// Resolves host paths named by bind mounts the way the kernel will when dockerd mounts them: lexical clean (the
+// volume parser cleans sources) then symlinks followed on this host, so /tmp/link -> /etc or /var/run/docker.sock
+// -> /run/docker.sock are judged by what they really are.
+import { realpathSync } from 'node:fs';
+import { posix } from 'node:path';
+
+/** The path with every existing prefix's symlinks resolved; the missing tail is appended as written. */
+export function resolveHostPath(raw: string): string {
+  const clean = posix.normalize(raw.startsWith('/') ? raw : `/${raw}`).replace(/(.)\/+$/, '$1');
+  const parts = clean.split('/').filter(Boolean);
+  for (let n = parts.length; n >= 0; n -= 1) {
+    const prefix = `/${parts.slice(0, n).join('/')}`;
+    try {
+      const real = realpathSync(prefix);
+      const tail = parts.slice(n);
+      return tail.length === 0 ? real : posix.join(real, ...tail);
+    } catch {
+      // prefix does not exist (or is unreadable): try a shorter one
+    }
+  }
+  return clean;
+}
+
+function isUnder(path: string, base: string): boolean {
+  return base === '/' || path === base || path.startsWith(`${base}/`);
+}
+
+/** Whether mounting `source` exposes `entry`: the same path, inside it ("/" itself excepted), or an ancestor. */
+export function exposes(source: string, entry: string): boolean {
+  return source === entry || (entry !== '/' && isUnder(source, entry)) || isUnder(entry, source);
+}
+
+/**
+ * The sensitive path a source exposes, if any: the source is the path, lies under it, or contains it
+ * (mounting /var/run exposes /var/run/docker.sock; mounting / exposes everything).
+ */
+export function exposedSensitivePath(source: string, sensitive: readonly string[]): string | undefined {
+  const resolved = resolveHostPath(source);
+  for (const entry of sensitive) {
+    const target = resolveHostPath(entry);
+    if (exposes(resolved, target)) return entry;
+  }
+  return undefined;
+}
+
+export const DEFAULT_SENSITIVE_PATHS: readonly string[] = [
+  '/',
+  '/etc',
+  '/root',
+  '/boot',
+  '/proc',
+  '/sys',
+  '/dev',
+  '/usr',
+  '/lib',
+  '/bin',
+  '/sbin',
+  '/var/lib/docker',
+  '/var/lib/containerd',
+  '/var/run/docker.sock',
+  '/run/docker.sock',
+  '/run/containerd',
+  '/run/docker',
+];
