@@ -28,7 +28,10 @@ const QUERY_FORMAT = '${Package} ${Version} ${source:Package} ${source:Version}\
 
 /** Returns the cached Debian 12 rootfs tar, building it with debootstrap (~1-2 min) when absent. */
 export function debianRootfs(): DebianRootfs {
-  const key = createHash('sha256').update(`bookworm minbase ${DEBIAN_PACKAGES.join(',')} v1`).digest('hex').slice(0, 16);
+  const key = createHash('sha256')
+    .update(`bookworm minbase ${DEBIAN_PACKAGES.join(',')} v1`)
+    .digest('hex')
+    .slice(0, 16);
   const dir = cacheDir();
   const tar = join(dir, `debian12-${key}.tar`);
   const query = join(dir, `debian12-${key}.dpkg-query`);
@@ -42,9 +45,13 @@ export function debianRootfs(): DebianRootfs {
       ['--variant=minbase', `--include=${DEBIAN_PACKAGES.join(',')}`, 'bookworm', root, MIRROR],
       { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 * 1024 * 1024 },
     );
-    const dpkgQuery = execFileSync('dpkg-query', [`--admindir=${join(root, 'var/lib/dpkg')}`, '-W', '-f', QUERY_FORMAT], {
-      encoding: 'utf8',
-    })
+    const dpkgQuery = execFileSync(
+      'dpkg-query',
+      [`--admindir=${join(root, 'var/lib/dpkg')}`, '-W', '-f', QUERY_FORMAT],
+      {
+        encoding: 'utf8',
+      },
+    )
       .split('\n')
       .filter(Boolean)
       .sort()
@@ -75,7 +82,11 @@ export interface DebianImages {
 }
 
 /** Imports the rootfs into the engine as one- and two-layer images and exports them; files go to a temp dir. */
-export function makeDebianImages(engine: EngineLike, rootfs: DebianRootfs, tagPrefix = 'bulkhead-test/debian12'): DebianImages {
+export function makeDebianImages(
+  engine: EngineLike,
+  rootfs: DebianRootfs,
+  tagPrefix = 'bulkhead-test/debian12',
+): DebianImages {
   const dir = mkdtempSync(join(tmpdir(), 'bh-debimg-'));
   const oneLayer = `${tagPrefix}:one`;
   const twoLayer = `${tagPrefix}:two`;
@@ -83,7 +94,11 @@ export function makeDebianImages(engine: EngineLike, rootfs: DebianRootfs, tagPr
   const history = ['--change', 'CMD ["/bin/bash"]'];
   engine.docker(['import', ...history, rootfs.tar, oneLayer]);
   // The base of the two-layer variant: the same rootfs with sudo purged, flattened to one layer again.
-  const container = engine.docker(['create', '--network', 'none', oneLayer, 'dpkg', '--purge', 'sudo']).trim();
+  // policy-rc.d (as debuerreotype's official images ship) stops maintainer scripts from starting services;
+  // sudo's prerm refuses removal without a root password unless SUDO_FORCE_REMOVE=yes.
+  const script =
+    "printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && SUDO_FORCE_REMOVE=yes dpkg --purge sudo";
+  const container = engine.docker(['create', '--network', 'none', oneLayer, 'sh', '-c', script]).trim();
   try {
     engine.docker(['start', '-a', container]);
     const exported = join(dir, 'nosudo.tar');
@@ -99,10 +114,14 @@ export function makeDebianImages(engine: EngineLike, rootfs: DebianRootfs, tagPr
     join(context, 'Dockerfile'),
     `FROM ${base}\nRUN dpkg -i /var/cache/apt/archives/sudo_*.deb\n`,
   );
-  execFileSync('/usr/bin/docker', ['--host', engine.host, 'build', '--network=none', '-q', '-t', twoLayer, context], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, DOCKER_BUILDKIT: '0' },
-  });
+  execFileSync(
+    '/usr/bin/docker',
+    ['--host', engine.host, 'build', '--network=none', '-q', '-t', twoLayer, context],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, DOCKER_BUILDKIT: '0' },
+    },
+  );
   const dockerArchive = join(dir, 'debian12.tar');
   const twoLayerArchive = join(dir, 'debian12-two.tar');
   const ociLayout = join(dir, 'debian12-oci');
