@@ -332,6 +332,11 @@ async function targetsOf(req: DecodedRequest, resolver: Resolver): Promise<Targe
     }
     case 'image_pull':
       return [imageTarget(queryGet(req.query, 'fromImage'))];
+    case 'image_import': {
+      const repo = queryGet(req.query, 'repo');
+      const tag = queryGet(req.query, 'tag');
+      return [[repo === '' ? '' : tag === '' ? repo : `${repo}:${tag}`]];
+    }
     case 'image_tag': {
       const repo = queryGet(req.query, 'repo');
       const tag = queryGet(req.query, 'tag');

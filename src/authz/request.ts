@@ -217,6 +217,9 @@ export function decodeRequest(req: AuthzRequest): DecodedRequest {
   if (problems.length === 0 && match === undefined) {
     problems.push(`no Engine API route for ${method} ${path} (unknown to bulkhead's route table)`);
   }
-  const action = match === undefined ? undefined : ACTION_BY_NAME.get(match.route.action);
+  let action = match === undefined ? undefined : ACTION_BY_NAME.get(match.route.action);
+  // POST /images/create pulls with ?fromImage=, and otherwise imports a tarball (daemon postImagesCreate)
+  if (action?.name === 'image_pull' && queryGet(query, 'fromImage') === '')
+    action = ACTION_BY_NAME.get('image_import');
   return { identity, method, uri, path, version, query, match, action, body: readBody(req), problems };
 }

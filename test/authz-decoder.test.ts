@@ -1,0 +1,530 @@
+// Decides as dockerd will act: Go encoding/json quirks, deprecated top-level HostConfig, percent-encoded and
+// unclean paths, query parsing, hidden bodies, container resolution by name/id/prefix. Each case is a known
+// authorization-plugin bypass class; the plugin must reach the decision dockerd's own parsing implies.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { readContainerCreate } from '../src/authz/bodies.js';
+import { evaluate, isRootUser, normalizeCapability } from '../src/authz/evaluate.js';
+import {
+  goDecode,
+  goSlice,
+  goString,
+  goStruct,
+  parseFirstJsonValue,
+  sliceItems,
+} from '../src/authz/go-json.js';
+import { exposedSensitivePath } from '../src/authz/host-paths.js';
+import { parseImageRef } from '../src/authz/image-ref.js';
+import { parsePolicy } from '../src/authz/policy.js';
+import type { AuthzRequest } from '../src/authz/protocol.js';
+import { cleanMuxPath, decodeRequest, parseGoQuery } from '../src/authz/request.js';
+import { lookupContainer, StaticResolver } from '../src/authz/resolver.js';
+import { ACTIONS, matchRoute, ROUTES } from '../src/authz/routes.js';
+
+const POLICY = `
+version: 1
+anonymous: { roles: [runner] }
+users:
+  bob: { roles: [runner] }
+roles:
+  runner:
+    - allow: [container_create, container_start, container_logs, exec_create, volume_create, image_pull]
+      constraints: strict
+constraints:
+  strict:
+    registries: [docker.io/library]
+`;
+const policy = parsePolicy(POLICY, 'inline.yaml');
+const resolver = new StaticResolver([
+  { id: 'a'.repeat(64), names: ['web'] },
+  { id: 'ab' + 'c'.repeat(62), names: ['db'] },
+]);
+
+function createReq(body: string, extra: Partial<AuthzRequest> = {}): AuthzRequest {
+  return {
+    RequestMethod: 'POST',
+    RequestUri: '/v1.41/containers/create',
+    RequestBody: Buffer.from(body).toString('base64'),
+    RequestHeaders: { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)) },
+    ...extra,
+  };
+}
+
+async function decide(req: AuthzRequest): Promise<{ allow: boolean; msg: string }> {
+  return evaluate(policy, decodeRequest(req), resolver);
+}
+
+interface BodyCase {
+  readonly name: string;
+  readonly body: string;
+  readonly allow: boolean;
+  readonly msg?: RegExp;
+}
+
+const IMG = '"Image":"busybox"';
+const bodyCases: readonly BodyCase[] = [
+  { name: 'plain', body: `{${IMG}}`, allow: true },
+  { name: 'privileged', body: `{${IMG},"HostConfig":{"Privileged":true}}`, allow: false, msg: /privileged/ },
+  {
+    name: 'lower-case key',
+    body: `{${IMG},"hostconfig":{"privileged":true}}`,
+    allow: false,
+    msg: /privileged/,
+  },
+  { name: 'mixed-case key', body: `{${IMG},"HOSTCONFIG":{"PrIvIlEgEd":true}}`, allow: false },
+  { name: 'escaped key', body: `{${IMG},"HostConfig":{"\\u0050rivileged":true}}`, allow: false },
+  {
+    name: 'long s folds to s (Go equalFold)',
+    body: `{${IMG},"Ho\u017FtConfig":{"Binds":["/etc:/x"]}}`,
+    allow: false,
+    msg: /\/etc/,
+  },
+  {
+    name: 'Kelvin sign and long s fold to k and s (MaskedPaths)',
+    body: `{${IMG},"HostConfig":{"Ma\u017F\u212AedPaths":[]}}`,
+    allow: false,
+    msg: /MaskedPaths/,
+  },
+  {
+    name: 'duplicate key, last wins (true)',
+    body: `{${IMG},"HostConfig":{"Privileged":false,"Privileged":true}}`,
+    allow: false,
+  },
+  {
+    name: 'duplicate key, last wins (false)',
+    body: `{${IMG},"HostConfig":{"Privileged":true,"Privileged":false}}`,
+    allow: true,
+  },
+  {
+    name: 'null is a no-op on a bool',
+    body: `{${IMG},"HostConfig":{"Privileged":true,"Privileged":null}}`,
+    allow: false,
+  },
+  {
+    name: 'second HostConfig object merges into the first',
+    body: `{${IMG},"HostConfig":{"Privileged":true},"HostConfig":{"Memory":1}}`,
+    allow: false,
+  },
+  {
+    name: 'a second array decodes into the old elements (Mounts merge)',
+    body: `{${IMG},"HostConfig":{"Mounts":[{"Type":"bind","Source":"/etc","Target":"/a"}],"Mounts":[{"Target":"/b"}]}}`,
+    allow: false,
+    msg: /\/etc/,
+  },
+  {
+    name: 'null element keeps the old Binds string',
+    body: `{${IMG},"HostConfig":{"Binds":["/etc:/x"],"Binds":[null]}}`,
+    allow: false,
+    msg: /\/etc/,
+  },
+  {
+    name: 'deprecated top-level Privileged',
+    body: `{${IMG},"Privileged":true}`,
+    allow: false,
+    msg: /privileged/,
+  },
+  {
+    name: 'top-level Binds with HostConfig:null',
+    body: `{${IMG},"Binds":["/:/host"],"HostConfig":null}`,
+    allow: false,
+    msg: /exposes sensitive path \//,
+  },
+  {
+    name: 'top level and HostConfig together is ambiguous',
+    body: `{${IMG},"PidMode":"host","HostConfig":{}}`,
+    allow: false,
+    msg: /both at the top level/,
+  },
+  {
+    name: 'CapAdd as a bare string (strslice)',
+    body: `{${IMG},"HostConfig":{"CapAdd":"sys_admin"}}`,
+    allow: false,
+  },
+  { name: 'cap "ALL"', body: `{${IMG},"HostConfig":{"CapAdd":["all"]}}`, allow: false, msg: /ALL/ },
+  {
+    name: 'long s in a capability',
+    body: `{${IMG},"HostConfig":{"CapAdd":["\u017Fys_admin"]}}`,
+    allow: false,
+    msg: /CAP_SYS_ADMIN/,
+  },
+  { name: 'pid host', body: `{${IMG},"HostConfig":{"PidMode":"host"}}`, allow: false, msg: /PidMode=host/ },
+  { name: 'network host', body: `{${IMG},"HostConfig":{"NetworkMode":"host"}}`, allow: false },
+  {
+    name: 'userns host',
+    body: `{${IMG},"HostConfig":{"UsernsMode":"host"}}`,
+    allow: false,
+    msg: /UsernsMode/,
+  },
+  {
+    name: 'container: pid mode is not host',
+    body: `{${IMG},"HostConfig":{"PidMode":"container:web"}}`,
+    allow: true,
+  },
+  {
+    name: 'docker socket bind',
+    body: `{${IMG},"HostConfig":{"Binds":["/var/run/docker.sock:/s"]}}`,
+    allow: false,
+  },
+  {
+    name: 'bind of /var/run exposes the socket',
+    body: `{${IMG},"HostConfig":{"Binds":["/var/run:/r"]}}`,
+    allow: false,
+  },
+  { name: 'unclean bind path', body: `{${IMG},"HostConfig":{"Binds":["/tmp/../etc/:/x"]}}`, allow: false },
+  { name: 'named volume bind', body: `{${IMG},"HostConfig":{"Binds":["data:/data"]}}`, allow: true },
+  {
+    name: 'local volume with device in Mounts',
+    body: `{${IMG},"HostConfig":{"Mounts":[{"Type":"volume","Source":"v","Target":"/v","VolumeOptions":{"DriverConfig":{"Name":"local","Options":{"type":"none","o":"bind","device":"/etc"}}}}]}}`,
+    allow: false,
+    msg: /device/,
+  },
+  { name: 'device', body: `{${IMG},"HostConfig":{"Devices":[{"PathOnHost":"/dev/sda"}]}}`, allow: false },
+  {
+    name: 'device cgroup rule',
+    body: `{${IMG},"HostConfig":{"DeviceCgroupRules":["b *:* rwm"]}}`,
+    allow: false,
+  },
+  {
+    name: 'seccomp unconfined',
+    body: `{${IMG},"HostConfig":{"SecurityOpt":["seccomp=unconfined"]}}`,
+    allow: false,
+  },
+  {
+    name: 'seccomp with ":" separator',
+    body: `{${IMG},"HostConfig":{"SecurityOpt":["seccomp:unconfined"]}}`,
+    allow: false,
+  },
+  {
+    name: 'apparmor unconfined',
+    body: `{${IMG},"HostConfig":{"SecurityOpt":["apparmor=unconfined"]}}`,
+    allow: false,
+  },
+  { name: 'label disable', body: `{${IMG},"HostConfig":{"SecurityOpt":["label=disable"]}}`, allow: false },
+  {
+    name: 'no-new-privileges is fine',
+    body: `{${IMG},"HostConfig":{"SecurityOpt":["no-new-privileges"]}}`,
+    allow: true,
+  },
+  {
+    name: 'MaskedPaths []',
+    body: `{${IMG},"HostConfig":{"MaskedPaths":[]}}`,
+    allow: false,
+    msg: /MaskedPaths/,
+  },
+  { name: 'VolumesFrom', body: `{${IMG},"HostConfig":{"VolumesFrom":["web"]}}`, allow: false },
+  {
+    name: 'registry not allowed',
+    body: `{"Image":"evil.example.com/x"}`,
+    allow: false,
+    msg: /allowed registry/,
+  },
+  { name: 'image by id', body: `{"Image":"${'f'.repeat(64)}"}`, allow: false, msg: /by id/ },
+  {
+    name: 'type error: dockerd rejects',
+    body: `{${IMG},"HostConfig":{"Privileged":"true"}}`,
+    allow: false,
+    msg: /reject/,
+  },
+  { name: 'malformed JSON', body: `{${IMG},`, allow: false, msg: /malformed JSON/ },
+  {
+    name: 'trailing data',
+    body: `{${IMG}} {"HostConfig":{"Privileged":true}}`,
+    allow: false,
+    msg: /trailing/,
+  },
+  { name: 'not an object', body: `[1,2]`, allow: false },
+  { name: 'deep nesting', body: '['.repeat(5000) + ']'.repeat(5000), allow: false, msg: /nested/ },
+];
+
+describe('authz decoder: container create bodies as Go decodes them', () => {
+  for (const tc of bodyCases) {
+    it(`${tc.name} -> ${tc.allow ? 'allow' : 'deny'}`, async () => {
+      const d = await decide(createReq(tc.body));
+      assert.equal(d.allow, tc.allow, d.msg);
+      if (tc.msg !== undefined) assert.match(d.msg, tc.msg);
+    });
+  }
+
+  it('a symlink to /etc is resolved before comparing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bh-link-'));
+    after(() => {
+      rmSync(dir, { recursive: true, force: true });
+    });
+    symlinkSync('/etc', join(dir, 'innocent'));
+    assert.equal(exposedSensitivePath(join(dir, 'innocent'), ['/etc']), '/etc');
+    const d = await decide(createReq(`{${IMG},"HostConfig":{"Binds":["${dir}/innocent/ssl:/x"]}}`));
+    assert.equal(d.allow, false);
+    assert.match(d.msg, /-> \/etc\/ssl/);
+  });
+});
+
+interface RequestCase {
+  readonly name: string;
+  readonly req: AuthzRequest;
+  readonly allow: boolean;
+  readonly msg?: RegExp;
+}
+
+const get = (uri: string, extra: Partial<AuthzRequest> = {}): AuthzRequest => ({
+  RequestMethod: 'GET',
+  RequestUri: uri,
+  ...extra,
+});
+
+const requestCases: readonly RequestCase[] = [
+  { name: 'logs by name', req: get('/v1.41/containers/web/logs'), allow: true },
+  { name: 'logs by full id', req: get(`/v1.41/containers/${'a'.repeat(64)}/logs`), allow: true },
+  { name: 'logs by unique id prefix', req: get('/v1.41/containers/aaaa/logs'), allow: true },
+  {
+    name: 'logs of a missing container',
+    req: get('/v1.41/containers/nope/logs'),
+    allow: false,
+    msg: /no such container/,
+  },
+  { name: 'percent-encoded name', req: get('/v1.41/containers/w%65b/logs'), allow: true },
+  { name: 'malformed escape', req: get('/v1.41/containers/w%zzb/logs'), allow: false, msg: /percent-escape/ },
+  { name: 'dot-dot path', req: get('/v1.41/containers/x/../web/logs'), allow: false, msg: /not canonical/ },
+  {
+    name: 'encoded dot-dot path',
+    req: get('/v1.41/containers/x%2F..%2Fweb/logs'),
+    allow: false,
+    msg: /not canonical/,
+  },
+  { name: 'double slash', req: get('//v1.41/containers/web/logs'), allow: false, msg: /not canonical/ },
+  { name: 'absolute-form URI', req: get('http://docker/v1.41/containers/web/logs'), allow: true },
+  {
+    name: 'unknown route',
+    req: get('/v1.41/containers/web/frobnicate'),
+    allow: false,
+    msg: /no Engine API route/,
+  },
+  { name: 'unknown method', req: get('/v1.41/containers/json', { RequestMethod: 'PATCH' }), allow: false },
+  {
+    name: 'semicolon in query',
+    req: get('/v1.41/containers/web/logs?a=1;b=2'),
+    allow: false,
+    msg: /semicolon/,
+  },
+  {
+    name: 'form body overriding fromImage',
+    req: {
+      RequestMethod: 'POST',
+      RequestUri: '/v1.41/images/create?fromImage=busybox',
+      RequestHeaders: { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': '30' },
+    },
+    allow: false,
+    msg: /form-encoded/,
+  },
+  {
+    name: 'pull from an allowed registry',
+    req: get('/v1.41/images/create?fromImage=busybox&tag=1', { RequestMethod: 'POST' }),
+    allow: true,
+  },
+  {
+    name: 'pull from another registry',
+    req: get('/v1.41/images/create?fromImage=evil.example.com%2Fx', { RequestMethod: 'POST' }),
+    allow: false,
+    msg: /allowed registry/,
+  },
+  {
+    name: 'create body over 1 MiB (not forwarded)',
+    req: {
+      RequestMethod: 'POST',
+      RequestUri: '/v1.41/containers/create',
+      RequestHeaders: { 'Content-Type': 'application/json', 'Content-Length': '2000000' },
+    },
+    allow: false,
+    msg: /1 MiB/,
+  },
+  {
+    name: 'create with a non-JSON content type (not forwarded)',
+    req: {
+      RequestMethod: 'POST',
+      RequestUri: '/v1.41/containers/create',
+      RequestHeaders: { 'Content-Type': 'text/plain', 'Content-Length': '50' },
+    },
+    allow: false,
+    msg: /not application\/json/,
+  },
+  {
+    name: 'create with a chunked body that was not forwarded',
+    req: {
+      RequestMethod: 'POST',
+      RequestUri: '/v1.41/containers/create',
+      RequestHeaders: { 'Content-Type': 'application/json' },
+    },
+    allow: false,
+    msg: /chunked/,
+  },
+  {
+    name: 'start with a HostConfig body on API 1.23 (still honoured by dockerd 20.10)',
+    req: createReq('{"Privileged":true}', { RequestUri: '/v1.23/containers/web/start' }),
+    allow: false,
+    msg: /privileged/,
+  },
+  {
+    name: 'start without a body',
+    req: get('/v1.41/containers/web/start', { RequestMethod: 'POST' }),
+    allow: true,
+  },
+  {
+    name: 'volume with a bind device',
+    req: createReq('{"Name":"v","DriverOpts":{"type":"none","o":"bind","device":"/etc"}}', {
+      RequestUri: '/v1.41/volumes/create',
+    }),
+    allow: false,
+    msg: /device/,
+  },
+  {
+    name: 'exec as root',
+    req: createReq('{"User":"0","Cmd":["sh"]}', { RequestUri: '/v1.41/containers/web/exec' }),
+    allow: false,
+    msg: /root/,
+  },
+  {
+    name: 'exec privileged',
+    req: createReq('{"User":"1000","Privileged":true,"Cmd":["sh"]}', {
+      RequestUri: '/v1.41/containers/web/exec',
+    }),
+    allow: false,
+    msg: /privileged exec/,
+  },
+  {
+    name: 'exec as a normal user',
+    req: createReq('{"User":"1000:1000","Cmd":["sh"]}', { RequestUri: '/v1.41/containers/web/exec' }),
+    allow: true,
+  },
+  {
+    name: 'malformed base64 body',
+    req: createReq('{}', { RequestBody: '!!!' }),
+    allow: false,
+    msg: /base64/,
+  },
+];
+
+describe('authz decoder: paths, queries and hidden bodies', () => {
+  for (const tc of requestCases) {
+    it(`${tc.name} -> ${tc.allow ? 'allow' : 'deny'}`, async () => {
+      const d = await decide(tc.req);
+      assert.equal(d.allow, tc.allow, d.msg);
+      if (tc.msg !== undefined) assert.match(d.msg, tc.msg);
+    });
+  }
+});
+
+describe('authz decoder: building blocks', () => {
+  it('route table: every action is reachable and names a real route', () => {
+    // image_import shares POST /images/create with image_pull (no fromImage= means import)
+    const routed = new Set([...ROUTES.map((r) => r.action), 'image_import']);
+    for (const a of ACTIONS) assert.ok(routed.has(a.name), a.name);
+  });
+
+  const routeCases: readonly [string, string, string | undefined, string | undefined][] = [
+    ['GET', '/containers/json', 'container_list', undefined],
+    ['GET', '/containers/a/b/json', 'container_inspect', 'a/b'],
+    ['GET', '/containers/x/logs/json', 'container_inspect', 'x/logs'],
+    ['GET', '/images/json', 'image_list', undefined],
+    ['GET', '/images/docker.io/library/busybox:1/json', 'image_inspect', 'docker.io/library/busybox:1'],
+    ['DELETE', '/containers/x/checkpoints/c', 'container_delete', 'x/checkpoints/c'],
+    ['GET', '/networks/', 'network_list', undefined],
+    ['GET', '/services/a/b', undefined, undefined],
+    ['OPTIONS', '/anything/at/all', 'api_options', 'anything/at/all'],
+    ['POST', '/exec/123/start', 'exec_start', '123'],
+    ['GET', '/containers/a\nb/json', undefined, undefined],
+  ];
+  for (const [method, path, action, param] of routeCases) {
+    it(`route ${method} ${JSON.stringify(path)} -> ${action ?? 'none'}`, () => {
+      const m = matchRoute(method, path);
+      assert.equal(m?.route.action, action);
+      if (param !== undefined) assert.equal(m?.param, param);
+    });
+  }
+
+  it('mux path cleaning keeps a trailing slash', () => {
+    assert.equal(cleanMuxPath('/networks/'), '/networks/');
+    assert.equal(cleanMuxPath('/a/./b/../c'), '/a/c');
+    assert.equal(cleanMuxPath('//a'), '/a');
+  });
+
+  it('Go query parsing: first value wins, + is a space, ; is an error', () => {
+    const q = parseGoQuery('a=1&a=2&b=x+y&c=%2F');
+    assert.deepEqual(q.values.get('a'), ['1', '2']);
+    assert.equal(q.values.get('b')?.[0], 'x y');
+    assert.equal(q.values.get('c')?.[0], '/');
+    assert.equal(parseGoQuery('a=1;b=2').errors.length, 1);
+  });
+
+  it('container lookup order: full id, then name, then unique prefix', () => {
+    const list = [
+      { id: 'abc' + '0'.repeat(61), names: ['x'] },
+      { id: 'abd' + '0'.repeat(61), names: ['abc'] },
+    ];
+    assert.equal(lookupContainer(list, 'abc')?.names[0], 'abc');
+    assert.equal(lookupContainer(list, 'ab'), undefined);
+    assert.equal(lookupContainer(list, 'abd0')?.names[0], 'abc');
+  });
+
+  it('slices decode into their old elements like Go', () => {
+    const type = goSlice(
+      goStruct('T', [
+        ['A', goString],
+        ['B', goString],
+      ]),
+    );
+    const first = parseFirstJsonValue('[{"A":"1","B":"2"},{"A":"3"}]').node;
+    const second = parseFirstJsonValue('[{"A":"9"}]').node;
+    const ctx = { errors: [] };
+    const v1 = goDecode(type, first, null, ctx);
+    const v2 = goDecode(type, second, v1, ctx);
+    const items = sliceItems(v2);
+    assert.equal(items.length, 1);
+    const facts = readContainerCreate(parseFirstJsonValue('{"Binds":["/a:/b"],"Binds":[]}').node);
+    assert.ok(facts.ok);
+    assert.deepEqual(facts.facts.mounts, []);
+  });
+
+  it('capabilities and users normalise like dockerd', () => {
+    assert.equal(normalizeCapability('sys_admin'), 'CAP_SYS_ADMIN');
+    assert.equal(normalizeCapability('cap_net_raw'), 'CAP_NET_RAW');
+    assert.equal(normalizeCapability('all'), 'ALL');
+    assert.ok(isRootUser(''));
+    assert.ok(isRootUser('root:staff'));
+    assert.ok(isRootUser('000'));
+    assert.ok(!isRootUser('1000:0'));
+  });
+
+  it('image references normalise like distribution/reference', () => {
+    const cases: [string, string][] = [
+      ['busybox', 'docker.io/library/busybox'],
+      ['bulkhead-test/busybox:latest', 'docker.io/bulkhead-test/busybox'],
+      ['127.0.0.1:5000/x/y:1', '127.0.0.1:5000/x/y'],
+      ['localhost/a', 'localhost/a'],
+      ['index.docker.io/library/alpine@sha256:' + 'a'.repeat(64), 'docker.io/library/alpine'],
+    ];
+    for (const [raw, repo] of cases) {
+      const ref = parseImageRef(raw);
+      assert.equal(ref.kind === 'named' ? ref.repository : ref.kind, repo, raw);
+    }
+    assert.equal(parseImageRef('Busybox').kind, 'invalid');
+  });
+});
+
+describe('authz decoder: image create', () => {
+  it('POST /images/create without fromImage is an import, which the registry allow-list refuses', async () => {
+    const req = get('/v1.41/images/create?fromSrc=-&repo=x', { RequestMethod: 'POST' });
+    assert.equal(decodeRequest(req).action?.name, 'image_import');
+    const d = await evaluate(
+      parsePolicy(
+        'version: 1\nanonymous: {roles: [r]}\nroles:\n  r:\n    - allow: [image_import]\n      constraints: c\nconstraints:\n  c: {registries: [docker.io]}\n',
+        'p.yaml',
+      ),
+      decodeRequest(req),
+      resolver,
+    );
+    assert.equal(d.allow, false);
+    assert.match(d.msg, /outside the registry allow-list/);
+  });
+});
