@@ -26,6 +26,8 @@ export interface ShellCommand {
   readonly endColumn: number;
   /** The wrapper this invocation was unwrapped from (`sudo apt-get` gives apt-get with wrapper "sudo"). */
   readonly wrapper?: string;
+  /** True inside a subshell, `{ }` group, if/while/for/case body or function. */
+  readonly compound?: boolean;
   /** Set when this command runs inside `$(...)`, `<(...)` or `sh -c '...'` that is an argument of another command. */
   readonly parent?: ShellCommand;
 }
@@ -151,6 +153,8 @@ interface WalkState {
   firstPipe: Pos | undefined;
   pipefail: Pos | undefined;
   readonly depth: number;
+  /** Nesting level of compound commands around the current node. */
+  compound: number;
   readonly pipeOps: ReadonlySet<unknown>;
 }
 
@@ -220,8 +224,28 @@ function commandsIn(state: WalkState, node: GoNode, parent: ShellCommand | undef
   return state.commands.slice(before);
 }
 
+const COMPOUND = new Set(['IfClause', 'WhileClause', 'ForClause', 'CaseClause', 'FuncDecl']);
+
 function collectCommand(state: WalkState, cmd: GoNode, parent: ShellCommand | undefined): void {
   const type = state.syntax.NodeType(cmd);
+  if (COMPOUND.has(type)) {
+    state.compound += 1;
+    try {
+      collectCompound(state, cmd, type, parent);
+    } finally {
+      state.compound -= 1;
+    }
+    return;
+  }
+  collectCompound(state, cmd, type, parent);
+}
+
+function collectCompound(
+  state: WalkState,
+  cmd: GoNode,
+  type: string,
+  parent: ShellCommand | undefined,
+): void {
   switch (type) {
     case 'CallExpr':
       collectCall(state, cmd, parent);
@@ -242,7 +266,9 @@ function collectCommand(state: WalkState, cmd: GoNode, parent: ShellCommand | un
     }
     case 'Subshell':
     case 'Block':
+      state.compound += 1;
       collectStmts(state, nodes(cmd['Stmts']), parent);
+      state.compound -= 1;
       return;
     case 'IfClause': {
       let clause: GoNode | undefined = cmd;
@@ -368,6 +394,7 @@ function collectCall(state: WalkState, call: GoNode, parent: ShellCommand | unde
     column: start.col,
     endLine: end.line,
     endColumn: end.col,
+    ...(state.compound > 0 ? { compound: true } : {}),
     ...(parent === undefined ? {} : { parent }),
   };
   state.commands.push(command);
@@ -457,6 +484,7 @@ function parseScriptInto(script: string, depth: number, parent: ShellCommand | u
   const state: WalkState = {
     syntax,
     pipeOps: pipeOperators(syntax),
+    compound: 0,
     commands: [],
     pipes: [],
     firstPipe: undefined,

@@ -11,6 +11,32 @@ import { rule as r008 } from './bh-df-008-secret-in-arg-env-label.js';
 import { rule as r009 } from './bh-df-009-credential-file-copied.js';
 import { rule as r010 } from './bh-df-010-world-writable-permissions.js';
 import { rule as r011 } from './bh-df-011-proc-self-exe.js';
+import { rule as r012 } from './bh-df-012-latest-tag.js';
+import { rule as r013 } from './bh-df-013-untagged-image.js';
+import { rule as r014 } from './bh-df-014-sudo.js';
+import { rule as r015 } from './bh-df-015-cd-instead-of-workdir.js';
+import { rule as r016 } from './bh-df-016-apt-get-missing-yes.js';
+import { rule as r017 } from './bh-df-017-apt-no-install-recommends.js';
+import { rule as r018 } from './bh-df-018-apt-lists-not-removed.js';
+import { rule as r019 } from './bh-df-019-package-index-update-alone.js';
+import { rule as r020 } from './bh-df-020-apt-instead-of-apt-get.js';
+import { rule as r021 } from './bh-df-021-apk-no-cache.js';
+import { rule as r022 } from './bh-df-022-pip-no-cache-dir.js';
+import { rule as r023 } from './bh-df-023-add-instead-of-copy.js';
+import { rule as r024 } from './bh-df-024-copy-dest-not-dir.js';
+import { rule as r025 } from './bh-df-025-copy-from-own-stage.js';
+import { rule as r026 } from './bh-df-026-copy-from-unknown-stage.js';
+import { rule as r027 } from './bh-df-027-duplicate-stage-name.js';
+import { rule as r028 } from './bh-df-028-shell-form-entrypoint.js';
+import { rule as r029 } from './bh-df-029-multiple-cmd.js';
+import { rule as r030 } from './bh-df-030-multiple-entrypoint.js';
+import { rule as r031 } from './bh-df-031-multiple-healthcheck.js';
+import { rule as r032 } from './bh-df-032-relative-workdir.js';
+import { rule as r033 } from './bh-df-033-invalid-port.js';
+import { rule as r034 } from './bh-df-034-ssh-port-exposed.js';
+import { rule as r035 } from './bh-df-035-maintainer-deprecated.js';
+import { rule as r036 } from './bh-df-036-curl-and-wget.js';
+import { rule as r037 } from './bh-df-037-pipe-without-pipefail.js';
 
 export const LINT_RULES: readonly LintRule[] = [
   r001,
@@ -24,4 +50,30 @@ export const LINT_RULES: readonly LintRule[] = [
   r009,
   r010,
   r011,
+  r012,
+  r013,
+  r014,
+  r015,
+  r016,
+  r017,
+  r018,
+  r019,
+  r020,
+  r021,
+  r022,
+  r023,
+  r024,
+  r025,
+  r026,
+  r027,
+  r028,
+  r029,
+  r030,
+  r031,
+  r032,
+  r033,
+  r034,
+  r035,
+  r036,
+  r037,
 ];

@@ -1,0 +1,39 @@
+// BH-DF-013: FROM names an image with neither tag nor digest (hadolint DL3006), which means `latest`.
+import { hasUnresolvedVariable, isExternalImage, parseImageRef } from '../helpers.js';
+import { defineRule } from '../rule.js';
+
+export const rule = defineRule({
+  meta: {
+    id: 'BH-DF-013',
+    aliases: ['DL3006'],
+    severity: 'medium',
+    title: 'Base image without a tag',
+    description:
+      'FROM names an image without tag or digest, which Docker resolves to `latest`. Earlier build stages and `scratch` are not images and are not reported; neither is an image that is still a `${VAR}` without default.',
+    remediation:
+      'Add an explicit version tag, ideally with a digest: `FROM debian:bookworm-20240701@sha256:...`.',
+    references: ['https://github.com/hadolint/hadolint/wiki/DL3006'],
+  },
+  check({ model, report }) {
+    for (const stage of model.stages) {
+      if (!isExternalImage(stage) || hasUnresolvedVariable(stage.image)) continue;
+      const ref = parseImageRef(stage.image);
+      if (ref.tag === null && ref.digest === null)
+        report({ instruction: stage.from, message: `${stage.image} has no tag (it means latest)` });
+    }
+  },
+  tests: {
+    valid: [
+      'FROM alpine:3.20',
+      'FROM scratch',
+      'FROM golang:1.22 AS build\nFROM build',
+      'ARG IMG\nFROM ${IMG}',
+      'FROM alpine@sha256:0000000000000000000000000000000000000000000000000000000000000000',
+    ],
+    invalid: [
+      { code: 'FROM alpine', errors: [{ line: 1 }] },
+      { code: 'ARG B=debian\nFROM ${B} AS b', errors: [{ line: 2 }] },
+      { code: 'FROM localhost:5000/app', errors: [{ line: 1 }] },
+    ],
+  },
+});

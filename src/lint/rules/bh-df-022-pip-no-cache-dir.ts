@@ -1,0 +1,65 @@
+// BH-DF-022: `pip install` without --no-cache-dir (hadolint DL3042) keeps wheels in ~/.cache/pip in the layer.
+import { argTexts, runInstructions } from '../helpers.js';
+import { commandsOf, type LintInstruction } from '../model.js';
+import { defineRule } from '../rule.js';
+import type { ShellCommand } from '../shell.js';
+
+function pipInstall(command: ShellCommand): boolean {
+  const args = argTexts(command);
+  if (/^pip[0-9.]*$/.test(command.program)) return args[0] === 'install';
+  if (/^python[0-9.]*$/.test(command.program)) {
+    const m = args.indexOf('-m');
+    return m !== -1 && args[m + 1] === 'pip' && args[m + 2] === 'install';
+  }
+  return false;
+}
+
+function cacheOff(instruction: LintInstruction, variables: ReadonlyMap<string, string> | undefined): boolean {
+  const env = variables?.get('PIP_NO_CACHE_DIR');
+  return (
+    (env !== undefined && /^(1|true|yes|on|off|0|false)$/i.test(env)) ||
+    instruction.flags.some((f) => f.name === 'mount' && /target=[^,]*\.cache\/pip/.test(f.value ?? ''))
+  );
+}
+
+export const rule = defineRule({
+  meta: {
+    id: 'BH-DF-022',
+    aliases: ['DL3042'],
+    severity: 'low',
+    title: 'pip install without --no-cache-dir',
+    description:
+      '`pip install` stores downloaded wheels in ~/.cache/pip, which then ships in the layer. Accepted alternatives: `ENV PIP_NO_CACHE_DIR=1` (any value disables the cache in pip), `--mount=type=cache` on ~/.cache/pip, or removing the cache in the same RUN.',
+    remediation: 'Use `pip install --no-cache-dir ...`.',
+    references: ['https://github.com/hadolint/hadolint/wiki/DL3042'],
+  },
+  check({ model, report }) {
+    for (const instruction of runInstructions(model)) {
+      if (cacheOff(instruction, model.stages[instruction.stageIndex]?.variables)) continue;
+      const commands = commandsOf(instruction);
+      const cleans = commands.some(
+        (c) =>
+          (c.program === 'rm' && argTexts(c).some((a) => a.includes('.cache/pip'))) ||
+          (c.program.startsWith('pip') && argTexts(c)[0] === 'cache' && argTexts(c)[1] === 'purge'),
+      );
+      for (const command of commands) {
+        if (!pipInstall(command) || cleans) continue;
+        const args = argTexts(command);
+        if (!args.includes('--no-cache-dir') && !command.assigns.some((a) => a.name === 'PIP_NO_CACHE_DIR'))
+          report({ instruction, command, message: `${command.program} install without --no-cache-dir` });
+      }
+    }
+  },
+  tests: {
+    valid: [
+      'FROM python\nRUN pip install --no-cache-dir flask',
+      'FROM python\nENV PIP_NO_CACHE_DIR=1\nRUN pip install flask',
+      'FROM python\nRUN --mount=type=cache,target=/root/.cache/pip pip install flask',
+      'FROM python\nRUN pip download flask',
+    ],
+    invalid: [
+      { code: 'FROM python\nRUN pip install flask', errors: [{ line: 2 }] },
+      { code: 'FROM python\nRUN python3 -m pip install -r req.txt', errors: [{ line: 2 }] },
+    ],
+  },
+});

@@ -1,0 +1,49 @@
+// BH-DF-024: COPY/ADD with several sources and a destination without trailing slash (hadolint DL3021, Trivy
+// DS-0011); BuildKit refuses the build ("When using COPY with more than one source file, the destination must be a
+// directory and end with a /").
+import { allInstructions } from '../model.js';
+import { defineRule } from '../rule.js';
+
+export const rule = defineRule({
+  meta: {
+    id: 'BH-DF-024',
+    aliases: ['DL3021', 'DS-0011'],
+    severity: 'medium',
+    title: 'Multiple sources copied to a destination without trailing slash',
+    description:
+      'COPY or ADD has more than one source but the destination does not end with `/`. The build fails. Wildcard sources count as several.',
+    remediation: 'End the destination with `/`: `COPY a b /app/`.',
+    references: [
+      'https://github.com/hadolint/hadolint/wiki/DL3021',
+      'https://docs.docker.com/reference/dockerfile/#copy',
+    ],
+  },
+  check({ model, report }) {
+    for (const instruction of allInstructions(model)) {
+      if (
+        (instruction.keyword !== 'COPY' && instruction.keyword !== 'ADD') ||
+        instruction.heredocs.length > 0
+      )
+        continue;
+      const args = instruction.execForm ?? instruction.args;
+      const dest = args[args.length - 1] ?? '';
+      if (args.length > 2 && !dest.endsWith('/') && !dest.endsWith('\\') && !dest.includes('$'))
+        report({
+          instruction,
+          message: `${args.length - 1} sources copied to ${dest}, which does not end with /`,
+        });
+    }
+  },
+  tests: {
+    valid: [
+      'FROM alpine\nCOPY a b /app/',
+      'FROM alpine\nCOPY a /app',
+      'FROM alpine\nCOPY ["a", "b", "/app/"]',
+      'FROM alpine\nCOPY a b $DEST',
+    ],
+    invalid: [
+      { code: 'FROM alpine\nCOPY a b /app', errors: [{ line: 2 }] },
+      { code: 'FROM alpine\nADD ["a", "b", "/app"]', errors: [{ line: 2 }] },
+    ],
+  },
+});
