@@ -19,8 +19,8 @@ export const rule = defineRule({
   check({ model, report }) {
     const last = finalStage(model);
     for (const instruction of runInstructions(model)) {
-      if (last === undefined || instruction.stageIndex !== last.index) continue;
-      if (instruction.flags.some((f) => f.name === 'mount' && /target=\/var\/lib\/apt/.test(f.value ?? '')))
+      if (instruction.stageIndex !== last?.index) continue;
+      if (instruction.flags.some((f) => f.name === 'mount' && (f.value ?? '').includes('target=/var/lib/apt')))
         continue;
       const commands = commandsOf(instruction);
       const install = commands.find(
