@@ -46,3 +46,9 @@ export function usernsRemapped(facts: Facts): boolean {
   const setting = effectiveSetting(facts.host, 'userns-remap')?.value;
   return typeof setting === 'string' && setting !== '';
 }
+
+/** Groups allowed to own the API socket: docker, or the daemon's --group / "group" setting. */
+export function dockerSocketGroups(ctx: { facts: Facts }): string[] {
+  const group = effectiveSetting(ctx.facts.host, 'group')?.value;
+  return ['docker', ...stringList(group)];
+}

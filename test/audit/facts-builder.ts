@@ -87,12 +87,12 @@ export function engineFacts(overrides: Partial<EngineFacts> & { security?: strin
   return {
     address: ENGINE_ADDRESS,
     version: {
-      Version: '24.0.7',
-      ApiVersion: '1.43',
+      Version: '28.5.2',
+      ApiVersion: '1.51',
       Components: [
-        { Name: 'Engine', Version: '24.0.7' },
-        { Name: 'containerd', Version: '1.7.13' },
-        { Name: 'runc', Version: '1.1.12' },
+        { Name: 'Engine', Version: '28.5.2' },
+        { Name: 'containerd', Version: '1.7.29' },
+        { Name: 'runc', Version: '1.3.3' },
       ],
     },
     info: {
@@ -108,6 +108,7 @@ export function engineFacts(overrides: Partial<EngineFacts> & { security?: strin
     securityOptions: parseSecurityOptions(securityStrings),
     containers: [],
     images: [],
+    networks: [],
     apiCalls: 0,
     ...rest,
   };

@@ -8,9 +8,11 @@ import { AUDIT_RULES } from '../../src/audit/rules/index.js';
 import { runAudit, targetNames } from '../../src/audit/run.js';
 import type { AuditRule } from '../../src/audit/rule.js';
 import { containerCases } from './cases/container.js';
+import { daemonCases } from './cases/daemon.js';
+import { fileCases, hostCases } from './cases/host.js';
 import type { CaseTable } from './cases/types.js';
 
-const TABLES: CaseTable[] = [containerCases];
+const TABLES: CaseTable[] = [containerCases, daemonCases, hostCases, fileCases];
 const CASES: CaseTable = Object.assign({}, ...TABLES) as CaseTable;
 const RULES_DIR = join(import.meta.dirname, '../../src/audit/rules');
 

@@ -29,6 +29,48 @@ import { rule as bhC025 } from './container/bh-c-025-host-userns.js';
 import { rule as bhC026 } from './container/bh-c-026-docker-socket.js';
 import { rule as bhC027 } from './container/bh-c-027-root-user.js';
 import { rule as bhC028 } from './container/bh-c-028-sandbox-runtime.js';
+import { rule as bhD001 } from './daemon/bh-d-001-rootless.js';
+import { rule as bhD002 } from './daemon/bh-d-002-icc.js';
+import { rule as bhD003 } from './daemon/bh-d-003-log-level.js';
+import { rule as bhD004 } from './daemon/bh-d-004-iptables.js';
+import { rule as bhD005 } from './daemon/bh-d-005-insecure-registries.js';
+import { rule as bhD006 } from './daemon/bh-d-006-aufs.js';
+import { rule as bhD007 } from './daemon/bh-d-007-devicemapper.js';
+import { rule as bhD008 } from './daemon/bh-d-008-tls.js';
+import { rule as bhD009 } from './daemon/bh-d-009-default-ulimits.js';
+import { rule as bhD010 } from './daemon/bh-d-010-userns-remap.js';
+import { rule as bhD011 } from './daemon/bh-d-011-cgroup-parent.js';
+import { rule as bhD012 } from './daemon/bh-d-012-base-device-size.js';
+import { rule as bhD013 } from './daemon/bh-d-013-authorization-plugin.js';
+import { rule as bhD014 } from './daemon/bh-d-014-remote-logging.js';
+import { rule as bhD015 } from './daemon/bh-d-015-no-new-privileges.js';
+import { rule as bhD016 } from './daemon/bh-d-016-live-restore.js';
+import { rule as bhD017 } from './daemon/bh-d-017-userland-proxy.js';
+import { rule as bhD018 } from './daemon/bh-d-018-seccomp-profile.js';
+import { rule as bhD019 } from './daemon/bh-d-019-experimental.js';
+import { rule as bhD020 } from './daemon/bh-d-020-swarm.js';
+import { rule as bhD021 } from './daemon/bh-d-021-sandbox-runtime.js';
+import { rule as bhD022 } from './daemon/bh-d-022-runtime-versions.js';
+import { rule as bhF001 } from './files/bh-f-001-docker-service.js';
+import { rule as bhF002 } from './files/bh-f-002-docker-socket-unit.js';
+import { rule as bhF003 } from './files/bh-f-003-etc-docker.js';
+import { rule as bhF004 } from './files/bh-f-004-registry-certificates.js';
+import { rule as bhF005 } from './files/bh-f-005-tls-ca.js';
+import { rule as bhF006 } from './files/bh-f-006-tls-cert.js';
+import { rule as bhF007 } from './files/bh-f-007-tls-key.js';
+import { rule as bhF008 } from './files/bh-f-008-docker-socket.js';
+import { rule as bhF009 } from './files/bh-f-009-daemon-json.js';
+import { rule as bhF010 } from './files/bh-f-010-etc-default-docker.js';
+import { rule as bhF011 } from './files/bh-f-011-etc-sysconfig-docker.js';
+import { rule as bhF012 } from './files/bh-f-012-containerd-socket.js';
+import { rule as bhH001 } from './host/bh-h-001-reboot-pending.js';
+import { rule as bhH002 } from './host/bh-h-002-livepatch.js';
+import { rule as bhH003 } from './host/bh-h-003-lsm.js';
+import { rule as bhH004 } from './host/bh-h-004-risky-modules.js';
+import { rule as bhH005 } from './host/bh-h-005-runtime-packages.js';
+import { rule as bhH006 } from './host/bh-h-006-docker-group.js';
+import { rule as bhH007 } from './host/bh-h-007-data-root-filesystem.js';
+import { rule as bhH008 } from './host/bh-h-008-seccomp-kernel.js';
 
 export const AUDIT_RULES: readonly AuditRule[] = [
   bhC001,
@@ -59,4 +101,46 @@ export const AUDIT_RULES: readonly AuditRule[] = [
   bhC026,
   bhC027,
   bhC028,
+  bhD001,
+  bhD002,
+  bhD003,
+  bhD004,
+  bhD005,
+  bhD006,
+  bhD007,
+  bhD008,
+  bhD009,
+  bhD010,
+  bhD011,
+  bhD012,
+  bhD013,
+  bhD014,
+  bhD015,
+  bhD016,
+  bhD017,
+  bhD018,
+  bhD019,
+  bhD020,
+  bhD021,
+  bhD022,
+  bhF001,
+  bhF002,
+  bhF003,
+  bhF004,
+  bhF005,
+  bhF006,
+  bhF007,
+  bhF008,
+  bhF009,
+  bhF010,
+  bhF011,
+  bhF012,
+  bhH001,
+  bhH002,
+  bhH003,
+  bhH004,
+  bhH005,
+  bhH006,
+  bhH007,
+  bhH008,
 ];

@@ -1,0 +1,23 @@
+// BH-D-001: the daemon runs rootless where possible (CIS 1.6.0 2.1, 1.8.0 2.1).
+import { checkEngine, ev, fail, pass } from '../../check.js';
+import type { AuditRule } from '../../rule.js';
+
+export const rule: AuditRule = {
+  id: 'BH-D-001',
+  area: 'daemon',
+  cis: { v160: ['2.1'], v180: ['2.1'] },
+  severity: 'info',
+  title: 'Docker daemon runs as a non-root user (rootless mode)',
+  rationale:
+    'A rootless daemon and its containers hold no host root privileges, so a daemon or runtime escape lands in an ordinary user account.',
+  remediation:
+    'Where the workload allows it, run Docker in rootless mode (dockerd-rootless-setuptool.sh install).',
+  references: ['https://docs.docker.com/engine/security/rootless/'],
+  needs: 'engine',
+  check: checkEngine((engine) => {
+    const names = engine.securityOptions.map((o) => o.name);
+    return names.includes('rootless')
+      ? pass('daemon is rootless', ev('/info SecurityOptions', names))
+      : fail('daemon runs as root', ev('/info SecurityOptions', names, 'name=rootless'));
+  }),
+};

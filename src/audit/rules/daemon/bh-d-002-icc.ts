@@ -1,0 +1,51 @@
+// BH-D-002: inter-container traffic on the default bridge is off (CIS 1.6.0 2.2, 1.8.0 2.2).
+import { checkDaemon, ev, fail, notApplicable, pass, skip } from '../../check.js';
+import { asBoolean, daemonSetting } from '../../daemon-setting.js';
+import type { AuditRule } from '../../rule.js';
+
+export const rule: AuditRule = {
+  id: 'BH-D-002',
+  area: 'daemon',
+  cis: { v160: ['2.2'], v180: ['2.2'] },
+  severity: 'medium',
+  title: 'Traffic between containers on the default bridge is restricted (icc=false)',
+  rationale: 'With icc on (the default) every container on docker0 can reach every port of every other one.',
+  remediation:
+    'Set "icc": false in daemon.json (or --icc=false) and link containers through user-defined networks.',
+  references: ['https://docs.docker.com/network/drivers/bridge/'],
+  needs: 'both',
+  check: checkDaemon((ctx) => {
+    const engine = ctx.facts.engine;
+    if (engine.state === 'known') {
+      // the default bridge network's driver options say what dockerd applied (GET /networks)
+      const bridgeNet = engine.value.networks.find(
+        (n) => n.Name === 'bridge' && (n.Driver ?? 'bridge') === 'bridge',
+      );
+      if (bridgeNet === undefined)
+        return notApplicable(
+          'the default bridge is disabled (no "bridge" network)',
+          ev(
+            'GET /networks',
+            engine.value.networks.map((n) => n.Name),
+          ),
+        );
+      const icc = bridgeNet.Options?.['com.docker.network.bridge.enable_icc'] ?? 'true';
+      const evidence = ev(
+        'GET /networks bridge Options["com.docker.network.bridge.enable_icc"]',
+        icc,
+        'false',
+      );
+      return icc === 'false'
+        ? pass('icc is off', evidence)
+        : fail('containers on the default bridge can talk to each other (icc on)', evidence);
+    }
+    const bridge = daemonSetting(ctx.facts.host, 'bridge');
+    if (bridge.state === 'set' && bridge.setting.value === 'none')
+      return notApplicable('the default bridge is disabled (bridge: none)', bridge.evidence);
+    const icc = daemonSetting(ctx.facts.host, 'icc', 'false');
+    if (icc.state === 'unknown') return skip(icc.reason);
+    if (icc.state === 'set' && asBoolean(icc.setting.value) === false)
+      return pass('icc is off', icc.evidence);
+    return fail('containers on the default bridge can talk to each other (icc on)', icc.evidence);
+  }),
+};

@@ -1,0 +1,24 @@
+// BH-D-003: the daemon logs at level info (CIS 1.6.0 2.3, 1.8.0 2.3).
+import { checkDaemon, fail, pass, skip } from '../../check.js';
+import { daemonSetting } from '../../daemon-setting.js';
+import type { AuditRule } from '../../rule.js';
+
+export const rule: AuditRule = {
+  id: 'BH-D-003',
+  area: 'daemon',
+  cis: { v160: ['2.3'], v180: ['2.3'] },
+  severity: 'low',
+  title: "Daemon log level is 'info'",
+  rationale:
+    "'info' records the events an investigation needs; 'debug' floods the logs with request bodies and warn/error drop the audit trail.",
+  remediation: 'Remove --log-level / "log-level", or set it to info.',
+  references: ['https://docs.docker.com/reference/cli/dockerd/'],
+  needs: 'host',
+  check: checkDaemon((ctx) => {
+    const level = daemonSetting(ctx.facts.host, 'log-level', 'info');
+    if (level.state === 'unknown') return skip(level.reason);
+    if (level.state === 'default' || level.setting.value === 'info')
+      return pass('log level info', level.evidence);
+    return fail(`log level ${String(level.setting.value)}`, level.evidence);
+  }),
+};

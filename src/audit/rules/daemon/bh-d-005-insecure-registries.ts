@@ -1,0 +1,49 @@
+// BH-D-005: no insecure registry is configured beyond dockerd's built-in 127.0.0.0/8 (CIS 1.6.0 2.5, 1.8.0 2.5).
+import { checkDaemon, ev, fail, pass, skip } from '../../check.js';
+import { stringList } from '../../daemon-facts.js';
+import { daemonSetting } from '../../daemon-setting.js';
+import type { AuditRule } from '../../rule.js';
+
+export const rule: AuditRule = {
+  id: 'BH-D-005',
+  area: 'daemon',
+  cis: { v160: ['2.5'], v180: ['2.5'] },
+  severity: 'high',
+  title: 'No insecure registries are used',
+  rationale:
+    'An insecure registry is reached over plain HTTP or unverified TLS: anyone on the path can swap the images the host runs.',
+  remediation:
+    'Remove "insecure-registries" / --insecure-registry; give the registry a certificate (or trust its CA in /etc/docker/certs.d).',
+  references: ['https://docs.docker.com/registry/insecure/'],
+  needs: 'both',
+  check: checkDaemon((ctx) => {
+    const engine = ctx.facts.engine;
+    if (engine.state === 'known') {
+      const reg = engine.value.info.RegistryConfig;
+      const cidrs = (reg?.InsecureRegistryCIDRs ?? []).filter((c) => c !== '127.0.0.0/8' && c !== '::1/128');
+      const indexes = Object.entries(reg?.IndexConfigs ?? {})
+        .filter(([, v]) => v.Secure === false)
+        .map(([k]) => k);
+      const insecure = [...cidrs, ...indexes];
+      if (insecure.length > 0)
+        return fail(
+          `insecure registries: ${insecure.join(', ')}`,
+          ev(
+            '/info RegistryConfig',
+            { InsecureRegistryCIDRs: reg?.InsecureRegistryCIDRs ?? [], insecureIndexes: indexes },
+            'only 127.0.0.0/8',
+          ),
+        );
+      return pass(
+        'no insecure registries',
+        ev('/info RegistryConfig.InsecureRegistryCIDRs', reg?.InsecureRegistryCIDRs ?? []),
+      );
+    }
+    const s = daemonSetting(ctx.facts.host, 'insecure-registry', '[]');
+    if (s.state === 'unknown') return skip(s.reason);
+    const list = s.state === 'set' ? stringList(s.setting.value) : [];
+    return list.length > 0
+      ? fail(`insecure registries: ${list.join(', ')}`, s.evidence)
+      : pass('no insecure registries', s.evidence);
+  }),
+};

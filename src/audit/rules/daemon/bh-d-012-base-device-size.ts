@@ -1,0 +1,27 @@
+// BH-D-012: the devicemapper base device size is left at its default (CIS 1.6.0 2.11, 1.8.0 2.12).
+import { checkDaemon, fail, pass, skip } from '../../check.js';
+import { stringList } from '../../daemon-facts.js';
+import { daemonSetting } from '../../daemon-setting.js';
+import type { AuditRule } from '../../rule.js';
+
+export const rule: AuditRule = {
+  id: 'BH-D-012',
+  area: 'daemon',
+  cis: { v160: ['2.11'], v180: ['2.12'] },
+  severity: 'low',
+  title: 'Base device size is not changed',
+  rationale:
+    'Raising dm.basesize lets every container grow its filesystem further, which can fill the host disk.',
+  remediation: 'Remove dm.basesize from --storage-opt / "storage-opts" unless needed.',
+  references: ['https://docs.docker.com/reference/cli/dockerd/#storage-driver-options'],
+  needs: 'host',
+  check: checkDaemon((ctx) => {
+    const s = daemonSetting(ctx.facts.host, 'storage-opt', 'no dm.basesize');
+    if (s.state === 'unknown') return skip(s.reason);
+    const basesize =
+      s.state === 'set' ? stringList(s.setting.value).find((o) => o.startsWith('dm.basesize')) : undefined;
+    return basesize === undefined
+      ? pass('base device size unchanged', s.evidence)
+      : fail(`base device size changed (${basesize})`, s.evidence);
+  }),
+};

@@ -1,0 +1,35 @@
+// BH-D-014: container logs go to a central or remote log driver (CIS 1.6.0 2.13, 1.8.0 2.14).
+import { checkDaemon, ev, fail, pass, skip } from '../../check.js';
+import { daemonSetting } from '../../daemon-setting.js';
+import type { AuditRule } from '../../rule.js';
+
+const LOCAL_DRIVERS = new Set(['json-file', 'local', 'none', '']);
+
+export const rule: AuditRule = {
+  id: 'BH-D-014',
+  area: 'daemon',
+  cis: { v160: ['2.13'], v180: ['2.14'] },
+  severity: 'low',
+  title: 'Centralized and remote logging is configured',
+  rationale:
+    'Logs kept only in json-file on the host are lost with the host and can be wiped by whoever compromises it.',
+  remediation: 'Set "log-driver" to syslog, journald (forwarded), fluentd, gelf or a cloud driver.',
+  references: ['https://docs.docker.com/config/containers/logging/configure/'],
+  needs: 'both',
+  check: checkDaemon((ctx) => {
+    const engine = ctx.facts.engine;
+    if (engine.state === 'known') {
+      const driver = engine.value.info.LoggingDriver ?? '';
+      const evidence = ev('/info LoggingDriver', driver, 'a central or remote driver');
+      return LOCAL_DRIVERS.has(driver)
+        ? fail(`log driver ${driver} keeps logs on the host only`, evidence)
+        : pass(`log driver ${driver}`, evidence);
+    }
+    const s = daemonSetting(ctx.facts.host, 'log-driver', 'a central or remote driver');
+    if (s.state === 'unknown') return skip(s.reason);
+    const driver = s.state === 'set' && typeof s.setting.value === 'string' ? s.setting.value : 'json-file';
+    return LOCAL_DRIVERS.has(driver)
+      ? fail(`log driver ${driver} keeps logs on the host only`, s.evidence)
+      : pass(`log driver ${driver}`, s.evidence);
+  }),
+};

@@ -1,0 +1,24 @@
+// BH-D-015: no-new-privileges is the daemon default for containers (CIS 1.6.0 2.14, 1.8.0 2.15).
+import { checkDaemon, fail, pass, skip } from '../../check.js';
+import { asBoolean, daemonSetting } from '../../daemon-setting.js';
+import type { AuditRule } from '../../rule.js';
+
+export const rule: AuditRule = {
+  id: 'BH-D-015',
+  area: 'daemon',
+  cis: { v160: ['2.14'], v180: ['2.15'] },
+  severity: 'medium',
+  title: 'Containers are restricted from acquiring new privileges by default',
+  rationale:
+    'A daemon-wide no-new-privileges stops setuid and file-capability binaries from raising privileges in every container.',
+  remediation: 'Set "no-new-privileges": true in daemon.json.',
+  references: ['https://docs.docker.com/reference/cli/dockerd/'],
+  needs: 'host',
+  check: checkDaemon((ctx) => {
+    const s = daemonSetting(ctx.facts.host, 'no-new-privileges', 'true');
+    if (s.state === 'unknown') return skip(s.reason);
+    return s.state === 'set' && asBoolean(s.setting.value) === true
+      ? pass('no-new-privileges by default', s.evidence)
+      : fail('no-new-privileges is not the default', s.evidence);
+  }),
+};

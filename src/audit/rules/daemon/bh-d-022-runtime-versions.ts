@@ -1,0 +1,39 @@
+// BH-D-022: the Docker Engine, containerd and runc versions the Engine API reports are not affected by known
+// container-escape CVEs (CIS 1.6.0 1.2.2, 1.8.0 1.2.2 "version of Docker is up to date").
+import { checkEngine, ev, fail, pass, skip } from '../../check.js';
+import { matchEscapeCves } from '../../runtime-cves.js';
+import type { AuditRule } from '../../rule.js';
+
+export const rule: AuditRule = {
+  id: 'BH-D-022',
+  area: 'daemon',
+  cis: { v160: ['1.2.2'], v180: ['1.2.2'] },
+  severity: 'critical',
+  title: 'Engine, containerd and runc are not affected by container-escape CVEs',
+  rationale:
+    'runc and containerd bugs (CVE-2019-5736, CVE-2024-21626 "Leaky Vessels", CVE-2025-31133/52565/52881) let a container process take over the host regardless of every other setting.',
+  remediation:
+    'Update runc, containerd and Docker to a fixed release (runc >= 1.2.8 / 1.3.3, containerd and Docker per their advisories) and restart the containers.',
+  references: [
+    'https://github.com/opencontainers/runc/security/advisories',
+    'https://github.com/containerd/containerd/security/advisories',
+  ],
+  needs: 'engine',
+  check: checkEngine((engine) => {
+    const components = engine.version.Components ?? [{ Name: 'Engine', Version: engine.version.Version }];
+    const matches = components.flatMap((c) => matchEscapeCves(c.Name, c.Version));
+    const evidence = components.map((c) => ev(`/version Components[${c.Name}].Version`, c.Version));
+    const vulnerable = matches.filter((m) => m.status === 'vulnerable');
+    if (vulnerable.length > 0)
+      return fail(
+        vulnerable.map((m) => `${m.name} ${m.version}: ${m.cve.id} (${m.basis})`).join('; '),
+        ...evidence,
+      );
+    if (matches.length > 0)
+      return skip(
+        `distribution builds older than upstream fixes: ${matches.map((m) => `${m.name} ${m.version} (${m.cve.id})`).join(', ')}; backports are invisible in the API version -- BH-H-005 checks the host packages`,
+        ...evidence,
+      );
+    return pass(components.map((c) => `${c.Name} ${c.Version}`).join(', '), ...evidence);
+  }),
+};

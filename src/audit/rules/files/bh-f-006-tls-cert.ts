@@ -1,0 +1,23 @@
+// BH-F-006: TLS server certificate is root-owned and 0444 or stricter (CIS 1.6.0 3.11 and 3.12, 1.8.0 3.11 and 3.12), modes compared by bit mask.
+import { checkDaemon } from '../../check.js';
+import { fileVerdict } from '../../file-rule.js';
+import type { AuditRule } from '../../rule.js';
+
+export const rule: AuditRule = {
+  id: 'BH-F-006',
+  area: 'files',
+  cis: { v160: ['3.11', '3.12'], v180: ['3.11', '3.12'] },
+  severity: 'medium',
+  title: 'TLS server certificate is root-owned and 0444 or stricter',
+  rationale: "A writable server certificate lets the daemon's TLS identity be swapped.",
+  remediation: 'chown root:root and chmod 444 the file named by --tlscert.',
+  references: ['https://docs.docker.com/engine/security/protect-access/'],
+  needs: 'host',
+  check: checkDaemon((ctx) =>
+    fileVerdict(ctx, {
+      roles: ['tlscert'],
+      maxMode: 0o444,
+      absent: 'no --tlscert configured',
+    }),
+  ),
+};

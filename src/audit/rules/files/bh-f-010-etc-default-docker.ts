@@ -1,0 +1,24 @@
+// BH-F-010: /etc/default/docker is root-owned and 0644 or stricter (CIS 1.6.0 3.19 and 3.20, 1.8.0 3.19 and 3.20), modes compared by bit mask.
+import { checkDaemon } from '../../check.js';
+import { fileVerdict } from '../../file-rule.js';
+import type { AuditRule } from '../../rule.js';
+
+export const rule: AuditRule = {
+  id: 'BH-F-010',
+  area: 'files',
+  cis: { v160: ['3.19', '3.20'], v180: ['3.19', '3.20'] },
+  severity: 'medium',
+  title: '/etc/default/docker is root-owned and 0644 or stricter',
+  rationale: 'The environment file feeds DOCKER_OPTS to the daemon on Debian-style init scripts.',
+  remediation: 'chown root:root and chmod 644 /etc/default/docker.',
+  references: ['https://docs.docker.com/engine/security/protect-access/'],
+  needs: 'host',
+  check: checkDaemon((ctx) =>
+    fileVerdict(ctx, {
+      roles: ['docker environment file'],
+      maxMode: 0o644,
+      pathFilter: (p) => p === '/etc/default/docker',
+      absent: '/etc/default/docker was not examined',
+    }),
+  ),
+};

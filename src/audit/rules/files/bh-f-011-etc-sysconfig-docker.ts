@@ -1,0 +1,24 @@
+// BH-F-011: /etc/sysconfig/docker is root-owned and 0644 or stricter (CIS 1.6.0 3.21 and 3.22, 1.8.0 3.21 and 3.22), modes compared by bit mask.
+import { checkDaemon } from '../../check.js';
+import { fileVerdict } from '../../file-rule.js';
+import type { AuditRule } from '../../rule.js';
+
+export const rule: AuditRule = {
+  id: 'BH-F-011',
+  area: 'files',
+  cis: { v160: ['3.21', '3.22'], v180: ['3.21', '3.22'] },
+  severity: 'medium',
+  title: '/etc/sysconfig/docker is root-owned and 0644 or stricter',
+  rationale: 'The environment file feeds OPTIONS to the daemon on Red Hat-style systems.',
+  remediation: 'chown root:root and chmod 644 /etc/sysconfig/docker.',
+  references: ['https://docs.docker.com/engine/security/protect-access/'],
+  needs: 'host',
+  check: checkDaemon((ctx) =>
+    fileVerdict(ctx, {
+      roles: ['docker environment file'],
+      maxMode: 0o644,
+      pathFilter: (p) => p === '/etc/sysconfig/docker',
+      absent: '/etc/sysconfig/docker was not examined',
+    }),
+  ),
+};

@@ -1,0 +1,57 @@
+// BH-H-001: the running kernel is the newest installed one and no reboot is pending (no CIS item; kernel
+// fixes only protect containers after a reboot into the patched kernel).
+import type { HostFacts } from '../../../facts/index.js';
+import { checkHost, ev, fail, pass, skip } from '../../check.js';
+import { compareKernelReleases } from '../../kernel-release.js';
+import type { AuditRule } from '../../rule.js';
+
+type KernelPackage = Extract<HostFacts['kernel']['installed'], { state: 'known' }>['value'][number];
+
+/** "6.1.0-18-amd64" -> "amd64", "6.1.0-21-cloud-amd64" -> "cloud-amd64": only the flavour that boots matters. */
+function flavour(release: string): string {
+  return /^\d+(?:\.\d+)*-\d+-(.+)$/.exec(release)?.[1] ?? /-([a-z][\w-]*)$/i.exec(release)?.[1] ?? '';
+}
+
+export const rule: AuditRule = {
+  id: 'BH-H-001',
+  area: 'host',
+  cis: {},
+  severity: 'high',
+  title: 'The running kernel is the newest installed (no reboot pending)',
+  rationale:
+    'Containers share the host kernel: a kernel update protects them only once the host boots it. A newer installed kernel means known kernel bugs are still live.',
+  remediation: 'Reboot into the newest installed kernel (or apply live patches for the running one).',
+  references: ['https://www.debian.org/security/', 'https://ubuntu.com/security/livepatch'],
+  needs: 'host',
+  check: checkHost((ctx) => {
+    const k = ctx.facts.host.kernel;
+    if (k.release.state === 'unknown') return skip(`running kernel unknown: ${k.release.reason}`);
+    const running = k.release.value;
+    const runningEv = ev(k.release.source, running);
+    if (k.rebootRequired.state === 'known' && k.rebootRequired.value.required)
+      return fail(
+        `reboot required${k.rebootRequired.value.packages.length > 0 ? ` by ${k.rebootRequired.value.packages.join(', ')}` : ''}`,
+        ev(k.rebootRequired.source, 'present', 'absent'),
+        runningEv,
+      );
+    if (k.installed.state === 'unknown')
+      return skip(`installed kernels unknown: ${k.installed.reason}`, runningEv);
+    const newer = k.installed.value.filter(
+      (p: KernelPackage) =>
+        flavour(p.release) === flavour(running) && compareKernelReleases(p.release, running) > 0,
+    );
+    if (newer.length > 0)
+      return fail(
+        `running ${running} but ${newer.map((p) => p.release).join(', ')} is installed: reboot pending`,
+        runningEv,
+        ...newer.map((p) =>
+          ev(
+            `${k.installed.state === 'known' ? k.installed.source : ''}: ${p.name}`,
+            p.version ?? p.release,
+            `not newer than ${running}`,
+          ),
+        ),
+      );
+    return pass(`running ${running}, the newest installed kernel`, runningEv);
+  }),
+};

@@ -1,0 +1,37 @@
+// BH-H-002: kernel live patching is in use (no CIS item; /sys/kernel/livepatch, kernel livepatch ABI).
+import { checkHost, ev, fail, pass, skip } from '../../check.js';
+import type { AuditRule } from '../../rule.js';
+
+export const rule: AuditRule = {
+  id: 'BH-H-002',
+  area: 'host',
+  cis: {},
+  severity: 'info',
+  title: 'Kernel live patching is in use',
+  rationale:
+    'Live patches close kernel holes between reboots, which matters on hosts that cannot reboot often.',
+  remediation: 'Enable a live-patch service (Ubuntu Livepatch, kpatch, KernelCare) or plan regular reboots.',
+  references: ['https://docs.kernel.org/livepatch/livepatch.html'],
+  needs: 'host',
+  check: checkHost((ctx) => {
+    const lp = ctx.facts.host.kernel.livepatch;
+    if (lp.state === 'unknown') return skip(lp.reason);
+    const enabled = lp.value.patches.filter((p) => p.enabled);
+    return enabled.length > 0
+      ? pass(
+          `live patches: ${enabled.map((p) => p.name).join(', ')}`,
+          ev(
+            lp.source,
+            enabled.map((p) => p.name),
+          ),
+        )
+      : fail(
+          'no live patch loaded',
+          ev(
+            lp.source,
+            lp.value.patches.map((p) => `${p.name}${p.enabled ? '' : ' (disabled)'}`),
+            'an enabled patch',
+          ),
+        );
+  }),
+};

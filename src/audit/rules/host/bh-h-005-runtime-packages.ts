@@ -1,0 +1,51 @@
+// BH-H-005: host packages of runc, containerd and Docker are not at versions affected by container-escape CVEs,
+// judged against distribution fixes where the distribution backports them (no CIS item beyond 1.2.2).
+import { checkHost, ev, fail, notApplicable, pass, skip } from '../../check.js';
+import { componentOf } from '../../escape-cves.js';
+import { matchEscapeCves } from '../../runtime-cves.js';
+import type { AuditRule } from '../../rule.js';
+
+export const rule: AuditRule = {
+  id: 'BH-H-005',
+  area: 'host',
+  cis: { v160: ['1.2.2'], v180: ['1.2.2'] },
+  severity: 'critical',
+  title: 'runc, containerd and Docker packages are not affected by container-escape CVEs',
+  rationale:
+    'A vulnerable runc or containerd (CVE-2019-5736, CVE-2024-21626, CVE-2025-31133...) lets a container take over the host whatever else is configured.',
+  remediation:
+    'Upgrade the packages (apt-get install --only-upgrade runc containerd docker.io / docker-ce containerd.io) and restart containers.',
+  references: [
+    'https://github.com/opencontainers/runc/security/advisories',
+    'https://security-tracker.debian.org/tracker/source-package/runc',
+  ],
+  needs: 'host',
+  check: checkHost((ctx) => {
+    const host = ctx.facts.host;
+    if (host.dockerPackages.state === 'unknown') return skip(host.dockerPackages.reason);
+    const packages = host.dockerPackages.value.filter((p) => componentOf(p.name) !== undefined);
+    if (packages.length === 0)
+      return notApplicable(
+        'no runc, containerd or Docker package in the package database',
+        ev(host.dockerPackages.source, []),
+      );
+    const os = host.os.state === 'known' ? host.os.value : undefined;
+    const distro = os?.versionCodename === undefined ? undefined : `${os.id}:${os.versionCodename}`;
+    const matches = packages.flatMap((p) =>
+      matchEscapeCves(p.name, p.version, { scheme: p.source.includes('apk') ? 'apk' : 'deb', distro }),
+    );
+    const evidence = packages.map((p) => ev(`${p.source}: ${p.name}`, p.version));
+    const vulnerable = matches.filter((m) => m.status === 'vulnerable');
+    if (vulnerable.length > 0)
+      return fail(
+        vulnerable.map((m) => `${m.name} ${m.version}: ${m.cve.id} (${m.basis})`).join('; '),
+        ...evidence,
+      );
+    if (matches.length > 0)
+      return skip(
+        `no fix data for these distribution builds: ${matches.map((m) => `${m.name} ${m.version} (${m.cve.id})`).join(', ')}; check the distribution's security tracker`,
+        ...evidence,
+      );
+    return pass(packages.map((p) => `${p.name} ${p.version}`).join(', '), ...evidence);
+  }),
+};

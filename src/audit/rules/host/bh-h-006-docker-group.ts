@@ -1,0 +1,27 @@
+// BH-H-006: the docker group's members are listed for confirmation (CIS 1.6.0 1.1.2, 1.8.0 1.1.2).
+import { checkHost, ev, fail, pass, skip } from '../../check.js';
+import type { AuditRule } from '../../rule.js';
+
+export const rule: AuditRule = {
+  id: 'BH-H-006',
+  area: 'host',
+  cis: { v160: ['1.1.2'], v180: ['1.1.2'] },
+  severity: 'low',
+  title: 'The docker group has no members beyond those confirmed',
+  rationale: 'Members of the docker group can use the API socket, which is root on the host.',
+  remediation:
+    'Remove users who do not need root-equivalent access (gpasswd -d USER docker); waive the rule for confirmed members in the config file.',
+  references: ['https://docs.docker.com/engine/security/#docker-daemon-attack-surface'],
+  needs: 'host',
+  check: checkHost((ctx) => {
+    const group = ctx.facts.host.dockerGroup;
+    if (group.state === 'unknown') return skip(group.reason);
+    if (group.value.gid === -1) return pass('no docker group', ev(group.source, 'no docker group'));
+    return group.value.members.length > 0
+      ? fail(
+          `root-equivalent via the docker group: ${group.value.members.join(', ')}`,
+          ev(`${group.source}: docker`, group.value.members, 'confirmed members only'),
+        )
+      : pass('docker group has no members', ev(`${group.source}: docker`, []));
+  }),
+};

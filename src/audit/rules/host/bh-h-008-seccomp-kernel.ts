@@ -1,0 +1,24 @@
+// BH-H-008: the kernel supports seccomp filtering (no CIS item; /proc/sys/kernel/seccomp/actions_avail).
+import { checkHost, ev, fail, pass, skip } from '../../check.js';
+import type { AuditRule } from '../../rule.js';
+
+export const rule: AuditRule = {
+  id: 'BH-H-008',
+  area: 'host',
+  cis: {},
+  severity: 'high',
+  title: 'The kernel supports seccomp filtering',
+  rationale:
+    "Without CONFIG_SECCOMP_FILTER Docker's default syscall filter silently does nothing for every container.",
+  remediation:
+    'Boot a kernel built with CONFIG_SECCOMP and CONFIG_SECCOMP_FILTER (every mainstream distribution kernel is).',
+  references: ['https://docs.kernel.org/userspace-api/seccomp_filter.html'],
+  needs: 'host',
+  check: checkHost((ctx) => {
+    const s = ctx.facts.host.kernel.seccomp;
+    if (s.state === 'unknown') return skip(s.reason);
+    return s.value.available
+      ? pass('seccomp available', ev(s.source, s.value.actions.join(' ')))
+      : fail('kernel without seccomp filtering', ev(s.source, 'absent', 'seccomp actions available'));
+  }),
+};
