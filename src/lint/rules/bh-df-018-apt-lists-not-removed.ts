@@ -20,7 +20,9 @@ export const rule = defineRule({
     const last = finalStage(model);
     for (const instruction of runInstructions(model)) {
       if (instruction.stageIndex !== last?.index) continue;
-      if (instruction.flags.some((f) => f.name === 'mount' && (f.value ?? '').includes('target=/var/lib/apt')))
+      if (
+        instruction.flags.some((f) => f.name === 'mount' && (f.value ?? '').includes('target=/var/lib/apt'))
+      )
         continue;
       const commands = commandsOf(instruction);
       const install = commands.find(

@@ -37,6 +37,16 @@ import { rule as r034 } from './bh-df-034-ssh-port-exposed.js';
 import { rule as r035 } from './bh-df-035-maintainer-deprecated.js';
 import { rule as r036 } from './bh-df-036-curl-and-wget.js';
 import { rule as r037 } from './bh-df-037-pipe-without-pipefail.js';
+import { rule as r038 } from './bh-df-038-yum-missing-yes.js';
+import { rule as r039 } from './bh-df-039-dnf-missing-yes.js';
+import { rule as r040 } from './bh-df-040-zypper-missing-non-interactive.js';
+import { rule as r041 } from './bh-df-041-yum-cache-not-cleaned.js';
+import { rule as r042 } from './bh-df-042-dnf-cache-not-cleaned.js';
+import { rule as r043 } from './bh-df-043-zypper-cache-not-cleaned.js';
+import { rule as r044 } from './bh-df-044-pointless-commands.js';
+import { rule as r045 } from './bh-df-045-useradd-high-uid.js';
+import { rule as r046 } from './bh-df-046-instruction-before-from.js';
+import { rule as r047 } from './bh-df-047-shell-syntax-error.js';
 
 export const LINT_RULES: readonly LintRule[] = [
   r001,
@@ -76,4 +86,14 @@ export const LINT_RULES: readonly LintRule[] = [
   r035,
   r036,
   r037,
+  r038,
+  r039,
+  r040,
+  r041,
+  r042,
+  r043,
+  r044,
+  r045,
+  r046,
+  r047,
 ];
