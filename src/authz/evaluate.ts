@@ -412,6 +412,7 @@ export async function evaluate(policy: Policy, req: DecodedRequest, resolver: Re
     }
   }
   const refusals: string[] = [];
+  let refusedBy = '';
   for (const rule of rules) {
     if (rule.effect !== 'allow' || !ruleMatches(rule, action, targets)) continue;
     if (rule.constraints === 'unrestricted')
@@ -420,6 +421,7 @@ export async function evaluate(policy: Policy, req: DecodedRequest, resolver: Re
       const violations = await constraintViolations(action, rule.constraints, req, resolver);
       if (violations.length === 0) return { allow: true, msg: '', rule: rule.id, action, resource, user };
       refusals.push(`${violations.join('; ')} (rule ${rule.id})`);
+      if (refusedBy === '') refusedBy = `constraints:${rule.id}`;
     } catch (error) {
       if (error instanceof Deny) return deny(error.reason, error.rule, resource);
       return deny(
@@ -429,6 +431,6 @@ export async function evaluate(policy: Policy, req: DecodedRequest, resolver: Re
       );
     }
   }
-  if (refusals.length > 0) return deny(refusals.join(' | '), 'constraints', resource);
+  if (refusals.length > 0) return deny(refusals.join(' | '), refusedBy, resource);
   return deny('no rule allows it (default deny)', 'default-deny', resource);
 }

@@ -216,14 +216,18 @@ function compile(doc: PolicyDocument, source: string): Policy {
 /** Parses and validates policy text; throws InputError with "file:line:col: message" lines. */
 export function parsePolicy(text: string, source: string): Policy {
   const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true });
   const first = doc.errors[0];
   if (first !== undefined) {
     const pos = first.linePos?.[0];
-    throw new InputError(source, `YAML syntax: ${first.message.split('\n')[0] ?? ''}`, {
-      position: pos === undefined ? undefined : `${pos.line}:${pos.col}`,
-      hint: 'fix the YAML syntax at that line',
-    });
+    throw new InputError(
+      source,
+      `YAML syntax: ${(first.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`,
+      {
+        position: pos === undefined ? undefined : `${pos.line}:${pos.col}`,
+        hint: 'fix the YAML syntax at that line',
+      },
+    );
   }
   const raw: unknown = doc.toJS({ maxAliasCount: 100 });
   const result = policySchema.safeParse(raw);

@@ -1,7 +1,233 @@
-// Placeholder registration for `bulkhead authz`; replaced by the issue that builds it.
-import type { Command } from 'commander';
+// `bulkhead authz`: serve the Docker authorization plugin, test a policy offline, print or write the install
+// files, list the action names policies use.
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { loadCases, runCases } from '../../authz/cases.js';
+import { loadPolicy } from '../../authz/policy.js';
+import { EngineResolver, type Resolver } from '../../authz/resolver.js';
+import { ACTIONS } from '../../authz/routes.js';
+import { DEFAULT_SOCKET, startAuthzServer } from '../../authz/server.js';
+import { specFile, systemdUnit } from '../../authz/install.js';
+import { UsageError } from '../../shared/errors.js';
+import { EXIT_FINDINGS, EXIT_OK, type CliIO } from '../io.js';
 import type { CommandRunner } from '../main.js';
 
-export function registerAuthz(program: Command, _run: (runner: CommandRunner) => Promise<void>): void {
-  program.command('authz').description('(not built yet)');
+function positiveInt(flag: string, raw: unknown, max: number): number {
+  const n = typeof raw === 'string' ? Number(raw) : typeof raw === 'number' ? raw : NaN;
+  if (!Number.isInteger(n) || n < 0 || n > max) {
+    throw new UsageError(`${flag} must be an integer between 0 and ${max}, got ${String(raw)}`, {
+      hint: `e.g. ${flag} 1000`,
+    });
+  }
+  return n;
+}
+
+const noEngine: Resolver = {
+  container: () => Promise.reject(new Error('container resolution is off (--docker-host none)')),
+  exec: () => Promise.reject(new Error('exec resolution is off (--docker-host none)')),
+};
+
+async function serve(opts: Record<string, unknown>, io: CliIO): Promise<number> {
+  const policyFile = resolve(io.cwd, String(opts['policy']));
+  const socketPath = resolve(io.cwd, String(opts['socket']));
+  const deadlineMs = positiveInt('--deadline-ms', opts['deadlineMs'], 60000);
+  const cacheMs = positiveInt('--resolve-cache-ms', opts['resolveCacheMs'], 60000);
+  const dockerHost = String(opts['dockerHost']);
+  let resolver: Resolver = noEngine;
+  let internalToken: string | undefined;
+  if (dockerHost !== 'none') {
+    if (!dockerHost.startsWith('unix://')) {
+      throw new UsageError(`--docker-host must be unix:///path/to/docker.sock or none, got ${dockerHost}`, {
+        hint: 'the plugin resolves container names through dockerd’s local socket',
+      });
+    }
+    const engine = new EngineResolver({
+      socketPath: dockerHost.slice('unix://'.length),
+      timeoutMs: Math.max(deadlineMs - 50, 50),
+      cacheMs,
+    });
+    resolver = engine;
+    internalToken = engine.token;
+  }
+  const logTarget = String(opts['decisionLog']);
+  const stream =
+    logTarget === '-' ? undefined : createWriteStream(resolve(io.cwd, logTarget), { flags: 'a' });
+  const log = (line: string): void => {
+    if (stream === undefined) io.stdout(`${line}\n`);
+    else stream.write(`${line}\n`);
+  };
+  const server = await startAuthzServer({
+    policyFile,
+    socketPath,
+    resolver,
+    internalToken,
+    deadlineMs,
+    log,
+    watch: opts['watch'] !== false,
+  });
+  io.stderr(
+    `bulkhead authz: serving ${socketPath} with policy ${policyFile} (${server.engine.policy.users.size} users, deadline ${deadlineMs} ms)\n`,
+  );
+  await new Promise<void>((done) => {
+    const stop = (): void => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      process.off('SIGHUP', hup);
+      done();
+    };
+    const hup = (): void => {
+      server.engine.reload('SIGHUP');
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+    process.on('SIGHUP', hup);
+  });
+  await server.close();
+  if (stream !== undefined) await new Promise<void>((done) => stream.end(done));
+  io.stderr('bulkhead authz: stopped\n');
+  return EXIT_OK;
+}
+
+async function test(
+  policyPath: string,
+  casesPath: string,
+  opts: Record<string, unknown>,
+  io: CliIO,
+): Promise<number> {
+  const policy = loadPolicy(resolve(io.cwd, policyPath));
+  const cases = loadCases(resolve(io.cwd, casesPath));
+  const results = await runCases(policy, cases);
+  const failed = results.filter((r) => !r.passed);
+  if (opts['format'] === 'json') {
+    io.stdout(
+      `${JSON.stringify(
+        results.map((r) => ({
+          name: r.name,
+          line: r.line ?? null,
+          expected: r.expected,
+          decision: r.decision.allow ? 'allow' : 'deny',
+          rule: r.decision.rule,
+          passed: r.passed,
+          ...(r.problem === undefined ? {} : { problem: r.problem }),
+          ...(r.decision.allow ? {} : { msg: r.decision.msg }),
+        })),
+        null,
+        2,
+      )}\n`,
+    );
+  } else {
+    for (const r of results) {
+      const where = r.line === undefined ? '' : ` (${casesPath}:${r.line})`;
+      const verdict = `${r.decision.allow ? 'allow' : 'deny'} by ${r.decision.rule}`;
+      io.stdout(`${r.passed ? 'PASS' : 'FAIL'}  ${r.name}: ${verdict}${where}\n`);
+      if (!r.passed)
+        io.stdout(`      ${r.problem ?? ''}${r.decision.allow ? '' : `\n      ${r.decision.msg}`}\n`);
+    }
+    io.stdout(`${results.length - failed.length} passed, ${failed.length} failed\n`);
+  }
+  return failed.length === 0 ? EXIT_OK : EXIT_FINDINGS;
+}
+
+function install(opts: Record<string, unknown>, io: CliIO): number {
+  const name = String(opts['name']);
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) {
+    throw new UsageError(`invalid plugin name ${name}`, { hint: 'use letters, digits, "-", "_" or "."' });
+  }
+  const socket = typeof opts['socket'] === 'string' ? opts['socket'] : `/run/docker/plugins/${name}.sock`;
+  const options = {
+    name,
+    socket,
+    policy: String(opts['policy']),
+    bin: String(opts['bin']),
+    decisionLog: typeof opts['decisionLog'] === 'string' ? opts['decisionLog'] : undefined,
+  };
+  const spec = specFile(options);
+  const unit = systemdUnit(options);
+  const specPath = join(String(opts['specDir']), `${name}.spec`);
+  const unitPath = join(String(opts['unitDir']), `${name}-authz.service`);
+  if (opts['write'] === true) {
+    for (const [path, text] of [
+      [specPath, spec],
+      [unitPath, unit],
+    ] as const) {
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, text, { mode: 0o644 });
+      io.stderr(`wrote ${path}\n`);
+    }
+    io.stderr(
+      `next: systemctl daemon-reload && systemctl enable --now ${name}-authz.service, then add\n` +
+        `  "authorization-plugins": ["${name}"] to /etc/docker/daemon.json and restart docker\n`,
+    );
+    return EXIT_OK;
+  }
+  io.stdout(
+    `# ${specPath}\n${spec}\n# ${unitPath}\n${unit}\n# /etc/docker/daemon.json\n{ "authorization-plugins": ["${name}"] }\n`,
+  );
+  return EXIT_OK;
+}
+
+function actions(io: CliIO): number {
+  const width = Math.max(...ACTIONS.map((a) => a.name.length));
+  io.stdout(`${'ACTION'.padEnd(width)}  CATEGORY  RESOURCE   DESCRIPTION\n`);
+  for (const a of ACTIONS) {
+    io.stdout(
+      `${a.name.padEnd(width)}  ${a.category.padEnd(8)}  ${a.resource.padEnd(9)}  ${a.description}\n`,
+    );
+  }
+  return EXIT_OK;
+}
+
+export function registerAuthz(program: Command, run: (runner: CommandRunner) => Promise<void>): void {
+  const authz = program
+    .command('authz')
+    .description('Docker authorization plugin: who may do what through the Engine API');
+
+  authz
+    .command('serve')
+    .description(
+      'serve the plugin protocol on a unix socket until SIGTERM/SIGINT (SIGHUP reloads the policy)',
+    )
+    .requiredOption('--policy <file>', 'policy YAML file (reloaded when it changes)')
+    .option('--socket <path>', 'unix socket to listen on', DEFAULT_SOCKET)
+    .option(
+      '--docker-host <unix://path|none>',
+      "dockerd's socket, used to resolve container names, ids and exec ids",
+      'unix:///var/run/docker.sock',
+    )
+    .option('--deadline-ms <ms>', 'deny when no decision is reached within this time', '1000')
+    .option('--resolve-cache-ms <ms>', 'reuse container/exec lookups for this long (0: never)', '500')
+    .option('--decision-log <file>', 'append JSON-lines decisions to this file ("-": stdout)', '-')
+    .option('--no-watch', 'do not reload the policy when the file changes (SIGHUP still does)')
+    .action((opts: Record<string, unknown>) => run((io) => serve(opts, io)));
+
+  authz
+    .command('test')
+    .description('run a policy against a YAML file of requests and expected decisions (exit 1 on a failure)')
+    .argument('<policy>', 'policy YAML file')
+    .argument('<cases>', 'test cases YAML file')
+    .addOption(
+      new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'),
+    )
+    .action((policy: string, cases: string, opts: Record<string, unknown>) =>
+      run((io) => test(policy, cases, opts, io)),
+    );
+
+  authz
+    .command('install')
+    .description('print (or --write) the plugin spec file, a systemd unit and the daemon.json setting')
+    .option('--name <name>', 'plugin name dockerd uses (--authorization-plugin=NAME)', 'bulkhead')
+    .option('--socket <path>', 'plugin socket (default /run/docker/plugins/NAME.sock)')
+    .option('--policy <file>', 'policy file the service serves', '/etc/bulkhead/authz-policy.yaml')
+    .option('--bin <path>', 'bulkhead executable', '/usr/local/bin/bulkhead')
+    .option('--decision-log <file>', 'decision log file (default: stdout, i.e. the journal)')
+    .option('--write', 'write the files instead of printing them', false)
+    .option('--spec-dir <dir>', 'where dockerd looks for plugin spec files', '/etc/docker/plugins')
+    .option('--unit-dir <dir>', 'systemd unit directory', '/etc/systemd/system')
+    .action((opts: Record<string, unknown>) => run((io) => Promise.resolve(install(opts, io))));
+
+  authz
+    .command('actions')
+    .description('list every action name a policy can use, with its category and resource kind')
+    .action(() => run((io) => Promise.resolve(actions(io))));
 }
