@@ -10,9 +10,10 @@ import type { AuditRule } from '../../src/audit/rule.js';
 import { containerCases } from './cases/container.js';
 import { daemonCases } from './cases/daemon.js';
 import { fileCases, hostCases } from './cases/host.js';
+import { imageCases } from './cases/image.js';
 import type { CaseTable } from './cases/types.js';
 
-const TABLES: CaseTable[] = [containerCases, daemonCases, hostCases, fileCases];
+const TABLES: CaseTable[] = [containerCases, daemonCases, hostCases, fileCases, imageCases];
 const CASES: CaseTable = Object.assign({}, ...TABLES) as CaseTable;
 const RULES_DIR = join(import.meta.dirname, '../../src/audit/rules');
 

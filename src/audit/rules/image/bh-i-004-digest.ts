@@ -1,0 +1,31 @@
+// BH-I-004: containers are started from an image pinned by digest, so what runs is what was reviewed (no CIS
+// item; docs.docker.com/engine/reference/commandline/pull/#pull-an-image-by-digest-immutable-identifier).
+import { checkImages, ev, fail, pass } from '../../check.js';
+import type { AuditRule } from '../../rule.js';
+
+export const rule: AuditRule = {
+  id: 'BH-I-004',
+  area: 'image',
+  cis: {},
+  severity: 'low',
+  title: 'Image is referenced by digest',
+  rationale:
+    'A tag can be moved to other content at any time; a digest names exactly one image, so a scan or review of it stays valid.',
+  remediation:
+    'Start containers with IMAGE@sha256:... (docker inspect --format "{{index .RepoDigests 0}}" IMAGE).',
+  references: [
+    'https://docs.docker.com/engine/reference/commandline/pull/#pull-an-image-by-digest-immutable-identifier',
+  ],
+  needs: 'engine',
+  check: checkImages((image) => {
+    const digests = image.inspect?.RepoDigests ?? [];
+    if (image.ref.includes('@sha256:')) return pass('pinned by digest', ev('Config.Image', image.ref));
+    return fail(
+      digests.length === 0
+        ? 'referenced by tag, and the image has no registry digest (built or loaded locally)'
+        : 'referenced by a mutable tag',
+      ev('Config.Image', image.ref, 'NAME@sha256:...'),
+      ev('RepoDigests', digests),
+    );
+  }),
+};
