@@ -100,6 +100,9 @@ export async function scanLayer(source: AsyncIterable<Uint8Array>): Promise<Laye
   let entries = 0;
   const visit = async (header: TarEntryHeader, body: AsyncIterable<Buffer>): Promise<void> => {
     entries += 1;
+    // moby and containerd read "/etc/passwd" as "etc/passwd"; so do we, but a well-formed layer never has one.
+    if (header.rawName.startsWith('/'))
+      addWarning(scan.warnings, `${header.rawName}: absolute entry name, read as ${header.path}`);
     const base = posix.basename(header.path);
     if (base.startsWith(WHITEOUT_PREFIX)) {
       const dir = posix.dirname(header.path);

@@ -3,6 +3,7 @@
 // "Filesystem Layers"): leading "/" and "./" dropped, "." and ".." resolved, names that climb out of the root refused.
 import { posix } from 'node:path';
 import tarStream from 'tar-stream';
+import { z } from 'zod';
 
 export type TarEntryType = 'file' | 'directory' | 'symlink' | 'hardlink' | 'other';
 
@@ -69,6 +70,15 @@ interface RawHeader {
   readonly linkname?: string | null | undefined;
 }
 
+const paxSchema = z.record(z.string(), z.string());
+
+/** tar-stream exposes PAX records as header.pax at run time but not in its typings. */
+function paxOf(header: object): Record<string, string> | undefined {
+  if (!('pax' in header)) return undefined;
+  const parsed = paxSchema.safeParse(header.pax);
+  return parsed.success ? parsed.data : undefined;
+}
+
 export interface TarWalkEvents {
   /** Called for each entry; the body must be consumed or left alone (the walker drains what is left). */
   readonly entry: (header: TarEntryHeader, body: AsyncIterable<Buffer>) => Promise<void>;
@@ -122,10 +132,15 @@ export async function walkTar(source: AsyncIterable<Buffer>, events: TarWalkEven
     for await (const entry of extract) {
       // Widened on purpose: tar-stream's typings promise fields that hostile archives can leave undefined.
       const header: RawHeader = entry.header;
-      const rawName = header.name;
-      const body = entry as AsyncIterable<Buffer>;
+      const body = bodyOf(entry as AsyncIterable<Buffer>);
+      // GNU tar's PAX sparse formats (GNU.sparse.* keys) store a map plus data under a made-up name; the real name
+      // is GNU.sparse.name. The stored bytes are not the file, so report it as an unsupported entry.
+      const pax = paxOf(entry.header);
+      const sparseName = pax?.['GNU.sparse.name'];
+      const sparse = pax !== undefined && Object.keys(pax).some((k) => k.startsWith('GNU.sparse.'));
+      const rawName = sparseName ?? header.name;
       const cleaned = cleanEntryName(rawName);
-      const type = entryType(header.type);
+      const type = sparse ? 'other' : entryType(header.type);
       if ('problem' in cleaned) {
         // A lone "./" or "/" directory entry is normal at the top of a layer.
         if (!(cleaned.problem === 'empty' && type === 'directory'))
@@ -146,7 +161,7 @@ export async function walkTar(source: AsyncIterable<Buffer>, events: TarWalkEven
               path: cleaned.path,
               rawName,
               type,
-              rawType: header.type ?? 'unknown',
+              rawType: sparse ? 'gnu-sparse' : (header.type ?? 'unknown'),
               mode: header.mode ?? 0,
               uid: header.uid ?? 0,
               gid: header.gid ?? 0,
@@ -175,6 +190,15 @@ export async function walkTar(source: AsyncIterable<Buffer>, events: TarWalkEven
     await feed;
   }
   if (sourceError !== undefined) throw asError(sourceError);
+}
+
+/** An entry's bytes; a failure while reading them is this archive's fault (truncation), whoever reads them. */
+async function* bodyOf(entry: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of entry) yield chunk;
+  } catch (error) {
+    throw error instanceof TarFormatError ? error : new TarFormatError(describeTarError(error), error);
+  }
 }
 
 function asError(error: unknown): Error {
