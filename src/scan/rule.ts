@@ -1,0 +1,74 @@
+// The image-configuration rule contract: one rule per file under rules/, metadata plus a check over ImageFacts
+// (DESIGN.md "One rule = one file"). Rules never read files or call Docker; they only look at facts.
+import type { ImageFacts } from '../image/types.js';
+import type { RuleDescriptor } from '../report/report.js';
+import type { Evidence, Finding, LayerRef, Outcome } from '../shared/finding.js';
+
+export interface ImageRule {
+  readonly meta: RuleDescriptor;
+  /** Returns failures, or one pass / not-applicable finding when there is nothing to report. */
+  check(facts: ImageFacts): Finding[];
+}
+
+export interface FindingParts {
+  readonly message: string;
+  readonly evidence: readonly Evidence[];
+  readonly outcome?: Outcome;
+  readonly layer?: LayerRef | undefined;
+  readonly path?: string | undefined;
+  readonly severity?: RuleDescriptor['severity'];
+}
+
+export function imageFinding(rule: RuleDescriptor, facts: ImageFacts, parts: FindingParts): Finding {
+  return {
+    ruleId: rule.id,
+    aliases: rule.aliases,
+    severity: parts.severity ?? rule.severity,
+    title: rule.title,
+    message: parts.message,
+    outcome: parts.outcome ?? { kind: 'fail' },
+    evidence: parts.evidence,
+    target: {
+      kind: 'image',
+      ref: facts.ref,
+      ...(facts.id === undefined ? {} : { id: facts.id }),
+      ...(parts.layer === undefined ? {} : { layer: parts.layer }),
+      ...(parts.path === undefined ? {} : { path: `/${parts.path}` }),
+    },
+    remediation: rule.remediation,
+    references: rule.references,
+  };
+}
+
+export function passFinding(rule: RuleDescriptor, facts: ImageFacts, message: string): Finding {
+  return imageFinding(rule, facts, { message, evidence: [], outcome: { kind: 'pass' } });
+}
+
+export function notApplicable(rule: RuleDescriptor, facts: ImageFacts, reason: string): Finding {
+  return imageFinding(rule, facts, {
+    message: reason,
+    evidence: [],
+    outcome: { kind: 'not-applicable', reason },
+  });
+}
+
+/** Shows enough of a secret to recognise it, never enough to use it. */
+export function redact(value: string): string {
+  if (value.length <= 4) return '****';
+  return `${value.slice(0, Math.min(4, Math.floor(value.length / 4)))}****`;
+}
+
+/** The layer an entry of the history belongs to (empty_layer entries own none). */
+export function layerOfHistory(facts: ImageFacts, historyIndex: number): LayerRef | undefined {
+  const entry = facts.history[historyIndex];
+  if (entry === undefined || entry.emptyLayer) return undefined;
+  const layerIndex = facts.history.slice(0, historyIndex).filter((h) => !h.emptyLayer).length;
+  const layer = facts.layers[layerIndex];
+  return layer === undefined
+    ? undefined
+    : {
+        index: layer.index,
+        digest: layer.digest,
+        ...(layer.createdBy === undefined ? {} : { createdBy: layer.createdBy }),
+      };
+}

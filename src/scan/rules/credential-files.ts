@@ -1,0 +1,61 @@
+// BH-IMG-CREDENTIAL-FILES: credential files with credentials in them, in any layer (CIS Docker Benchmark 1.6.0
+// section 4.10): cloud (~/.aws/credentials, ~/.s3cfg), registry (~/.docker/config.json auths), package registries
+// (.npmrc, .pypirc), git (.git-credentials, .netrc), databases (.pgpass) and Kubernetes (~/.kube/config).
+import { posix } from 'node:path';
+import type { ImageRule } from '../rule.js';
+import { imageFinding, passFinding } from '../rule.js';
+
+const meta = {
+  id: 'BH-IMG-CREDENTIAL-FILES',
+  title: 'Credential file in image layer',
+  severity: 'high',
+  aliases: ['CIS-1.6.0:4.10', 'CIS-1.8.0:4.10'],
+  remediation:
+    'Rotate the credentials, then rebuild without copying the file into any layer (add it to .dockerignore; use `RUN --mount=type=secret` for build-time access).',
+  references: ['https://docs.docker.com/build/building/secrets/'],
+  description:
+    'Credential files copied into an image stay readable in its layer blobs even when deleted later.',
+} as const;
+
+/** What kind of credentials a file holds, by its name and content; undefined when it holds none. */
+export function credentialKind(path: string, content: string): string | undefined {
+  const base = posix.basename(path);
+  if (path.endsWith('.aws/credentials') && /aws_secret_access_key\s*=\s*\S/i.test(content))
+    return 'AWS credentials';
+  if (
+    path.endsWith('.docker/config.json') &&
+    /"auth"\s*:\s*"[^"]+"|"identitytoken"\s*:\s*"[^"]+"/.test(content)
+  )
+    return 'registry credentials';
+  if (path.endsWith('.kube/config') && /^\s*(token|client-key-data|password):\s*\S/m.test(content))
+    return 'Kubernetes credentials';
+  if (base === '.netrc' && /\bpassword\s+\S/.test(content)) return 'netrc password';
+  if (base === '.git-credentials' && /:\/\/[^\s:@]+:[^\s@]+@/.test(content)) return 'git credentials';
+  if (base === '.npmrc' && /(_authToken|_auth|_password)\s*=\s*\S/.test(content)) return 'npm registry token';
+  if (base === '.pypirc' && /^\s*password\s*[=:]\s*\S/m.test(content)) return 'PyPI password';
+  if (base === '.pgpass' && /^[^#\s][^:\n]*:[^:\n]*:[^:\n]*:[^:\n]*:\S/m.test(content))
+    return 'PostgreSQL password';
+  if (base === '.s3cfg' && /^\s*secret_key\s*=\s*\S/m.test(content)) return 's3cmd secret key';
+  if (path.endsWith('.config/gcloud/credentials.db') && content.length > 0) return 'gcloud credentials';
+  return undefined;
+}
+
+export const rule: ImageRule = {
+  meta,
+  check(facts) {
+    const findings = facts.secretCandidates.flatMap((c) => {
+      const kind = credentialKind(c.path, c.content);
+      if (kind === undefined) return [];
+      const where = c.layer === undefined ? '' : ` in layer ${c.layer.index}`;
+      return [
+        imageFinding(meta, facts, {
+          message: `${kind} in /${c.path}${where}${c.removedLater ? ', deleted later but still in that layer' : ''}`,
+          evidence: [{ source: `/${c.path}`, value: kind }],
+          layer: c.layer,
+          path: c.path,
+        }),
+      ];
+    });
+    return findings.length > 0 ? findings : [passFinding(meta, facts, 'no credential files')];
+  },
+};

@@ -1,0 +1,37 @@
+// BH-IMG-PRIVATE-KEY: private keys in image layers (CIS Docker Benchmark 1.6.0 section 4.10). Judged per layer: a
+// key deleted by a later layer is still readable from the earlier layer's blob by anyone who pulls the image.
+import type { ImageRule } from '../rule.js';
+import { imageFinding, passFinding } from '../rule.js';
+import { findPrivateKey } from '../secrets.js';
+
+const meta = {
+  id: 'BH-IMG-PRIVATE-KEY',
+  title: 'Private key in image layer',
+  severity: 'high',
+  aliases: ['CIS-1.6.0:4.10', 'CIS-1.8.0:4.10'],
+  remediation:
+    'Revoke and replace the key, then rebuild so that no layer ever contains it (deleting it in a later layer is not enough): mount it at run time or with `RUN --mount=type=secret`.',
+  references: ['https://docs.docker.com/build/building/secrets/'],
+  description: 'Layer blobs are distributed as-is; every file a layer added can be extracted from it.',
+} as const;
+
+export const rule: ImageRule = {
+  meta,
+  check(facts) {
+    const findings = facts.secretCandidates.flatMap((c) => {
+      const key = findPrivateKey(c.content);
+      if (key === undefined) return [];
+      const where = c.layer === undefined ? '' : ` in layer ${c.layer.index}`;
+      return [
+        imageFinding(meta, facts, {
+          message: `${key.encrypted ? 'passphrase-protected ' : ''}${key.type} /${c.path}${where}${c.removedLater ? ', deleted later but still in that layer' : ''}`,
+          evidence: [{ source: `/${c.path}`, value: key.type }],
+          layer: c.layer,
+          path: c.path,
+          ...(key.encrypted ? { severity: 'medium' as const } : {}),
+        }),
+      ];
+    });
+    return findings.length > 0 ? findings : [passFinding(meta, facts, 'no private keys')];
+  },
+};

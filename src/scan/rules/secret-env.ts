@@ -1,0 +1,50 @@
+// BH-IMG-SECRET-ENV: secrets in the image's environment (CIS Docker Benchmark 1.6.0 section 4.10, "Ensure secrets
+// are not stored in Dockerfiles"). ENV values are visible to anyone who can pull or inspect the image.
+import type { ImageRule } from '../rule.js';
+import { imageFinding, notApplicable, passFinding, redact } from '../rule.js';
+import { findToken, isPlaceholder, isSecretName } from '../secrets.js';
+
+const meta = {
+  id: 'BH-IMG-SECRET-ENV',
+  title: 'Secret in image environment',
+  severity: 'high',
+  aliases: ['CIS-1.6.0:4.10', 'CIS-1.8.0:4.10'],
+  remediation:
+    'Remove the value from ENV and rotate it; pass secrets at run time (docker secrets, --env-file kept out of the image) or mount them with `RUN --mount=type=secret` at build time.',
+  references: ['https://docs.docker.com/build/building/secrets/'],
+  description:
+    'ENV values are stored in the image configuration and shown by `docker inspect` to anyone with the image.',
+} as const;
+
+export const rule: ImageRule = {
+  meta,
+  check(facts) {
+    if (facts.config === undefined)
+      return [notApplicable(meta, facts, 'a root filesystem has no image configuration')];
+    const findings = [];
+    for (const entry of facts.config.env) {
+      const eq = entry.indexOf('=');
+      const name = eq < 0 ? entry : entry.slice(0, eq);
+      const value = eq < 0 ? '' : entry.slice(eq + 1);
+      const token = findToken(value);
+      if (token !== undefined) {
+        findings.push(
+          imageFinding(meta, facts, {
+            message: `ENV ${name} holds a ${token.kind}`,
+            evidence: [{ source: `Config.Env ${name}`, value: redact(token.value) }],
+          }),
+        );
+      } else if (isSecretName(name) && !isPlaceholder(value)) {
+        findings.push(
+          imageFinding(meta, facts, {
+            message: `ENV ${name} looks like a secret (${value.length} characters)`,
+            evidence: [{ source: `Config.Env ${name}`, value: redact(value) }],
+          }),
+        );
+      }
+    }
+    return findings.length > 0
+      ? findings
+      : [passFinding(meta, facts, `${facts.config.env.length} ENV values, none secret`)];
+  },
+};

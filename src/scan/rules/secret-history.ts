@@ -1,0 +1,85 @@
+// BH-IMG-SECRET-HISTORY: secrets in the image history (CIS Docker Benchmark 1.6.0 section 4.10). Build arguments used
+// by RUN are recorded as "|N NAME=value ..." in created_by, and ENV/ARG lines keep their values, even when a later
+// instruction unsets them — `docker history --no-trunc` shows them to anyone with the image.
+import type { ImageRule } from '../rule.js';
+import { imageFinding, layerOfHistory, notApplicable, passFinding, redact } from '../rule.js';
+import { findToken, isPlaceholder, isSecretName } from '../secrets.js';
+
+const meta = {
+  id: 'BH-IMG-SECRET-HISTORY',
+  title: 'Secret in image history',
+  severity: 'high',
+  aliases: ['CIS-1.6.0:4.10', 'CIS-1.8.0:4.10'],
+  remediation:
+    'Rotate the secret and rebuild without it: use `RUN --mount=type=secret` (BuildKit) instead of ARG/ENV, and never put credentials on a RUN command line.',
+  references: [
+    'https://docs.docker.com/build/building/secrets/',
+    'https://docs.docker.com/reference/cli/docker/image/history/',
+  ],
+  description: 'The history of an image keeps build arguments, ENV and ARG values and RUN command lines.',
+} as const;
+
+/** NAME=value pairs a created_by line assigns: "|2 A=1 B=2 /bin/sh -c ...", "ENV A=1", "ARG A=1", "#(nop)  ENV A=1". */
+export function assignmentsIn(createdBy: string): { name: string; value: string }[] {
+  const out: { name: string; value: string }[] = [];
+  const buildArgs = /^\|(\d+)\s+(.*)$/.exec(createdBy);
+  let rest = createdBy;
+  if (buildArgs !== null) {
+    let text = buildArgs[2] ?? '';
+    for (let i = 0; i < Number(buildArgs[1]); i += 1) {
+      const m = /^([A-Za-z_][A-Za-z0-9_]*)=(\S*)\s*/.exec(text);
+      if (m === null) break;
+      out.push({ name: m[1] ?? '', value: m[2] ?? '' });
+      text = text.slice(m[0].length);
+    }
+    rest = text;
+  }
+  const instruction = /(?:^|#\(nop\)\s+)(ENV|ARG)\s+(.*)$/.exec(rest.trim());
+  if (instruction !== null) {
+    for (const m of (instruction[2] ?? '').matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"\\]|\\.)*"|\S*)/g)) {
+      out.push({ name: m[1] ?? '', value: (m[2] ?? '').replace(/^"(.*)"$/, '$1') });
+    }
+  }
+  return out;
+}
+
+export const rule: ImageRule = {
+  meta,
+  check(facts) {
+    if (facts.config === undefined)
+      return [notApplicable(meta, facts, 'a root filesystem has no image history')];
+    const env = new Set(facts.config.env);
+    const findings = [];
+    for (const [index, entry] of facts.history.entries()) {
+      const createdBy = entry.createdBy ?? '';
+      const layer = layerOfHistory(facts, index);
+      const source = `history[${index}].created_by`;
+      const secrets = assignmentsIn(createdBy).filter(
+        // still in Config.Env: BH-IMG-SECRET-ENV reports it
+        (a) => isSecretName(a.name) && !isPlaceholder(a.value) && !env.has(`${a.name}=${a.value}`),
+      );
+      for (const a of secrets) {
+        findings.push(
+          imageFinding(meta, facts, {
+            message: `history entry ${index} records ${a.name}=${redact(a.value)}`,
+            evidence: [{ source, value: `${a.name}=${redact(a.value)}` }],
+            layer,
+          }),
+        );
+      }
+      const token = secrets.length === 0 ? findToken(createdBy) : undefined;
+      if (token !== undefined && !env.has(createdBy)) {
+        findings.push(
+          imageFinding(meta, facts, {
+            message: `history entry ${index} contains a ${token.kind}`,
+            evidence: [{ source, value: redact(token.value) }],
+            layer,
+          }),
+        );
+      }
+    }
+    return findings.length > 0
+      ? findings
+      : [passFinding(meta, facts, `${facts.history.length} history entries, no secrets`)];
+  },
+};

@@ -1,0 +1,39 @@
+// BH-IMG-SETUID-FILES: setuid and setgid executables in the image (CIS Docker Benchmark 1.6.0 section 4.8, "Ensure
+// setuid and setgid permissions are removed"). Each is a privilege-escalation path for a process in the container.
+import type { ImageRule } from '../rule.js';
+import { imageFinding, passFinding } from '../rule.js';
+
+const meta = {
+  id: 'BH-IMG-SETUID-FILES',
+  title: 'Setuid or setgid file in image',
+  severity: 'low',
+  aliases: ['CIS-1.6.0:4.8', 'CIS-1.8.0:4.8'],
+  remediation:
+    'Remove the bits where they are not needed: `RUN find / -xdev -perm /6000 -type f -exec chmod a-s {} +`, and run containers with --security-opt no-new-privileges.',
+  references: ['https://www.cisecurity.org/benchmark/docker'],
+  description: 'A setuid-root binary runs with root privileges whatever the calling user.',
+} as const;
+
+export const rule: ImageRule = {
+  meta,
+  check(facts) {
+    const findings = facts.specialFiles.map((f) => {
+      const bits = [(f.mode & 0o4000) !== 0 ? 'setuid' : '', (f.mode & 0o2000) !== 0 ? 'setgid' : '']
+        .filter(Boolean)
+        .join('+');
+      return imageFinding(meta, facts, {
+        message: `${bits} ${f.uid === 0 && (f.mode & 0o4000) !== 0 ? 'root ' : ''}file /${f.path}`,
+        evidence: [
+          {
+            source: `/${f.path}`,
+            value: `mode ${(f.mode & 0o7777).toString(8).padStart(4, '0')} uid ${f.uid} gid ${f.gid}`,
+            expected: 'mode & 06000 == 0',
+          },
+        ],
+        layer: f.layer,
+        path: f.path,
+      });
+    });
+    return findings.length > 0 ? findings : [passFinding(meta, facts, 'no setuid or setgid files')];
+  },
+};
