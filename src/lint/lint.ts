@@ -66,24 +66,31 @@ export function lintModel(model: DockerfileModel, options: LintOptions): LintRes
   for (const rule of options.rules) {
     const ids = [rule.meta.id, ...rule.meta.aliases].map((s) => s.toUpperCase());
     if (ids.some((id) => ignored.has(id))) continue;
-    const severity = ids.map((id) => overrides.get(id)).find((s) => s !== undefined) ?? rule.meta.severity;
+    const ruleSeverity = ids.map((id) => overrides.get(id)).find((s) => s !== undefined);
     const seen = new Set<string>();
     const report = (input: ReportInput): void => {
       const pos = positionOf(input);
-      if (suppressions.isSuppressed(ids, pos.line)) return;
+      const extra = (input.aliases ?? []).map((s) => s.toUpperCase());
+      if (extra.some((id) => ignored.has(id))) return;
+      if (suppressions.isSuppressed([...ids, ...extra], pos.line)) return;
+      const severity =
+        extra.map((id) => overrides.get(id)).find((s) => s !== undefined) ??
+        ruleSeverity ??
+        input.severity ??
+        rule.meta.severity;
       const key = `${pos.line}:${pos.column}:${input.message}`;
       if (seen.has(key)) return;
       seen.add(key);
       findings.push({
         ruleId: rule.meta.id,
-        aliases: rule.meta.aliases,
+        aliases: [...rule.meta.aliases, ...(input.aliases ?? [])],
         severity,
         title: rule.meta.title,
         message: input.message,
         outcome: { kind: 'fail' },
         evidence: [
           {
-            source: `${model.path}:${pos.line}`,
+            source: `line ${pos.line}`,
             value: input.evidence ?? commandText(input) ?? firstLine(input.instruction),
           },
         ],

@@ -390,7 +390,15 @@ export function parseDockerfile(source: string, path: string): DockerfileModel {
   const escape = dockerfile.getEscapeCharacter() === '`' ? '`' : '\\';
   restoreEscape = escape;
   const directives = new Map<string, string>();
-  for (const d of dockerfile.getDirectives()) directives.set(d.getName().toLowerCase(), d.getValue());
+  /** dockerfile-ast accepts `# hadolint global ignore=X` as a directive; BuildKit's grammar (`# name=value`, name a
+   * single word) does not, so such lines stay comments. */
+  const directiveComments: DockerfileComment[] = [];
+  for (const d of dockerfile.getDirectives()) {
+    const line = d.getRange().start.line;
+    const raw = text.slice(src.lineStarts[line] ?? 0, src.lineStarts[line + 1] ?? text.length).trim();
+    if (/^#\s*[a-zA-Z][a-zA-Z0-9]*\s*=/.test(raw)) directives.set(d.getName().toLowerCase(), d.getValue());
+    else directiveComments.push({ line: line + 1, text: raw.replace(/^#/, '').trim() });
+  }
 
   const globalArgs = new Map<string, string | null>();
   const problems: ParseProblem[] = [];
@@ -512,9 +520,12 @@ export function parseDockerfile(source: string, path: string): DockerfileModel {
   closeStage();
   if (instructions.length === 0) problems.push({ line: 1, column: 1, message: 'file with no instructions' });
 
-  const comments: DockerfileComment[] = dockerfile.getComments().map((c) => ({
-    line: c.getRange().start.line + 1,
-    text: c.getContent(),
-  }));
+  const comments: DockerfileComment[] = [
+    ...directiveComments,
+    ...dockerfile.getComments().map((c) => ({
+      line: c.getRange().start.line + 1,
+      text: c.getContent(),
+    })),
+  ];
   return { path, source: text, escape, directives, globalArgs, instructions, stages, comments, problems };
 }

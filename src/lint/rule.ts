@@ -36,6 +36,10 @@ export interface ReportInput {
   readonly message: string;
   /** The exact text that proves the finding; defaults to the instruction's first line. */
   readonly evidence?: string;
+  /** Extra ids for this finding only (ShellCheck's SC2086), matched by ignore comments and config too. */
+  readonly aliases?: readonly string[];
+  /** Severity for this finding only, when the rule's varies (ShellCheck levels); config overrides still win. */
+  readonly severity?: Severity;
 }
 
 export interface RuleContext {

@@ -1,7 +1,92 @@
-// Placeholder registration for `bulkhead lint`; replaced by the issue that builds it.
+// `bulkhead lint [FILES/GLOBS...]`: lints Dockerfiles (hadolint DL and Trivy DS checks plus bulkhead's security
+// rules), renders the report grouped by file. Exit 0 clean, 1 findings at/above --fail-on (default: info, i.e. any
+// finding, as hadolint does), 2 on a usage error, an unreadable file or an invalid config.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
+import { EMPTY_CONFIG, loadLintConfig, mergeConfig } from '../../lint/config.js';
+import { runLint } from '../../lint/run.js';
+import { EXIT_ERROR } from '../io.js';
 import type { CommandRunner } from '../main.js';
+import { addReportOptions, emitReport, exitCodeFor, readReportFlags } from '../options.js';
 
-export function registerLint(program: Command, _run: (runner: CommandRunner) => Promise<void>): void {
-  program.command('lint').description('(not built yet)');
+interface LintFlags {
+  readonly config?: string;
+  readonly trustedRegistry: string[];
+  readonly ignore: string[];
+  readonly shellcheck?: boolean;
+}
+
+const collect = (value: string, previous: string[]): string[] => [
+  ...previous,
+  ...value
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v !== ''),
+];
+
+/** Config files picked up from the working directory when --config is not given. */
+const DEFAULT_CONFIGS = ['.bulkhead-lint.yaml', '.bulkhead-lint.yml'];
+
+async function readStdin(): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin)
+    chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  return Buffer.concat(chunks);
+}
+
+export function registerLint(program: Command, run: (runner: CommandRunner) => Promise<void>): void {
+  const command = program
+    .command('lint')
+    .description('lint Dockerfiles: security rules plus hadolint (DL) and Trivy (DS) checks')
+    .argument(
+      '[files...]',
+      'Dockerfiles, directories or globs ("**/*.Dockerfile"); - reads stdin (default: ./Dockerfile)',
+    )
+    .option(
+      '-c, --config <file>',
+      `YAML/JSON config: ignore, severity, trustedRegistries, labelSchema, failOn (default: ${DEFAULT_CONFIGS[0] ?? ''} if present; .hadolint.yaml keys accepted)`,
+    )
+    .option(
+      '--trusted-registry <registry>',
+      'allow base images only from this registry (repeatable, comma-separated)',
+      collect,
+      [],
+    )
+    .option(
+      '--ignore <id>',
+      'do not report this rule id or alias, e.g. DL3008 (repeatable, comma-separated)',
+      collect,
+      [],
+    )
+    .option('--shellcheck', 'also run ShellCheck on RUN scripts (needs the shellcheck binary)')
+    .option('--no-shellcheck', 'do not run ShellCheck even if the config enables it');
+  addReportOptions(command, { failOn: 'info' }).action(
+    (files: string[], flags: LintFlags & Record<string, unknown>) =>
+      run(async (io) => {
+        const reportFlags = readReportFlags(flags, io);
+        const configPath =
+          flags.config ?? DEFAULT_CONFIGS.map((c) => join(io.cwd, c)).find((c) => existsSync(c));
+        const base = configPath === undefined ? EMPTY_CONFIG : loadLintConfig(configPath);
+        const config = mergeConfig(base, { ignore: flags.ignore, trustedRegistries: flags.trustedRegistry });
+        const failOnFromCli = command.getOptionValueSource('failOn') === 'cli';
+        const failOn = failOnFromCli ? reportFlags.failOn : (config.failOn ?? reportFlags.failOn);
+        const { report, unreadable } = await runLint({
+          targets: files,
+          cwd: io.cwd,
+          config,
+          shellcheck: flags.shellcheck ?? config.shellcheck ?? false,
+          readStdin,
+        });
+        emitReport(report, { ...reportFlags, failOn }, io, {
+          groupBy: (f) => (f.target.kind === 'file' ? f.target.path : 'other'),
+        });
+        if (unreadable > 0) {
+          for (const d of report.diagnostics.filter((x) => x.level === 'error'))
+            io.stderr(`bulkhead: ${d.message}\n`);
+          return EXIT_ERROR;
+        }
+        return exitCodeFor(report, failOn);
+      }),
+  );
 }

@@ -1,0 +1,159 @@
+// The lint config file (YAML or JSON): ignored rules, severity overrides, trusted registries, label schema. Also
+// reads hadolint's .hadolint.yaml keys (ignored, override, trustedRegistries, label-schema, failure-threshold) so an
+// existing config migrates unchanged.
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument, isNode } from 'yaml';
+import { z } from 'zod';
+import { BulkheadError, errnoCode, InputError } from '../shared/errors.js';
+import { severitySchema, type Severity } from '../shared/severity.js';
+import { LABEL_KINDS, type LabelKind } from './rule.js';
+
+export interface LintConfig {
+  readonly ignore: readonly string[];
+  readonly severity: Readonly<Record<string, Severity>>;
+  readonly trustedRegistries: readonly string[];
+  readonly labelSchema: Readonly<Record<string, LabelKind>>;
+  readonly failOn: Severity | undefined;
+  readonly shellcheck: boolean | undefined;
+}
+
+export const EMPTY_CONFIG: LintConfig = {
+  ignore: [],
+  severity: {},
+  trustedRegistries: [],
+  labelSchema: {},
+  failOn: undefined,
+  shellcheck: undefined,
+};
+
+/** hadolint severities mapped onto bulkhead's. */
+const HADOLINT_SEVERITY: Readonly<Record<string, Severity>> = {
+  error: 'high',
+  warning: 'medium',
+  info: 'low',
+  style: 'info',
+};
+
+const hadolintLevel = z.enum(['error', 'warning', 'info', 'style', 'ignore', 'none']);
+
+const configSchema = z
+  .object({
+    ignore: z.array(z.string().min(1)).optional(),
+    severity: z.record(z.string().min(1), severitySchema).optional(),
+    trustedRegistries: z.array(z.string().min(1)).optional(),
+    labelSchema: z.record(z.string().min(1), z.enum(LABEL_KINDS)).optional(),
+    failOn: severitySchema.optional(),
+    shellcheck: z.boolean().optional(),
+    // hadolint's keys
+    ignored: z.array(z.string().min(1)).optional(),
+    override: z
+      .object({
+        error: z.array(z.string()).optional(),
+        warning: z.array(z.string()).optional(),
+        info: z.array(z.string()).optional(),
+        style: z.array(z.string()).optional(),
+      })
+      .strict()
+      .optional(),
+    'label-schema': z.record(z.string().min(1), z.enum(LABEL_KINDS)).optional(),
+    'failure-threshold': hadolintLevel.optional(),
+    'no-fail': z.boolean().optional(),
+    strict: z.boolean().optional(),
+    format: z.string().optional(),
+  })
+  .strict();
+
+type RawConfig = z.infer<typeof configSchema>;
+
+function normalise(raw: RawConfig): LintConfig {
+  const severity: Record<string, Severity> = {};
+  for (const [level, ids] of Object.entries(raw.override ?? {})) {
+    const mapped = HADOLINT_SEVERITY[level];
+    if (mapped !== undefined) for (const id of ids ?? []) severity[id] = mapped;
+  }
+  Object.assign(severity, raw.severity ?? {});
+  const threshold = raw['failure-threshold'];
+  const hadolintFailOn =
+    threshold === undefined || threshold === 'none' || threshold === 'ignore'
+      ? undefined
+      : HADOLINT_SEVERITY[threshold];
+  return {
+    ignore: [...(raw.ignore ?? []), ...(raw.ignored ?? [])],
+    severity,
+    trustedRegistries: raw.trustedRegistries ?? [],
+    labelSchema: { ...(raw['label-schema'] ?? {}), ...(raw.labelSchema ?? {}) },
+    failOn: raw.failOn ?? hadolintFailOn,
+    shellcheck: raw.shellcheck,
+  };
+}
+
+/** Parses config text; errors name the file and the line:column of the offending value. */
+export function parseLintConfig(text: string, path: string): LintConfig {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const first = doc.errors[0];
+  if (first !== undefined) {
+    const pos = lineCounter.linePos(first.pos[0]);
+    throw new InputError(path, `not valid YAML: ${first.message.split('\n')[0] ?? first.message}`, {
+      position: `${pos.line}:${pos.col}`,
+      hint: 'fix the YAML syntax (JSON is accepted too)',
+    });
+  }
+  const value: unknown = doc.toJS() ?? {};
+  const parsed = configSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path0 = (issue?.path ?? []).map((p) => (typeof p === 'symbol' ? String(p) : p));
+    let node: unknown = path0.length === 0 ? doc.contents : doc.getIn(path0, true);
+    // Unknown keys are reported on the map that holds them; point at the key itself when possible.
+    if (issue?.code === 'unrecognized_keys' && issue.keys[0] !== undefined) {
+      const holder = path0.length === 0 ? doc.contents : doc.getIn(path0, true);
+      if (holder !== null && typeof holder === 'object' && 'items' in holder && Array.isArray(holder.items)) {
+        const pair: unknown = holder.items.find((item: unknown) => {
+          const key = item !== null && typeof item === 'object' && 'key' in item ? item.key : undefined;
+          return isNode(key) && key.toJSON() === issue.keys[0];
+        });
+        if (pair !== null && typeof pair === 'object' && 'key' in pair) node = pair.key;
+      }
+    }
+    const offset = isNode(node) && node.range !== undefined && node.range !== null ? node.range[0] : 0;
+    const pos = lineCounter.linePos(offset);
+    const where = path0.length === 0 ? '' : `${path0.join('.')}: `;
+    throw new InputError(path, `${where}${issue?.message ?? 'invalid config'}`, {
+      position: `${pos.line}:${pos.col}`,
+      hint: 'see docs/lint.md for the config keys (ignore, severity, trustedRegistries, labelSchema, failOn, shellcheck)',
+    });
+  }
+  return normalise(parsed.data);
+}
+
+export function loadLintConfig(path: string): LintConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = errnoCode(error);
+    throw new BulkheadError(
+      'INPUT_UNREADABLE',
+      `cannot read lint config ${path}${code === undefined ? '' : ` (${code})`}`,
+      {
+        subject: path,
+        hint: code === 'ENOENT' ? 'check the --config path' : 'check the file permissions',
+        cause: error,
+      },
+    );
+  }
+  return parseLintConfig(text, path);
+}
+
+/** Combines config and flags: flags add to lists, and flag values win over config values. */
+export function mergeConfig(
+  base: LintConfig,
+  flags: { ignore: readonly string[]; trustedRegistries: readonly string[] },
+): LintConfig {
+  return {
+    ...base,
+    ignore: [...base.ignore, ...flags.ignore],
+    trustedRegistries: [...base.trustedRegistries, ...flags.trustedRegistries],
+  };
+}
