@@ -117,8 +117,13 @@ export function connectEngine(options: EngineConnectOptions): EngineConnection {
     ...(cert === undefined ? {} : { cert }),
     ...(key === undefined ? {} : { key }),
   });
-  return {
-    docker: new Docker({ host: address.host, port: address.port, protocol: 'https', agent, ...timeout }),
-    address,
+  // docker-modem hands `agent` to https.request; @types/dockerode does not declare it.
+  const withAgent: Docker.DockerOptions & { agent: Agent } = {
+    host: address.host,
+    port: address.port,
+    protocol: 'https',
+    agent,
+    ...timeout,
   };
+  return { docker: new Docker(withAgent), address };
 }

@@ -28,19 +28,6 @@ export interface EngineCollectResult {
   readonly diagnostics: Diagnostic[];
 }
 
-const UNREACHABLE_CODES = new Set([
-  'ENOENT',
-  'ECONNREFUSED',
-  'EACCES',
-  'EPERM',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTSOCK',
-  'ECONNRESET',
-  'EPIPE',
-]);
-
 function unreachable(address: EngineAddress, error: unknown): BulkheadError {
   const code = errnoCode(error);
   const hint =
@@ -48,11 +35,20 @@ function unreachable(address: EngineAddress, error: unknown): BulkheadError {
       ? `permission denied on ${address.display}: run as root or as a member of the socket's group`
       : code === 'ENOENT'
         ? `no socket at ${address.kind === 'unix' ? address.socketPath : address.display}: is dockerd running, and is this the right --host / DOCKER_HOST?`
-        : undefined;
-  return new EngineUnreachableError(address.display, {
-    cause: error,
-    ...(hint === undefined ? {} : { hint }),
-  });
+        : `${error instanceof Error ? error.message : String(error)}; is dockerd running there, and are the TLS settings (DOCKER_TLS_VERIFY, DOCKER_CERT_PATH) right?`;
+  return new EngineUnreachableError(address.display, { cause: error, hint });
+}
+
+/** The daemon's own error text ({"message": ...} body) of a dockerode HTTP error. */
+function engineMessage(error: unknown): string {
+  if (typeof error === 'object' && error !== null && 'json' in error) {
+    const json = (error as { json: unknown }).json;
+    if (typeof json === 'string' && json.trim() !== '') return json.trim();
+    if (typeof json === 'object' && json !== null && 'message' in json && typeof json.message === 'string')
+      return json.message.trim();
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/^\(HTTP code \d+\) [^-]*- /, '').trim();
 }
 
 /** Runs `work` over items with at most `limit` in flight, keeping order. */
@@ -108,9 +104,24 @@ export async function collectEngineFacts(options: EngineCollectOptions): Promise
     try {
       return await request(docker);
     } catch (error) {
-      const code = errnoCode(error);
-      if (code !== undefined && UNREACHABLE_CODES.has(code)) throw unreachable(address, error);
-      throw error;
+      // No HTTP status means no answer from the engine: socket missing, refused, TLS handshake failed, timeout.
+      const status = statusOf(error);
+      if (status === undefined) throw unreachable(address, error);
+      if (status === 404 && what !== 'GET /version') throw error; // a container or image vanished; the caller skips it
+      throw new BulkheadError(
+        'ENGINE_API',
+        `${what} on ${address.display} answered HTTP ${status}: ${engineMessage(error)}`,
+        {
+          subject: address.display,
+          hint:
+            status === 400 && address.kind === 'tcp' && !address.tls
+              ? 'the daemon expects TLS: set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH'
+              : status === 403
+                ? 'an authorization plugin denied the request: ask for read access (info, containers, images)'
+                : 'check that bulkhead talks to a Docker engine at that address',
+          cause: error,
+        },
+      );
     }
   };
 
