@@ -1,7 +1,264 @@
-// Placeholder registration for `bulkhead db`; replaced by the issue that builds it.
-import type { Command } from 'commander';
+// `bulkhead db update|import|status`: manages the vulnerability database (one SQLite file, default under the user's
+// cache dir). Update and import build a new file next to the target and rename it into place; status reads it.
+import { basename } from 'node:path';
+import { MultiBar, Presets, type SingleBar } from 'cli-progress';
+import { Option, type Command } from 'commander';
+import { TOOL_VERSION } from '../../shared/version.js';
+import {
+  buildVulnDb,
+  defaultDbPath,
+  openVulnDb,
+  type DbMetadata,
+  type ReleaseInfo,
+} from '../../vulndb/db.js';
+import { FeedImporter, type ImportReport } from '../../vulndb/import.js';
+import { resolveFeeds, updateVulnDb, SOURCE_GROUPS, type DownloadProgress } from '../../vulndb/update.js';
+import { BulkheadError, UsageError } from '../../shared/errors.js';
+import { EXIT_OK, type CliIO } from '../io.js';
 import type { CommandRunner } from '../main.js';
 
-export function registerDb(program: Command, _run: (runner: CommandRunner) => Promise<void>): void {
-  program.command('db').description('(not built yet)');
+/** A database older than this is reported as stale by `db status`. */
+const STALE_AFTER_DAYS = 7;
+
+function dbPath(raw: unknown, io: CliIO): string {
+  return typeof raw === 'string' && raw !== '' ? raw : defaultDbPath(io.env);
+}
+
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+function renderImport(report: ImportReport, path: string, meta: DbMetadata, verb: string): string {
+  const lines = [
+    `${verb} ${path} (${formatBytes(meta.sizeBytes)}): ${meta.advisories} advisories, ${meta.vulnerabilities} vulnerabilities`,
+  ];
+  const width = Math.max(6, ...report.sources.map((s) => s.name.length));
+  lines.push(`  ${'SOURCE'.padEnd(width)}  ${'FORMAT'.padEnd(22)}  RECORDS  SKIPPED  NOT-AFFECTED`);
+  for (const s of report.sources) {
+    lines.push(
+      `  ${s.name.padEnd(width)}  ${s.format.padEnd(22)}  ${String(s.stats.records).padStart(7)}  ${String(s.stats.skipped).padStart(7)}  ${String(s.stats.notAffected).padStart(12)}`,
+    );
+  }
+  if (report.ignored.length > 0)
+    lines.push(`  ${report.ignored.length} file(s) were not vulnerability feeds and were ignored`);
+  return `${lines.join('\n')}\n`;
+}
+
+function warnSkips(report: ImportReport, io: CliIO): void {
+  for (const s of report.sources) {
+    if (s.stats.skipped === 0) continue;
+    io.stderr(
+      `bulkhead: warning: ${s.name}: skipped ${s.stats.skipped} bad record(s), e.g. ${s.stats.reasons.slice(0, 3).join('; ')}\n`,
+    );
+  }
+  for (const i of report.ignored) io.stderr(`bulkhead: warning: ignored ${i.location}: ${i.reason}\n`);
+}
+
+/** Progress bars on stderr (one per feed) when it is a terminal and --quiet is off; plain lines otherwise. */
+function progressReporter(
+  io: CliIO,
+  quiet: boolean,
+): { update: (p: DownloadProgress) => void; stop: () => void } {
+  if (quiet) return { update: () => undefined, stop: () => undefined };
+  if (!io.isTTY) {
+    return {
+      update: (p) => {
+        if (p.done) io.stderr(`fetched ${p.url} (${formatBytes(p.received)})\n`);
+      },
+      stop: () => undefined,
+    };
+  }
+  const stream = { isTTY: true, columns: 100, write: (s: string): boolean => (io.stderr(s), true) };
+  const multi = new MultiBar(
+    {
+      stream: stream as unknown as NodeJS.WritableStream,
+      format: '{name} [{bar}] {percentage}% {size}',
+      hideCursor: true,
+      clearOnComplete: false,
+      barsize: 30,
+    },
+    Presets.shades_classic,
+  );
+  const bars = new Map<string, SingleBar>();
+  return {
+    update: (p) => {
+      const name = basename(new URL(p.url).pathname).slice(-28).padEnd(28);
+      const total = p.total ?? Math.max(p.received, 1);
+      let bar = bars.get(p.url);
+      if (bar === undefined) {
+        bar = multi.create(total, 0, { name, size: '' });
+        bars.set(p.url, bar);
+      }
+      bar.setTotal(p.done ? Math.max(p.received, 1) : total);
+      bar.update(p.done ? Math.max(p.received, 1) : p.received, { name, size: formatBytes(p.received) });
+    },
+    stop: () => {
+      multi.stop();
+    },
+  };
+}
+
+function renderStatus(meta: DbMetadata, releases: readonly ReleaseInfo[], now: Date): string {
+  const built = new Date(meta.builtAt);
+  const ageDays = Number.isNaN(built.getTime()) ? undefined : (now.getTime() - built.getTime()) / 86_400_000;
+  const age =
+    ageDays === undefined
+      ? 'unknown age'
+      : `${ageDays < 1 ? `${Math.round(ageDays * 24)} hours` : `${Math.floor(ageDays)} days`} old${ageDays > STALE_AFTER_DAYS ? ` (stale: run \`bulkhead db update\`)` : ''}`;
+  const lines = [
+    `database   ${meta.path}`,
+    `size       ${formatBytes(meta.sizeBytes)}, schema ${meta.schemaVersion}`,
+    `built      ${meta.builtAt} by bulkhead ${meta.toolVersion}, ${age}`,
+    `contents   ${meta.advisories} advisories, ${meta.vulnerabilities} vulnerabilities`,
+    'releases',
+  ];
+  const byEco = new Map<string, string[]>();
+  for (const r of releases) {
+    if (r.advisories === 0) continue;
+    byEco.set(r.ecosystem, [...(byEco.get(r.ecosystem) ?? []), `${r.release} (${r.advisories})`]);
+  }
+  for (const [eco, list] of byEco) {
+    const sorted = [...list].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+    lines.push(`  ${eco.padEnd(11)}${sorted.join(', ')}`);
+  }
+  lines.push('sources');
+  const width = Math.max(6, ...meta.sources.map((s) => s.name.length));
+  for (const s of meta.sources) {
+    lines.push(
+      `  ${s.name.padEnd(width)}  ${String(s.records).padStart(7)} records  ${String(s.skipped).padStart(5)} skipped  ${s.importedAt}  ${s.location}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+export function registerDb(program: Command, run: (runner: CommandRunner) => Promise<void>): void {
+  const db = program.command('db').description('manage the vulnerability database used by `bulkhead scan`');
+  const dbOption = (): Option =>
+    new Option(
+      '--db <path>',
+      'database file (default: $XDG_CACHE_HOME/bulkhead/vulndb.sqlite, else ~/.cache/...)',
+    );
+
+  db.command('update')
+    .description(
+      'download the advisory feeds and rebuild the database (atomically: a failure keeps the old one)',
+    )
+    .addOption(dbOption())
+    .option(
+      '--source <name=url>',
+      `replace a source group's feeds with this URL (repeatable; groups: ${SOURCE_GROUPS.join(', ')}; http(s):// or file://)`,
+      collect,
+    )
+    .option('--only <groups>', `comma-separated source groups to fetch (default: ${SOURCE_GROUPS.join(',')})`)
+    .option('--timeout <seconds>', 'per-download timeout', '300')
+    .option('-q, --quiet', 'no progress output', false)
+    .action((flags: { db?: string; source?: string[]; only?: string; timeout: string; quiet: boolean }) =>
+      run(async (io) => {
+        const path = dbPath(flags.db, io);
+        const timeout = Number(flags.timeout);
+        if (!Number.isFinite(timeout) || timeout <= 0) {
+          throw new UsageError(`bad --timeout ${flags.timeout}`, {
+            hint: 'give a number of seconds, e.g. --timeout 600',
+          });
+        }
+        const feeds = resolveFeeds(
+          flags.source ?? [],
+          flags.only
+            ?.split(',')
+            .map((s) => s.trim())
+            .filter((s) => s !== ''),
+        );
+        const progress = progressReporter(io, flags.quiet);
+        let report: ImportReport;
+        try {
+          report = await updateVulnDb(path, feeds, {
+            toolVersion: TOOL_VERSION,
+            timeoutMs: timeout * 1000,
+            onProgress: progress.update,
+            onSkip: (url, reason) => {
+              if (!flags.quiet) io.stderr(`skipped ${url}: ${reason}\n`);
+            },
+          });
+        } finally {
+          progress.stop();
+        }
+        const opened = openVulnDb(path);
+        try {
+          io.stdout(renderImport(report, path, opened.metadata(), 'updated'));
+        } finally {
+          opened.close();
+        }
+        if (!flags.quiet) warnSkips(report, io);
+        return EXIT_OK;
+      }),
+    );
+
+  db.command('import')
+    .description('import feed files or directories (format detected by content) into the database')
+    .argument(
+      '<paths...>',
+      'Debian tracker JSON, DSA/DLA list, security-support-ended.debNN, Alpine secdb JSON/YAML, OSV JSON, directory or zip',
+    )
+    .addOption(dbOption())
+    .option('--fresh', 'start from an empty database instead of adding to the existing one', false)
+    .option('-q, --quiet', 'no warnings about skipped records', false)
+    .action((paths: string[], flags: { db?: string; fresh: boolean; quiet: boolean }) =>
+      run(async (io) => {
+        const path = dbPath(flags.db, io);
+        const report = await buildVulnDb(path, { merge: !flags.fresh, toolVersion: TOOL_VERSION }, (writer) =>
+          writer.transaction(() => {
+            const importer = new FeedImporter(writer);
+            for (const p of paths) importer.addPath(p);
+            importer.flush('osv');
+            return importer.report;
+          }),
+        );
+        if (report.sources.length === 0) {
+          throw new BulkheadError('INPUT_INVALID', `no vulnerability feed found in ${paths.join(', ')}`, {
+            hint: 'point db import at feed files or directories holding them; the database was rebuilt unchanged',
+          });
+        }
+        const opened = openVulnDb(path);
+        try {
+          io.stdout(renderImport(report, path, opened.metadata(), 'imported into'));
+        } finally {
+          opened.close();
+        }
+        if (!flags.quiet) warnSkips(report, io);
+        return EXIT_OK;
+      }),
+    );
+
+  db.command('status')
+    .description('show what the database holds, where it came from and how old it is')
+    .addOption(dbOption())
+    .option('--json', 'print the metadata as JSON', false)
+    .action((flags: { db?: string; json: boolean }) =>
+      run((io) => {
+        const path = dbPath(flags.db, io);
+        const opened = openVulnDb(path);
+        try {
+          const problems = opened.check();
+          if (problems.length > 0) {
+            throw new BulkheadError('DB_CORRUPT', `${path} is damaged: ${problems.slice(0, 3).join('; ')}`, {
+              subject: path,
+              hint: 'delete it and run `bulkhead db update`',
+            });
+          }
+          const meta = opened.metadata();
+          const releases = opened.releases();
+          if (flags.json) io.stdout(`${JSON.stringify({ ...meta, releases }, null, 2)}\n`);
+          else io.stdout(renderStatus(meta, releases, new Date()));
+          return Promise.resolve(EXIT_OK);
+        } finally {
+          opened.close();
+        }
+      }),
+    );
 }
