@@ -42,7 +42,7 @@ function unreachable(address: EngineAddress, error: unknown): BulkheadError {
 /** The daemon's own error text ({"message": ...} body) of a dockerode HTTP error. */
 function engineMessage(error: unknown): string {
   if (typeof error === 'object' && error !== null && 'json' in error) {
-    const json = (error as { json: unknown }).json;
+    const json = (error).json;
     if (typeof json === 'string' && json.trim() !== '') return json.trim();
     if (typeof json === 'object' && json !== null && 'message' in json && typeof json.message === 'string')
       return json.message.trim();
