@@ -56,9 +56,11 @@ export function hostTarget(facts: Facts): Target {
   return { kind: 'host', root: facts.host.root };
 }
 
-/** The daemon as addressed: the Engine API address when reached, else the dockerd's first -H, else the default. */
+/** The daemon as addressed: the Engine API address when reached, else the socket bulkhead tried, else dockerd's -H. */
 export function daemonTarget(facts: Facts): Target {
   if (facts.engine.state === 'known') return { kind: 'daemon', address: facts.engine.value.address };
+  const tried = facts.host.files.find((f) => f.role === 'docker socket in use');
+  if (tried !== undefined) return { kind: 'daemon', address: `unix://${tried.path}` };
   const hosts = facts.host.dockerd.state === 'known' ? facts.host.dockerd.value.flags['host'] : undefined;
   return { kind: 'daemon', address: hosts?.[0] ?? 'unix:///var/run/docker.sock' };
 }

@@ -12,8 +12,15 @@ export type DaemonSetting =
 
 export function daemonSetting(host: HostFacts, flag: string, expected?: string): DaemonSetting {
   const setting = effectiveSetting(host, flag);
-  if (setting !== undefined)
-    return { state: 'set', setting, evidence: ev(setting.evidence, setting.value, expected) };
+  if (setting !== undefined) {
+    // effectiveSetting's evidence is "--icc=false" or "/etc/docker/daemon.json: \"icc\": false"
+    const sep = setting.evidence.indexOf(': ');
+    const evidence =
+      setting.source === 'flag'
+        ? ev('dockerd flags', setting.evidence, expected)
+        : ev(setting.evidence.slice(0, sep), setting.evidence.slice(sep + 2), expected);
+    return { state: 'set', setting, evidence };
+  }
   if (host.dockerd.state === 'unknown')
     return { state: 'unknown', reason: `dockerd command line unknown: ${host.dockerd.reason}` };
   if (host.daemonConfig.state === 'unknown')
@@ -21,7 +28,7 @@ export function daemonSetting(host: HostFacts, flag: string, expected?: string):
   const path = host.daemonConfig.value.path;
   return {
     state: 'default',
-    evidence: ev(`dockerd flags and ${path}`, `--${flag} not set (dockerd default)`, expected),
+    evidence: ev(`dockerd flags + ${path}`, `--${flag} not set (default)`, expected),
   };
 }
 

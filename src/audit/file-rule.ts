@@ -28,9 +28,14 @@ function ownerLabel(f: FileStat): string {
 
 /** Judges every collected file of the spec's roles: all must be root-owned and within the mode mask. */
 export function fileVerdict(ctx: AuditContext, spec: FileSpec): Verdict {
-  const files = ctx.facts.host.files.filter(
-    (f) => spec.roles.includes(f.role) && (spec.pathFilter === undefined || spec.pathFilter(f.path)),
-  );
+  const seen = new Set<string>();
+  const files = ctx.facts.host.files.filter((f) => {
+    if (!spec.roles.includes(f.role) || (spec.pathFilter !== undefined && !spec.pathFilter(f.path)))
+      return false;
+    if (seen.has(f.path)) return false; // one file under two roles ("docker socket in use" and "docker socket")
+    seen.add(f.path);
+    return true;
+  });
   if (files.length === 0) return notApplicable(spec.absent);
   const unreadable = files.filter((f) => f.error !== undefined);
   const present = files.filter((f) => f.exists && f.mode !== undefined);

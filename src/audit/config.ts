@@ -1,0 +1,118 @@
+// The audit config file (YAML, validated with zod): trusted registries, waivers (rule id + optional target glob
+// + reason + optional expiry) and severity overrides. Errors name the file, line and column, and the fix.
+import { readFileSync } from 'node:fs';
+import { isNode, LineCounter, parseDocument } from 'yaml';
+import { z } from 'zod';
+import { BulkheadError, errnoCode } from '../shared/errors.js';
+import { severitySchema, type Severity } from '../shared/severity.js';
+import type { AuditRule } from './rule.js';
+import type { Waiver } from './run.js';
+
+export class AuditConfigError extends BulkheadError {
+  /** "line:column" of the offending node, when known. */
+  readonly position: string | undefined;
+  constructor(
+    path: string,
+    message: string,
+    options: { position?: string | undefined; hint?: string; cause?: unknown } = {},
+  ) {
+    const { position, hint, cause } = options;
+    super('CONFIG_INVALID', `${path}${position === undefined ? '' : `:${position}`}: ${message}`, {
+      subject: path,
+      hint: hint ?? 'see docs/audit.md "Config file" for the format',
+      cause,
+    });
+    this.position = position;
+  }
+}
+
+const ruleId = z.string().regex(/^BH-[HDFCI]-\d{3}$/i, 'a rule id such as BH-C-004');
+
+export const auditConfigSchema = z.strictObject({
+  trustedRegistries: z.array(z.string().min(1)).default([]),
+  waivers: z
+    .array(
+      z.strictObject({
+        rule: ruleId,
+        target: z.string().min(1).optional(),
+        reason: z.string().min(1, 'a waiver needs a reason'),
+        expires: z
+          .string()
+          .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')
+          .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'a valid date')
+          .optional(),
+      }),
+    )
+    .default([]),
+  severity: z.record(ruleId, severitySchema).default({}),
+});
+
+export interface AuditConfig {
+  readonly trustedRegistries: readonly string[];
+  readonly waivers: readonly Waiver[];
+  readonly severity: Readonly<Record<string, Severity>>;
+}
+
+export const EMPTY_CONFIG: AuditConfig = { trustedRegistries: [], waivers: [], severity: {} };
+
+/** Parses config text; `rules` lets unknown rule ids be reported with their line. */
+export function parseAuditConfig(text: string, path: string, rules: readonly AuditRule[]): AuditConfig {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const at = (offset: number | undefined): string | undefined => {
+    if (offset === undefined) return undefined;
+    const { line, col } = lineCounter.linePos(offset);
+    return `${line}:${col}`;
+  };
+  const firstError = doc.errors[0];
+  if (firstError !== undefined)
+    throw new AuditConfigError(path, firstError.message.split('\n')[0] ?? 'invalid YAML', {
+      position: at(firstError.pos[0]),
+    });
+  const raw: unknown = doc.toJS() ?? {};
+  const parsed = auditConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const issuePath = (issue?.path ?? []).filter((p): p is string | number => typeof p !== 'symbol');
+    // the deepest node that exists along the issue path carries the position
+    let offset: number | undefined;
+    for (let n = issuePath.length; n >= 0 && offset === undefined; n -= 1) {
+      const node: unknown = n === 0 ? doc.contents : doc.getIn(issuePath.slice(0, n), true);
+      if (isNode(node)) offset = node.range?.[0];
+    }
+    const where = issuePath.length === 0 ? '' : `${issuePath.join('.')}: `;
+    throw new AuditConfigError(path, `${where}${issue?.message ?? 'invalid'}`, { position: at(offset) });
+  }
+  const config = parsed.data;
+  const known = new Set(rules.map((r) => r.id));
+  const check = (id: string, pathParts: (string | number)[]): void => {
+    if (known.has(id.toUpperCase())) return;
+    const node: unknown = doc.getIn(pathParts, true);
+    throw new AuditConfigError(path, `unknown rule ${id}`, {
+      position: at(isNode(node) ? node.range?.[0] : undefined),
+      hint: 'use an id listed in docs/rules/audit.md',
+    });
+  };
+  config.waivers.forEach((w, i) => {
+    check(w.rule, ['waivers', i, 'rule']);
+  });
+  for (const id of Object.keys(config.severity)) check(id, ['severity']);
+  return {
+    trustedRegistries: config.trustedRegistries,
+    waivers: config.waivers.map((w) => ({ ...w, rule: w.rule.toUpperCase() })),
+    severity: Object.fromEntries(Object.entries(config.severity).map(([k, v]) => [k.toUpperCase(), v])),
+  };
+}
+
+export function loadAuditConfig(path: string, rules: readonly AuditRule[]): AuditConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new AuditConfigError(path, `cannot read the config file (${errnoCode(error) ?? 'error'})`, {
+      hint: 'check the --config path',
+      cause: error,
+    });
+  }
+  return parseAuditConfig(text, path, rules);
+}
