@@ -33,6 +33,8 @@ export interface Report {
   readonly findings: readonly Finding[];
   readonly rules: readonly RuleDescriptor[];
   readonly diagnostics: readonly Diagnostic[];
+  /** Command-specific description of what was examined (scan: image, OS, layers, packages); see docs/<command>.md. */
+  readonly artifact?: Readonly<Record<string, unknown>>;
 }
 
 export interface Summary {
@@ -48,6 +50,7 @@ export function createReport(input: {
   findings: readonly Finding[];
   rules?: readonly RuleDescriptor[];
   diagnostics?: readonly Diagnostic[];
+  artifact?: Readonly<Record<string, unknown>>;
   now?: Date;
 }): Report {
   return {
@@ -59,6 +62,7 @@ export function createReport(input: {
     findings: [...input.findings].sort((a, b) => compareSeverityDesc(a.severity, b.severity)),
     rules: input.rules ?? [],
     diagnostics: input.diagnostics ?? [],
+    ...(input.artifact === undefined ? {} : { artifact: input.artifact }),
   };
 }
 

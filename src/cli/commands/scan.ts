@@ -1,7 +1,166 @@
-// Placeholder registration for `bulkhead scan`; replaced by the issue that builds it.
-import type { Command } from 'commander';
+// `bulkhead scan TARGET`: vulnerability and image-configuration scan of an image (docker-archive, OCI layout, engine
+// image, registry image) or a root filesystem. Flags only: the work is in src/scan, src/image and src/detect.
+import { writeFileSync } from 'node:fs';
+import { type Command } from 'commander';
+import { renderScanTable } from '../../report/scan-table.js';
+import { createReport } from '../../report/report.js';
+import { BulkheadError, UsageError } from '../../shared/errors.js';
+import type { Finding } from '../../shared/finding.js';
+import { parseSeverity, type Severity } from '../../shared/severity.js';
+import { describeArtifact, imageRuleDescriptors, scanImage } from '../../scan/index.js';
+import { defaultDbPath, openVulnDb, type VulnDb } from '../../vulndb/db.js';
+import type { CliIO } from '../io.js';
 import type { CommandRunner } from '../main.js';
+import { addReportOptions, emitReport, exitCodeFor, readReportFlags } from '../options.js';
 
-export function registerScan(program: Command, _run: (runner: CommandRunner) => Promise<void>): void {
-  program.command('scan').description('(not built yet)');
+function parseSeverities(raw: unknown): Severity[] | undefined {
+  if (typeof raw !== 'string') return undefined;
+  const list = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const out: Severity[] = [];
+  for (const item of list) {
+    const severity = parseSeverity(item);
+    if (severity === undefined)
+      throw new UsageError(`unknown severity "${item}" in --severity`, {
+        hint: 'use a comma-separated list of critical, high, medium, low, info',
+      });
+    out.push(severity);
+  }
+  return out;
+}
+
+/** --severity and --ignore-unfixed apply to vulnerabilities; image-configuration checks are filtered by severity only. */
+function filterFindings(
+  findings: readonly Finding[],
+  severities: readonly Severity[] | undefined,
+  ignoreUnfixed: boolean,
+): Finding[] {
+  return findings.filter((f) => {
+    if (severities !== undefined && f.outcome.kind === 'fail' && !severities.includes(f.severity))
+      return false;
+    if (ignoreUnfixed && f.vulnerability?.fixedVersion === null) return false;
+    return true;
+  });
+}
+
+function progress(io: CliIO, quiet: boolean): ((message: string) => void) | undefined {
+  if (quiet) return undefined;
+  let last = 0;
+  return (message) => {
+    const now = Date.now();
+    if (now - last < 1000) return;
+    last = now;
+    io.stderr(io.isTTY ? `\r\u001b[2K${message}` : `bulkhead: ${message}\n`);
+  };
+}
+
+export function registerScan(program: Command, run: (runner: CommandRunner) => Promise<void>): void {
+  const command = program
+    .command('scan')
+    .description(
+      'Scan an image or root filesystem for vulnerable OS packages and risky configuration. TARGET: a `docker save` tar, an OCI layout (dir or tar), rootfs:DIR, an engine image name or id, or docker://REGISTRY/NAME:TAG.',
+    )
+    .argument('<target>', 'image to scan (see description for the forms)')
+    .option('--db <path>', 'vulnerability database (default: $XDG_CACHE_HOME/bulkhead/vulndb.sqlite)')
+    .option('--skip-db', 'image-configuration checks only: no vulnerability database needed', false)
+    .option(
+      '--no-config-checks',
+      'skip the image-configuration rules (root user, secrets, setuid files, keys)',
+    )
+    .option('--severity <list>', 'report only these severities (comma-separated)')
+    .option('--ignore-unfixed', 'hide vulnerabilities that have no fixed version yet', false)
+    .option(
+      '-H, --host <address>',
+      'Docker engine address for engine images (default: DOCKER_HOST or the local socket)',
+    )
+    .option(
+      '--registry-user <name>',
+      'registry user name; the password is read from BULKHEAD_REGISTRY_PASSWORD',
+    )
+    .option('--plain-http', 'talk plain HTTP to the registry (loopback registries always use HTTP)', false)
+    .option('--platform <os/arch>', 'platform to pick from a multi-platform image (default linux/amd64)')
+    .option('--list-packages', 'print the installed packages (table or json) instead of findings', false);
+  addReportOptions(command);
+  command.action((target: string, raw: Record<string, unknown>) =>
+    run(async (io) => {
+      const flags = readReportFlags(raw, io);
+      const severities = parseSeverities(raw['severity']);
+      const listPackages = raw['listPackages'] === true;
+      const skipDb = raw['skipDb'] === true || listPackages;
+      const user = typeof raw['registryUser'] === 'string' ? raw['registryUser'] : undefined;
+      const password = io.env['BULKHEAD_REGISTRY_PASSWORD'];
+      if (user !== undefined && password === undefined) {
+        throw new UsageError('--registry-user needs a password', {
+          hint: 'set BULKHEAD_REGISTRY_PASSWORD in the environment',
+        });
+      }
+      let db: VulnDb | undefined;
+      if (!skipDb) {
+        const path = typeof raw['db'] === 'string' ? raw['db'] : defaultDbPath(io.env);
+        try {
+          db = openVulnDb(path);
+        } catch (error) {
+          if (error instanceof BulkheadError && error.code === 'DB_MISSING') {
+            throw new BulkheadError('DB_MISSING', error.message, {
+              subject: path,
+              hint: 'run `bulkhead db update` (or `bulkhead db import FILE|DIR` offline), pass --db PATH, or scan image configuration only with --skip-db',
+              cause: error,
+            });
+          }
+          throw error;
+        }
+      }
+      try {
+        const report = progress(io, flags.quiet);
+        const result = await scanImage(target, {
+          env: io.env,
+          host: typeof raw['host'] === 'string' ? raw['host'] : undefined,
+          registryAuth:
+            user === undefined || password === undefined ? undefined : { username: user, password },
+          plainHttp: raw['plainHttp'] === true,
+          platform: typeof raw['platform'] === 'string' ? raw['platform'] : undefined,
+          onProgress: report,
+          db,
+          configChecks: raw['configChecks'] !== false && !listPackages,
+        });
+        if (report !== undefined && io.isTTY) io.stderr('\r\u001b[2K');
+        if (listPackages) {
+          const text =
+            flags.format === 'json'
+              ? `${JSON.stringify(describeArtifact(result.facts), null, 2)}\n`
+              : `${result.facts.packages
+                  .map(
+                    (p) =>
+                      `${p.name}\t${p.version}\t${p.sourceName}\t${p.sourceVersion}\t${p.layer === undefined ? '-' : String(p.layer.index)}`,
+                  )
+                  .join('\n')}\n`;
+          if (flags.output === undefined) io.stdout(text);
+          else writeFileSync(flags.output, text);
+          return 0;
+        }
+        const findings = filterFindings(result.findings, severities, raw['ignoreUnfixed'] === true);
+        const scanReport = createReport({
+          command: 'scan',
+          subjects: [result.facts.ref],
+          findings,
+          rules: imageRuleDescriptors(),
+          diagnostics: result.diagnostics,
+          artifact: describeArtifact(result.facts),
+        });
+        if (!flags.quiet) {
+          for (const d of result.diagnostics.filter((x) => x.level === 'error'))
+            io.stderr(`bulkhead: ${d.subject}: ${d.message}\n`);
+        }
+        if (flags.format !== 'table') return emitReport(scanReport, flags, io);
+        const text = renderScanTable(scanReport, { color: flags.color });
+        if (flags.output === undefined) io.stdout(text);
+        else writeFileSync(flags.output, text);
+        return exitCodeFor(scanReport, flags.failOn);
+      } finally {
+        db?.close();
+      }
+    }),
+  );
 }
