@@ -231,8 +231,9 @@ function readProperties(instruction: Instruction, src: SourceText): Property[] {
     const pos = src.positionOf(src.offsetOf(p.getNameRange().start));
     const raw = p.getValue();
     return {
+      // dockerfile-ast's getValue() is the dispatched value (quotes and escapes removed); getUnescapedValue() is raw.
       name: restore(p.getName()),
-      value: raw === null ? null : restore(p.getUnescapedValue() ?? raw),
+      value: raw === null ? null : restore(raw),
       line: pos.line,
       column: pos.column,
     };

@@ -47,6 +47,11 @@ import { rule as r044 } from './bh-df-044-pointless-commands.js';
 import { rule as r045 } from './bh-df-045-useradd-high-uid.js';
 import { rule as r046 } from './bh-df-046-instruction-before-from.js';
 import { rule as r047 } from './bh-df-047-shell-syntax-error.js';
+import { rule as r048 } from './bh-df-048-required-label-missing.js';
+import { rule as r049 } from './bh-df-049-label-value-invalid.js';
+import { rule as r050 } from './bh-df-050-invalid-label-key.js';
+import { rule as r051 } from './bh-df-051-env-self-reference.js';
+import { rule as r052 } from './bh-df-052-constant-platform.js';
 
 export const LINT_RULES: readonly LintRule[] = [
   r001,
@@ -96,4 +101,9 @@ export const LINT_RULES: readonly LintRule[] = [
   r045,
   r046,
   r047,
+  r048,
+  r049,
+  r050,
+  r051,
+  r052,
 ];
