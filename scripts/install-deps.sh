@@ -17,6 +17,7 @@ declare -A NEED=(
   [zstd]=zstd
   [openssl]=openssl
   [mkfs.ext4]=e2fsprogs
+  [htpasswd]=apache2-utils
 )
 missing=()
 for cmd in "${!NEED[@]}"; do
