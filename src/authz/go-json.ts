@@ -467,14 +467,31 @@ function decodeStrSlice(node: JsonNode, current: GoValue, ctx: DecodeContext, pa
   return current;
 }
 
+interface FieldIndex {
+  readonly exact: ReadonlyMap<string, readonly [string, GoType]>;
+  /** Folded name -> the first field in declaration order with that folded name (Go's linear fold search). */
+  readonly folded: ReadonlyMap<string, readonly [string, GoType]>;
+}
+
+const fieldIndexes = new WeakMap<readonly (readonly [string, GoType])[], FieldIndex>();
+
 function findField(
   fields: readonly (readonly [string, GoType])[],
   key: string,
 ): readonly [string, GoType] | undefined {
-  const exact = fields.find(([name]) => name === key);
-  if (exact !== undefined) return exact;
-  const folded = goFoldKey(key);
-  return fields.find(([name]) => name.toLowerCase() === folded);
+  let index = fieldIndexes.get(fields);
+  if (index === undefined) {
+    const exact = new Map<string, readonly [string, GoType]>();
+    const folded = new Map<string, readonly [string, GoType]>();
+    for (const field of fields) {
+      if (!exact.has(field[0])) exact.set(field[0], field);
+      const f = field[0].toLowerCase();
+      if (!folded.has(f)) folded.set(f, field);
+    }
+    index = { exact, folded };
+    fieldIndexes.set(fields, index);
+  }
+  return index.exact.get(key) ?? index.folded.get(goFoldKey(key));
 }
 
 export function isSlice(value: GoValue | undefined): value is GoSlice {

@@ -34,10 +34,24 @@ export function exposes(source: string, entry: string): boolean {
  * The sensitive path a source exposes, if any: the source is the path, lies under it, or contains it
  * (mounting /var/run exposes /var/run/docker.sock; mounting / exposes everything).
  */
+const resolvedLists = new WeakMap<readonly string[], { at: number; paths: readonly string[] }>();
+/** Sensitive paths are re-resolved at most once a second (they are system paths; symlinks there rarely move). */
+const LIST_TTL_MS = 1000;
+
+function resolveList(list: readonly string[]): readonly string[] {
+  const now = Date.now();
+  const hit = resolvedLists.get(list);
+  if (hit !== undefined && now - hit.at < LIST_TTL_MS) return hit.paths;
+  const paths = list.map(resolveHostPath);
+  resolvedLists.set(list, { at: now, paths });
+  return paths;
+}
+
 export function exposedSensitivePath(source: string, sensitive: readonly string[]): string | undefined {
   const resolved = resolveHostPath(source);
-  for (const entry of sensitive) {
-    const target = resolveHostPath(entry);
+  const targets = resolveList(sensitive);
+  for (const [i, entry] of sensitive.entries()) {
+    const target = targets[i] ?? resolveHostPath(entry);
     if (exposes(resolved, target)) return entry;
   }
   return undefined;

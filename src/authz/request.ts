@@ -126,6 +126,8 @@ export function mediaType(contentType: string | undefined): string | undefined {
   return /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/.test(base) ? base : undefined;
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: false });
+
 function readBody(req: AuthzRequest): BodyState {
   const encoded = req.RequestBody ?? '';
   const contentType = headerValue(req.RequestHeaders, 'Content-Type');
@@ -139,7 +141,7 @@ function readBody(req: AuthzRequest): BodyState {
     }
     try {
       // Go decodes JSON from bytes; invalid UTF-8 becomes U+FFFD, as TextDecoder's replacement does
-      const parsed = parseFirstJsonValue(new TextDecoder('utf-8', { fatal: false }).decode(bytes));
+      const parsed = parseFirstJsonValue(UTF8.decode(bytes));
       return { state: 'json', node: parsed.node, trailing: parsed.trailing };
     } catch (error) {
       if (error instanceof JsonSyntaxError)

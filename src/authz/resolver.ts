@@ -74,7 +74,7 @@ export interface EngineResolverOptions {
 /** Asks dockerd (GET /containers/{ref}/json, GET /exec/{id}/json) over its unix socket. */
 export class EngineResolver implements Resolver {
   readonly token = randomBytes(24).toString('hex');
-  private readonly cache = new Map<string, { at: number; value: unknown }>();
+  private readonly cache = new Map<string, { at: number; value: Promise<unknown> }>();
 
   constructor(private readonly options: EngineResolverOptions) {}
 
@@ -103,10 +103,12 @@ export class EngineResolver implements Resolver {
     const now = Date.now();
     const hit = this.cache.get(path);
     if (hit !== undefined && now - hit.at < this.options.cacheMs) return hit.value;
-    const value = await this.fetch(path);
+    // concurrent lookups of the same path share one request; failures are not cached
+    const value = this.fetch(path);
     if (this.options.cacheMs > 0) {
       if (this.cache.size > 10000) this.cache.clear();
       this.cache.set(path, { at: now, value });
+      value.catch(() => this.cache.delete(path));
     }
     return value;
   }

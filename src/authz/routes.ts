@@ -354,9 +354,15 @@ export function splitVersion(path: string): { version: string | undefined; path:
 }
 
 /** Finds the route dockerd would dispatch to (first match in registration order), on a decoded, clean path. */
+const ROUTES_BY_METHOD = new Map<string, Route[]>();
+for (const route of ROUTES) {
+  const list = ROUTES_BY_METHOD.get(route.method) ?? [];
+  list.push(route);
+  ROUTES_BY_METHOD.set(route.method, list);
+}
+
 export function matchRoute(method: string, path: string): RouteMatch | undefined {
-  for (const route of ROUTES) {
-    if (route.method !== method) continue;
+  for (const route of ROUTES_BY_METHOD.get(method) ?? []) {
     const m = route.regex.exec(path);
     if (m !== null) return { route, param: m[1] };
   }
