@@ -528,3 +528,21 @@ describe('authz decoder: image create', () => {
     assert.match(d.msg, /outside the registry allow-list/);
   });
 });
+
+describe('authz decoder: image push', () => {
+  it('the registry allow-list also applies to pushes', async () => {
+    const p = parsePolicy(
+      'version: 1\nanonymous: {roles: [r]}\nroles:\n  r:\n    - allow: [image_push]\n      constraints: c\nconstraints:\n  c: {registries: [registry.example.com]}\n',
+      'p.yaml',
+    );
+    const push = (name: string): AuthzRequest =>
+      get(`/v1.41/images/${name}/push?tag=1`, { RequestMethod: 'POST' });
+    assert.equal(
+      (await evaluate(p, decodeRequest(push('registry.example.com/team/app')), resolver)).allow,
+      true,
+    );
+    const d = await evaluate(p, decodeRequest(push('evil.example.org/app')), resolver);
+    assert.equal(d.allow, false);
+    assert.match(d.msg, /not from an allowed registry/);
+  });
+});

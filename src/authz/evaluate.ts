@@ -257,6 +257,9 @@ async function constraintViolations(
       const ref = tag === '' ? from : tag.includes(':') ? `${from}@${tag}` : `${from}:${tag}`;
       return imageViolations(ref, c);
     }
+    case 'image_push':
+      // pushing to a registry outside the allow-list would exfiltrate images
+      return imageViolations(req.match?.param ?? '', c);
     case 'image_import':
     case 'image_load':
       return c.registries === undefined
