@@ -1,7 +1,7 @@
 // Vulnerability DB importers against the shared feeds: Debian tracker statuses, DSA/DLA aliases, Alpine secdb
 // (JSON, YAML, legacy, one-package files, messy ids), OSV (Debian, Alpine, Ubuntu), and hostile inputs.
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -163,6 +163,13 @@ describe('Alpine secdb', () => {
     v310.db.close();
   });
 
+  it('keeps a package whose secfixes has an empty version key (v3.6 heimdal "7.4.0-r0": "")', async () => {
+    const { db, report } = await build(join(DATA, 'alpine/secdb-legacy-json-derived/v3.6/main.json'));
+    assert.equal(report.sources[0]?.stats.skipped, 0);
+    assert.equal(find(rows(db, 'alpine', '3.6', 'heimdal'), 'CVE-2017-17439').fixed, '7.1.0-r2');
+    db.close();
+  });
+
   it('gives the same advisories from the YAML and its JSON rendering', async () => {
     for (const branch of ['v3.5', 'v3.11']) {
       const a = await build(join(DATA, `alpine/secdb-legacy-yaml/${branch}`));
@@ -279,6 +286,37 @@ const osvRecord = (id: string, pkg: string): Buffer =>
       ],
     }),
   );
+
+describe('OSV all.zip', () => {
+  it('imports every shared OSV record from one zip as one source, same as from the directory', async () => {
+    const files = [
+      'debian/DSA-3029-1.json',
+      'alpine/CVE-2022-27449.alpine-affected.json',
+      'ubuntu/vunnel-USN-5614-1.json',
+      'ubuntu/vunnel-UBUNTU-CVE-2021-3782.json',
+      'misc/osv-schema-linter-CVE-2018-5407.json',
+    ];
+    const zip = join(work, 'all.zip');
+    writeFileSync(
+      zip,
+      makeZip(
+        files.map((f) => ({
+          name: f.split('/')[1] ?? f,
+          data: readFileSync(join(DATA, 'osv', f)),
+          deflate: true,
+        })),
+      ),
+    );
+    const { db, report } = await build(zip);
+    assert.deepEqual(
+      report.sources.map((s) => [s.name, s.format, s.stats.records, s.stats.skipped]),
+      [['osv:all', 'osv-zip', 5, 0]],
+    );
+    assert.equal(find(rows(db, 'alpine', '3.8', 'openssl'), 'CVE-2018-5407').fixed, '1.0.2q-r0');
+    assert.equal(find(rows(db, 'ubuntu', '20.04', 'wayland'), 'USN-5614-1').fixed, '1.18.0-1ubuntu0.1');
+    db.close();
+  });
+});
 
 describe('hostile inputs give a clear error or a counted skip', () => {
   it('a zip with path traversal: the entry is skipped and counted, the rest imported', async () => {

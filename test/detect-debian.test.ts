@@ -186,6 +186,64 @@ describe('Debian 12 image packages against bookworm-derived.json', () => {
   });
 });
 
+describe('the same vulnerability from several feeds gives one finding', () => {
+  it('merges a tracker CVE, an OSV UBUNTU-CVE wrapper and a USN; folds a multi-CVE advisory into aliases', async () => {
+    const dir = mkdtempSync(join(work, 'dups-'));
+    const osv = (id: string, aliases: string[], upstream: string[], fixed: string): string =>
+      JSON.stringify({
+        id,
+        modified: '2030-01-01T00:00:00Z',
+        aliases,
+        upstream,
+        affected: [
+          {
+            package: { ecosystem: 'Ubuntu:22.04:LTS', name: 'wayland' },
+            ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed }] }],
+          },
+        ],
+      });
+    writeFileSync(
+      join(dir, 'UBUNTU-CVE-2030-1111.json'),
+      osv('UBUNTU-CVE-2030-1111', [], ['CVE-2030-1111'], '1.20.0-1ubuntu0.1'),
+    );
+    writeFileSync(
+      join(dir, 'USN-9999-1.json'),
+      osv('USN-9999-1', [], ['UBUNTU-CVE-2030-1111'], '1.20.0-1ubuntu0.1'),
+    );
+    writeFileSync(
+      join(dir, 'UBUNTU-CVE-2030-2222.json'),
+      osv('UBUNTU-CVE-2030-2222', [], ['CVE-2030-2222'], '1.20.0-1ubuntu0.2'),
+    );
+    writeFileSync(
+      join(dir, 'USN-9998-1.json'),
+      osv('USN-9998-1', ['CVE-2030-1111', 'CVE-2030-2222'], [], '1.20.0-1ubuntu0.2'),
+    );
+    const db = await dbFrom(dir);
+    const jammy: OsInfo = { family: 'ubuntu', id: 'ubuntu', versionId: '22.04', evidence: 'etc/os-release' };
+    const packages: InstalledPackage[] = [
+      {
+        format: 'dpkg',
+        name: 'libwayland-client0',
+        version: '1.20.0-1',
+        sourceName: 'wayland',
+        sourceVersion: '1.20.0-1',
+        database: 'var/lib/dpkg/status',
+      },
+    ];
+    const r = detectVulnerabilities({ image: 'ubuntu:22.04', os: jammy, packages }, db);
+    assert.deepEqual(r.findings.map((f) => f.ruleId).sort(), ['CVE-2030-1111', 'CVE-2030-2222']);
+    const one = r.findings.find((f) => f.ruleId === 'CVE-2030-1111');
+    assert.deepEqual([...(one?.aliases ?? [])].sort(), [
+      'CVE-2030-1111',
+      'UBUNTU-CVE-2030-1111',
+      'USN-9998-1',
+      'USN-9999-1',
+    ]);
+    assert.deepEqual(one?.references, ['https://osv.dev/vulnerability/CVE-2030-1111']);
+    db.close();
+  });
+});
+
 describe('Debian statuses, binNMUs and backports', () => {
   let db: VulnDb;
   before(async () => {

@@ -11,7 +11,8 @@ import { alpineBranch } from './releases.js';
 
 const pkgSchema = z.object({
   name: z.string().min(1).max(200),
-  secfixes: z.record(z.string(), z.union([z.array(z.unknown()), z.null()])).nullish(),
+  // a version key with nothing under it reads as null (JSON) or "" (YAML rendered to JSON): no ids
+  secfixes: z.record(z.string(), z.union([z.array(z.unknown()), z.null(), z.literal('')])).nullish(),
 });
 const fileSchema = z.object({
   distroversion: z.string().optional(),
@@ -91,7 +92,7 @@ export function importSecdb(doc: unknown, sink: AdvisorySink, location: string):
           continue;
         }
       }
-      for (const rawId of ids ?? []) {
+      for (const rawId of ids === null || ids === '' ? [] : ids) {
         if (typeof rawId !== 'string' || rawId.length > 200) {
           skip(stats, `${name} ${fixed}: id is not a short string`);
           continue;

@@ -136,7 +136,10 @@ export function importOsvRecord(doc: unknown, sink: AdvisorySink, stats: ImportS
     return;
   }
   const related = [
-    ...new Set([...(record.aliases ?? []), ...(record.upstream ?? []).filter(isCveId)]),
+    ...new Set([
+      ...(record.aliases ?? []),
+      ...(record.upstream ?? []).filter((u) => /\bCVE-\d{4}-\d{4,}$/.test(u)),
+    ]),
   ].filter((a) => a.length <= 100);
   const { name, aliases } = primaryName(record.id, related);
   const description = shortDescription(record.summary ?? record.details);
