@@ -96,7 +96,7 @@ describe('bulkhead lint CLI', () => {
     const { report } = await lintJson([]);
     assert.deepEqual(
       report.findings.map((f) => f.ruleId),
-      ['BH-DF-028'],
+      ['BH-DF-028', 'BH-DF-062'],
     );
   });
 
@@ -118,7 +118,7 @@ describe('bulkhead lint CLI', () => {
     );
     const { report } = await lintJson([file]);
     const got = report.findings.map((f) => `${f.ruleId}@${String(f.target.line)}`).sort();
-    assert.deepEqual(got, ['BH-DF-004@6', 'BH-DF-014@10', 'BH-DF-028@9']);
+    assert.deepEqual(got, ['BH-DF-004@6', 'BH-DF-014@10', 'BH-DF-028@9', 'BH-DF-062@6']);
   });
 
   it('lints many files and globs in one run, and --ignore takes aliases', async () => {

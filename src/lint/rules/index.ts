@@ -52,6 +52,20 @@ import { rule as r049 } from './bh-df-049-label-value-invalid.js';
 import { rule as r050 } from './bh-df-050-invalid-label-key.js';
 import { rule as r051 } from './bh-df-051-env-self-reference.js';
 import { rule as r052 } from './bh-df-052-constant-platform.js';
+import { rule as r053 } from './bh-df-053-apt-version-not-pinned.js';
+import { rule as r054 } from './bh-df-054-apk-version-not-pinned.js';
+import { rule as r055 } from './bh-df-055-pip-version-not-pinned.js';
+import { rule as r056 } from './bh-df-056-npm-version-not-pinned.js';
+import { rule as r057 } from './bh-df-057-gem-version-not-pinned.js';
+import { rule as r058 } from './bh-df-058-copy-relative-dest-without-workdir.js';
+import { rule as r059 } from './bh-df-059-forbidden-onbuild-trigger.js';
+import { rule as r060 } from './bh-df-060-consecutive-run.js';
+import { rule as r061 } from './bh-df-061-wget-progress.js';
+import { rule as r062 } from './bh-df-062-healthcheck-missing.js';
+import { rule as r063 } from './bh-df-063-unknown-instruction.js';
+import { rule as r064 } from './bh-df-064-dist-upgrade.js';
+import { rule as r065 } from './bh-df-065-yarn-cache-not-cleaned.js';
+import { rule as r066 } from './bh-df-066-replace-bin-sh.js';
 
 export const LINT_RULES: readonly LintRule[] = [
   r001,
@@ -106,4 +120,18 @@ export const LINT_RULES: readonly LintRule[] = [
   r050,
   r051,
   r052,
+  r053,
+  r054,
+  r055,
+  r056,
+  r057,
+  r058,
+  r059,
+  r060,
+  r061,
+  r062,
+  r063,
+  r064,
+  r065,
+  r066,
 ];

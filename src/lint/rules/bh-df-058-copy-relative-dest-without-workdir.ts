@@ -1,0 +1,55 @@
+// BH-DF-058: COPY/ADD to a relative destination before any WORKDIR in the stage (hadolint DL3045): where the files
+// land depends on the base image's WORKDIR.
+import type { Stage } from '../model.js';
+import { defineRule } from '../rule.js';
+
+function hasWorkdirBefore(stage: Stage, line: number): boolean {
+  if (stage.instructions.some((i) => i.keyword === 'WORKDIR' && i.line < line)) return true;
+  for (let p = stage.parent; p !== null; p = p.parent)
+    if (p.instructions.some((i) => i.keyword === 'WORKDIR')) return true;
+  return false;
+}
+
+export const rule = defineRule({
+  meta: {
+    id: 'BH-DF-058',
+    aliases: ['DL3045'],
+    severity: 'low',
+    title: 'COPY to a relative path without WORKDIR',
+    description:
+      "COPY or ADD targets a relative path while no WORKDIR was set in the stage (or the stages it builds on), so the destination depends on the base image's WORKDIR, which can change between base image versions.",
+    remediation: 'Set `WORKDIR /app` first, or use an absolute destination.',
+    references: ['https://github.com/hadolint/hadolint/wiki/DL3045'],
+  },
+  check({ model, report }) {
+    for (const stage of model.stages) {
+      for (const instruction of stage.instructions) {
+        if (
+          (instruction.keyword !== 'COPY' && instruction.keyword !== 'ADD') ||
+          instruction.heredocs.length > 0
+        )
+          continue;
+        const args = instruction.execForm ?? instruction.args;
+        const dest = (args[args.length - 1] ?? '').replace(/^["']|["']$/g, '');
+        if (
+          args.length < 2 ||
+          dest.startsWith('/') ||
+          dest.startsWith('$') ||
+          /^[A-Za-z]:[\\/]/.test(dest) ||
+          dest.startsWith('\\')
+        )
+          continue;
+        if (!hasWorkdirBefore(stage, instruction.line))
+          report({ instruction, message: `${instruction.keyword} to relative ${dest} without a WORKDIR` });
+      }
+    }
+  },
+  tests: {
+    valid: [
+      'FROM alpine\nWORKDIR /app\nCOPY . .',
+      'FROM alpine\nCOPY a /app/',
+      'FROM alpine AS b\nWORKDIR /src\nFROM b\nCOPY x .',
+    ],
+    invalid: [{ code: 'FROM alpine\nCOPY package.json ./', errors: [{ line: 2 }] }],
+  },
+});
