@@ -17,6 +17,11 @@ import {
 import { Agent, request } from 'node:http';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { evaluate } from '../../src/authz/evaluate.js';
+import { loadPolicy } from '../../src/authz/policy.js';
+import { authzRequestSchema } from '../../src/authz/protocol.js';
+import { decodeRequest } from '../../src/authz/request.js';
+import { StaticResolver } from '../../src/authz/resolver.js';
 import { importBusybox, startEngine, type Engine } from '../../test/harness/engine.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -211,6 +216,29 @@ async function stopChild(child: ChildProcess | undefined): Promise<void> {
   if (!(await Promise.race([exited, sleep(5000).then(() => false)]))) child.kill('SIGKILL');
 }
 
+/** Decode + evaluate only, in this process, no HTTP: the cost of one decision on one core. */
+async function inProcess(
+  bodies: readonly string[],
+  policyFile: string,
+  webId: string,
+  n: number,
+): Promise<{ perSecond: number; cpuUs: number }> {
+  const policy = loadPolicy(policyFile);
+  const resolver = new StaticResolver([{ id: webId, names: ['web'] }]);
+  const run = async (count: number): Promise<void> => {
+    for (let i = 0; i < count; i += 1) {
+      const req = decodeRequest(authzRequestSchema.parse(JSON.parse(bodies[i % bodies.length] ?? '{}')));
+      await evaluate(policy, req, resolver);
+    }
+  };
+  await run(2000);
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  await run(n);
+  const used = process.cpuUsage(cpu);
+  return { perSecond: n / ((performance.now() - start) / 1000), cpuUs: (used.user + used.system) / n };
+}
+
 const fmt = (n: number): string => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
 
 async function main(): Promise<void> {
@@ -248,6 +276,7 @@ async function main(): Promise<void> {
     ]);
     await waitFor(socket);
     const bodies = payloads(webId);
+    const local = await inProcess(bodies, policy, webId, 20000);
     await closedLoop(socket, bodies, 4, 1); // warm-up (JIT, caches)
     writeFileSync(log, '');
     const open = await openLoop(socket, bodies, RATE, SECONDS);
@@ -295,6 +324,7 @@ async function main(): Promise<void> {
       '|---|---|---|---|---|---|---|---|',
       `| open loop at ${RATE}/s for ${SECONDS} s (client view) | ${open.sent} | ${(open.latencies.length / open.seconds).toFixed(0)} | ${fmt(percentile(open.latencies, 50))} | ${fmt(percentile(open.latencies, 90))} | ${fmt(percentile(open.latencies, 99))} | ${fmt(open.latencies.at(-1) ?? NaN)} | ${open.errors} |`,
       `| same run, time inside the plugin | ${inside.length} | | ${fmt(percentile(inside, 50))} | ${fmt(percentile(inside, 90))} | ${fmt(percentile(inside, 99))} | ${fmt(inside.at(-1) ?? NaN)} | |`,
+      `| decode + evaluate only, in process, one core (no HTTP) | 20000 | ${local.perSecond.toFixed(0)} | CPU ${(local.cpuUs / 1000).toFixed(3)} ms per decision | | | | |`,
       `| closed loop, ${CONCURRENCY} concurrent clients | ${closed.sent} | ${(closed.latencies.length / closed.seconds).toFixed(0)} | ${fmt(percentile(closed.latencies, 50))} | ${fmt(percentile(closed.latencies, 90))} | ${fmt(percentile(closed.latencies, 99))} | ${fmt(closed.latencies.at(-1) ?? NaN)} | ${closed.errors} |`,
       '',
       `Target: p99 under 2 ms at 2,000 decisions/s — ${percentile(open.latencies, 99) < 2 ? 'met' : 'NOT met'} on this run (client-side p99 ${fmt(percentile(open.latencies, 99))} ms).`,

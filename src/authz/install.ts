@@ -26,7 +26,6 @@ export function systemdUnit(options: InstallOptions): string {
   return [
     '[Unit]',
     `Description=bulkhead Docker authorization plugin (${options.name})`,
-    'Documentation=https://github.com/bulkhead/bulkhead/blob/main/docs/authz.md',
     'Before=docker.service',
     'After=local-fs.target',
     '',
