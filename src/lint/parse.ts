@@ -127,14 +127,34 @@ function parseExecForm(text: string): string[] | null {
   }
 }
 
-const VARIABLE = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g;
+const VARIABLE = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+]|##?|%%?)([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g;
 
-/** Substitutes `$NAME`, `${NAME}`, `${NAME:-default}` and `${NAME:+alt}` from `vars`; unknown names stay as written. */
+/** Strips one level of quotes from the word of `${VAR:-"word"}` as the shell does. */
+function unquoteSimple(word: string): string {
+  return word.replace(/^"(.*)"$/s, '$1').replace(/^'(.*)'$/s, '$1');
+}
+
+/** Glob to RegExp for `${VAR#pattern}`-style trimming (only `*` and `?` are special). */
+function trimPattern(pattern: string, anchor: 'start' | 'end', greedy: boolean): RegExp {
+  const body = unquoteSimple(pattern)
+    .split('')
+    .map((c) =>
+      c === '*' ? (greedy ? '.*' : '.*?') : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'),
+    )
+    .join('');
+  return anchor === 'start' ? new RegExp(`^${body}`, 's') : new RegExp(`${body}$`, 's');
+}
+
+/**
+ * Substitutes `$NAME`, `${NAME}`, `${NAME:-word}`, `${NAME:+word}` and `${NAME#pattern}`-style trims from `vars`, as
+ * BuildKit's shell lexer does. Unknown names, and values that themselves still hold an unresolved variable (such as
+ * BuildKit's automatic TARGETPLATFORM), stay as written so callers can tell the result is not known.
+ */
 export function substituteVariables(text: string, vars: ReadonlyMap<string, string | null>): string {
   return text.replace(
     VARIABLE,
     (
-      whole,
+      whole: string,
       braced: string | undefined,
       op: string | undefined,
       word: string | undefined,
@@ -142,19 +162,27 @@ export function substituteVariables(text: string, vars: ReadonlyMap<string, stri
     ) => {
       const name = braced ?? bare ?? '';
       const value = vars.get(name);
-      const set = value !== undefined && value !== null;
+      const defined = value !== undefined && value !== null;
+      if (defined && /\$\{?[A-Za-z_]/.test(value)) return whole;
+      const w = unquoteSimple(word ?? '');
       switch (op) {
         case ':-':
-          return set && value !== '' ? value : (word ?? '');
+          return defined && value !== '' ? value : w;
         case '-':
-          return set ? value : (word ?? '');
+          return defined ? value : w;
         case ':+':
-          return set && value !== '' ? (word ?? '') : '';
+          return defined && value !== '' ? w : '';
         case '+':
-          return set ? (word ?? '') : '';
+          return defined ? w : '';
+        case '#':
+        case '##':
+          return defined ? value.replace(trimPattern(word ?? '', 'start', op === '##'), '') : whole;
+        case '%':
+        case '%%':
+          return defined ? value.replace(trimPattern(word ?? '', 'end', op === '%%'), '') : whole;
         case undefined:
         default:
-          return set ? value : whole;
+          return defined ? value : whole;
       }
     },
   );
@@ -379,6 +407,22 @@ function buildInstruction(
   };
 }
 
+/**
+ * `FROM buildkit-$TARGETOS` names one of several stages depending on an automatic platform ARG. When an unresolved
+ * image matches earlier stage names, it is a stage reference; the Linux candidate (or the first) stands in for it.
+ */
+function stageByPattern(stages: readonly Stage[], image: string): Stage | null {
+  if (!/\$\{?[A-Za-z_]/.test(image)) return null;
+  const pattern = new RegExp(
+    `^${image
+      .split(/\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*/)
+      .map((part) => part.replace(/[.+^${}()|[\]\\*?]/g, '\\$&'))
+      .join('.+')}$`,
+  );
+  const candidates = stages.filter((s) => s.name !== null && pattern.test(s.name));
+  return candidates.find((s) => s.name?.includes('linux') === true) ?? candidates[0] ?? null;
+}
+
 /** Parses Dockerfile text into the lint model. Never throws on malformed input: problems are collected instead. */
 export function parseDockerfile(source: string, path: string): DockerfileModel {
   // A UTF-8 byte order mark would otherwise become part of the first keyword.
@@ -447,7 +491,8 @@ export function parseDockerfile(source: string, path: string): DockerfileModel {
       const lowered = image.toLowerCase();
       const parent =
         stages.find((s) => s.name === lowered) ??
-        (/^\d+$/.test(image) ? (stages[Number(image)] ?? null) : null);
+        (/^\d+$/.test(image) ? (stages[Number(image)] ?? null) : null) ??
+        stageByPattern(stages, lowered);
       const platformFlag = node.getPlatformFlag()?.getValue() ?? null;
       const platform = platformFlag === null ? null : substituteVariables(platformFlag, globalArgs);
       const windows =

@@ -160,7 +160,7 @@ export function npmPackages(command: ShellCommand): PackageArg[] {
         !w.includes('$') &&
         !w.startsWith('.') &&
         !/^(git\+|https?:|file:|github:)/.test(w) &&
-        !w.endsWith(".tgz"),
+        !w.endsWith('.tgz'),
     )
     .map((w) => ({ name: w, pinned: /.@./.test(w) }));
 }

@@ -200,9 +200,17 @@ function wordText(
   return { text: out, literal };
 }
 
+/** Cross-compilation wrappers (tonistiigi/xx) that take the same arguments as the tool they wrap. */
+const PROGRAM_ALIASES: Readonly<Record<string, string>> = {
+  'xx-apt-get': 'apt-get',
+  'xx-apt': 'apt',
+  'xx-apk': 'apk',
+};
+
 function basename(name: string): string {
   const slash = name.lastIndexOf('/');
-  return slash === -1 ? name : name.slice(slash + 1);
+  const base = slash === -1 ? name : name.slice(slash + 1);
+  return PROGRAM_ALIASES[base] ?? base;
 }
 
 function collectStmts(state: WalkState, stmts: GoNode[], parent: ShellCommand | undefined): void {

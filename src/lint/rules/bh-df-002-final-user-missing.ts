@@ -1,8 +1,21 @@
 // BH-DF-002: the final stage sets no USER at all (Trivy DS-0002), so it runs as whatever the base image says, which
 // for almost every public base image is root. Windows stages are skipped: their default user depends on the base.
-import { finalStage } from '../model.js';
+import { finalStage, type Stage } from '../model.js';
 import { defineRule } from '../rule.js';
 import { effectiveUser } from './bh-df-001-final-user-root.js';
+
+/**
+ * A final stage rooted at scratch with no CMD or ENTRYPOINT is a file export (`docker buildx build --output`), not an
+ * image anyone runs; BuildKit's own Dockerfiles end this way.
+ */
+function isArtifactOnly(stage: Stage): boolean {
+  let root: Stage = stage;
+  for (let s: Stage | null = stage; s !== null; s = s.parent) {
+    root = s;
+    if (s.instructions.some((i) => i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT')) return false;
+  }
+  return root.image.toLowerCase() === 'scratch';
+}
 
 export const rule = defineRule({
   meta: {
@@ -21,7 +34,7 @@ export const rule = defineRule({
   },
   check({ model, report }) {
     const stage = finalStage(model);
-    if (stage === undefined || stage.windows) return;
+    if (stage === undefined || stage.windows || isArtifactOnly(stage)) return;
     if (effectiveUser(stage) === undefined)
       report({ instruction: stage.from, message: `the final stage (FROM ${stage.image}) never sets USER` });
   },
@@ -30,9 +43,11 @@ export const rule = defineRule({
       'FROM alpine\nUSER app',
       'FROM alpine AS base\nUSER 1000\nFROM base\nRUN id',
       'FROM mcr.microsoft.com/windows/nanoserver:ltsc2022\nRUN dir',
+      'FROM golang:1.23 AS build\nRUN go build -o /out/app\nFROM scratch AS binaries\nCOPY --from=build /out/app /',
     ],
     invalid: [
       { code: 'FROM alpine\nRUN id', errors: [{ line: 1 }] },
+      { code: 'FROM scratch\nCOPY app /app\nENTRYPOINT ["/app"]', errors: [{ line: 1 }] },
       { code: 'FROM alpine AS build\nUSER app\nFROM alpine\nCOPY --from=build /a /a', errors: [{ line: 3 }] },
     ],
   },

@@ -51,7 +51,8 @@ function problem(command: ShellCommand): string | undefined {
     case 'echo':
     case 'printf':
     case 'tee':
-      return args.some((a) => /\[[^\]]*\btrusted=yes\b[^\]]*\]/.test(a))
+      // A local file:/copy: repository of packages built in the same step has no signer; only remote ones matter.
+      return args.some((a) => /\[[^\]]*\btrusted=yes\b[^\]]*\]/.test(a) && !/\]\s*(file|copy):/.test(a))
         ? 'an APT source is marked [trusted=yes], so its signatures are not checked'
         : undefined;
     default:
@@ -85,6 +86,7 @@ export const rule = defineRule({
       'FROM alpine\nRUN apk add --no-cache curl',
       'FROM fedora\nRUN dnf install -y nginx',
       'FROM debian\nRUN echo "deb [signed-by=/usr/share/keyrings/x.gpg] https://example.com stable main" > /etc/apt/sources.list.d/x.list',
+      "FROM debian\nRUN echo 'deb [ trusted=yes ] file:///tmp/repo ./' > /etc/apt/sources.list.d/temp.list",
     ],
     invalid: [
       { code: 'FROM alpine\nRUN apk add --allow-untrusted /tmp/x.apk', errors: [{ line: 2 }] },

@@ -24,6 +24,9 @@ const CREDENTIAL_FILES: readonly { readonly pattern: RegExp; readonly what: stri
   { pattern: /(^|\/)\.env(\.[a-z]+)?$/, what: 'a dotenv file' },
 ];
 
+const PUBLIC_KEY_DEST =
+  /\.(pub|asc|gpg)$|^\/(usr\/share\/keyrings|etc\/apt|etc\/apk\/keys|etc\/pki\/rpm-gpg)(\/|$)/;
+
 export function credentialKind(path: string): string | undefined {
   const normal = path.replace(/\/+$/, '');
   if (
@@ -59,7 +62,12 @@ export const rule = defineRule({
       )
         continue;
       const args = instruction.execForm ?? instruction.args;
+      const dest = args[args.length - 1] ?? '';
+      // Public signing keys are often named *.key (repository Release.key, jenkins.io.key): a destination that
+      // is a public-key location, or a download URL, is not a private credential.
+      if (PUBLIC_KEY_DEST.test(dest)) continue;
       for (const source of args.slice(0, -1)) {
+        if (/^[a-z]+:\/\//i.test(source)) continue;
         const kind = credentialKind(source.replace(/^["']|["']$/g, ''));
         if (kind !== undefined)
           report({ instruction, message: `${instruction.keyword} copies ${source} (${kind})` });
@@ -72,6 +80,8 @@ export const rule = defineRule({
       'FROM alpine\nCOPY id_rsa.pub /root/.ssh/authorized_keys',
       'FROM alpine\nCOPY .env.example /app/.env.example',
       'FROM alpine\nCOPY certs/ca.pem /usr/local/share/ca-certificates/ca.crt',
+      'FROM jenkins/base\nCOPY jenkins.io-2026.key /war/jenkins-key.pub',
+      'FROM debian\nADD https://download.example.org/repo/Release.key /etc/apt/trusted.gpg.d/repo.asc',
     ],
     invalid: [
       { code: 'FROM alpine\nCOPY id_rsa /root/.ssh/id_rsa', errors: [{ line: 2 }] },

@@ -45,14 +45,24 @@ export const rule = defineRule({
         continue;
       }
       if (instruction.keyword !== 'RUN') continue;
-      for (const command of commandsOf(instruction)) {
+      const commands = commandsOf(instruction);
+      commands.forEach((command, index) => {
         let mode: string | undefined;
-        if (command.program === 'chmod') mode = positionals(command, ['--reference'])[0];
-        else if (command.program === 'mkdir' || command.program === 'install')
+        let paths: string[] = [];
+        if (command.program === 'chmod') [mode, ...paths] = positionals(command, ['--reference']);
+        else if (command.program === 'mkdir' || command.program === 'install') {
           mode = optionValue(command, ['-m', '--mode']);
-        if (mode !== undefined && isWorldWritable(mode))
+          paths = positionals(command, ['-m', '--mode']);
+        }
+        // A scratch directory removed later in the same RUN never reaches a layer.
+        const removedLater =
+          paths.length > 0 &&
+          paths.every((p) =>
+            commands.slice(index + 1).some((c) => c.program === 'rm' && c.args.some((a) => a.text === p)),
+          );
+        if (mode !== undefined && isWorldWritable(mode) && !removedLater)
           report({ instruction, command, message: `${command.program} ${mode} makes a path world-writable` });
-      }
+      });
     }
   },
   tests: {
@@ -63,6 +73,7 @@ export const rule = defineRule({
       'FROM alpine\nRUN chmod -R a+rX /usr/share/app',
       'FROM alpine\nCOPY --chmod=755 entrypoint.sh /',
       'FROM alpine\nRUN echo "chmod 777 /x"',
+      'FROM debian\nRUN tempDir="$(mktemp -d)" && chmod 777 "$tempDir" && make -C "$tempDir" && rm -rf "$tempDir"',
     ],
     invalid: [
       { code: 'FROM alpine\nRUN chmod 777 /app', errors: [{ line: 2 }] },

@@ -29,8 +29,11 @@ export const rule = defineRule({
         (c) => c.program === 'apt-get' && subcommandOf(c, ['-o', '-c', '-t']) === 'install',
       );
       if (install === undefined) continue;
+      // apt 3.0 (Debian 13) has `apt-get dist-clean`, which removes the lists too.
       const cleans = commands.some(
-        (c) => c.program === 'rm' && argTexts(c).some((a) => a.startsWith('/var/lib/apt/lists')),
+        (c) =>
+          (c.program === 'rm' && argTexts(c).some((a) => a.startsWith('/var/lib/apt/lists'))) ||
+          (c.program === 'apt-get' && argTexts(c).includes('dist-clean')),
       );
       if (!cleans)
         report({
@@ -43,6 +46,7 @@ export const rule = defineRule({
   tests: {
     valid: [
       'FROM debian\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*',
+      'FROM debian:trixie\nRUN apt-get update; apt-get install -y curl; apt-get dist-clean',
       'FROM debian AS build\nRUN apt-get update && apt-get install -y gcc\nFROM scratch',
       'FROM debian\nRUN --mount=type=cache,target=/var/lib/apt,sharing=locked apt-get update && apt-get install -y curl',
     ],

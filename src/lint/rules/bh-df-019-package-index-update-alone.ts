@@ -42,6 +42,9 @@ export const rule = defineRule({
   },
   check({ model, report }) {
     for (const instruction of runInstructions(model)) {
+      // With a cache mount the index lives in the cache, not in a layer that can go stale.
+      if (instruction.flags.some((f) => f.name === 'mount' && (f.value ?? '').includes('type=cache')))
+        continue;
       const commands = commandsOf(instruction);
       const update = commands.find(
         (c) => UPDATE[c.program] !== undefined && subcommandOf(c, ['-o', '-c']) === UPDATE[c.program],
@@ -63,6 +66,7 @@ export const rule = defineRule({
       'FROM debian\nRUN apt-get update && apt-get install -y curl',
       'FROM alpine\nRUN apk update && apk add curl',
       'FROM debian\nRUN apt-get install -y curl',
+      'FROM debian\nRUN --mount=type=cache,target=/var/lib/apt apt-get update\nRUN --mount=type=cache,target=/var/lib/apt apt-get install -y gcc',
     ],
     invalid: [
       { code: 'FROM debian\nRUN apt-get update\nRUN apt-get install -y curl', errors: [{ line: 2 }] },

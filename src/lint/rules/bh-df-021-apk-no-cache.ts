@@ -35,13 +35,16 @@ export const rule = defineRule({
           subcommandOf(command, ['-X', '--repository', '-p', '--root', '-t', '--virtual']) !== 'add'
         )
           continue;
-        if (!argTexts(command).includes('--no-cache') && !cleans)
+        // --no-network installs from local files only and fetches no index to cache.
+        const args = argTexts(command);
+        if (!args.includes('--no-cache') && !args.includes('--no-network') && !cleans)
           report({ instruction, command, message: 'apk add without --no-cache' });
       }
     }
   },
   tests: {
     valid: [
+      'FROM alpine\nRUN apk add --no-network --virtual .rundeps $runDeps',
       'FROM alpine\nRUN apk add --no-cache curl',
       'FROM alpine\nRUN apk add curl && rm -rf /var/cache/apk/*',
       'FROM alpine\nRUN --mount=type=cache,target=/var/cache/apk apk add curl',

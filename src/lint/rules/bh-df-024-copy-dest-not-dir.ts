@@ -27,7 +27,10 @@ export const rule = defineRule({
         continue;
       const args = instruction.execForm ?? instruction.args;
       const dest = args[args.length - 1] ?? '';
-      if (args.length > 2 && !dest.endsWith('/') && !dest.endsWith('\\') && !dest.includes('$'))
+      // BuildKit treats "." and ".." (the WORKDIR and its parent) as directories too.
+      const isDir =
+        dest.endsWith('/') || dest.endsWith('\\') || dest === '.' || dest === '..' || dest.endsWith('/.');
+      if (args.length > 2 && !isDir && !dest.includes('$'))
         report({
           instruction,
           message: `${args.length - 1} sources copied to ${dest}, which does not end with /`,
@@ -37,6 +40,7 @@ export const rule = defineRule({
   tests: {
     valid: [
       'FROM alpine\nCOPY a b /app/',
+      'FROM alpine\nWORKDIR /src\nCOPY go.mod go.sum .',
       'FROM alpine\nCOPY a /app',
       'FROM alpine\nCOPY ["a", "b", "/app/"]',
       'FROM alpine\nCOPY a b $DEST',

@@ -27,7 +27,10 @@ export const rule = defineRule({
       const install = commands.find(
         (c) =>
           c.program === 'yarn' &&
-          ['install', 'add', undefined].includes(argTexts(c).find((a) => !a.startsWith('-'))),
+          // Bare `yarn` installs, but `yarn --version` / `yarn -v` does not.
+          (['install', 'add'].includes(argTexts(c).find((a) => !a.startsWith('-')) ?? '') ||
+            argTexts(c).length === 0 ||
+            argTexts(c).every((a) => a.startsWith('--frozen') || a === '--production')),
       );
       if (install === undefined) continue;
       if (
@@ -41,6 +44,7 @@ export const rule = defineRule({
   tests: {
     valid: [
       'FROM node\nRUN yarn install --frozen-lockfile && yarn cache clean',
+      'FROM node\nRUN yarn --version',
       'FROM node AS b\nRUN yarn install\nFROM node',
     ],
     invalid: [{ code: 'FROM node\nRUN yarn install --frozen-lockfile', errors: [{ line: 2 }] }],
