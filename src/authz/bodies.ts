@@ -207,6 +207,8 @@ export interface ContainerCreateFacts {
   readonly maskedPathsCustom: boolean;
   readonly runtime: string;
   readonly volumesFrom: readonly string[];
+  /** Volume drivers named by HostConfig.VolumeDriver and Mounts[].VolumeOptions.DriverConfig.Name. */
+  readonly volumeDrivers: readonly string[];
   /** HostConfig given both at the top level (deprecated form) and under "HostConfig". */
   readonly ambiguousHostConfig: boolean;
 }
@@ -320,6 +322,12 @@ function hostFacts(
       (masked !== null && masked !== undefined) || (readonlyPaths !== null && readonlyPaths !== undefined),
     runtime: asString(structField(host, 'Runtime')),
     volumesFrom: asStringList(structField(host, 'VolumesFrom')),
+    volumeDrivers: [
+      asString(structField(host, 'VolumeDriver')),
+      ...sliceItems(structField(host, 'Mounts')).map((m) =>
+        asString(structField(structField(structField(m, 'VolumeOptions'), 'DriverConfig'), 'Name')),
+      ),
+    ].filter((d) => d !== ''),
     ambiguousHostConfig: extra.ambiguous,
   };
 }

@@ -172,6 +172,12 @@ export function containerViolations(facts: ContainerCreateFacts, c: Constraints)
     if (facts.maskedPathsCustom)
       out.push('custom MaskedPaths/ReadonlyPaths (systempaths=unconfined) are not allowed');
   }
+  for (const driver of facts.volumeDrivers) {
+    if (!c.volumeDrivers.includes(driver)) out.push(`volume driver ${driver} is not allowed`);
+  }
+  for (const driver of facts.volumeDrivers) {
+    if (!c.volumeDrivers.includes(driver)) out.push(`volume driver ${driver} is not allowed`);
+  }
   if (facts.volumesFrom.length > 0 && !c.volumesFrom) {
     out.push(`VolumesFrom (${facts.volumesFrom.join(', ')}) is not allowed`);
   }
@@ -247,9 +253,16 @@ async function constraintViolations(
     case 'volume_create': {
       const facts = readVolumeCreate(requireJsonBody(req));
       if (!facts.ok) throw new Deny(facts.error, 'request');
+      const out: string[] = [];
+      const driver = facts.facts.driver === '' ? 'local' : facts.facts.driver;
+      if (!c.volumeDrivers.includes(driver)) out.push(`volume driver ${driver} is not allowed`);
       const device = facts.facts.driverOpts.get('device');
-      if (!device?.startsWith('/')) return [];
-      return mountViolations([{ origin: 'DriverOpts.device', kind: 'volume-device', source: device }], c);
+      if (device?.startsWith('/') === true) {
+        out.push(
+          ...mountViolations([{ origin: 'DriverOpts.device', kind: 'volume-device', source: device }], c),
+        );
+      }
+      return out;
     }
     case 'image_pull': {
       const from = queryGet(req.query, 'fromImage');

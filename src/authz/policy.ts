@@ -32,6 +32,8 @@ const constraintsSchema = z.strictObject({
   unconfined: z.boolean().default(false),
   /** May containers inherit another container's mounts (VolumesFrom)? */
   volumesFrom: z.boolean().default(false),
+  /** Volume drivers containers and `docker volume create` may use; third-party drivers can mount host paths. */
+  volumeDrivers: z.array(nonEmpty).default(['local']),
   /** Required OCI runtime, e.g. runsc; containers with any other (or the default) runtime are denied. */
   runtime: nonEmpty.optional(),
   /** Image registry allow-list: "docker.io/library", "registry.example.com", globs. */
