@@ -124,7 +124,7 @@ interface RawAdvisory {
   fixed: string | null;
   introduced: string;
   severity: number | null;
-  source: string;
+  source: number;
   description: string | null;
 }
 
@@ -133,15 +133,21 @@ class SqliteVulnDb implements VulnDb {
   readonly #db: Sqlite;
   readonly #lookup: Database.Statement<[number, string], RawAdvisory>;
   readonly #release: Database.Statement<[string, string], { id: number }>;
+  readonly #sourceNames: ReadonlyMap<number, string>;
 
   constructor(path: string, db: Sqlite) {
     this.path = path;
     this.#db = db;
+    this.#sourceNames = new Map(
+      db
+        .prepare<[], { id: number; name: string }>('SELECT id, name FROM sources')
+        .all()
+        .map((r) => [r.id, r.name]),
+    );
     this.#lookup = db.prepare(
       `SELECT v.name AS name, a.status AS status, a.fixed AS fixed, a.introduced AS introduced,
-              a.severity AS severity, s.name AS source, v.description AS description,
-              (SELECT group_concat(alias, ' ') FROM aliases WHERE vuln = v.id) AS aliases
-         FROM affected a JOIN vulns v ON v.id = a.vuln JOIN sources s ON s.id = a.source
+              a.severity AS severity, a.source AS source, v.description AS description, v.aliases AS aliases
+         FROM affected a JOIN vulns v ON v.id = a.vuln
         WHERE a.release = ? AND a.package = ?`,
     );
     this.#release = db.prepare(
@@ -221,7 +227,7 @@ class SqliteVulnDb implements VulnDb {
           fixed: r.fixed,
           introduced: r.introduced,
           severity: decodeSeverity(r.severity),
-          source: r.source,
+          source: this.#sourceNames.get(r.source) ?? 'unknown',
           description: r.description,
         },
       ];
@@ -277,15 +283,18 @@ export class DbWriter implements AdvisorySink {
   #source: number | undefined;
   readonly #releaseIds = new Map<string, number>();
   readonly #vulnIds = new Map<string, number>();
+  /** Aliases per vulnerability id, written once at the end (finish) instead of row by row. */
+  readonly #aliases = new Map<number, Set<string>>();
+  readonly #dirty = new Set<number>();
   readonly #stmts: {
     source: Database.Statement<[string, string, string, string], { id: number }>;
     dropAffected: Database.Statement<[number]>;
     dropEnded: Database.Statement<[number]>;
     finishSource: Database.Statement<[number, number, number]>;
     release: Database.Statement<[string, string], { id: number }>;
-    vuln: Database.Statement<[string, string | null], { id: number }>;
+    vuln: Database.Statement<[string, string | null]>;
     describe: Database.Statement<[string, number]>;
-    alias: Database.Statement<[number, string]>;
+    setAliases: Database.Statement<[string | null, number]>;
     affected: Database.Statement<
       [number, string, number, string, number, string | null, number | null, number]
     >;
@@ -294,6 +303,16 @@ export class DbWriter implements AdvisorySink {
 
   constructor(db: Sqlite) {
     this.#db = db;
+    // a merge import starts from an existing database: load its names and aliases
+    for (const row of db
+      .prepare<[], { id: number; name: string; aliases: string | null }>(
+        'SELECT id, name, aliases FROM vulns',
+      )
+      .all()) {
+      this.#vulnIds.set(row.name, row.id);
+      if (row.aliases !== null && row.aliases !== '')
+        this.#aliases.set(row.id, new Set(row.aliases.split(' ')));
+    }
     this.#stmts = {
       source: db.prepare(
         `INSERT INTO sources (name, format, location, imported_at) VALUES (?, ?, ?, ?)
@@ -308,12 +327,9 @@ export class DbWriter implements AdvisorySink {
         `INSERT INTO releases (ecosystem, release) VALUES (?, ?)
          ON CONFLICT (ecosystem, release) DO UPDATE SET ecosystem = excluded.ecosystem RETURNING id`,
       ),
-      vuln: db.prepare(
-        `INSERT INTO vulns (name, description) VALUES (?, ?)
-         ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id`,
-      ),
+      vuln: db.prepare('INSERT INTO vulns (name, description) VALUES (?, ?)'),
       describe: db.prepare('UPDATE vulns SET description = ? WHERE id = ? AND description IS NULL'),
-      alias: db.prepare('INSERT OR IGNORE INTO aliases (vuln, alias) VALUES (?, ?)'),
+      setAliases: db.prepare('UPDATE vulns SET aliases = ? WHERE id = ?'),
       affected: db.prepare(
         `INSERT OR REPLACE INTO affected (release, package, vuln, introduced, status, fixed, severity, source)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -344,13 +360,27 @@ export class DbWriter implements AdvisorySink {
   #vulnId(name: string, description: string | null): number {
     let id = this.#vulnIds.get(name);
     if (id === undefined) {
-      id = this.#stmts.vuln.get(name, description)?.id;
-      if (id === undefined) throw new BulkheadError('INTERNAL', 'vulnerability insert returned no id');
+      id = Number(this.#stmts.vuln.run(name, description).lastInsertRowid);
       this.#vulnIds.set(name, id);
     } else if (description !== null) {
       this.#stmts.describe.run(description, id);
     }
     return id;
+  }
+
+  #addAliases(id: number, name: string, aliases: readonly string[]): void {
+    if (aliases.length === 0) return;
+    let set = this.#aliases.get(id);
+    if (set === undefined) {
+      set = new Set();
+      this.#aliases.set(id, set);
+    }
+    for (const alias of aliases) {
+      if (alias !== name && !alias.includes(' ') && !set.has(alias)) {
+        set.add(alias);
+        this.#dirty.add(id);
+      }
+    }
   }
 
   beginSource(name: string, format: string, location: string): void {
@@ -364,7 +394,7 @@ export class DbWriter implements AdvisorySink {
   addAdvisory(r: AdvisoryRecord): void {
     const source = this.#currentSource();
     const vuln = this.#vulnId(r.vulnerability, r.description ?? null);
-    for (const alias of r.aliases) if (alias !== r.vulnerability) this.#stmts.alias.run(vuln, alias);
+    this.#addAliases(vuln, r.vulnerability, r.aliases);
     this.#stmts.affected.run(
       this.#releaseId(r.ecosystem, r.release),
       r.package,
@@ -378,8 +408,7 @@ export class DbWriter implements AdvisorySink {
   }
 
   addAliases(vulnerability: string, aliases: readonly string[]): void {
-    const vuln = this.#vulnId(vulnerability, null);
-    for (const alias of aliases) if (alias !== vulnerability) this.#stmts.alias.run(vuln, alias);
+    this.#addAliases(this.#vulnId(vulnerability, null), vulnerability, aliases);
   }
 
   addSupportEnded(r: SupportEndedRecord): void {
@@ -398,6 +427,18 @@ export class DbWriter implements AdvisorySink {
     this.#source = undefined;
   }
 
+  /** Writes pending aliases; with `prune`, drops vulnerabilities no advisory refers to (aliases of CVEs absent). */
+  finish(prune: boolean): void {
+    this.#db.transaction(() => {
+      for (const id of this.#dirty) {
+        const set = this.#aliases.get(id);
+        this.#stmts.setAliases.run(set === undefined ? null : [...set].sort().join(' '), id);
+      }
+      this.#dirty.clear();
+      if (prune) this.#db.exec('DELETE FROM vulns WHERE id NOT IN (SELECT vuln FROM affected)');
+    })();
+  }
+
   /** Runs `fn` in one transaction (all or nothing). */
   transaction<T>(fn: () => T): T {
     return this.#db.transaction(fn)();
@@ -408,6 +449,8 @@ export interface BuildOptions {
   /** Start from a copy of the existing database at the target (db import) instead of an empty one (db update). */
   readonly merge: boolean;
   readonly toolVersion: string;
+  /** Drop vulnerabilities without advisories (CVE aliases from DSA/DLA lists for CVEs no feed covers). */
+  readonly prune?: boolean;
 }
 
 /**
@@ -447,6 +490,7 @@ export async function buildVulnDb<T>(
     db.pragma('synchronous = OFF');
     const writer = new DbWriter(db);
     const result = await fill(writer);
+    writer.finish(options.prune === true);
     const meta = db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
     meta.run('built_at', new Date().toISOString());
     meta.run('tool_version', options.toolVersion);

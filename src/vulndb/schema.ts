@@ -4,7 +4,7 @@ import type { VulnerabilityDetail } from '../shared/finding.js';
 import type { Severity } from '../shared/severity.js';
 
 /** Bumped on every incompatible change; a file with another version is rejected as DB_CORRUPT (rebuild it). */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 /** `PRAGMA application_id`: tells a bulkhead DB from any other SQLite file ("BHVD"). */
 export const APPLICATION_ID = 0x42485644;
 
@@ -25,8 +25,8 @@ CREATE TABLE releases (
   release TEXT NOT NULL,
   UNIQUE (ecosystem, release)
 );
-CREATE TABLE vulns (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, description TEXT);
-CREATE TABLE aliases (vuln INTEGER NOT NULL, alias TEXT NOT NULL, PRIMARY KEY (vuln, alias)) WITHOUT ROWID;
+-- name is unique by construction (the writer keeps a name -> id map); no index needed for lookups by id
+CREATE TABLE vulns (id INTEGER PRIMARY KEY, name TEXT NOT NULL, aliases TEXT, description TEXT);
 CREATE TABLE affected (
   release INTEGER NOT NULL,
   package TEXT NOT NULL,
@@ -38,7 +38,6 @@ CREATE TABLE affected (
   source INTEGER NOT NULL,
   PRIMARY KEY (release, package, vuln, introduced)
 ) WITHOUT ROWID;
-CREATE INDEX affected_source ON affected (source);
 CREATE TABLE support_ended (
   release INTEGER NOT NULL,
   package TEXT NOT NULL,

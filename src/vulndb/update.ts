@@ -187,7 +187,7 @@ export async function updateVulnDb(
       hint: 'check the --source URLs and --only groups; the existing database was kept',
     });
   }
-  return buildVulnDb(path, { merge: false, toolVersion: options.toolVersion }, (writer) =>
+  return buildVulnDb(path, { merge: false, prune: true, toolVersion: options.toolVersion }, (writer) =>
     writer.transaction(() => {
       const importer = new FeedImporter(writer);
       for (const { feed, data } of downloaded) importer.addBuffer(data, feed.url);
