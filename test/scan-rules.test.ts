@@ -7,7 +7,7 @@ import type { ImageFacts, SecretCandidate } from '../src/image/types.js';
 import type { ImageRule } from '../src/scan/rule.js';
 import { IMAGE_RULES } from '../src/scan/rules/index.js';
 import { assignmentsIn } from '../src/scan/rules/secret-history.js';
-import { findPrivateKey, findToken, isSecretName } from '../src/scan/secrets.js';
+import { findPrivateKey, findToken, isSecretName, redactSecrets } from '../src/image/secrets.js';
 
 const RULES_DIR = join(import.meta.dirname, '..', 'src', 'scan', 'rules');
 const LAYER0 = { index: 0, digest: `sha256:${'a'.repeat(64)}`, createdBy: 'ADD rootfs.tar /' };
@@ -300,6 +300,17 @@ describe('secret recognisers', () => {
     assert.deepEqual(findPrivateKey(RSA_KEY), { type: 'RSA PRIVATE KEY', encrypted: false });
     assert.equal(findPrivateKey('-----BEGIN ENCRYPTED PRIVATE KEY-----\n')?.encrypted, true);
     assert.equal(findPrivateKey('-----BEGIN PUBLIC KEY-----\n'), undefined);
+  });
+  it('redacts secrets in history text and leaves the rest', () => {
+    assert.equal(
+      redactSecrets('|2 NPM_TOKEN=npm_s3cr3tvalue VERSION=1.2 /bin/sh -c npm ci'),
+      '|2 NPM_TOKEN=npm**** VERSION=1.2 /bin/sh -c npm ci',
+    );
+    assert.equal(
+      redactSecrets('/bin/sh -c git clone https://bot:Zx81ab9q@git.example.com/r.git'),
+      '/bin/sh -c git clone https://bot:Zx****@git.example.com/r.git',
+    );
+    assert.equal(redactSecrets('/bin/sh -c apt-get update'), '/bin/sh -c apt-get update');
   });
   it('parses history assignments', () => {
     assert.deepEqual(assignmentsIn('|2 A=1 B=two /bin/sh -c make'), [

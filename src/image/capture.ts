@@ -51,6 +51,17 @@ const SECRET_SUFFIX_PATHS = [
   '.config/gcloud/credentials.db',
 ];
 
+const TEST_DIRS = new Set([
+  'test',
+  'tests',
+  'testdata',
+  'test-data',
+  'testing',
+  '__tests__',
+  'fixtures',
+  'certdata',
+]);
+
 /** Returns what to capture for a regular file at this root-relative path, or undefined to skip its content. */
 export function capturePolicy(path: string): CapturePolicy | undefined {
   if (OS_FILES.has(path)) return { kind: 'os-release', maxBytes: 64 * 1024 };
@@ -64,6 +75,8 @@ export function capturePolicy(path: string): CapturePolicy | undefined {
   }
   if (path === 'etc/passwd') return { kind: 'passwd', maxBytes: 4 * MIB };
   const base = posix.basename(path);
+  // Like Trivy's built-in secret allow rules: language runtimes and libraries ship test keys in test directories.
+  if (path.split('/').some((dir) => TEST_DIRS.has(dir))) return undefined;
   if (
     SECRET_BASENAMES.has(base) ||
     SECRET_EXTENSIONS.has(posix.extname(base)) ||

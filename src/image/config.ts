@@ -2,6 +2,7 @@
 // pairs history entries with layers: entries marked empty_layer made no filesystem change and own no layer.
 import { z } from 'zod';
 import type { LayerRef } from '../shared/finding.js';
+import { redactSecrets } from './secrets.js';
 import type { HistoryEntry, ImageConfigFacts } from './types.js';
 
 const stringList = z.array(z.string()).nullish();
@@ -63,7 +64,9 @@ export function layerRefs(config: ImageConfig): LayerRef[] {
   // When history and layers disagree in number (hand-made images), pairing by position would lie: drop created_by.
   const paired = nonEmpty.length === config.rootfs.diff_ids.length;
   return config.rootfs.diff_ids.map((digest, index) => {
-    const createdBy = paired ? nonEmpty[index]?.created_by : undefined;
+    const raw = paired ? nonEmpty[index]?.created_by : undefined;
+    // Layer refs end up in reports and CI logs: secrets the history leaks are masked there (rules see the raw history).
+    const createdBy = raw === undefined ? undefined : redactSecrets(raw);
     return { index, digest, ...(createdBy === undefined ? {} : { createdBy }) };
   });
 }

@@ -161,7 +161,8 @@ export async function scanLayer(source: AsyncIterable<Uint8Array>): Promise<Laye
       scan.files.delete(header.path);
       return;
     }
-    if (header.size > policy.maxBytes) {
+    // Keys and credential files are small; a big file with such a name (a CA bundle) is judged by its head.
+    if (header.size > policy.maxBytes && policy.kind !== 'secret-candidate') {
       addWarning(
         scan.warnings,
         `${header.path}: ${header.size} bytes exceeds the ${policy.maxBytes}-byte limit for ${policy.kind} files, skipped`,
@@ -169,8 +170,9 @@ export async function scanLayer(source: AsyncIterable<Uint8Array>): Promise<Laye
       scan.files.delete(header.path);
       return;
     }
-    const content = await readCapped(body, header.size);
-    if (content.length < header.size) {
+    const wanted = Math.min(header.size, policy.maxBytes);
+    const content = await readCapped(body, wanted);
+    if (content.length < wanted) {
       addWarning(scan.warnings, `${header.path}: entry shorter than its header says, skipped`);
       return;
     }

@@ -4,6 +4,8 @@ import type { ImageFacts } from '../image/types.js';
 import type { RuleDescriptor } from '../report/report.js';
 import type { Evidence, Finding, LayerRef, Outcome } from '../shared/finding.js';
 
+export { redact } from '../image/secrets.js';
+
 export interface ImageRule {
   readonly meta: RuleDescriptor;
   /** Returns failures, or one pass / not-applicable finding when there is nothing to report. */
@@ -50,12 +52,6 @@ export function notApplicable(rule: RuleDescriptor, facts: ImageFacts, reason: s
     evidence: [],
     outcome: { kind: 'not-applicable', reason },
   });
-}
-
-/** Shows enough of a secret to recognise it, never enough to use it. */
-export function redact(value: string): string {
-  if (value.length <= 4) return '****';
-  return `${value.slice(0, Math.min(4, Math.floor(value.length / 4)))}****`;
 }
 
 /** The layer an entry of the history belongs to (empty_layer entries own none). */

@@ -2,7 +2,7 @@
 // key deleted by a later layer is still readable from the earlier layer's blob by anyone who pulls the image.
 import type { ImageRule } from '../rule.js';
 import { imageFinding, passFinding } from '../rule.js';
-import { findPrivateKey } from '../secrets.js';
+import { findPrivateKey } from '../../image/secrets.js';
 
 const meta = {
   id: 'BH-IMG-PRIVATE-KEY',

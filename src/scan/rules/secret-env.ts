@@ -2,7 +2,7 @@
 // are not stored in Dockerfiles"). ENV values are visible to anyone who can pull or inspect the image.
 import type { ImageRule } from '../rule.js';
 import { imageFinding, notApplicable, passFinding, redact } from '../rule.js';
-import { findToken, isPlaceholder, isSecretName } from '../secrets.js';
+import { findToken, isPlaceholder, isSecretName } from '../../image/secrets.js';
 
 const meta = {
   id: 'BH-IMG-SECRET-ENV',

@@ -3,7 +3,9 @@
 // instruction unsets them — `docker history --no-trunc` shows them to anyone with the image.
 import type { ImageRule } from '../rule.js';
 import { imageFinding, layerOfHistory, notApplicable, passFinding, redact } from '../rule.js';
-import { findToken, isPlaceholder, isSecretName } from '../secrets.js';
+import { assignmentsIn, findToken, isPlaceholder, isSecretName } from '../../image/secrets.js';
+
+export { assignmentsIn };
 
 const meta = {
   id: 'BH-IMG-SECRET-HISTORY',
@@ -18,30 +20,6 @@ const meta = {
   ],
   description: 'The history of an image keeps build arguments, ENV and ARG values and RUN command lines.',
 } as const;
-
-/** NAME=value pairs a created_by line assigns: "|2 A=1 B=2 /bin/sh -c ...", "ENV A=1", "ARG A=1", "#(nop)  ENV A=1". */
-export function assignmentsIn(createdBy: string): { name: string; value: string }[] {
-  const out: { name: string; value: string }[] = [];
-  const buildArgs = /^\|(\d+)\s+(.*)$/.exec(createdBy);
-  let rest = createdBy;
-  if (buildArgs !== null) {
-    let text = buildArgs[2] ?? '';
-    for (let i = 0; i < Number(buildArgs[1]); i += 1) {
-      const m = /^([A-Za-z_][A-Za-z0-9_]*)=(\S*)\s*/.exec(text);
-      if (m === null) break;
-      out.push({ name: m[1] ?? '', value: m[2] ?? '' });
-      text = text.slice(m[0].length);
-    }
-    rest = text;
-  }
-  const instruction = /(?:^|#\(nop\)\s+)(ENV|ARG)\s+(.*)$/.exec(rest.trim());
-  if (instruction !== null) {
-    for (const m of (instruction[2] ?? '').matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"\\]|\\.)*"|\S*)/g)) {
-      out.push({ name: m[1] ?? '', value: (m[2] ?? '').replace(/^"(.*)"$/, '$1') });
-    }
-  }
-  return out;
-}
 
 export const rule: ImageRule = {
   meta,

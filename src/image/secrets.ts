@@ -1,6 +1,7 @@
 // Recognisers for secrets in image metadata: variable names that say "secret", and token formats with published,
 // distinctive shapes (AWS access key ids, GitHub/GitLab/Slack/Stripe/Google tokens, PEM private keys), after the
-// rule sets of gitleaks and Trivy's secret scanner. Shared by the ENV and history rules.
+// rule sets of gitleaks and Trivy's secret scanner. Shared by the ENV and history rules, and used to redact history
+// text before it reaches a report.
 
 const SECRET_WORDS = new Set([
   'PASSWORD',
@@ -85,4 +86,52 @@ export function findPrivateKey(content: string): { type: string; encrypted: bool
     (type === 'OPENSSH PRIVATE KEY' &&
       !content.replace(/\s/g, '').includes('b3BlbnNzaC1rZXktdjEAAAAABG5vbmU'));
   return { type, encrypted };
+}
+
+/** NAME=value pairs a created_by line assigns: "|2 A=1 B=2 /bin/sh -c ...", "ENV A=1", "ARG A=1", "#(nop)  ENV A=1". */
+export function assignmentsIn(createdBy: string): { name: string; value: string }[] {
+  const out: { name: string; value: string }[] = [];
+  const buildArgs = /^\|(\d+)\s+(.*)$/.exec(createdBy);
+  let rest = createdBy;
+  if (buildArgs !== null) {
+    let text = buildArgs[2] ?? '';
+    for (let i = 0; i < Number(buildArgs[1]); i += 1) {
+      const m = /^([A-Za-z_][A-Za-z0-9_]*)=(\S*)\s*/.exec(text);
+      if (m === null) break;
+      out.push({ name: m[1] ?? '', value: m[2] ?? '' });
+      text = text.slice(m[0].length);
+    }
+    rest = text;
+  }
+  const instruction = /(?:^|#\(nop\)\s+)(ENV|ARG)\s+(.*)$/.exec(rest.trim());
+  if (instruction !== null) {
+    for (const m of (instruction[2] ?? '').matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"\\]|\\.)*"|\S*)/g)) {
+      out.push({ name: m[1] ?? '', value: (m[2] ?? '').replace(/^"(.*)"$/, '$1') });
+    }
+  }
+  return out;
+}
+
+/** Shows enough of a secret to recognise it, never enough to use it. */
+export function redact(value: string): string {
+  if (value.length <= 4) return '****';
+  return `${value.slice(0, Math.min(4, Math.floor(value.length / 4)))}****`;
+}
+
+/** Masks secret-named assignments and known token formats in a history line, so reports do not spread them. */
+export function redactSecrets(text: string): string {
+  let out = text;
+  for (const a of assignmentsIn(text)) {
+    if (isSecretName(a.name) && !isPlaceholder(a.value))
+      out = out.split(`${a.name}=${a.value}`).join(`${a.name}=${redact(a.value)}`);
+  }
+  for (
+    let token = findToken(out), guard = 0;
+    token !== undefined && guard < 20;
+    token = findToken(out), guard += 1
+  ) {
+    if (token.value.endsWith('****')) break;
+    out = out.split(token.value).join(redact(token.value));
+  }
+  return out;
 }
