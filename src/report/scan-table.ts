@@ -45,7 +45,7 @@ function imageRows(findings: readonly Finding[], style: ScanTableOptions): strin
     f.ruleId,
     truncate(
       f.outcome.kind === 'fail' || f.outcome.kind === 'pass' ? f.message : f.outcome.reason,
-      style.width ?? 80,
+      style.width ?? 120,
     ),
   ]);
   return renderColumns(['SEVERITY', 'RULE', 'DETAIL'], rows, '    ');
