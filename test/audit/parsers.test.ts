@@ -63,8 +63,12 @@ describe('host paths', () => {
     ['/srv/api/engine.sock', '/srv/api/engine.sock/', true],
   ];
   for (const [a, p, want] of cases)
-    it(`${a} holds ${p}: ${String(want)}`, () => { assert.equal(isSameOrAncestor(a, p), want); });
-  it('canonicalises //var/run/', () => { assert.equal(canonicalHostPath('//var/run/'), '/run'); });
+    it(`${a} holds ${p}: ${String(want)}`, () => {
+      assert.equal(isSameOrAncestor(a, p), want);
+    });
+  it('canonicalises //var/run/', () => {
+    assert.equal(canonicalHostPath('//var/run/'), '/run');
+  });
 });
 
 describe('compareKernelReleases', () => {
@@ -74,7 +78,10 @@ describe('compareKernelReleases', () => {
     ['5.15.0-91-generic', '5.15.0-91-generic', 0],
     ['6.10.0-1-amd64', '6.9.0-1-amd64', 1],
   ];
-  for (const [a, b, want] of cases) it(`${a} vs ${b}`, () => { assert.equal(compareKernelReleases(a, b), want); });
+  for (const [a, b, want] of cases)
+    it(`${a} vs ${b}`, () => {
+      assert.equal(compareKernelReleases(a, b), want);
+    });
 });
 
 describe('selectRules', () => {

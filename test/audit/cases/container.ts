@@ -331,6 +331,9 @@ export const containerCases: CaseTable = {
     ]),
   ],
   'BH-C-021': [
+    one('unset with an unknown daemon command line skips', container('web'), 'skip', [], {
+      host: hostFacts({ dockerd: { state: 'unknown', reason: 'no dockerd under the root' } }),
+    }),
     one('unset fails', container('web'), 'fail'),
     one('no-new-privileges passes', container('web', { SecurityOpt: ['no-new-privileges'] }), 'pass'),
     one(

@@ -1,8 +1,8 @@
 // BH-C-021: the container cannot gain privileges through setuid binaries (no-new-privileges), set on the
 // container or as the daemon default (CIS 1.6.0 5.25, 1.8.0 5.26).
-import { effectiveSetting } from '../../../facts/index.js';
-import { checkContainers, ev, fail, pass } from '../../check.js';
+import { checkContainers, ev, fail, pass, skip } from '../../check.js';
 import { securityOptsOf } from '../../container-facts.js';
+import { asBoolean, daemonSetting } from '../../daemon-setting.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
@@ -26,9 +26,18 @@ export const rule: AuditRule = {
         'no-new-privileges explicitly disabled',
         ev('HostConfig.SecurityOpt', opts.raw, 'no-new-privileges'),
       );
-    const daemon = effectiveSetting(ctx.facts.host, 'no-new-privileges');
-    if (daemon?.value === true)
-      return pass('no-new-privileges is the daemon default', ev(daemon.evidence, 'true'));
-    return fail('no-new-privileges not set', ev('HostConfig.SecurityOpt', opts.raw, 'no-new-privileges'));
+    const daemon = daemonSetting(ctx.facts.host, 'no-new-privileges', 'true');
+    if (daemon.state === 'set' && asBoolean(daemon.setting.value) === true)
+      return pass('no-new-privileges is the daemon default', daemon.evidence);
+    if (daemon.state === 'unknown')
+      return skip(
+        `not set on the container, and the daemon default is unknown (${daemon.reason})`,
+        ev('HostConfig.SecurityOpt', opts.raw),
+      );
+    return fail(
+      'no-new-privileges not set',
+      ev('HostConfig.SecurityOpt', opts.raw, 'no-new-privileges'),
+      daemon.evidence,
+    );
   }),
 };
