@@ -164,6 +164,12 @@ function wordText(
   word: GoNode,
   parent: ShellCommand | undefined,
 ): { text: string; literal: boolean } {
+  // Fast path: Word.Lit() answers in Go for fully literal words (most arguments), without crossing into JS per part.
+  const lit = word['Lit'];
+  if (typeof lit === 'function') {
+    const value: unknown = (lit as () => unknown).call(word);
+    if (typeof value === 'string' && value !== '') return { text: value, literal: true };
+  }
   let out = '';
   let literal = true;
   const visitParts = (parts: GoNode[]): void => {
@@ -381,9 +387,63 @@ function collectDecl(state: WalkState, cmd: GoNode, parent: ShellCommand | undef
   });
 }
 
+/**
+ * Positions cost a Go->JS conversion each, and rules only need them for the few commands they report: they are
+ * computed on first read (getters on the prototype, so no closure per word).
+ */
+class LazyWord implements ShellWord {
+  #pos: Pos | undefined;
+  constructor(
+    readonly text: string,
+    readonly literal: boolean,
+    readonly node: GoNode,
+  ) {}
+  get line(): number {
+    this.#pos ??= callPos(this.node, 'Pos');
+    return this.#pos.line;
+  }
+  get column(): number {
+    this.#pos ??= callPos(this.node, 'Pos');
+    return this.#pos.col;
+  }
+}
+
+class CallCommand implements ShellCommand {
+  name = '';
+  program = '';
+  args: readonly ShellWord[] = [];
+  readonly compound?: boolean;
+  readonly parent?: ShellCommand;
+  #start: Pos | undefined;
+  #end: Pos | undefined;
+  constructor(
+    readonly assigns: readonly { readonly name: string; readonly value: string }[],
+    readonly node: GoNode,
+    compound: boolean,
+    parent: ShellCommand | undefined,
+  ) {
+    if (compound) this.compound = true;
+    if (parent !== undefined) this.parent = parent;
+  }
+  get line(): number {
+    this.#start ??= callPos(this.node, 'Pos');
+    return this.#start.line;
+  }
+  get column(): number {
+    this.#start ??= callPos(this.node, 'Pos');
+    return this.#start.col;
+  }
+  get endLine(): number {
+    this.#end ??= callPos(this.node, 'End');
+    return this.#end.line;
+  }
+  get endColumn(): number {
+    this.#end ??= callPos(this.node, 'End');
+    return this.#end.col;
+  }
+}
+
 function collectCall(state: WalkState, call: GoNode, parent: ShellCommand | undefined): void {
-  const start = callPos(call, 'Pos');
-  const end = callPos(call, 'End');
   const assigns: { name: string; value: string }[] = [];
   for (const assign of nodes(call['Assigns'])) {
     const name = text(child(assign, 'Name'), 'Value');
@@ -393,23 +453,11 @@ function collectCall(state: WalkState, call: GoNode, parent: ShellCommand | unde
   const argNodes = nodes(call['Args']);
   // A placeholder lets nested $(...) commands point at their parent before the words are known.
   const words: ShellWord[] = [];
-  const command: { -readonly [K in keyof ShellCommand]: ShellCommand[K] } = {
-    name: '',
-    program: '',
-    args: [],
-    assigns,
-    line: start.line,
-    column: start.col,
-    endLine: end.line,
-    endColumn: end.col,
-    ...(state.compound > 0 ? { compound: true } : {}),
-    ...(parent === undefined ? {} : { parent }),
-  };
+  const command = new CallCommand(assigns, call, state.compound > 0, parent);
   state.commands.push(command);
   for (const word of argNodes) {
-    const pos = callPos(word, 'Pos');
     const { text: value, literal } = wordText(state, word, command);
-    words.push({ text: value, literal, line: pos.line, column: pos.col });
+    words.push(new LazyWord(value, literal, word));
   }
   const [first, ...rest] = words;
   if (first === undefined) {
@@ -447,12 +495,16 @@ function expandWrapped(state: WalkState, command: ShellCommand, args: readonly S
   const inner = args[i];
   if (!inner?.literal) return;
   const unwrapped: ShellCommand = {
-    ...command,
     name: inner.text,
     program: basename(inner.text),
     args: args.slice(i + 1),
     line: inner.line,
     column: inner.column,
+    endLine: command.endLine,
+    endColumn: command.endColumn,
+    assigns: command.assigns,
+    ...(command.compound === true ? { compound: true } : {}),
+    ...(command.parent === undefined ? {} : { parent: command.parent }),
     wrapper: command.program,
   };
   state.commands.push(unwrapped);
@@ -543,4 +595,9 @@ export function parseShell(script: string): ShellScript {
   if (cache.size >= CACHE_LIMIT) cache.clear();
   cache.set(script, result);
   return result;
+}
+
+/** Empties the parse cache (benchmarks measure uncached parsing with it). */
+export function clearShellCache(): void {
+  cache.clear();
 }
