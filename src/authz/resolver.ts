@@ -103,12 +103,18 @@ export class EngineResolver implements Resolver {
     const now = Date.now();
     const hit = this.cache.get(path);
     if (hit !== undefined && now - hit.at < this.options.cacheMs) return hit.value;
-    // concurrent lookups of the same path share one request; failures are not cached
+    // concurrent lookups of the same path share one request; failures and "no such" answers are not kept, so a
+    // container created a moment after a failed lookup is found at once
     const value = this.fetch(path);
     if (this.options.cacheMs > 0) {
       if (this.cache.size > 10000) this.cache.clear();
       this.cache.set(path, { at: now, value });
-      value.catch(() => this.cache.delete(path));
+      value.then(
+        (found) => {
+          if (found === undefined) this.cache.delete(path);
+        },
+        () => this.cache.delete(path),
+      );
     }
     return value;
   }
