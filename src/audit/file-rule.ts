@@ -16,6 +16,8 @@ export interface FileSpec {
   readonly groups?: (ctx: AuditContext) => readonly string[];
   /** Why the rule is not applicable when no such file was collected ("no TLS configured"). */
   readonly absent: string;
+  /** The collector always stats these files: none collected means host facts are incomplete (skip, not n/a). */
+  readonly alwaysCollected?: boolean;
 }
 
 export function octal(mode: number): string {
@@ -36,7 +38,10 @@ export function fileVerdict(ctx: AuditContext, spec: FileSpec): Verdict {
     seen.add(f.path);
     return true;
   });
-  if (files.length === 0) return notApplicable(spec.absent);
+  if (files.length === 0)
+    return spec.alwaysCollected === true
+      ? skip(`${spec.absent}: host file facts are incomplete`)
+      : notApplicable(spec.absent);
   const unreadable = files.filter((f) => f.error !== undefined);
   const present = files.filter((f) => f.exists && f.mode !== undefined);
   if (present.length === 0) {

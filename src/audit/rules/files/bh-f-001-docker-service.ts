@@ -19,6 +19,7 @@ export const rule: AuditRule = {
       roles: ['docker.service unit file'],
       maxMode: 0o644,
       absent: 'no docker.service unit file (not a systemd host)',
+      alwaysCollected: true,
     }),
   ),
 };

@@ -18,6 +18,7 @@ export const rule: AuditRule = {
       roles: ['docker.socket unit file'],
       maxMode: 0o644,
       absent: 'no docker.socket unit file',
+      alwaysCollected: true,
     }),
   ),
 };

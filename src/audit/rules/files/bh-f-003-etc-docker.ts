@@ -19,6 +19,7 @@ export const rule: AuditRule = {
       roles: ['docker config directory'],
       maxMode: 0o755,
       absent: '/etc/docker was not examined',
+      alwaysCollected: true,
     }),
   ),
 };

@@ -22,6 +22,7 @@ export const rule: AuditRule = {
       maxMode: 0o660,
       groups: dockerSocketGroups,
       absent: 'no Docker socket was examined',
+      alwaysCollected: true,
     }),
   ),
 };

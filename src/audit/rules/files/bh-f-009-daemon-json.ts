@@ -19,6 +19,7 @@ export const rule: AuditRule = {
       roles: ['daemon.json'],
       maxMode: 0o644,
       absent: 'daemon.json was not examined',
+      alwaysCollected: true,
     }),
   ),
 };

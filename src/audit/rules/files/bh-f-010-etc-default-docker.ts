@@ -19,6 +19,7 @@ export const rule: AuditRule = {
       maxMode: 0o644,
       pathFilter: (p) => p === '/etc/default/docker',
       absent: '/etc/default/docker was not examined',
+      alwaysCollected: true,
     }),
   ),
 };

@@ -19,6 +19,7 @@ export const rule: AuditRule = {
       maxMode: 0o644,
       pathFilter: (p) => p === '/etc/sysconfig/docker',
       absent: '/etc/sysconfig/docker was not examined',
+      alwaysCollected: true,
     }),
   ),
 };

@@ -19,6 +19,7 @@ export const rule: AuditRule = {
       roles: ['containerd socket'],
       maxMode: 0o660,
       absent: 'no containerd socket was examined',
+      alwaysCollected: true,
     }),
   ),
 };
