@@ -337,6 +337,7 @@ export const fileCases: CaseTable = {
       [],
       'daemon',
     ),
+    on('not collected at all skips (host facts incomplete)', hostFacts(), 'skip', [], 'daemon'),
   ],
   'BH-F-009': [
     on('0644 passes', files(file('/etc/docker/daemon.json', 'daemon.json', 0o644)), 'pass', [], 'daemon'),
