@@ -15,7 +15,7 @@ import {
 } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect } from 'node:net';
-import { basename, dirname } from 'node:path';
+import { dirname } from 'node:path';
 import { BulkheadError, describeError } from '../shared/errors.js';
 import { evaluate, type Decision } from './evaluate.js';
 import { loadPolicy, type Policy } from './policy.js';
@@ -116,11 +116,13 @@ export class AuthzEngine {
     }
   }
 
-  /** Watches the policy's directory (editors replace files by rename) and reloads on a content change. */
+  /**
+   * Watches the policy's directory, not the file: editors replace files by rename, and mounted ConfigMaps swap a
+   * symlinked directory, so any event there triggers a content comparison and a reload if the policy changed.
+   */
   watch(): void {
     const file = this.options.policyFile;
-    this.watcher = watch(dirname(file), (_type, name) => {
-      if (name !== null && name !== basename(file)) return;
+    this.watcher = watch(dirname(file), () => {
       clearTimeout(this.debounce);
       this.debounce = setTimeout(() => {
         if (hashOf(file) !== this.currentHash) this.reload('file-change');
