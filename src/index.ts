@@ -8,3 +8,6 @@ export { renderSarif } from './report/sarif.js';
 export { renderTable } from './report/table.js';
 export { runCli } from './cli/main.js';
 export * from './versioning/index.js';
+export { AUDIT_RULES } from './audit/rules/index.js';
+export { runAudit, type AuditOptions, type AuditResult, type Waiver } from './audit/run.js';
+export type { AuditRule, AuditSettings, Check } from './audit/rule.js';
