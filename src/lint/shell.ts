@@ -445,16 +445,16 @@ class CallCommand implements ShellCommand {
 
 function collectCall(state: WalkState, call: GoNode, parent: ShellCommand | undefined): void {
   const assigns: { name: string; value: string }[] = [];
+  // Created before its words so that commands nested in $(...) (also in `X=$(...)`) point at it as their parent.
+  const command = new CallCommand(assigns, call, state.compound > 0, parent);
+  state.commands.push(command);
   for (const assign of nodes(call['Assigns'])) {
     const name = text(child(assign, 'Name'), 'Value');
     const value = child(assign, 'Value');
-    assigns.push({ name, value: value === undefined ? '' : wordText(state, value, parent).text });
+    assigns.push({ name, value: value === undefined ? '' : wordText(state, value, command).text });
   }
   const argNodes = nodes(call['Args']);
-  // A placeholder lets nested $(...) commands point at their parent before the words are known.
   const words: ShellWord[] = [];
-  const command = new CallCommand(assigns, call, state.compound > 0, parent);
-  state.commands.push(command);
   for (const word of argNodes) {
     const { text: value, literal } = wordText(state, word, command);
     words.push(new LazyWord(value, literal, word));

@@ -13,7 +13,7 @@ export const rule = defineRule({
     severity: 'low',
     title: 'Pipe without pipefail',
     description:
-      'A RUN has a pipe but neither `set -o pipefail` before it nor a SHELL with `-o pipefail`. The step\'s status is that of the last command only: a failed download piped into tar or sh leaves a broken layer that still builds. Pipes fed by echo/printf/cat are not reported (they fail only when the receiving command also fails). Note that dash (Debian\'s /bin/sh) only gained pipefail in 0.5.11; use SHELL ["/bin/bash", "-o", "pipefail", "-c"] where in doubt.',
+      'A RUN has a pipe but neither `set -o pipefail` before it nor a SHELL with `-o pipefail`. The step\'s status is that of the last command only: a failed download piped into tar or sh leaves a broken layer that still builds. Pipes fed by echo/printf/cat are not reported (they fail only when the receiving command also fails), nor are pipes inside `$(...)`, whose status is lost with or without pipefail. Note that dash (Debian\'s /bin/sh) only gained pipefail in 0.5.11; use SHELL ["/bin/bash", "-o", "pipefail", "-c"] where in doubt.',
     remediation:
       'Add `SHELL ["/bin/bash", "-o", "pipefail", "-c"]` before the RUN, or start the script with `set -o pipefail`.',
     references: ['https://github.com/hadolint/hadolint/wiki/DL4006'],
@@ -32,8 +32,11 @@ export const rule = defineRule({
         (shellInForce.some((a) => /^-[a-z]*o$/.test(a)) && shellInForce.includes('pipefail'))
       )
         continue;
-      const risky = shell.pipes.find((p) => p.left.some((c) => !HARMLESS.has(c.program)));
-      const first = risky?.left[0];
+      // A pipe inside $(...) is an argument: its status is lost with or without pipefail, so only top-level pipes count.
+      const risky = shell.pipes.find((p) =>
+        p.left.some((c) => c.parent === undefined && !HARMLESS.has(c.program)),
+      );
+      const first = risky?.left.find((c) => c.parent === undefined && !HARMLESS.has(c.program));
       if (first !== undefined)
         report({
           instruction,
@@ -47,6 +50,7 @@ export const rule = defineRule({
       'FROM alpine\nRUN set -o pipefail && curl -fsSL https://x | tar xz',
       'FROM debian\nSHELL ["/bin/bash", "-o", "pipefail", "-c"]\nRUN curl -fsSL https://x | tar xz',
       'FROM debian\nRUN echo "abc  f" | sha256sum -c -',
+      'FROM debian\nRUN dpkgArch="$(dpkg --print-architecture | awk -F- \'{ print $NF }\')" && echo $dpkgArch',
       'FROM debian\nRUN set -eux -o pipefail; wget -O- https://x | tar x',
     ],
     invalid: [
