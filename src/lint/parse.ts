@@ -486,7 +486,8 @@ export function parseDockerfile(source: string, path: string): DockerfileModel {
     if (keyword === 'FROM' && node instanceof From) {
       closeStage();
       const imageRaw = restore(node.getImage() ?? '');
-      const image = substituteVariables(imageRaw, globalArgs);
+      // BuildKit's shell lexer removes quotes from the FROM word (jenkins writes `FROM debian:"${RELEASE}"`).
+      const image = substituteVariables(imageRaw, globalArgs).replace(/["']/g, '');
       const stageName = node.getBuildStage()?.toLowerCase() ?? null;
       const lowered = image.toLowerCase();
       const parent =
