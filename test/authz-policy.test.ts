@@ -218,3 +218,31 @@ describe('authz policy validation', () => {
     assert.doesNotThrow(() => parsePolicy('version: 1\nroles: {}\n', 'min.yaml'));
   });
 });
+
+describe('authz policy: rule order', () => {
+  it('a body the first rule cannot check does not stop a later unrestricted rule', async () => {
+    const p = parsePolicy(
+      'version: 1\nanonymous: {roles: [r]}\nroles:\n  r:\n    - allow: [container_create]\n    - name: trusted\n      allow: [container_create]\n      constraints: unrestricted\n',
+      'order.yaml',
+    );
+    const hidden: AuthzRequest = {
+      RequestMethod: 'POST',
+      RequestUri: '/v1.41/containers/create',
+      RequestHeaders: { 'Content-Type': 'application/json', 'Content-Length': '2000000' },
+    };
+    const d = await evaluate(p, decodeRequest(hidden), resolver);
+    assert.equal(d.allow, true);
+    assert.equal(d.rule, 'r/trusted');
+    const strict = parsePolicy(
+      'version: 1\nanonymous: {roles: [r]}\nroles:\n  r:\n    - allow: [container_create]\n',
+      's.yaml',
+    );
+    const refused = await evaluate(strict, decodeRequest(hidden), resolver);
+    assert.equal(refused.allow, false);
+    assert.equal(refused.rule, 'request');
+    assert.match(
+      refused.msg,
+      /the body cannot be checked: body of 2000000 bytes is over dockerd's 1 MiB authz limit/,
+    );
+  });
+});

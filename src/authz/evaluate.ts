@@ -439,12 +439,13 @@ export async function evaluate(policy: Policy, req: DecodedRequest, resolver: Re
       refusals.push(`${violations.join('; ')} (rule ${rule.id})`);
       if (refusedBy === '') refusedBy = `constraints:${rule.id}`;
     } catch (error) {
-      if (error instanceof Deny) return deny(error.reason, error.rule, resource);
-      return deny(
-        `cannot check the request: ${error instanceof Error ? error.message : String(error)}`,
-        'resolve',
-        resource,
-      );
+      // an unreadable body or a failed lookup refuses this rule; a later rule (e.g. unrestricted) may still allow
+      const reason =
+        error instanceof Deny
+          ? error.reason
+          : `cannot check the request: ${error instanceof Error ? error.message : String(error)}`;
+      refusals.push(reason);
+      if (refusedBy === '') refusedBy = error instanceof Deny ? error.rule : 'resolve';
     }
   }
   if (refusals.length > 0) return deny(refusals.join(' | '), refusedBy, resource);
