@@ -132,11 +132,11 @@ describe('authz fuzz: the decoder never crashes and denies what it cannot read',
       'p.yaml',
     );
     const randomCase = (word: string): fc.Arbitrary<string> =>
-      fc
-        .array(fc.boolean(), { minLength: word.length, maxLength: word.length })
-        .map((flips) =>
-          Array.from(word).map((c, i) => (flips[i] === true ? c.toUpperCase() : c.toLowerCase())).join(''),
-        );
+      fc.array(fc.boolean(), { minLength: word.length, maxLength: word.length }).map((flips) =>
+        Array.from(word)
+          .map((c, i) => (flips[i] === true ? c.toUpperCase() : c.toLowerCase()))
+          .join(''),
+      );
     await fc.assert(
       fc.asyncProperty(randomCase('HostConfig'), randomCase('Privileged'), async (hc, priv) => {
         const req = createReq(`{"Image":"busybox","${hc}":{"${priv}":true}}`);
