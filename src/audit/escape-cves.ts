@@ -13,6 +13,8 @@ export interface EscapeCve {
   /** Distribution package fixes: "<os id>:<codename>" -> package name -> first fixed package version. */
   readonly distroFixed?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   readonly advisory: string;
+  /** Only exploitable when the daemon uses an authorization plugin. */
+  readonly requiresAuthz?: boolean;
 }
 
 export const ESCAPE_CVES: readonly EscapeCve[] = [
@@ -87,6 +89,23 @@ export const ESCAPE_CVES: readonly EscapeCve[] = [
     summary: 'docker cp loads libraries from the container into a host process (code execution as host root)',
     fixed: ['19.03.1'],
     advisory: 'https://nvd.nist.gov/vuln/detail/CVE-2019-14271',
+  },
+  {
+    id: 'CVE-2024-41110',
+    component: 'docker',
+    summary: 'a request with Content-Length 0 reaches authorization plugins without its body: AuthZ bypass',
+    fixed: ['23.0.15', '25.0.6', '26.1.5', '27.1.1'],
+    advisory: 'https://github.com/moby/moby/security/advisories/GHSA-v23v-6jw2-98fq',
+    requiresAuthz: true,
+  },
+  {
+    id: 'CVE-2026-34040',
+    component: 'docker',
+    summary:
+      'an oversized request body is forwarded to authorization plugins without the body (incomplete fix of CVE-2024-41110)',
+    fixed: ['29.3.1'],
+    advisory: 'https://github.com/moby/moby/security/advisories/GHSA-x744-4wpc-v9h2',
+    requiresAuthz: true,
   },
 ];
 

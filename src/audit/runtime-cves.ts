@@ -18,6 +18,7 @@ export function matchEscapeCves(
   name: string,
   version: string,
   pkg?: { readonly scheme: 'deb' | 'apk'; readonly distro: string | undefined },
+  context: { readonly authz: boolean } = { authz: false },
 ): CveMatch[] {
   const component = componentOf(name);
   const upstream = parseUpstreamVersion(version);
@@ -25,6 +26,7 @@ export function matchEscapeCves(
   const out: CveMatch[] = [];
   for (const cve of ESCAPE_CVES) {
     if (cve.component !== component) continue;
+    if (cve.requiresAuthz === true && !context.authz) continue; // AuthZ bypasses matter only with a plugin
     if (!isVulnerable(upstream, cve.fixed)) continue;
     const distroFix = pkg?.distro === undefined ? undefined : cve.distroFixed?.[pkg.distro]?.[name];
     if (pkg !== undefined && distroFix !== undefined) {

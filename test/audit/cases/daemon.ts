@@ -267,6 +267,11 @@ export const daemonCases: CaseTable = {
     ),
   ],
   'BH-D-022': [
+    engineCase(
+      'Docker 28.5.2 with an authorization plugin fails (CVE-2026-34040)',
+      { ...info({ Plugins: { Authorization: ['bulkhead'] } }) },
+      'fail',
+    ),
     engineCase('current versions pass', engineFacts(), 'pass'),
     engineCase(
       'runc 1.1.11 fails with CVE-2024-21626',

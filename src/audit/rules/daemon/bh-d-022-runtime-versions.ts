@@ -21,7 +21,8 @@ export const rule: AuditRule = {
   needs: 'engine',
   check: checkEngine((engine) => {
     const components = engine.version.Components ?? [{ Name: 'Engine', Version: engine.version.Version }];
-    const matches = components.flatMap((c) => matchEscapeCves(c.Name, c.Version));
+    const authz = (engine.info.Plugins?.Authorization ?? []).length > 0;
+    const matches = components.flatMap((c) => matchEscapeCves(c.Name, c.Version, undefined, { authz }));
     const evidence = components.map((c) => ev(`/version Components[${c.Name}].Version`, c.Version));
     const vulnerable = matches.filter((m) => m.status === 'vulnerable');
     if (vulnerable.length > 0)

@@ -1,6 +1,8 @@
 // BH-H-005: host packages of runc, containerd and Docker are not at versions affected by container-escape CVEs,
 // judged against distribution fixes where the distribution backports them (no CIS item beyond 1.2.2).
+import { effectiveSetting } from '../../../facts/index.js';
 import { checkHost, ev, fail, notApplicable, pass, skip } from '../../check.js';
+import { stringList } from '../../daemon-facts.js';
 import { componentOf } from '../../escape-cves.js';
 import { matchEscapeCves } from '../../runtime-cves.js';
 import type { AuditRule } from '../../rule.js';
@@ -31,8 +33,14 @@ export const rule: AuditRule = {
       );
     const os = host.os.state === 'known' ? host.os.value : undefined;
     const distro = os?.versionCodename === undefined ? undefined : `${os.id}:${os.versionCodename}`;
+    const authz = stringList(effectiveSetting(host, 'authorization-plugin')?.value).length > 0;
     const matches = packages.flatMap((p) =>
-      matchEscapeCves(p.name, p.version, { scheme: p.source.includes('apk') ? 'apk' : 'deb', distro }),
+      matchEscapeCves(
+        p.name,
+        p.version,
+        { scheme: p.source.includes('apk') ? 'apk' : 'deb', distro },
+        { authz },
+      ),
     );
     const evidence = packages.map((p) => ev(`${p.source}: ${p.name}`, p.version));
     const vulnerable = matches.filter((m) => m.status === 'vulnerable');
