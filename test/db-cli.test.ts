@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { z } from 'zod';
+import { runCli } from '../src/cli/main.js';
+import { DEFAULT_FEEDS, downloadFeed, resolveFeeds } from '../src/vulndb/update.js';
 import { runBulkhead } from './harness/cli.js';
 import { SHARED_VULNDB, startFeedServer, type FeedServer } from './harness/feed-server.js';
 
@@ -90,6 +92,44 @@ describe('bulkhead db update over local HTTP', () => {
       ],
     );
     assert.ok(meta.sources.every((s) => s.location.startsWith(server.url)));
+  });
+
+  it('skips an optional feed (a default Alpine branch) that answers 404, and fails a required one', async () => {
+    const skipped: string[] = [];
+    const url = `${server.url}/alpine/secdb/v9.99/main.json`;
+    const data = await downloadFeed(
+      { group: 'alpine', url, optional: true },
+      { toolVersion: 't', onSkip: (u) => skipped.push(u) },
+    );
+    assert.equal(data, undefined);
+    assert.deepEqual(skipped, [url]);
+    await assert.rejects(
+      downloadFeed({ group: 'alpine', url, optional: false }, { toolVersion: 't' }),
+      /HTTP 404/,
+    );
+  });
+
+  it('draws progress bars on stderr when it is a terminal', async () => {
+    let stderr = '';
+    let stdout = '';
+    const code = await runCli(
+      ['node', 'bulkhead', 'db', 'update', '--db', join(work, 'tty.sqlite'), ...sources()],
+      {
+        stdout: (t) => {
+          stdout += t;
+        },
+        stderr: (t) => {
+          stderr += t;
+        },
+        isTTY: true,
+        env: process.env,
+        cwd: process.cwd(),
+      },
+    );
+    assert.equal(code, 0, stderr);
+    assert.match(stderr, /bookworm-derived\.json\s+\[[█░]+\] 100% 46\.0 KiB/);
+    assert.ok(stderr.includes('\u001b['), 'terminal escapes redraw the bars');
+    assert.match(stdout, /^updated /);
   });
 
   it('--quiet prints nothing on stderr; --only limits the groups fetched', async () => {
@@ -190,6 +230,29 @@ describe('bulkhead db update over local HTTP', () => {
     assert.equal(r.code, 2);
     assert.match(r.stderr, /cannot download http:\/\/127\.0\.0\.1:9\/json: fetch failed/);
     assert.equal(existsSync(join(work, 'down.sqlite')), false);
+  });
+});
+
+describe('default feeds', () => {
+  it('default to the real upstream feeds; --source replaces one group; --only selects groups', () => {
+    const urls = resolveFeeds([], undefined).map((f) => f.url);
+    assert.ok(urls.includes('https://security-tracker.debian.org/tracker/data/json'));
+    assert.ok(urls.includes('https://secdb.alpinelinux.org/v3.22/main.json'));
+    assert.ok(urls.includes('https://osv-vulnerabilities.storage.googleapis.com/Ubuntu/all.zip'));
+    assert.ok(
+      DEFAULT_FEEDS.alpine.every((f) => f.optional),
+      'a branch that does not exist yet is skipped',
+    );
+    const mixed = resolveFeeds(['debian=file:///srv/mirror/json'], ['debian', 'osv']);
+    assert.deepEqual(
+      mixed.filter((f) => f.group === 'debian').map((f) => f.url),
+      ['file:///srv/mirror/json'],
+    );
+    assert.equal(mixed.filter((f) => f.group === 'osv').length, 3);
+    assert.equal(
+      mixed.some((f) => f.group === 'alpine'),
+      false,
+    );
   });
 });
 

@@ -298,6 +298,8 @@ export class DbWriter implements AdvisorySink {
   /** Aliases per vulnerability id, written once at the end (finish) instead of row by row. */
   readonly #aliases = new Map<number, Set<string>>();
   readonly #dirty = new Set<number>();
+  /** Vulnerabilities that got a description in this run: later advisories need not try again. */
+  readonly #described = new Set<number>();
   readonly #stmts: {
     source: Database.Statement<[string, string, string, string], { id: number }>;
     dropAffected: Database.Statement<[number]>;
@@ -374,9 +376,10 @@ export class DbWriter implements AdvisorySink {
     if (id === undefined) {
       id = Number(this.#stmts.vuln.run(name, description).lastInsertRowid);
       this.#vulnIds.set(name, id);
-    } else if (description !== null) {
+    } else if (description !== null && !this.#described.has(id)) {
       this.#stmts.describe.run(description, id);
     }
+    if (description !== null) this.#described.add(id);
     return id;
   }
 
