@@ -173,3 +173,15 @@ export function gemPackages(command: ShellCommand): PackageArg[] {
     .filter((w) => !notARegistryPackage(w))
     .map((w) => ({ name: w, pinned: explicitVersion || w.includes(':') }));
 }
+
+/** yum/dnf/microdnf (`pkg-1.2.3`) and zypper (`pkg=1.2.3`, `pkg>=1.2`) install arguments. */
+export function rpmFamilyPackages(command: ShellCommand, programs: readonly string[]): PackageArg[] {
+  if (!programs.includes(command.program)) return [];
+  const args = argTexts(command);
+  const index = args.findIndex((a) => a === 'install' || a === 'in');
+  if (index === -1) return [];
+  const zypper = command.program === 'zypper';
+  return packageWords(command, 'rpm', index + 1)
+    .filter((w) => !notARegistryPackage(w) && !w.startsWith('@'))
+    .map((w) => ({ name: w, pinned: zypper ? /[=<>]/.test(w) : /-\d/.test(w) }));
+}

@@ -66,6 +66,10 @@ import { rule as r063 } from './bh-df-063-unknown-instruction.js';
 import { rule as r064 } from './bh-df-064-dist-upgrade.js';
 import { rule as r065 } from './bh-df-065-yarn-cache-not-cleaned.js';
 import { rule as r066 } from './bh-df-066-replace-bin-sh.js';
+import { rule as r067 } from './bh-df-067-yum-version-not-pinned.js';
+import { rule as r068 } from './bh-df-068-dnf-version-not-pinned.js';
+import { rule as r069 } from './bh-df-069-zypper-version-not-pinned.js';
+import { rule as r070 } from './bh-df-070-zypper-dist-upgrade.js';
 
 export const LINT_RULES: readonly LintRule[] = [
   r001,
@@ -134,4 +138,8 @@ export const LINT_RULES: readonly LintRule[] = [
   r064,
   r065,
   r066,
+  r067,
+  r068,
+  r069,
+  r070,
 ];
