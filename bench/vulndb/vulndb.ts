@@ -71,7 +71,7 @@ out('Produced by `node --import tsx bench/vulndb/vulndb.ts`.');
 out();
 out('## Import time per shared feed (fresh database, includes VACUUM and atomic rename)');
 out();
-out('| feed | advisories | skipped | median ms | DB size |');
+out('| feed | records read | skipped | median ms | DB size |');
 out('| --- | ---: | ---: | ---: | ---: |');
 const all = join(work, 'all.sqlite');
 for (const [label, inputs] of FEEDS) {

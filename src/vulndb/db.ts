@@ -60,6 +60,7 @@ export interface DbMetadata {
   readonly builtAt: string;
   readonly toolVersion: string;
   readonly sources: readonly SourceInfo[];
+  /** Distinct vulnerabilities that have at least one advisory. */
   readonly vulnerabilities: number;
   readonly advisories: number;
   readonly sizeBytes: number;
@@ -198,7 +199,7 @@ class SqliteVulnDb implements VulnDb {
       builtAt: meta.get('built_at') ?? '',
       toolVersion: meta.get('tool_version') ?? '',
       sources,
-      vulnerabilities: count('SELECT count(*) AS n FROM vulns'),
+      vulnerabilities: count('SELECT count(DISTINCT vuln) AS n FROM affected'),
       advisories: count('SELECT count(*) AS n FROM affected'),
       sizeBytes: pageCount * pageSize,
     };
