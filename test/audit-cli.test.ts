@@ -5,6 +5,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { CliIO } from '../src/cli/io.js';
+import { progressReporter } from '../src/cli/commands/audit.js';
 import type { Finding } from '../src/shared/finding.js';
 import { runBulkhead } from './harness/cli.js';
 import {
@@ -273,5 +275,35 @@ describe('bulkhead audit --root (hardened fixture host)', () => {
     assert.equal(outcome(doc, 'BH-D-002').outcome.kind, 'pass');
     const failures = doc.findings.filter((f) => f.outcome.kind === 'fail').map((f) => f.ruleId);
     assert.deepEqual(failures, []);
+  });
+});
+
+describe('audit progress', () => {
+  const io = (isTTY: boolean, out: string[]): CliIO => ({
+    stdout: () => undefined,
+    stderr: (t) => {
+      out.push(t);
+    },
+    isTTY,
+    env: {},
+    cwd: '/',
+  });
+
+  it('reports inspection progress on a terminal for many containers, and finishes the line', () => {
+    const out: string[] = [];
+    const report = progressReporter(io(true, out), false);
+    assert.ok(report);
+    report(1, 120);
+    report(120, 120);
+    assert.match(out.join(''), /\rbulkhead: inspecting 1\/120 containers and images/);
+    assert.match(out.join(''), /inspecting 120\/120 containers and images\n$/);
+  });
+
+  it('stays silent for few containers, off a terminal, or with --quiet', () => {
+    const out: string[] = [];
+    progressReporter(io(true, out), false)?.(3, 5);
+    assert.deepEqual(out, []);
+    assert.equal(progressReporter(io(false, out), false), undefined);
+    assert.equal(progressReporter(io(true, out), true), undefined);
   });
 });

@@ -24,7 +24,10 @@ interface AuditFlags {
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 /** Progress on stderr while containers and images are inspected (terminal only, and only when there are many). */
-function progressReporter(io: CliIO, quiet: boolean): ((done: number, total: number) => void) | undefined {
+export function progressReporter(
+  io: CliIO,
+  quiet: boolean,
+): ((done: number, total: number) => void) | undefined {
   if (quiet || !io.isTTY) return undefined;
   let last = 0;
   return (done, total) => {
