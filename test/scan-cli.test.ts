@@ -159,6 +159,39 @@ describe('bulkhead scan (no engine needed)', () => {
     );
   });
 
+  it('detects vulnerabilities in a root filesystem and honours ignore files', async () => {
+    const db = join(dir, 'feed.sqlite');
+    assert.equal((await runBulkhead(['db', 'import', '--db', db, FEED])).code, 0);
+    const root = join(dir, 'debian');
+    mkdirSync(join(root, 'var/lib/dpkg'), { recursive: true });
+    mkdirSync(join(root, 'etc'), { recursive: true });
+    writeFileSync(join(root, 'etc/os-release'), 'ID=debian\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\n');
+    writeFileSync(
+      join(root, 'var/lib/dpkg/status'),
+      'Package: libexpat1\nStatus: install ok installed\nVersion: 2.5.0-1+deb12u1\nSource: expat\nArchitecture: amd64\n',
+    );
+    const first = await runBulkhead(['scan', '--db', db, '-q', '-f', 'json', root], { cwd: root });
+    assert.equal(first.code, 0, first.stderr);
+    const report = parseReport(first.stdout);
+    const vulns = report.findings.filter((f) => f.vulnerability !== undefined);
+    assert.ok(vulns.length > 0);
+    assert.ok(vulns.every((f) => f.target.name === 'libexpat1' && f.target.layer === undefined));
+    const ignored = vulns[0]?.ruleId ?? '';
+    writeFileSync(join(root, '.trivyignore'), `# accepted risk\n${ignored}\n`);
+    const second = parseReport(
+      (await runBulkhead(['scan', '--db', db, '-q', '-f', 'json', root], { cwd: root })).stdout,
+    );
+    assert.equal(second.findings.filter((f) => f.vulnerability !== undefined).length, vulns.length - 1);
+    assert.ok(!second.findings.some((f) => f.ruleId === ignored));
+    const yaml = join(dir, 'ignore.yaml');
+    writeFileSync(yaml, `vulnerabilities:\n  - id: ${ignored}\n    expires: 2020-01-01\n    reason: old\n`);
+    const third = parseReport(
+      (await runBulkhead(['scan', '--db', db, '-q', '-f', 'json', '--ignore-file', yaml, root])).stdout,
+    );
+    assert.ok(third.findings.some((f) => f.ruleId === ignored));
+    assert.ok(third.diagnostics.some((d) => d.message.includes('expired on 2020-01-01')));
+  });
+
   it("scans the host's own root filesystem: runc, containerd and docker are packages like any other", async () => {
     const result = await runBulkhead(['scan', '--list-packages', '/']);
     assert.equal(result.code, 0, result.stderr);
@@ -290,9 +323,7 @@ describe('bulkhead scan on a real engine', engineSuite, () => {
       (await runBulkhead(['scan', '--db', db, '-q', '-f', 'json', '--ignore-unfixed', images.dockerArchive]))
         .stdout,
     );
-    assert.ok(
-      fixedOnly.findings.every((f) => f.vulnerability?.fixedVersion !== null),
-    );
+    assert.ok(fixedOnly.findings.every((f) => f.vulnerability?.fixedVersion !== null));
     const failOn = await runBulkhead(['scan', '--db', db, '-q', '--fail-on', 'high', images.dockerArchive]);
     assert.equal(failOn.code, 1);
   });

@@ -20,6 +20,9 @@ import { scanLayer, type LayerScan } from './layer.js';
 import { cleanEntryName, resolveLinkTarget, TarFormatError, walkTar } from './tar.js';
 import type { ImageFacts, ImageSourceKind } from './types.js';
 
+/** Read size for image files: 256 KiB reads keep per-chunk overhead small without holding much memory. */
+export const READ_CHUNK = 256 * 1024;
+
 const MAX_JSON_BYTES = 8 * 1024 * 1024;
 const MAX_JSON_TOTAL = 64 * 1024 * 1024;
 
@@ -366,7 +369,7 @@ export async function readOciLayoutDir(dir: string, options: ArchiveOptions): Pr
     layer: async (path) => {
       const full = join(dir, path);
       try {
-        const layer = await scanLayer(createReadStream(full));
+        const layer = await scanLayer(createReadStream(full, { highWaterMark: READ_CHUNK }));
         done += 1;
         bytes += layer.uncompressedBytes;
         options.onLayer?.(done, bytes);

@@ -6,7 +6,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { connectEngine } from '../engine/client.js';
 import { BulkheadError, errnoCode, UsageError } from '../shared/errors.js';
-import { readImageArchive, readOciLayoutDir } from './archive.js';
+import { READ_CHUNK, readImageArchive, readOciLayoutDir } from './archive.js';
 import { ImageNotFoundError, readEngineImage } from './engine.js';
 import { parseImageReference, readRegistryImage, type RegistryAuth } from './registry.js';
 import { readRootfs } from './rootfs.js';
@@ -128,7 +128,7 @@ export async function readImage(target: string, options: ReadImageOptions): Prom
           },
         );
       }
-      return readImageArchive(createReadStream(spec.path), {
+      return readImageArchive(createReadStream(spec.path, { highWaterMark: READ_CHUNK }), {
         ref: target,
         source: spec.declared === 'oci' ? 'oci-layout' : 'docker-archive',
         subject: spec.path,

@@ -1,11 +1,12 @@
 // `bulkhead scan TARGET`: vulnerability and image-configuration scan of an image (docker-archive, OCI layout, engine
 // image, registry image) or a root filesystem. Flags only: the work is in src/scan, src/image and src/detect.
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { type Command } from 'commander';
 import { renderScanTable } from '../../report/scan-table.js';
 import { createReport } from '../../report/report.js';
 import { BulkheadError, UsageError } from '../../shared/errors.js';
-import type { Finding } from '../../shared/finding.js';
+import { applyScanFilters, loadIgnoreFile, type IgnoreRules } from '../../detect/filter.js';
 import { parseSeverity, type Severity } from '../../shared/severity.js';
 import { describeArtifact, imageRuleDescriptors, scanImage } from '../../scan/index.js';
 import { defaultDbPath, openVulnDb, type VulnDb } from '../../vulndb/db.js';
@@ -31,18 +32,14 @@ function parseSeverities(raw: unknown): Severity[] | undefined {
   return out;
 }
 
-/** --severity and --ignore-unfixed apply to vulnerabilities; image-configuration checks are filtered by severity only. */
-function filterFindings(
-  findings: readonly Finding[],
-  severities: readonly Severity[] | undefined,
-  ignoreUnfixed: boolean,
-): Finding[] {
-  return findings.filter((f) => {
-    if (severities !== undefined && f.outcome.kind === 'fail' && !severities.includes(f.severity))
-      return false;
-    if (ignoreUnfixed && f.vulnerability?.fixedVersion === null) return false;
-    return true;
-  });
+function readIgnoreRules(raw: unknown, io: CliIO): IgnoreRules | undefined {
+  if (typeof raw === 'string') return loadIgnoreFile(raw);
+  // Like trivy, an ignore file in the current directory applies without a flag.
+  for (const name of ['.bulkheadignore.yaml', '.trivyignore']) {
+    const path = join(io.cwd, name);
+    if (existsSync(path)) return loadIgnoreFile(path);
+  }
+  return undefined;
 }
 
 function progress(io: CliIO, quiet: boolean): ((message: string) => void) | undefined {
@@ -72,6 +69,10 @@ export function registerScan(program: Command, run: (runner: CommandRunner) => P
     .option('--severity <list>', 'report only these severities (comma-separated)')
     .option('--ignore-unfixed', 'hide vulnerabilities that have no fixed version yet', false)
     .option(
+      '--ignore-file <path>',
+      'ignore rules (.bulkheadignore.yaml or .trivyignore format; default: either file in the current directory)',
+    )
+    .option(
       '-H, --host <address>',
       'Docker engine address for engine images (default: DOCKER_HOST or the local socket)',
     )
@@ -96,6 +97,7 @@ export function registerScan(program: Command, run: (runner: CommandRunner) => P
           hint: 'set BULKHEAD_REGISTRY_PASSWORD in the environment',
         });
       }
+      const ignore = readIgnoreRules(raw['ignoreFile'], io);
       let db: VulnDb | undefined;
       if (!skipDb) {
         const path = typeof raw['db'] === 'string' ? raw['db'] : defaultDbPath(io.env);
@@ -140,14 +142,19 @@ export function registerScan(program: Command, run: (runner: CommandRunner) => P
           else writeFileSync(flags.output, text);
           return 0;
         }
-        const findings = filterFindings(result.findings, severities, raw['ignoreUnfixed'] === true);
+        const filtered = applyScanFilters(result.findings, {
+          ...(severities === undefined ? {} : { severities }),
+          ignoreUnfixed: raw['ignoreUnfixed'] === true,
+          ...(ignore === undefined ? {} : { ignore }),
+        });
+        const findings = filtered.findings;
         const scanReport = createReport({
           command: 'scan',
           subjects: [result.facts.ref],
           findings,
           rules: imageRuleDescriptors(),
-          diagnostics: result.diagnostics,
-          artifact: describeArtifact(result.facts),
+          diagnostics: [...result.diagnostics, ...filtered.diagnostics],
+          artifact: { ...describeArtifact(result.facts), ignored: filtered.ignored.length },
         });
         if (!flags.quiet) {
           for (const d of result.diagnostics.filter((x) => x.level === 'error'))
