@@ -11,6 +11,15 @@ export type DaemonSetting =
   | { readonly state: 'unknown'; readonly reason: string };
 
 export function daemonSetting(host: HostFacts, flag: string, expected?: string): DaemonSetting {
+  // without the daemon's command line, neither its flags nor which daemon.json it reads (--config-file) are
+  // known: a value in the default daemon.json proves nothing about the daemon behind the socket
+  if (host.dockerd.state === 'unknown') {
+    const fromFile = effectiveSetting(host, flag);
+    return {
+      state: 'unknown',
+      reason: `dockerd command line unknown: ${host.dockerd.reason}${fromFile === undefined ? '' : ` (${fromFile.evidence} may not be the file it reads)`}`,
+    };
+  }
   const setting = effectiveSetting(host, flag);
   if (setting !== undefined) {
     // effectiveSetting's evidence is "--icc=false" or "/etc/docker/daemon.json: \"icc\": false"
@@ -21,8 +30,6 @@ export function daemonSetting(host: HostFacts, flag: string, expected?: string):
         : ev(setting.evidence.slice(0, sep), setting.evidence.slice(sep + 2), expected);
     return { state: 'set', setting, evidence };
   }
-  if (host.dockerd.state === 'unknown')
-    return { state: 'unknown', reason: `dockerd command line unknown: ${host.dockerd.reason}` };
   if (host.daemonConfig.state === 'unknown')
     return { state: 'unknown', reason: `daemon.json unknown: ${host.daemonConfig.reason}` };
   const path = host.daemonConfig.value.path;

@@ -100,6 +100,17 @@ export const daemonCases: CaseTable = {
     },
   ],
   'BH-D-003': [
+    {
+      name: 'unknown dockerd skips even when the default daemon.json sets it',
+      facts: buildFacts({
+        host: {
+          ...daemonHost({}, { 'log-level': 'debug' }),
+          dockerd: unknown('2 dockerd processes, none matched'),
+        },
+        engine: null,
+      }),
+      expect: daemon('skip', undefined, 'may not be the file it reads'),
+    },
     hostCase('default passes', {}, {}, 'pass'),
     hostCase('--log-level=debug fails', { 'log-level': ['debug'] }, undefined, 'fail', ['--log-level=debug']),
     hostCase('"log-level": "info" passes', {}, { 'log-level': 'info' }, 'pass'),
