@@ -546,3 +546,15 @@ describe('authz decoder: image push', () => {
     assert.match(d.msg, /not from an allowed registry/);
   });
 });
+
+describe('authz decoder: CVE-2024-41110 shape', () => {
+  it('a create announced with Content-Length: 0 and no forwarded body is denied', async () => {
+    const d = await decide({
+      RequestMethod: 'POST',
+      RequestUri: '/v1.41/containers/create',
+      RequestHeaders: { 'Content-Type': 'application/json', 'Content-Length': '0' },
+    });
+    assert.equal(d.allow, false);
+    assert.match(d.msg, /no body to check/);
+  });
+});
