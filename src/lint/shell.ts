@@ -82,7 +82,6 @@ export const POSIX_SHELLS: ReadonlySet<string> = new Set([
 type GoNode = Record<string, unknown>;
 
 interface Syntax {
-  NodeType: (node: unknown) => string;
   NewParser: (...options: unknown[]) => { Parse: (src: string, name: string) => unknown };
   KeepComments: (keep: boolean) => unknown;
   Variant: (lang: unknown) => unknown;
@@ -109,17 +108,64 @@ function parser(): { Parse: (src: string, name: string) => unknown } {
   return cachedParser;
 }
 
-function isNode(value: unknown): value is GoNode {
+/*
+ * The walk reads GopherJS's internal Go values (the `__internal_object__` behind each exported wrapper) instead of the
+ * exported JavaScript view: the exported getters copy every slice and wrap every struct on each access, which made
+ * walking the syntax tree cost several times the parse itself. Internally, a pointer to a struct is a plain object
+ * whose constructor carries the Go type name ("*syntax.CallExpr") and a `nil` sentinel; a slice is
+ * `{ $array, $offset, $length }`; strings and numbers are plain JavaScript values; nil interfaces have no Go type.
+ * mvdan-sh 0.10.1 is the last release of the package, so this layout does not move under us; the tests parse real
+ * scripts through it, so a layout change would fail loudly.
+ */
+interface GoType {
+  readonly string?: unknown;
+  readonly nil?: unknown;
+}
+
+function isObject(value: unknown): value is GoNode {
   return typeof value === 'object' && value !== null;
 }
 
+/** A non-nil internal Go pointer/struct value. */
+function isNode(value: unknown): value is GoNode {
+  if (!isObject(value)) return false;
+  const type = value.constructor as GoType | undefined;
+  return typeof type?.string === 'string' && type.nil !== value;
+}
+
+/** Go type name without package ("CallExpr"). */
+function nodeType(node: GoNode): string {
+  const name = (node.constructor as GoType).string;
+  if (typeof name !== 'string') return '';
+  const dot = name.lastIndexOf('.');
+  return dot === -1 ? name : name.slice(dot + 1);
+}
+
+/** Elements of a Go slice. */
 function nodes(value: unknown): GoNode[] {
-  return Array.isArray(value) ? value.filter(isNode) : [];
+  if (!isObject(value)) return [];
+  const array = value['$array'];
+  const offset = value['$offset'];
+  const length = value['$length'];
+  if (!Array.isArray(array) || typeof offset !== 'number' || typeof length !== 'number') return [];
+  const out: GoNode[] = [];
+  for (let i = offset; i < offset + length; i += 1) {
+    const element: unknown = array[i];
+    if (isNode(element)) out.push(element);
+  }
+  return out;
 }
 
 function child(node: GoNode, key: string): GoNode | undefined {
   const value = node[key];
   return isNode(value) ? value : undefined;
+}
+
+/** The Go value behind an exported GopherJS wrapper. */
+function internal(value: unknown): GoNode | undefined {
+  if (!isObject(value)) return undefined;
+  const inner = value['__internal_object__'];
+  return isNode(inner) ? inner : undefined;
 }
 
 function text(node: GoNode | undefined, key: string): string {
@@ -136,7 +182,7 @@ function callPos(node: GoNode, method: 'Pos' | 'End'): Pos {
   const fn = node[method];
   if (typeof fn !== 'function') return { line: 1, col: 1 };
   const pos: unknown = (fn as () => unknown).call(node);
-  if (!isNode(pos)) return { line: 1, col: 1 };
+  if (!isObject(pos)) return { line: 1, col: 1 };
   const line = typeof pos['Line'] === 'function' ? Number((pos['Line'] as () => unknown).call(pos)) : 1;
   const col = typeof pos['Col'] === 'function' ? Number((pos['Col'] as () => unknown).call(pos)) : 1;
   return {
@@ -146,7 +192,6 @@ function callPos(node: GoNode, method: 'Pos' | 'End'): Pos {
 }
 
 interface WalkState {
-  readonly syntax: Syntax;
   readonly commands: ShellCommand[];
   readonly pipes: ShellPipe[];
   /** Line/column of the first pipe seen and of the first `set -o pipefail`. */
@@ -174,7 +219,7 @@ function wordText(
   let literal = true;
   const visitParts = (parts: GoNode[]): void => {
     for (const part of parts) {
-      const type = state.syntax.NodeType(part);
+      const type = nodeType(part);
       switch (type) {
         case 'Lit':
           out += text(part, 'Value');
@@ -241,7 +286,7 @@ function commandsIn(state: WalkState, node: GoNode, parent: ShellCommand | undef
 const COMPOUND = new Set(['IfClause', 'WhileClause', 'ForClause', 'CaseClause', 'FuncDecl']);
 
 function collectCommand(state: WalkState, cmd: GoNode, parent: ShellCommand | undefined): void {
-  const type = state.syntax.NodeType(cmd);
+  const type = nodeType(cmd);
   if (COMPOUND.has(type)) {
     state.compound += 1;
     try {
@@ -331,14 +376,14 @@ function isPipeOperator(cmd: GoNode, state: WalkState): boolean {
 let cachedPipeOps: ReadonlySet<unknown> | undefined;
 
 /** BinCmdOperator token numbers of `|` and `|&`, learnt from the parser itself (they differ across mvdan/sh versions). */
-function pipeOperators(syntax: Syntax): ReadonlySet<unknown> {
+function pipeOperators(): ReadonlySet<unknown> {
   if (cachedPipeOps !== undefined) return cachedPipeOps;
   const ops = new Set<unknown>();
   for (const probe of ['a | b', 'a |& b']) {
-    const file: unknown = parser().Parse(probe, '');
-    const stmt = isNode(file) ? nodes(file['Stmts'])[0] : undefined;
+    const file = internal(parser().Parse(probe, ''));
+    const stmt = file === undefined ? undefined : nodes(file['Stmts'])[0];
     const cmd = stmt === undefined ? undefined : child(stmt, 'Cmd');
-    if (cmd !== undefined && syntax.NodeType(cmd) === 'BinaryCmd') ops.add(cmd['Op']);
+    if (cmd !== undefined && nodeType(cmd) === 'BinaryCmd') ops.add(cmd['Op']);
   }
   cachedPipeOps = ops;
   return ops;
@@ -347,7 +392,7 @@ function pipeOperators(syntax: Syntax): ReadonlySet<unknown> {
 /** Commands of the first stage of the right side of a pipe (`a | b | c` parses as `a | (b | c)`). */
 function firstStage(state: WalkState, y: GoNode, right: ShellCommand[]): ShellCommand[] {
   const cmd = child(y, 'Cmd');
-  if (cmd !== undefined && state.syntax.NodeType(cmd) === 'BinaryCmd' && isPipeOperator(cmd, state)) {
+  if (cmd !== undefined && nodeType(cmd) === 'BinaryCmd' && isPipeOperator(cmd, state)) {
     const x = child(cmd, 'X');
     if (x !== undefined) {
       const start = callPos(x, 'Pos');
@@ -532,18 +577,16 @@ function expandShellC(state: WalkState, command: ShellCommand, args: readonly Sh
 }
 
 function parseScriptInto(script: string, depth: number, parent: ShellCommand | undefined): ShellScript {
-  const syntax = loadSyntax();
-  let file: unknown;
+  let file: GoNode | undefined;
   try {
-    file = parser().Parse(script, '');
+    file = internal(parser().Parse(script, ''));
   } catch (error) {
     return parseFailure(error);
   }
-  if (!isNode(file))
+  if (file === undefined)
     return { kind: 'error', message: 'shell parser returned no syntax tree', line: 1, column: 1 };
   const state: WalkState = {
-    syntax,
-    pipeOps: pipeOperators(syntax),
+    pipeOps: pipeOperators(),
     compound: 0,
     commands: [],
     pipes: [],
@@ -572,7 +615,7 @@ function setsPipefail(command: ShellCommand): boolean {
 
 function parseFailure(error: unknown): ShellScript {
   let message = 'shell syntax error';
-  if (isNode(error) && typeof error['Error'] === 'function') {
+  if (isObject(error) && typeof error['Error'] === 'function') {
     const raw: unknown = (error['Error'] as () => unknown).call(error);
     if (typeof raw === 'string') message = raw;
   } else if (error instanceof Error) {
