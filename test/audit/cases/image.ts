@@ -59,6 +59,7 @@ export const imageCases: CaseTable = {
     ),
   ],
   'BH-I-004': [
+    withImage('image id passes', ID, image(ID), 'pass', ['Config.Image=sha256:']),
     withImage('tag fails', 'busybox:latest', image(ID), 'fail', ['Config.Image=busybox:latest']),
     withImage(
       'digest passes',

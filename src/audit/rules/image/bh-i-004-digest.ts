@@ -20,6 +20,12 @@ export const rule: AuditRule = {
   check: checkImages((image) => {
     const digests = image.inspect?.RepoDigests ?? [];
     if (image.ref.includes('@sha256:')) return pass('pinned by digest', ev('Config.Image', image.ref));
+    if (/^(sha256:)?[a-f0-9]{12,64}$/.test(image.ref))
+      return pass(
+        'started by image id (immutable)',
+        ev('Config.Image', image.ref),
+        ev('RepoDigests', digests),
+      );
     return fail(
       digests.length === 0
         ? 'referenced by tag, and the image has no registry digest (built or loaded locally)'
