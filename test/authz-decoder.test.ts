@@ -31,8 +31,11 @@ users:
   bob: { roles: [runner] }
 roles:
   runner:
-    - allow: [container_create, container_start, container_logs, exec_create, volume_create, image_pull]
+    - allow: [container_create, container_start, exec_create, volume_create, image_pull]
       constraints: strict
+    # a resource pattern makes the plugin resolve the container as dockerd will
+    - allow: [container_logs]
+      resources: ['*']
 constraints:
   strict:
     registries: [docker.io/library]

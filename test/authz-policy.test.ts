@@ -246,3 +246,29 @@ describe('authz policy: rule order', () => {
     );
   });
 });
+
+describe('authz policy: lookups only when needed', () => {
+  it('rules without resource patterns decide without asking dockerd', async () => {
+    const p = parsePolicy(
+      'version: 1\nanonymous: {roles: [r]}\nroles:\n  r:\n    - allow: [container_logs]\n',
+      'lazy.yaml',
+    );
+    const down = {
+      container: () => Promise.reject(new Error('dockerd is down')),
+      exec: () => Promise.reject(new Error('dockerd is down')),
+    };
+    const logs = decodeRequest(req('GET', '/v1.41/containers/anything/logs'));
+    assert.equal((await evaluate(p, logs, down)).allow, true);
+    const withPattern = parsePolicy(
+      "version: 1\nanonymous: {roles: [r]}\nroles:\n  r:\n    - allow: [container_logs]\n      resources: ['web*']\n",
+      'eager.yaml',
+    );
+    const d = await evaluate(withPattern, logs, down);
+    assert.equal(d.allow, false);
+    assert.equal(d.rule, 'resolve');
+    assert.match(
+      d.msg,
+      /denied <anonymous> container_logs on anything: cannot resolve the target: dockerd is down/,
+    );
+  });
+});

@@ -385,6 +385,14 @@ function ruleMatches(rule: CompiledRule, action: string, targets: readonly Targe
   return targets.every((target) => target.some((name) => patterns.some((p) => globMatch(p, name))));
 }
 
+/** The resource as the request names it (before resolution), for messages and the log. */
+function rawResource(req: DecodedRequest): string {
+  const from = req.match?.route.resourceFrom;
+  if (from === undefined || from === 'none' || from === 'body') return '';
+  if (from === 'path') return req.match?.param ?? '';
+  return queryGet(req.query, from.slice('query:'.length));
+}
+
 function describeTargets(targets: readonly Target[]): string {
   return targets.map((t) => t[0] ?? '').join(',');
 }
@@ -411,26 +419,36 @@ export async function evaluate(policy: Policy, req: DecodedRequest, resolver: Re
     }
     rules = found;
   }
-  let targets: Target[];
+  // targets are resolved only when a rule with resource patterns needs them, so policies without patterns keep
+  // working when dockerd cannot be asked (--docker-host none)
+  let resolved: Target[] | undefined;
+  const targets = async (): Promise<Target[]> => (resolved ??= await targetsOf(req, resolver));
+  const matches = async (rule: CompiledRule): Promise<boolean> => {
+    if (!rule.actions.has(action)) return false;
+    if (rule.resources === undefined) return true;
+    return ruleMatches(rule, action, await targets());
+  };
+  const shown = (): string => (resolved === undefined ? rawResource(req) : describeTargets(resolved));
+  const applicable: CompiledRule[] = [];
   try {
-    targets = await targetsOf(req, resolver);
+    for (const rule of rules) {
+      if (rule.effect === 'deny' && (await matches(rule))) {
+        return deny(rule.message ?? `rule ${rule.id} forbids it`, rule.id, shown());
+      }
+    }
+    for (const rule of rules) if (rule.effect === 'allow' && (await matches(rule))) applicable.push(rule);
   } catch (error) {
-    if (error instanceof Deny) return deny(error.reason, error.rule);
+    if (error instanceof Deny) return deny(error.reason, error.rule, rawResource(req));
     return deny(
       `cannot resolve the target: ${error instanceof Error ? error.message : String(error)}`,
       'resolve',
+      rawResource(req),
     );
   }
-  const resource = describeTargets(targets);
-  for (const rule of rules) {
-    if (rule.effect === 'deny' && ruleMatches(rule, action, targets)) {
-      return deny(rule.message ?? `rule ${rule.id} forbids it`, rule.id, resource);
-    }
-  }
+  const resource = shown();
   const refusals: string[] = [];
   let refusedBy = '';
-  for (const rule of rules) {
-    if (rule.effect !== 'allow' || !ruleMatches(rule, action, targets)) continue;
+  for (const rule of applicable) {
     if (rule.constraints === 'unrestricted')
       return { allow: true, msg: '', rule: rule.id, action, resource, user };
     try {
