@@ -22,7 +22,9 @@ describe('parseImageRef', () => {
     ['registry.example.com:443/x/y', 'registry.example.com:443', 'x/y', null, null],
   ];
   for (const [input, registry, repository, tag, digest] of cases) {
-    it(input, () => assert.deepEqual(parseImageRef(input), { registry, repository, tag, digest }));
+    it(input, () => {
+      assert.deepEqual(parseImageRef(input), { registry, repository, tag, digest });
+    });
   }
 });
 
@@ -36,7 +38,9 @@ describe('isTrusted', () => {
     ['alpine', ['hub.docker.com'], true],
   ];
   for (const [image, trusted, expected] of cases)
-    it(`${image} in ${trusted.join(',')}`, () => assert.equal(isTrusted(image, trusted), expected));
+    it(`${image} in ${trusted.join(',')}`, () => {
+      assert.equal(isTrusted(image, trusted), expected);
+    });
 });
 
 describe('isWorldWritable', () => {
@@ -52,7 +56,10 @@ describe('isWorldWritable', () => {
     ['u=rwx,o=rwx', true],
     ['+t', false],
   ];
-  for (const [mode, expected] of cases) it(mode, () => assert.equal(isWorldWritable(mode), expected));
+  for (const [mode, expected] of cases)
+    it(mode, () => {
+      assert.equal(isWorldWritable(mode), expected);
+    });
 });
 
 describe('secret names and values', () => {
@@ -67,7 +74,10 @@ describe('secret names and values', () => {
     ['PASSENGER_VERSION', false],
     ['AWS_SECRET_ACCESS_KEY', true],
   ];
-  for (const [name, expected] of names) it(name, () => assert.equal(isSecretName(name), expected));
+  for (const [name, expected] of names)
+    it(name, () => {
+      assert.equal(isSecretName(name), expected);
+    });
   it('recognises credential-shaped values', () => {
     assert.equal(secretValueKind('AKIAABCDEFGHIJKLMNOP'), 'an AWS access key id');
     assert.equal(secretValueKind('https://u:p4ss@example.com/x'), 'a password in a URL');
@@ -91,7 +101,9 @@ describe('globToRegExp', () => {
     ['[ab].txt', 'c.txt', false],
   ];
   for (const [glob, path, expected] of cases)
-    it(`${glob} ~ ${path}`, () => assert.equal(globToRegExp(glob).test(path), expected));
+    it(`${glob} ~ ${path}`, () => {
+      assert.equal(globToRegExp(glob).test(path), expected);
+    });
 });
 
 describe('label values', () => {
@@ -122,5 +134,7 @@ describe('parseLintConfig', () => {
         error instanceof InputError && error.message.startsWith('c.yaml:3:5: trustedRegistries.1'),
     );
   });
-  it('accepts an empty file', () => assert.deepEqual(parseLintConfig('', 'c.yaml').ignore, []));
+  it('accepts an empty file', () => {
+    assert.deepEqual(parseLintConfig('', 'c.yaml').ignore, []);
+  });
 });
