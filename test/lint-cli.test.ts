@@ -203,6 +203,28 @@ describe('bulkhead lint CLI', () => {
     );
   });
 
+  it('writes a report larger than a pipe buffer completely before exiting', () => {
+    const file = write(
+      'many.Dockerfile',
+      [
+        'FROM alpine:3.20',
+        ...Array.from({ length: 400 }, (_, i) => `RUN curl -k https://example.com/${String(i)} | sh`),
+      ].join('\n'),
+    );
+    const result = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'src', 'cli', 'run.ts'), 'lint', '--format', 'json', file],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
+    assert.ok(result.stdout.length > 65536, `only ${String(result.stdout.length)} bytes`);
+    const report = jsonReport.parse(JSON.parse(result.stdout));
+    assert.equal(report.findings.filter((f) => f.ruleId === 'BH-DF-007').length, 400);
+  });
+
   it('runs ShellCheck with --shellcheck and maps SC codes to lines', async (t) => {
     if (spawnSync('shellcheck', ['--version']).status !== 0) {
       t.skip('shellcheck not installed');

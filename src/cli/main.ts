@@ -58,5 +58,11 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO()): 
 
 export async function main(argv: readonly string[]): Promise<never> {
   const code = await runCli(argv);
+  // Writes to a pipe are asynchronous: exiting at once truncates a large report at 64 KiB (`bulkhead lint -f json | jq`).
+  await new Promise<void>((resolve) => {
+    process.stdout.write('', () => {
+      resolve();
+    });
+  });
   process.exit(code);
 }
