@@ -5,7 +5,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import { BulkheadError, errnoCode, InputError } from '../shared/errors.js';
 
 /** Larger files are refused: real Dockerfiles are kilobytes, and the parser is not built for hostile megabytes. */
-export const MAX_DOCKERFILE_BYTES = 4 * 1024 * 1024;
+export const MAX_DOCKERFILE_BYTES = 1024 * 1024;
 
 const GLOB_CHARS = /[*?[]/;
 const SKIP_DIRS = new Set(['node_modules', '.git']);
