@@ -22,7 +22,7 @@ export const rule = defineRule({
     severity: 'high',
     title: 'Base image from an untrusted registry',
     description:
-      'A FROM (or COPY --from) image is pulled from a registry that is not on the allow-list. Images from outside the private registry bypass its scanning, signing and mirroring. Images without a registry host come from Docker Hub (docker.io).',
+      'A FROM image (or one named by COPY --from or RUN --mount from=) is pulled from a registry that is not on the allow-list. Images from outside the private registry bypass its scanning, signing and mirroring. Images without a registry host come from Docker Hub (docker.io).',
     remediation:
       'Mirror the image into a trusted registry and reference it there, or add the registry to `trustedRegistries` in the lint config.',
     references: ['https://github.com/hadolint/hadolint/wiki/DL3026'],
@@ -40,18 +40,25 @@ export const rule = defineRule({
       }
     }
     for (const instruction of model.instructions) {
-      if (instruction.keyword !== 'COPY') continue;
-      const from = instruction.flags.find((f) => f.name === 'from')?.value;
-      if (
-        from === undefined ||
-        from === null ||
-        names.has(from.toLowerCase()) ||
-        /^\d+$/.test(from) ||
-        hasUnresolvedVariable(from)
-      )
-        continue;
-      if (!isTrusted(from, settings.trustedRegistries))
-        report({ instruction, message: `COPY --from=${from} pulls from an untrusted registry` });
+      // Images pulled by `COPY --from=IMAGE` and `RUN --mount=from=IMAGE` bypass FROM but land in the build too.
+      const sources: string[] = [];
+      for (const flag of instruction.flags) {
+        if (instruction.keyword === 'COPY' && flag.name === 'from' && flag.value !== null)
+          sources.push(flag.value);
+        if (instruction.keyword === 'RUN' && flag.name === 'mount') {
+          const from = /(?:^|,)from=([^,]+)/.exec(flag.value ?? '')?.[1];
+          if (from !== undefined) sources.push(from);
+        }
+      }
+      for (const from of sources) {
+        if (names.has(from.toLowerCase()) || /^\d+$/.test(from) || hasUnresolvedVariable(from)) continue;
+        if (!isTrusted(from, settings.trustedRegistries)) {
+          report({
+            instruction,
+            message: `${instruction.keyword} ${instruction.keyword === 'COPY' ? '--from' : '--mount from'}=${from} pulls from an untrusted registry`,
+          });
+        }
+      }
     }
   },
   tests: {
@@ -85,6 +92,11 @@ export const rule = defineRule({
       },
       {
         code: 'FROM registry.example.com/a\nCOPY --from=nginx:1.27 /etc/nginx /etc/nginx',
+        settings: { trustedRegistries: ['registry.example.com'] },
+        errors: [{ line: 2 }],
+      },
+      {
+        code: 'FROM registry.example.com/go\nRUN --mount=type=bind,from=tonistiigi/xx:1.5,source=/,target=/xx ls /xx',
         settings: { trustedRegistries: ['registry.example.com'] },
         errors: [{ line: 2 }],
       },
