@@ -2,7 +2,15 @@
 // `actions`, and `serve` as a real process (socket, decision log, hot reload, SIGHUP, SIGTERM, deadline).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -240,15 +248,28 @@ describe('bulkhead authz serve (a real process)', () => {
         false,
       );
 
+      // logrotate: move the log away, SIGHUP reopens it (and reloads the policy)
+      renameSync(log, `${log}.1`);
       child.kill('SIGHUP');
       await sleep(300);
+      assert.equal(
+        ((await post(socket, '/AuthZPlugin.AuthZReq', info)).json as { Allow: boolean }).Allow,
+        false,
+      );
       child.kill('SIGTERM');
       assert.equal(await exited, 0);
       assert.ok(!existsSync(socket), 'socket removed on exit');
-      const records = readFileSync(log, 'utf8')
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      const parse = (text: string): Record<string, unknown>[] =>
+        text
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as Record<string, unknown>);
+      const fresh = parse(readFileSync(log, 'utf8'));
+      assert.deepEqual(
+        fresh.map((r) => r['event'] ?? r['decision']),
+        ['policy_reload', 'deny'],
+      );
+      const records = [...parse(readFileSync(`${log}.1`, 'utf8')), ...fresh];
       const reloads = records.filter((r) => r['event'] === 'policy_reload');
       assert.ok(reloads.some((r) => r['ok'] === false && r['trigger'] === 'file-change'));
       assert.ok(reloads.some((r) => r['ok'] === true && r['trigger'] === 'file-change'));
@@ -256,7 +277,7 @@ describe('bulkhead authz serve (a real process)', () => {
       const decisions = records.filter((r) => r['phase'] === 'req');
       assert.deepEqual(
         decisions.map((d) => d['decision']),
-        ['allow', 'deny', 'allow', 'deny'],
+        ['allow', 'deny', 'allow', 'deny', 'deny'],
       );
       assert.match(stderr, /bulkhead authz: stopped/);
     } finally {

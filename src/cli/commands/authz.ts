@@ -1,6 +1,6 @@
 // `bulkhead authz`: serve the Docker authorization plugin, test a policy offline, print or write the install
 // files, list the action names policies use.
-import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, writeFileSync, type WriteStream } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { loadCases, runCases } from '../../authz/cases.js';
@@ -51,8 +51,9 @@ async function serve(opts: Record<string, unknown>, io: CliIO): Promise<number> 
     internalToken = engine.token;
   }
   const logTarget = String(opts['decisionLog']);
-  const stream =
-    logTarget === '-' ? undefined : createWriteStream(resolve(io.cwd, logTarget), { flags: 'a' });
+  const logPath = logTarget === '-' ? undefined : resolve(io.cwd, logTarget);
+  const open = (path: string): WriteStream => createWriteStream(path, { flags: 'a' });
+  let stream = logPath === undefined ? undefined : open(logPath);
   const log = (line: string): void => {
     if (stream === undefined) io.stdout(`${line}\n`);
     else stream.write(`${line}\n`);
@@ -77,6 +78,11 @@ async function serve(opts: Record<string, unknown>, io: CliIO): Promise<number> 
       done();
     };
     const hup = (): void => {
+      // SIGHUP also reopens the decision log, so logrotate can move it away (as with nginx, rsyslog)
+      if (logPath !== undefined && stream !== undefined) {
+        stream.end();
+        stream = open(logPath);
+      }
       server.engine.reload('SIGHUP');
     };
     process.on('SIGTERM', stop);
@@ -84,7 +90,8 @@ async function serve(opts: Record<string, unknown>, io: CliIO): Promise<number> 
     process.on('SIGHUP', hup);
   });
   await server.close();
-  if (stream !== undefined) await new Promise<void>((done) => stream.end(done));
+  const last = stream;
+  if (last !== undefined) await new Promise<void>((done) => last.end(done));
   io.stderr('bulkhead authz: stopped\n');
   return EXIT_OK;
 }
@@ -197,7 +204,11 @@ export function registerAuthz(program: Command, run: (runner: CommandRunner) => 
     )
     .option('--deadline-ms <ms>', 'deny when no decision is reached within this time', '1000')
     .option('--resolve-cache-ms <ms>', 'reuse container/exec lookups for this long (0: never)', '500')
-    .option('--decision-log <file>', 'append JSON-lines decisions to this file ("-": stdout)', '-')
+    .option(
+      '--decision-log <file>',
+      'append JSON-lines decisions to this file, reopened on SIGHUP ("-": stdout)',
+      '-',
+    )
     .option('--no-watch', 'do not reload the policy when the file changes (SIGHUP still does)')
     .action((opts: Record<string, unknown>) => run((io) => serve(opts, io)));
 
