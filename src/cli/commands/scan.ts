@@ -44,7 +44,8 @@ function readIgnoreRules(raw: unknown, io: CliIO): IgnoreRules | undefined {
 
 function progress(io: CliIO, quiet: boolean): ((message: string) => void) | undefined {
   if (quiet) return undefined;
-  let last = 0;
+  // Only long scans talk: nothing in the first second, then at most one line a second.
+  let last = Date.now();
   return (message) => {
     const now = Date.now();
     if (now - last < 1000) return;
@@ -132,12 +133,12 @@ export function registerScan(program: Command, run: (runner: CommandRunner) => P
           const text =
             flags.format === 'json'
               ? `${JSON.stringify(describeArtifact(result.facts), null, 2)}\n`
-              : `${result.facts.packages
+              : result.facts.packages
                   .map(
                     (p) =>
-                      `${p.name}\t${p.version}\t${p.sourceName}\t${p.sourceVersion}\t${p.layer === undefined ? '-' : String(p.layer.index)}`,
+                      `${p.name}\t${p.version}\t${p.sourceName}\t${p.sourceVersion}\t${p.layer === undefined ? '-' : String(p.layer.index)}\n`,
                   )
-                  .join('\n')}\n`;
+                  .join('');
           if (flags.output === undefined) io.stdout(text);
           else writeFileSync(flags.output, text);
           return 0;
