@@ -1,11 +1,12 @@
 // RPM version parsing and ordering, following rpm's rpmvercmp() (rpmio/rpmvercmp.c) and rpmverCmp() for
-// [epoch:]version[-release]: alphanumeric segments, '~' sorts before everything, '^' after the base version.
+// [epoch:]version[-release]: alphanumeric segments, '~' sorts before everything, '^' after the base version;
+// a missing release compares as an empty one, as rpm.vercmp does.
 import { compareDigitStrings, sign, VersionError, type Ordering } from './errors.js';
 
 export interface RpmVersion {
   readonly epoch: string;
   readonly version: string;
-  /** Release, or undefined when the string has none (then releases are not compared, as in rpm). */
+  /** Release, or undefined when the string has none (it then compares as an empty release). */
   readonly release: string | undefined;
 }
 
@@ -89,8 +90,8 @@ export function compareParsedRpm(a: RpmVersion, b: RpmVersion): Ordering {
   if (epoch !== 0) return epoch;
   const version = rpmvercmp(a.version, b.version);
   if (version !== 0) return version;
-  if (a.release === undefined || b.release === undefined) return 0;
-  return sign(rpmvercmp(a.release, b.release));
+  // rpm 4.18's rpmverCmp compares a missing release as "": "1.0-1" > "1.0" (rpm.vercmp agrees)
+  return sign(rpmvercmp(a.release ?? '', b.release ?? ''));
 }
 
 /** Orders two rpm EVR strings like rpm; throws VersionError on unparseable input. */

@@ -203,7 +203,7 @@ describe('rpm ordering against rpm.vercmp (rpm 4.18)', () => {
         }),
       )
       .map(([e, v, r]) => `${e === undefined ? '' : `${e}:`}${v}${r === undefined ? '' : `-${r}`}`);
-    const tails = fc.constantFrom('~', '~1', '^1', '^', '.1', 'a', '_1', '+1', '0');
+    const tails = fc.constantFrom('~', '~1', '^1', '^', '.1', 'a', '_1', '+1', '0', '-1', '-0', '-2.el9');
     const cases = sample(pairs(rpmVersion, tails), 4000, seed);
     const dir = mkdtempSync(join(tmpdir(), 'bh-rpm-'));
     const script = join(dir, 'cases.lua');
