@@ -3,6 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { format, resolveConfig } from 'prettier';
 import type { LintRule } from './rule.js';
 import { LINT_RULES } from './rules/index.js';
 
@@ -46,8 +47,16 @@ export function renderRulesReference(rules: readonly LintRule[]): string {
   return out.join('\n');
 }
 
+export const RULES_REFERENCE_PATH = join(import.meta.dirname, '..', '..', 'docs', 'rules', 'lint.md');
+
+/** The reference as committed: rendered, then formatted with the repository's prettier settings. */
+export async function formatRulesReference(rules: readonly LintRule[]): Promise<string> {
+  const options = (await resolveConfig(RULES_REFERENCE_PATH)) ?? {};
+  return format(renderRulesReference(rules), { ...options, parser: 'markdown' });
+}
+
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const target = join(import.meta.dirname, '..', '..', 'docs', 'rules', 'lint.md');
-  writeFileSync(target, renderRulesReference(LINT_RULES));
+  const target = RULES_REFERENCE_PATH;
+  writeFileSync(target, await formatRulesReference(LINT_RULES));
   process.stdout.write(`wrote ${target} (${LINT_RULES.length} rules)\n`);
 }

@@ -31,7 +31,8 @@ export function isSecretName(name: string): boolean {
 }
 
 /** One cheap pass that every credential shape above needs to match first; most words fail it immediately. */
-const ANY_SECRET = /AKIA|ASIA|gh[pousr]_|github_pat_|glpat-|xox[abposr]-|AIza|PRIVATE KEY|npm_|:\/\/[^/\s:@$]+:[^/\s@$]+@/;
+const ANY_SECRET =
+  /AKIA|ASIA|gh[pousr]_|github_pat_|glpat-|xox[abposr]-|AIza|PRIVATE KEY|npm_|:\/\/[^/\s:@$]+:[^/\s@$]+@/;
 
 export function secretValueKind(value: string): string | undefined {
   if (!ANY_SECRET.test(value)) return undefined;
