@@ -24,7 +24,12 @@ export function extractIds(text: string): { cves: string[]; others: string[] } {
   }
   for (const pattern of rest) {
     for (const m of text.matchAll(pattern)) {
-      const id = /^wnpa/i.test(m[0]) ? m[0].toLowerCase() : m[0].toUpperCase();
+      // canonical spellings: GHSA bodies and Wireshark advisories are lower case, the rest upper case
+      const id = /^wnpa/i.test(m[0])
+        ? m[0].toLowerCase()
+        : /^ghsa/i.test(m[0])
+          ? `GHSA${m[0].slice(4).toLowerCase()}`
+          : m[0].toUpperCase();
       if (!others.includes(id)) others.push(id);
     }
   }

@@ -61,7 +61,7 @@ describe('vulnerability id cleaning (Alpine secdb quirks)', () => {
     ['wnpa-sec-2017-18', [], ['wnpa-sec-2017-18']],
     ['ZBX-11023', [], ['ZBX-11023']],
     ['GHSA-xxxx-yyyy-zzzz', [], []],
-    ['GHSA-2xr9-xg47-8xh3', [], ['GHSA-2XR9-XG47-8XH3']],
+    ['GHSA-2xr9-xg47-8xh3', [], ['GHSA-2xr9-xg47-8xh3']],
     ['garbage', [], []],
   ];
   for (const [text, cves, others] of cases) {
