@@ -2,18 +2,41 @@
 import { Command, CommanderError } from 'commander';
 import { BulkheadError, describeError } from '../shared/errors.js';
 import { TOOL_VERSION } from '../shared/version.js';
-import { registerAudit } from './commands/audit.js';
-import { registerAuthz } from './commands/authz.js';
-import { registerDb } from './commands/db.js';
-import { registerInfo } from './commands/info.js';
-import { registerLint } from './commands/lint.js';
-import { registerScan } from './commands/scan.js';
 import { EXIT_ERROR, EXIT_OK, processIO, type CliIO } from './io.js';
 
 /** A command's action: resolves to the exit code it wants. */
 export type CommandRunner = (io: CliIO) => Promise<number>;
 
-export function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
+type Registrar = (program: Command, run: (runner: CommandRunner) => Promise<void>) => void;
+
+/**
+ * Each command module pulls in heavy dependencies (dockerode, SQLite, the shell parser), so only the invoked
+ * command's module is loaded; help and unknown commands load them all.
+ */
+const COMMANDS: Readonly<Record<string, () => Promise<Registrar>>> = {
+  info: async () => (await import('./commands/info.js')).registerInfo,
+  audit: async () => (await import('./commands/audit.js')).registerAudit,
+  scan: async () => (await import('./commands/scan.js')).registerScan,
+  db: async () => (await import('./commands/db.js')).registerDb,
+  lint: async () => (await import('./commands/lint.js')).registerLint,
+  authz: async () => (await import('./commands/authz.js')).registerAuthz,
+};
+
+/** The commands an argv needs: the first non-option word, none for a bare --version, else all. */
+export function commandsFor(argv: readonly string[]): string[] {
+  const args = argv.slice(2);
+  const name = args.find((arg) => !arg.startsWith('-'));
+  if (name !== undefined && name in COMMANDS) return [name];
+  if (name === undefined && args.length > 0 && args.every((arg) => arg === '--version' || arg === '-V'))
+    return [];
+  return Object.keys(COMMANDS);
+}
+
+export async function buildProgram(
+  io: CliIO,
+  setExit: (code: number) => void,
+  commands: readonly string[] = Object.keys(COMMANDS),
+): Promise<Command> {
   const program = new Command('bulkhead')
     .description('Defense in depth for Docker hosts: audit, scan, lint and authorize.')
     .version(TOOL_VERSION)
@@ -21,22 +44,24 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
     .showHelpAfterError()
     .exitOverride();
   const run = (runner: CommandRunner): Promise<void> => runner(io).then(setExit);
-  registerInfo(program, run);
-  registerAudit(program, run);
-  registerScan(program, run);
-  registerDb(program, run);
-  registerLint(program, run);
-  registerAuthz(program, run);
+  const registrars = await Promise.all(
+    commands.flatMap((name) => COMMANDS[name] ?? []).map((load) => load()),
+  );
+  for (const register of registrars) register(program, run);
   return program;
 }
 
 /** Runs the CLI without exiting the process; returns the exit code. */
 export async function runCli(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
   let code = EXIT_OK;
-  const program = buildProgram(io, (c) => {
-    code = c;
-  });
   try {
+    const program = await buildProgram(
+      io,
+      (c) => {
+        code = c;
+      },
+      commandsFor(argv),
+    );
     await program.parseAsync([...argv]);
     return code;
   } catch (error) {
