@@ -68,7 +68,7 @@ describe('bulkhead info --root (fixture host tree)', () => {
     );
     assert.deepEqual(facts.host.dockerGroup, {
       state: 'known',
-      value: { gid: 999, members: ['alice', 'bob'] },
+      value: { gid: 999, members: ['alice', 'bob', 'ci'] },
       source: '/etc/group',
     });
     assert.deepEqual(
@@ -86,6 +86,10 @@ describe('bulkhead info --root (fixture host tree)', () => {
       '/',
     );
     assert.equal(facts.engine.state, 'unknown');
+    assert.ok(
+      facts.host.files.some((f) => f.role === 'containerd socket' && f.path === '/run/containerd/alt.sock'),
+      'containerd [grpc] address',
+    );
   });
 
   it('prints a readable summary', async () => {

@@ -38,6 +38,13 @@ function stringsOf(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
 
+/** containerd's gRPC socket: [grpc] address in /etc/containerd/config.toml, else the default. */
+function containerdSocket(fs: RootFs): string {
+  const config = fs.readIfExists('/etc/containerd/config.toml') ?? '';
+  const grpc = /^\s*\[grpc\]\s*$([\s\S]*?)(?=^\s*\[|(?![\s\S]))/m.exec(config)?.[1] ?? '';
+  return /^\s*address\s*=\s*["']([^"']+)["']/m.exec(grpc)?.[1] ?? '/run/containerd/containerd.sock';
+}
+
 export function collectHostFacts(options: HostCollectOptions): HostCollectResult {
   const fs = new RootFs(options.root);
   const diagnostics: Diagnostic[] = [];
@@ -133,7 +140,7 @@ export function collectHostFacts(options: HostCollectOptions): HostCollectResult
     const found = findUnitFile(fs, unit);
     toStat.push({ path: found ?? `/lib/systemd/system/${unit}`, role: `${unit} unit file` });
   }
-  toStat.push({ path: '/run/containerd/containerd.sock', role: 'containerd socket' });
+  toStat.push({ path: containerdSocket(fs), role: 'containerd socket' });
   for (const flag of ['tlscacert', 'tlscert', 'tlskey']) {
     const value = stringsOf(setting(flag))[0];
     if (value !== undefined) toStat.push({ path: value, role: flag });
