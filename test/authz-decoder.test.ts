@@ -19,7 +19,7 @@ import {
 import { exposedSensitivePath } from '../src/authz/host-paths.js';
 import { parseImageRef } from '../src/authz/image-ref.js';
 import { parsePolicy } from '../src/authz/policy.js';
-import type { AuthzRequest } from '../src/authz/protocol.js';
+import { decodeBase64, type AuthzRequest } from '../src/authz/protocol.js';
 import { cleanMuxPath, decodeRequest, parseGoQuery } from '../src/authz/request.js';
 import { lookupContainer, StaticResolver } from '../src/authz/resolver.js';
 import { ACTIONS, matchRoute, ROUTES } from '../src/authz/routes.js';
@@ -560,4 +560,23 @@ describe('authz decoder: CVE-2024-41110 shape', () => {
     assert.equal(d.allow, false);
     assert.match(d.msg, /no body to check/);
   });
+});
+
+describe('authz decoder: strict base64 like Go StdEncoding', () => {
+  const cases: readonly [string, string | undefined][] = [
+    ['', ''],
+    ['e30=', '{}'],
+    ['eyJhIjoxfQ==', '{"a":1}'],
+    ['e30', undefined],
+    ['e3!=', undefined],
+    ['e 0=', undefined],
+    ['e3-_', undefined],
+    ['e=30', undefined],
+    ['e30===', undefined],
+  ];
+  for (const [text, decoded] of cases) {
+    it(`${JSON.stringify(text)} -> ${decoded === undefined ? 'rejected' : JSON.stringify(decoded)}`, () => {
+      assert.equal(decodeBase64(text)?.toString('utf8'), decoded);
+    });
+  }
 });

@@ -102,13 +102,15 @@ class Parser {
     this.pos += 1;
     let out = '';
     let start = this.pos;
+    // only \u escapes can produce lone surrogates (decoded UTF-8 never does)
+    let escapedUnicode = false;
     for (;;) {
       const code = this.s.charCodeAt(this.pos);
       if (Number.isNaN(code)) throw new JsonSyntaxError('unterminated string', this.pos);
       if (code === 0x22) {
         out += this.s.slice(start, this.pos);
         this.pos += 1;
-        return fixSurrogates(out);
+        return escapedUnicode ? fixSurrogates(out) : out;
       }
       if (code < 0x20) throw new JsonSyntaxError('invalid control character in string', this.pos);
       if (code === 0x5c) {
@@ -147,6 +149,7 @@ class Parser {
             const hex = this.s.slice(this.pos + 2, this.pos + 6);
             if (!/^[0-9a-fA-F]{4}$/.test(hex)) throw new JsonSyntaxError('invalid \\u escape', this.pos);
             out += String.fromCharCode(parseInt(hex, 16));
+            escapedUnicode = true;
             this.pos += 6;
             break;
           }

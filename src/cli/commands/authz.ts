@@ -54,9 +54,17 @@ async function serve(opts: Record<string, unknown>, io: CliIO): Promise<number> 
   const logPath = logTarget === '-' ? undefined : resolve(io.cwd, logTarget);
   const open = (path: string): WriteStream => createWriteStream(path, { flags: 'a' });
   let stream = logPath === undefined ? undefined : open(logPath);
+  // lines are written in batches, once per turn of the event loop, not one write per decision
+  let pending: string[] = [];
+  const flush = (): void => {
+    const text = pending.join('');
+    pending = [];
+    if (stream === undefined) io.stdout(text);
+    else stream.write(text);
+  };
   const log = (line: string): void => {
-    if (stream === undefined) io.stdout(`${line}\n`);
-    else stream.write(`${line}\n`);
+    if (pending.length === 0) setImmediate(flush);
+    pending.push(`${line}\n`);
   };
   const server = await startAuthzServer({
     policyFile,
@@ -80,6 +88,7 @@ async function serve(opts: Record<string, unknown>, io: CliIO): Promise<number> 
     const hup = (): void => {
       // SIGHUP also reopens the decision log, so logrotate can move it away (as with nginx, rsyslog)
       if (logPath !== undefined && stream !== undefined) {
+        if (pending.length > 0) flush();
         stream.end();
         stream = open(logPath);
       }
@@ -90,6 +99,7 @@ async function serve(opts: Record<string, unknown>, io: CliIO): Promise<number> 
     process.on('SIGHUP', hup);
   });
   await server.close();
+  if (pending.length > 0) flush();
   const last = stream;
   if (last !== undefined) await new Promise<void>((done) => last.end(done));
   io.stderr('bulkhead authz: stopped\n');
