@@ -147,6 +147,14 @@ describe('.bulkheadignore.yaml', () => {
   });
 
   it('accepts a bare list and plain ids', () => {
+    const twice = parseIgnoreRules('- id: CVE-1\n  package: a\n- id: CVE-1\n  package: b\n', 'x.yaml');
+    assert.deepEqual(
+      twice.rules.map((x) => [x.package ?? '', x.line]),
+      [
+        ['a', 1],
+        ['b', 3],
+      ],
+    );
     const r = parseIgnoreRules('- CVE-2031-0001\n- id: CVE-2031-0002\n', 'x.yaml');
     assert.equal(applyScanFilters(findings, { ignore: r, now }).findings.length, 2);
   });

@@ -2,7 +2,7 @@
 // with id, optional package, optional expires: YYYY-MM-DD, optional reason) and Trivy's plain .trivyignore (one
 // id a line, "#" comments, optional "exp:YYYY-MM-DD"). An expired entry stops ignoring and is reported.
 import { readFileSync } from 'node:fs';
-import { parseDocument } from 'yaml';
+import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import type { Diagnostic } from '../report/report.js';
 import { BulkheadError, errnoCode, InputError } from '../shared/errors.js';
@@ -94,7 +94,8 @@ function looksPlain(text: string): boolean {
 
 function parseYamlRules(text: string, path: string): IgnoreRule[] {
   // failsafe: every scalar stays a string (an unquoted 2026-01-31 must not become a timestamp or a number)
-  const doc = parseDocument(text, { schema: 'failsafe' });
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { schema: 'failsafe', lineCounter: lines });
   const first = doc.errors[0];
   if (first !== undefined) {
     const pos = first.linePos?.[0];
@@ -132,10 +133,10 @@ function parseYamlRules(text: string, path: string): IgnoreRule[] {
         },
       );
     }
-    const lineOf = lineOfEntry(text, parsed.data.id);
+    const offset = entryOffsets(doc)[index];
     return {
       id: parsed.data.id,
-      line: lineOf,
+      line: offset === undefined ? 0 : lines.linePos(offset).line,
       ...(parsed.data.package === undefined ? {} : { package: parsed.data.package }),
       ...(parsed.data.expires === undefined ? {} : { expires: parsed.data.expires }),
       ...(parsed.data.reason === undefined ? {} : { reason: parsed.data.reason }),
@@ -143,9 +144,15 @@ function parseYamlRules(text: string, path: string): IgnoreRule[] {
   });
 }
 
-function lineOfEntry(text: string, id: string): number {
-  const index = text.split('\n').findIndex((l) => l.includes(id));
-  return index === -1 ? 0 : index + 1;
+/** Source offsets of the list entries (top-level list, or the one under vulnerabilities:/ignore:). */
+function entryOffsets(doc: Document): number[] {
+  let node: unknown = doc.contents;
+  if (isMap(node)) node = node.get('vulnerabilities', true) ?? node.get('ignore', true);
+  if (!isSeq(node)) return [];
+  return node.items.map((item) => {
+    const range = typeof item === 'object' && item !== null && 'range' in item ? item.range : undefined;
+    return Array.isArray(range) && typeof range[0] === 'number' ? range[0] : 0;
+  });
 }
 
 /** Parses ignore-file text (bulkhead YAML or Trivy's plain format, recognised by content). */
