@@ -70,6 +70,8 @@ import { rule as r067 } from './bh-df-067-yum-version-not-pinned.js';
 import { rule as r068 } from './bh-df-068-dnf-version-not-pinned.js';
 import { rule as r069 } from './bh-df-069-zypper-version-not-pinned.js';
 import { rule as r070 } from './bh-df-070-zypper-dist-upgrade.js';
+import { rule as r071 } from './bh-df-071-go-install-not-pinned.js';
+import { rule as r072 } from './bh-df-072-copy-then-extract.js';
 
 export const LINT_RULES: readonly LintRule[] = [
   r001,
@@ -142,4 +144,6 @@ export const LINT_RULES: readonly LintRule[] = [
   r068,
   r069,
   r070,
+  r071,
+  r072,
 ];

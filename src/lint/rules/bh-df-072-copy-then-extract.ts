@@ -1,0 +1,65 @@
+// BH-DF-072: an archive is COPY'd and then unpacked with tar in a later RUN (hadolint DL3010): the archive stays in
+// its own layer forever. ADD unpacks local archives in one step, or a bind mount avoids the copy entirely.
+import type { LintInstruction } from '../model.js';
+import { commandsOf } from '../model.js';
+import { defineRule } from '../rule.js';
+
+const ARCHIVE = /\.(tar|tar\.gz|tgz|tar\.bz2|tbz2?|tar\.xz|txz|tar\.zst)$/i;
+
+function basename(path: string): string {
+  const slash = path.replace(/\/+$/, '').lastIndexOf('/');
+  return slash === -1 ? path : path.slice(slash + 1);
+}
+
+export const rule = defineRule({
+  meta: {
+    id: 'BH-DF-072',
+    aliases: ['DL3010'],
+    severity: 'info',
+    title: 'Archive copied and then extracted',
+    description:
+      'COPY puts a tar archive in the image and a later RUN in the same stage extracts it. The archive stays in the COPY layer even if the RUN deletes it, so the image carries the files twice.',
+    remediation:
+      'Use `ADD archive.tar.gz /dest/` (it unpacks local archives), or `RUN --mount=type=bind,source=archive.tar.gz,target=/tmp/a.tgz tar -xzf /tmp/a.tgz -C /dest`.',
+    references: ['https://github.com/hadolint/hadolint/wiki/DL3010'],
+  },
+  check({ model, report }) {
+    for (const stage of model.stages) {
+      const copied: { instruction: LintInstruction; name: string }[] = [];
+      for (const instruction of stage.instructions) {
+        if (
+          instruction.keyword === 'COPY' &&
+          instruction.heredocs.length === 0 &&
+          !instruction.flags.some((f) => f.name === 'from')
+        ) {
+          const args = instruction.execForm ?? instruction.args;
+          for (const source of args.slice(0, -1))
+            if (ARCHIVE.test(source)) copied.push({ instruction, name: basename(source) });
+        }
+        if (instruction.keyword !== 'RUN' || copied.length === 0) continue;
+        for (const command of commandsOf(instruction)) {
+          if (command.program !== 'tar') continue;
+          const hit = copied.find((c) => command.args.some((a) => basename(a.text) === c.name));
+          if (hit !== undefined)
+            report({
+              instruction: hit.instruction,
+              message: `${hit.name} is copied, then extracted by the RUN on line ${String(instruction.line)}`,
+            });
+        }
+      }
+    }
+  },
+  tests: {
+    valid: [
+      'FROM alpine\nADD app.tar.gz /opt/',
+      'FROM alpine\nCOPY app.tar.gz /srv/downloads/',
+      'FROM alpine\nCOPY --from=build /out/app.tar.gz /tmp/\nRUN tar -xzf /tmp/app.tar.gz -C /opt',
+    ],
+    invalid: [
+      {
+        code: 'FROM alpine\nCOPY app.tar.gz /tmp/\nRUN tar -xzf /tmp/app.tar.gz -C /opt && rm /tmp/app.tar.gz',
+        errors: [{ line: 2 }],
+      },
+    ],
+  },
+});
