@@ -285,3 +285,34 @@ describe('bulkhead authz serve (a real process)', () => {
     }
   });
 });
+
+describe('bulkhead authz serve: flag validation', () => {
+  it('refuses a deadline that would deny everything, naming the flag', async () => {
+    const r = await runBulkhead([
+      'authz',
+      'serve',
+      '--policy',
+      POLICY,
+      '--deadline-ms',
+      '0',
+      '--socket',
+      join(dir, 'x.sock'),
+    ]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--deadline-ms must be an integer between 10 and 60000, got 0/);
+    assert.ok(!existsSync(join(dir, 'x.sock')));
+  });
+
+  it('refuses a docker host that is not a unix socket', async () => {
+    const r = await runBulkhead([
+      'authz',
+      'serve',
+      '--policy',
+      POLICY,
+      '--docker-host',
+      'tcp://1.2.3.4:2375',
+    ]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--docker-host must be unix:\/\/\/path\/to\/docker.sock or none/);
+  });
+});

@@ -13,10 +13,10 @@ import { UsageError } from '../../shared/errors.js';
 import { EXIT_FINDINGS, EXIT_OK, type CliIO } from '../io.js';
 import type { CommandRunner } from '../main.js';
 
-function positiveInt(flag: string, raw: unknown, max: number): number {
+function intFlag(flag: string, raw: unknown, min: number, max: number): number {
   const n = typeof raw === 'string' ? Number(raw) : typeof raw === 'number' ? raw : NaN;
-  if (!Number.isInteger(n) || n < 0 || n > max) {
-    throw new UsageError(`${flag} must be an integer between 0 and ${max}, got ${String(raw)}`, {
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(`${flag} must be an integer between ${min} and ${max}, got ${String(raw)}`, {
       hint: `e.g. ${flag} 1000`,
     });
   }
@@ -31,8 +31,8 @@ const noEngine: Resolver = {
 async function serve(opts: Record<string, unknown>, io: CliIO): Promise<number> {
   const policyFile = resolve(io.cwd, String(opts['policy']));
   const socketPath = resolve(io.cwd, String(opts['socket']));
-  const deadlineMs = positiveInt('--deadline-ms', opts['deadlineMs'], 60000);
-  const cacheMs = positiveInt('--resolve-cache-ms', opts['resolveCacheMs'], 60000);
+  const deadlineMs = intFlag('--deadline-ms', opts['deadlineMs'], 10, 60000);
+  const cacheMs = intFlag('--resolve-cache-ms', opts['resolveCacheMs'], 0, 60000);
   const dockerHost = String(opts['dockerHost']);
   let resolver: Resolver = noEngine;
   let internalToken: string | undefined;
