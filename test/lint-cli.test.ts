@@ -203,6 +203,30 @@ describe('bulkhead lint CLI', () => {
     );
   });
 
+  it('lints the 47 real Dockerfiles in one run without errors, with known real findings', async () => {
+    const data = join(ROOT, '..', 'shared', 'data', 'dockerfiles');
+    const result = await runBulkhead(['lint', '--format', 'json', '*.Dockerfile'], { cwd: data });
+    assert.equal(result.code, 1);
+    const report = jsonReport.parse(JSON.parse(result.stdout));
+    assert.equal(report.subjects.length, 47);
+    assert.deepEqual(
+      report.diagnostics.filter((d) => d.level === 'error'),
+      [],
+    );
+    const at = (ruleId: string, file: string, line: number): boolean =>
+      report.findings.some(
+        (f) => f.ruleId === ruleId && f.target.path.startsWith(file) && f.target.line === line,
+      );
+    // docker/compose copies from a stage that does not exist (it is called license-set)
+    assert.ok(at('BH-DF-026', '27-docker-compose', 147));
+    // hadolint's own image installs itself world-writable
+    assert.ok(at('BH-DF-010', '37-hadolint', 12));
+    // buildx pipes golangci-lint's install script from master into sh
+    assert.ok(at('BH-DF-007', '41-docker-buildx', 35));
+    // no secret is baked into any of them, and local trusted=yes repos are not signature findings
+    assert.ok(!report.findings.some((f) => f.ruleId === 'BH-DF-008' || f.ruleId === 'BH-DF-006'));
+  });
+
   it('writes a report larger than a pipe buffer completely before exiting', () => {
     const file = write(
       'many.Dockerfile',
