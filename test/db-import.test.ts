@@ -233,44 +233,71 @@ describe('OSV records', () => {
 
 // ---- hostile inputs ----
 
-/** A minimal ZIP writer (stored or deflated entries) for hostile-archive tests. */
+/** A minimal ZIP writer (stored or deflated entries, optionally ZIP64 records) for hostile-archive tests. */
 function makeZip(
   entries: { name: string; data: Buffer; deflate?: boolean; declaredSize?: number }[],
+  options: { zip64?: boolean } = {},
 ): Buffer {
+  const zip64 = options.zip64 === true;
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;
   for (const e of entries) {
     const body = e.deflate === true ? deflateRawSync(e.data) : e.data;
     const name = Buffer.from(e.name);
+    const size = e.declaredSize ?? e.data.length;
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4);
     local.writeUInt16LE(e.deflate === true ? 8 : 0, 8);
     local.writeUInt32LE(body.length, 18);
-    local.writeUInt32LE(e.declaredSize ?? e.data.length, 22);
+    local.writeUInt32LE(size, 22);
     local.writeUInt16LE(name.length, 26);
+    const extra = Buffer.alloc(zip64 ? 28 : 0);
+    if (zip64) {
+      extra.writeUInt16LE(1, 0);
+      extra.writeUInt16LE(24, 2);
+      extra.writeBigUInt64LE(BigInt(size), 4);
+      extra.writeBigUInt64LE(BigInt(body.length), 12);
+      extra.writeBigUInt64LE(BigInt(offset), 20);
+    }
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(45, 4);
+    central.writeUInt16LE(45, 6);
     central.writeUInt16LE(e.deflate === true ? 8 : 0, 10);
-    central.writeUInt32LE(body.length, 20);
-    central.writeUInt32LE(e.declaredSize ?? e.data.length, 24);
+    central.writeUInt32LE(zip64 ? 0xffffffff : body.length, 20);
+    central.writeUInt32LE(zip64 ? 0xffffffff : size, 24);
     central.writeUInt16LE(name.length, 28);
-    central.writeUInt32LE(offset, 42);
+    central.writeUInt16LE(extra.length, 30);
+    central.writeUInt32LE(zip64 ? 0xffffffff : offset, 42);
     locals.push(local, name, body);
-    centrals.push(central, name);
+    centrals.push(central, name, extra);
     offset += 30 + name.length + body.length;
   }
   const cd = Buffer.concat(centrals);
+  const tail: Buffer[] = [];
+  if (zip64) {
+    const record = Buffer.alloc(56);
+    record.writeUInt32LE(0x06064b50, 0);
+    record.writeBigUInt64LE(44n, 4);
+    record.writeBigUInt64LE(BigInt(entries.length), 24);
+    record.writeBigUInt64LE(BigInt(entries.length), 32);
+    record.writeBigUInt64LE(BigInt(cd.length), 40);
+    record.writeBigUInt64LE(BigInt(offset), 48);
+    const locator = Buffer.alloc(20);
+    locator.writeUInt32LE(0x07064b50, 0);
+    locator.writeBigUInt64LE(BigInt(offset + cd.length), 8);
+    locator.writeUInt32LE(1, 16);
+    tail.push(record, locator);
+  }
   const end = Buffer.alloc(22);
   end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(cd.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, cd, end]);
+  end.writeUInt16LE(zip64 ? 0xffff : entries.length, 8);
+  end.writeUInt16LE(zip64 ? 0xffff : entries.length, 10);
+  end.writeUInt32LE(zip64 ? 0xffffffff : cd.length, 12);
+  end.writeUInt32LE(zip64 ? 0xffffffff : offset, 16);
+  return Buffer.concat([...locals, cd, ...tail, end]);
 }
 
 const osvRecord = (id: string, pkg: string): Buffer =>
@@ -315,6 +342,45 @@ describe('OSV all.zip', () => {
     assert.equal(find(rows(db, 'alpine', '3.8', 'openssl'), 'CVE-2018-5407').fixed, '1.0.2q-r0');
     assert.equal(find(rows(db, 'ubuntu', '20.04', 'wayland'), 'USN-5614-1').fixed, '1.18.0-1ubuntu0.1');
     db.close();
+  });
+});
+
+describe('ZIP64 archives (OSV all.zip files with more than 65535 records use them)', () => {
+  it('reads entries through the ZIP64 end of central directory and extra fields', async () => {
+    const zip = join(work, 'all64.zip');
+    writeFileSync(
+      zip,
+      makeZip(
+        [
+          {
+            name: 'DSA-3029-1.json',
+            data: readFileSync(join(DATA, 'osv/debian/DSA-3029-1.json')),
+            deflate: true,
+          },
+          {
+            name: 'CVE-2022-27449.json',
+            data: readFileSync(join(DATA, 'osv/alpine/CVE-2022-27449.alpine-affected.json')),
+          },
+        ],
+        { zip64: true },
+      ),
+    );
+    const { db, report } = await build(zip);
+    assert.deepEqual(
+      report.sources.map((s) => [s.stats.records, s.stats.skipped]),
+      [[2, 0]],
+    );
+    assert.equal(find(rows(db, 'debian', 'wheezy', 'nginx'), 'DSA-3029-1').fixed, '1.2.1-2.2+wheezy3');
+    db.close();
+  });
+
+  it('a damaged ZIP64 record is a clear error naming the file', async () => {
+    const zip = join(work, 'broken64.zip');
+    const good = makeZip([{ name: 'a.json', data: osvRecord('DSA-1-1', 'a') }], { zip64: true });
+    // point the locator somewhere that holds no ZIP64 record
+    good.writeBigUInt64LE(3n, good.length - 22 - 20 + 8);
+    writeFileSync(zip, good);
+    await assert.rejects(build(zip), /broken64\.zip: not a readable zip archive: damaged ZIP64/);
   });
 });
 
