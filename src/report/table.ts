@@ -37,6 +37,14 @@ function messageOf(finding: Finding): string {
     : `${finding.message} [${evidence.source}=${evidence.value}]`;
 }
 
+/** A file finding under its own file's heading shows only line:column; long labels keep their end (the position). */
+function targetLabel(finding: Finding, heading: string): string {
+  const { target } = finding;
+  if (target.kind === 'file' && target.path === heading) return `${target.line}:${target.column}`;
+  const label = describeTarget(target).replace(/\s+/g, ' ');
+  return label.length <= 40 ? label : `…${label.slice(label.length - 39)}`;
+}
+
 export function renderTable(report: Report, options: TableOptions): string {
   const shown =
     options.showAll === true ? report.findings : report.findings.filter((f) => f.outcome.kind === 'fail');
@@ -55,7 +63,7 @@ export function renderTable(report: Report, options: TableOptions): string {
       ...(options.showAll === true ? [outcomeLabel(f)] : []),
       paintSeverity(f.severity, f.severity.toUpperCase(), options),
       f.ruleId,
-      truncate(describeTarget(f.target), 40),
+      targetLabel(f, heading),
       truncate(messageOf(f), width),
     ]);
     out.push(
