@@ -327,6 +327,22 @@ describe('bulkhead db import and status', () => {
     assert.match(missing.stderr, /cannot read .*nope\.json \(ENOENT\)/);
   });
 
+  it('--db pointing at a directory is a clear error for status, import and update', async () => {
+    const dir = mkdtempSync(join(work, 'dbdir-'));
+    for (const args of [
+      ['db', 'status', '--db', dir],
+      ['db', 'import', '--db', dir, join(SHARED_VULNDB, 'alpine/fixtures')],
+      ['db', 'update', '--db', dir, '--only', 'debian', '--source', 'debian=file:///nonexistent'],
+    ]) {
+      const r = await runBulkhead(args);
+      assert.equal(r.code, 2, args.join(' '));
+      assert.match(
+        r.stderr,
+        /is a directory, not a database file\n {2}fix: give --db the path of the database file/,
+      );
+    }
+  });
+
   it('status on a missing, corrupt or foreign database exits 2 and says how to get one', async () => {
     const missing = await runBulkhead(['db', 'status', '--db', join(work, 'absent.sqlite')]);
     assert.equal(missing.code, 2);

@@ -9,6 +9,7 @@ import {
   openSync,
   renameSync,
   rmSync,
+  statSync,
 } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -104,6 +105,18 @@ function corrupt(path: string, why: string, cause?: unknown): BulkheadError {
     hint: `rebuild it: delete the file and ${FETCH_HINT}`,
     cause,
   });
+}
+
+function isDirectory(path: string): BulkheadError {
+  return new BulkheadError('INPUT_INVALID', `${path} is a directory, not a database file`, {
+    subject: path,
+    hint: 'give --db the path of the database file, e.g. --db /var/cache/bulkhead/vulndb.sqlite',
+  });
+}
+
+/** Refuses a database path that is a directory (before anything is downloaded or written). */
+export function checkDbTarget(path: string): void {
+  if (existsSync(path) && statSync(path).isDirectory()) throw isDirectory(path);
 }
 
 function readSchemaVersion(db: Sqlite, path: string): number {
@@ -274,6 +287,7 @@ export function openVulnDb(path: string): VulnDb {
       hint: `${FETCH_HINT}; --db PATH chooses another file`,
     });
   }
+  if (statSync(path).isDirectory()) throw isDirectory(path);
   let db: Sqlite | undefined;
   try {
     db = new Database(path, { readonly: true, fileMustExist: true });
@@ -479,6 +493,7 @@ export async function buildVulnDb<T>(
   fill: (writer: DbWriter) => Promise<T> | T,
 ): Promise<T> {
   const dir = dirname(target);
+  checkDbTarget(target);
   try {
     mkdirSync(dir, { recursive: true });
   } catch (error) {

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { BulkheadError, UsageError } from '../shared/errors.js';
-import { buildVulnDb } from './db.js';
+import { buildVulnDb, checkDbTarget } from './db.js';
 import { FeedImporter, MAX_FEED_BYTES, type ImportReport } from './import.js';
 
 export type SourceGroup = 'debian' | 'alpine' | 'osv';
@@ -177,6 +177,7 @@ export async function updateVulnDb(
   feeds: readonly FeedUrl[],
   options: UpdateOptions,
 ): Promise<ImportReport> {
+  checkDbTarget(path);
   const downloaded: { feed: FeedUrl; data: Buffer }[] = [];
   for (const feed of feeds) {
     const data = await downloadFeed(feed, options);
