@@ -398,8 +398,8 @@ describe('bulkhead scan on a real engine', engineSuite, () => {
     let registry: Registry;
     before(async () => {
       registry = await startRegistry({ user: 'ci', password: 'pa55word' });
-      registry.push(engine.host, secretsImage, 'team/secrets:1');
-      registry.push(engine.host, images.twoLayer, 'team/debian:12');
+      await registry.push(`docker-daemon:${secretsImage}`, 'team/secrets:1', engine.host);
+      await registry.push(`docker-daemon:${images.twoLayer}`, 'team/debian:12', engine.host);
     });
     after(async () => {
       await registry.stop();
@@ -449,6 +449,34 @@ describe('bulkhead scan on a real engine', engineSuite, () => {
           (f) => f.ruleId === 'BH-IMG-PRIVATE-KEY' && f.outcome.kind === 'fail',
         ),
       );
+    });
+
+    it('pulls through Bearer token auth from a token service', async () => {
+      const tokenRegistry = await startRegistry({ user: 'robot', password: 't0ken-pass', auth: 'token' });
+      try {
+        await tokenRegistry.push(`docker-daemon:${secretsImage}`, 'team/secrets:1', engine.host);
+        const ref = `docker://${tokenRegistry.address}/team/secrets:1`;
+        const ok = await runBulkhead(
+          ['scan', '--skip-db', '-q', '-f', 'json', '--registry-user', 'robot', ref],
+          {
+            env: { ...process.env, BULKHEAD_REGISTRY_PASSWORD: 't0ken-pass' },
+          },
+        );
+        assert.equal(ok.code, 0, ok.stderr);
+        const report = parseReport(ok.stdout);
+        assert.equal(report.artifact.source, 'registry');
+        assert.ok(report.findings.some((f) => f.ruleId === 'BH-IMG-SECRET-ENV' && f.outcome.kind === 'fail'));
+        const anonymous = await runBulkhead(['scan', '--skip-db', ref]);
+        assert.equal(anonymous.code, 2);
+        assert.match(anonymous.stderr, /requires authentication/);
+        const wrong = await runBulkhead(['scan', '--skip-db', '--registry-user', 'robot', ref], {
+          env: { ...process.env, BULKHEAD_REGISTRY_PASSWORD: 'wrong' },
+        });
+        assert.equal(wrong.code, 2);
+        assert.match(wrong.stderr, /token server http:\/\/127\.0\.0\.1:\d+ answered 401/);
+      } finally {
+        await tokenRegistry.stop();
+      }
     });
 
     it('refuses without credentials and with a wrong password, saying what to do', async () => {

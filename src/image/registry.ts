@@ -149,7 +149,16 @@ class RegistryClient {
     url.searchParams.set('scope', challenge.get('scope') ?? `repository:${this.ref.repository}:pull`);
     const basic = this.basic();
     const response = await this.send(url.toString(), basic === undefined ? {} : { authorization: basic });
+    if (response.status === 401 && basic === undefined) {
+      await response.body?.cancel();
+      throw new RegistryError(
+        `registry ${this.ref.registry} requires authentication`,
+        this.display,
+        'pass --registry-user NAME and set BULKHEAD_REGISTRY_PASSWORD',
+      );
+    }
     if (!response.ok) {
+      await response.body?.cancel();
       throw new RegistryError(
         `token server ${url.origin} answered ${response.status}`,
         this.display,

@@ -1,19 +1,30 @@
 // A private Docker registry for tests (DESIGN.md "Test engine"): Debian's docker-registry (distribution 2.8) with its
-// own config listening on 127.0.0.1 only, a free port, a temp storage dir, and optional htpasswd basic auth (bcrypt
-// entries made with apache2-utils' htpasswd, the only format distribution accepts).
-import { execFileSync, spawn } from 'node:child_process';
+// own config listening on 127.0.0.1 only, a free port, a temp storage dir, and either htpasswd basic auth (bcrypt
+// entries made with apache2-utils' htpasswd, the only format distribution accepts) or token auth: a small token
+// service on 127.0.0.1 that checks Basic credentials and signs RS256 JWTs with an x5c chain the registry trusts
+// through `rootcertbundle` (distribution's "Token Authentication Implementation").
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { createSign, X509Certificate } from 'node:crypto';
 import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
 
 export interface Registry {
   /** "127.0.0.1:PORT" */
   readonly address: string;
   readonly dir: string;
-  /** Pushes an image from an engine with skopeo (credentials included when the registry has auth). */
-  push(engineHost: string, image: string, dest: string): void;
+  /**
+   * Copies an image into the registry with skopeo (credentials included when the registry has auth). `source` is a
+   * skopeo source ("docker-daemon:NAME", "docker-archive:PATH"). Asynchronous: with token auth the token service
+   * runs in this process and must keep answering while skopeo works.
+   */
+  push(source: string, dest: string, engineHost?: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -31,15 +42,100 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startRegistry(options: { user?: string; password?: string } = {}): Promise<Registry> {
+const SERVICE = 'bulkhead-test-registry';
+const ISSUER = 'bulkhead-test-issuer';
+
+const b64url = (data: Buffer | string): string => Buffer.from(data).toString('base64url');
+
+/** A token service: Basic credentials in, an RS256 JWT granting the requested repository actions out. */
+async function startTokenServer(
+  dir: string,
+  user: string,
+  password: string,
+): Promise<{ realm: string; cert: string; server: Server }> {
+  const key = join(dir, 'token.key');
+  const cert = join(dir, 'token.crt');
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-subj',
+      '/CN=bulkhead-test-token',
+      '-days',
+      '2',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    { stdio: 'ignore' },
+  );
+  const privateKey = readFileSync(key, 'utf8');
+  const der = new X509Certificate(readFileSync(cert)).raw.toString('base64');
+  let count = 0;
+  const expected = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+  const server = createHttpServer((req, res) => {
+    count += 1;
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (req.headers.authorization !== expected) {
+      res.writeHead(401, { 'content-type': 'application/json' }).end('{"details":"bad credentials"}');
+      return;
+    }
+    const access = url.searchParams.getAll('scope').flatMap((scope) => {
+      const m = /^repository:([^:]+):(.+)$/.exec(scope);
+      return m === null ? [] : [{ type: 'repository', name: m[1], actions: (m[2] ?? '').split(',') }];
+    });
+    const now = Math.floor(Date.now() / 1000);
+    const header = b64url(JSON.stringify({ typ: 'JWT', alg: 'RS256', x5c: [der] }));
+    const claims = b64url(
+      JSON.stringify({
+        iss: ISSUER,
+        sub: user,
+        aud: url.searchParams.get('service'),
+        exp: now + 300,
+        nbf: now - 10,
+        iat: now,
+        jti: String(count),
+        access,
+      }),
+    );
+    const signature = createSign('RSA-SHA256')
+      .update(`${header}.${claims}`)
+      .sign(privateKey)
+      .toString('base64url');
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ token: `${header}.${claims}.${signature}`, expires_in: 300 }));
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return { realm: `http://127.0.0.1:${port}/token`, cert, server };
+}
+
+export interface RegistryOptions {
+  readonly user?: string;
+  readonly password?: string;
+  /** "basic" (htpasswd, the default when credentials are given) or "token" (Bearer tokens from a token service). */
+  readonly auth?: 'basic' | 'token';
+}
+
+export async function startRegistry(options: RegistryOptions = {}): Promise<Registry> {
   const dir = mkdtempSync(join(tmpdir(), 'bh-reg-'));
   const port = await freePort();
   const address = `127.0.0.1:${port}`;
-  const auth =
-    options.user !== undefined && options.password !== undefined
-      ? `auth:\n  htpasswd:\n    realm: bulkhead-test\n    path: ${join(dir, 'htpasswd')}\n`
-      : '';
-  if (auth !== '') {
+  const withCreds = options.user !== undefined && options.password !== undefined;
+  let auth = '';
+  let tokenServer: Server | undefined;
+  if (withCreds && options.auth === 'token') {
+    const token = await startTokenServer(dir, options.user ?? '', options.password ?? '');
+    tokenServer = token.server;
+    auth = `auth:\n  token:\n    realm: ${token.realm}\n    service: ${SERVICE}\n    issuer: ${ISSUER}\n    rootcertbundle: ${token.cert}\n`;
+  } else if (withCreds) {
+    auth = `auth:\n  htpasswd:\n    realm: bulkhead-test\n    path: ${join(dir, 'htpasswd')}\n`;
     execFileSync('htpasswd', ['-Bbc', join(dir, 'htpasswd'), options.user ?? '', options.password ?? ''], {
       stdio: 'ignore',
     });
@@ -54,6 +150,7 @@ export async function startRegistry(options: { user?: string; password?: string 
   child.unref();
   const pid = child.pid;
   const stop = async (): Promise<void> => {
+    tokenServer?.close();
     if (pid !== undefined) {
       try {
         process.kill(pid, 'SIGTERM');
@@ -86,20 +183,19 @@ export async function startRegistry(options: { user?: string; password?: string 
   return {
     address,
     dir,
-    push: (engineHost, image, dest) => {
-      execFileSync(
+    push: async (source, dest, engineHost) => {
+      await execFileAsync(
         'skopeo',
         [
           'copy',
           '--quiet',
-          '--src-daemon-host',
-          engineHost,
+          ...(engineHost === undefined ? [] : ['--src-daemon-host', engineHost]),
           '--dest-tls-verify=false',
           ...creds,
-          `docker-daemon:${image}`,
+          source,
           `docker://${address}/${dest}`,
         ],
-        { stdio: ['ignore', 'ignore', 'pipe'] },
+        { maxBuffer: 16 * 1024 * 1024 },
       );
     },
     stop,
