@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -182,6 +182,45 @@ describe('layers', () => {
     assert.deepEqual(facts.diagnostics, []);
     assert.equal(facts.layers.length, 3);
     assert.equal(facts.layers[0]?.compression, 'gzip');
+  });
+
+  it('reads an rpm sqlite database made by rpm itself from a layer', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bh-rpmimg-'));
+    try {
+      const spec = join(dir, 'tool.spec');
+      writeFileSync(
+        spec,
+        'Name: tool\nVersion: 4.5\nRelease: 1.el9\nSummary: t\nLicense: MIT\nBuildArch: noarch\n%description\nt\n%files\n',
+      );
+      execFileSync('rpmbuild', ['--define', `_topdir ${join(dir, 'top')}`, '-bb', spec], { stdio: 'ignore' });
+      const dbpath = join(dir, 'db');
+      mkdirSync(dbpath);
+      execFileSync('rpm', ['--initdb', '--dbpath', dbpath], { stdio: 'ignore' });
+      execFileSync(
+        'rpm',
+        [
+          '-i',
+          '--nodeps',
+          '--justdb',
+          '--dbpath',
+          dbpath,
+          join(dir, 'top/RPMS/noarch/tool-4.5-1.el9.noarch.rpm'),
+        ],
+        { stdio: 'ignore' },
+      );
+      const layer = await makeTar([
+        { name: 'etc/os-release', content: 'ID="rocky"\nVERSION_ID="9.3"\nPRETTY_NAME="Rocky Linux 9.3"\n' },
+        { name: 'usr/lib/sysimage/rpm/rpmdb.sqlite', content: readFileSync(join(dbpath, 'rpmdb.sqlite')) },
+      ]);
+      const facts = await read(await makeDockerArchive([gzipSync(layer)]));
+      assert.equal(facts.os.family, 'rocky');
+      assert.deepEqual(
+        facts.packages.map((p) => [p.format, p.name, p.version, p.sourceName, p.layer?.index]),
+        [['rpm', 'tool', '4.5-1.el9', 'tool', 0]],
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('warns when a layer does not match its diff_id', async () => {
