@@ -14,12 +14,12 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { importBusybox, startEngine, type Engine } from './harness/engine.js';
 import { BUSYBOX_IMAGE, engineSuite } from './harness/shared-engine.js';
+import { freePort } from './harness/net.js';
 import { createTestPki, type TestPki } from './harness/tls.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -36,19 +36,6 @@ roles:
     - allow: ['@all']
       constraints: unrestricted
 `;
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const srv = createServer();
-    srv.once('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => {
-        done(typeof addr === 'object' && addr !== null ? addr.port : 0);
-      });
-    });
-  });
-}
 
 interface Run {
   readonly code: number;

@@ -2,7 +2,6 @@
 // against a private dockerd listening on 127.0.0.1 with --tlsverify.
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -10,21 +9,8 @@ import { factsSchema } from '../src/facts/index.js';
 import { runBulkhead } from './harness/cli.js';
 import { startEngine, type Engine } from './harness/engine.js';
 import { engineSuite } from './harness/shared-engine.js';
+import { freePort } from './harness/net.js';
 import { createTestPki } from './harness/tls.js';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => {
-        resolve(port);
-      });
-    });
-  });
-}
 
 describe('bulkhead info over TCP with TLS', engineSuite, () => {
   let engine: Engine;

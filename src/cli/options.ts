@@ -29,6 +29,20 @@ export function addReportOptions(command: Command, defaults: { failOn?: Severity
     .option('--no-color', 'disable ANSI colours in the table');
 }
 
+/** --host and --root, for the commands that collect host and engine facts (info, audit). */
+export function addFactsOptions(command: Command): Command {
+  return command
+    .option(
+      '-H, --host <address>',
+      'Docker engine address (default: DOCKER_HOST, else unix:///var/run/docker.sock)',
+    )
+    .option(
+      '--root <dir>',
+      'read host facts from this directory instead of / (a fixture tree or a mounted host)',
+      '/',
+    );
+}
+
 export function readReportFlags(raw: Record<string, unknown>, io: CliIO): ReportFlags {
   const format = raw['format'];
   if (typeof format !== 'string' || !(FORMATS as readonly string[]).includes(format)) {

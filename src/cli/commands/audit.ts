@@ -10,7 +10,7 @@ import { collectFacts } from '../../facts/collect.js';
 import { createReport } from '../../report/report.js';
 import { EXIT_ERROR, type CliIO } from '../io.js';
 import type { CommandRunner } from '../main.js';
-import { addReportOptions, emitReport, readReportFlags } from '../options.js';
+import { addFactsOptions, addReportOptions, emitReport, readReportFlags } from '../options.js';
 
 interface AuditFlags {
   readonly host?: string;
@@ -44,16 +44,8 @@ export function registerAudit(program: Command, run: (runner: CommandRunner) => 
     .command('audit')
     .description(
       'audit the host, the Docker daemon, running containers and their images (CIS Docker Benchmark and beyond)',
-    )
-    .option(
-      '-H, --host <address>',
-      'Docker engine address (default: DOCKER_HOST, else unix:///var/run/docker.sock)',
-    )
-    .option(
-      '--root <dir>',
-      'read host facts from this directory instead of / (a fixture tree or a mounted host)',
-      '/',
-    )
+    );
+  addFactsOptions(command)
     .option('-c, --config <file>', 'YAML config: trustedRegistries, waivers, severity overrides')
     .option(
       '--only <ids>',

@@ -4,6 +4,7 @@ import { collectFacts } from '../../facts/collect.js';
 import { renderFactsText } from '../../report/facts-text.js';
 import { EXIT_ERROR, EXIT_OK } from '../io.js';
 import type { CommandRunner } from '../main.js';
+import { addFactsOptions } from '../options.js';
 
 interface InfoFlags {
   readonly host?: string;
@@ -14,18 +15,11 @@ interface InfoFlags {
 }
 
 export function registerInfo(program: Command, run: (runner: CommandRunner) => Promise<void>): void {
-  program
-    .command('info')
-    .description('print the facts bulkhead collects about the host and the Docker engine')
-    .option(
-      '-H, --host <address>',
-      'Docker engine address (default: DOCKER_HOST, else unix:///var/run/docker.sock)',
-    )
-    .option(
-      '--root <dir>',
-      'read host facts from this directory instead of / (a fixture tree or a mounted host)',
-      '/',
-    )
+  addFactsOptions(
+    program
+      .command('info')
+      .description('print the facts bulkhead collects about the host and the Docker engine'),
+  )
     .option('--json', 'print the full facts document as JSON', false)
     .option('--no-engine', 'do not query the Engine API (host facts only)')
     .option('--no-color', 'disable ANSI colours')
