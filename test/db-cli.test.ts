@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { z } from 'zod';
 import { runCli } from '../src/cli/main.js';
-import { DEFAULT_FEEDS, downloadFeed, resolveFeeds } from '../src/vulndb/update.js';
+import { DEFAULT_FEEDS, downloadFeed, resolveFeeds, updateVulnDb } from '../src/vulndb/update.js';
 import { runBulkhead } from './harness/cli.js';
 import { SHARED_VULNDB, startFeedServer, type FeedServer } from './harness/feed-server.js';
 
@@ -107,6 +107,24 @@ describe('bulkhead db update over local HTTP', () => {
       downloadFeed({ group: 'alpine', url, optional: false }, { toolVersion: 't' }),
       /HTTP 404/,
     );
+  });
+
+  it('an optional feed that answers with something else (a login page) is skipped; required feeds still import', async () => {
+    const skipped: string[] = [];
+    const report = await updateVulnDb(
+      join(work, 'optional.sqlite'),
+      [
+        { group: 'debian', url: `${server.url}/debian/bookworm-derived.json`, optional: false },
+        { group: 'debian', url: `${server.url}/SOURCES.md`, optional: true },
+      ],
+      { toolVersion: 't', onSkip: (u, why) => skipped.push(`${u}: ${why}`) },
+    );
+    assert.deepEqual(
+      report.sources.map((x) => x.name),
+      ['debian-tracker:bookworm-derived'],
+    );
+    assert.equal(skipped.length, 1);
+    assert.match(skipped[0] ?? '', /SOURCES\.md: .*not a vulnerability feed/);
   });
 
   it('draws progress bars on stderr when it is a terminal', async () => {

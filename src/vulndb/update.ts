@@ -3,9 +3,9 @@
 // failure leaves the existing database untouched.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { BulkheadError, UsageError } from '../shared/errors.js';
+import { BulkheadError, InputError, UsageError } from '../shared/errors.js';
 import { buildVulnDb, checkDbTarget } from './db.js';
-import { FeedImporter, MAX_FEED_BYTES, type ImportReport } from './import.js';
+import { detectFeed, FeedImporter, MAX_FEED_BYTES, type ImportReport } from './import.js';
 
 export type SourceGroup = 'debian' | 'alpine' | 'osv';
 export const SOURCE_GROUPS: readonly SourceGroup[] = ['debian', 'alpine', 'osv'];
@@ -13,7 +13,7 @@ export const SOURCE_GROUPS: readonly SourceGroup[] = ['debian', 'alpine', 'osv']
 export interface FeedUrl {
   readonly group: SourceGroup;
   readonly url: string;
-  /** A default Alpine branch that may not exist (yet, or any more): a 404 skips it instead of failing. */
+  /** A default feed that may not exist (an Alpine branch, a support list): a 404 skips it instead of failing. */
   readonly optional: boolean;
 }
 
@@ -34,13 +34,19 @@ const ALPINE_BRANCHES = [
 /** The upstream feeds `db update` reads when no --source overrides a group. */
 export const DEFAULT_FEEDS: Readonly<Record<SourceGroup, readonly FeedUrl[]>> = {
   debian: [
-    'https://security-tracker.debian.org/tracker/data/json',
-    `${SALSA}/security-tracker-team/security-tracker/-/raw/master/data/DSA/list`,
-    `${SALSA}/security-tracker-team/security-tracker/-/raw/master/data/DLA/list`,
-    `${SALSA}/debian/debian-security-support/-/raw/master/security-support-ended.deb11`,
-    `${SALSA}/debian/debian-security-support/-/raw/master/security-support-ended.deb12`,
-    `${SALSA}/debian/debian-security-support/-/raw/master/security-support-ended.deb13`,
-  ].map((url) => ({ group: 'debian', url, optional: false })),
+    { group: 'debian', url: 'https://security-tracker.debian.org/tracker/data/json', optional: false },
+    ...['DSA', 'DLA'].map((kind) => ({
+      group: 'debian' as const,
+      url: `${SALSA}/security-tracker-team/security-tracker/-/raw/master/data/${kind}/list`,
+      optional: false,
+    })),
+    // a support list for a release that has none yet (or any more) is skipped, not fatal
+    ...['deb11', 'deb12', 'deb13'].map((release) => ({
+      group: 'debian' as const,
+      url: `${SALSA}/debian/debian-security-support/-/raw/master/security-support-ended.${release}`,
+      optional: true,
+    })),
+  ],
   alpine: ALPINE_BRANCHES.flatMap((branch) =>
     ['main', 'community'].map((repo) => ({
       group: 'alpine' as const,
@@ -181,7 +187,18 @@ export async function updateVulnDb(
   const downloaded: { feed: FeedUrl; data: Buffer }[] = [];
   for (const feed of feeds) {
     const data = await downloadFeed(feed, options);
-    if (data !== undefined) downloaded.push({ feed, data });
+    if (data === undefined) continue;
+    if (feed.optional) {
+      // best effort: an optional feed answering with something else (a login page) is skipped, not fatal
+      try {
+        detectFeed(data, feed.url);
+      } catch (error) {
+        if (!(error instanceof InputError)) throw error;
+        options.onSkip?.(feed.url, error.message);
+        continue;
+      }
+    }
+    downloaded.push({ feed, data });
   }
   if (downloaded.length === 0) {
     throw new BulkheadError('DB_UPDATE', 'no feed could be downloaded', {
