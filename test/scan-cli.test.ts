@@ -368,6 +368,28 @@ describe('bulkhead scan on a real engine', engineSuite, () => {
     assert.equal(key.target.layer?.index, 1);
     assert.match(key.target.layer.createdBy ?? '', /COPY/);
     assert.ok(!result.stdout.includes('correct-horse-battery') && !result.stdout.includes('npm_s3cr3tvalue'));
+    // by image id too
+    const id = engine.docker(['image', 'inspect', '--format', '{{.Id}}', secretsImage]).trim();
+    const byId = await runBulkhead([
+      'scan',
+      '--skip-db',
+      '-q',
+      '-f',
+      'json',
+      '--host',
+      engine.host,
+      id.slice(7, 19),
+    ]);
+    assert.equal(byId.code, 0, byId.stderr);
+    const byIdReport = parseReport(byId.stdout);
+    assert.equal(byIdReport.artifact.source, 'engine');
+    assert.deepEqual(
+      byIdReport.findings
+        .filter((f) => f.outcome.kind === 'fail')
+        .map((f) => f.ruleId)
+        .sort(),
+      ids,
+    );
     const table = await runBulkhead([
       'scan',
       '--skip-db',

@@ -34,6 +34,8 @@ export interface ArchiveOptions {
   readonly tag?: string | undefined;
   /** Called after each layer blob has been analysed (progress). */
   readonly onLayer?: ((done: number, bytes: number) => void) | undefined;
+  /** "os/arch[/variant]" to pick from a multi-platform OCI index (default linux/amd64). */
+  readonly platform?: string | undefined;
 }
 
 /** Where an archive's blobs come from: entries gathered from a tar stream, or files of a layout directory. */
@@ -181,7 +183,8 @@ async function resolveImage(store: BlobStore, options: ArchiveOptions): Promise<
     layerPaths = entry.Layers;
     id = `sha256:${createHash('sha256').update(configBytes).digest('hex')}`;
   } else {
-    const resolved = await resolveOciManifest(store, subject, options.tag, 'amd64');
+    const architecture = (options.platform ?? 'linux/amd64').split('/')[1] ?? 'amd64';
+    const resolved = await resolveOciManifest(store, subject, options.tag, architecture);
     const bytes = await store.json(blobPath(resolved.manifest.config.digest));
     if (bytes === undefined)
       throw new InputError(subject, `config blob ${resolved.manifest.config.digest} is missing`, {

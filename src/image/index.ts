@@ -133,10 +133,16 @@ export async function readImage(target: string, options: ReadImageOptions): Prom
         source: spec.declared === 'oci' ? 'oci-layout' : 'docker-archive',
         subject: spec.path,
         onLayer,
+        platform: options.platform,
       });
     }
     case 'oci-dir':
-      return readOciLayoutDir(spec.path, { ref: target, source: 'oci-layout', onLayer });
+      return readOciLayoutDir(spec.path, {
+        ref: target,
+        source: 'oci-layout',
+        onLayer,
+        platform: options.platform,
+      });
     case 'rootfs':
       return readRootfs(spec.path, {
         ref: target,
