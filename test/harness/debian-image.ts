@@ -5,7 +5,16 @@
 // docker-archive and OCI layout exports (docker save, skopeo copy).
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -37,6 +46,31 @@ export function debianRootfs(): DebianRootfs {
   const query = join(dir, `debian12-${key}.dpkg-query`);
   if (existsSync(tar) && existsSync(query)) return { tar, dpkgQuery: readFileSync(query, 'utf8') };
   mkdirSync(dir, { recursive: true });
+  // Test files run in parallel: one process builds, the others wait for its result (a stale lock is broken).
+  const lock = `${tar}.lock`;
+  try {
+    if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 20 * 60 * 1000)
+      rmSync(lock, { recursive: true });
+    mkdirSync(lock);
+  } catch {
+    for (let waited = 0; waited < 15 * 60; waited += 1) {
+      if (existsSync(tar) && existsSync(query)) return { tar, dpkgQuery: readFileSync(query, 'utf8') };
+      if (!existsSync(lock))
+        throw new Error(`another process failed to build ${tar}; see its debootstrap error`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
+    }
+    throw new Error(
+      `timed out waiting for another process to build ${tar} (remove ${lock} if none is running)`,
+    );
+  }
+  try {
+    return buildRootfs(tar, query);
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function buildRootfs(tar: string, query: string): DebianRootfs {
   const work = mkdtempSync(join(tmpdir(), 'bh-deb-'));
   const root = join(work, 'rootfs');
   try {
