@@ -1,6 +1,7 @@
 // Parses the shell form of RUN/CMD/ENTRYPOINT with mvdan/sh (POSIX + Bash grammar, via the mvdan-sh package) into
 // plain command records, so rules look at commands and arguments rather than substrings.
 import { createRequire } from 'node:module';
+import { parseNative, type NativeCall } from './shell-native.js';
 
 /** One word of a command line. `text` is the word with quotes removed and expansions kept as written ("$HOME"). */
 export interface ShellWord {
@@ -191,7 +192,12 @@ function callPos(node: GoNode, method: 'Pos' | 'End'): Pos {
   };
 }
 
-interface WalkState {
+/**
+ * The raw command records both parsers produce (mvdan-sh's walk below, and the native parser of shell-native.ts):
+ * commands in walk order, pipes, and what pipefail needs. `finishCall` and `finishScript` turn them into the
+ * ShellScript, so wrapper/`sh -c` unwrapping and pipefail logic exist once.
+ */
+interface ScriptState {
   readonly commands: ShellCommand[];
   readonly pipes: ShellPipe[];
   /** Line/column of the first pipe seen and of the first `set -o pipefail`. */
@@ -200,6 +206,11 @@ interface WalkState {
   readonly depth: number;
   /** Nesting level of compound commands around the current node. */
   compound: number;
+  /** Which parser `sh -c` scripts go through. */
+  readonly engine: ShellEngine;
+}
+
+interface WalkState extends ScriptState {
   readonly pipeOps: ReadonlySet<unknown>;
 }
 
@@ -504,6 +515,15 @@ function collectCall(state: WalkState, call: GoNode, parent: ShellCommand | unde
     const { text: value, literal } = wordText(state, word, command);
     words.push(new LazyWord(value, literal, word));
   }
+  finishCall(state, command, words);
+}
+
+/** Names a simple command from its words (already pushed to `state.commands`) and adds its unwrapped forms. */
+function finishCall(
+  state: ScriptState,
+  command: { name: string; program: string; args: readonly ShellWord[] } & ShellCommand,
+  words: readonly ShellWord[],
+): void {
   const [first, ...rest] = words;
   if (first === undefined) {
     // Assignment-only statement (`FOO=bar`): keep it for rules that read variables.
@@ -517,7 +537,12 @@ function collectCall(state: WalkState, call: GoNode, parent: ShellCommand | unde
 }
 
 /** `sudo -u x apt-get install y` also yields `apt-get install y` with wrapper "sudo". */
-function expandWrapped(state: WalkState, command: ShellCommand, args: readonly ShellWord[], depth = 0): void {
+function expandWrapped(
+  state: ScriptState,
+  command: ShellCommand,
+  args: readonly ShellWord[],
+  depth = 0,
+): void {
   const wrapper = WRAPPERS[command.program];
   if (wrapper === undefined || depth > 3) return;
   let i = 0;
@@ -558,12 +583,12 @@ function expandWrapped(state: WalkState, command: ShellCommand, args: readonly S
 }
 
 /** `sh -c 'curl x | sh'` parses the literal script too; its commands carry the `sh` command as parent. */
-function expandShellC(state: WalkState, command: ShellCommand, args: readonly ShellWord[]): void {
+function expandShellC(state: ScriptState, command: ShellCommand, args: readonly ShellWord[]): void {
   if (!POSIX_SHELLS.has(command.program) || state.depth > 2) return;
   const index = args.findIndex((a) => /^-[a-z]*c[a-z]*$/.test(a.text));
   const script = index === -1 ? undefined : args[index + 1];
   if (script === undefined || script.text.includes('$(…)')) return;
-  const inner = parseScriptInto(script.text, state.depth + 1, command);
+  const inner = parseScriptInto(script.text, state.depth + 1, command, state.engine);
   if (inner.kind !== 'parsed') return;
   for (const c of inner.commands)
     state.commands.push({
@@ -576,7 +601,30 @@ function expandShellC(state: WalkState, command: ShellCommand, args: readonly Sh
   for (const p of inner.pipes) state.pipes.push(p);
 }
 
-function parseScriptInto(script: string, depth: number, parent: ShellCommand | undefined): ShellScript {
+/** `mvdan`: mvdan-sh only (the reference); `auto`: the native parser, mvdan-sh when it declines. */
+export type ShellEngine = 'auto' | 'mvdan';
+
+function newState(depth: number, engine: ShellEngine): ScriptState {
+  return { compound: 0, commands: [], pipes: [], firstPipe: undefined, pipefail: undefined, depth, engine };
+}
+
+/** Counts of top-level scripts the native parser handled and declined (benchmarks and the differential test report them). */
+export const nativeStats = { handled: 0, declined: 0 };
+
+function parseScriptInto(
+  script: string,
+  depth: number,
+  parent: ShellCommand | undefined,
+  engine: ShellEngine,
+): ShellScript {
+  if (engine === 'auto') {
+    const native = newState(depth, engine);
+    const done = parseNative(script, native, parent, (command: NativeCall, words) => {
+      finishCall(native, command, words);
+    });
+    if (depth === 0) nativeStats[done ? 'handled' : 'declined'] += 1;
+    if (done) return finishScript(native);
+  }
   let file: GoNode | undefined;
   try {
     file = internal(parser().Parse(script, ''));
@@ -585,16 +633,12 @@ function parseScriptInto(script: string, depth: number, parent: ShellCommand | u
   }
   if (file === undefined)
     return { kind: 'error', message: 'shell parser returned no syntax tree', line: 1, column: 1 };
-  const state: WalkState = {
-    pipeOps: pipeOperators(),
-    compound: 0,
-    commands: [],
-    pipes: [],
-    firstPipe: undefined,
-    pipefail: undefined,
-    depth,
-  };
+  const state: WalkState = { ...newState(depth, engine), pipeOps: pipeOperators() };
   collectStmts(state, nodes(file['Stmts']), parent);
+  return finishScript(state);
+}
+
+function finishScript(state: ScriptState): ShellScript {
   for (const c of state.commands) {
     if (c.program === 'set' && state.pipefail === undefined && setsPipefail(c))
       state.pipefail = { line: c.line, col: c.column };
@@ -634,7 +678,7 @@ const CACHE_LIMIT = 5000;
 export function parseShell(script: string): ShellScript {
   const hit = cache.get(script);
   if (hit !== undefined) return hit;
-  const result = parseScriptInto(script, 0, undefined);
+  const result = parseScriptInto(script, 0, undefined, 'auto');
   if (cache.size >= CACHE_LIMIT) cache.clear();
   cache.set(script, result);
   return result;
@@ -643,4 +687,22 @@ export function parseShell(script: string): ShellScript {
 /** Empties the parse cache (benchmarks measure uncached parsing with it). */
 export function clearShellCache(): void {
   cache.clear();
+}
+
+/** Parses without the cache, with the given engine (the differential test compares `auto` with `mvdan`). */
+export function parseShellWith(script: string, engine: ShellEngine): ShellScript {
+  return parseScriptInto(script, 0, undefined, engine);
+}
+
+/** True when the native parser handles `script` itself (no mvdan-sh fallback at the top level). */
+export function nativeHandles(script: string): boolean {
+  const state = newState(0, 'auto');
+  return parseNative(script, state, undefined, (command: NativeCall, words) => {
+    finishCall(state, command, words);
+  });
+}
+
+/** Script texts currently in the parse cache (the differential test collects the corpus's scripts with it). */
+export function cachedShellScripts(): string[] {
+  return [...cache.keys()];
 }
