@@ -122,6 +122,15 @@ export function makeDebianImages(
   tagPrefix = 'bulkhead-test/debian12',
 ): DebianImages {
   const dir = mkdtempSync(join(tmpdir(), 'bh-debimg-'));
+  try {
+    return buildImages(engine, rootfs, tagPrefix, dir);
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+function buildImages(engine: EngineLike, rootfs: DebianRootfs, tagPrefix: string, dir: string): DebianImages {
   const oneLayer = `${tagPrefix}:one`;
   const twoLayer = `${tagPrefix}:two`;
   const base = `${tagPrefix}:nosudo`;

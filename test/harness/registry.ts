@@ -146,7 +146,8 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
     `version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: ${join(dir, 'data')}\nhttp:\n  addr: ${address}\n${auth}`,
   );
   const log = openSync(join(dir, 'registry.log'), 'a');
-  const child = spawn('docker-registry', ['serve', config], { stdio: ['ignore', log, log], detached: true });
+  // Same process group as the test runner: an interrupted run (Ctrl-C) takes the registry down with it.
+  const child = spawn('docker-registry', ['serve', config], { stdio: ['ignore', log, log] });
   child.unref();
   const pid = child.pid;
   const stop = async (): Promise<void> => {
