@@ -105,7 +105,7 @@ describe('native shell parser: differential against mvdan-sh', () => {
   it('declines outside the subset and on syntax errors (mvdan-sh reports those)', () => {
     for (const script of [
       'cat <<EOF\nx\nEOF',
-      'case $x in a) b;; esac',
+      'select x in a; do b; done',
       'f() { a; }',
       'echo $((1 + 2))',
       '[[ -f x ]] && y',
@@ -135,6 +135,7 @@ describe('native shell parser: differential against mvdan-sh', () => {
       'export PATH=/x:$PATH GOPATH=${HOME:-/root}',
       '! grep -q x f | wc -l',
       'echo é "ü" \\\n  && ls',
+      'case "${arch##*-}" in amd64|arm64) a=x ;; *) echo "unsupported"; exit 1 ;; esac',
     ]) {
       assert.equal(nativeHandles(script), true, script);
       check(script);
@@ -185,6 +186,16 @@ const word = fc.oneof(
     '{',
     '!',
   ),
+  fc.constantFrom(
+    '${X%%[a-z]*}',
+    '${V//./-}',
+    '${X:+-D=${X}}',
+    '${a##*-}',
+    '${a/b/c}',
+    '${a:1}',
+    '${!a}',
+    '$(( 1 ))',
+  ),
   fc.constantFrom('"sh -c \'a|b\'"', "'curl x | sh'", '2>&1', '>/dev/null', '<f', 'é', '$1', '${#X}', '\\\n'),
 );
 const simple = fc.array(word, { minLength: 1, maxLength: 5 }).map((w) => w.join(' '));
@@ -199,6 +210,9 @@ const command: fc.Arbitrary<string> = fc.letrec<{ cmd: string }>((tie) => ({
     fc.tuple(tie('cmd'), tie('cmd')).map(([a, b]) => `if ${a}; then ${b}; fi`),
     fc.tuple(tie('cmd'), tie('cmd')).map(([a, b]) => `while ${a}; do ${b}; done`),
     tie('cmd').map((c) => `for i in a b; do ${c}; done`),
+    fc
+      .tuple(tie('cmd'), tie('cmd'), fc.constantFrom(';;', ' ;;\n', '\n;;', ';&', ''))
+      .map(([a, b, end]) => `case "$x" in a|'b') ${a} ;; (*) ${b}${end} esac`),
     tie('cmd').map((c) => `echo "$(${c})"`),
     fc.tuple(tie('cmd'), op, tie('cmd')).map(([a, o, b]) => `${a}${o}${b}`),
   ),
@@ -218,7 +232,18 @@ describe('native shell parser: generated scripts', () => {
       fc.property(
         fc
           .array(
-            fc.constantFrom(...'ab $(){};|&\'"\\\n#=-`!<>*'.split(''), 'if ', 'then ', 'fi', 'do ', 'done'),
+            fc.constantFrom(
+              ...'ab $(){};|&\'"\\\n#=-`!<>*%/:+'.split(''),
+              'if ',
+              'then ',
+              'fi',
+              'do ',
+              'done',
+              'case ',
+              ' in ',
+              'esac',
+              ';;',
+            ),
             {
               maxLength: 25,
             },

@@ -31,19 +31,7 @@ class Decline extends Error {}
 
 const DECL = new Set(['export', 'declare', 'local', 'readonly', 'typeset', 'nameref']);
 /** Words that make the parser give up when they start a command. */
-const UNSUPPORTED = new Set([
-  'case',
-  'esac',
-  'select',
-  'function',
-  'time',
-  'coproc',
-  '[[',
-  ']]',
-  'let',
-  'in',
-  '!',
-]);
+const UNSUPPORTED = new Set(['select', 'function', 'time', 'coproc', '[[', ']]', 'let', 'in', '!']);
 /** Words that end a list at command position. */
 const RESERVED = new Set([
   'if',
@@ -77,10 +65,8 @@ const RESERVED = new Set([
   'nameref',
 ]);
 /** Words that end a list at command position. */
-const LIST_END = new Set(['then', 'elif', 'else', 'fi', 'do', 'done', '}']);
+const LIST_END = new Set(['then', 'elif', 'else', 'fi', 'do', 'done', '}', 'esac']);
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
-const PARAM =
-  /^\$\{(?:#([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*)(?:(?::?[-=+?]|%%?|##?)[A-Za-z0-9_./,@+=:-]*)?)\}/;
 
 interface Word {
   readonly text: string;
@@ -100,6 +86,8 @@ class Parser {
   readonly lineStarts: number[] = [0];
   /** Inside backquotes: a backquote ends words and lists. */
   backquote = 0;
+  /** Inside the body of a `case` item: `;;` ends lists. */
+  caseItem = 0;
 
   constructor(
     readonly src: string,
@@ -178,6 +166,7 @@ class Parser {
     for (;;) {
       this.linebreaks();
       if (this.atEnd() || this.ch() === ')' || (this.ch() === '`' && this.backquote > 0)) return count;
+      if (this.caseItem > 0 && this.src.startsWith(';;', this.i)) return count;
       const kw = this.keyword();
       if (LIST_END.has(kw)) return count;
       this.andOr();
@@ -186,6 +175,7 @@ class Parser {
       const c = this.ch();
       if (c === '#') this.comment();
       else if (c === ';') {
+        if (this.ch(1) === ';' && this.caseItem > 0) return count;
         if (this.ch(1) === ';' || this.ch(1) === '&' || this.ch(1) === '|') throw new Decline();
         this.i += 1;
       } else if (c === '&') {
@@ -289,6 +279,13 @@ class Parser {
         });
         this.redirects();
         return;
+      case 'case':
+        this.i += 4;
+        this.compound(() => {
+          this.caseClause();
+        });
+        this.redirects();
+        return;
       case 'for':
         this.i += 3;
         this.compound(() => {
@@ -315,6 +312,51 @@ class Parser {
   body(end: string | undefined): void {
     if (this.list() === 0) throw new Decline();
     if (end !== undefined) this.expectKeyword(end);
+  }
+
+  /** A word mvdan-sh's walk does not look into (loop lists, case subjects and patterns): no commands allowed. */
+  unwalkedWord(): void {
+    const c = this.ch();
+    if (this.atEnd() || ' \t\n;&|<>()#'.includes(c)) throw new Decline();
+    const before = this.state.commands.length;
+    const word = this.word();
+    if (this.state.commands.length !== before || word.end === word.start) throw new Decline();
+  }
+
+  /** `case WORD in [(]PATTERN[|PATTERN]...) LIST ;; ... esac`, after `case`. */
+  caseClause(): void {
+    this.blanks();
+    this.unwalkedWord();
+    this.blanks();
+    this.expectKeyword('in');
+    for (;;) {
+      this.linebreaks();
+      if (this.keyword() === 'esac') {
+        this.i += 4;
+        return;
+      }
+      if (this.ch() === '(') this.i += 1;
+      for (;;) {
+        this.blanks();
+        this.unwalkedWord();
+        this.blanks();
+        const c = this.ch();
+        this.i += 1;
+        if (c === ')') break;
+        if (c !== '|') throw new Decline();
+      }
+      const saved = this.caseItem;
+      this.caseItem = 1;
+      try {
+        this.list();
+      } finally {
+        this.caseItem = saved;
+      }
+      if (this.src.startsWith(';;', this.i)) {
+        this.i += 2;
+        if (this.ch() === '&') throw new Decline();
+      } else if (this.keyword() !== 'esac') throw new Decline();
+    }
   }
 
   forHeader(): void {
@@ -602,21 +644,19 @@ class Parser {
   /** An expansion starting at `$`. */
   dollar(quoted: boolean): { text: string; literal: boolean } {
     const next = this.ch(1);
-    if (next === '{') {
-      const m = PARAM.exec(this.src.slice(this.i, this.i + 300));
-      if (m === null) throw new Decline();
-      this.i += m[0].length;
-      return { text: `$${m[1] ?? m[2] ?? ''}`, literal: false };
-    }
+    if (next === '{') return this.paramExp();
     if (next === '(') {
       if (this.ch(2) === '(') throw new Decline();
       this.i += 2;
       const saved = this.backquote;
+      const savedCase = this.caseItem;
       this.backquote = 0;
+      this.caseItem = 0;
       try {
         if (this.list() === 0 || this.ch() !== ')') throw new Decline();
       } finally {
         this.backquote = saved;
+        this.caseItem = savedCase;
       }
       this.i += 1;
       return { text: '$(…)', literal: false };
@@ -640,16 +680,56 @@ class Parser {
     throw new Decline();
   }
 
+  /**
+   * `${NAME}`, `${#NAME}`, `${NAME<op>WORD}` with op one of `:- - := = :+ + :? ? % %% # ## / //`; mvdan-sh's walk
+   * keeps only `$NAME`. The word may hold nested `${...}` but no quotes, escapes or command substitutions.
+   */
+  paramExp(): { text: string; literal: boolean } {
+    const head = /^\$\{(#?)([A-Za-z_][A-Za-z0-9_]*)/.exec(this.src.slice(this.i, this.i + 200));
+    if (head === null) throw new Decline();
+    const text = `$${head[2] ?? ''}`;
+    let j = this.i + head[0].length;
+    if (this.src.charAt(j) === '}') {
+      this.i = j + 1;
+      return { text, literal: false };
+    }
+    if (head[1] === '#') throw new Decline();
+    const op = /^(?::[-=+?]|[-=+?]|%%?|##?|\/\/?)/.exec(this.src.slice(j, j + 2));
+    if (op === null) throw new Decline();
+    j += op[0].length;
+    let depth = 0;
+    for (; ; j += 1) {
+      const c = this.src.charAt(j);
+      if (c === '' || '\'"`\\\n{#'.includes(c)) throw new Decline();
+      if (c === '}') {
+        if (depth === 0) break;
+        depth -= 1;
+      } else if (c === '$') {
+        const after = this.src.charAt(j + 1);
+        if (after === '(') throw new Decline();
+        if (after === '{') {
+          depth += 1;
+          j += 1;
+        }
+      }
+    }
+    this.i = j + 1;
+    return { text, literal: false };
+  }
+
   /** `` `...` `` without backslashes inside. */
   backquoted(): void {
     this.i += 1;
     const close = this.src.indexOf('`', this.i);
     if (close === -1 || this.src.slice(this.i, close).includes('\\')) throw new Decline();
     this.backquote += 1;
+    const savedCase = this.caseItem;
+    this.caseItem = 0;
     try {
       if (this.list() === 0 || this.ch() !== '`') throw new Decline();
     } finally {
       this.backquote -= 1;
+      this.caseItem = savedCase;
     }
     this.i += 1;
   }
