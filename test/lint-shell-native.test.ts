@@ -106,7 +106,7 @@ describe('native shell parser: differential against mvdan-sh', () => {
     for (const script of [
       'cat <<EOF\nx\nEOF',
       'select x in a; do b; done',
-      'f() { a; }',
+      'function f { a; }',
       'echo $((1 + 2))',
       '[[ -f x ]] && y',
       'diff <(a) <(b)',
@@ -206,6 +206,7 @@ const command: fc.Arbitrary<string> = fc.letrec<{ cmd: string }>((tie) => ({
     simple,
     simple,
     tie('cmd').map((c) => `( ${c} )`),
+    tie('cmd').map((c) => `f() {\n ${c}\n}; f`),
     tie('cmd').map((c) => `{ ${c}; }`),
     fc.tuple(tie('cmd'), tie('cmd')).map(([a, b]) => `if ${a}; then ${b}; fi`),
     fc.tuple(tie('cmd'), tie('cmd')).map(([a, b]) => `while ${a}; do ${b}; done`),

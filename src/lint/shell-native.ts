@@ -229,6 +229,21 @@ class Parser {
   command(): void {
     const kw = this.keyword();
     if (UNSUPPORTED.has(kw) || LIST_END.has(kw)) throw new Decline();
+    const fn = /^([A-Za-z_][A-Za-z0-9_]*)[ \t]*\(\)/.exec(this.src.slice(this.i, this.i + 200));
+    if (fn !== null) {
+      // `name() { ...; }`: mvdan-sh's walk collects the body as compound commands.
+      if (RESERVED.has(fn[1] ?? '')) throw new Decline();
+      this.i += fn[0].length;
+      this.linebreaks();
+      if (this.keyword() !== '{') throw new Decline();
+      this.i += 1;
+      this.compound(() => {
+        if (this.list() === 0) throw new Decline();
+        this.expectKeyword('}');
+      });
+      this.redirects();
+      return;
+    }
     const c = this.ch();
     if (c === '(') {
       if (this.ch(1) === '(') throw new Decline();
@@ -314,13 +329,20 @@ class Parser {
     if (end !== undefined) this.expectKeyword(end);
   }
 
-  /** A word mvdan-sh's walk does not look into (loop lists, case subjects and patterns): no commands allowed. */
+  /**
+   * A word mvdan-sh's walk does not look into (loop lists, case subjects and patterns): commands and pipes in its
+   * `$(...)` are parsed, then dropped as that walk drops them.
+   */
   unwalkedWord(): void {
     const c = this.ch();
     if (this.atEnd() || ' \t\n;&|<>()#'.includes(c)) throw new Decline();
-    const before = this.state.commands.length;
+    const { commands, pipes } = this.state;
+    const before = { commands: commands.length, pipes: pipes.length, firstPipe: this.state.firstPipe };
     const word = this.word();
-    if (this.state.commands.length !== before || word.end === word.start) throw new Decline();
+    if (word.end === word.start) throw new Decline();
+    commands.length = before.commands;
+    pipes.length = before.pipes;
+    this.state.firstPipe = before.firstPipe;
   }
 
   /** `case WORD in [(]PATTERN[|PATTERN]...) LIST ;; ... esac`, after `case`. */
@@ -374,10 +396,7 @@ class Parser {
         const c = this.ch();
         if (c === ';' || c === '\n') break;
         if (this.atEnd() || '&|<>()'.includes(c)) throw new Decline();
-        // mvdan-sh's walk does not look into the loop's word list: commands there would be dropped, so give up.
-        const before = this.state.commands.length;
-        this.word();
-        if (this.state.commands.length !== before) throw new Decline();
+        this.unwalkedWord();
       }
     }
     const c = this.ch();
