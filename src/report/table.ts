@@ -7,6 +7,8 @@ import { bold, dim, paintSeverity, renderColumns, truncate, type TextStyle } fro
 export interface TableOptions extends TextStyle {
   /** Heading for each finding; findings are grouped in the order headings first appear. */
   readonly groupBy?: (finding: Finding) => string;
+  /** Rank of a heading: groups are shown by rank, then in the order they first appear. */
+  readonly groupRank?: (heading: string) => number;
   /** Show passing, skipped and not-applicable checks too (audit --verbose). */
   readonly showAll?: boolean;
   /** Maximum width of the message column. */
@@ -56,8 +58,14 @@ export function renderTable(report: Report, options: TableOptions): string {
     group.push(finding);
     groups.set(key, group);
   }
+  const rank = options.groupRank ?? (() => 0);
+  const ordered = [...groups]
+    .map((entry, index) => ({ entry, index }))
+    .sort((a, b) => rank(a.entry[0]) - rank(b.entry[0]) || a.index - b.index);
   const out: string[] = [];
-  for (const [heading, findings] of groups) {
+  for (const {
+    entry: [heading, findings],
+  } of ordered) {
     out.push(bold(heading, options));
     const rows = findings.map((f) => [
       ...(options.showAll === true ? [outcomeLabel(f)] : []),

@@ -12,6 +12,13 @@ import { EXIT_ERROR, type CliIO } from '../io.js';
 import type { CommandRunner } from '../main.js';
 import { addFactsOptions, addReportOptions, emitReport, readReportFlags } from '../options.js';
 
+/** The table reads from the host up: host, daemon, containers, images (headings from layerOf). */
+function rankLayer(heading: string): number {
+  const order = ['host', 'daemon', 'container', 'image'];
+  const rank = order.indexOf(heading.split(' ')[0] ?? '');
+  return rank === -1 ? order.length : rank;
+}
+
 interface AuditFlags {
   readonly host?: string;
   readonly root: string;
@@ -96,7 +103,11 @@ export function registerAudit(program: Command, run: (runner: CommandRunner) => 
         rules: result.rules,
         diagnostics: [...facts.diagnostics, ...result.diagnostics],
       });
-      const code = emitReport(document, report, io, { groupBy: layerOf, showAll: flags.verbose });
+      const code = emitReport(document, report, io, {
+        groupBy: layerOf,
+        groupRank: rankLayer,
+        showAll: flags.verbose,
+      });
       if (!report.quiet && engine.state === 'known') {
         const running = engine.value.containers.filter((c) => c.State?.Running !== false).length;
         io.stderr(
