@@ -10,16 +10,16 @@ bash scripts/install-deps.sh
 unit=0
 if [ "${1:-}" = "--unit" ]; then unit=1; shift; fi
 
-# BULKHEAD_TEST_FAST=1 skips the whole-project typecheck and lint (for iterating on one area's tests).
+# BULKHEAD_TEST_FAST=1 skips the whole-project typecheck, lint and build (for iterating on one area's tests).
 if [ "${BULKHEAD_TEST_FAST:-0}" != "1" ]; then
   echo "== typecheck" >&2
   npx tsc -p tsconfig.json --noEmit
   echo "== lint" >&2
   npx eslint --max-warnings 0 .
+  echo "== build" >&2
+  rm -rf dist
+  npx tsc -p tsconfig.build.json
 fi
-echo "== build" >&2
-rm -rf dist
-npx tsc -p tsconfig.build.json
 
 if [ "$#" -gt 0 ]; then
   files=("$@")

@@ -20,3 +20,8 @@ export { parseDockerfile } from './lint/parse.js';
 export { runLint, type LintRunInput } from './lint/run.js';
 export type { LintRule, RuleMeta, RuleSettings } from './lint/rule.js';
 export type { DockerfileModel, LintInstruction, Stage } from './lint/model.js';
+export { collectFacts, type CollectOptions } from './facts/collect.js';
+export type { Facts, HostFacts, EngineFacts, Known } from './facts/index.js';
+export { openVulnDb, defaultDbPath } from './vulndb/db.js';
+export { detectVulnerabilities, type DetectInput, type DetectResult } from './detect/index.js';
+export { applyScanFilters, loadIgnoreFile } from './detect/filter.js';
