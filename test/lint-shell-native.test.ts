@@ -104,7 +104,7 @@ describe('native shell parser: differential against mvdan-sh', () => {
 
   it('declines outside the subset and on syntax errors (mvdan-sh reports those)', () => {
     for (const script of [
-      'cat <<EOF\nx\nEOF',
+      'cat <<EOF\n$(x)\nEOF',
       'select x in a; do b; done',
       'function f { a; }',
       'echo $((1 + 2))',
@@ -135,6 +135,7 @@ describe('native shell parser: differential against mvdan-sh', () => {
       'export PATH=/x:$PATH GOPATH=${HOME:-/root}',
       '! grep -q x f | wc -l',
       'echo é "ü" \\\n  && ls',
+      "if a; then\n  cat <<'eot' > /x/main.go\npackage main\n\nfunc main() { $(x) }\neot\nfi",
       'case "${arch##*-}" in amd64|arm64) a=x ;; *) echo "unsupported"; exit 1 ;; esac',
     ]) {
       assert.equal(nativeHandles(script), true, script);
@@ -207,6 +208,31 @@ const command: fc.Arbitrary<string> = fc.letrec<{ cmd: string }>((tie) => ({
     simple,
     tie('cmd').map((c) => `( ${c} )`),
     tie('cmd').map((c) => `f() {\n ${c}\n}; f`),
+    fc
+      .tuple(
+        fc.constantFrom('<<EOF', "<<'EOF'", '<<"EOF"', '<<-EOF', '<<EOF >f', '<<EOF | sh', '<<<x'),
+        fc.array(
+          fc.constantFrom(
+            'a b',
+            '${X}',
+            '\\${Y}',
+            '${X:-a}',
+            '$Z',
+            '$(id)',
+            '`id`',
+            '\tEOF',
+            'EOF ',
+            '"q',
+            "'",
+            '${',
+            '\\',
+          ),
+          { maxLength: 3 },
+        ),
+        fc.constantFrom('EOF', '\tEOF', ''),
+        tie('cmd'),
+      )
+      .map(([op, body, end, next]) => `cat ${op}\n${body.join('\n')}\n${end}\n${next}`),
     tie('cmd').map((c) => `{ ${c}; }`),
     fc.tuple(tie('cmd'), tie('cmd')).map(([a, b]) => `if ${a}; then ${b}; fi`),
     fc.tuple(tie('cmd'), tie('cmd')).map(([a, b]) => `while ${a}; do ${b}; done`),

@@ -86,6 +86,9 @@ class Parser {
   readonly lineStarts: number[] = [0];
   /** Inside backquotes: a backquote ends words and lists. */
   backquote = 0;
+  /** Heredocs whose bodies start after the next newline. */
+  readonly heredocs: { readonly delimiter: string; readonly stripTabs: boolean; readonly quoted: boolean }[] =
+    [];
   /** Inside the body of a `case` item: `;;` ends lists. */
   caseItem = 0;
 
@@ -117,8 +120,10 @@ class Parser {
     for (;;) {
       const c = this.ch();
       if (c === ' ' || c === '\t') this.i += 1;
-      else if (c === '\\' && this.ch(1) === '\n') this.i += 2;
-      else return;
+      else if (c === '\\' && this.ch(1) === '\n') {
+        if (this.heredocs.length > 0) throw new Decline();
+        this.i += 2;
+      } else return;
     }
   }
 
@@ -127,7 +132,7 @@ class Parser {
     for (;;) {
       this.blanks();
       const c = this.ch();
-      if (c === '\n') this.i += 1;
+      if (c === '\n') this.newline();
       else if (c === '#') this.comment();
       else return;
     }
@@ -181,7 +186,7 @@ class Parser {
       } else if (c === '&') {
         if (this.ch(1) === '>' || this.ch(1) === '|') throw new Decline();
         this.i += 1;
-      } else if (c === '\n') this.i += 1;
+      } else if (c === '\n') this.newline();
       else if (!(this.atEnd() || c === ')' || c === '`' || LIST_END.has(this.keyword()))) throw new Decline();
     }
   }
@@ -400,8 +405,9 @@ class Parser {
       }
     }
     const c = this.ch();
-    if (c !== ';' && c !== '\n') throw new Decline();
-    this.i += 1;
+    if (c === ';') this.i += 1;
+    else if (c === '\n') this.newline();
+    else throw new Decline();
     this.linebreaks();
     this.expectKeyword('do');
   }
@@ -416,6 +422,8 @@ class Parser {
 
   /** Parses one redirection at the cursor if there is one. Its word may not run commands. */
   redirect(): boolean {
+    const here = /^[0-9]*<<(-?)/.exec(this.src.slice(this.i, this.i + 20));
+    if (here !== null) return this.heredoc(here[0].length, here[1] === '-');
     const m = /^(?:[0-9]*(?:>>|>\||>&|<&|<>|>|<)|&>>|&>)/.exec(this.src.slice(this.i, this.i + 20));
     if (m === null) return false;
     const op = m[0];
@@ -428,6 +436,42 @@ class Parser {
     const word = this.word();
     if (this.state.commands.length !== before || word.end === word.start) throw new Decline();
     return true;
+  }
+
+  /**
+   * `<<WORD`, `<<'WORD'`, `<<"WORD"`, `<<-WORD` with a plain delimiter. mvdan-sh's walk reads no command out of the
+   * body, so it is only skipped (at the next newline), after checking that mvdan-sh would parse it without error.
+   */
+  heredoc(length: number, stripTabs: boolean): boolean {
+    if (this.ch(length) === '<') throw new Decline();
+    this.i += length;
+    this.blanks();
+    const m = /^(?:'([A-Za-z0-9_.-]+)'|"([A-Za-z0-9_.-]+)"|([A-Za-z0-9_.-]+))/.exec(
+      this.src.slice(this.i, this.i + 200),
+    );
+    if (m === null) throw new Decline();
+    this.i += m[0].length;
+    const after = this.ch();
+    if (!(this.atEnd() || ' \t\n;&|<>)'.includes(after))) throw new Decline();
+    this.heredocs.push({ delimiter: m[1] ?? m[2] ?? m[3] ?? '', stripTabs, quoted: m[3] === undefined });
+    return true;
+  }
+
+  /** Consumes a newline at the cursor, then the bodies of pending heredocs. */
+  newline(): void {
+    this.i += 1;
+    for (const doc of this.heredocs.splice(0)) {
+      for (;;) {
+        if (this.atEnd()) throw new Decline();
+        const nl = this.src.indexOf('\n', this.i);
+        const lineEnd = nl === -1 ? this.src.length : nl;
+        let line = this.src.slice(this.i, lineEnd);
+        if (doc.stripTabs) line = line.replace(/^\t+/, '');
+        this.i = nl === -1 ? lineEnd : lineEnd + 1;
+        if (line === doc.delimiter) break;
+        if (!doc.quoted && !plainHeredocLine(line)) throw new Decline();
+      }
+    }
   }
 
   simple(): void {
@@ -616,6 +660,7 @@ class Parser {
         if (close === -1) throw new Decline();
         const body = this.src.slice(this.i + 1, close);
         if (this.backquote > 0 && body.includes('`')) throw new Decline();
+        if (this.heredocs.length > 0 && body.includes('\n')) throw new Decline();
         text += body;
         this.i = close + 1;
       } else if (c === '"') {
@@ -627,6 +672,7 @@ class Parser {
             this.i += 1;
             break;
           }
+          if (d === '\n' && this.heredocs.length > 0) throw new Decline();
           if (d === '\\') {
             const next = this.ch(1);
             if (next === '') throw new Decline();
@@ -754,6 +800,30 @@ class Parser {
   }
 }
 
+/**
+ * A line of an unquoted heredoc body that mvdan-sh parses without error and without commands: no command
+ * substitution, no `$'`/`$"`, no trailing backslash, and every `${` closed on the line.
+ */
+function plainHeredocLine(line: string): boolean {
+  if (line.includes('`') || line.endsWith('\\')) return false;
+  for (let k = 0; k < line.length; k += 1) {
+    const c = line.charAt(k);
+    if (c === '\\') {
+      k += 1;
+      continue;
+    }
+    if (c !== '$') continue;
+    const next = line.charAt(k + 1);
+    if (next === '(' || next === "'" || next === '"') return false;
+    if (next === '{') {
+      const m = /^\$\{[A-Za-z_][A-Za-z0-9_]*(?:(?::?[-=+?])[^}'"`$\\{]*)?\}/.exec(line.slice(k));
+      if (m === null) return false;
+      k += m[0].length - 1;
+    }
+  }
+  return true;
+}
+
 // mvdan-sh (GopherJS) sees a JavaScript string as UTF-8 bytes, and hands text back one byte per character: columns
 // are byte offsets and non-ASCII text comes back mangled. Parsing the same byte string reproduces both.
 function asBytes(script: string): string | undefined {
@@ -778,7 +848,7 @@ export function parseNative(
   parser.parent = parent;
   try {
     parser.list();
-    return parser.atEnd();
+    return parser.atEnd() && parser.heredocs.length === 0;
   } catch (error) {
     if (error instanceof Decline) return false;
     throw error;
