@@ -14,7 +14,7 @@ import { DOCKER_PACKAGE_NAMES, readHostPackages } from './host-packages.js';
 import { readKernelFacts } from './kernel.js';
 import { readLsmFacts } from './lsm.js';
 import { findMount } from './mounts.js';
-import { parseOsRelease } from './os-release.js';
+import { readOsRelease } from './os-release.js';
 import { RootFs } from './root-fs.js';
 
 export const DEFAULT_DATA_ROOT = '/var/lib/docker';
@@ -52,7 +52,7 @@ export function collectHostFacts(options: HostCollectOptions): HostCollectResult
   const packages = readHostPackages(fs);
 
   const osText = fs.readIfExists('/etc/os-release') ?? fs.readIfExists('/usr/lib/os-release');
-  const osParsed = osText === undefined ? undefined : parseOsRelease(osText);
+  const osParsed = osText === undefined ? undefined : readOsRelease(osText);
   const os =
     osParsed === undefined
       ? unknown('no /etc/os-release or /usr/lib/os-release with an ID')

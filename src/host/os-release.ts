@@ -1,25 +1,18 @@
-// Parses os-release (freedesktop.org os-release(5)): KEY=value lines, values optionally quoted with shell escapes.
+// The host's os-release(5) as a typed fact; the KEY=value parsing is the image scanner's (src/packages/os.ts).
 import type { z } from 'zod';
 import type { osReleaseSchema } from '../facts/host.js';
+import { parseOsRelease } from '../packages/os.js';
 
 export type OsRelease = z.infer<typeof osReleaseSchema>;
 
-export function parseOsRelease(text: string): OsRelease | undefined {
-  const fields = new Map<string, string>();
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const match = /^([A-Z0-9_]+)=(.*)$/.exec(line);
-    if (match === null) continue;
-    const [, key = '', rawValue = ''] = match;
-    fields.set(key, unquote(rawValue));
-  }
-  const id = fields.get('ID');
-  if (id === undefined || id === '') return undefined;
+export function readOsRelease(text: string): OsRelease | undefined {
+  const fields = parseOsRelease(text);
   const optional = (key: string): string | undefined => {
     const value = fields.get(key);
     return value === undefined || value === '' ? undefined : value;
   };
+  const id = optional('ID');
+  if (id === undefined) return undefined;
   const versionId = optional('VERSION_ID');
   const versionCodename = optional('VERSION_CODENAME');
   const prettyName = optional('PRETTY_NAME');
@@ -30,13 +23,4 @@ export function parseOsRelease(text: string): OsRelease | undefined {
     ...(prettyName === undefined ? {} : { prettyName }),
     idLike: (fields.get('ID_LIKE') ?? '').split(/\s+/).filter(Boolean),
   };
-}
-
-function unquote(value: string): string {
-  const quote = value[0];
-  if ((quote === '"' || quote === "'") && value.endsWith(quote) && value.length >= 2) {
-    const inner = value.slice(1, -1);
-    return quote === '"' ? inner.replace(/\\([\\$"`])/g, '$1') : inner;
-  }
-  return value;
 }

@@ -6,19 +6,19 @@ import { describe, it } from 'node:test';
 import { resolveEngineAddress } from '../engine/client.js';
 import { kernelReleaseOfPackage } from './kernel.js';
 import { findMount } from './mounts.js';
-import { parseOsRelease } from './os-release.js';
+import { readOsRelease } from './os-release.js';
 import { RootFs } from './root-fs.js';
 
-describe('parseOsRelease', () => {
+describe('readOsRelease', () => {
   it('reads quoted and unquoted values', () => {
-    assert.deepEqual(parseOsRelease('ID=alpine\nVERSION_ID=3.19.1\nPRETTY_NAME="Alpine Linux v3.19"\n'), {
+    assert.deepEqual(readOsRelease('ID=alpine\nVERSION_ID=3.19.1\nPRETTY_NAME="Alpine Linux v3.19"\n'), {
       id: 'alpine',
       versionId: '3.19.1',
       prettyName: 'Alpine Linux v3.19',
       idLike: [],
     });
     assert.deepEqual(
-      parseOsRelease(
+      readOsRelease(
         '# comment\nID=\'ubuntu\'\nID_LIKE=debian\nVERSION_CODENAME=noble\nPRETTY_NAME="A \\"q\\""',
       ),
       {
@@ -30,7 +30,7 @@ describe('parseOsRelease', () => {
     );
   });
   it('has no answer without an ID', () => {
-    assert.equal(parseOsRelease('NAME=x\n'), undefined);
+    assert.equal(readOsRelease('NAME=x\n'), undefined);
   });
 });
 
