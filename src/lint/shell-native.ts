@@ -153,6 +153,17 @@ class Parser {
 
   /** The bare reserved-looking word at the cursor (letters or braces up to a delimiter), or ''. */
   keyword(): string {
+    const first = this.src.charCodeAt(this.i);
+    // Fast path: reserved words start with a lower-case letter, a brace, `[` or `!`.
+    if (!(
+      (first >= 97 && first <= 122) ||
+      first === 123 ||
+      first === 125 ||
+      first === 91 ||
+      first === 93 ||
+      first === 33
+    ))
+      return '';
     const m = /^(?:[a-z]+|\{|\}|\[\[|\]\]|!)/.exec(this.src.slice(this.i, this.i + 10));
     if (m === null) return '';
     const after = this.src.charAt(this.i + m[0].length);
@@ -422,6 +433,9 @@ class Parser {
 
   /** Parses one redirection at the cursor if there is one. Its word may not run commands. */
   redirect(): boolean {
+    const first = this.src.charCodeAt(this.i);
+    // Fast path: a redirection starts with a digit, `<`, `>` or `&`.
+    if (!((first >= 48 && first <= 57) || first === 60 || first === 62 || first === 38)) return false;
     const here = /^[0-9]*<<(-?)/.exec(this.src.slice(this.i, this.i + 20));
     if (here !== null) return this.heredoc(here[0].length, here[1] === '-');
     const m = /^(?:[0-9]*(?:>>|>\||>&|<&|<>|>|<)|&>>|&>)/.exec(this.src.slice(this.i, this.i + 20));
