@@ -864,7 +864,8 @@ export function parseNative(
     parser.list();
     return parser.atEnd() && parser.heredocs.length === 0;
   } catch (error) {
-    if (error instanceof Decline) return false;
+    // Nesting deep enough to exhaust the stack is hostile input: mvdan-sh gets to refuse it.
+    if (error instanceof Decline || error instanceof RangeError) return false;
     throw error;
   }
 }

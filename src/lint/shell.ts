@@ -1,5 +1,7 @@
-// Parses the shell form of RUN/CMD/ENTRYPOINT with mvdan/sh (POSIX + Bash grammar, via the mvdan-sh package) into
-// plain command records, so rules look at commands and arguments rather than substrings.
+// Parses the shell form of RUN/CMD/ENTRYPOINT into plain command records, so rules look at commands and arguments
+// rather than substrings. The native parser (shell-native.ts) takes the subset RUN lines use; whatever it declines
+// goes to mvdan/sh (POSIX + Bash grammar, via the mvdan-sh package, loaded on first need). Both produce the same raw
+// records, and finishCall/finishScript below build the ShellScript from them.
 import { createRequire } from 'node:module';
 import { parseNative, type NativeCall } from './shell-native.js';
 
@@ -400,7 +402,10 @@ function pipeOperators(): ReadonlySet<unknown> {
   return ops;
 }
 
-/** Commands of the first stage of the right side of a pipe (`a | b | c` parses as `a | (b | c)`). */
+/**
+ * Commands of the first stage of the right side of a pipe. mvdan-sh 0.10.1 nests `a | b | c` as `(a | b) | c`, so the
+ * right side is never itself a pipe there; this stays for a parser version that nests to the right.
+ */
 function firstStage(state: WalkState, y: GoNode, right: ShellCommand[]): ShellCommand[] {
   const cmd = child(y, 'Cmd');
   if (cmd !== undefined && nodeType(cmd) === 'BinaryCmd' && isPipeOperator(cmd, state)) {
