@@ -196,7 +196,7 @@ const invalid: readonly { readonly name: string; readonly text: string; readonly
   {
     name: 'duplicate key',
     text: 'version: 1\nversion: 1\nroles: {}\n',
-    error: /x\.yaml:2:1: YAML syntax: Map keys must be unique/,
+    error: /x\.yaml:2:1: invalid YAML: Map keys must be unique/,
   },
 ];
 

@@ -161,7 +161,7 @@ describe('.bulkheadignore.yaml', () => {
 
   it('reports malformed files with the file, position and fix', () => {
     const cases: [string, RegExp][] = [
-      ['vulnerabilities:\n  - id: CVE-1\n   bad: [\n', /x\.yaml:\d+:\d+: malformed YAML/],
+      ['vulnerabilities:\n  - id: CVE-1\n   bad: [\n', /x\.yaml:\d+:\d+: invalid YAML/],
       ['- package: openssl\n', /entry 1: id/],
       ['- id: CVE-1\n  expires: 2031-13-45\n', /expires must be a date written YYYY-MM-DD/],
       ['- id: CVE-1\n  expires: tomorrow\n', /expires must be a date/],

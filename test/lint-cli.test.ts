@@ -164,7 +164,7 @@ describe('bulkhead lint CLI', () => {
     const yaml = write('broken.yaml', 'ignore: [DL3008\n');
     assert.match(
       (await runBulkhead(['lint', '--config', yaml, INSECURE], { cwd: dir })).stderr,
-      /broken\.yaml:\d+:\d+: not valid YAML/,
+      /broken\.yaml:\d+:\d+: invalid YAML/,
     );
   });
 

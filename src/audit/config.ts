@@ -1,10 +1,10 @@
 // The audit config file (YAML, validated with zod): trusted registries, waivers (rule id + optional target glob
 // + reason + optional expiry) and severity overrides. Errors name the file, line and column, and the fix.
 import { readFileSync } from 'node:fs';
-import { isNode, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { BulkheadError, errnoCode } from '../shared/errors.js';
 import { severitySchema, type Severity } from '../shared/severity.js';
+import { parseYaml } from '../shared/yaml.js';
 import type { AuditRule } from './rule.js';
 import type { Waiver } from './run.js';
 
@@ -57,39 +57,26 @@ export const EMPTY_CONFIG: AuditConfig = { trustedRegistries: [], waivers: [], s
 
 /** Parses config text; `rules` lets unknown rule ids be reported with their line. */
 export function parseAuditConfig(text: string, path: string, rules: readonly AuditRule[]): AuditConfig {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
-  const at = (offset: number | undefined): string | undefined => {
-    if (offset === undefined) return undefined;
-    const { line, col } = lineCounter.linePos(offset);
-    return `${line}:${col}`;
-  };
-  const firstError = doc.errors[0];
-  if (firstError !== undefined)
-    throw new AuditConfigError(path, firstError.message.split('\n')[0] ?? 'invalid YAML', {
-      position: at(firstError.pos[0]),
-    });
+  const { doc, positionOf } = parseYaml(text, path, {
+    uniqueKeys: false,
+    syntaxError: (message, position) => new AuditConfigError(path, message, { position }),
+  });
   const raw: unknown = doc.toJS() ?? {};
   const parsed = auditConfigSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const issuePath = (issue?.path ?? []).filter((p): p is string | number => typeof p !== 'symbol');
-    // the deepest node that exists along the issue path carries the position
-    let offset: number | undefined;
-    for (let n = issuePath.length; n >= 0 && offset === undefined; n -= 1) {
-      const node: unknown = n === 0 ? doc.contents : doc.getIn(issuePath.slice(0, n), true);
-      if (isNode(node)) offset = node.range?.[0];
-    }
     const where = issuePath.length === 0 ? '' : `${issuePath.join('.')}: `;
-    throw new AuditConfigError(path, `${where}${issue?.message ?? 'invalid'}`, { position: at(offset) });
+    throw new AuditConfigError(path, `${where}${issue?.message ?? 'invalid'}`, {
+      position: positionOf(issuePath),
+    });
   }
   const config = parsed.data;
   const known = new Set(rules.map((r) => r.id));
   const check = (id: string, pathParts: (string | number)[]): void => {
     if (known.has(id.toUpperCase())) return;
-    const node: unknown = doc.getIn(pathParts, true);
     throw new AuditConfigError(path, `unknown rule ${id}`, {
-      position: at(isNode(node) ? node.range?.[0] : undefined),
+      position: positionOf(pathParts),
       hint: 'use an id listed in docs/rules/audit.md',
     });
   };

@@ -2,9 +2,9 @@
 // each with the expected decision, run through the same decoder and evaluator as the plugin, with the
 // containers and exec instances the engine would resolve given in the file.
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { BulkheadError, errnoCode, InputError } from '../shared/errors.js';
+import { parseYaml } from '../shared/yaml.js';
 import { evaluate, type Decision } from './evaluate.js';
 import type { Policy } from './policy.js';
 import type { AuthzRequest } from './protocol.js';
@@ -64,33 +64,18 @@ export interface CasesFile {
   readonly resolver: StaticResolver;
 }
 
+function lineOf(position: string | undefined): number | undefined {
+  return position === undefined ? undefined : Number(position.split(':')[0]);
+}
+
 export function parseCases(text: string, source: string): CasesFile {
-  const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true });
-  const first = doc.errors[0];
-  if (first !== undefined) {
-    const pos = first.linePos?.[0];
-    throw new InputError(
-      source,
-      `YAML syntax: ${(first.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`,
-      {
-        position: pos === undefined ? undefined : `${pos.line}:${pos.col}`,
-      },
-    );
-  }
-  const lineOf = (path: readonly (string | number)[]): number | undefined => {
-    for (let n = path.length; n > 0; n -= 1) {
-      const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
-      if (node?.range !== undefined) return counter.linePos(node.range[0]).line;
-    }
-    return undefined;
-  };
+  const { doc, positionOf } = parseYaml(text, source);
   const parsed = casesFileSchema.safeParse(doc.toJS({ maxAliasCount: 100 }));
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
-      const line = lineOf(path);
-      return `${source}${line === undefined ? '' : `:${line}`}: ${path.join('.') || '(document)'}: ${issue.message}`;
+      const position = positionOf(path);
+      return `${source}${position === undefined ? '' : `:${position}`}: ${path.join('.') || '(document)'}: ${issue.message}`;
     });
     throw new InputError(source, `invalid cases file:\n${lines.join('\n')}`, {
       hint: 'each case needs name, uri and expect (allow|deny); docs/authz.md shows the format',
@@ -104,7 +89,7 @@ export function parseCases(text: string, source: string): CasesFile {
     privileged: e.privileged,
   }));
   return {
-    cases: parsed.data.cases.map((c, i) => ({ ...c, line: lineOf(['cases', i]) })),
+    cases: parsed.data.cases.map((c, i) => ({ ...c, line: lineOf(positionOf(['cases', i])) })),
     resolver: new StaticResolver(containers, execs),
   };
 }

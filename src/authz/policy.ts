@@ -3,9 +3,9 @@
 // and get the explicit `anonymous` identity. Roles hold ordered allow/deny rules over actions and resources;
 // constraint profiles hold the request-body rules. Anything not allowed is denied.
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument, type Node } from 'yaml';
 import { z } from 'zod';
 import { BulkheadError, errnoCode, InputError } from '../shared/errors.js';
+import { parseYaml } from '../shared/yaml.js';
 import { DEFAULT_SENSITIVE_PATHS } from './host-paths.js';
 import { ACTION_BY_NAME, ACTIONS, type ActionInfo } from './routes.js';
 import { globMatch, hasGlob } from './glob.js';
@@ -109,22 +109,6 @@ interface Located {
   readonly message: string;
 }
 
-function positionOf(
-  doc: ReturnType<typeof parseDocument>,
-  counter: LineCounter,
-  path: readonly (string | number)[],
-): string | undefined {
-  // walk down as far as the path exists, so a missing key points at its parent
-  for (let n = path.length; n >= 0; n -= 1) {
-    const node = (n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true)) as Node | null | undefined;
-    if (node !== null && node !== undefined && Array.isArray(node.range)) {
-      const pos = counter.linePos(node.range[0]);
-      return `${pos.line}:${pos.col}`;
-    }
-  }
-  return undefined;
-}
-
 function semanticErrors(doc: PolicyDocument): Located[] {
   const errors: Located[] = [];
   const roleNames = new Set(Object.keys(doc.roles));
@@ -217,20 +201,7 @@ function compile(doc: PolicyDocument, source: string): Policy {
 
 /** Parses and validates policy text; throws InputError with "file:line:col: message" lines. */
 export function parsePolicy(text: string, source: string): Policy {
-  const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true });
-  const first = doc.errors[0];
-  if (first !== undefined) {
-    const pos = first.linePos?.[0];
-    throw new InputError(
-      source,
-      `YAML syntax: ${(first.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`,
-      {
-        position: pos === undefined ? undefined : `${pos.line}:${pos.col}`,
-        hint: 'fix the YAML syntax at that line',
-      },
-    );
-  }
+  const { doc, positionOf } = parseYaml(text, source);
   const raw: unknown = doc.toJS({ maxAliasCount: 100 });
   const result = policySchema.safeParse(raw);
   const located: Located[] = result.success
@@ -241,7 +212,7 @@ export function parsePolicy(text: string, source: string): Policy {
       }));
   if (located.length > 0 || !result.success) {
     const lines = located.map((e) => {
-      const pos = positionOf(doc, counter, e.path);
+      const pos = positionOf(e.path);
       return pos === undefined ? `${source}: ${e.message}` : `${source}:${pos}: ${e.message}`;
     });
     throw new InputError(source, `${located.length} policy error(s):\n${lines.join('\n')}`, {

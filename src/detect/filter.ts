@@ -2,12 +2,12 @@
 // with id, optional package, optional expires: YYYY-MM-DD, optional reason) and Trivy's plain .trivyignore (one
 // id a line, "#" comments, optional "exp:YYYY-MM-DD"). An expired entry stops ignoring and is reported.
 import { readFileSync } from 'node:fs';
-import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import type { Diagnostic } from '../report/report.js';
 import { BulkheadError, errnoCode, InputError } from '../shared/errors.js';
 import type { Finding } from '../shared/finding.js';
 import type { Severity } from '../shared/severity.js';
+import { parseYaml } from '../shared/yaml.js';
 
 export interface IgnoreRule {
   /** Vulnerability id (or any of its aliases: a CVE also matches the DSA that fixes it). */
@@ -94,15 +94,7 @@ function looksPlain(text: string): boolean {
 
 function parseYamlRules(text: string, path: string): IgnoreRule[] {
   // failsafe: every scalar stays a string (an unquoted 2026-01-31 must not become a timestamp or a number)
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { schema: 'failsafe', lineCounter: lines });
-  const first = doc.errors[0];
-  if (first !== undefined) {
-    const pos = first.linePos?.[0];
-    throw new InputError(path, `malformed YAML: ${first.message.split('\n')[0] ?? ''}`, {
-      position: pos === undefined ? undefined : `${pos.line}:${pos.col}`,
-    });
-  }
+  const { doc, positionOf } = parseYaml(text, path, { failsafe: true, uniqueKeys: false });
   const root: unknown = doc.toJS({ maxAliasCount: 50 });
   const list: unknown =
     Array.isArray(root) || root === null || root === undefined
@@ -112,6 +104,15 @@ function parseYamlRules(text: string, path: string): IgnoreRule[] {
           (root as Record<string, unknown>)['ignore'])
         : undefined;
   if (list === null || list === undefined || list === '') return [];
+  // where the list sits: the document itself, or under vulnerabilities:/ignore:
+  const listPath = Array.isArray(root)
+    ? []
+    : [
+        (root as Record<string, unknown>)['vulnerabilities'] === undefined ||
+        (root as Record<string, unknown>)['vulnerabilities'] === null
+          ? 'ignore'
+          : 'vulnerabilities',
+      ];
   if (!Array.isArray(list)) {
     throw new InputError(path, 'expected a list of entries, or a "vulnerabilities:" key holding one', {
       hint: 'write entries as "- id: CVE-2024-1234" with optional package, expires (YYYY-MM-DD) and reason',
@@ -133,25 +134,13 @@ function parseYamlRules(text: string, path: string): IgnoreRule[] {
         },
       );
     }
-    const offset = entryOffsets(doc)[index];
     return {
       id: parsed.data.id,
-      line: offset === undefined ? 0 : lines.linePos(offset).line,
+      line: Number((positionOf([...listPath, index]) ?? '0').split(':')[0]),
       ...(parsed.data.package === undefined ? {} : { package: parsed.data.package }),
       ...(parsed.data.expires === undefined ? {} : { expires: parsed.data.expires }),
       ...(parsed.data.reason === undefined ? {} : { reason: parsed.data.reason }),
     };
-  });
-}
-
-/** Source offsets of the list entries (top-level list, or the one under vulnerabilities:/ignore:). */
-function entryOffsets(doc: Document): number[] {
-  let node: unknown = doc.contents;
-  if (isMap(node)) node = node.get('vulnerabilities', true) ?? node.get('ignore', true);
-  if (!isSeq(node)) return [];
-  return node.items.map((item) => {
-    const range = typeof item === 'object' && item !== null && 'range' in item ? item.range : undefined;
-    return Array.isArray(range) && typeof range[0] === 'number' ? range[0] : 0;
   });
 }
 

@@ -2,10 +2,10 @@
 // reads hadolint's .hadolint.yaml keys (ignored, override, trustedRegistries, label-schema, failure-threshold) so an
 // existing config migrates unchanged.
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument, isNode } from 'yaml';
 import { z } from 'zod';
 import { BulkheadError, errnoCode, InputError } from '../shared/errors.js';
 import { severitySchema, type Severity } from '../shared/severity.js';
+import { parseYaml } from '../shared/yaml.js';
 import { LABEL_KINDS, type LabelKind } from './rule.js';
 
 export interface LintConfig {
@@ -89,38 +89,22 @@ function normalise(raw: RawConfig): LintConfig {
 
 /** Parses config text; errors name the file and the line:column of the offending value. */
 export function parseLintConfig(text: string, path: string): LintConfig {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
-  const first = doc.errors[0];
-  if (first !== undefined) {
-    const pos = lineCounter.linePos(first.pos[0]);
-    throw new InputError(path, `not valid YAML: ${first.message.split('\n')[0] ?? first.message}`, {
-      position: `${pos.line}:${pos.col}`,
-      hint: 'fix the YAML syntax (JSON is accepted too)',
-    });
-  }
+  const { doc, positionOf, keyPositionOf } = parseYaml(text, path, {
+    uniqueKeys: false,
+    hint: 'fix the YAML syntax (JSON is accepted too)',
+  });
   const value: unknown = doc.toJS() ?? {};
   const parsed = configSchema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const path0 = (issue?.path ?? []).map((p) => (typeof p === 'symbol' ? String(p) : p));
-    let node: unknown = path0.length === 0 ? doc.contents : doc.getIn(path0, true);
     // Unknown keys are reported on the map that holds them; point at the key itself when possible.
-    if (issue?.code === 'unrecognized_keys' && issue.keys[0] !== undefined) {
-      const holder = path0.length === 0 ? doc.contents : doc.getIn(path0, true);
-      if (holder !== null && typeof holder === 'object' && 'items' in holder && Array.isArray(holder.items)) {
-        const pair: unknown = holder.items.find((item: unknown) => {
-          const key = item !== null && typeof item === 'object' && 'key' in item ? item.key : undefined;
-          return isNode(key) && key.toJSON() === issue.keys[0];
-        });
-        if (pair !== null && typeof pair === 'object' && 'key' in pair) node = pair.key;
-      }
-    }
-    const offset = isNode(node) && node.range !== undefined && node.range !== null ? node.range[0] : 0;
-    const pos = lineCounter.linePos(offset);
+    const unknownKey = issue?.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
+    const position =
+      (unknownKey === undefined ? undefined : keyPositionOf(path0, unknownKey)) ?? positionOf(path0) ?? '1:1';
     const where = path0.length === 0 ? '' : `${path0.join('.')}: `;
     throw new InputError(path, `${where}${issue?.message ?? 'invalid config'}`, {
-      position: `${pos.line}:${pos.col}`,
+      position,
       hint: 'see docs/lint.md for the config keys (ignore, severity, trustedRegistries, labelSchema, failOn, shellcheck)',
     });
   }
