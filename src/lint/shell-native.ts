@@ -658,6 +658,17 @@ class Parser {
       const c = this.ch();
       if (this.atEnd() || ' \t\n;&|<>()'.includes(c)) break;
       if (c === '#' && !plain) throw new Decline();
+      if (c === '\\' && this.ch(1) === '\n') {
+        // A line continuation belongs to the word's end only after unquoted literal text (mvdan-sh's Lit); after a
+        // quote it does not, and after an expansion at the end of a word the position is not worth guessing.
+        this.i += 2;
+        const after = this.ch();
+        if (plain) end = this.i;
+        else if (this.src.charAt(this.i - 3) !== "'" && this.src.charAt(this.i - 3) !== '"') {
+          if (this.atEnd() || ' \t\n;&|<>()'.includes(after)) throw new Decline();
+        }
+        continue;
+      }
       plain = c !== '`' && c !== "'" && c !== '"' && c !== '$';
       if (c === '`') {
         if (this.backquote > 0) break;
