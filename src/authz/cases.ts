@@ -1,10 +1,10 @@
 // Offline policy tests (`bulkhead authz test POLICY CASES`): a YAML file of requests as dockerd would send them,
 // each with the expected decision, run through the same decoder and evaluator as the plugin, with the
 // containers and exec instances the engine would resolve given in the file.
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { BulkheadError, errnoCode, InputError } from '../shared/errors.js';
+import { InputError } from '../shared/errors.js';
 import { parseYaml } from '../shared/yaml.js';
+import { readTextInput } from '../shared/files.js';
 import { evaluate, type Decision } from './evaluate.js';
 import type { Policy } from './policy.js';
 import type { AuthzRequest } from './protocol.js';
@@ -95,21 +95,7 @@ export function parseCases(text: string, source: string): CasesFile {
 }
 
 export function loadCases(file: string): CasesFile {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new BulkheadError(
-      'INPUT_UNREADABLE',
-      `cannot read cases file ${file} (${errnoCode(error) ?? 'error'})`,
-      {
-        subject: file,
-        hint: 'pass an existing YAML file of test cases',
-        cause: error,
-      },
-    );
-  }
-  return parseCases(text, file);
+  return parseCases(readTextInput(file, 'cases file', 'pass an existing YAML file of test cases'), file);
 }
 
 function toRequest(c: PolicyCase): AuthzRequest {

@@ -2,10 +2,10 @@
 // Users are TLS client-certificate CNs (what dockerd puts in AuthZReq.User); unix-socket requests carry no user
 // and get the explicit `anonymous` identity. Roles hold ordered allow/deny rules over actions and resources;
 // constraint profiles hold the request-body rules. Anything not allowed is denied.
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { BulkheadError, errnoCode, InputError } from '../shared/errors.js';
+import { InputError } from '../shared/errors.js';
 import { parseYaml } from '../shared/yaml.js';
+import { readTextInput } from '../shared/files.js';
 import { DEFAULT_SENSITIVE_PATHS } from './host-paths.js';
 import { ACTION_BY_NAME, ACTIONS, type ActionInfo } from './routes.js';
 import { globMatch, hasGlob } from './glob.js';
@@ -223,19 +223,8 @@ export function parsePolicy(text: string, source: string): Policy {
 }
 
 export function loadPolicy(file: string): Policy {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new BulkheadError(
-      'INPUT_UNREADABLE',
-      `cannot read policy ${file} (${errnoCode(error) ?? 'error'})`,
-      {
-        subject: file,
-        hint: 'pass an existing, readable YAML file with --policy',
-        cause: error,
-      },
-    );
-  }
-  return parsePolicy(text, file);
+  return parsePolicy(
+    readTextInput(file, 'policy', 'pass an existing, readable YAML file with --policy'),
+    file,
+  );
 }

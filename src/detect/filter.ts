@@ -1,13 +1,13 @@
 // Scan result filters: --severity, --ignore-unfixed, and ignore files — bulkhead's .bulkheadignore.yaml (entries
 // with id, optional package, optional expires: YYYY-MM-DD, optional reason) and Trivy's plain .trivyignore (one
 // id a line, "#" comments, optional "exp:YYYY-MM-DD"). An expired entry stops ignoring and is reported.
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { Diagnostic } from '../report/report.js';
-import { BulkheadError, errnoCode, InputError } from '../shared/errors.js';
+import { InputError } from '../shared/errors.js';
 import type { Finding } from '../shared/finding.js';
 import type { Severity } from '../shared/severity.js';
 import { parseYaml } from '../shared/yaml.js';
+import { readTextInput } from '../shared/files.js';
 
 export interface IgnoreRule {
   /** Vulnerability id (or any of its aliases: a CVE also matches the DSA that fixes it). */
@@ -151,21 +151,7 @@ export function parseIgnoreRules(text: string, path: string): IgnoreRules {
 }
 
 export function loadIgnoreFile(path: string): IgnoreRules {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new BulkheadError(
-      'INPUT_UNREADABLE',
-      `cannot read ignore file ${path} (${errnoCode(error) ?? 'error'})`,
-      {
-        subject: path,
-        hint: 'check the --ignore-file path',
-        cause: error,
-      },
-    );
-  }
-  return parseIgnoreRules(text, path);
+  return parseIgnoreRules(readTextInput(path, 'ignore file', 'check the --ignore-file path'), path);
 }
 
 function isExpired(rule: IgnoreRule, now: Date): boolean {

@@ -1,10 +1,10 @@
 // The lint config file (YAML or JSON): ignored rules, severity overrides, trusted registries, label schema. Also
 // reads hadolint's .hadolint.yaml keys (ignored, override, trustedRegistries, label-schema, failure-threshold) so an
 // existing config migrates unchanged.
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { BulkheadError, errnoCode, InputError } from '../shared/errors.js';
+import { InputError } from '../shared/errors.js';
 import { severitySchema, type Severity } from '../shared/severity.js';
+import { readTextInput } from '../shared/files.js';
 import { parseYaml } from '../shared/yaml.js';
 import { LABEL_KINDS, type LabelKind } from './rule.js';
 
@@ -112,22 +112,10 @@ export function parseLintConfig(text: string, path: string): LintConfig {
 }
 
 export function loadLintConfig(path: string): LintConfig {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = errnoCode(error);
-    throw new BulkheadError(
-      'INPUT_UNREADABLE',
-      `cannot read lint config ${path}${code === undefined ? '' : ` (${code})`}`,
-      {
-        subject: path,
-        hint: code === 'ENOENT' ? 'check the --config path' : 'check the file permissions',
-        cause: error,
-      },
-    );
-  }
-  return parseLintConfig(text, path);
+  return parseLintConfig(
+    readTextInput(path, 'lint config', 'check the --config path and its permissions'),
+    path,
+  );
 }
 
 /** Combines config and flags: flags add to lists, and flag values win over config values. */
