@@ -165,8 +165,8 @@ try {
     'For comparison, docker-bench-security makes about 40 docker CLI calls per container (~450 for 11 containers).',
     '',
     'The audit itself (collect + 74 rules + JSON rendering) is the in-process figure. The process figure adds',
-    'Node start-up and module loading, measured separately as the start-up floor: the CLI entry imports every',
-    "command's dependencies eagerly (mvdan-sh's WASM for lint and dockerode dominate), which is most of the gap.",
+    'Node start-up and loading the audit command (the CLI loads only the invoked command: dockerode, zod, the',
+    'rules), measured separately as the start-up floor.',
     '',
   ];
   mkdirSync(resolve(ROOT, 'bench/results'), { recursive: true });
