@@ -23,6 +23,17 @@ export function runCommands(
   return out;
 }
 
+/**
+ * Sources and destination of a COPY or ADD, in exec or shell form; undefined for any other instruction and for
+ * heredoc copies, whose sources are inline documents rather than paths.
+ */
+export function copyOperands(instruction: LintInstruction): { sources: string[]; dest: string } | undefined {
+  if ((instruction.keyword !== 'COPY' && instruction.keyword !== 'ADD') || instruction.heredocs.length > 0)
+    return undefined;
+  const args = instruction.execForm ?? instruction.args;
+  return { sources: args.slice(0, -1), dest: args[args.length - 1] ?? '' };
+}
+
 export function argTexts(command: ShellCommand): string[] {
   return command.args.map((a) => a.text);
 }

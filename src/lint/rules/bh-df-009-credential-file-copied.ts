@@ -1,6 +1,7 @@
 // BH-DF-009: COPY/ADD puts a credential file into the image (SSH private keys, cloud and registry credentials,
 // package manager tokens, keystores, kubeconfig, .env). Every layer keeps it, even if a later RUN deletes it.
 import { allInstructions } from '../model.js';
+import { copyOperands } from '../helpers.js';
 import { defineRule } from '../rule.js';
 
 const CREDENTIAL_FILES: readonly { readonly pattern: RegExp; readonly what: string }[] = [
@@ -56,17 +57,13 @@ export const rule = defineRule({
   },
   check({ model, report }) {
     for (const instruction of allInstructions(model)) {
-      if (
-        (instruction.keyword !== 'COPY' && instruction.keyword !== 'ADD') ||
-        instruction.heredocs.length > 0
-      )
-        continue;
-      const args = instruction.execForm ?? instruction.args;
-      const dest = args[args.length - 1] ?? '';
+      const operands = copyOperands(instruction);
+      if (operands === undefined) continue;
+      const { sources, dest } = operands;
       // Public signing keys are often named *.key (repository Release.key, jenkins.io.key): a destination that
       // is a public-key location, or a download URL, is not a private credential.
       if (PUBLIC_KEY_DEST.test(dest)) continue;
-      for (const source of args.slice(0, -1)) {
+      for (const source of sources) {
         if (/^[a-z]+:\/\//i.test(source)) continue;
         const kind = credentialKind(source.replace(/^["']|["']$/g, ''));
         if (kind !== undefined)

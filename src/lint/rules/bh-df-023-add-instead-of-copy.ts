@@ -1,6 +1,7 @@
 // BH-DF-023: ADD where COPY does (hadolint DL3020, Trivy DS-0005). ADD also fetches URLs and unpacks local tar
 // archives; for plain files that magic is a surprise waiting to happen. URLs and archives are not reported.
 import { allInstructions } from '../model.js';
+import { copyOperands } from '../helpers.js';
 import { defineRule } from '../rule.js';
 
 const ARCHIVE = /\.(tar|tar\.gz|tgz|tar\.bz2|tbz2?|tar\.xz|txz|tar\.zst|tzst|tar\.lz|tar\.lzma)$/i;
@@ -22,8 +23,9 @@ export const rule = defineRule({
   },
   check({ model, report }) {
     for (const instruction of allInstructions(model)) {
-      if (instruction.keyword !== 'ADD' || instruction.heredocs.length > 0) continue;
-      const sources = (instruction.execForm ?? instruction.args).slice(0, -1);
+      const operands = instruction.keyword === 'ADD' ? copyOperands(instruction) : undefined;
+      if (operands === undefined) continue;
+      const { sources } = operands;
       const plain = sources.filter((s) => !REMOTE.test(s) && !ARCHIVE.test(s) && !s.includes('$'));
       if (plain.length > 0 && plain.length === sources.length)
         report({ instruction, message: `ADD ${plain.join(' ')}: use COPY for local files` });

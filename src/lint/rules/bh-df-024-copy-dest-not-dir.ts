@@ -2,6 +2,7 @@
 // DS-0011); BuildKit refuses the build ("When using COPY with more than one source file, the destination must be a
 // directory and end with a /").
 import { allInstructions } from '../model.js';
+import { copyOperands } from '../helpers.js';
 import { defineRule } from '../rule.js';
 
 export const rule = defineRule({
@@ -20,20 +21,16 @@ export const rule = defineRule({
   },
   check({ model, report }) {
     for (const instruction of allInstructions(model)) {
-      if (
-        (instruction.keyword !== 'COPY' && instruction.keyword !== 'ADD') ||
-        instruction.heredocs.length > 0
-      )
-        continue;
-      const args = instruction.execForm ?? instruction.args;
-      const dest = args[args.length - 1] ?? '';
+      const operands = copyOperands(instruction);
+      if (operands === undefined) continue;
+      const { sources, dest } = operands;
       // BuildKit treats "." and ".." (the WORKDIR and its parent) as directories too.
       const isDir =
         dest.endsWith('/') || dest.endsWith('\\') || dest === '.' || dest === '..' || dest.endsWith('/.');
-      if (args.length > 2 && !isDir && !dest.includes('$'))
+      if (sources.length > 1 && !isDir && !dest.includes('$'))
         report({
           instruction,
-          message: `${args.length - 1} sources copied to ${dest}, which does not end with /`,
+          message: `${sources.length} sources copied to ${dest}, which does not end with /`,
         });
     }
   },

@@ -1,6 +1,7 @@
 // BH-DF-058: COPY/ADD to a relative destination before any WORKDIR in the stage (hadolint DL3045): where the files
 // land depends on the base image's WORKDIR.
 import type { Stage } from '../model.js';
+import { copyOperands } from '../helpers.js';
 import { defineRule } from '../rule.js';
 
 function hasWorkdirBefore(stage: Stage, line: number): boolean {
@@ -24,15 +25,11 @@ export const rule = defineRule({
   check({ model, report }) {
     for (const stage of model.stages) {
       for (const instruction of stage.instructions) {
+        const operands = copyOperands(instruction);
+        if (operands === undefined) continue;
+        const dest = operands.dest.replace(/^["']|["']$/g, '');
         if (
-          (instruction.keyword !== 'COPY' && instruction.keyword !== 'ADD') ||
-          instruction.heredocs.length > 0
-        )
-          continue;
-        const args = instruction.execForm ?? instruction.args;
-        const dest = (args[args.length - 1] ?? '').replace(/^["']|["']$/g, '');
-        if (
-          args.length < 2 ||
+          operands.sources.length === 0 ||
           dest.startsWith('/') ||
           dest.startsWith('$') ||
           /^[A-Za-z]:[\\/]/.test(dest) ||

@@ -2,6 +2,7 @@
 // its own layer forever. ADD unpacks local archives in one step, or a bind mount avoids the copy entirely.
 import type { LintInstruction } from '../model.js';
 import { commandsOf } from '../model.js';
+import { copyOperands } from '../helpers.js';
 import { defineRule } from '../rule.js';
 
 const ARCHIVE = /\.(tar|tar\.gz|tgz|tar\.bz2|tbz2?|tar\.xz|txz|tar\.zst)$/i;
@@ -27,13 +28,9 @@ export const rule = defineRule({
     for (const stage of model.stages) {
       const copied: { instruction: LintInstruction; name: string }[] = [];
       for (const instruction of stage.instructions) {
-        if (
-          instruction.keyword === 'COPY' &&
-          instruction.heredocs.length === 0 &&
-          !instruction.flags.some((f) => f.name === 'from')
-        ) {
-          const args = instruction.execForm ?? instruction.args;
-          for (const source of args.slice(0, -1))
+        const operands = instruction.keyword === 'COPY' ? copyOperands(instruction) : undefined;
+        if (operands !== undefined && !instruction.flags.some((f) => f.name === 'from')) {
+          for (const source of operands.sources)
             if (ARCHIVE.test(source)) copied.push({ instruction, name: basename(source) });
         }
         if (instruction.keyword !== 'RUN' || copied.length === 0) continue;
