@@ -242,6 +242,16 @@ class Parser {
     return { from, to: this.state.commands.length, start };
   }
 
+  /** `{ list; }` with its redirections, the cursor on `{` (a group, or a function body). */
+  braceGroup(): void {
+    this.i += 1;
+    this.compound(() => {
+      if (this.list() === 0) throw new Decline();
+      this.expectKeyword('}');
+    });
+    this.redirects();
+  }
+
   command(): void {
     const kw = this.keyword();
     if (UNSUPPORTED.has(kw) || LIST_END.has(kw)) throw new Decline();
@@ -252,12 +262,7 @@ class Parser {
       this.i += fn[0].length;
       this.linebreaks();
       if (this.keyword() !== '{') throw new Decline();
-      this.i += 1;
-      this.compound(() => {
-        if (this.list() === 0) throw new Decline();
-        this.expectKeyword('}');
-      });
-      this.redirects();
+      this.braceGroup();
       return;
     }
     const c = this.ch();
@@ -273,12 +278,7 @@ class Parser {
     }
     switch (kw) {
       case '{':
-        this.i += 1;
-        this.compound(() => {
-          if (this.list() === 0) throw new Decline();
-          this.expectKeyword('}');
-        });
-        this.redirects();
+        this.braceGroup();
         return;
       case 'if':
         this.i += 2;
