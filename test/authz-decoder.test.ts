@@ -580,3 +580,66 @@ describe('authz decoder: strict base64 like Go StdEncoding', () => {
     });
   }
 });
+
+// Issue 9 item 1: dockerd 20.10 decodes a start body on API < 1.24 as a whole ContainerConfigWrapper
+// (runconfig decodeHostConfig -> getHostConfig), so the HostConfig it applies sits under "HostConfig" in any
+// letter case, or at the top level (deprecated form). Every such form of a dangerous setting is denied.
+describe('authz decoder: start bodies on API < 1.24 (ContainerConfigWrapper)', () => {
+  const start = (body: string, version = '1.23'): AuthzRequest =>
+    createReq(body, { RequestUri: `/v${version}/containers/web/start` });
+  const dangerous: readonly (readonly [string, string, RegExp])[] = [
+    ['nested HostConfig', '{"HostConfig":{"Privileged":true}}', /privileged/],
+    ['lower-case hostconfig', '{"hostconfig":{"privileged":true}}', /privileged/],
+    ['upper-case HOSTCONFIG', '{"HOSTCONFIG":{"BINDS":["/etc:/x"]}}', /sensitive path \/etc/],
+    ['long s folds to s (Go EqualFold)', '{"Ho\u017ftConfig":{"Binds":["/:/host"]}}', /sensitive path/],
+    ['escaped key', '{"\\u0048ostConfig":{"PidMode":"host"}}', /PidMode=host/],
+    ['top-level deprecated form', '{"Privileged":true}', /privileged/],
+    [
+      'Config fields beside it',
+      '{"Image":"busybox","Cmd":["sh"],"HostConfig":{"CapAdd":["SYS_ADMIN"]}}',
+      /SYS_ADMIN/,
+    ],
+    [
+      'duplicate HostConfig keys merge into one struct',
+      '{"HostConfig":{"SecurityOpt":["seccomp=unconfined"]},"HostConfig":{"NetworkMode":"none"}}',
+      /seccomp=unconfined/,
+    ],
+    ['API 1.12 (the oldest 20.10 accepts)', '{"HostConfig":{"Privileged":true}}', /privileged/],
+  ];
+  for (const [name, body, msg] of dangerous) {
+    it(`${name} -> deny`, async () => {
+      const d = await decide(start(body, name.startsWith('API 1.12') ? '1.12' : '1.23'));
+      assert.equal(d.allow, false, d.msg);
+      assert.match(d.msg, msg);
+    });
+  }
+  it('the whole issue reproduction (/ and /etc, host pid, SYS_ADMIN, no seccomp) is denied', async () => {
+    const body = JSON.stringify({
+      HostConfig: {
+        Binds: ['/:/host', '/etc:/host-etc'],
+        PidMode: 'host',
+        CapAdd: ['SYS_ADMIN'],
+        SecurityOpt: ['seccomp=unconfined'],
+      },
+    });
+    const d = await decide(start(body));
+    assert.equal(d.allow, false);
+    for (const re of [/Binds\[0\]/, /PidMode=host/, /CAP_SYS_ADMIN/, /seccomp/]) assert.match(d.msg, re);
+  });
+  it('harmless start bodies are allowed ({}, null, a HostConfig within the constraints)', async () => {
+    for (const body of ['{}', 'null', '{"HostConfig":{"NetworkMode":"none"}}']) {
+      const d = await decide(start(body));
+      assert.equal(d.allow, true, `${body}: ${d.msg}`);
+    }
+  });
+  it('a start body dockerd would reject is denied (type errors, trailing data)', async () => {
+    for (const body of [
+      '{"HostConfig":[]}',
+      '{"HostConfig":{"Privileged":"yes"}}',
+      '{} {"Privileged":true}',
+    ]) {
+      const d = await decide(start(body));
+      assert.equal(d.allow, false, body);
+    }
+  });
+});

@@ -327,6 +327,44 @@ describe('authz end to end (dockerd + TLS + docker CLI)', engineSuite, () => {
     assert.notEqual(escape.status, 200);
   });
 
+  it('Engine API: a start body on API 1.23 is a ContainerConfigWrapper, applied by dockerd and judged so', async () => {
+    const created = await api(
+      'bob',
+      'POST',
+      '/v1.41/containers/create',
+      `{"Image":"${BUSYBOX_IMAGE}","Cmd":["sleep","30"],"HostConfig":{"NetworkMode":"none"}}`,
+    );
+    assert.equal(created.status, 201, created.text);
+    const id = (JSON.parse(created.text) as { Id: string }).Id;
+    try {
+      // dockerd 20.10 (minimum API 1.12) still applies a HostConfig sent to start on API < 1.24
+      for (const body of [
+        '{"HostConfig":{"Binds":["/etc:/host-etc"],"NetworkMode":"none"}}',
+        '{"hostconfig":{"privileged":true}}',
+        '{"HoſtConfig":{"PidMode":"host","CapAdd":["SYS_ADMIN"],"SecurityOpt":["seccomp=unconfined"]}}',
+        '{"Binds":["/:/host"]}',
+      ]) {
+        const r = await api('bob', 'POST', `/v1.23/containers/${id}/start`, body);
+        assert.equal(r.status, 403, `${body}: ${r.text}`);
+        assert.match(r.text, /bulkhead: denied bob container_start/);
+      }
+      // a harmless setting in the same wrapper form is allowed, and dockerd really applies it at start
+      const ok = await api(
+        'bob',
+        'POST',
+        `/v1.23/containers/${id}/start`,
+        '{"hostconfig":{"NetworkMode":"none","ReadonlyRootfs":true}}',
+      );
+      assert.equal(ok.status, 204, ok.text);
+      const inspect = await api('bob', 'GET', `/v1.41/containers/${id}/json`);
+      const host = (JSON.parse(inspect.text) as { HostConfig: { ReadonlyRootfs: boolean } }).HostConfig;
+      assert.equal(host.ReadonlyRootfs, true, 'dockerd applied the lower-case nested HostConfig at start');
+    } finally {
+      await api('bob', 'POST', `/v1.41/containers/${id}/kill`);
+      await api('bob', 'DELETE', `/v1.41/containers/${id}?force=1`);
+    }
+  });
+
   it('every decision was logged as a JSON line without bodies or query strings', () => {
     const lines = readFileSync(decisionLog, 'utf8').trim().split('\n');
     const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);

@@ -186,3 +186,102 @@ describe('authz fuzz: the decoder never crashes and denies what it cannot read',
     );
   });
 });
+
+// Issue 9 acceptance: generated Go-equivalent encodings of the same dangerous settings — key case variants (with
+// the long s and Kelvin sign Go folds), nested under HostConfig or at the top level, duplicate keys whose last
+// value is the dangerous one, \u escapes in keys and values, random whitespace — sent as a create body and as an
+// API < 1.24 start body (which dockerd decodes with the same ContainerConfigWrapper) are all denied.
+describe('authz fuzz: every encoding of a dangerous HostConfig is denied (create and old-API start)', () => {
+  const strictPolicy = parsePolicy(
+    'version: 1\nanonymous: {roles: [r]}\nroles:\n  r:\n    - allow: [container_create, container_start]\n',
+    'p.yaml',
+  );
+  type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+  const DANGEROUS: readonly (readonly [string, Json, Json, RegExp])[] = [
+    // [field, dangerous value, a benign value of the same type, what the deny names]
+    ['Privileged', true, false, /privileged/],
+    ['Binds', ['/etc:/x'], [], /sensitive path/],
+    ['CapAdd', ['sys_admin'], [], /CAP_SYS_ADMIN/],
+    ['PidMode', 'host', '', /PidMode=host/],
+    ['NetworkMode', 'host', 'none', /NetworkMode=host/],
+    ['IpcMode', 'host', '', /IpcMode=host/],
+    ['SecurityOpt', ['seccomp=unconfined'], [], /seccomp/],
+    ['SecurityOpt', ['apparmor:unconfined'], [], /apparmor/],
+    ['Mounts', [{ Type: 'bind', Source: '/', Target: '/host' }], [], /sensitive path/],
+    ['Devices', [{ PathOnHost: '/dev/sda', PathInContainer: '/dev/sda' }], [], /devices/],
+    ['MaskedPaths', [], null, /MaskedPaths/],
+    ['VolumesFrom', ['other'], [], /VolumesFrom/],
+  ];
+  const caseVariant = (word: string): fc.Arbitrary<string> =>
+    fc.array(fc.nat({ max: 3 }), { minLength: word.length, maxLength: word.length }).map((picks) =>
+      Array.from(word)
+        .map((c, i) => {
+          const pick = picks[i] ?? 0;
+          if (c.toLowerCase() === 's' && pick === 3) return '\u017f';
+          if (c.toLowerCase() === 'k' && pick === 3) return '\u212a';
+          return pick % 2 === 0 ? c.toLowerCase() : c.toUpperCase();
+        })
+        .join(''),
+    );
+  /** A JSON string literal with some characters written as \u escapes. */
+  const encodeString = (s: string, escapes: readonly boolean[]): string =>
+    `"${Array.from(s)
+      .map((c, i) => {
+        if (c === '"' || c === '\\') return `\\${c}`;
+        const code = c.codePointAt(0) ?? 0;
+        return escapes[i % Math.max(escapes.length, 1)] === true && code < 0x10000
+          ? `\\u${code.toString(16).padStart(4, '0')}`
+          : c;
+      })
+      .join('')}"`;
+  const ws = fc.constantFrom('', ' ', '\n', '\t ', '\r\n');
+  const encode = (value: Json, escapes: readonly boolean[], space: string): string => {
+    if (value === null || typeof value === 'boolean' || typeof value === 'number')
+      return JSON.stringify(value);
+    if (typeof value === 'string') return encodeString(value, escapes);
+    if (Array.isArray(value))
+      return `[${space}${value.map((v) => encode(v, escapes, space)).join(`,${space}`)}]`;
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${encodeString(k, escapes)}:${space}${encode(v, escapes, space)}`)
+      .join(',')}}`;
+  };
+  const scenario = fc.record({
+    pick: fc.nat({ max: DANGEROUS.length - 1 }),
+    nested: fc.boolean(),
+    hostKey: caseVariant('HostConfig'),
+    fieldKeyCase: fc.array(fc.nat({ max: 3 }), { minLength: 12, maxLength: 12 }),
+    duplicateFirst: fc.boolean(),
+    escapes: fc.array(fc.boolean(), { minLength: 1, maxLength: 7 }),
+    space: ws,
+    start: fc.boolean(),
+    version: fc.constantFrom('1.12', '1.18', '1.23', '1.023'),
+  });
+  it('create bodies and start bodies on API < 1.24', async () => {
+    await fc.assert(
+      fc.asyncProperty(scenario, async (s) => {
+        const [field, bad, benign, msg] = DANGEROUS[s.pick] ?? DANGEROUS[0] ?? ['', null, null, /./];
+        const fieldKey = Array.from(field)
+          .map((c, i) => {
+            const pick = s.fieldKeyCase[i % s.fieldKeyCase.length] ?? 0;
+            if (c.toLowerCase() === 's' && pick === 3) return '\u017f';
+            return pick % 2 === 0 ? c.toLowerCase() : c.toUpperCase();
+          })
+          .join('');
+        const sp = s.space;
+        const entry = (v: Json): string =>
+          `${encodeString(fieldKey, s.escapes)}:${sp}${encode(v, s.escapes, sp)}`;
+        // a duplicate key: Go applies keys in order, so the later (dangerous) value is what dockerd uses
+        const entries = s.duplicateFirst ? `${entry(benign)},${sp}${entry(bad)}` : entry(bad);
+        const config = `"Image":${sp}"busybox",${sp}"Cmd":["true"]`;
+        const body = s.nested
+          ? `{${sp}${config},${sp}${encodeString(s.hostKey, s.escapes)}:${sp}{${sp}${entries}${sp}}${sp}}`
+          : `{${sp}${config},${sp}${entries}${sp}}`;
+        const uri = s.start ? `/v${s.version}/containers/web/start` : '/v1.41/containers/create';
+        const d = await evaluate(strictPolicy, decodeRequest(createReq(body, uri)), resolver);
+        assert.equal(d.allow, false, `${uri} ${body}`);
+        assert.match(d.msg, msg, body);
+      }),
+      { numRuns: RUNS * 2 },
+    );
+  });
+});

@@ -332,13 +332,17 @@ function hostFacts(
   };
 }
 
-/** Decodes a bare HostConfig body (POST /containers/{id}/start on API < 1.24: runconfig decodeHostConfig). */
-export function readHostConfig(node: JsonNode): BodyDecodeResult<ContainerCreateFacts> {
-  const errors: string[] = [];
-  const value = goDecode(HOST_CONFIG, node, null, { errors });
-  if (errors.length > 0) return { ok: false, error: `dockerd would reject this body: ${errors[0] ?? ''}` };
-  if (!isStruct(value)) return { ok: false, error: 'HostConfig body is not a JSON object' };
-  return { ok: true, facts: hostFacts(value, { image: '', user: '', ambiguous: false }) };
+/**
+ * Decodes a container start body as dockerd 20.10 does for API < 1.24 (api/server/router/container
+ * postContainersStart -> runconfig decodeHostConfig): the body is a whole ContainerConfigWrapper, and the HostConfig
+ * applied is getHostConfig()'s — the one nested under "HostConfig" (any letter case), else the deprecated top-level
+ * fields. It is the create decoder: the Config fields are read and ignored, as dockerd ignores them at start.
+ */
+export function readStartHostConfig(node: JsonNode): BodyDecodeResult<ContainerCreateFacts> {
+  // a JSON null decodes into nothing: getHostConfig() returns nil and start applies no HostConfig
+  if (node.t === 'null')
+    return { ok: true, facts: hostFacts(undefined, { image: '', user: '', ambiguous: false }) };
+  return readContainerCreate(node);
 }
 
 const EXEC_CONFIG = goStruct('types.ExecConfig', [

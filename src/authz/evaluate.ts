@@ -4,7 +4,7 @@
 import {
   readContainerCreate,
   readExecCreate,
-  readHostConfig,
+  readStartHostConfig,
   readVolumeCreate,
   type ContainerCreateFacts,
   type MountFact,
@@ -230,12 +230,14 @@ async function constraintViolations(
       return [...containerViolations(facts.facts, c), ...imageViolations(facts.facts.image, c)];
     }
     case 'container_start': {
-      // API < 1.24 still applies a HostConfig sent to start (daemon ContainerStart, deprecated but honoured)
+      // API < 1.24 still applies a HostConfig sent to start (daemon ContainerStart, deprecated but honoured); the
+      // body is decoded as a whole ContainerConfigWrapper, so it is judged exactly like a create body. Bodies on
+      // API >= 1.24 are refused by dockerd (bodyOnStartError), so judging them too costs nothing.
       if (req.body.state === 'empty') return [];
       if (req.body.state === 'hidden' || req.body.state === 'invalid') {
         return [`a start request with a body that cannot be checked (${req.body.state}) is not allowed`];
       }
-      const facts = readHostConfig(requireJsonBody(req));
+      const facts = readStartHostConfig(requireJsonBody(req));
       if (!facts.ok) throw new Deny(facts.error, 'request');
       return containerViolations(facts.facts, c);
     }
