@@ -281,6 +281,7 @@ describe('apk ordering is a total order on generated versions', () => {
   }
 });
 
+// rpm has no unparseable version: rpm.vercmp orders every string (src/versioning/rpm.test.ts)
 describe('unparseable versions are errors, never an ordering', () => {
   const bad: [VersionScheme, string][] = [
     ['deb', ''],
@@ -298,11 +299,6 @@ describe('unparseable versions are errors, never an ordering', () => {
     ['apk', '1.0 r1'],
     ['apk', '1.0\u0000'],
     ['apk', '1.0/2'],
-    ['rpm', ''],
-    ['rpm', 'x:1.0'],
-    ['rpm', '1.0-'],
-    ['rpm', '-1'],
-    ['rpm', '1.0 1'],
   ];
   for (const [scheme, v] of bad) {
     it(`${scheme} ${JSON.stringify(v)} throws VersionError`, () => {
