@@ -4,7 +4,13 @@
 import { posix } from 'node:path';
 import type { Diagnostic } from '../report/report.js';
 import type { LayerRef } from '../shared/finding.js';
-import { detectOs, isPackageDatabasePath, readPackageDatabases } from '../packages/index.js';
+import {
+  detectOs,
+  isContentSetPath,
+  isPackageDatabasePath,
+  readContentSets,
+  readPackageDatabases,
+} from '../packages/index.js';
 import type { InstalledPackage } from '../packages/types.js';
 import { applyLayer, emptyView, lookupFile, type MergedView } from './apply.js';
 import type { LayerScan } from './layer.js';
@@ -107,13 +113,26 @@ export function analyzeLayers(input: AnalyzeInput): ImageFacts {
     return found.kind === 'found' ? found.file.value.content : undefined;
   };
   const hasDpkgStatusD = [...view.files.keys()].some((p) => posix.dirname(p) === 'var/lib/dpkg/status.d');
-  const os = detectOs({ read, hasDpkgStatusD });
+  const detected = detectOs({ read, hasDpkgStatusD });
+  const manifests = readContentSets(
+    [...view.files]
+      .filter(([path]) => isContentSetPath(path))
+      .map(([path, placed]) => ({ path, content: placed.value.content })),
+  );
+  for (const message of manifests.warnings)
+    diagnostics.push({ level: 'warning', subject: input.ref, message });
+  const os =
+    manifests.contentSets.length === 0 ? detected : { ...detected, contentSets: manifests.contentSets };
   for (const [path] of view.unsupportedDbs) {
-    if (!view.files.has('var/lib/rpm/rpmdb.sqlite') && !view.files.has('usr/lib/sysimage/rpm/rpmdb.sqlite')) {
+    if (
+      !view.files.has('var/lib/rpm/rpmdb.sqlite') &&
+      !view.files.has('usr/lib/sysimage/rpm/rpmdb.sqlite') &&
+      !view.files.has('var/lib/rpm/Packages')
+    ) {
       diagnostics.push({
         level: 'warning',
         subject: input.ref,
-        message: `${path}: rpm BerkeleyDB/ndb databases are not supported (rpm >= 4.16 sqlite only); its packages are not scanned`,
+        message: `${path}: rpm ndb databases are not supported (sqlite and BerkeleyDB are); its packages are not scanned`,
       });
     }
   }

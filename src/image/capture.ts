@@ -2,6 +2,7 @@
 // (the paths Trivy's and Syft's OS and package analysers read), /etc/passwd for the user check, and small files
 // that commonly hold private keys or registry/cloud credentials (CIS Docker Benchmark 4.10, "secrets in images").
 import { posix } from 'node:path';
+import { isContentSetPath } from '../packages/content-sets.js';
 
 export type CaptureKind = 'os-release' | 'package-db' | 'passwd' | 'secret-candidate';
 
@@ -26,10 +27,11 @@ const PACKAGE_DBS = new Map<string, number>([
   ['lib/apk/db/installed', 64 * MIB],
   ['var/lib/rpm/rpmdb.sqlite', 160 * MIB],
   ['usr/lib/sysimage/rpm/rpmdb.sqlite', 160 * MIB],
+  ['var/lib/rpm/Packages', 256 * MIB],
 ]);
 
-/** rpm databases in formats bulkhead does not read (BerkeleyDB, ndb): noted so the scan can say so. */
-export const UNSUPPORTED_RPM_DBS = ['var/lib/rpm/Packages', 'usr/lib/sysimage/rpm/Packages.db'] as const;
+/** rpm databases in formats bulkhead does not read (ndb): noted so the scan can say so. */
+export const UNSUPPORTED_RPM_DBS = ['usr/lib/sysimage/rpm/Packages.db', 'var/lib/rpm/Packages.db'] as const;
 
 const SECRET_BASENAMES = new Set([
   'id_rsa',
@@ -65,6 +67,8 @@ const TEST_DIRS = new Set([
 /** Returns what to capture for a regular file at this root-relative path, or undefined to skip its content. */
 export function capturePolicy(path: string): CapturePolicy | undefined {
   if (OS_FILES.has(path)) return { kind: 'os-release', maxBytes: 64 * 1024 };
+  // Red Hat content manifests name the repositories (content sets) the image's packages came from
+  if (isContentSetPath(path)) return { kind: 'os-release', maxBytes: 1024 * 1024 };
   const db = PACKAGE_DBS.get(path);
   if (db !== undefined) return { kind: 'package-db', maxBytes: db };
   if (path.startsWith('var/lib/dpkg/status.d/')) {

@@ -1,8 +1,9 @@
 // Reads every package database found in a (merged) filesystem view: dpkg status and status.d, apk installed and
-// rpm's sqlite database. Callers hand over file contents; this module never opens files itself.
+// rpm's sqlite and BerkeleyDB databases. Callers hand over file contents; this module never opens files itself.
 import { readApkDatabase } from './apk.js';
 import { readDpkgDatabase, type ReadResult } from './dpkg.js';
 import { readRpmSqlite } from './rpm.js';
+import { readRpmBdb } from './rpm-bdb.js';
 
 export { detectOs, parseOsRelease, type OsFiles } from './os.js';
 export {
@@ -14,6 +15,8 @@ export {
 } from './dpkg.js';
 export { readApkDatabase, isApkVersion } from './apk.js';
 export { readRpmSqlite, decodeRpmHeader, parseSourceRpm } from './rpm.js';
+export { readRpmBdb, readBdbBlobs, RpmDbError } from './rpm-bdb.js';
+export { readContentSets, isContentSetPath } from './content-sets.js';
 export type { InstalledPackage, OsInfo, OsFamily, PackageFormat } from './types.js';
 
 export interface DatabaseFile {
@@ -27,7 +30,8 @@ export function isPackageDatabasePath(path: string): boolean {
     path === 'var/lib/dpkg/status' ||
     path.startsWith('var/lib/dpkg/status.d/') ||
     path === 'lib/apk/db/installed' ||
-    path.endsWith('rpm/rpmdb.sqlite')
+    path.endsWith('rpm/rpmdb.sqlite') ||
+    path === 'var/lib/rpm/Packages'
   );
 }
 
@@ -46,6 +50,7 @@ export function readPackageDatabases(files: Iterable<DatabaseFile>): ReadResult 
       result = readDpkgDatabase(file.content.toString('utf8'), file.path, false);
     else if (file.path === 'lib/apk/db/installed')
       result = readApkDatabase(file.content.toString('utf8'), file.path);
+    else if (file.path === 'var/lib/rpm/Packages') result = readRpmBdb(file.content, file.path);
     else result = readRpmSqlite(file.content, file.path);
     packages.push(...result.packages);
     warnings.push(...result.warnings);

@@ -1,12 +1,22 @@
 // Reads rpm's sqlite package database (rpmdb.sqlite, rpm >= 4.16: table Packages(hnum, blob)) from memory. Each blob
 // is an rpm header without its magic: il and dl (big-endian int32), il index entries of {tag, type, offset, count},
 // then dl bytes of data (rpm's "Package File Format", header structure). Source name and version come from
-// SOURCERPM ("name-version-release.src.rpm"), as rpm -q --qf '%{SOURCERPM}' shows them.
+// SOURCERPM ("name-version-release.src.rpm"), as rpm -q --qf '%{SOURCERPM}' shows them; MODULARITYLABEL (tag 5096,
+// "name:stream:version:context") marks a package built for a module stream. The BerkeleyDB reader (rpm-bdb.ts)
+// hands its blobs to the same decoder.
 import Database from 'better-sqlite3';
 import type { ReadResult } from './dpkg.js';
 import type { InstalledPackage } from './types.js';
 
-const TAG = { name: 1000, version: 1001, release: 1002, epoch: 1003, arch: 1022, sourcerpm: 1044 } as const;
+const TAG = {
+  name: 1000,
+  version: 1001,
+  release: 1002,
+  epoch: 1003,
+  arch: 1022,
+  sourcerpm: 1044,
+  modularitylabel: 5096,
+} as const;
 const TYPE_INT32 = 4;
 const TYPE_STRING = 6;
 const TYPE_I18NSTRING = 9;
@@ -71,6 +81,40 @@ function toRollbackJournal(file: Buffer): Buffer {
 
 const ROW_LIMIT = 200_000;
 
+/**
+ * The package one decoded header describes; a string says why it is unusable, undefined means "not software"
+ * (gpg-pubkey entries are imported keys).
+ */
+export function packageFromTags(
+  tags: ReadonlyMap<number, string | number>,
+  database: string,
+): InstalledPackage | string | undefined {
+  const name = tags.get(TAG.name);
+  const version = tags.get(TAG.version);
+  const release = tags.get(TAG.release);
+  if (typeof name !== 'string' || typeof version !== 'string' || typeof release !== 'string')
+    return 'lacks name, version or release';
+  if (name === 'gpg-pubkey') return undefined;
+  const epoch = tags.get(TAG.epoch);
+  const prefix = typeof epoch === 'number' ? `${epoch}:` : '';
+  const full = `${prefix}${version}-${release}`;
+  const arch = tags.get(TAG.arch);
+  const sourcerpm = tags.get(TAG.sourcerpm);
+  const source = typeof sourcerpm === 'string' ? parseSourceRpm(sourcerpm) : undefined;
+  const label = tags.get(TAG.modularitylabel);
+  return {
+    format: 'rpm',
+    name,
+    version: full,
+    ...(typeof arch === 'string' ? { arch } : {}),
+    sourceName: source?.name ?? name,
+    sourceVersion: source === undefined ? full : `${prefix}${source.version}`,
+    ...(typeof sourcerpm === 'string' ? { sourceRpm: sourcerpm } : {}),
+    ...(typeof label === 'string' && label !== '' ? { modularityLabel: label } : {}),
+    database,
+  };
+}
+
 /** Reads an rpmdb.sqlite held in memory (never written to disk). */
 export function readRpmSqlite(file: Buffer, database: string): ReadResult {
   const packages: InstalledPackage[] = [];
@@ -98,30 +142,9 @@ export function readRpmSqlite(file: Buffer, database: string): ReadResult {
         );
         continue;
       }
-      const name = tags.get(TAG.name);
-      const version = tags.get(TAG.version);
-      const release = tags.get(TAG.release);
-      if (typeof name !== 'string' || typeof version !== 'string' || typeof release !== 'string') {
-        warnings.push(`${database}: header ${hnum} lacks name, version or release, skipped`);
-        continue;
-      }
-      // gpg-pubkey entries are imported keys, not software.
-      if (name === 'gpg-pubkey') continue;
-      const epoch = tags.get(TAG.epoch);
-      const full = `${typeof epoch === 'number' ? `${epoch}:` : ''}${version}-${release}`;
-      const arch = tags.get(TAG.arch);
-      const sourcerpm = tags.get(TAG.sourcerpm);
-      const source = typeof sourcerpm === 'string' ? parseSourceRpm(sourcerpm) : undefined;
-      packages.push({
-        format: 'rpm',
-        name,
-        version: full,
-        ...(typeof arch === 'string' ? { arch } : {}),
-        sourceName: source?.name ?? name,
-        sourceVersion:
-          source === undefined ? full : `${typeof epoch === 'number' ? `${epoch}:` : ''}${source.version}`,
-        database,
-      });
+      const pkg = packageFromTags(tags, database);
+      if (typeof pkg === 'string') warnings.push(`${database}: header ${hnum} ${pkg}, skipped`);
+      else if (pkg !== undefined) packages.push(pkg);
     }
     if (rows.length === ROW_LIMIT)
       warnings.push(`${database}: more than ${ROW_LIMIT} packages, the rest ignored`);

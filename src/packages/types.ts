@@ -29,6 +29,8 @@ export interface OsInfo {
   readonly prettyName?: string;
   /** The file that told us ("etc/os-release", "etc/alpine-release"). */
   readonly evidence: string;
+  /** Red Hat content sets (repository ids) from the image's content manifests, when it has any. */
+  readonly contentSets?: readonly string[];
 }
 
 export type PackageFormat = 'dpkg' | 'apk' | 'rpm';
@@ -44,6 +46,10 @@ export interface InstalledPackage {
   readonly sourceName: string;
   /** Source version: dpkg `Source: name (version)` for binNMUs, else the binary version. */
   readonly sourceVersion: string;
+  /** rpm: the SOURCERPM header as written ("util-linux-2.32.1-42.el8_8.src.rpm"). */
+  readonly sourceRpm?: string;
+  /** rpm: MODULARITYLABEL ("nodejs:22:9080020250101:abcd1234") when the package belongs to a module stream. */
+  readonly modularityLabel?: string;
   /** The layer that last wrote the database entry for this package (absent for a plain root filesystem). */
   readonly layer?: LayerRef;
   /** The database file it was read from ("var/lib/dpkg/status", "var/lib/dpkg/status.d/foo"). */
