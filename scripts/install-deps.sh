@@ -18,6 +18,10 @@ declare -A NEED=(
   [openssl]=openssl
   [mkfs.ext4]=e2fsprogs
   [htpasswd]=apache2-utils
+  # node-gyp builds better-sqlite3 and the watch addon (src/native)
+  [g++]=g++
+  [make]=make
+  [python3]=python3
 )
 missing=()
 for cmd in "${!NEED[@]}"; do
@@ -43,4 +47,8 @@ fi
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "install-deps: npm ci" >&2
   npm ci --no-audit --no-fund >/dev/null
+fi
+# the watch addon is built by `npm ci`'s install script; a worktree whose node_modules predates it builds it here
+if [ ! -f src/native/build/Release/bulkhead_watch.node ]; then
+  node scripts/build-native.js
 fi

@@ -1,0 +1,10 @@
+{
+  "targets": [
+    {
+      "target_name": "bulkhead_watch",
+      "sources": ["watch.c"],
+      "cflags": ["-std=gnu11", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+      "libraries": ["-lpthread"]
+    }
+  ]
+}

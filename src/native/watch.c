@@ -1,0 +1,940 @@
+/* bulkhead watch's event sources (N-API, C): a proc connector reader (NETLINK_CONNECTOR / CN_IDX_PROC,
+ * Documentation/connector) and a fanotify permission-event loop (fanotify(7): FAN_CLASS_CONTENT,
+ * FAN_OPEN_EXEC_PERM on container filesystems, FAN_OPEN_PERM on runtime binaries) answered on native threads
+ * from in-memory tables that JS updates; events reach JS in batches through thread-safe functions, and a
+ * watchdog drops the fanotify group (the kernel then allows pending events) when the verdict loop stalls. */
+#define _GNU_SOURCE
+#include <node_api.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/cn_proc.h>
+#include <linux/connector.h>
+#include <linux/netlink.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/fanotify.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+enum { K_FORK = 1, K_EXEC = 2, K_EXIT = 3, K_UID = 4, K_FAN_EXEC = 10, K_FAN_OPEN = 11, K_STALL = 20 };
+enum { R_NONE = 0, R_DRIFT = 1, R_PROFILE = 2, R_GUARD = 3 };
+
+typedef struct {
+  int kind, pid, tgid, ppid, ptgid, uid, tty, exit_code, verdict, reason, drift, in_profile, mark_id, setid;
+  uint64_t ts_ns, dev, ino, verdict_ns;
+  char comm[16];
+  char *path, *cgroup, *cmdline, *filename, *parent;
+  int cmdline_len;
+} rec_t;
+
+typedef struct {
+  rec_t *recs;
+  int count;
+} batch_t;
+
+#define BATCH_MAX 512
+#define QUEUE_MAX 4096
+
+static uint64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Reads a small /proc file into buf (NUL-terminated); returns the length or -1. */
+static int read_small(const char *path, char *buf, int cap) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  int len = 0;
+  while (len < cap - 1) {
+    ssize_t n = read(fd, buf + len, (size_t)(cap - 1 - len));
+    if (n <= 0) break;
+    len += (int)n;
+  }
+  close(fd);
+  buf[len] = 0;
+  return len;
+}
+
+static char *dup_n(const char *s, int n) {
+  char *d = malloc((size_t)n + 1);
+  if (d == NULL) return NULL;
+  memcpy(d, s, (size_t)n);
+  d[n] = 0;
+  return d;
+}
+
+/* uid of a process = owner of /proc/<pid>; ppid from /proc/<pid>/stat (after the comm's closing paren). */
+static void read_pid_info(int pid, rec_t *r, int want_cmdline, int want_cgroup) {
+  char path[64], buf[4096];
+  struct stat st;
+  snprintf(path, sizeof path, "/proc/%d", pid);
+  r->uid = stat(path, &st) == 0 ? (int)st.st_uid : -1;
+  snprintf(path, sizeof path, "/proc/%d/stat", pid);
+  if (read_small(path, buf, 512) > 0) {
+    char *close_paren = strrchr(buf, ')');
+    char *open_paren = strchr(buf, '(');
+    if (open_paren != NULL && close_paren != NULL && close_paren > open_paren) {
+      int n = (int)(close_paren - open_paren - 1);
+      if (n > 15) n = 15;
+      memcpy(r->comm, open_paren + 1, (size_t)n);
+      r->comm[n] = 0;
+      int ppid = 0, pgrp = 0, session = 0, tty = 0;
+      char state = 0;
+      if (sscanf(close_paren + 1, " %c %d %d %d %d", &state, &ppid, &pgrp, &session, &tty) == 5) {
+        r->ppid = ppid;
+        r->tty = tty;
+      }
+    }
+  }
+  if (want_cmdline) {
+    snprintf(path, sizeof path, "/proc/%d/cmdline", pid);
+    int n = read_small(path, buf, 1024);
+    if (n > 0) {
+      r->cmdline = dup_n(buf, n);
+      r->cmdline_len = n;
+    }
+  }
+  if (want_cgroup) {
+    snprintf(path, sizeof path, "/proc/%d/cgroup", pid);
+    int n = read_small(path, buf, sizeof buf);
+    if (n > 0) r->cgroup = dup_n(buf, n);
+  }
+}
+
+#if defined(__x86_64__)
+#define NR_EXECVE 59
+#define NR_EXECVEAT 322
+#elif defined(__aarch64__)
+#define NR_EXECVE 221
+#define NR_EXECVEAT 281
+#else
+#define NR_EXECVE -1
+#define NR_EXECVEAT -1
+#endif
+
+/* Reads a NUL-terminated string at addr in the task's memory; returns its length or -1. */
+static int read_remote_str(int memfd, uint64_t addr, char *out, int cap) {
+  ssize_t n = pread(memfd, out, (size_t)cap - 1, (off_t)addr);
+  if (n <= 0) {
+    /* the string may end near a page boundary: retry up to the end of its page */
+    size_t room = 4096 - (addr & 4095);
+    if (room >= (size_t)cap) room = (size_t)cap - 1;
+    n = pread(memfd, out, room, (off_t)addr);
+    if (n <= 0) return -1;
+  }
+  out[n] = 0;
+  return (int)strnlen(out, (size_t)n);
+}
+
+/* The task is blocked inside execve(2) on our verdict, with its old memory still mapped: the syscall's
+   arguments (/proc/<pid>/syscall) point at the filename and argv as the caller passed them. */
+static void read_exec_args(int pid, rec_t *r) {
+  char path[64], buf[512];
+  snprintf(path, sizeof path, "/proc/%d/syscall", pid);
+  if (read_small(path, buf, sizeof buf) <= 0) return;
+  long nr = -1;
+  unsigned long long a[6] = {0};
+  if (sscanf(buf, "%ld %llx %llx %llx %llx %llx %llx", &nr, &a[0], &a[1], &a[2], &a[3], &a[4], &a[5]) < 4) return;
+  uint64_t fname, argv;
+  if (nr == NR_EXECVE) fname = a[0], argv = a[1];
+  else if (nr == NR_EXECVEAT) fname = a[1], argv = a[2];
+  else return;
+  snprintf(path, sizeof path, "/proc/%d/mem", pid);
+  int memfd = open(path, O_RDONLY | O_CLOEXEC);
+  if (memfd < 0) return;
+  char str[PATH_MAX];
+  int n = read_remote_str(memfd, fname, str, sizeof str);
+  if (n >= 0) r->filename = dup_n(str, n);
+  uint64_t ptrs[64];
+  ssize_t got = argv != 0 ? pread(memfd, ptrs, sizeof ptrs, (off_t)argv) : -1;
+  char args[2048];
+  int len = 0;
+  for (int i = 0; got > 0 && i < (int)(got / 8) && ptrs[i] != 0; i++) {
+    int m = read_remote_str(memfd, ptrs[i], args + len, (int)sizeof args - len);
+    if (m < 0) break;
+    len += m + 1;
+    if (len >= (int)sizeof args - 1) break;
+  }
+  if (len > 0) {
+    r->cmdline = dup_n(args, len);
+    r->cmdline_len = len;
+  }
+  close(memfd);
+}
+
+/* ---------- proc connector ---------- */
+
+/* Decodes one netlink message carrying a proc_event; returns 1 for a kind bulkhead uses, 0 otherwise. */
+static int decode_proc(const void *data, size_t len, rec_t *r) {
+  const struct nlmsghdr *nlh = data;
+  if (len < sizeof *nlh || nlh->nlmsg_len > len || nlh->nlmsg_len < NLMSG_LENGTH(sizeof(struct cn_msg)))
+    return 0;
+  if (nlh->nlmsg_type == NLMSG_NOOP || nlh->nlmsg_type == NLMSG_ERROR) return 0;
+  const struct cn_msg *cn = NLMSG_DATA(nlh);
+  if (cn->id.idx != CN_IDX_PROC || cn->id.val != CN_VAL_PROC) return 0;
+  if (NLMSG_LENGTH(sizeof *cn + cn->len) > nlh->nlmsg_len) return 0;
+  if (cn->len < offsetof(struct proc_event, event_data)) return 0;
+  const struct proc_event *ev = (const struct proc_event *)cn->data;
+  memset(r, 0, sizeof *r);
+  r->ts_ns = ev->timestamp_ns;
+  r->uid = -1;
+  r->mark_id = -1;
+  r->in_profile = -1;
+  switch (ev->what) {
+    case PROC_EVENT_FORK:
+      if (cn->len < offsetof(struct proc_event, event_data) + sizeof ev->event_data.fork) return 0;
+      r->kind = K_FORK;
+      r->ppid = ev->event_data.fork.parent_pid;
+      r->ptgid = ev->event_data.fork.parent_tgid;
+      r->pid = ev->event_data.fork.child_pid;
+      r->tgid = ev->event_data.fork.child_tgid;
+      return 1;
+    case PROC_EVENT_EXEC:
+      if (cn->len < offsetof(struct proc_event, event_data) + sizeof ev->event_data.exec) return 0;
+      r->kind = K_EXEC;
+      r->pid = ev->event_data.exec.process_pid;
+      r->tgid = ev->event_data.exec.process_tgid;
+      return 1;
+    case PROC_EVENT_EXIT:
+      if (cn->len < offsetof(struct proc_event, event_data) + sizeof ev->event_data.exit) return 0;
+      r->kind = K_EXIT;
+      r->pid = ev->event_data.exit.process_pid;
+      r->tgid = ev->event_data.exit.process_tgid;
+      r->exit_code = (int)ev->event_data.exit.exit_code;
+      r->ppid = ev->event_data.exit.parent_pid;
+      r->ptgid = ev->event_data.exit.parent_tgid;
+      return 1;
+    case PROC_EVENT_UID:
+      if (cn->len < offsetof(struct proc_event, event_data) + sizeof ev->event_data.id) return 0;
+      r->kind = K_UID;
+      r->pid = ev->event_data.id.process_pid;
+      r->tgid = ev->event_data.id.process_tgid;
+      r->uid = (int)ev->event_data.id.e.euid;
+      return 1;
+    default:
+      return 0;
+  }
+}
+
+typedef struct {
+  pthread_t thread;
+  int running, sock, wake[2];
+  napi_threadsafe_function tsfn;
+  _Atomic uint64_t events, overflows, drops;
+} source_t;
+
+static source_t proc_src;
+
+static void free_batch(batch_t *b) {
+  for (int i = 0; i < b->count; i++) {
+    free(b->recs[i].path);
+    free(b->recs[i].cgroup);
+    free(b->recs[i].cmdline);
+    free(b->recs[i].filename);
+    free(b->recs[i].parent);
+  }
+  free(b->recs);
+  free(b);
+}
+
+/* Hands a batch to JS without blocking; a full queue counts as a drop. */
+static void flush_batch(source_t *src, batch_t **bp) {
+  batch_t *b = *bp;
+  if (b == NULL || b->count == 0) return;
+  if (napi_call_threadsafe_function(src->tsfn, b, napi_tsfn_nonblocking) != napi_ok) {
+    atomic_fetch_add(&src->drops, (uint64_t)b->count);
+    free_batch(b);
+  }
+  *bp = NULL;
+}
+
+static rec_t *next_rec(batch_t **bp) {
+  if (*bp == NULL) {
+    *bp = calloc(1, sizeof(batch_t));
+    if (*bp == NULL) return NULL;
+    (*bp)->recs = calloc(BATCH_MAX, sizeof(rec_t));
+    if ((*bp)->recs == NULL) {
+      free(*bp);
+      *bp = NULL;
+      return NULL;
+    }
+  }
+  return &(*bp)->recs[(*bp)->count];
+}
+
+static int proc_listen(int sock, int op) {
+  struct {
+    struct nlmsghdr nl;
+    struct cn_msg cn;
+    int op;
+  } __attribute__((packed)) msg;
+  memset(&msg, 0, sizeof msg);
+  msg.nl.nlmsg_len = sizeof msg;
+  msg.nl.nlmsg_pid = (unsigned)getpid();
+  msg.nl.nlmsg_type = NLMSG_DONE;
+  msg.cn.id.idx = CN_IDX_PROC;
+  msg.cn.id.val = CN_VAL_PROC;
+  msg.cn.len = sizeof(int);
+  msg.op = op;
+  return send(sock, &msg, sizeof msg, 0) < 0 ? -1 : 0;
+}
+
+static void *proc_loop(void *arg) {
+  source_t *src = arg;
+  char buf[16384] __attribute__((aligned(8)));
+  batch_t *batch = NULL;
+  struct pollfd fds[2] = {{.fd = src->sock, .events = POLLIN}, {.fd = src->wake[0], .events = POLLIN}};
+  while (src->running) {
+    int timeout = batch != NULL ? 2 : 500;
+    int n = poll(fds, 2, timeout);
+    if (n == 0) {
+      flush_batch(src, &batch);
+      continue;
+    }
+    if (n < 0) continue;
+    if (fds[1].revents) break;
+    for (;;) {
+      ssize_t len = recv(src->sock, buf, sizeof buf, MSG_DONTWAIT);
+      if (len < 0) {
+        if (errno == ENOBUFS) {
+          atomic_fetch_add(&src->overflows, 1);
+          continue;
+        }
+        break;
+      }
+      for (struct nlmsghdr *nlh = (struct nlmsghdr *)buf; NLMSG_OK(nlh, (size_t)len); nlh = NLMSG_NEXT(nlh, len)) {
+        rec_t *r = next_rec(&batch);
+        if (r == NULL) {
+          atomic_fetch_add(&src->drops, 1);
+          continue;
+        }
+        if (!decode_proc(nlh, nlh->nlmsg_len, r)) continue;
+        atomic_fetch_add(&src->events, 1);
+        /* read the short-lived process's facts now, microseconds after the exec, not later in JS */
+        if (r->kind == K_EXEC && r->pid == r->tgid) read_pid_info(r->pid, r, 1, 1);
+        batch->count++;
+        if (batch->count == BATCH_MAX) flush_batch(src, &batch);
+      }
+    }
+  }
+  flush_batch(src, &batch);
+  return NULL;
+}
+
+/* ---------- fanotify ---------- */
+
+typedef struct {
+  char **slots;
+  size_t cap, count;
+} strset_t;
+
+static uint64_t hash_str(const char *s) {
+  uint64_t h = 1469598103934665603ull;
+  while (*s) h = (h ^ (unsigned char)*s++) * 1099511628211ull;
+  return h;
+}
+
+static void strset_free(strset_t *set) {
+  if (set == NULL) return;
+  for (size_t i = 0; i < set->cap; i++) free(set->slots[i]);
+  free(set->slots);
+  free(set);
+}
+
+static int strset_has(const strset_t *set, const char *s) {
+  for (size_t i = hash_str(s) & (set->cap - 1);; i = (i + 1) & (set->cap - 1)) {
+    if (set->slots[i] == NULL) return 0;
+    if (strcmp(set->slots[i], s) == 0) return 1;
+  }
+}
+
+typedef struct {
+  int id, in_use, deny;
+  char merged[PATH_MAX], upper[PATH_MAX];
+  uint64_t dev; /* the overlay's superblock: one per container */
+  strset_t *allow; /* NULL: no profile in force */
+} mark_t;
+
+typedef struct {
+  uint64_t dev, ino;
+  char path[PATH_MAX];
+} guard_t;
+
+#define MAX_MARKS 256
+#define MAX_GUARDS 64
+
+static struct {
+  source_t src;
+  pthread_t watchdog;
+  pthread_mutex_t lock;
+  mark_t marks[MAX_MARKS];
+  guard_t guards[MAX_GUARDS];
+  int nguards, devnull, watchdog_ms;
+  _Atomic int fd;
+  _Atomic int fired, test_delay_ms;
+  _Atomic uint64_t busy_since, stalls, denied, verdicts, verdict_ns_total, verdict_ns_max;
+} fan = {.lock = PTHREAD_MUTEX_INITIALIZER, .fd = -1};
+
+static int has_container_id(const char *cgroup) {
+  /* every cgroup path form a container runtime writes (docker/<id>, docker-<id>.scope, cri-containerd-<id>,
+     kubepods .../<id>) carries the 64-hex container id; the host's own cgroups never do */
+  int run = 0;
+  for (const char *p = cgroup; *p; p++) {
+    run = isxdigit((unsigned char)*p) && !isupper((unsigned char)*p) ? run + 1 : 0;
+    if (run == 64 && !isxdigit((unsigned char)p[1])) return 1;
+  }
+  return 0;
+}
+
+static int exe_is_trusted(int pid) {
+  char path[64], link[PATH_MAX];
+  struct stat st;
+  snprintf(path, sizeof path, "/proc/%d/exe", pid);
+  if (stat(path, &st) == 0) {
+    for (int i = 0; i < fan.nguards; i++)
+      if (fan.guards[i].dev == (uint64_t)st.st_dev && fan.guards[i].ino == (uint64_t)st.st_ino) return 1;
+  }
+  /* runc 1.1 re-executes itself from a sealed memfd copy (its CVE-2019-5736 fix) */
+  ssize_t n = readlink(path, link, sizeof link - 1);
+  if (n > 0) {
+    link[n] = 0;
+    if (strncmp(link, "/memfd:runc_cloned", 18) == 0) return 1;
+  }
+  return 0;
+}
+
+/* Decides one permission event; fills r and returns FAN_ALLOW or FAN_DENY. Called with fan.lock held. */
+static int decide(const struct fanotify_event_metadata *m, rec_t *r) {
+  char fdpath[64], path[PATH_MAX];
+  struct stat st;
+  memset(r, 0, sizeof *r);
+  r->ts_ns = now_ns();
+  r->pid = r->tgid = m->pid;
+  r->mark_id = -1;
+  r->in_profile = -1;
+  snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", m->fd);
+  ssize_t n = readlink(fdpath, path, sizeof path - 1);
+  if (n < 0) n = 0;
+  path[n] = 0;
+  if (fstat(m->fd, &st) == 0) {
+    r->dev = (uint64_t)st.st_dev;
+    r->ino = (uint64_t)st.st_ino;
+    r->setid = (st.st_mode & (S_ISUID | S_ISGID)) != 0;
+  }
+  if (m->mask & FAN_OPEN_EXEC_PERM) {
+    r->kind = K_FAN_EXEC;
+    read_pid_info(m->pid, r, 0, 0);
+    read_exec_args(m->pid, r);
+    /* before the exec completes the task still runs its parent's image: that is the parent executable */
+    char exe_link[64], parent[PATH_MAX];
+    snprintf(exe_link, sizeof exe_link, "/proc/%d/exe", m->pid);
+    ssize_t pn = readlink(exe_link, parent, sizeof parent - 1);
+    if (pn > 0) r->parent = dup_n(parent, (int)pn);
+    for (int i = 0; i < MAX_MARKS; i++) {
+      mark_t *mk = &fan.marks[i];
+      if (!mk->in_use || mk->dev != r->dev) continue;
+      /* the event file belongs to the container's mount namespace: its path is already container-relative */
+      const char *rel = path;
+      char upper[PATH_MAX * 2];
+      struct stat ust;
+      snprintf(upper, sizeof upper, "%s%s", mk->upper, rel);
+      r->mark_id = mk->id;
+      r->drift = mk->upper[0] != 0 && lstat(upper, &ust) == 0 && (uint64_t)ust.st_ino == r->ino;
+      r->in_profile = mk->allow == NULL ? -1 : strset_has(mk->allow, rel);
+      r->path = strdup(rel);
+      if (mk->deny && r->drift) r->reason = R_DRIFT;
+      else if (mk->deny && r->in_profile == 0) r->reason = R_PROFILE;
+      break;
+    }
+    if (r->path == NULL) r->path = strdup(path);
+  } else {
+    r->kind = K_FAN_OPEN;
+    r->path = strdup(path);
+    read_pid_info(m->pid, r, 0, 1);
+    if (r->cgroup != NULL && has_container_id(r->cgroup) && !exe_is_trusted(m->pid)) r->reason = R_GUARD;
+  }
+  r->verdict = r->reason != R_NONE;
+  return r->verdict ? FAN_DENY : FAN_ALLOW;
+}
+
+static void *fan_loop(void *arg) {
+  source_t *src = &fan.src;
+  char buf[8192] __attribute__((aligned(8)));
+  batch_t *batch = NULL;
+  for (;;) {
+    int fd = atomic_load(&fan.fd);
+    struct pollfd fds[2] = {{.fd = fd, .events = POLLIN}, {.fd = src->wake[0], .events = POLLIN}};
+    int n = poll(fds, 2, batch != NULL ? 2 : 500);
+    if (!src->running || atomic_load(&fan.fired)) break;
+    if (n == 0) {
+      flush_batch(src, &batch);
+      continue;
+    }
+    if (n < 0) continue;
+    if (fds[1].revents) break;
+    ssize_t len = read(fd, buf, sizeof buf);
+    if (len <= 0) continue;
+    atomic_store(&fan.busy_since, now_ns());
+    int delay = atomic_load(&fan.test_delay_ms);
+    if (delay > 0) usleep((useconds_t)delay * 1000u);
+    for (struct fanotify_event_metadata *m = (void *)buf; FAN_EVENT_OK(m, len); m = FAN_EVENT_NEXT(m, len)) {
+      if (m->vers != FANOTIFY_METADATA_VERSION) continue;
+      if (m->mask & FAN_Q_OVERFLOW) {
+        atomic_fetch_add(&src->overflows, 1);
+        continue;
+      }
+      if (m->fd < 0) continue;
+      uint64_t t0 = now_ns();
+      rec_t tmp, *r = next_rec(&batch);
+      if (r == NULL) r = &tmp;
+      pthread_mutex_lock(&fan.lock);
+      int response = decide(m, r);
+      pthread_mutex_unlock(&fan.lock);
+      struct fanotify_response resp = {.fd = m->fd, .response = (uint32_t)response};
+      if (write(fd, &resp, sizeof resp) < 0) { /* the group was dropped by the watchdog */ }
+      close(m->fd);
+      uint64_t took = now_ns() - t0;
+      r->verdict_ns = took;
+      atomic_fetch_add(&fan.verdicts, 1);
+      atomic_fetch_add(&fan.verdict_ns_total, took);
+      if (took > atomic_load(&fan.verdict_ns_max)) atomic_store(&fan.verdict_ns_max, took);
+      if (response == FAN_DENY) atomic_fetch_add(&fan.denied, 1);
+      atomic_fetch_add(&src->events, 1);
+      if (r == &tmp) {
+        atomic_fetch_add(&src->drops, 1);
+        free(tmp.path);
+        free(tmp.cgroup);
+        free(tmp.cmdline);
+        free(tmp.filename);
+        free(tmp.parent);
+        continue;
+      }
+      batch->count++;
+      if (batch->count == BATCH_MAX) flush_batch(src, &batch);
+    }
+    atomic_store(&fan.busy_since, 0);
+  }
+  flush_batch(src, &batch);
+  return NULL;
+}
+
+/* A stalled verdict loop would hang every marked exec: replace the fanotify fd with /dev/null, which drops the
+   group so the kernel allows what is pending, and tell JS. */
+static void *watchdog_loop(void *arg) {
+  while (fan.src.running && !atomic_load(&fan.fired)) {
+    usleep(20000);
+    uint64_t since = atomic_load(&fan.busy_since);
+    if (since != 0 && now_ns() - since > (uint64_t)fan.watchdog_ms * 1000000ull) {
+      atomic_store(&fan.fired, 1);
+      atomic_fetch_add(&fan.stalls, 1);
+      dup2(fan.devnull, atomic_load(&fan.fd));
+      batch_t *b = NULL;
+      rec_t *r = next_rec(&b);
+      if (r != NULL) {
+        memset(r, 0, sizeof *r);
+        r->kind = K_STALL;
+        r->ts_ns = now_ns();
+        r->verdict_ns = now_ns() - since;
+        b->count = 1;
+        flush_batch(&fan.src, &b);
+      }
+      write(fan.src.wake[1], "x", 1);
+    }
+  }
+  return NULL;
+}
+
+/* ---------- N-API glue ---------- */
+
+#define CHECK(call)                                        \
+  do {                                                     \
+    if ((call) != napi_ok) {                               \
+      napi_throw_error(env, NULL, "N-API call failed: " #call); \
+      return NULL;                                         \
+    }                                                      \
+  } while (0)
+
+static void set_num(napi_env env, napi_value obj, const char *key, double v) {
+  napi_value val;
+  napi_create_double(env, v, &val);
+  napi_set_named_property(env, obj, key, val);
+}
+
+static void set_str(napi_env env, napi_value obj, const char *key, const char *s, size_t len) {
+  napi_value val;
+  napi_create_string_utf8(env, s, len, &val);
+  napi_set_named_property(env, obj, key, val);
+}
+
+static const char *kind_name(int kind) {
+  switch (kind) {
+    case K_FORK: return "fork";
+    case K_EXEC: return "exec";
+    case K_EXIT: return "exit";
+    case K_UID: return "uid";
+    case K_FAN_EXEC: return "gate-exec";
+    case K_FAN_OPEN: return "gate-open";
+    case K_STALL: return "stall";
+    default: return "unknown";
+  }
+}
+
+static napi_value rec_to_js(napi_env env, const rec_t *r) {
+  napi_value o;
+  napi_create_object(env, &o);
+  set_str(env, o, "kind", kind_name(r->kind), NAPI_AUTO_LENGTH);
+  set_num(env, o, "pid", r->pid);
+  set_num(env, o, "tgid", r->tgid);
+  set_num(env, o, "ppid", r->ppid);
+  set_num(env, o, "ptgid", r->ptgid);
+  set_num(env, o, "uid", r->uid);
+  set_num(env, o, "tty", r->tty);
+  set_num(env, o, "timeNs", (double)r->ts_ns);
+  if (r->kind == K_EXIT) set_num(env, o, "exitCode", r->exit_code);
+  if (r->kind >= K_FAN_EXEC) {
+    set_num(env, o, "verdict", r->verdict);
+    set_num(env, o, "reason", r->reason);
+    set_num(env, o, "drift", r->drift);
+    set_num(env, o, "inProfile", r->in_profile);
+    set_num(env, o, "markId", r->mark_id);
+    set_num(env, o, "setid", r->setid);
+    set_num(env, o, "dev", (double)r->dev);
+    set_num(env, o, "ino", (double)r->ino);
+    set_num(env, o, "verdictNs", (double)r->verdict_ns);
+  }
+  if (r->comm[0]) set_str(env, o, "comm", r->comm, NAPI_AUTO_LENGTH);
+  if (r->path != NULL) set_str(env, o, "path", r->path, NAPI_AUTO_LENGTH);
+  if (r->cgroup != NULL) set_str(env, o, "cgroup", r->cgroup, NAPI_AUTO_LENGTH);
+  if (r->cmdline != NULL) set_str(env, o, "cmdline", r->cmdline, (size_t)r->cmdline_len);
+  if (r->filename != NULL) set_str(env, o, "filename", r->filename, NAPI_AUTO_LENGTH);
+  if (r->parent != NULL) set_str(env, o, "parent", r->parent, NAPI_AUTO_LENGTH);
+  return o;
+}
+
+static void call_js(napi_env env, napi_value cb, void *context, void *data) {
+  batch_t *b = data;
+  if (env != NULL && cb != NULL) {
+    napi_value arr, undef;
+    napi_create_array_with_length(env, (size_t)b->count, &arr);
+    for (int i = 0; i < b->count; i++) napi_set_element(env, arr, (uint32_t)i, rec_to_js(env, &b->recs[i]));
+    napi_get_undefined(env, &undef);
+    napi_call_function(env, undef, cb, 1, &arr, NULL);
+  }
+  free_batch(b);
+}
+
+static napi_value throw_errno(napi_env env, const char *what, int err) {
+  char msg[256];
+  snprintf(msg, sizeof msg, "%s: %s", what, strerror(err));
+  napi_value code, text, error;
+  napi_create_string_utf8(env, strerror(err), NAPI_AUTO_LENGTH, &code);
+  napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &text);
+  napi_create_error(env, NULL, text, &error);
+  set_num(env, error, "errno", err);
+  napi_throw(env, error);
+  return NULL;
+}
+
+static int start_source(napi_env env, source_t *src, napi_value cb, const char *name, void *(*loop)(void *)) {
+  napi_value res_name;
+  napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &res_name);
+  if (pipe2(src->wake, O_CLOEXEC) != 0) return errno;
+  if (napi_create_threadsafe_function(env, cb, NULL, res_name, QUEUE_MAX, 1, NULL, NULL, NULL, call_js,
+                                      &src->tsfn) != napi_ok)
+    return EINVAL;
+  src->running = 1;
+  if (pthread_create(&src->thread, NULL, loop, src) != 0) {
+    src->running = 0;
+    napi_release_threadsafe_function(src->tsfn, napi_tsfn_abort);
+    return EAGAIN;
+  }
+  return 0;
+}
+
+static void stop_source(source_t *src) {
+  if (!src->running) return;
+  src->running = 0;
+  if (write(src->wake[1], "x", 1) < 0) { /* the loop also wakes on its poll timeout */ }
+  pthread_join(src->thread, NULL);
+  napi_release_threadsafe_function(src->tsfn, napi_tsfn_release);
+  close(src->wake[0]);
+  close(src->wake[1]);
+}
+
+static napi_value proc_start(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value cb;
+  CHECK(napi_get_cb_info(env, info, &argc, &cb, NULL, NULL));
+  if (proc_src.running) return NULL;
+  int sock = socket(PF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_CONNECTOR);
+  if (sock < 0) return throw_errno(env, "proc connector socket(NETLINK_CONNECTOR)", errno);
+  int size = 8 * 1024 * 1024;
+  if (setsockopt(sock, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) != 0)
+    setsockopt(sock, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+  struct sockaddr_nl addr = {.nl_family = AF_NETLINK, .nl_groups = CN_IDX_PROC, .nl_pid = 0};
+  if (bind(sock, (struct sockaddr *)&addr, sizeof addr) != 0 || proc_listen(sock, PROC_CN_MCAST_LISTEN) != 0) {
+    int err = errno;
+    close(sock);
+    return throw_errno(env, "proc connector subscribe (CN_IDX_PROC)", err);
+  }
+  proc_src.sock = sock;
+  int err = start_source(env, &proc_src, cb, "bulkhead-proc", proc_loop);
+  if (err != 0) {
+    close(sock);
+    return throw_errno(env, "proc connector thread", err);
+  }
+  return NULL;
+}
+
+static napi_value proc_stop(napi_env env, napi_callback_info info) {
+  if (!proc_src.running) return NULL;
+  proc_listen(proc_src.sock, PROC_CN_MCAST_IGNORE);
+  stop_source(&proc_src);
+  close(proc_src.sock);
+  return NULL;
+}
+
+static int get_int(napi_env env, napi_value v, int fallback) {
+  int32_t out;
+  return napi_get_value_int32(env, v, &out) == napi_ok ? out : fallback;
+}
+
+static int get_str(napi_env env, napi_value v, char *buf, size_t cap) {
+  size_t len;
+  if (napi_get_value_string_utf8(env, v, buf, cap, &len) != napi_ok || len >= cap - 1) return -1;
+  return (int)len;
+}
+
+static napi_value gate_start(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (fan.src.running) return NULL;
+  fan.watchdog_ms = argc > 1 ? get_int(env, argv[1], 2000) : 2000;
+  int fd = fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC | FAN_UNLIMITED_QUEUE | FAN_UNLIMITED_MARKS,
+                         O_RDONLY | O_LARGEFILE | O_CLOEXEC);
+  if (fd < 0) return throw_errno(env, "fanotify_init(FAN_CLASS_CONTENT)", errno);
+  fan.devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+  atomic_store(&fan.fd, fd);
+  atomic_store(&fan.fired, 0);
+  int err = start_source(env, &fan.src, argv[0], "bulkhead-gate", fan_loop);
+  if (err != 0) {
+    close(fd);
+    return throw_errno(env, "fanotify thread", err);
+  }
+  pthread_create(&fan.watchdog, NULL, watchdog_loop, NULL);
+  return NULL;
+}
+
+static napi_value gate_stop(napi_env env, napi_callback_info info) {
+  if (!fan.src.running) return NULL;
+  stop_source(&fan.src);
+  pthread_join(fan.watchdog, NULL);
+  close(atomic_load(&fan.fd)); /* closing the group removes every mark and allows anything pending */
+  close(fan.devnull);
+  atomic_store(&fan.fd, -1);
+  pthread_mutex_lock(&fan.lock);
+  for (int i = 0; i < MAX_MARKS; i++) {
+    strset_free(fan.marks[i].allow);
+    memset(&fan.marks[i], 0, sizeof fan.marks[i]);
+  }
+  fan.nguards = 0;
+  pthread_mutex_unlock(&fan.lock);
+  return NULL;
+}
+
+/* A JS array of strings (or null) -> a string set; *ok = 0 on a bad element. */
+static strset_t *make_set(napi_env env, napi_value arr, int *ok) {
+  *ok = 1;
+  napi_valuetype t;
+  napi_typeof(env, arr, &t);
+  if (t == napi_null || t == napi_undefined) return NULL;
+  uint32_t n;
+  if (napi_get_array_length(env, arr, &n) != napi_ok) {
+    *ok = 0;
+    return NULL;
+  }
+  strset_t *set = calloc(1, sizeof *set);
+  set->cap = 16;
+  while (set->cap < (size_t)n * 2 + 2) set->cap *= 2;
+  set->slots = calloc(set->cap, sizeof(char *));
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value el;
+    char buf[PATH_MAX];
+    napi_get_element(env, arr, i, &el);
+    if (get_str(env, el, buf, sizeof buf) < 0) {
+      *ok = 0;
+      strset_free(set);
+      return NULL;
+    }
+    if (strset_has(set, buf)) continue;
+    size_t j = hash_str(buf) & (set->cap - 1);
+    while (set->slots[j] != NULL) j = (j + 1) & (set->cap - 1);
+    set->slots[j] = strdup(buf);
+    set->count++;
+  }
+  return set;
+}
+
+static mark_t *find_mark(int id) {
+  for (int i = 0; i < MAX_MARKS; i++)
+    if (fan.marks[i].in_use && fan.marks[i].id == id) return &fan.marks[i];
+  return NULL;
+}
+
+/* markSet(id, merged, upper, deny, allow|null): adds the filesystem mark on first use, else updates the policy. */
+static napi_value mark_set(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 5) return throw_errno(env, "markSet(id, merged, upper, deny, allow)", EINVAL);
+  int id = get_int(env, argv[0], -1);
+  char merged[PATH_MAX], upper[PATH_MAX];
+  bool deny = false;
+  if (get_str(env, argv[1], merged, sizeof merged) <= 0 || get_str(env, argv[2], upper, sizeof upper) < 0)
+    return throw_errno(env, "markSet: merged and upper must be paths", EINVAL);
+  napi_get_value_bool(env, argv[3], &deny);
+  int ok;
+  strset_t *allow = make_set(env, argv[4], &ok);
+  if (!ok) return throw_errno(env, "markSet: allow must be an array of paths or null", EINVAL);
+  pthread_mutex_lock(&fan.lock);
+  mark_t *mk = find_mark(id);
+  if (mk == NULL) {
+    pthread_mutex_unlock(&fan.lock);
+    if (fanotify_mark(atomic_load(&fan.fd), FAN_MARK_ADD | FAN_MARK_FILESYSTEM, FAN_OPEN_EXEC_PERM, AT_FDCWD,
+                      merged) != 0) {
+      int err = errno;
+      strset_free(allow);
+      return throw_errno(env, "fanotify_mark(FAN_MARK_FILESYSTEM, FAN_OPEN_EXEC_PERM)", err);
+    }
+    pthread_mutex_lock(&fan.lock);
+    for (int i = 0; i < MAX_MARKS && mk == NULL; i++)
+      if (!fan.marks[i].in_use) mk = &fan.marks[i];
+    if (mk == NULL) {
+      pthread_mutex_unlock(&fan.lock);
+      strset_free(allow);
+      return throw_errno(env, "markSet: too many watched containers", ENOSPC);
+    }
+    mk->in_use = 1;
+    mk->id = id;
+  }
+  snprintf(mk->merged, sizeof mk->merged, "%s", merged);
+  snprintf(mk->upper, sizeof mk->upper, "%s", upper);
+  struct stat mst;
+  mk->dev = stat(merged, &mst) == 0 ? (uint64_t)mst.st_dev : 0;
+  mk->deny = deny;
+  strset_free(mk->allow);
+  mk->allow = allow;
+  pthread_mutex_unlock(&fan.lock);
+  return NULL;
+}
+
+static napi_value mark_remove(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int id = get_int(env, argv[0], -1);
+  pthread_mutex_lock(&fan.lock);
+  mark_t *mk = find_mark(id);
+  if (mk != NULL) {
+    /* the overlay may already be unmounted (container gone): its mark went with its superblock */
+    fanotify_mark(atomic_load(&fan.fd), FAN_MARK_REMOVE | FAN_MARK_FILESYSTEM, FAN_OPEN_EXEC_PERM, AT_FDCWD,
+                  mk->merged);
+    strset_free(mk->allow);
+    memset(mk, 0, sizeof *mk);
+  }
+  pthread_mutex_unlock(&fan.lock);
+  return NULL;
+}
+
+static napi_value guard_add(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  char path[PATH_MAX];
+  struct stat st;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (get_str(env, argv[0], path, sizeof path) <= 0) return throw_errno(env, "guardAdd(path)", EINVAL);
+  if (stat(path, &st) != 0) return throw_errno(env, path, errno);
+  if (fan.nguards >= MAX_GUARDS) return throw_errno(env, "guardAdd: too many guarded binaries", ENOSPC);
+  if (fanotify_mark(atomic_load(&fan.fd), FAN_MARK_ADD, FAN_OPEN_PERM, AT_FDCWD, path) != 0)
+    return throw_errno(env, "fanotify_mark(FAN_OPEN_PERM)", errno);
+  pthread_mutex_lock(&fan.lock);
+  guard_t *g = &fan.guards[fan.nguards++];
+  g->dev = (uint64_t)st.st_dev;
+  g->ino = (uint64_t)st.st_ino;
+  snprintf(g->path, sizeof g->path, "%s", path);
+  pthread_mutex_unlock(&fan.lock);
+  return NULL;
+}
+
+static napi_value counters(napi_env env, napi_callback_info info) {
+  napi_value o;
+  napi_create_object(env, &o);
+  set_num(env, o, "procEvents", (double)atomic_load(&proc_src.events));
+  set_num(env, o, "procOverflows", (double)atomic_load(&proc_src.overflows));
+  set_num(env, o, "procDrops", (double)atomic_load(&proc_src.drops));
+  set_num(env, o, "gateEvents", (double)atomic_load(&fan.src.events));
+  set_num(env, o, "gateOverflows", (double)atomic_load(&fan.src.overflows));
+  set_num(env, o, "gateDrops", (double)atomic_load(&fan.src.drops));
+  set_num(env, o, "stalls", (double)atomic_load(&fan.stalls));
+  set_num(env, o, "denied", (double)atomic_load(&fan.denied));
+  set_num(env, o, "verdicts", (double)atomic_load(&fan.verdicts));
+  set_num(env, o, "verdictNsTotal", (double)atomic_load(&fan.verdict_ns_total));
+  set_num(env, o, "verdictNsMax", (double)atomic_load(&fan.verdict_ns_max));
+  set_num(env, o, "gateActive", fan.src.running && !atomic_load(&fan.fired));
+  return o;
+}
+
+/* decodeProc(buffer): the reader's decoder on one netlink message, for tests. */
+static napi_value decode_proc_js(napi_env env, napi_callback_info info) {
+  size_t argc = 1, len;
+  napi_value argv[1], out;
+  void *data;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (napi_get_buffer_info(env, argv[0], &data, &len) != napi_ok)
+    return throw_errno(env, "decodeProc(buffer)", EINVAL);
+  rec_t r;
+  if (!decode_proc(data, len, &r)) {
+    napi_get_null(env, &out);
+    return out;
+  }
+  return rec_to_js(env, &r);
+}
+
+static napi_value set_test_delay(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  atomic_store(&fan.test_delay_ms, get_int(env, argv[0], 0));
+  return NULL;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"procStart", NULL, proc_start, NULL, NULL, NULL, napi_default, NULL},
+      {"procStop", NULL, proc_stop, NULL, NULL, NULL, napi_default, NULL},
+      {"gateStart", NULL, gate_start, NULL, NULL, NULL, napi_default, NULL},
+      {"gateStop", NULL, gate_stop, NULL, NULL, NULL, napi_default, NULL},
+      {"markSet", NULL, mark_set, NULL, NULL, NULL, napi_default, NULL},
+      {"markRemove", NULL, mark_remove, NULL, NULL, NULL, napi_default, NULL},
+      {"guardAdd", NULL, guard_add, NULL, NULL, NULL, napi_default, NULL},
+      {"counters", NULL, counters, NULL, NULL, NULL, napi_default, NULL},
+      {"decodeProc", NULL, decode_proc_js, NULL, NULL, NULL, napi_default, NULL},
+      {"setVerdictDelayForTest", NULL, set_test_delay, NULL, NULL, NULL, napi_default, NULL},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)
