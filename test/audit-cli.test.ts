@@ -80,7 +80,7 @@ describe('bulkhead audit --root (weak fixture host, engine down)', () => {
     }
     assert.match(outcome(doc, 'BH-H-005').message, /CVE-2024-21626/);
     // engine rules are skipped with the reason, never passed
-    for (const id of ['BH-C-004', 'BH-D-018', 'BH-I-001']) {
+    for (const id of ['BH-C-004', 'BH-D-018', 'BH-IMG-001']) {
       const f = outcome(doc, id);
       assert.equal(f.outcome.kind, 'skip', id);
       assert.match(f.message, /engine not reached/);

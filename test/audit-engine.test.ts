@@ -150,7 +150,7 @@ describe('bulkhead audit on the test engine', engineSuite, () => {
   it('reports the image in use and the Engine API calls made', () => {
     assert.ok(
       doc.findings.some(
-        (f) => f.ruleId === 'BH-I-001' && f.target.kind === 'image' && f.target.ref === BUSYBOX_IMAGE,
+        (f) => f.ruleId === 'BH-IMG-001' && f.target.kind === 'image' && f.target.ref === BUSYBOX_IMAGE,
       ),
     );
     assert.match(stderr, /audited \d+ running containers in \d+ ms \(\d+ Engine API calls\)/);

@@ -34,9 +34,9 @@ describe('lint rule registry', () => {
 
   it('gives every rule valid and invalid cases, a description, a remediation and a reference', () => {
     for (const rule of LINT_RULES) {
-      assert.ok(rule.tests.valid.length > 0, `${rule.meta.id} has no valid cases`);
-      assert.ok(rule.tests.invalid.length > 0, `${rule.meta.id} has no invalid cases`);
-      assert.ok(rule.meta.description.length > 20, `${rule.meta.id} description`);
+      assert.ok(rule.cases.valid.length > 0, `${rule.meta.id} has no valid cases`);
+      assert.ok(rule.cases.invalid.length > 0, `${rule.meta.id} has no invalid cases`);
+      assert.ok(rule.meta.rationale.length > 20, `${rule.meta.id} description`);
       assert.ok(rule.meta.remediation.length > 10, `${rule.meta.id} remediation`);
       assert.ok(rule.meta.references.length > 0, `${rule.meta.id} references`);
     }

@@ -68,9 +68,9 @@ function corpusScripts(): Map<string, string> {
     }
   }
   for (const rule of LINT_RULES) {
-    for (const v of rule.tests.valid)
+    for (const v of rule.cases.valid)
       sources.push({ name: rule.meta.id, text: typeof v === 'string' ? v : v.code });
-    for (const v of rule.tests.invalid) sources.push({ name: rule.meta.id, text: v.code });
+    for (const v of rule.cases.invalid) sources.push({ name: rule.meta.id, text: v.code });
   }
   const scripts = new Map<string, string>();
   for (const source of sources) {

@@ -155,7 +155,7 @@ describe('bulkhead scan (no engine needed)', () => {
     );
     // no image configuration on a directory
     assert.ok(
-      report.findings.some((f) => f.ruleId === 'BH-IMG-ROOT-USER' && f.outcome.kind === 'not-applicable'),
+      report.findings.some((f) => f.ruleId === 'BH-IMG-001' && f.outcome.kind === 'not-applicable'),
     );
   });
 
@@ -358,12 +358,12 @@ describe('bulkhead scan on a real engine', engineSuite, () => {
     const failed = report.findings.filter((f) => f.outcome.kind === 'fail');
     const ids = failed.map((f) => f.ruleId).sort();
     assert.deepEqual(ids, [
-      'BH-IMG-PRIVATE-KEY',
-      'BH-IMG-ROOT-USER',
-      'BH-IMG-SECRET-ENV',
-      'BH-IMG-SECRET-HISTORY',
+      'BH-IMG-001',
+      'BH-IMG-002',
+      'BH-IMG-003',
+      'BH-IMG-005',
     ]);
-    const key = failed.find((f) => f.ruleId === 'BH-IMG-PRIVATE-KEY');
+    const key = failed.find((f) => f.ruleId === 'BH-IMG-005');
     assert.equal(key?.target.path, '/root/.ssh/id_ed25519');
     assert.equal(key.target.layer?.index, 1);
     assert.match(key.target.layer.createdBy ?? '', /COPY/);
@@ -468,7 +468,7 @@ describe('bulkhead scan on a real engine', engineSuite, () => {
       assert.equal(secrets.code, 0, secrets.stderr);
       assert.ok(
         parseReport(secrets.stdout).findings.some(
-          (f) => f.ruleId === 'BH-IMG-PRIVATE-KEY' && f.outcome.kind === 'fail',
+          (f) => f.ruleId === 'BH-IMG-005' && f.outcome.kind === 'fail',
         ),
       );
     });
@@ -487,7 +487,7 @@ describe('bulkhead scan on a real engine', engineSuite, () => {
         assert.equal(ok.code, 0, ok.stderr);
         const report = parseReport(ok.stdout);
         assert.equal(report.artifact.source, 'registry');
-        assert.ok(report.findings.some((f) => f.ruleId === 'BH-IMG-SECRET-ENV' && f.outcome.kind === 'fail'));
+        assert.ok(report.findings.some((f) => f.ruleId === 'BH-IMG-002' && f.outcome.kind === 'fail'));
         const anonymous = await runBulkhead(['scan', '--skip-db', ref]);
         assert.equal(anonymous.code, 2);
         assert.match(anonymous.stderr, /requires authentication/);

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import type { ImageFacts, SecretCandidate } from '../src/image/types.js';
 import type { ImageRule } from '../src/scan/rule.js';
 import { IMAGE_RULES } from '../src/scan/rules/index.js';
-import { assignmentsIn } from '../src/scan/rules/secret-history.js';
+import { assignmentsIn } from '../src/scan/rules/bh-img-003-secret-history.js';
 import { findPrivateKey, findToken, isSecretName, redactSecrets } from '../src/image/secrets.js';
 
 const RULES_DIR = join(import.meta.dirname, '..', 'src', 'scan', 'rules');
@@ -57,44 +57,44 @@ const { config: _config, id: _id, ...withoutImage } = facts();
 const rootfs: ImageFacts = { ...withoutImage, source: 'rootfs', history: [], layers: [] };
 
 const CASES: readonly Case[] = [
-  { rule: 'BH-IMG-ROOT-USER', name: 'no USER', facts: facts({ user: '' }), fails: ['no USER set'] },
+  { rule: 'BH-IMG-001', name: 'no USER', facts: facts({ user: '' }), fails: ['no USER set'] },
   {
-    rule: 'BH-IMG-ROOT-USER',
+    rule: 'BH-IMG-001',
     name: 'USER root',
     facts: facts({ user: 'root' }),
     fails: ['USER root is root'],
   },
-  { rule: 'BH-IMG-ROOT-USER', name: 'USER 0:0', facts: facts({ user: '0:0' }), fails: ['USER 0:0 is root'] },
+  { rule: 'BH-IMG-001', name: 'USER 0:0', facts: facts({ user: '0:0' }), fails: ['USER 0:0 is root'] },
   {
-    rule: 'BH-IMG-ROOT-USER',
+    rule: 'BH-IMG-001',
     name: 'name with uid 0',
     facts: facts({ user: 'toor' }),
     fails: ['USER toor is root'],
   },
-  { rule: 'BH-IMG-ROOT-USER', name: 'USER app', facts: facts({ user: 'app' }), fails: [], outcome: 'pass' },
+  { rule: 'BH-IMG-001', name: 'USER app', facts: facts({ user: 'app' }), fails: [], outcome: 'pass' },
   {
-    rule: 'BH-IMG-ROOT-USER',
+    rule: 'BH-IMG-001',
     name: 'numeric uid',
     facts: facts({ user: '10001:10001' }),
     fails: [],
     outcome: 'pass',
   },
   {
-    rule: 'BH-IMG-ROOT-USER',
+    rule: 'BH-IMG-001',
     name: 'unknown name',
     facts: facts({ user: 'ghost' }),
     fails: [],
     outcome: 'skip',
   },
-  { rule: 'BH-IMG-ROOT-USER', name: 'rootfs', facts: rootfs, fails: [], outcome: 'not-applicable' },
+  { rule: 'BH-IMG-001', name: 'rootfs', facts: rootfs, fails: [], outcome: 'not-applicable' },
   {
-    rule: 'BH-IMG-SECRET-ENV',
+    rule: 'BH-IMG-002',
     name: 'password and AWS key',
     facts: facts({ env: ['PATH=/usr/bin', 'DB_PASSWORD=hunter22', 'AWS_ID=AKIAIOSFODNN7EXAMPLE'] }),
     fails: ['ENV DB_PASSWORD looks like a secret', 'ENV AWS_ID holds a AWS access key id'],
   },
   {
-    rule: 'BH-IMG-SECRET-ENV',
+    rule: 'BH-IMG-002',
     name: 'placeholders, _FILE and GPG_KEY are not secrets',
     facts: facts({
       env: [
@@ -108,7 +108,7 @@ const CASES: readonly Case[] = [
     outcome: 'pass',
   },
   {
-    rule: 'BH-IMG-SECRET-HISTORY',
+    rule: 'BH-IMG-003',
     name: 'build arg and ENV later unset',
     facts: facts({
       history: [
@@ -128,16 +128,16 @@ const CASES: readonly Case[] = [
     fails: ['history entry 1 records GITHUB_TOKEN=', 'history entry 2 records NPM_TOKEN='],
   },
   {
-    rule: 'BH-IMG-SECRET-HISTORY',
+    rule: 'BH-IMG-003',
     name: 'URL credentials in RUN',
     facts: facts({
       history: [{ createdBy: 'RUN git clone https://bot:Zx81ab9q@git.example.com/r.git', emptyLayer: false }],
     }),
     fails: ['history entry 0 contains a credentials in URL'],
   },
-  { rule: 'BH-IMG-SECRET-HISTORY', name: 'clean history', facts: facts(), fails: [], outcome: 'pass' },
+  { rule: 'BH-IMG-003', name: 'clean history', facts: facts(), fails: [], outcome: 'pass' },
   {
-    rule: 'BH-IMG-SETUID-FILES',
+    rule: 'BH-IMG-004',
     name: 'setuid and setgid',
     facts: facts({
       specialFiles: [
@@ -147,15 +147,15 @@ const CASES: readonly Case[] = [
     }),
     fails: ['setuid root file /usr/bin/su', 'setgid file /usr/bin/wall'],
   },
-  { rule: 'BH-IMG-SETUID-FILES', name: 'none', facts: facts(), fails: [], outcome: 'pass' },
+  { rule: 'BH-IMG-004', name: 'none', facts: facts(), fails: [], outcome: 'pass' },
   {
-    rule: 'BH-IMG-PRIVATE-KEY',
+    rule: 'BH-IMG-005',
     name: 'key deleted later is still reported',
     facts: facts({ secretCandidates: [candidate('root/.ssh/id_rsa', RSA_KEY, true)] }),
     fails: ['RSA PRIVATE KEY /root/.ssh/id_rsa in layer 0, deleted later but still in that layer'],
   },
   {
-    rule: 'BH-IMG-PRIVATE-KEY',
+    rule: 'BH-IMG-005',
     name: 'certificates are not keys',
     facts: facts({
       secretCandidates: [candidate('etc/ssl/certs/ca.pem', '-----BEGIN CERTIFICATE-----\nMIIB\n')],
@@ -164,7 +164,7 @@ const CASES: readonly Case[] = [
     outcome: 'pass',
   },
   {
-    rule: 'BH-IMG-CREDENTIAL-FILES',
+    rule: 'BH-IMG-006',
     name: 'docker config, npmrc and aws credentials',
     facts: facts({
       secretCandidates: [
@@ -183,7 +183,7 @@ const CASES: readonly Case[] = [
     ],
   },
   {
-    rule: 'BH-IMG-CREDENTIAL-FILES',
+    rule: 'BH-IMG-006',
     name: 'empty templates are not credentials',
     facts: facts({
       secretCandidates: [
@@ -210,8 +210,11 @@ describe('image rule registry', () => {
     assert.equal(files.length, IMAGE_RULES.length);
     for (const file of files) {
       const mod: unknown = await import(join(RULES_DIR, file));
+      const id = /^(bh-img-\d{3})-[a-z0-9-]+\.ts$/.exec(file)?.[1];
+      assert.ok(id !== undefined, `${file} is named bh-img-NNN-<slug>.ts`);
       assert.ok(typeof mod === 'object' && mod !== null && 'rule' in mod, `${file} exports rule`);
       assert.ok(IMAGE_RULES.includes(mod.rule as ImageRule), `${file} is in the registry`);
+      assert.equal((mod.rule as ImageRule).meta.id.toLowerCase(), id, `${file} holds its id`);
     }
   });
 
@@ -219,7 +222,8 @@ describe('image rule registry', () => {
     const ids = IMAGE_RULES.map((r) => r.meta.id);
     assert.equal(new Set(ids).size, ids.length);
     for (const { meta } of IMAGE_RULES) {
-      assert.match(meta.id, /^BH-IMG-[A-Z-]+$/);
+      assert.match(meta.id, /^BH-IMG-\d{3}$/);
+      assert.equal(meta.docsUrl, `docs/rules/scan.md#${meta.id.toLowerCase()}`);
       assert.ok(meta.title !== '' && meta.remediation !== '' && meta.references.length > 0, meta.id);
     }
   });
@@ -268,7 +272,7 @@ describe('image rules', () => {
   it('attributes history findings to the layer of their entry', () => {
     const c = CASES.find((x) => x.name === 'build arg and ENV later unset');
     assert.ok(c !== undefined);
-    const layers = ruleById('BH-IMG-SECRET-HISTORY')
+    const layers = ruleById('BH-IMG-003')
       .check(c.facts)
       .map((f) => (f.target.kind === 'image' ? f.target.layer?.index : undefined));
     assert.deepEqual(layers, [undefined, 1]);

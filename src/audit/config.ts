@@ -72,7 +72,13 @@ export function parseAuditConfig(text: string, path: string, rules: readonly Aud
     });
   }
   const config = parsed.data;
-  const known = new Set(rules.map((r) => r.id));
+  // a rule's former ids (BH-I-001, now BH-IMG-001) stay valid in waivers and overrides: they map to the id
+  const known = new Map<string, string>();
+  for (const { meta } of rules) {
+    known.set(meta.id, meta.id);
+    for (const alias of meta.aliases) if (!alias.startsWith('CIS-')) known.set(alias.toUpperCase(), meta.id);
+  }
+  const canonical = (id: string): string => known.get(id.toUpperCase()) ?? id.toUpperCase();
   const check = (id: string, pathParts: (string | number)[]): void => {
     if (known.has(id.toUpperCase())) return;
     throw new AuditConfigError(path, `unknown rule ${id}`, {
@@ -86,8 +92,8 @@ export function parseAuditConfig(text: string, path: string, rules: readonly Aud
   for (const id of Object.keys(config.severity)) check(id, ['severity']);
   return {
     trustedRegistries: config.trustedRegistries,
-    waivers: config.waivers.map((w) => ({ ...w, rule: w.rule.toUpperCase() })),
-    severity: Object.fromEntries(Object.entries(config.severity).map(([k, v]) => [k.toUpperCase(), v])),
+    waivers: config.waivers.map((w) => ({ ...w, rule: canonical(w.rule) })),
+    severity: Object.fromEntries(Object.entries(config.severity).map(([k, v]) => [canonical(k), v])),
   };
 }
 

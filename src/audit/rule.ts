@@ -3,17 +3,14 @@
 // meta + create shape). Rules read facts only: they never call Docker or read files.
 import type { Facts } from '../facts/index.js';
 import type { Evidence, Outcome, Target } from '../shared/finding.js';
-import type { Severity } from '../shared/severity.js';
+import type { RuleMeta } from '../shared/rule.js';
 
 /** The layer a rule audits; also the first part of its id (BH-H, BH-D, BH-F, BH-C, BH-I). */
 export type Area = 'host' | 'daemon' | 'files' | 'container' | 'image';
 export const AREAS: readonly Area[] = ['host', 'daemon', 'files', 'container', 'image'];
 
-/** CIS Docker Benchmark section numbers; absent when the benchmark has no such item. */
-export interface CisSections {
-  readonly v160?: readonly string[];
-  readonly v180?: readonly string[];
-}
+/** The CIS Docker Benchmark versions whose sections rules carry as aliases ("CIS-1.6.0:5.4"). */
+export type CisVersion = '1.6.0' | '1.8.0';
 
 /** What a rule needs: host facts (--root), Engine API facts, or both. */
 export type RuleNeeds = 'host' | 'engine' | 'both';
@@ -39,23 +36,15 @@ export interface Check {
 }
 
 export interface AuditRule {
-  /** Stable id, never reused: BH-<area letter>-<3 digits>. */
-  readonly id: string;
+  /** id is BH-<area letter>-<3 digits>; aliases are the CIS sections ("CIS-1.6.0:5.4", "CIS-1.8.0:5.5"). */
+  readonly meta: RuleMeta;
   readonly area: Area;
-  readonly cis: CisSections;
-  readonly severity: Severity;
-  readonly title: string;
-  readonly rationale: string;
-  readonly remediation: string;
-  readonly references: readonly string[];
   readonly needs: RuleNeeds;
   readonly check: (ctx: AuditContext) => readonly Check[];
 }
 
-/** "CIS-1.6.0:5.4"-style aliases of a rule, v1.6.0 first. */
-export function cisAliases(rule: Pick<AuditRule, 'cis'>): string[] {
-  return [
-    ...(rule.cis.v160 ?? []).map((s) => `CIS-1.6.0:${s}`),
-    ...(rule.cis.v180 ?? []).map((s) => `CIS-1.8.0:${s}`),
-  ];
+/** The CIS sections of one benchmark version a rule covers, read from its aliases ("CIS-1.8.0:5.5" -> "5.5"). */
+export function cisSections(meta: RuleMeta, version: CisVersion): string[] {
+  const prefix = `CIS-${version}:`;
+  return meta.aliases.filter((a) => a.startsWith(prefix)).map((a) => a.slice(prefix.length));
 }

@@ -1,6 +1,6 @@
 // Renders the audit rules reference (docs/rules/audit.md) from the registry, so the document cannot drift
 // from the rules: a test fails when the committed file differs from this output.
-import { AREAS, cisAliases, type Area, type AuditRule } from './rule.js';
+import { AREAS, cisSections, type Area, type AuditRule } from './rule.js';
 
 const AREA_TITLES: Readonly<Record<Area, string>> = {
   host: 'Host (BH-H)',
@@ -41,14 +41,14 @@ export function renderRulesReference(rules: readonly AuditRule[]): string {
       '| id | CIS 1.6.0 | CIS 1.8.0 | severity | needs | title |',
       '|---|---|---|---|---|---|',
     );
-    for (const r of inArea)
+    for (const { meta: r, needs } of inArea)
       out.push(
-        `| [${r.id}](#${r.id.toLowerCase()}) | ${(r.cis.v160 ?? []).join(', ') || '-'} | ${(r.cis.v180 ?? []).join(', ') || '-'} | ${r.severity} | ${NEEDS[r.needs]} | ${cell(r.title)} |`,
+        `| [${r.id}](#${r.id.toLowerCase()}) | ${cisSections(r, '1.6.0').join(', ') || '-'} | ${cisSections(r, '1.8.0').join(', ') || '-'} | ${r.severity} | ${NEEDS[needs]} | ${cell(r.title)} |`,
       );
     out.push('');
-    for (const r of inArea) {
-      out.push(`### ${r.id}`, '', `**${r.title}** (${r.severity}; needs ${NEEDS[r.needs]})`, '');
-      const aliases = cisAliases(r);
+    for (const { meta: r, needs } of inArea) {
+      out.push(`### ${r.id}`, '', `**${r.title}** (${r.severity}; needs ${NEEDS[needs]})`, '');
+      const { aliases } = r;
       if (aliases.length > 0) out.push(`Aliases: ${aliases.map((a) => `\`${a}\``).join(', ')}`, '');
       out.push(`Why: ${r.rationale}`, '', `Fix: ${r.remediation}`, '');
       if (r.references.length > 0)

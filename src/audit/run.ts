@@ -1,11 +1,12 @@
 // Runs audit rules over collected facts and turns their checks into Findings: severity overrides and waivers
 // from the config file applied, a rule that throws reported as skip (never as pass), nothing else decided here.
 import type { Facts } from '../facts/index.js';
-import type { Diagnostic, RuleDescriptor } from '../report/report.js';
+import type { Diagnostic } from '../shared/diagnostic.js';
+import type { RuleMeta } from '../shared/rule.js';
 import { describeTarget, type Finding, type Target } from '../shared/finding.js';
 import type { Severity } from '../shared/severity.js';
 import { daemonTarget } from './check.js';
-import { cisAliases, type AuditRule, type AuditSettings, type Check } from './rule.js';
+import type { AuditRule, AuditSettings, Check } from './rule.js';
 
 export interface Waiver {
   readonly rule: string;
@@ -26,7 +27,7 @@ export interface AuditOptions {
 
 export interface AuditResult {
   readonly findings: Finding[];
-  readonly rules: RuleDescriptor[];
+  readonly rules: RuleMeta[];
   readonly diagnostics: Diagnostic[];
 }
 
@@ -64,16 +65,9 @@ function waiverActive(waiver: Waiver, now: Date): boolean {
   return now.getTime() < Date.parse(`${waiver.expires}T00:00:00Z`) + 86_400_000;
 }
 
-export function describeRule(rule: AuditRule, severity: Severity): RuleDescriptor {
-  return {
-    id: rule.id,
-    title: rule.title,
-    severity,
-    aliases: cisAliases(rule),
-    remediation: rule.remediation,
-    references: rule.references,
-    description: rule.rationale,
-  };
+/** The rule's metadata as the report lists it: its severity after config overrides. */
+export function describeRule(rule: AuditRule, severity: Severity): RuleMeta {
+  return severity === rule.meta.severity ? rule.meta : { ...rule.meta, severity };
 }
 
 export function runAudit(facts: Facts, options: AuditOptions): AuditResult {
@@ -89,9 +83,10 @@ export function runAudit(facts: Facts, options: AuditOptions): AuditResult {
     return false;
   });
   const findings: Finding[] = [];
-  const rules: RuleDescriptor[] = [];
+  const rules: RuleMeta[] = [];
   for (const rule of options.rules) {
-    const severity = options.severity?.[rule.id] ?? rule.severity;
+    const { meta } = rule;
+    const severity = options.severity?.[meta.id] ?? meta.severity;
     rules.push(describeRule(rule, severity));
     let checks: readonly Check[];
     try {
@@ -101,7 +96,7 @@ export function runAudit(facts: Facts, options: AuditOptions): AuditResult {
       checks = [
         { target: daemonTarget(facts), outcome: { kind: 'skip', reason }, message: reason, evidence: [] },
       ];
-      diagnostics.push({ level: 'error', subject: rule.id, message: reason });
+      diagnostics.push({ level: 'error', subject: meta.id, message: reason });
     }
     for (const check of checks) {
       let outcome = check.outcome;
@@ -109,7 +104,7 @@ export function runAudit(facts: Facts, options: AuditOptions): AuditResult {
         const names = targetNames(check.target);
         const waiver = waivers.find(
           (w) =>
-            w.rule.toUpperCase() === rule.id &&
+            (w.rule.toUpperCase() === meta.id || meta.aliases.includes(w.rule.toUpperCase())) &&
             (w.target === undefined || names.some((n) => globToRegExp(w.target ?? '*').test(n))),
         );
         if (waiver !== undefined)
@@ -119,10 +114,10 @@ export function runAudit(facts: Facts, options: AuditOptions): AuditResult {
           };
       }
       findings.push({
-        ruleId: rule.id,
-        aliases: cisAliases(rule),
+        ruleId: meta.id,
+        aliases: meta.aliases,
         severity,
-        title: rule.title,
+        title: meta.title,
         message:
           outcome.kind === 'skip' && outcome !== check.outcome
             ? `${check.message} (${outcome.reason})`
@@ -130,8 +125,8 @@ export function runAudit(facts: Facts, options: AuditOptions): AuditResult {
         outcome,
         evidence: check.evidence,
         target: check.target,
-        remediation: rule.remediation,
-        references: rule.references,
+        remediation: meta.remediation,
+        references: meta.references,
       });
     }
   }

@@ -2,7 +2,7 @@
 // Benchmark sections with the version (CIS-1.6.0:5.4, CIS-1.8.0:5) or bare (5.5 = v1.8.0, the current one);
 // a section selects itself and every subsection.
 import { UsageError } from '../shared/errors.js';
-import { AREAS, cisAliases, type AuditRule } from './rule.js';
+import { AREAS, cisSections, type AuditRule } from './rule.js';
 
 export interface RuleSelection {
   readonly only: readonly string[];
@@ -17,15 +17,17 @@ function sectionMatches(section: string, wanted: string): boolean {
 export function tokenMatches(token: string, rule: AuditRule): boolean {
   const t = token.trim();
   const upper = t.toUpperCase();
-  if (upper === rule.id || rule.id.startsWith(`${upper}-`)) return true;
+  const { id, aliases } = rule.meta;
+  if (upper === id || id.startsWith(`${upper}-`)) return true;
+  // a former id kept as an alias (BH-I-001 -> BH-IMG-001) still selects its rule
+  if (aliases.some((a) => a.toUpperCase() === upper && !a.startsWith('CIS-'))) return true;
   if ((AREAS as readonly string[]).includes(t.toLowerCase())) return rule.area === t.toLowerCase();
   const cis = /^CIS-(1\.6\.0|1\.8\.0):(\d+(?:\.\d+)*)$/i.exec(t);
   if (cis !== null) {
     const [, version, section = ''] = cis;
-    const sections = version === '1.6.0' ? rule.cis.v160 : rule.cis.v180;
-    return (sections ?? []).some((s) => sectionMatches(s, section));
+    return cisSections(rule.meta, version === '1.6.0' ? '1.6.0' : '1.8.0').some((s) => sectionMatches(s, section));
   }
-  if (/^\d+(?:\.\d+)*$/.test(t)) return (rule.cis.v180 ?? []).some((s) => sectionMatches(s, t));
+  if (/^\d+(?:\.\d+)*$/.test(t)) return cisSections(rule.meta, '1.8.0').some((s) => sectionMatches(s, t));
   return false;
 }
 
@@ -53,5 +55,3 @@ export function selectRules(rules: readonly AuditRule[], selection: RuleSelectio
       !selection.skip.some((t) => tokenMatches(t, r)),
   );
 }
-
-export { cisAliases };

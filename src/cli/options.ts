@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { FORMATS, renderReport, type Format } from '../report/render.js';
-import type { Report } from '../report/report.js';
+import type { Report } from '../shared/report.js';
 import type { TableOptions } from '../report/table.js';
 import { UsageError } from '../shared/errors.js';
 import { isAtLeast, parseSeverity, SEVERITIES, type Severity } from '../shared/severity.js';

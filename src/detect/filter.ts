@@ -2,7 +2,7 @@
 // with id, optional package, optional expires: YYYY-MM-DD, optional reason) and Trivy's plain .trivyignore (one
 // id a line, "#" comments, optional "exp:YYYY-MM-DD"). An expired entry stops ignoring and is reported.
 import { z } from 'zod';
-import type { Diagnostic } from '../report/report.js';
+import type { Diagnostic } from '../shared/diagnostic.js';
 import { InputError } from '../shared/errors.js';
 import type { Finding } from '../shared/finding.js';
 import type { Severity } from '../shared/severity.js';

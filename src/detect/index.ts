@@ -3,7 +3,7 @@
 // the family's version scheme. Statuses (fixed, open, minor, won't fix, end of life) are carried into findings.
 // Detectors never read files (DESIGN.md): all they get is the OS, the package list and the database.
 import type { InstalledPackage, OsInfo } from '../packages/types.js';
-import type { Diagnostic } from '../report/report.js';
+import type { Diagnostic } from '../shared/diagnostic.js';
 import type { Finding } from '../shared/finding.js';
 import type { Severity } from '../shared/severity.js';
 import { compareVersions, VersionError, type VersionScheme } from '../versioning/index.js';

@@ -12,7 +12,7 @@ import {
   versionSchema,
   type EngineFacts,
 } from '../facts/engine.js';
-import type { Diagnostic } from '../report/report.js';
+import type { Diagnostic } from '../shared/diagnostic.js';
 import { BulkheadError, EngineUnreachableError, errnoCode } from '../shared/errors.js';
 import { connectEngine, type EngineAddress, type EngineConnectOptions } from './client.js';
 

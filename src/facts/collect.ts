@@ -3,7 +3,7 @@
 import { resolveEngineAddress, type EngineAddress } from '../engine/client.js';
 import { collectEngineFacts } from '../engine/collect.js';
 import { collectHostFacts } from '../host/collect.js';
-import type { Diagnostic } from '../report/report.js';
+import type { Diagnostic } from '../shared/diagnostic.js';
 import { BulkheadError, describeError } from '../shared/errors.js';
 import type { Facts } from './index.js';
 import { known, unknown } from './known.js';

@@ -2,7 +2,7 @@
 // OS, reads the package databases and remembers, for each package, the layer that introduced the version installed
 // (the earliest layer from which that name and version stay present without interruption, as Trivy's applier does).
 import { posix } from 'node:path';
-import type { Diagnostic } from '../report/report.js';
+import type { Diagnostic } from '../shared/diagnostic.js';
 import type { LayerRef } from '../shared/finding.js';
 import {
   detectOs,

@@ -11,7 +11,7 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { Diagnostic } from '../report/report.js';
+import type { Diagnostic } from '../shared/diagnostic.js';
 import { BulkheadError, errnoCode, InputError } from '../shared/errors.js';
 import { analyzeLayers } from './analyze.js';
 import { configFacts, historyFacts, imageConfigSchema, layerRefs, type ImageConfig } from './config.js';

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { z } from 'zod';
-import type { Diagnostic } from '../report/report.js';
+import type { Diagnostic } from '../shared/diagnostic.js';
 import { BulkheadError, UsageError } from '../shared/errors.js';
 import { analyzeLayers } from './analyze.js';
 import { configFacts, historyFacts, imageConfigSchema, layerRefs } from './config.js';

@@ -1,6 +1,6 @@
 // ImageFacts: everything a scan knows about one image (or root filesystem) once its layers have been read — plain,
 // serialisable data that package detection and image-configuration rules consume (DESIGN.md "Facts first").
-import type { Diagnostic } from '../report/report.js';
+import type { Diagnostic } from '../shared/diagnostic.js';
 import type { LayerRef } from '../shared/finding.js';
 import type { Compression } from './decompress.js';
 import type { InstalledPackage, OsInfo } from '../packages/types.js';

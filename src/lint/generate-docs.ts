@@ -36,9 +36,9 @@ export function renderRulesReference(rules: readonly LintRule[]): string {
       `**${meta.title}** — severity \`${meta.severity}\`${meta.aliases.length > 0 ? `, aliases ${meta.aliases.map((a) => `\`${a}\``).join(', ')}` : ''}`,
       '',
     );
-    out.push(meta.description, '', `**Fix:** ${meta.remediation}`, '');
-    const invalid = rule.tests.invalid[0];
-    const valid = rule.tests.valid[0];
+    out.push(meta.rationale, '', `**Fix:** ${meta.remediation}`, '');
+    const invalid = rule.cases.invalid[0];
+    const valid = rule.cases.valid[0];
     if (invalid !== undefined) out.push('Reported:', '', codeBlock(invalid.code), '');
     if (valid !== undefined)
       out.push('Not reported:', '', codeBlock(typeof valid === 'string' ? valid : valid.code), '');

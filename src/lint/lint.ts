@@ -1,6 +1,6 @@
 // Runs lint rules over one parsed Dockerfile and turns their reports into Findings, applying inline suppressions,
 // ignored rules and severity overrides.
-import type { Diagnostic } from '../report/report.js';
+import type { Diagnostic } from '../shared/diagnostic.js';
 import type { Finding } from '../shared/finding.js';
 import type { Severity } from '../shared/severity.js';
 import type { DockerfileModel, LintInstruction, SourcePosition } from './model.js';

@@ -44,7 +44,7 @@ export function assumeYesRule(input: {
   programs: readonly string[];
   long: readonly string[];
   short: readonly string[];
-  tests: RuleTests;
+  cases: RuleTests;
 }): LintRule {
   return defineRule({
     meta: input.meta,
@@ -61,7 +61,7 @@ export function assumeYesRule(input: {
         }
       }
     },
-    tests: input.tests,
+    cases: input.cases,
   });
 }
 
@@ -70,7 +70,7 @@ export function cleanCacheRule(input: {
   programs: readonly string[];
   cacheDirs: readonly string[];
   cleaned: (command: ShellCommand) => boolean;
-  tests: RuleTests;
+  cases: RuleTests;
 }): LintRule {
   return defineRule({
     meta: input.meta,
@@ -100,6 +100,6 @@ export function cleanCacheRule(input: {
           });
       }
     },
-    tests: input.tests,
+    cases: input.cases,
   });
 }

@@ -1,19 +1,9 @@
-// The shape of one Dockerfile lint rule (ESLint-style `meta` + one check function, plus its own valid/invalid table).
+// The shape of one Dockerfile lint rule: the shared rule model (src/shared/rule.ts: meta + one check function +
+// its own valid/invalid case table, ESLint's meta + create + RuleTester) over a parsed Dockerfile.
+import type { Rule, RuleMeta } from '../shared/rule.js';
 import type { Severity } from '../shared/severity.js';
 import type { DockerfileModel, LintInstruction, SourcePosition } from './model.js';
 import type { ShellCommand } from './shell.js';
-
-export interface RuleMeta {
-  /** Stable id, never reused: BH-DF-NNN. */
-  readonly id: string;
-  /** hadolint (DLxxxx) and Trivy (DS-00xx) ids of the equivalent check, so their ignore comments keep working. */
-  readonly aliases: readonly string[];
-  readonly severity: Severity;
-  readonly title: string;
-  readonly description: string;
-  readonly remediation: string;
-  readonly references: readonly string[];
-}
 
 /** Settings rules may read; filled from the config file and flags. */
 export interface RuleSettings {
@@ -59,11 +49,10 @@ export interface RuleTests {
   readonly invalid: readonly InvalidCase[];
 }
 
-export interface LintRule {
-  readonly meta: RuleMeta;
-  check(context: RuleContext): void;
-  readonly tests: RuleTests;
-}
+/** A lint rule: the shared rule model with a Dockerfile context, a report callback and a valid/invalid table. */
+export type LintRule = Rule<RuleContext, void, RuleTests>;
+
+export type { RuleMeta };
 
 export function defineRule(rule: LintRule): LintRule {
   return rule;

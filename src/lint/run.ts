@@ -1,7 +1,8 @@
 // Lints many Dockerfiles in one process and builds the Report: resolves files and globs, reads each file as
 // untrusted text, applies config, and keeps going past a bad file (recorded as an error diagnostic).
-import type { Diagnostic, Report, RuleDescriptor } from '../report/report.js';
-import { createReport } from '../report/report.js';
+import type { Diagnostic } from '../shared/diagnostic.js';
+import type { Report } from '../shared/report.js';
+import { createReport } from '../shared/report.js';
 import { BulkheadError, describeError } from '../shared/errors.js';
 import type { Finding } from '../shared/finding.js';
 import type { LintConfig } from './config.js';
@@ -25,19 +26,6 @@ export interface LintRunResult {
   readonly report: Report;
   /** Files that could not be read: the command exits 2 after printing the rest. */
   readonly unreadable: number;
-}
-
-export function describeRule(rule: LintRule): RuleDescriptor {
-  const { meta } = rule;
-  return {
-    id: meta.id,
-    title: meta.title,
-    severity: meta.severity,
-    aliases: meta.aliases,
-    remediation: meta.remediation,
-    references: meta.references,
-    description: meta.description,
-  };
 }
 
 export async function runLint(input: LintRunInput): Promise<LintRunResult> {
@@ -86,7 +74,7 @@ export async function runLint(input: LintRunInput): Promise<LintRunResult> {
     command: 'lint',
     subjects: [...seen].map((f) => (f === '-' ? '<stdin>' : f)),
     findings,
-    rules: rules.map(describeRule),
+    rules: rules.map((r) => r.meta),
     diagnostics,
   });
   return { report, unreadable };

@@ -71,10 +71,11 @@ export function shellcheckRule(binary = 'shellcheck'): LintRule {
       aliases: [],
       severity: 'low',
       title: 'ShellCheck',
-      description:
+      rationale:
         'ShellCheck comment on a RUN script (run with --shellcheck when the shellcheck binary is installed).',
       remediation: 'See the ShellCheck wiki page of the code.',
       references: ['https://www.shellcheck.net/wiki/'],
+      docsUrl: 'docs/lint.md#shellcheck',
     },
     check({ model, report }) {
       const scripts = scriptsOf(model);
@@ -130,6 +131,6 @@ export function shellcheckRule(binary = 'shellcheck'): LintRule {
         rmSync(dir, { recursive: true, force: true });
       }
     },
-    tests: { valid: [], invalid: [] },
+    cases: { valid: [], invalid: [] },
   });
 }

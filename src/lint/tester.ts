@@ -35,14 +35,14 @@ function linesFound(
 /** Returns every failing case of a rule's table (empty when the rule passes its own tests). */
 export function runRuleTests(rule: LintRule): RuleTestFailure[] {
   const failures: RuleTestFailure[] = [];
-  for (const valid of rule.tests.valid) {
+  for (const valid of rule.cases.valid) {
     const code = typeof valid === 'string' ? valid : valid.code;
     const settings = settingsFor(typeof valid === 'string' ? undefined : valid.settings);
     const found = linesFound(rule, code, settings);
     if (found.lines.length > 0)
       failures.push({ code, expected: [], actual: found.lines, messages: found.messages });
   }
-  for (const invalid of rule.tests.invalid) {
+  for (const invalid of rule.cases.invalid) {
     const found = linesFound(rule, invalid.code, settingsFor(invalid.settings));
     const expected = invalid.errors.map((e) => e.line).sort((a, b) => a - b);
     const sameLines = JSON.stringify(found.lines) === JSON.stringify(expected);

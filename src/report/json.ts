@@ -1,5 +1,5 @@
 // JSON renderer: the Report document as stable, documented JSON (docs/json-schema.md), plus a summary.
-import { summarize, type Report } from './report.js';
+import { summarize, type Report } from '../shared/report.js';
 
 export interface JsonOptions {
   /** Drop passing and not-applicable outcomes. */

@@ -1,6 +1,6 @@
 // Picks a renderer by --format; the one place commands go through to turn a Report into text.
 import { renderJson } from './json.js';
-import type { Report } from './report.js';
+import type { Report } from '../shared/report.js';
 import { renderSarif } from './sarif.js';
 import { renderTable, type TableOptions } from './table.js';
 

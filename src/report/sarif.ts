@@ -2,7 +2,8 @@
 import type { Finding, Target } from '../shared/finding.js';
 import type { Severity } from '../shared/severity.js';
 import { TOOL_URI } from '../shared/version.js';
-import type { Report, RuleDescriptor } from './report.js';
+import type { Report } from '../shared/report.js';
+import type { RuleMeta } from '../shared/rule.js';
 
 const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
@@ -63,12 +64,12 @@ function locationOf(target: Target): Record<string, unknown> {
   return { logicalLocations: [{ name, kind: target.kind === 'package' ? 'package' : 'resource' }] };
 }
 
-function ruleOf(rule: RuleDescriptor): Record<string, unknown> {
+function ruleOf(rule: RuleMeta): Record<string, unknown> {
   return {
     id: rule.id,
     name: rule.id,
     shortDescription: { text: rule.title },
-    fullDescription: { text: rule.description ?? rule.title },
+    fullDescription: { text: rule.rationale === '' ? rule.title : rule.rationale },
     help: { text: rule.remediation },
     helpUri: rule.references[0],
     defaultConfiguration: { level: levelOf(rule.severity) },
@@ -80,20 +81,22 @@ function ruleOf(rule: RuleDescriptor): Record<string, unknown> {
 }
 
 /** Rules that produced results but are not in the report's rule list get a descriptor from the finding. */
-function descriptorFromFinding(finding: Finding): RuleDescriptor {
+function descriptorFromFinding(finding: Finding): RuleMeta {
   return {
     id: finding.ruleId,
     title: finding.title,
     severity: finding.severity,
     aliases: finding.aliases,
+    rationale: '',
     remediation: finding.remediation,
     references: finding.references,
+    docsUrl: finding.references[0] ?? '',
   };
 }
 
 export function renderSarif(report: Report): string {
   const failures = report.findings.filter((f) => f.outcome.kind === 'fail');
-  const rules = new Map<string, RuleDescriptor>(report.rules.map((r) => [r.id, r]));
+  const rules = new Map<string, RuleMeta>(report.rules.map((r) => [r.id, r]));
   for (const finding of failures)
     if (!rules.has(finding.ruleId)) rules.set(finding.ruleId, descriptorFromFinding(finding));
   const ruleIds = [...rules.keys()];

@@ -2,7 +2,7 @@
 // it), then by package, then image-level configuration findings; diagnostics and a one-line summary at the end.
 import type { Finding, LayerRef } from '../shared/finding.js';
 import { SEVERITIES, type Severity } from '../shared/severity.js';
-import { summarize, type Report } from './report.js';
+import { summarize, type Report } from '../shared/report.js';
 import { bold, dim, paintSeverity, renderColumns, truncate, type TextStyle } from './text.js';
 
 export interface ScanTableOptions extends TextStyle {

@@ -1,7 +1,7 @@
 // Table renderer: findings grouped under headings chosen by the command, then a one-line summary.
 import { describeTarget, type Finding } from '../shared/finding.js';
 import { SEVERITIES } from '../shared/severity.js';
-import { summarize, type Report } from './report.js';
+import { summarize, type Report } from '../shared/report.js';
 import { bold, dim, paintSeverity, renderColumns, truncate, type TextStyle } from './text.js';
 
 export interface TableOptions extends TextStyle {

@@ -3,7 +3,7 @@
 import { detectVulnerabilities } from '../detect/index.js';
 import { readImage, type ReadImageOptions } from '../image/index.js';
 import type { ImageFacts } from '../image/types.js';
-import type { Diagnostic } from '../report/report.js';
+import type { Diagnostic } from '../shared/diagnostic.js';
 import type { Finding } from '../shared/finding.js';
 import type { VulnDb } from '../vulndb/db.js';
 import { checkImage, imageRuleDescriptors } from './rules/index.js';

@@ -1,13 +1,13 @@
 // The image-configuration rule contract: one rule per file under rules/, metadata plus a check over ImageFacts
 // (DESIGN.md "One rule = one file"). Rules never read files or call Docker; they only look at facts.
 import type { ImageFacts } from '../image/types.js';
-import type { RuleDescriptor } from '../report/report.js';
+import type { RuleMeta } from '../shared/rule.js';
 import type { Evidence, Finding, LayerRef, Outcome } from '../shared/finding.js';
 
 export { redact } from '../image/secrets.js';
 
 export interface ImageRule {
-  readonly meta: RuleDescriptor;
+  readonly meta: RuleMeta;
   /** Returns failures, or one pass / not-applicable finding when there is nothing to report. */
   check(facts: ImageFacts): Finding[];
 }
@@ -18,10 +18,10 @@ export interface FindingParts {
   readonly outcome?: Outcome;
   readonly layer?: LayerRef | undefined;
   readonly path?: string | undefined;
-  readonly severity?: RuleDescriptor['severity'];
+  readonly severity?: RuleMeta['severity'];
 }
 
-export function imageFinding(rule: RuleDescriptor, facts: ImageFacts, parts: FindingParts): Finding {
+export function imageFinding(rule: RuleMeta, facts: ImageFacts, parts: FindingParts): Finding {
   return {
     ruleId: rule.id,
     aliases: rule.aliases,
@@ -42,11 +42,11 @@ export function imageFinding(rule: RuleDescriptor, facts: ImageFacts, parts: Fin
   };
 }
 
-export function passFinding(rule: RuleDescriptor, facts: ImageFacts, message: string): Finding {
+export function passFinding(rule: RuleMeta, facts: ImageFacts, message: string): Finding {
   return imageFinding(rule, facts, { message, evidence: [], outcome: { kind: 'pass' } });
 }
 
-export function notApplicable(rule: RuleDescriptor, facts: ImageFacts, reason: string): Finding {
+export function notApplicable(rule: RuleMeta, facts: ImageFacts, reason: string): Finding {
   return imageFinding(rule, facts, {
     message: reason,
     evidence: [],

@@ -86,7 +86,7 @@ describe('compareKernelReleases', () => {
 
 describe('selectRules', () => {
   const ids = (only: string[], skip: string[] = []): string[] =>
-    selectRules(AUDIT_RULES, { only, skip }).map((r) => r.id);
+    selectRules(AUDIT_RULES, { only, skip }).map((r) => r.meta.id);
   it('selects by id, prefix and area', () => {
     assert.deepEqual(ids(['BH-C-004']), ['BH-C-004']);
     assert.ok(ids(['bh-i']).every((id) => id.startsWith('BH-I-')));

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { AUDIT_RULES } from '../../src/audit/rules/index.js';
 import { runAudit, targetNames } from '../../src/audit/run.js';
-import type { AuditRule } from '../../src/audit/rule.js';
+import { cisSections, type AuditRule } from '../../src/audit/rule.js';
 import { containerCases } from './cases/container.js';
 import { daemonCases } from './cases/daemon.js';
 import { fileCases, hostCases } from './cases/host.js';
@@ -18,7 +18,7 @@ const CASES: CaseTable = Object.assign({}, ...TABLES) as CaseTable;
 const RULES_DIR = join(import.meta.dirname, '../../src/audit/rules');
 
 function ruleById(id: string): AuditRule {
-  const rule = AUDIT_RULES.find((r) => r.id === id);
+  const rule = AUDIT_RULES.find((r) => r.meta.id === id);
   assert.ok(rule, `no rule ${id}`);
   return rule;
 }
@@ -31,16 +31,16 @@ describe('audit rule registry', () => {
       .filter((f) => f.endsWith('.ts'))
       .sort();
     const fromRegistry = AUDIT_RULES.map((r) => {
-      const file = files.find((f) => f.split('/')[1]?.startsWith(`${r.id.toLowerCase()}-`));
-      assert.ok(file, `rule ${r.id} has no file named ${r.id.toLowerCase()}-<slug>.ts`);
-      assert.equal(file.split('/')[0], r.area, `${r.id} lives in the ${r.area} folder`);
+      const file = files.find((f) => f.split('/')[1]?.startsWith(`${r.meta.id.toLowerCase()}-`));
+      assert.ok(file, `rule ${r.meta.id} has no file named ${r.meta.id.toLowerCase()}-<slug>.ts`);
+      assert.equal(file.split('/')[0], r.area, `${r.meta.id} lives in the ${r.area} folder`);
       return file;
     }).sort();
     assert.deepEqual(fromRegistry, files);
   });
 
   it('has unique, well-formed ids', () => {
-    const ids = AUDIT_RULES.map((r) => r.id);
+    const ids = AUDIT_RULES.map((r) => r.meta.id);
     assert.equal(new Set(ids).size, ids.length);
     const letter: Record<AuditRule['area'], string> = {
       host: 'H',
@@ -49,24 +49,34 @@ describe('audit rule registry', () => {
       container: 'C',
       image: 'I',
     };
-    for (const r of AUDIT_RULES) assert.match(r.id, new RegExp(`^BH-${letter[r.area]}-\\d{3}$`));
+    // BH-IMG-001 is the one root-user image rule, shared with bulkhead scan (its old id BH-I-001 is an alias)
+    for (const r of AUDIT_RULES)
+      assert.match(
+        r.meta.id,
+        new RegExp(`^BH-(${letter[r.area]}${r.area === 'image' ? '|IMG' : ''})-\\d{3}$`),
+      );
+    for (const r of AUDIT_RULES) assert.equal(r.meta.docsUrl.split('#')[1], r.meta.id.toLowerCase());
   });
 
   it('gives every rule a title, rationale, remediation and well-formed CIS sections', () => {
     for (const r of AUDIT_RULES) {
-      assert.ok(r.title.length > 5 && r.rationale.length > 20 && r.remediation.length > 10, r.id);
-      for (const s of [...(r.cis.v160 ?? []), ...(r.cis.v180 ?? [])]) assert.match(s, /^\d+(\.\d+)+$/, r.id);
+      assert.ok(
+        r.meta.title.length > 5 && r.meta.rationale.length > 20 && r.meta.remediation.length > 10,
+        r.meta.id,
+      );
+      for (const s of [...cisSections(r.meta, '1.6.0'), ...cisSections(r.meta, '1.8.0')])
+        assert.match(s, /^\d+(\.\d+)+$/, r.meta.id);
     }
   });
 
   it('has a test table for every rule with a failing and a non-failing case', () => {
     for (const r of AUDIT_RULES) {
-      const cases = CASES[r.id] ?? [];
+      const cases = CASES[r.meta.id] ?? [];
       const outcomes = cases.flatMap((c) => c.expect.map((e) => e.outcome));
-      assert.ok(outcomes.includes('fail'), `${r.id} has no failing case`);
+      assert.ok(outcomes.includes('fail'), `${r.meta.id} has no failing case`);
       assert.ok(
         outcomes.some((o) => o !== 'fail'),
-        `${r.id} has no passing / n/a case`,
+        `${r.meta.id} has no passing / n/a case`,
       );
     }
     for (const id of Object.keys(CASES)) ruleById(id);

@@ -19,7 +19,7 @@ describe('runAudit', () => {
   it('reports a rule that throws as skip with a diagnostic, never as pass', () => {
     const broken: AuditRule = {
       ...privileged,
-      id: 'BH-C-999',
+      meta: { ...privileged.meta, id: 'BH-C-999' },
       check: () => {
         throw new Error('boom');
       },

@@ -71,7 +71,7 @@ import { rule as bhH005 } from './host/bh-h-005-runtime-packages.js';
 import { rule as bhH006 } from './host/bh-h-006-docker-group.js';
 import { rule as bhH007 } from './host/bh-h-007-data-root-filesystem.js';
 import { rule as bhH008 } from './host/bh-h-008-seccomp-kernel.js';
-import { rule as bhI001 } from './image/bh-i-001-root-user.js';
+import { rule as bhImg001 } from './image/bh-img-001-root-user.js';
 import { rule as bhI002 } from './image/bh-i-002-healthcheck.js';
 import { rule as bhI003 } from './image/bh-i-003-trusted-registry.js';
 import { rule as bhI004 } from './image/bh-i-004-digest.js';
@@ -147,7 +147,7 @@ export const AUDIT_RULES: readonly AuditRule[] = [
   bhH006,
   bhH007,
   bhH008,
-  bhI001,
+  bhImg001,
   bhI002,
   bhI003,
   bhI004,

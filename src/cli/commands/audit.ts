@@ -7,7 +7,7 @@ import { AUDIT_RULES } from '../../audit/rules/index.js';
 import { layerOf, runAudit } from '../../audit/run.js';
 import { selectRules, splitTokens } from '../../audit/select.js';
 import { collectFacts } from '../../facts/collect.js';
-import { createReport } from '../../report/report.js';
+import { createReport } from '../../shared/report.js';
 import { EXIT_ERROR, type CliIO } from '../io.js';
 import type { CommandRunner } from '../main.js';
 import { addFactsOptions, addReportOptions, emitReport, readReportFlags } from '../options.js';

@@ -4,7 +4,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command } from 'commander';
 import { renderScanTable } from '../../report/scan-table.js';
-import { createReport } from '../../report/report.js';
+import { createReport } from '../../shared/report.js';
 import { BulkheadError, UsageError } from '../../shared/errors.js';
 import { applyScanFilters, loadIgnoreFile, type IgnoreRules } from '../../detect/filter.js';
 import { parseSeverity, type Severity } from '../../shared/severity.js';

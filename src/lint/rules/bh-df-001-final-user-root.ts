@@ -26,7 +26,7 @@ export const rule = defineRule({
     aliases: ['DL3002'],
     severity: 'high',
     title: 'Final stage runs as root',
-    description:
+    rationale:
       'The last USER of the final build stage is root (or uid 0, or ContainerAdministrator on Windows), so every process in the container runs as root. A container breakout (for example CVE-2019-5736 or CVE-2024-21626) then starts from root.',
     remediation:
       'Create an unprivileged user and end the final stage with `USER <name or uid>`; keep `USER root` only in builder stages.',
@@ -34,6 +34,7 @@ export const rule = defineRule({
       'https://docs.docker.com/build/building/best-practices/#user',
       'https://github.com/hadolint/hadolint/wiki/DL3002',
     ],
+    docsUrl: 'docs/rules/lint.md#bh-df-001',
   },
   check({ model, report }) {
     const stage = finalStage(model);
@@ -43,7 +44,7 @@ export const rule = defineRule({
       report({ instruction: found.instruction, message: `the final stage runs as "${found.user}"` });
     }
   },
-  tests: {
+  cases: {
     valid: [
       'FROM alpine\nUSER app',
       'FROM alpine AS build\nUSER root\nRUN make\nFROM alpine\nUSER 1000:1000',

@@ -23,7 +23,7 @@ export const rule = defineRule({
     aliases: ['DS-0002'],
     severity: 'medium',
     title: 'Final stage sets no USER',
-    description:
+    rationale:
       'No USER instruction is in effect in the final stage (including the stages it builds on), so the container runs as the base image user, which is root for nearly all public images. Images that drop privileges in their entrypoint (gosu, su-exec) still start as root.',
     remediation:
       'Add `USER <unprivileged user>` to the final stage. If the entrypoint must start as root to drop privileges, suppress with `# bulkhead ignore=BH-DF-002` and say why.',
@@ -31,6 +31,7 @@ export const rule = defineRule({
       'https://avd.aquasec.com/misconfig/ds002',
       'https://docs.docker.com/build/building/best-practices/#user',
     ],
+    docsUrl: 'docs/rules/lint.md#bh-df-002',
   },
   check({ model, report }) {
     const stage = finalStage(model);
@@ -38,7 +39,7 @@ export const rule = defineRule({
     if (effectiveUser(stage) === undefined)
       report({ instruction: stage.from, message: `the final stage (FROM ${stage.image}) never sets USER` });
   },
-  tests: {
+  cases: {
     valid: [
       'FROM alpine\nUSER app',
       'FROM alpine AS base\nUSER 1000\nFROM base\nRUN id',

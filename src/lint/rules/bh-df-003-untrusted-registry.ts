@@ -21,11 +21,12 @@ export const rule = defineRule({
     aliases: ['DL3026'],
     severity: 'high',
     title: 'Base image from an untrusted registry',
-    description:
+    rationale:
       'A FROM image (or one named by COPY --from or RUN --mount from=) is pulled from a registry that is not on the allow-list. Images from outside the private registry bypass its scanning, signing and mirroring. Images without a registry host come from Docker Hub (docker.io).',
     remediation:
       'Mirror the image into a trusted registry and reference it there, or add the registry to `trustedRegistries` in the lint config.',
     references: ['https://github.com/hadolint/hadolint/wiki/DL3026'],
+    docsUrl: 'docs/rules/lint.md#bh-df-003',
   },
   check({ model, settings, report }) {
     if (settings.trustedRegistries.length === 0) return;
@@ -61,7 +62,7 @@ export const rule = defineRule({
       }
     }
   },
-  tests: {
+  cases: {
     valid: [
       'FROM alpine',
       {

@@ -9,11 +9,12 @@ export const rule = defineRule({
     aliases: [],
     severity: 'low',
     title: 'Base image not pinned by digest',
-    description:
+    rationale:
       'FROM names an image by tag without `@sha256:` digest. Tags are mutable: whoever can push to the repository can change what the build starts from.',
     remediation:
       'Pin the digest: `FROM alpine:3.20@sha256:<digest>` (get it with `docker buildx imagetools inspect alpine:3.20`), and let a bot such as Renovate update it.',
     references: ['https://docs.docker.com/build/building/best-practices/#pin-base-image-versions'],
+    docsUrl: 'docs/rules/lint.md#bh-df-004',
   },
   check({ model, report }) {
     for (const stage of model.stages) {
@@ -22,7 +23,7 @@ export const rule = defineRule({
         report({ instruction: stage.from, message: `${stage.image} is not pinned by digest` });
     }
   },
-  tests: {
+  cases: {
     valid: [
       'FROM alpine:3.20@sha256:0000000000000000000000000000000000000000000000000000000000000000',
       'FROM scratch',

@@ -110,11 +110,12 @@ export const rule = defineRule({
     aliases: [],
     severity: 'high',
     title: 'TLS certificate verification disabled',
-    description:
+    rationale:
       'A download runs with TLS certificate checks switched off: curl -k/--insecure, wget --no-check-certificate, pip --trusted-host, git http.sslVerify=false, npm/yarn strict-ssl=false, apt Verify-Peer=false, or NODE_TLS_REJECT_UNAUTHORIZED=0 / GIT_SSL_NO_VERIFY in ENV, ARG or a command prefix. Anyone on the network path can then replace what the build downloads; an ENV also leaves the setting on in every container.',
     remediation:
       'Remove the switch. If a private CA signs the server, add its certificate (COPY it to /usr/local/share/ca-certificates/ and run update-ca-certificates, or pass --cacert / PIP_CERT / NODE_EXTRA_CA_CERTS).',
     references: ['https://cwe.mitre.org/data/definitions/295.html', 'https://curl.se/docs/sslcerts.html'],
+    docsUrl: 'docs/rules/lint.md#bh-df-005',
   },
   check({ model, report }) {
     for (const instruction of allInstructions(model)) {
@@ -128,7 +129,7 @@ export const rule = defineRule({
       }
     }
   },
-  tests: {
+  cases: {
     valid: [
       'FROM alpine\nRUN curl -fsSL https://example.com/x -o /x',
       'FROM alpine\nRUN curl -o k https://example.com/x',

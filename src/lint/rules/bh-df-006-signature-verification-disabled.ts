@@ -66,7 +66,7 @@ export const rule = defineRule({
     aliases: [],
     severity: 'high',
     title: 'Package signature verification disabled',
-    description:
+    rationale:
       'A package manager runs with signature checks off: apk --allow-untrusted, yum/dnf --nogpgcheck or gpgcheck=0, rpm --nosignature, zypper --no-gpg-checks, apt-get --allow-unauthenticated/--force-yes, or an APT source written with [trusted=yes]. Signatures are what protects packages fetched over plain HTTP mirrors.',
     remediation:
       'Import the repository signing key (apk: /etc/apk/keys; rpm --import; apt: signed-by=/usr/share/keyrings/KEY.gpg) and drop the switch.',
@@ -74,6 +74,7 @@ export const rule = defineRule({
       'https://wiki.debian.org/SecureApt',
       'https://wiki.alpinelinux.org/wiki/Alpine_Package_Keeper',
     ],
+    docsUrl: 'docs/rules/lint.md#bh-df-006',
   },
   check({ model, report }) {
     for (const { instruction, command } of runCommands(model)) {
@@ -81,7 +82,7 @@ export const rule = defineRule({
       if (message !== undefined) report({ instruction, command, message });
     }
   },
-  tests: {
+  cases: {
     valid: [
       'FROM alpine\nRUN apk add --no-cache curl',
       'FROM fedora\nRUN dnf install -y nginx',

@@ -57,11 +57,12 @@ export const rule = defineRule({
     aliases: [],
     severity: 'high',
     title: 'Remote script piped into a shell',
-    description:
+    rationale:
       'A script is downloaded and executed in one step (`curl URL | sh`, `sh -c "$(curl URL)"`, `bash <(wget -qO- URL)`). Nothing checks what was downloaded: a compromised or hijacked URL runs code in the build, and a truncated download can run half a script.',
     remediation:
       'Download to a file, verify a pinned checksum or signature (`echo "<sha256>  install.sh" | sha256sum -c -`), then run it; better, install from a signed package.',
     references: ['https://cwe.mitre.org/data/definitions/494.html'],
+    docsUrl: 'docs/rules/lint.md#bh-df-007',
   },
   check({ model, report }) {
     const seen = new Set<LintInstruction>();
@@ -71,7 +72,7 @@ export const rule = defineRule({
       checkInstruction(instruction, report);
     }
   },
-  tests: {
+  cases: {
     valid: [
       'FROM alpine\nRUN curl -fsSL https://example.com/x.tgz | tar -xz',
       'FROM alpine\nRUN curl -fsSLo install.sh https://example.com/i.sh && echo "abc  install.sh" | sha256sum -c - && sh install.sh',

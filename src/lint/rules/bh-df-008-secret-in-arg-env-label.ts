@@ -45,7 +45,7 @@ export const rule = defineRule({
     aliases: ['DS-0031'],
     severity: 'high',
     title: 'Secret in ARG, ENV, LABEL or command line',
-    description:
+    rationale:
       'An ARG or ENV is named like a credential (PASSWORD, TOKEN, SECRET, API_KEY, ...), or a value looks like one (AWS key id, GitHub/GitLab/Slack/npm token, private key block, password in a URL). ENV and LABEL values are stored in the image config; ARG values show up in `docker history` for every RUN that uses them. Names that only point at a secret (`*_FILE`, `*_PATH`, `*_URL`), public key fingerprints (GPG_KEY) and checksums are not reported.',
     remediation:
       'Pass build secrets with `RUN --mount=type=secret,id=token ...` (docker build --secret id=token,src=...) and runtime secrets through the orchestrator (Docker/Kubernetes secrets, or a `*_FILE` variable pointing at a mounted file).',
@@ -53,6 +53,7 @@ export const rule = defineRule({
       'https://docs.docker.com/build/building/secrets/',
       'https://docs.docker.com/reference/build-checks/secrets-used-in-arg-or-env/',
     ],
+    docsUrl: 'docs/rules/lint.md#bh-df-008',
   },
   check({ model, report }) {
     for (const instruction of allInstructions(model)) {
@@ -100,7 +101,7 @@ export const rule = defineRule({
       }
     }
   },
-  tests: {
+  cases: {
     valid: [
       'FROM alpine\nENV GPG_KEY=7169605F62C751356D054A26A821E680E5FA6305',
       'FROM postgres\nENV POSTGRES_PASSWORD_FILE=/run/secrets/db',

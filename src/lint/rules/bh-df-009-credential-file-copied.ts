@@ -46,7 +46,7 @@ export const rule = defineRule({
     aliases: [],
     severity: 'high',
     title: 'Credential file copied into the image',
-    description:
+    rationale:
       'COPY or ADD copies a file that holds credentials: SSH private keys or ~/.ssh, ~/.aws, ~/.docker/config.json, .npmrc, .pypirc, .netrc, .git-credentials, kubeconfig, private keys and keystores (*.key, *.p12, *.jks), or a .env file. Layers are immutable: deleting the file later does not remove it from the image.',
     remediation:
       'Use `RUN --mount=type=secret` or `--mount=type=ssh` for build-time credentials, and mount runtime credentials as secrets. Add the files to .dockerignore.',
@@ -54,6 +54,7 @@ export const rule = defineRule({
       'https://docs.docker.com/build/building/secrets/',
       'https://github.com/goodwithtech/dockle/blob/master/CHECKPOINT.md#cis-di-0010',
     ],
+    docsUrl: 'docs/rules/lint.md#bh-df-009',
   },
   check({ model, report }) {
     for (const instruction of allInstructions(model)) {
@@ -71,7 +72,7 @@ export const rule = defineRule({
       }
     }
   },
-  tests: {
+  cases: {
     valid: [
       'FROM alpine\nCOPY app.py /app/',
       'FROM alpine\nCOPY id_rsa.pub /root/.ssh/authorized_keys',

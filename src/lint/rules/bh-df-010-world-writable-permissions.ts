@@ -30,11 +30,12 @@ export const rule = defineRule({
     aliases: [],
     severity: 'medium',
     title: 'World-writable permissions',
-    description:
+    rationale:
       'chmod (or mkdir -m, install -m, COPY/ADD --chmod) grants write permission to all users (777, 666, o+w, a+w). Any process in the container can then replace binaries, scripts or configuration that another user, often root, later runs. Sticky-bit modes such as 1777 on a shared temp directory are not reported.',
     remediation:
       'Give ownership to the user that needs to write (`chown app:app dir` or `COPY --chown=app`), and use 755/644 (or 775 with a dedicated group, as OpenShift images do with `chgrp 0 && chmod g=u`).',
     references: ['https://cwe.mitre.org/data/definitions/732.html'],
+    docsUrl: 'docs/rules/lint.md#bh-df-010',
   },
   check({ model, report }) {
     for (const instruction of allInstructions(model)) {
@@ -65,7 +66,7 @@ export const rule = defineRule({
       });
     }
   },
-  tests: {
+  cases: {
     valid: [
       'FROM alpine\nRUN chmod 755 /app',
       'FROM alpine\nRUN chmod 1777 /tmp',

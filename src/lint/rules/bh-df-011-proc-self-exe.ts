@@ -12,7 +12,7 @@ export const rule = defineRule({
     aliases: [],
     severity: 'critical',
     title: 'Reference to /proc/self/exe (runc escape pattern)',
-    description:
+    rationale:
       'An instruction names /proc/self/exe or /proc/<pid>/exe: a symlink or shebang to it (`ln -s /proc/self/exe /bin/sh`, `#!/proc/self/exe`), an ENTRYPOINT pointing at it, or a script writing to it. This is the exploit pattern of CVE-2019-5736, where the container overwrites the host runc binary; on an unpatched host it gives root on the host.',
     remediation:
       'Remove the reference. Patch runc to 1.0.0-rc6 or later (and containerd/Docker accordingly); run `bulkhead audit` to check the host runtime version.',
@@ -20,6 +20,7 @@ export const rule = defineRule({
       'https://nvd.nist.gov/vuln/detail/CVE-2019-5736',
       'https://github.com/opencontainers/runc/commit/0a8e4117e7f715d5fbeef398405813ce8e88558b',
     ],
+    docsUrl: 'docs/rules/lint.md#bh-df-011',
   },
   check({ model, report }) {
     for (const instruction of allInstructions(model)) {
@@ -42,7 +43,7 @@ export const rule = defineRule({
         });
     }
   },
-  tests: {
+  cases: {
     valid: [
       'FROM alpine\nRUN ls /proc/self/fd',
       'FROM alpine\nENTRYPOINT ["/usr/bin/app"]',

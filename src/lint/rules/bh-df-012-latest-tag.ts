@@ -8,13 +8,14 @@ export const rule = defineRule({
     aliases: ['DL3007', 'DS-0001'],
     severity: 'medium',
     title: 'Base image uses the latest tag',
-    description:
+    rationale:
       'FROM names the `latest` tag. It moves with every upstream release, so two builds of the same Dockerfile get different bases and a breaking or vulnerable release slips in unnoticed. A digest pin next to the tag is accepted.',
     remediation: 'Use a specific version tag (`alpine:3.20`), ideally with a digest.',
     references: [
       'https://github.com/hadolint/hadolint/wiki/DL3007',
       'https://avd.aquasec.com/misconfig/ds001',
     ],
+    docsUrl: 'docs/rules/lint.md#bh-df-012',
   },
   check({ model, report }) {
     for (const stage of model.stages) {
@@ -24,7 +25,7 @@ export const rule = defineRule({
         report({ instruction: stage.from, message: `${stage.image} uses the latest tag` });
     }
   },
-  tests: {
+  cases: {
     valid: [
       'FROM alpine:3.20',
       'FROM alpine:latest@sha256:0000000000000000000000000000000000000000000000000000000000000000',

@@ -8,11 +8,12 @@ export const rule = defineRule({
     aliases: ['DL3006'],
     severity: 'medium',
     title: 'Base image without a tag',
-    description:
+    rationale:
       'FROM names an image without tag or digest, which Docker resolves to `latest`. Earlier build stages and `scratch` are not images and are not reported; neither is an image that is still a `${VAR}` without default.',
     remediation:
       'Add an explicit version tag, ideally with a digest: `FROM debian:bookworm-20240701@sha256:...`.',
     references: ['https://github.com/hadolint/hadolint/wiki/DL3006'],
+    docsUrl: 'docs/rules/lint.md#bh-df-013',
   },
   check({ model, report }) {
     for (const stage of model.stages) {
@@ -22,7 +23,7 @@ export const rule = defineRule({
         report({ instruction: stage.from, message: `${stage.image} has no tag (it means latest)` });
     }
   },
-  tests: {
+  cases: {
     valid: [
       'FROM alpine:3.20',
       'FROM scratch',

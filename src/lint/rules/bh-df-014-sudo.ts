@@ -9,7 +9,7 @@ export const rule = defineRule({
     aliases: ['DL3004', 'DS-0010'],
     severity: 'medium',
     title: 'sudo in RUN',
-    description:
+    rationale:
       'A RUN command calls sudo. Build steps run as the current USER; switching with `USER root` for the step is explicit and leaves no sudo binary or sudoers rule in the image for an attacker to use.',
     remediation:
       'Switch with `USER root` before the step and back to the unprivileged user after it; do not install sudo.',
@@ -17,6 +17,7 @@ export const rule = defineRule({
       'https://github.com/hadolint/hadolint/wiki/DL3004',
       'https://avd.aquasec.com/misconfig/ds010',
     ],
+    docsUrl: 'docs/rules/lint.md#bh-df-014',
   },
   check({ model, report }) {
     for (const { instruction, command } of runCommands(model)) {
@@ -24,7 +25,7 @@ export const rule = defineRule({
         report({ instruction, command, message: 'sudo used in RUN' });
     }
   },
-  tests: {
+  cases: {
     valid: [
       'FROM alpine\nRUN apk add sudo',
       'FROM alpine\nRUN echo sudo',

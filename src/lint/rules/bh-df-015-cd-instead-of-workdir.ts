@@ -10,13 +10,14 @@ export const rule = defineRule({
     aliases: ['DL3003', 'DS-0013'],
     severity: 'info',
     title: 'cd instead of WORKDIR',
-    description:
+    rationale:
       'A RUN starts with `cd DIR && ...`. WORKDIR sets the directory for every following instruction and creates it; `cd` only lasts for one RUN, which makes later steps easy to misread. `cd` inside a loop or after other commands in the same RUN (build-from-source steps) is common practice and is not reported.',
     remediation: 'Use `WORKDIR /path` before the commands.',
     references: [
       'https://github.com/hadolint/hadolint/wiki/DL3003',
       'https://avd.aquasec.com/misconfig/ds013',
     ],
+    docsUrl: 'docs/rules/lint.md#bh-df-015',
   },
   check({ model, report }) {
     for (const instruction of runInstructions(model)) {
@@ -38,7 +39,7 @@ export const rule = defineRule({
       }
     }
   },
-  tests: {
+  cases: {
     valid: [
       'FROM alpine\nWORKDIR /app\nRUN make',
       'FROM alpine\nRUN curl -o x.tgz https://x && tar xf x.tgz && cd x && make',

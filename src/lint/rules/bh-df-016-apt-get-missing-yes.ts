@@ -11,13 +11,14 @@ export const rule = defineRule({
     aliases: ['DL3014', 'DS-0021'],
     severity: 'medium',
     title: 'apt-get install without -y',
-    description:
+    rationale:
       '`apt-get install` runs without -y/--yes/--assume-yes (or -qq, which implies it). In a non-interactive build the confirmation prompt fails the step, or hangs with a TTY.',
     remediation: 'Use `apt-get install -y --no-install-recommends PACKAGES`.',
     references: [
       'https://github.com/hadolint/hadolint/wiki/DL3014',
       'https://avd.aquasec.com/misconfig/ds021',
     ],
+    docsUrl: 'docs/rules/lint.md#bh-df-016',
   },
   check({ model, report }) {
     for (const { instruction, command } of runCommands(model)) {
@@ -38,7 +39,7 @@ export const rule = defineRule({
       if (!yes) report({ instruction, command, message: 'apt-get install without -y' });
     }
   },
-  tests: {
+  cases: {
     valid: [
       'FROM debian\nRUN apt-get install -y curl',
       'FROM debian\nRUN apt-get -qq install curl',

@@ -9,13 +9,14 @@ export const rule = defineRule({
     aliases: ['DL3015', 'DS-0029'],
     severity: 'low',
     title: 'apt-get install without --no-install-recommends',
-    description:
+    rationale:
       '`apt-get install` pulls in "Recommends" packages by default, often dozens of packages and tools the image never uses but that scanners and attackers will find. `-o APT::Install-Recommends=false` (or an apt.conf.d file written earlier in the same RUN) is accepted too.',
     remediation: 'Add `--no-install-recommends`.',
     references: [
       'https://github.com/hadolint/hadolint/wiki/DL3015',
       'https://avd.aquasec.com/misconfig/ds029',
     ],
+    docsUrl: 'docs/rules/lint.md#bh-df-017',
   },
   check({ model, report }) {
     for (const { instruction, command } of runCommands(model)) {
@@ -29,7 +30,7 @@ export const rule = defineRule({
       if (!ok) report({ instruction, command, message: 'apt-get install without --no-install-recommends' });
     }
   },
-  tests: {
+  cases: {
     valid: [
       'FROM debian\nRUN apt-get install -y --no-install-recommends curl',
       'FROM debian\nRUN apt-get -o APT::Install-Recommends=false install -y curl',

@@ -10,11 +10,12 @@ export const rule = defineRule({
     aliases: ['DL3009'],
     severity: 'info',
     title: 'APT lists not removed after install',
-    description:
+    rationale:
       'A RUN installs packages with apt-get but does not `rm -rf /var/lib/apt/lists/*` in the same step, leaving tens of megabytes of package indexes in the layer. Only the final stage is checked (builder stages do not ship), and RUNs with a cache or tmpfs mount on /var/lib/apt are exempt.',
     remediation:
       'End the RUN with `&& rm -rf /var/lib/apt/lists/*`, or use `RUN --mount=type=cache,target=/var/lib/apt ...`.',
     references: ['https://github.com/hadolint/hadolint/wiki/DL3009'],
+    docsUrl: 'docs/rules/lint.md#bh-df-018',
   },
   check({ model, report }) {
     const last = finalStage(model);
@@ -43,7 +44,7 @@ export const rule = defineRule({
         });
     }
   },
-  tests: {
+  cases: {
     valid: [
       'FROM debian\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*',
       'FROM debian:trixie\nRUN apt-get update; apt-get install -y curl; apt-get dist-clean',

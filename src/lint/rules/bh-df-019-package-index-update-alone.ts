@@ -31,7 +31,7 @@ export const rule = defineRule({
     aliases: ['DS-0017'],
     severity: 'medium',
     title: 'Package index updated in a RUN of its own',
-    description:
+    rationale:
       '`apt-get update` (or `apk update`, `yum makecache`, `zypper refresh`) runs in a RUN that installs nothing. Docker caches that layer, so later RUNs install from a stale index: old versions, missing security fixes, or 404s.',
     remediation:
       'Update and install in one RUN: `RUN apt-get update && apt-get install -y ... && rm -rf /var/lib/apt/lists/*`.',
@@ -39,6 +39,7 @@ export const rule = defineRule({
       'https://avd.aquasec.com/misconfig/ds017',
       'https://docs.docker.com/build/building/best-practices/#apt-get',
     ],
+    docsUrl: 'docs/rules/lint.md#bh-df-019',
   },
   check({ model, report }) {
     for (const instruction of runInstructions(model)) {
@@ -61,7 +62,7 @@ export const rule = defineRule({
         });
     }
   },
-  tests: {
+  cases: {
     valid: [
       'FROM debian\nRUN apt-get update && apt-get install -y curl',
       'FROM alpine\nRUN apk update && apk add curl',

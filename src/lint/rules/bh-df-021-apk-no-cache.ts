@@ -9,13 +9,14 @@ export const rule = defineRule({
     aliases: ['DL3019', 'DS-0025'],
     severity: 'low',
     title: 'apk add without --no-cache',
-    description:
+    rationale:
       '`apk add` keeps the downloaded index in /var/cache/apk unless --no-cache is given. Accepted alternatives: removing /var/cache/apk in the same RUN, or a cache mount on /var/cache/apk (or /etc/apk/cache).',
     remediation: 'Use `apk add --no-cache PACKAGES`.',
     references: [
       'https://github.com/hadolint/hadolint/wiki/DL3019',
       'https://avd.aquasec.com/misconfig/ds025',
     ],
+    docsUrl: 'docs/rules/lint.md#bh-df-021',
   },
   check({ model, report }) {
     for (const instruction of runInstructions(model)) {
@@ -42,7 +43,7 @@ export const rule = defineRule({
       }
     }
   },
-  tests: {
+  cases: {
     valid: [
       'FROM alpine\nRUN apk add --no-network --virtual .rundeps $runDeps',
       'FROM alpine\nRUN apk add --no-cache curl',

@@ -28,10 +28,11 @@ export const rule = defineRule({
     aliases: ['DL3042'],
     severity: 'low',
     title: 'pip install without --no-cache-dir',
-    description:
+    rationale:
       '`pip install` stores downloaded wheels in ~/.cache/pip, which then ships in the layer. Accepted alternatives: `ENV PIP_NO_CACHE_DIR=1` (any value disables the cache in pip), `--mount=type=cache` on ~/.cache/pip, or removing the cache in the same RUN.',
     remediation: 'Use `pip install --no-cache-dir ...`.',
     references: ['https://github.com/hadolint/hadolint/wiki/DL3042'],
+    docsUrl: 'docs/rules/lint.md#bh-df-022',
   },
   check({ model, report }) {
     for (const instruction of runInstructions(model)) {
@@ -50,7 +51,7 @@ export const rule = defineRule({
       }
     }
   },
-  tests: {
+  cases: {
     valid: [
       'FROM python\nRUN pip install --no-cache-dir flask',
       'FROM python\nENV PIP_NO_CACHE_DIR=1\nRUN pip install flask',

@@ -13,13 +13,14 @@ export const rule = defineRule({
     aliases: ['DL3020', 'DS-0005'],
     severity: 'low',
     title: 'ADD used for local files',
-    description:
+    rationale:
       'ADD copies local files like COPY but also unpacks local tar archives and downloads URLs. For plain files COPY states the intent and cannot turn into an extraction if a file is renamed. ADD of URLs and archives (its real use) is not reported; nor is a source with an unresolved variable.',
     remediation: 'Use COPY for files and directories.',
     references: [
       'https://github.com/hadolint/hadolint/wiki/DL3020',
       'https://avd.aquasec.com/misconfig/ds005',
     ],
+    docsUrl: 'docs/rules/lint.md#bh-df-023',
   },
   check({ model, report }) {
     for (const instruction of allInstructions(model)) {
@@ -31,7 +32,7 @@ export const rule = defineRule({
         report({ instruction, message: `ADD ${plain.join(' ')}: use COPY for local files` });
     }
   },
-  tests: {
+  cases: {
     valid: [
       'FROM alpine\nADD https://example.com/x.tgz /tmp/',
       'FROM alpine\nADD rootfs.tar.xz /',

@@ -11,13 +11,14 @@ export const rule = defineRule({
     aliases: ['DL3021', 'DS-0011'],
     severity: 'medium',
     title: 'Multiple sources copied to a destination without trailing slash',
-    description:
+    rationale:
       'COPY or ADD has more than one source but the destination does not end with `/`. The build fails. Wildcard sources count as several.',
     remediation: 'End the destination with `/`: `COPY a b /app/`.',
     references: [
       'https://github.com/hadolint/hadolint/wiki/DL3021',
       'https://docs.docker.com/reference/dockerfile/#copy',
     ],
+    docsUrl: 'docs/rules/lint.md#bh-df-024',
   },
   check({ model, report }) {
     for (const instruction of allInstructions(model)) {
@@ -34,7 +35,7 @@ export const rule = defineRule({
         });
     }
   },
-  tests: {
+  cases: {
     valid: [
       'FROM alpine\nCOPY a b /app/',
       'FROM alpine\nWORKDIR /src\nCOPY go.mod go.sum .',

@@ -7,13 +7,14 @@ export const rule = defineRule({
     aliases: ['DL3023', 'DS-0006'],
     severity: 'medium',
     title: 'COPY --from references its own stage',
-    description:
+    rationale:
       '`COPY --from=<name>` names the stage the instruction is in. A stage cannot copy from itself: the build fails with a circular dependency.',
     remediation: 'Copy from an earlier stage, or use plain COPY from the build context.',
     references: [
       'https://github.com/hadolint/hadolint/wiki/DL3023',
       'https://avd.aquasec.com/misconfig/ds006',
     ],
+    docsUrl: 'docs/rules/lint.md#bh-df-025',
   },
   check({ model, report }) {
     for (const stage of model.stages) {
@@ -28,7 +29,7 @@ export const rule = defineRule({
       }
     }
   },
-  tests: {
+  cases: {
     valid: ['FROM alpine AS a\nRUN touch /x\nFROM alpine AS b\nCOPY --from=a /x /x'],
     invalid: [
       { code: 'FROM alpine AS a\nCOPY --from=a /x /y', errors: [{ line: 2 }] },

@@ -8,11 +8,12 @@ export const rule = defineRule({
     aliases: ['DL3022'],
     severity: 'medium',
     title: 'COPY --from references an undefined stage',
-    description:
+    rationale:
       "`COPY --from=<name>` names no earlier stage. BuildKit then treats the name as an image and pulls it from Docker Hub: a typo in a stage name silently copies files out of someone else's image.",
     remediation:
       'Define the stage before (`FROM ... AS <name>`), fix the typo, or write the full image reference (`--from=docker.io/library/name:tag`).',
     references: ['https://github.com/hadolint/hadolint/wiki/DL3022'],
+    docsUrl: 'docs/rules/lint.md#bh-df-026',
   },
   check({ model, report }) {
     const defined: string[] = [];
@@ -37,7 +38,7 @@ export const rule = defineRule({
       if (stage.name !== null) defined.push(stage.name);
     }
   },
-  tests: {
+  cases: {
     valid: [
       'FROM alpine AS build\nFROM alpine\nCOPY --from=build /a /a',
       'FROM alpine\nCOPY --from=nginx:1.27 /etc/nginx /etc/nginx',

@@ -7,13 +7,14 @@ export const rule = defineRule({
     aliases: ['DL3024', 'DS-0012'],
     severity: 'medium',
     title: 'Duplicate stage name',
-    description:
+    rationale:
       'Two FROM instructions use the same `AS` name (names compare case-insensitively). BuildKit fails with "duplicate stage name".',
     remediation: 'Give every stage a unique name.',
     references: [
       'https://github.com/hadolint/hadolint/wiki/DL3024',
       'https://avd.aquasec.com/misconfig/ds012',
     ],
+    docsUrl: 'docs/rules/lint.md#bh-df-027',
   },
   check({ model, report }) {
     const seen = new Set<string>();
@@ -24,7 +25,7 @@ export const rule = defineRule({
       seen.add(stage.name);
     }
   },
-  tests: {
+  cases: {
     valid: ['FROM alpine AS a\nFROM alpine AS b'],
     invalid: [{ code: 'FROM alpine AS a\nFROM debian AS A', errors: [{ line: 2 }] }],
   },

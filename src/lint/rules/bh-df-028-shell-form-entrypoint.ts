@@ -9,13 +9,14 @@ export const rule = defineRule({
     aliases: ['DL3025'],
     severity: 'low',
     title: 'CMD/ENTRYPOINT in shell form',
-    description:
+    rationale:
       'CMD or ENTRYPOINT is written in shell form, so the container runs `/bin/sh -c "..."` as PID 1. The shell does not pass SIGTERM to the application: shutdowns take the full stop timeout and end in SIGKILL. A shell-form command that starts with `exec` replaces the shell and is not reported.',
     remediation: 'Use the JSON (exec) form: `CMD ["nginx", "-g", "daemon off;"]`.',
     references: [
       'https://github.com/hadolint/hadolint/wiki/DL3025',
       'https://docs.docker.com/reference/dockerfile/#shell-and-exec-form',
     ],
+    docsUrl: 'docs/rules/lint.md#bh-df-028',
   },
   check({ model, report }) {
     for (const instruction of allInstructions(model)) {
@@ -32,7 +33,7 @@ export const rule = defineRule({
       });
     }
   },
-  tests: {
+  cases: {
     valid: [
       'FROM alpine\nCMD ["app", "--serve"]',
       'FROM alpine\nENTRYPOINT ["/entrypoint.sh"]',

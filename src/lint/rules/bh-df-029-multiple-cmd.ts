@@ -7,13 +7,14 @@ export const rule = defineRule({
     aliases: ['DL4003', 'DS-0016'],
     severity: 'low',
     title: 'Multiple CMD instructions in a stage',
-    description:
+    rationale:
       'A stage has more than one CMD. Only the last one takes effect, so the earlier ones mislead readers about what the image does. Different stages may each have their own.',
     remediation: 'Keep one CMD per stage.',
     references: [
       'https://github.com/hadolint/hadolint/wiki/DL4003',
       'https://avd.aquasec.com/misconfig/ds016',
     ],
+    docsUrl: 'docs/rules/lint.md#bh-df-029',
   },
   check({ model, report }) {
     for (const stage of model.stages) {
@@ -25,7 +26,7 @@ export const rule = defineRule({
         });
     }
   },
-  tests: {
+  cases: {
     valid: ['FROM alpine\nCMD ["a"]', 'FROM alpine AS a\nCMD ["a"]\nFROM alpine\nCMD ["b"]'],
     invalid: [{ code: 'FROM alpine\nCMD ["a"]\nCMD ["b"]', errors: [{ line: 3 }] }],
   },

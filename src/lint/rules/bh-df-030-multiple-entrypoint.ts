@@ -7,13 +7,14 @@ export const rule = defineRule({
     aliases: ['DL4004', 'DS-0007'],
     severity: 'low',
     title: 'Multiple ENTRYPOINT instructions in a stage',
-    description:
+    rationale:
       'A stage has more than one ENTRYPOINT. Only the last one takes effect, so the earlier ones mislead readers about what the image does. Different stages may each have their own.',
     remediation: 'Keep one ENTRYPOINT per stage.',
     references: [
       'https://github.com/hadolint/hadolint/wiki/DL4004',
       'https://avd.aquasec.com/misconfig/ds007',
     ],
+    docsUrl: 'docs/rules/lint.md#bh-df-030',
   },
   check({ model, report }) {
     for (const stage of model.stages) {
@@ -25,7 +26,7 @@ export const rule = defineRule({
         });
     }
   },
-  tests: {
+  cases: {
     valid: [
       'FROM alpine\nENTRYPOINT ["a"]',
       'FROM alpine AS a\nENTRYPOINT ["a"]\nFROM alpine\nENTRYPOINT ["b"]',

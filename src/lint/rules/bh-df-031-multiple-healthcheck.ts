@@ -7,13 +7,14 @@ export const rule = defineRule({
     aliases: ['DL3012', 'DS-0023'],
     severity: 'low',
     title: 'Multiple HEALTHCHECK instructions in a stage',
-    description:
+    rationale:
       'A stage has more than one HEALTHCHECK. Only the last one takes effect, so the earlier ones mislead readers about what the image does. Different stages may each have their own.',
     remediation: 'Keep one HEALTHCHECK per stage.',
     references: [
       'https://github.com/hadolint/hadolint/wiki/DL3012',
       'https://avd.aquasec.com/misconfig/ds023',
     ],
+    docsUrl: 'docs/rules/lint.md#bh-df-031',
   },
   check({ model, report }) {
     for (const stage of model.stages) {
@@ -25,7 +26,7 @@ export const rule = defineRule({
         });
     }
   },
-  tests: {
+  cases: {
     valid: [
       'FROM alpine\nHEALTHCHECK CMD ["a"]',
       'FROM alpine AS a\nHEALTHCHECK CMD ["a"]\nFROM alpine\nHEALTHCHECK CMD ["b"]',

@@ -9,13 +9,14 @@ export const rule = defineRule({
     aliases: ['DL3000', 'DS-0009'],
     severity: 'low',
     title: 'Relative WORKDIR',
-    description:
+    rationale:
       'WORKDIR is a relative path, so where files land depends on the WORKDIR the base image happened to set. Variables and Windows drive paths (C:\\app) are accepted.',
     remediation: 'Use an absolute path: `WORKDIR /app`.',
     references: [
       'https://github.com/hadolint/hadolint/wiki/DL3000',
       'https://avd.aquasec.com/misconfig/ds009',
     ],
+    docsUrl: 'docs/rules/lint.md#bh-df-032',
   },
   check({ model, report }) {
     for (const instruction of allInstructions(model)) {
@@ -32,7 +33,7 @@ export const rule = defineRule({
       report({ instruction, message: `WORKDIR ${path} is relative` });
     }
   },
-  tests: {
+  cases: {
     valid: [
       'FROM alpine\nWORKDIR /app',
       'FROM alpine\nWORKDIR $HOME/app',

@@ -17,13 +17,14 @@ export const rule = defineRule({
     aliases: ['DL3011', 'DS-0008'],
     severity: 'medium',
     title: 'Invalid EXPOSE port',
-    description:
+    rationale:
       'EXPOSE lists a port outside 0-65535, a reversed range or a spec that is not `port[-port][/tcp|udp|sctp]`; the build or `docker run -P` fails.',
     remediation: 'Expose a valid port: `EXPOSE 8080/tcp`.',
     references: [
       'https://github.com/hadolint/hadolint/wiki/DL3011',
       'https://avd.aquasec.com/misconfig/ds008',
     ],
+    docsUrl: 'docs/rules/lint.md#bh-df-033',
   },
   check({ model, report }) {
     for (const instruction of allInstructions(model)) {
@@ -32,7 +33,7 @@ export const rule = defineRule({
         if (invalidPort(spec)) report({ instruction, message: `EXPOSE ${spec} is not a valid port` });
     }
   },
-  tests: {
+  cases: {
     valid: ['FROM alpine\nEXPOSE 80 443/tcp 53/udp 8000-8010', 'FROM alpine\nEXPOSE ${PORT}'],
     invalid: [
       { code: 'FROM alpine\nEXPOSE 80000', errors: [{ line: 2 }] },

@@ -9,10 +9,11 @@ export const rule = defineRule({
     aliases: ['DS-0004'],
     severity: 'low',
     title: 'SSH port exposed',
-    description:
+    rationale:
       'EXPOSE includes port 22. Running sshd in a container adds a remote login path with its own keys and passwords, outside the Docker API and its authorization and audit trail.',
     remediation: 'Remove sshd and use `docker exec` (or `kubectl exec`) for interactive access.',
     references: ['https://avd.aquasec.com/misconfig/ds004'],
+    docsUrl: 'docs/rules/lint.md#bh-df-034',
   },
   check({ model, report }) {
     for (const instruction of allInstructions(model)) {
@@ -26,7 +27,7 @@ export const rule = defineRule({
       }
     }
   },
-  tests: {
+  cases: {
     valid: ['FROM alpine\nEXPOSE 2222 8080', 'FROM alpine\nEXPOSE 22/udp'],
     invalid: [
       { code: 'FROM alpine\nEXPOSE 22', errors: [{ line: 2 }] },

@@ -8,18 +8,19 @@ export const rule = defineRule({
     aliases: ['DL4000', 'DS-0022'],
     severity: 'info',
     title: 'MAINTAINER is deprecated',
-    description: 'MAINTAINER has been deprecated since Docker 1.13; tools read the author from labels.',
+    rationale: 'MAINTAINER has been deprecated since Docker 1.13; tools read the author from labels.',
     remediation: 'Use `LABEL org.opencontainers.image.authors="name <email>"`.',
     references: [
       'https://github.com/hadolint/hadolint/wiki/DL4000',
       'https://docs.docker.com/reference/dockerfile/#maintainer-deprecated',
     ],
+    docsUrl: 'docs/rules/lint.md#bh-df-035',
   },
   check({ model, report }) {
     for (const instruction of allInstructions(model))
       if (instruction.keyword === 'MAINTAINER') report({ instruction, message: 'MAINTAINER is deprecated' });
   },
-  tests: {
+  cases: {
     valid: ['FROM alpine\nLABEL org.opencontainers.image.authors="a@example.com"'],
     invalid: [{ code: 'FROM alpine\nMAINTAINER a@example.com', errors: [{ line: 2 }] }],
   },

@@ -9,13 +9,14 @@ export const rule = defineRule({
     aliases: ['DL4001', 'DS-0014'],
     severity: 'info',
     title: 'Both curl and wget used in a stage',
-    description:
+    rationale:
       'A stage downloads with both curl and wget. Two HTTP clients mean two tools to install, patch and keep TLS settings consistent for. Checked per stage, unlike hadolint which counts the whole file.',
     remediation: 'Pick one client per stage.',
     references: [
       'https://github.com/hadolint/hadolint/wiki/DL4001',
       'https://avd.aquasec.com/misconfig/ds014',
     ],
+    docsUrl: 'docs/rules/lint.md#bh-df-036',
   },
   check({ model, report }) {
     const firstUse = new Map<string, { program: string }>();
@@ -34,7 +35,7 @@ export const rule = defineRule({
       }
     }
   },
-  tests: {
+  cases: {
     valid: [
       'FROM alpine\nRUN curl -o a https://x && curl -o b https://y',
       'FROM alpine AS a\nRUN wget https://x\nFROM alpine\nRUN curl https://y',

@@ -12,11 +12,12 @@ export const rule = defineRule({
     aliases: ['DL4006'],
     severity: 'low',
     title: 'Pipe without pipefail',
-    description:
+    rationale:
       'A RUN has a pipe but neither `set -o pipefail` before it nor a SHELL with `-o pipefail`. The step\'s status is that of the last command only: a failed download piped into tar or sh leaves a broken layer that still builds. Pipes fed by echo/printf/cat are not reported (they fail only when the receiving command also fails), nor are pipes inside `$(...)`, whose status is lost with or without pipefail. Note that dash (Debian\'s /bin/sh) only gained pipefail in 0.5.11; use SHELL ["/bin/bash", "-o", "pipefail", "-c"] where in doubt.',
     remediation:
       'Add `SHELL ["/bin/bash", "-o", "pipefail", "-c"]` before the RUN, or start the script with `set -o pipefail`.',
     references: ['https://github.com/hadolint/hadolint/wiki/DL4006'],
+    docsUrl: 'docs/rules/lint.md#bh-df-037',
   },
   check({ model, report }) {
     for (const instruction of runInstructions(model)) {
@@ -45,7 +46,7 @@ export const rule = defineRule({
         });
     }
   },
-  tests: {
+  cases: {
     valid: [
       'FROM alpine\nRUN set -o pipefail && curl -fsSL https://x | tar xz',
       'FROM debian\nSHELL ["/bin/bash", "-o", "pipefail", "-c"]\nRUN curl -fsSL https://x | tar xz',

@@ -7,15 +7,16 @@ export const rule = assumeYesRule({
     aliases: ['DL3038'],
     severity: 'medium',
     title: 'dnf install without -y',
-    description:
+    rationale:
       '`dnf install` (or microdnf/tdnf) runs without -y/--assumeyes and stops at the confirmation prompt.',
     remediation: 'Use `dnf install -y PACKAGES`.',
     references: ['https://github.com/hadolint/hadolint/wiki/DL3038'],
+    docsUrl: 'docs/rules/lint.md#bh-df-039',
   },
   programs: ['dnf', 'microdnf', 'tdnf'],
   long: ['--assumeyes'],
   short: ['y'],
-  tests: {
+  cases: {
     valid: [
       'FROM fedora\nRUN dnf install -y httpd',
       'FROM fedora\nRUN dnf -y --setopt=tsflags=nodocs install httpd',

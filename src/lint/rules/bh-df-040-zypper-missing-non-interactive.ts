@@ -7,15 +7,16 @@ export const rule = assumeYesRule({
     aliases: ['DL3034'],
     severity: 'medium',
     title: 'zypper install without --non-interactive',
-    description:
+    rationale:
       '`zypper install` runs without -n/--non-interactive (or -y/--no-confirm) and waits for an answer.',
     remediation: 'Use `zypper --non-interactive install PACKAGES`.',
     references: ['https://github.com/hadolint/hadolint/wiki/DL3034'],
+    docsUrl: 'docs/rules/lint.md#bh-df-040',
   },
   programs: ['zypper'],
   long: ['--non-interactive', '--no-confirm'],
   short: ['n', 'y'],
-  tests: {
+  cases: {
     valid: [
       'FROM opensuse/leap\nRUN zypper -n install curl',
       'FROM opensuse/leap\nRUN zypper install -y curl',

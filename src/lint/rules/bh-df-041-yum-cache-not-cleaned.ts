@@ -8,18 +8,19 @@ export const rule = cleanCacheRule({
     aliases: ['DL3032', 'DS-0015'],
     severity: 'info',
     title: 'yum cache not cleaned',
-    description:
+    rationale:
       'yum installs in the final stage without `yum clean all` (or removing /var/cache/yum) in the same RUN, leaving metadata and packages in the layer. Builder stages and cache mounts are exempt.',
     remediation: 'End the RUN with `&& yum clean all && rm -rf /var/cache/yum`.',
     references: [
       'https://github.com/hadolint/hadolint/wiki/DL3032',
       'https://avd.aquasec.com/misconfig/ds015',
     ],
+    docsUrl: 'docs/rules/lint.md#bh-df-041',
   },
   programs: ['yum'],
   cacheDirs: ['/var/cache/yum'],
   cleaned: (c) => c.program === 'yum' && argTexts(c).includes('clean'),
-  tests: {
+  cases: {
     valid: ['FROM centos\nRUN yum install -y httpd && yum clean all'],
     invalid: [{ code: 'FROM centos\nRUN yum install -y httpd', errors: [{ line: 2 }] }],
   },

@@ -8,18 +8,19 @@ export const rule = cleanCacheRule({
     aliases: ['DL3040', 'DS-0019'],
     severity: 'info',
     title: 'dnf cache not cleaned',
-    description:
+    rationale:
       'dnf (or microdnf) installs in the final stage without `dnf clean all` (or removing /var/cache/dnf) in the same RUN. Builder stages and cache mounts are exempt.',
     remediation: 'End the RUN with `&& dnf clean all`.',
     references: [
       'https://github.com/hadolint/hadolint/wiki/DL3040',
       'https://avd.aquasec.com/misconfig/ds019',
     ],
+    docsUrl: 'docs/rules/lint.md#bh-df-042',
   },
   programs: ['dnf', 'microdnf'],
   cacheDirs: ['/var/cache/dnf', '/var/cache/yum'],
   cleaned: (c) => (c.program === 'dnf' || c.program === 'microdnf') && argTexts(c).includes('clean'),
-  tests: {
+  cases: {
     valid: [
       'FROM fedora\nRUN dnf install -y httpd && dnf clean all',
       'FROM fedora AS b\nRUN dnf install -y gcc\nFROM scratch',

@@ -8,18 +8,19 @@ export const rule = cleanCacheRule({
     aliases: ['DL3036', 'DS-0020'],
     severity: 'info',
     title: 'zypper cache not cleaned',
-    description:
+    rationale:
       'zypper installs in the final stage without `zypper clean` (cc) in the same RUN. Builder stages and cache mounts are exempt.',
     remediation: 'End the RUN with `&& zypper clean --all`.',
     references: [
       'https://github.com/hadolint/hadolint/wiki/DL3036',
       'https://avd.aquasec.com/misconfig/ds020',
     ],
+    docsUrl: 'docs/rules/lint.md#bh-df-043',
   },
   programs: ['zypper'],
   cacheDirs: ['/var/cache/zypp'],
   cleaned: (c) => c.program === 'zypper' && (argTexts(c).includes('clean') || argTexts(c).includes('cc')),
-  tests: {
+  cases: {
     valid: ['FROM opensuse/leap\nRUN zypper -n install curl && zypper clean -a'],
     invalid: [{ code: 'FROM opensuse/leap\nRUN zypper -n install curl', errors: [{ line: 2 }] }],
   },

@@ -26,10 +26,11 @@ export const rule = defineRule({
     aliases: ['DL3001'],
     severity: 'info',
     title: 'Command that makes no sense in a build',
-    description:
+    rationale:
       'A RUN calls an interactive or host-management command (ssh, vim, shutdown, service, systemctl, ps, top, free, kill, mount, ifconfig). During a build there is no service manager, terminal or long-lived process; the command does nothing useful or fails. Installing these tools is not reported, only running them.',
     remediation: 'Remove the command; configure services through the entrypoint.',
     references: ['https://github.com/hadolint/hadolint/wiki/DL3001'],
+    docsUrl: 'docs/rules/lint.md#bh-df-044',
   },
   check({ model, report }) {
     for (const { instruction, command } of runCommands(model)) {
@@ -37,7 +38,7 @@ export const rule = defineRule({
         report({ instruction, command, message: `${command.program} has no use in a build step` });
     }
   },
-  tests: {
+  cases: {
     valid: ['FROM debian\nRUN apt-get install -y vim procps', 'FROM debian\nRUN echo service'],
     invalid: [
       { code: 'FROM debian\nRUN service nginx start', errors: [{ line: 2 }] },

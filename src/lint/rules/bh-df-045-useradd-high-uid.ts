@@ -9,13 +9,14 @@ export const rule = defineRule({
     aliases: ['DL3046'],
     severity: 'low',
     title: 'useradd with a high UID without -l',
-    description:
+    rationale:
       '`useradd -u <large uid>` without `-l` (`--no-log-init`) writes lastlog/faillog entries at offset uid*record size. The sparse file becomes a huge layer. hadolint and this rule flag UIDs of six or more digits.',
     remediation: 'Add `-l`: `useradd -l -u 100000 app`.',
     references: [
       'https://github.com/hadolint/hadolint/wiki/DL3046',
       'https://github.com/moby/moby/issues/5419',
     ],
+    docsUrl: 'docs/rules/lint.md#bh-df-045',
   },
   check({ model, report }) {
     for (const { instruction, command } of runCommands(model)) {
@@ -28,7 +29,7 @@ export const rule = defineRule({
         report({ instruction, command, message: `useradd -u ${uid} without -l` });
     }
   },
-  tests: {
+  cases: {
     valid: ['FROM debian\nRUN useradd -l -u 100000 app', 'FROM debian\nRUN useradd -u 1000 app'],
     invalid: [{ code: 'FROM debian\nRUN useradd -u 123456 app', errors: [{ line: 2 }] }],
   },

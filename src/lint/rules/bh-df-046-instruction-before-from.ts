@@ -8,13 +8,14 @@ export const rule = defineRule({
     aliases: ['DL3061'],
     severity: 'high',
     title: 'Instruction before the first FROM',
-    description:
+    rationale:
       'Only ARG, comments and parser directives may come before the first FROM. BuildKit fails with "no build stage in current context".',
     remediation: 'Start the Dockerfile with FROM (ARGs used in FROM may precede it).',
     references: [
       'https://github.com/hadolint/hadolint/wiki/DL3061',
       'https://docs.docker.com/reference/dockerfile/#understand-how-arg-and-from-interact',
     ],
+    docsUrl: 'docs/rules/lint.md#bh-df-046',
   },
   check({ model, report }) {
     for (const instruction of model.instructions) {
@@ -22,7 +23,7 @@ export const rule = defineRule({
         report({ instruction, message: `${instruction.keyword} before the first FROM` });
     }
   },
-  tests: {
+  cases: {
     valid: ['# syntax=docker/dockerfile:1\nARG V=1\nFROM alpine:${V}'],
     invalid: [{ code: 'LABEL a=b\nFROM alpine', errors: [{ line: 1 }] }],
   },

@@ -9,10 +9,11 @@ export const rule = defineRule({
     aliases: [],
     severity: 'medium',
     title: 'RUN is not valid shell',
-    description:
+    rationale:
       'The shell form of a RUN does not parse as shell (unterminated quote, stray `fi`, missing `done`). Parsed with the Bash grammar, a superset of POSIX sh, so Bash-only syntax is accepted; stages whose SHELL is PowerShell or cmd are skipped.',
     remediation: 'Fix the quoting or control structure; run the script through `sh -n` or shellcheck.',
     references: ['https://pubs.opengroup.org/onlinepubs/9699919799/utilities/V3_chap02.html'],
+    docsUrl: 'docs/rules/lint.md#bh-df-047',
   },
   check({ model, report }) {
     for (const instruction of runInstructions(model)) {
@@ -25,7 +26,7 @@ export const rule = defineRule({
       }
     }
   },
-  tests: {
+  cases: {
     valid: [
       'FROM alpine\nRUN if [ -f x ]; then echo y; fi',
       'FROM mcr.microsoft.com/windows/servercore:ltsc2022\nSHELL ["powershell", "-Command"]\nRUN if ($true) { Write-Host "x" }',

@@ -9,13 +9,14 @@ export const rule = defineRule({
     aliases: ['DL3049'],
     severity: 'info',
     title: 'Required label missing',
-    description:
+    rationale:
       'The final stage (with the stages it builds on) does not set a label that `labelSchema` in the config requires. Inactive without a label schema.',
     remediation: 'Add the label: `LABEL org.opencontainers.image.source="https://..."`.',
     references: [
       'https://github.com/hadolint/hadolint/wiki/DL3049',
       'https://github.com/opencontainers/image-spec/blob/main/annotations.md',
     ],
+    docsUrl: 'docs/rules/lint.md#bh-df-048',
   },
   check({ model, settings, report }) {
     const required = Object.keys(settings.labelSchema);
@@ -30,7 +31,7 @@ export const rule = defineRule({
       if (!present.has(name))
         report({ instruction: stage.from, message: `label ${name} is required by the label schema` });
   },
-  tests: {
+  cases: {
     valid: [
       'FROM alpine\nLABEL a=b',
       {

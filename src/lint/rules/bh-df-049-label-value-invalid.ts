@@ -10,13 +10,14 @@ export const rule = defineRule({
     aliases: ['DL3051', 'DL3052', 'DL3053', 'DL3054', 'DL3055', 'DL3056', 'DL3058'],
     severity: 'info',
     title: 'Label value does not match the label schema',
-    description:
+    rationale:
       'A label named in `labelSchema` has a value of the wrong kind: empty text, not a URL, not an RFC 3339 timestamp, not an SPDX expression, not a git hash, not a semantic version or not an email. Values with variables are not checked.',
     remediation: 'Fix the value, e.g. `org.opencontainers.image.created="2024-07-01T12:00:00Z"`.',
     references: [
       'https://github.com/hadolint/hadolint/wiki/DL3052',
       'https://github.com/opencontainers/image-spec/blob/main/annotations.md',
     ],
+    docsUrl: 'docs/rules/lint.md#bh-df-049',
   },
   check({ model, settings, report }) {
     for (const instruction of allInstructions(model)) {
@@ -33,7 +34,7 @@ export const rule = defineRule({
       }
     }
   },
-  tests: {
+  cases: {
     valid: [
       {
         code: 'FROM alpine\nLABEL src=https://example.com/r created=2024-07-01T12:00:00Z license="MIT OR Apache-2.0" rev=0123abc v=1.2.3',

@@ -9,13 +9,14 @@ export const rule = defineRule({
     aliases: ['DL3048'],
     severity: 'info',
     title: 'Invalid label key',
-    description:
+    rationale:
       'A LABEL key has characters outside letters, digits, ".", "-" and "_", starts or ends with a separator, repeats separators, or uses a prefix reserved by Docker (com.docker.*, io.docker.*, org.dockerproject.*). Tools that filter on labels then miss it.',
     remediation: 'Use reverse-DNS keys such as `org.opencontainers.image.title`.',
     references: [
       'https://github.com/hadolint/hadolint/wiki/DL3048',
       'https://docs.docker.com/engine/manage-resources/labels/#key-format-recommendations',
     ],
+    docsUrl: 'docs/rules/lint.md#bh-df-050',
   },
   check({ model, report }) {
     for (const instruction of allInstructions(model)) {
@@ -31,7 +32,7 @@ export const rule = defineRule({
       }
     }
   },
-  tests: {
+  cases: {
     valid: ['FROM alpine\nLABEL org.opencontainers.image.title=x maintainer=y'],
     invalid: [
       { code: 'FROM alpine\nLABEL com.docker.x=1', errors: [{ line: 2 }] },

@@ -9,10 +9,11 @@ export const rule = defineRule({
     aliases: ['DL3044'],
     severity: 'low',
     title: 'ENV refers to a variable it defines',
-    description:
+    rationale:
       '`ENV A=1 B=$A` expands `$A` before A is set, so B gets the previous A (often empty). A variable referring to its own previous value (`PATH=/x:$PATH`) is fine.',
     remediation: 'Split into two ENV instructions: `ENV A=1` then `ENV B=$A`.',
     references: ['https://github.com/hadolint/hadolint/wiki/DL3044'],
+    docsUrl: 'docs/rules/lint.md#bh-df-051',
   },
   check({ model, report }) {
     for (const instruction of allInstructions(model)) {
@@ -31,7 +32,7 @@ export const rule = defineRule({
       }
     }
   },
-  tests: {
+  cases: {
     valid: ['FROM alpine\nENV A=1\nENV B=$A', 'FROM alpine\nENV PATH=/opt/bin:$PATH GOPATH=/go'],
     invalid: [{ code: 'FROM alpine\nENV A=1 B=${A}/x', errors: [{ line: 2 }] }],
   },

@@ -8,13 +8,14 @@ export const rule = defineRule({
     aliases: ['DL3029'],
     severity: 'info',
     title: 'FROM --platform with a constant',
-    description:
+    rationale:
       '`FROM --platform=linux/amd64` pins a stage to one platform, so `docker buildx build --platform ...` builds that stage under emulation or for the wrong architecture. Values using variables ($BUILDPLATFORM, $TARGETPLATFORM) are the intended use and are not reported.',
     remediation: 'Use `FROM --platform=$BUILDPLATFORM` for build stages, or drop the flag.',
     references: [
       'https://github.com/hadolint/hadolint/wiki/DL3029',
       'https://docs.docker.com/build/building/multi-platform/',
     ],
+    docsUrl: 'docs/rules/lint.md#bh-df-052',
   },
   check({ model, report }) {
     for (const stage of model.stages) {
@@ -23,7 +24,7 @@ export const rule = defineRule({
         report({ instruction: stage.from, message: `FROM --platform=${flag.value} fixes the platform` });
     }
   },
-  tests: {
+  cases: {
     valid: ['FROM --platform=$BUILDPLATFORM golang AS b', 'FROM alpine'],
     invalid: [{ code: 'FROM --platform=linux/amd64 alpine', errors: [{ line: 1 }] }],
   },

@@ -10,11 +10,12 @@ export const rule = defineRule({
     aliases: ['DL3013'],
     severity: 'info',
     title: 'pip package version not pinned',
-    description:
+    rationale:
       'A pip install names packages without a version (pkg==version). Builds are not reproducible, and a new release (or a hijacked package) enters the image unnoticed. Variables, local files and URLs are not reported.',
     remediation:
       'Pin versions (pkg==version), or pin the whole set with a lock file or a digest-pinned base image and accept updates through a bot.',
     references: ['https://github.com/hadolint/hadolint/wiki/DL3013'],
+    docsUrl: 'docs/rules/lint.md#bh-df-055',
   },
   check({ model, report }) {
     for (const { instruction, command } of runCommands(model)) {
@@ -23,7 +24,7 @@ export const rule = defineRule({
         report({ instruction, command, message: `unpinned: ${unpinned.map((p) => p.name).join(', ')}` });
     }
   },
-  tests: {
+  cases: {
     valid: ['FROM x\nRUN pip install --no-cache-dir flask==3.0.3', 'FROM x\nRUN pip --version'],
     invalid: [{ code: 'FROM x\nRUN pip install --no-cache-dir flask', errors: [{ line: 2 }] }],
   },

@@ -17,10 +17,11 @@ export const rule = defineRule({
     aliases: ['DL3045'],
     severity: 'low',
     title: 'COPY to a relative path without WORKDIR',
-    description:
+    rationale:
       "COPY or ADD targets a relative path while no WORKDIR was set in the stage (or the stages it builds on), so the destination depends on the base image's WORKDIR, which can change between base image versions.",
     remediation: 'Set `WORKDIR /app` first, or use an absolute destination.',
     references: ['https://github.com/hadolint/hadolint/wiki/DL3045'],
+    docsUrl: 'docs/rules/lint.md#bh-df-058',
   },
   check({ model, report }) {
     for (const stage of model.stages) {
@@ -41,7 +42,7 @@ export const rule = defineRule({
       }
     }
   },
-  tests: {
+  cases: {
     valid: [
       'FROM alpine\nWORKDIR /app\nCOPY . .',
       'FROM alpine\nCOPY a /app/',

@@ -7,13 +7,14 @@ export const rule = defineRule({
     aliases: ['DL3043'],
     severity: 'high',
     title: 'Forbidden ONBUILD trigger',
-    description:
+    rationale:
       'ONBUILD cannot trigger FROM, MAINTAINER or another ONBUILD; the build fails ("ONBUILD ONBUILD isn\'t allowed").',
     remediation: 'Remove the trigger or move the instruction out of ONBUILD.',
     references: [
       'https://github.com/hadolint/hadolint/wiki/DL3043',
       'https://docs.docker.com/reference/dockerfile/#onbuild',
     ],
+    docsUrl: 'docs/rules/lint.md#bh-df-059',
   },
   check({ model, report }) {
     for (const instruction of model.instructions) {
@@ -22,7 +23,7 @@ export const rule = defineRule({
         report({ instruction, message: `ONBUILD ${trigger.keyword} is not allowed` });
     }
   },
-  tests: {
+  cases: {
     valid: ['FROM alpine\nONBUILD COPY . /app'],
     invalid: [{ code: 'FROM alpine\nONBUILD FROM debian', errors: [{ line: 2 }] }],
   },

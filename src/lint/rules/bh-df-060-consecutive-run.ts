@@ -9,13 +9,14 @@ export const rule = defineRule({
     aliases: ['DL3059'],
     severity: 'info',
     title: 'Consecutive RUN instructions',
-    description:
+    rationale:
       'Two RUN instructions follow each other in the final stage with the same flags. Each RUN adds a layer; files deleted in a later RUN still ship in the earlier layer. Builder stages are not reported: their layers never reach the image.',
     remediation: 'Join them with `&&` (or a heredoc), deleting temporary files in the same step.',
     references: [
       'https://github.com/hadolint/hadolint/wiki/DL3059',
       'https://docs.docker.com/build/building/best-practices/#minimize-the-number-of-layers',
     ],
+    docsUrl: 'docs/rules/lint.md#bh-df-060',
   },
   check({ model, report }) {
     const stage = finalStage(model);
@@ -33,7 +34,7 @@ export const rule = defineRule({
       }
     });
   },
-  tests: {
+  cases: {
     valid: [
       'FROM alpine\nRUN a && b',
       'FROM alpine AS b\nRUN a\nRUN b\nFROM alpine',

@@ -8,10 +8,11 @@ export const rule = defineRule({
     aliases: ['DL3047'],
     severity: 'info',
     title: 'wget without --progress or -q',
-    description:
+    rationale:
       'wget prints a progress bar that fills build logs with megabytes of output in non-TTY builds. BusyBox wget prints little, but the same flags work there.',
     remediation: 'Use `wget -q`, `-nv` or `--progress=dot:giga`.',
     references: ['https://github.com/hadolint/hadolint/wiki/DL3047'],
+    docsUrl: 'docs/rules/lint.md#bh-df-061',
   },
   check({ model, report }) {
     for (const { instruction, command } of runCommands(model)) {
@@ -31,7 +32,7 @@ export const rule = defineRule({
       if (!quiet) report({ instruction, command, message: 'wget without -q/-nv/--progress' });
     }
   },
-  tests: {
+  cases: {
     valid: [
       'FROM alpine\nRUN wget -q https://x',
       'FROM alpine\nRUN wget -qO- https://x',

@@ -9,7 +9,7 @@ export const rule = defineRule({
     aliases: ['DL3057', 'DS-0026'],
     severity: 'info',
     title: 'No HEALTHCHECK',
-    description:
+    rationale:
       'The final stage (with the stages it builds on) has no HEALTHCHECK, so plain Docker cannot tell a hung service from a healthy one. Kubernetes ignores HEALTHCHECK and uses probes, which is why this is informational; `HEALTHCHECK NONE` is accepted as a decision. Images without a long-running command (no CMD or ENTRYPOINT in the file) are skipped.',
     remediation:
       'Add `HEALTHCHECK CMD ["/app", "health"]`, or `HEALTHCHECK NONE` to document that the orchestrator probes it.',
@@ -17,6 +17,7 @@ export const rule = defineRule({
       'https://github.com/hadolint/hadolint/wiki/DL3057',
       'https://avd.aquasec.com/misconfig/ds026',
     ],
+    docsUrl: 'docs/rules/lint.md#bh-df-062',
   },
   check({ model, report }) {
     const stage = finalStage(model);
@@ -28,7 +29,7 @@ export const rule = defineRule({
     }
     if (hasCommand) report({ instruction: stage.from, message: 'the final stage has no HEALTHCHECK' });
   },
-  tests: {
+  cases: {
     valid: [
       'FROM alpine\nHEALTHCHECK CMD ["true"]\nCMD ["app"]',
       'FROM alpine\nHEALTHCHECK NONE\nCMD ["app"]',

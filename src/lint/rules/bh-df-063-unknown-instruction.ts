@@ -30,10 +30,11 @@ export const rule = defineRule({
     aliases: [],
     severity: 'high',
     title: 'Unknown instruction',
-    description:
+    rationale:
       'A line starts with a word that is not a Dockerfile instruction. Usually the previous line lost its trailing backslash, so what was meant as arguments became an instruction. BuildKit stops with "unknown instruction".',
     remediation: 'Fix the keyword, or restore the line continuation on the line before.',
     references: ['https://docs.docker.com/reference/dockerfile/#overview'],
+    docsUrl: 'docs/rules/lint.md#bh-df-063',
   },
   check({ model, report }) {
     for (const instruction of allInstructions(model)) {
@@ -41,7 +42,7 @@ export const rule = defineRule({
         report({ instruction, message: `unknown instruction ${instruction.keyword}` });
     }
   },
-  tests: {
+  cases: {
     valid: ['FROM alpine\nrun echo lower-case keywords are fine'],
     invalid: [
       { code: 'FROM alpine\nRUN apt-get update &&\n  apt-get install -y curl', errors: [{ line: 3 }] },

@@ -9,11 +9,12 @@ export const rule = defineRule({
     aliases: ['DS-0024'],
     severity: 'info',
     title: 'apt-get dist-upgrade',
-    description:
+    rationale:
       '`apt-get dist-upgrade` (or `full-upgrade`) may install new packages and remove others to satisfy dependencies, so the image drifts from its base in ways nobody reviewed. A plain `apt-get upgrade` (security fixes on top of the base) is not reported.',
     remediation:
       'Rebuild on an updated base image; use `apt-get upgrade -y` if fixes must be applied on top.',
     references: ['https://avd.aquasec.com/misconfig/ds024'],
+    docsUrl: 'docs/rules/lint.md#bh-df-064',
   },
   check({ model, report }) {
     for (const { instruction, command } of runCommands(model)) {
@@ -25,7 +26,7 @@ export const rule = defineRule({
         report({ instruction, command, message: `${command.program} ${sub}` });
     }
   },
-  tests: {
+  cases: {
     valid: ['FROM debian\nRUN apt-get update && apt-get upgrade -y'],
     invalid: [{ code: 'FROM debian\nRUN apt-get update && apt-get dist-upgrade -y', errors: [{ line: 2 }] }],
   },

@@ -9,11 +9,12 @@ export const rule = defineRule({
     aliases: ['DL3060'],
     severity: 'info',
     title: 'yarn cache not cleaned',
-    description:
+    rationale:
       "`yarn install`/`yarn add` in the final stage keeps yarn's cache in the layer unless `yarn cache clean` runs in the same RUN. Builder stages and cache mounts are exempt.",
     remediation:
       'End the RUN with `&& yarn cache clean`, or use `--mount=type=cache,target=/usr/local/share/.cache/yarn`.',
     references: ['https://github.com/hadolint/hadolint/wiki/DL3060'],
+    docsUrl: 'docs/rules/lint.md#bh-df-065',
   },
   check({ model, report }) {
     const last = finalStage(model);
@@ -41,7 +42,7 @@ export const rule = defineRule({
         report({ instruction, command: install, message: 'yarn install without yarn cache clean' });
     }
   },
-  tests: {
+  cases: {
     valid: [
       'FROM node\nRUN yarn install --frozen-lockfile && yarn cache clean',
       'FROM node\nRUN yarn --version',

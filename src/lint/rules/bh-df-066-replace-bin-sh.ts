@@ -9,10 +9,11 @@ export const rule = defineRule({
     aliases: ['DL4005'],
     severity: 'low',
     title: '/bin/sh replaced with ln',
-    description:
+    rationale:
       "`ln -s /bin/bash /bin/sh` swaps the system shell for every script in the image, including the package manager's maintainer scripts, to get Bash features in RUN.",
     remediation: 'Use `SHELL ["/bin/bash", "-o", "pipefail", "-c"]`.',
     references: ['https://github.com/hadolint/hadolint/wiki/DL4005'],
+    docsUrl: 'docs/rules/lint.md#bh-df-066',
   },
   check({ model, report }) {
     for (const { instruction, command } of runCommands(model)) {
@@ -22,7 +23,7 @@ export const rule = defineRule({
         report({ instruction, command, message: `ln replaces /bin/sh with ${targets[0] ?? ''}` });
     }
   },
-  tests: {
+  cases: {
     valid: ['FROM debian\nRUN ln -s /usr/bin/python3 /usr/bin/python'],
     invalid: [{ code: 'FROM debian\nRUN ln -sf /bin/bash /bin/sh', errors: [{ line: 2 }] }],
   },

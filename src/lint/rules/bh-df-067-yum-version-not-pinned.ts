@@ -9,10 +9,11 @@ export const rule = defineRule({
     aliases: ['DL3033'],
     severity: 'info',
     title: 'yum package version not pinned',
-    description:
+    rationale:
       'A yum install names packages without a version. Builds are not reproducible and a new release enters the image unnoticed. Variables, local files, URLs and @groups are not reported.',
     remediation: 'Pin versions (pkg-version), or pin the base image by digest and update through a bot.',
     references: ['https://github.com/hadolint/hadolint/wiki/DL3033'],
+    docsUrl: 'docs/rules/lint.md#bh-df-067',
   },
   check({ model, report }) {
     for (const { instruction, command } of runCommands(model)) {
@@ -21,7 +22,7 @@ export const rule = defineRule({
         report({ instruction, command, message: `unpinned: ${unpinned.map((p) => p.name).join(', ')}` });
     }
   },
-  tests: {
+  cases: {
     valid: ['FROM x\nRUN yum install -y httpd-2.4.57', 'FROM x\nRUN yum clean all'],
     invalid: [{ code: 'FROM x\nRUN yum install -y httpd', errors: [{ line: 2 }] }],
   },

@@ -9,10 +9,11 @@ export const rule = defineRule({
     aliases: ['DL3037'],
     severity: 'info',
     title: 'zypper package version not pinned',
-    description:
+    rationale:
       'A zypper install names packages without a version. Builds are not reproducible and a new release enters the image unnoticed. Variables, local files, URLs and @groups are not reported.',
     remediation: 'Pin versions (pkg=version), or pin the base image by digest and update through a bot.',
     references: ['https://github.com/hadolint/hadolint/wiki/DL3037'],
+    docsUrl: 'docs/rules/lint.md#bh-df-069',
   },
   check({ model, report }) {
     for (const { instruction, command } of runCommands(model)) {
@@ -21,7 +22,7 @@ export const rule = defineRule({
         report({ instruction, command, message: `unpinned: ${unpinned.map((p) => p.name).join(', ')}` });
     }
   },
-  tests: {
+  cases: {
     valid: ['FROM x\nRUN zypper -n install curl=8.0.1', 'FROM x\nRUN zypper clean all'],
     invalid: [{ code: 'FROM x\nRUN zypper -n install curl', errors: [{ line: 2 }] }],
   },

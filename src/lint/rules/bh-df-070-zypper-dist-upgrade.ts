@@ -8,10 +8,11 @@ export const rule = defineRule({
     aliases: ['DL3035'],
     severity: 'info',
     title: 'zypper dist-upgrade',
-    description:
+    rationale:
       '`zypper dist-upgrade` (dup) may move the image to another distribution release and change or remove packages nobody reviewed.',
     remediation: 'Rebuild on an updated base image; use `zypper patch` or `zypper update` for fixes on top.',
     references: ['https://github.com/hadolint/hadolint/wiki/DL3035'],
+    docsUrl: 'docs/rules/lint.md#bh-df-070',
   },
   check({ model, report }) {
     for (const { instruction, command } of runCommands(model)) {
@@ -20,7 +21,7 @@ export const rule = defineRule({
       if (sub === 'dist-upgrade' || sub === 'dup') report({ instruction, command, message: `zypper ${sub}` });
     }
   },
-  tests: {
+  cases: {
     valid: ['FROM opensuse/leap\nRUN zypper -n patch'],
     invalid: [{ code: 'FROM opensuse/leap\nRUN zypper -n dup', errors: [{ line: 2 }] }],
   },

@@ -9,10 +9,11 @@ export const rule = defineRule({
     aliases: ['DL3062'],
     severity: 'info',
     title: 'go install without a pinned version',
-    description:
+    rationale:
       '`go install module/cmd` without `@version`, or with `@latest`/`@master`/`@main`, builds whatever the module published last. Versions from variables (`@${VERSION}`) count as pinned.',
     remediation: 'Install a tagged version: `go install golang.org/x/tools/gopls@v0.16.1`.',
     references: ['https://github.com/hadolint/hadolint/wiki/DL3062', 'https://go.dev/ref/mod#go-install'],
+    docsUrl: 'docs/rules/lint.md#bh-df-071',
   },
   check({ model, report }) {
     for (const { instruction, command } of runCommands(model)) {
@@ -28,7 +29,7 @@ export const rule = defineRule({
         });
     }
   },
-  tests: {
+  cases: {
     valid: [
       'FROM golang\nRUN go install golang.org/x/tools/gopls@v0.16.1',
       'FROM golang\nRUN go install github.com/x/y@${Y_VERSION}',

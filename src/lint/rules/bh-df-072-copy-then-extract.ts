@@ -18,11 +18,12 @@ export const rule = defineRule({
     aliases: ['DL3010'],
     severity: 'info',
     title: 'Archive copied and then extracted',
-    description:
+    rationale:
       'COPY puts a tar archive in the image and a later RUN in the same stage extracts it. The archive stays in the COPY layer even if the RUN deletes it, so the image carries the files twice.',
     remediation:
       'Use `ADD archive.tar.gz /dest/` (it unpacks local archives), or `RUN --mount=type=bind,source=archive.tar.gz,target=/tmp/a.tgz tar -xzf /tmp/a.tgz -C /dest`.',
     references: ['https://github.com/hadolint/hadolint/wiki/DL3010'],
+    docsUrl: 'docs/rules/lint.md#bh-df-072',
   },
   check({ model, report }) {
     for (const stage of model.stages) {
@@ -46,7 +47,7 @@ export const rule = defineRule({
       }
     }
   },
-  tests: {
+  cases: {
     valid: [
       'FROM alpine\nADD app.tar.gz /opt/',
       'FROM alpine\nCOPY app.tar.gz /srv/downloads/',

@@ -1,14 +1,14 @@
 // Registry of image-configuration rules: one entry per file in this directory (a test checks the two agree).
 import type { ImageFacts } from '../../image/types.js';
-import type { RuleDescriptor } from '../../report/report.js';
+import type { RuleMeta } from '../../shared/rule.js';
 import type { Finding } from '../../shared/finding.js';
 import type { ImageRule } from '../rule.js';
-import { rule as credentialFiles } from './credential-files.js';
-import { rule as privateKey } from './private-key.js';
-import { rule as rootUser } from './root-user.js';
-import { rule as secretEnv } from './secret-env.js';
-import { rule as secretHistory } from './secret-history.js';
-import { rule as setuidFiles } from './setuid-files.js';
+import { rule as credentialFiles } from './bh-img-006-credential-files.js';
+import { rule as privateKey } from './bh-img-005-private-key.js';
+import { rule as rootUser } from './bh-img-001-root-user.js';
+import { rule as secretEnv } from './bh-img-002-secret-env.js';
+import { rule as secretHistory } from './bh-img-003-secret-history.js';
+import { rule as setuidFiles } from './bh-img-004-setuid-files.js';
 
 export const IMAGE_RULES: readonly ImageRule[] = [
   rootUser,
@@ -19,7 +19,7 @@ export const IMAGE_RULES: readonly ImageRule[] = [
   credentialFiles,
 ];
 
-export function imageRuleDescriptors(): RuleDescriptor[] {
+export function imageRuleDescriptors(): RuleMeta[] {
   return IMAGE_RULES.map((r) => r.meta);
 }
 

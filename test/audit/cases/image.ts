@@ -19,9 +19,17 @@ const withImage = (
 });
 
 export const imageCases: CaseTable = {
-  'BH-I-001': [
-    withImage('root image fails', 'busybox:latest', image(ID), 'fail', ['Config.User=(empty: root)']),
+  'BH-IMG-001': [
+    withImage('root image fails', 'busybox:latest', image(ID), 'fail', ['Config.User=""']),
+    withImage('USER 0:0 fails', 'app:0', image(ID, { Config: { User: '0:0' } }), 'fail'),
+    withImage('USER root fails', 'app:r', image(ID, { Config: { User: 'root' } }), 'fail'),
     withImage('USER 1000 passes', 'app:1', image(ID, { Config: { User: '1000' } }), 'pass'),
+    withImage(
+      'USER app passes (no /etc/passwd over the Engine API)',
+      'app:2',
+      image(ID, { Config: { User: 'app' } }),
+      'pass',
+    ),
     {
       name: 'image removed while in use skips',
       facts: buildFacts({

@@ -4,16 +4,19 @@ import { isPrivileged, securityOptsOf } from '../../container-facts.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-C-001',
+  meta: {
+    id: 'BH-C-001',
+    aliases: ['CIS-1.6.0:5.1', 'CIS-1.8.0:5.2'],
+    severity: 'medium',
+    title: 'Container runs under an AppArmor profile',
+    rationale:
+      'AppArmor confines what a process may touch even as root; an unconfined container loses the docker-default deny rules for /proc and /sys writes and mounts. --privileged and apparmor=unconfined both switch it off.',
+    remediation:
+      'Run without --security-opt apparmor=unconfined and without --privileged; use docker-default or a custom profile (--security-opt apparmor=PROFILE).',
+    references: ['https://docs.docker.com/engine/security/apparmor/'],
+    docsUrl: 'docs/rules/audit.md#bh-c-001',
+  },
   area: 'container',
-  cis: { v160: ['5.1'], v180: ['5.2'] },
-  severity: 'medium',
-  title: 'Container runs under an AppArmor profile',
-  rationale:
-    'AppArmor confines what a process may touch even as root; an unconfined container loses the docker-default deny rules for /proc and /sys writes and mounts. --privileged and apparmor=unconfined both switch it off.',
-  remediation:
-    'Run without --security-opt apparmor=unconfined and without --privileged; use docker-default or a custom profile (--security-opt apparmor=PROFILE).',
-  references: ['https://docs.docker.com/engine/security/apparmor/'],
   needs: 'engine',
   check: checkContainers((c, _ctx, engine) => {
     const names = engine.securityOptions.map((o) => o.name);

@@ -5,16 +5,19 @@ import { isPrivileged, securityOptsOf } from '../../container-facts.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-C-002',
+  meta: {
+    id: 'BH-C-002',
+    aliases: ['CIS-1.6.0:5.2', 'CIS-1.8.0:5.3'],
+    severity: 'medium',
+    title: 'Container keeps its SELinux label',
+    rationale:
+      'On SELinux hosts, container_t labels keep a process that escapes its namespaces away from host files. --security-opt label=disable (or label:disable) and --privileged run the container unconfined (spc_t).',
+    remediation:
+      'Start dockerd with --selinux-enabled and drop --security-opt label=disable / --privileged; use label=type:... or label=level:... to tailor the label instead.',
+    references: ['https://docs.docker.com/engine/reference/run/#security-configuration'],
+    docsUrl: 'docs/rules/audit.md#bh-c-002',
+  },
   area: 'container',
-  cis: { v160: ['5.2'], v180: ['5.3'] },
-  severity: 'medium',
-  title: 'Container keeps its SELinux label',
-  rationale:
-    'On SELinux hosts, container_t labels keep a process that escapes its namespaces away from host files. --security-opt label=disable (or label:disable) and --privileged run the container unconfined (spc_t).',
-  remediation:
-    'Start dockerd with --selinux-enabled and drop --security-opt label=disable / --privileged; use label=type:... or label=level:... to tailor the label instead.',
-  references: ['https://docs.docker.com/engine/reference/run/#security-configuration'],
   needs: 'both',
   check: checkContainers((c, ctx, engine) => {
     const daemonSelinux = engine.securityOptions.some((o) => o.name === 'selinux');

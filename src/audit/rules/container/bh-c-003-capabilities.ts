@@ -5,19 +5,22 @@ import { DANGEROUS_CAPABILITIES, isPrivileged, normalizeCapability } from '../..
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-C-003',
+  meta: {
+    id: 'BH-C-003',
+    aliases: ['CIS-1.6.0:5.3', 'CIS-1.8.0:5.4'],
+    severity: 'high',
+    title: 'Container has no dangerous added capabilities',
+    rationale:
+      'Capabilities such as SYS_ADMIN, SYS_MODULE, SYS_PTRACE, DAC_READ_SEARCH or NET_ADMIN each give a known way out of the container or into the host kernel; --privileged grants them all.',
+    remediation:
+      'Drop --cap-add for these capabilities (and --privileged); prefer --cap-drop ALL plus the few capabilities the process needs.',
+    references: [
+      'https://docs.docker.com/engine/reference/run/#runtime-privilege-and-linux-capabilities',
+      'https://man7.org/linux/man-pages/man7/capabilities.7.html',
+    ],
+    docsUrl: 'docs/rules/audit.md#bh-c-003',
+  },
   area: 'container',
-  cis: { v160: ['5.3'], v180: ['5.4'] },
-  severity: 'high',
-  title: 'Container has no dangerous added capabilities',
-  rationale:
-    'Capabilities such as SYS_ADMIN, SYS_MODULE, SYS_PTRACE, DAC_READ_SEARCH or NET_ADMIN each give a known way out of the container or into the host kernel; --privileged grants them all.',
-  remediation:
-    'Drop --cap-add for these capabilities (and --privileged); prefer --cap-drop ALL plus the few capabilities the process needs.',
-  references: [
-    'https://docs.docker.com/engine/reference/run/#runtime-privilege-and-linux-capabilities',
-    'https://man7.org/linux/man-pages/man7/capabilities.7.html',
-  ],
   needs: 'engine',
   check: checkContainers((c) => {
     const capAdd = c.HostConfig?.CapAdd ?? [];

@@ -4,15 +4,18 @@ import { isPrivileged } from '../../container-facts.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-C-004',
+  meta: {
+    id: 'BH-C-004',
+    aliases: ['CIS-1.6.0:5.4', 'CIS-1.8.0:5.5'],
+    severity: 'critical',
+    title: 'Container is not privileged',
+    rationale:
+      '--privileged grants every capability, all host devices, and turns off seccomp, AppArmor and SELinux confinement: under runc, root in the container is root on the host.',
+    remediation: 'Run without --privileged; add only the capabilities and devices the workload needs.',
+    references: ['https://docs.docker.com/engine/reference/run/#runtime-privilege-and-linux-capabilities'],
+    docsUrl: 'docs/rules/audit.md#bh-c-004',
+  },
   area: 'container',
-  cis: { v160: ['5.4'], v180: ['5.5'] },
-  severity: 'critical',
-  title: 'Container is not privileged',
-  rationale:
-    '--privileged grants every capability, all host devices, and turns off seccomp, AppArmor and SELinux confinement: under runc, root in the container is root on the host.',
-  remediation: 'Run without --privileged; add only the capabilities and devices the workload needs.',
-  references: ['https://docs.docker.com/engine/reference/run/#runtime-privilege-and-linux-capabilities'],
   needs: 'engine',
   check: checkContainers((c, _ctx, engine) => {
     const runtime = c.HostConfig?.Runtime ?? engine.info.DefaultRuntime ?? 'runc';

@@ -45,15 +45,18 @@ export const SENSITIVE_PATHS = [
 ];
 
 export const rule: AuditRule = {
-  id: 'BH-C-005',
+  meta: {
+    id: 'BH-C-005',
+    aliases: ['CIS-1.6.0:5.5', 'CIS-1.8.0:5.6'],
+    severity: 'high',
+    title: 'No sensitive host directory is mounted',
+    rationale:
+      'A bind mount of /, /etc, /proc, /sys, /dev, /boot, /usr or the Docker data root hands the container host secrets (shadow, SSH host keys) or control (cron, systemd units, kernel tunables). Read-only mounts still leak secrets.',
+    remediation: 'Mount only the specific files or directories the workload needs, never these host paths.',
+    references: ['https://docs.docker.com/storage/bind-mounts/'],
+    docsUrl: 'docs/rules/audit.md#bh-c-005',
+  },
   area: 'container',
-  cis: { v160: ['5.5'], v180: ['5.6'] },
-  severity: 'high',
-  title: 'No sensitive host directory is mounted',
-  rationale:
-    'A bind mount of /, /etc, /proc, /sys, /dev, /boot, /usr or the Docker data root hands the container host secrets (shadow, SSH host keys) or control (cron, systemd units, kernel tunables). Read-only mounts still leak secrets.',
-  remediation: 'Mount only the specific files or directories the workload needs, never these host paths.',
-  references: ['https://docs.docker.com/storage/bind-mounts/'],
   needs: 'engine',
   check: checkContainers((c, ctx) => {
     const trees = [...SENSITIVE_TREES, dataRoot(ctx.facts)];

@@ -4,15 +4,18 @@ import { checkContainers, ev, fail, pass } from '../../check.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-C-006',
+  meta: {
+    id: 'BH-C-006',
+    aliases: ['CIS-1.6.0:5.6', 'CIS-1.8.0:5.7'],
+    severity: 'low',
+    title: 'Container does not run sshd',
+    rationale:
+      'An SSH server in a container is another service to patch and another way in that bypasses docker exec auditing.',
+    remediation: 'Remove sshd from the image; use docker exec for administration.',
+    references: ['https://docs.docker.com/engine/reference/commandline/exec/'],
+    docsUrl: 'docs/rules/audit.md#bh-c-006',
+  },
   area: 'container',
-  cis: { v160: ['5.6'], v180: ['5.7'] },
-  severity: 'low',
-  title: 'Container does not run sshd',
-  rationale:
-    'An SSH server in a container is another service to patch and another way in that bypasses docker exec auditing.',
-  remediation: 'Remove sshd from the image; use docker exec for administration.',
-  references: ['https://docs.docker.com/engine/reference/commandline/exec/'],
   needs: 'engine',
   check: checkContainers((c) => {
     const command = [c.Path ?? '', ...(c.Args ?? [])];

@@ -4,16 +4,19 @@ import type { AuditRule } from '../../rule.js';
 import { publishedPorts } from '../../ports.js';
 
 export const rule: AuditRule = {
-  id: 'BH-C-007',
+  meta: {
+    id: 'BH-C-007',
+    aliases: ['CIS-1.6.0:5.7', 'CIS-1.8.0:5.8'],
+    severity: 'low',
+    title: 'No privileged host port is published',
+    rationale:
+      'Ports below 1024 are reserved for privileged services; publishing one lets a container pose as one.',
+    remediation:
+      'Publish on a host port of 1024 or above (-p 8080:80) and put a proxy in front if port 80/443 is needed.',
+    references: ['https://docs.docker.com/network/#published-ports'],
+    docsUrl: 'docs/rules/audit.md#bh-c-007',
+  },
   area: 'container',
-  cis: { v160: ['5.7'], v180: ['5.8'] },
-  severity: 'low',
-  title: 'No privileged host port is published',
-  rationale:
-    'Ports below 1024 are reserved for privileged services; publishing one lets a container pose as one.',
-  remediation:
-    'Publish on a host port of 1024 or above (-p 8080:80) and put a proxy in front if port 80/443 is needed.',
-  references: ['https://docs.docker.com/network/#published-ports'],
   needs: 'engine',
   check: checkContainers((c) => {
     const ports = publishedPorts(c);

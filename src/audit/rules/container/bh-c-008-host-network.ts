@@ -3,15 +3,18 @@ import { checkContainers, ev, fail, pass } from '../../check.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-C-008',
+  meta: {
+    id: 'BH-C-008',
+    aliases: ['CIS-1.6.0:5.9', 'CIS-1.8.0:5.10'],
+    severity: 'high',
+    title: "Container does not share the host's network namespace",
+    rationale:
+      'With --network host the container sees and binds every host interface, reaches services on 127.0.0.1 and can sniff or spoof host traffic with NET_RAW.',
+    remediation: 'Use a bridge or user-defined network (or --network none) instead of --network host.',
+    references: ['https://docs.docker.com/engine/reference/run/'],
+    docsUrl: 'docs/rules/audit.md#bh-c-008',
+  },
   area: 'container',
-  cis: { v160: ['5.9'], v180: ['5.10'] },
-  severity: 'high',
-  title: "Container does not share the host's network namespace",
-  rationale:
-    'With --network host the container sees and binds every host interface, reaches services on 127.0.0.1 and can sniff or spoof host traffic with NET_RAW.',
-  remediation: 'Use a bridge or user-defined network (or --network none) instead of --network host.',
-  references: ['https://docs.docker.com/engine/reference/run/'],
   needs: 'engine',
   check: checkContainers((c) => {
     const mode = c.HostConfig?.NetworkMode ?? '';

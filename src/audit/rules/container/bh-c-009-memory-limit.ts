@@ -3,15 +3,18 @@ import { checkContainers, ev, fail, pass } from '../../check.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-C-009',
+  meta: {
+    id: 'BH-C-009',
+    aliases: ['CIS-1.6.0:5.10', 'CIS-1.8.0:5.11'],
+    severity: 'medium',
+    title: 'Container has a memory limit',
+    rationale:
+      'Without a limit one container can exhaust host memory and trigger the OOM killer against other workloads or the daemon.',
+    remediation: 'Start the container with --memory (and --memory-swap).',
+    references: ['https://docs.docker.com/config/containers/resource_constraints/#memory'],
+    docsUrl: 'docs/rules/audit.md#bh-c-009',
+  },
   area: 'container',
-  cis: { v160: ['5.10'], v180: ['5.11'] },
-  severity: 'medium',
-  title: 'Container has a memory limit',
-  rationale:
-    'Without a limit one container can exhaust host memory and trigger the OOM killer against other workloads or the daemon.',
-  remediation: 'Start the container with --memory (and --memory-swap).',
-  references: ['https://docs.docker.com/config/containers/resource_constraints/#memory'],
   needs: 'engine',
   check: checkContainers((c) => {
     const memory = c.HostConfig?.Memory ?? 0;

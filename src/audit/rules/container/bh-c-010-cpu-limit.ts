@@ -3,15 +3,18 @@ import { checkContainers, ev, fail, pass } from '../../check.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-C-010',
+  meta: {
+    id: 'BH-C-010',
+    aliases: ['CIS-1.6.0:5.11', 'CIS-1.8.0:5.12'],
+    severity: 'low',
+    title: 'Container CPU use is bounded',
+    rationale:
+      'Without CPU shares, a quota or a cpuset every container competes equally and one can starve the others.',
+    remediation: 'Start the container with --cpus, --cpu-shares, --cpu-quota or --cpuset-cpus.',
+    references: ['https://docs.docker.com/config/containers/resource_constraints/#cpu'],
+    docsUrl: 'docs/rules/audit.md#bh-c-010',
+  },
   area: 'container',
-  cis: { v160: ['5.11'], v180: ['5.12'] },
-  severity: 'low',
-  title: 'Container CPU use is bounded',
-  rationale:
-    'Without CPU shares, a quota or a cpuset every container competes equally and one can starve the others.',
-  remediation: 'Start the container with --cpus, --cpu-shares, --cpu-quota or --cpuset-cpus.',
-  references: ['https://docs.docker.com/config/containers/resource_constraints/#cpu'],
   needs: 'engine',
   check: checkContainers((c) => {
     const h = c.HostConfig ?? {};

@@ -3,15 +3,18 @@ import { checkContainers, ev, fail, pass } from '../../check.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-C-011',
+  meta: {
+    id: 'BH-C-011',
+    aliases: ['CIS-1.6.0:5.12', 'CIS-1.8.0:5.13'],
+    severity: 'medium',
+    title: 'Container root filesystem is read-only',
+    rationale:
+      'A writable root filesystem lets an intruder drop tools and persist changes to binaries and configuration.',
+    remediation: 'Start with --read-only and give writable paths explicitly with --tmpfs or volumes.',
+    references: ['https://docs.docker.com/engine/reference/run/#security-configuration'],
+    docsUrl: 'docs/rules/audit.md#bh-c-011',
+  },
   area: 'container',
-  cis: { v160: ['5.12'], v180: ['5.13'] },
-  severity: 'medium',
-  title: 'Container root filesystem is read-only',
-  rationale:
-    'A writable root filesystem lets an intruder drop tools and persist changes to binaries and configuration.',
-  remediation: 'Start with --read-only and give writable paths explicitly with --tmpfs or volumes.',
-  references: ['https://docs.docker.com/engine/reference/run/#security-configuration'],
   needs: 'engine',
   check: checkContainers((c) =>
     c.HostConfig?.ReadonlyRootfs === true

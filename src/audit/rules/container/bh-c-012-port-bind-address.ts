@@ -4,15 +4,18 @@ import { publishedPorts } from '../../ports.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-C-012',
+  meta: {
+    id: 'BH-C-012',
+    aliases: ['CIS-1.6.0:5.13', 'CIS-1.8.0:5.14'],
+    severity: 'medium',
+    title: 'Published ports are bound to a specific interface',
+    rationale:
+      "A port published without a host IP listens on every interface, including public ones, and Docker's iptables rules bypass host firewalls such as ufw.",
+    remediation: 'Publish with an address: -p 127.0.0.1:8080:80 or -p 10.0.0.5:443:443.',
+    references: ['https://docs.docker.com/network/#published-ports'],
+    docsUrl: 'docs/rules/audit.md#bh-c-012',
+  },
   area: 'container',
-  cis: { v160: ['5.13'], v180: ['5.14'] },
-  severity: 'medium',
-  title: 'Published ports are bound to a specific interface',
-  rationale:
-    "A port published without a host IP listens on every interface, including public ones, and Docker's iptables rules bypass host firewalls such as ufw.",
-  remediation: 'Publish with an address: -p 127.0.0.1:8080:80 or -p 10.0.0.5:443:443.',
-  references: ['https://docs.docker.com/network/#published-ports'],
   needs: 'engine',
   check: checkContainers((c) => {
     const ports = publishedPorts(c);

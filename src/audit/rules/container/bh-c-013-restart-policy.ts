@@ -4,15 +4,18 @@ import { checkContainers, ev, fail, pass } from '../../check.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-C-013',
+  meta: {
+    id: 'BH-C-013',
+    aliases: ['CIS-1.6.0:5.14', 'CIS-1.8.0:5.15'],
+    severity: 'low',
+    title: 'Restart policy is bounded (on-failure, at most 5 retries)',
+    rationale:
+      'always and unless-stopped restart a crashing or compromised container forever, turning a crash loop into a denial of service and hiding repeated exploitation attempts.',
+    remediation: 'Use --restart on-failure:5 (or no restart policy).',
+    references: ['https://docs.docker.com/config/containers/start-containers-automatically/'],
+    docsUrl: 'docs/rules/audit.md#bh-c-013',
+  },
   area: 'container',
-  cis: { v160: ['5.14'], v180: ['5.15'] },
-  severity: 'low',
-  title: 'Restart policy is bounded (on-failure, at most 5 retries)',
-  rationale:
-    'always and unless-stopped restart a crashing or compromised container forever, turning a crash loop into a denial of service and hiding repeated exploitation attempts.',
-  remediation: 'Use --restart on-failure:5 (or no restart policy).',
-  references: ['https://docs.docker.com/config/containers/start-containers-automatically/'],
   needs: 'engine',
   check: checkContainers((c) => {
     const name = c.HostConfig?.RestartPolicy?.Name ?? '';

@@ -3,15 +3,18 @@ import { checkContainers, ev, fail, pass } from '../../check.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-C-014',
+  meta: {
+    id: 'BH-C-014',
+    aliases: ['CIS-1.6.0:5.15', 'CIS-1.8.0:5.16'],
+    severity: 'high',
+    title: "Container does not share the host's process namespace",
+    rationale:
+      'With --pid host the container sees every host process, their environment and /proc/PID/root; with SYS_PTRACE it can inject into them.',
+    remediation: 'Drop --pid host.',
+    references: ['https://docs.docker.com/engine/reference/run/'],
+    docsUrl: 'docs/rules/audit.md#bh-c-014',
+  },
   area: 'container',
-  cis: { v160: ['5.15'], v180: ['5.16'] },
-  severity: 'high',
-  title: "Container does not share the host's process namespace",
-  rationale:
-    'With --pid host the container sees every host process, their environment and /proc/PID/root; with SYS_PTRACE it can inject into them.',
-  remediation: 'Drop --pid host.',
-  references: ['https://docs.docker.com/engine/reference/run/'],
   needs: 'engine',
   check: checkContainers((c) => {
     const mode = c.HostConfig?.PidMode ?? '';

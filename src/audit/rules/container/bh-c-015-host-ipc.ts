@@ -3,15 +3,18 @@ import { checkContainers, ev, fail, pass } from '../../check.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-C-015',
+  meta: {
+    id: 'BH-C-015',
+    aliases: ['CIS-1.6.0:5.16', 'CIS-1.8.0:5.17'],
+    severity: 'high',
+    title: "Container does not share the host's IPC namespace",
+    rationale:
+      'With --ipc host the container shares System V IPC and POSIX shared memory with host processes and can read or corrupt their segments.',
+    remediation: 'Drop --ipc host; use --ipc shareable / container:NAME between cooperating containers.',
+    references: ['https://docs.docker.com/engine/reference/run/'],
+    docsUrl: 'docs/rules/audit.md#bh-c-015',
+  },
   area: 'container',
-  cis: { v160: ['5.16'], v180: ['5.17'] },
-  severity: 'high',
-  title: "Container does not share the host's IPC namespace",
-  rationale:
-    'With --ipc host the container shares System V IPC and POSIX shared memory with host processes and can read or corrupt their segments.',
-  remediation: 'Drop --ipc host; use --ipc shareable / container:NAME between cooperating containers.',
-  references: ['https://docs.docker.com/engine/reference/run/'],
   needs: 'engine',
   check: checkContainers((c) => {
     const mode = c.HostConfig?.IpcMode ?? '';

@@ -4,16 +4,19 @@ import { isPrivileged } from '../../container-facts.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-C-016',
+  meta: {
+    id: 'BH-C-016',
+    aliases: ['CIS-1.6.0:5.17', 'CIS-1.8.0:5.18'],
+    severity: 'high',
+    title: 'No host device is exposed to the container',
+    rationale:
+      'A host block or character device (disks, /dev/mem, GPUs) in a container bypasses the filesystem and namespaces: raw disk access reads or rewrites the host.',
+    remediation:
+      'Drop --device and --device-cgroup-rule unless required; never use --privileged to reach devices.',
+    references: ['https://docs.docker.com/engine/reference/run/#runtime-privilege-and-linux-capabilities'],
+    docsUrl: 'docs/rules/audit.md#bh-c-016',
+  },
   area: 'container',
-  cis: { v160: ['5.17'], v180: ['5.18'] },
-  severity: 'high',
-  title: 'No host device is exposed to the container',
-  rationale:
-    'A host block or character device (disks, /dev/mem, GPUs) in a container bypasses the filesystem and namespaces: raw disk access reads or rewrites the host.',
-  remediation:
-    'Drop --device and --device-cgroup-rule unless required; never use --privileged to reach devices.',
-  references: ['https://docs.docker.com/engine/reference/run/#runtime-privilege-and-linux-capabilities'],
   needs: 'engine',
   check: checkContainers((c) => {
     if (isPrivileged(c))

@@ -3,16 +3,19 @@ import { checkContainers, ev, fail, pass } from '../../check.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-C-017',
+  meta: {
+    id: 'BH-C-017',
+    aliases: ['CIS-1.6.0:5.19', 'CIS-1.8.0:5.20'],
+    severity: 'medium',
+    title: 'No mount uses shared propagation',
+    rationale:
+      'With shared (or rshared) propagation, mounts made inside the container appear on the host and the other way round.',
+    remediation:
+      'Use the default private propagation, or rslave/slave where mounts must flow into the container only.',
+    references: ['https://docs.docker.com/storage/bind-mounts/#configure-bind-propagation'],
+    docsUrl: 'docs/rules/audit.md#bh-c-017',
+  },
   area: 'container',
-  cis: { v160: ['5.19'], v180: ['5.20'] },
-  severity: 'medium',
-  title: 'No mount uses shared propagation',
-  rationale:
-    'With shared (or rshared) propagation, mounts made inside the container appear on the host and the other way round.',
-  remediation:
-    'Use the default private propagation, or rslave/slave where mounts must flow into the container only.',
-  references: ['https://docs.docker.com/storage/bind-mounts/#configure-bind-propagation'],
   needs: 'engine',
   check: checkContainers((c) => {
     const shared = (c.Mounts ?? []).flatMap((m, i) =>

@@ -5,16 +5,19 @@ import { isPrivileged, securityOptsOf } from '../../container-facts.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-C-019',
+  meta: {
+    id: 'BH-C-019',
+    aliases: ['CIS-1.6.0:5.21', 'CIS-1.8.0:5.22'],
+    severity: 'high',
+    title: 'Container is filtered by a seccomp profile',
+    rationale:
+      'The default seccomp profile blocks about 44 system calls (keyctl, unshare, mount, bpf, ptrace on old kernels...) behind many kernel escapes. --privileged and seccomp=unconfined remove it.',
+    remediation:
+      'Drop --security-opt seccomp=unconfined and --privileged; if a syscall is needed, use a custom profile that allows just it.',
+    references: ['https://docs.docker.com/engine/security/seccomp/'],
+    docsUrl: 'docs/rules/audit.md#bh-c-019',
+  },
   area: 'container',
-  cis: { v160: ['5.21'], v180: ['5.22'] },
-  severity: 'high',
-  title: 'Container is filtered by a seccomp profile',
-  rationale:
-    'The default seccomp profile blocks about 44 system calls (keyctl, unshare, mount, bpf, ptrace on old kernels...) behind many kernel escapes. --privileged and seccomp=unconfined remove it.',
-  remediation:
-    'Drop --security-opt seccomp=unconfined and --privileged; if a syscall is needed, use a custom profile that allows just it.',
-  references: ['https://docs.docker.com/engine/security/seccomp/'],
   needs: 'engine',
   check: checkContainers((c, _ctx, engine) => {
     const opts = securityOptsOf(c);

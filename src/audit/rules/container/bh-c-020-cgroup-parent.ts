@@ -3,15 +3,18 @@ import { checkContainers, ev, fail, pass } from '../../check.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-C-020',
+  meta: {
+    id: 'BH-C-020',
+    aliases: ['CIS-1.6.0:5.24', 'CIS-1.8.0:5.25'],
+    severity: 'low',
+    title: 'Container uses the default cgroup parent',
+    rationale:
+      'A custom --cgroup-parent can place the container outside the limits and accounting the daemon applies to containers.',
+    remediation: 'Drop --cgroup-parent unless the target cgroup is confirmed to carry the intended limits.',
+    references: ['https://docs.docker.com/engine/reference/run/#specify-custom-cgroups'],
+    docsUrl: 'docs/rules/audit.md#bh-c-020',
+  },
   area: 'container',
-  cis: { v160: ['5.24'], v180: ['5.25'] },
-  severity: 'low',
-  title: 'Container uses the default cgroup parent',
-  rationale:
-    'A custom --cgroup-parent can place the container outside the limits and accounting the daemon applies to containers.',
-  remediation: 'Drop --cgroup-parent unless the target cgroup is confirmed to carry the intended limits.',
-  references: ['https://docs.docker.com/engine/reference/run/#specify-custom-cgroups'],
   needs: 'engine',
   check: checkContainers((c) => {
     const parent = c.HostConfig?.CgroupParent ?? '';

@@ -6,16 +6,19 @@ import { asBoolean, daemonSetting } from '../../daemon-setting.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-C-021',
+  meta: {
+    id: 'BH-C-021',
+    aliases: ['CIS-1.6.0:5.25', 'CIS-1.8.0:5.26'],
+    severity: 'medium',
+    title: 'Container runs with no-new-privileges',
+    rationale:
+      'Without no-new-privileges a process can regain privileges through setuid or file-capability binaries in the image.',
+    remediation:
+      'Start with --security-opt no-new-privileges, or set "no-new-privileges": true in daemon.json.',
+    references: ['https://docs.docker.com/engine/reference/run/#security-configuration'],
+    docsUrl: 'docs/rules/audit.md#bh-c-021',
+  },
   area: 'container',
-  cis: { v160: ['5.25'], v180: ['5.26'] },
-  severity: 'medium',
-  title: 'Container runs with no-new-privileges',
-  rationale:
-    'Without no-new-privileges a process can regain privileges through setuid or file-capability binaries in the image.',
-  remediation:
-    'Start with --security-opt no-new-privileges, or set "no-new-privileges": true in daemon.json.',
-  references: ['https://docs.docker.com/engine/reference/run/#security-configuration'],
   needs: 'both',
   check: checkContainers((c, ctx) => {
     const opts = securityOptsOf(c);

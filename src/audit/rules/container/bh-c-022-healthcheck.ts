@@ -3,15 +3,18 @@ import { checkContainers, ev, fail, pass } from '../../check.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-C-022',
+  meta: {
+    id: 'BH-C-022',
+    aliases: ['CIS-1.6.0:5.26', 'CIS-1.8.0:5.27'],
+    severity: 'low',
+    title: 'Container has a health check',
+    rationale:
+      'A health check lets the engine and orchestrators notice a hung or subverted service instead of trusting that the process exists.',
+    remediation: 'Add HEALTHCHECK to the image or start with --health-cmd.',
+    references: ['https://docs.docker.com/engine/reference/builder/#healthcheck'],
+    docsUrl: 'docs/rules/audit.md#bh-c-022',
+  },
   area: 'container',
-  cis: { v160: ['5.26'], v180: ['5.27'] },
-  severity: 'low',
-  title: 'Container has a health check',
-  rationale:
-    'A health check lets the engine and orchestrators notice a hung or subverted service instead of trusting that the process exists.',
-  remediation: 'Add HEALTHCHECK to the image or start with --health-cmd.',
-  references: ['https://docs.docker.com/engine/reference/builder/#healthcheck'],
   needs: 'engine',
   check: checkContainers((c) => {
     const test = c.Config?.Healthcheck?.Test ?? [];

@@ -3,14 +3,17 @@ import { checkContainers, ev, fail, pass } from '../../check.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-C-023',
+  meta: {
+    id: 'BH-C-023',
+    aliases: ['CIS-1.6.0:5.28', 'CIS-1.8.0:5.29'],
+    severity: 'medium',
+    title: 'Container has a PIDs limit',
+    rationale: 'Without --pids-limit a fork bomb in one container exhausts the host PID space.',
+    remediation: 'Start with --pids-limit (e.g. 256).',
+    references: ['https://docs.docker.com/engine/reference/commandline/run/#options'],
+    docsUrl: 'docs/rules/audit.md#bh-c-023',
+  },
   area: 'container',
-  cis: { v160: ['5.28'], v180: ['5.29'] },
-  severity: 'medium',
-  title: 'Container has a PIDs limit',
-  rationale: 'Without --pids-limit a fork bomb in one container exhausts the host PID space.',
-  remediation: 'Start with --pids-limit (e.g. 256).',
-  references: ['https://docs.docker.com/engine/reference/commandline/run/#options'],
   needs: 'engine',
   check: checkContainers((c) => {
     const limit = c.HostConfig?.PidsLimit ?? 0;

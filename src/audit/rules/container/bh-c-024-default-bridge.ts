@@ -3,18 +3,21 @@ import { checkContainers, ev, fail, pass } from '../../check.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-C-024',
+  meta: {
+    id: 'BH-C-024',
+    aliases: ['CIS-1.6.0:5.29', 'CIS-1.8.0:5.30'],
+    severity: 'low',
+    title: 'Container is not on the default bridge',
+    rationale:
+      'Every container on docker0 can reach every other one (unless icc is off) and is open to ARP spoofing between them.',
+    remediation:
+      'Attach containers to user-defined networks (docker network create) instead of the default bridge.',
+    references: [
+      'https://docs.docker.com/network/drivers/bridge/#differences-between-user-defined-bridges-and-the-default-bridge',
+    ],
+    docsUrl: 'docs/rules/audit.md#bh-c-024',
+  },
   area: 'container',
-  cis: { v160: ['5.29'], v180: ['5.30'] },
-  severity: 'low',
-  title: 'Container is not on the default bridge',
-  rationale:
-    'Every container on docker0 can reach every other one (unless icc is off) and is open to ARP spoofing between them.',
-  remediation:
-    'Attach containers to user-defined networks (docker network create) instead of the default bridge.',
-  references: [
-    'https://docs.docker.com/network/drivers/bridge/#differences-between-user-defined-bridges-and-the-default-bridge',
-  ],
   needs: 'engine',
   check: checkContainers((c) => {
     const networks = Object.keys(c.NetworkSettings?.Networks ?? {});

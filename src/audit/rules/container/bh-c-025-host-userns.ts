@@ -3,15 +3,18 @@ import { checkContainers, ev, fail, pass } from '../../check.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-C-025',
+  meta: {
+    id: 'BH-C-025',
+    aliases: ['CIS-1.6.0:5.30', 'CIS-1.8.0:5.31'],
+    severity: 'medium',
+    title: "Container does not share the host's user namespace",
+    rationale:
+      "With --userns host a daemon running with userns-remap runs this container's root as real host root again.",
+    remediation: "Drop --userns host so the daemon's user namespace remapping applies.",
+    references: ['https://docs.docker.com/engine/reference/run/'],
+    docsUrl: 'docs/rules/audit.md#bh-c-025',
+  },
   area: 'container',
-  cis: { v160: ['5.30'], v180: ['5.31'] },
-  severity: 'medium',
-  title: "Container does not share the host's user namespace",
-  rationale:
-    "With --userns host a daemon running with userns-remap runs this container's root as real host root again.",
-  remediation: "Drop --userns host so the daemon's user namespace remapping applies.",
-  references: ['https://docs.docker.com/engine/reference/run/'],
   needs: 'engine',
   check: checkContainers((c) => {
     const mode = c.HostConfig?.UsernsMode ?? '';

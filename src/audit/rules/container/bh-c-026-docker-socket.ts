@@ -7,16 +7,19 @@ import { apiSocketPaths } from '../../daemon-facts.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-C-026',
+  meta: {
+    id: 'BH-C-026',
+    aliases: ['CIS-1.6.0:5.31', 'CIS-1.8.0:5.32'],
+    severity: 'critical',
+    title: 'Docker socket is not mounted into the container',
+    rationale:
+      'Whoever can write to the Docker API socket can start a privileged container with / mounted: the socket is root on the host.',
+    remediation:
+      'Remove the mount; if a tool must talk to Docker, put an authorizing proxy (bulkhead authz) in front of a dedicated socket.',
+    references: ['https://docs.docker.com/engine/security/#docker-daemon-attack-surface'],
+    docsUrl: 'docs/rules/audit.md#bh-c-026',
+  },
   area: 'container',
-  cis: { v160: ['5.31'], v180: ['5.32'] },
-  severity: 'critical',
-  title: 'Docker socket is not mounted into the container',
-  rationale:
-    'Whoever can write to the Docker API socket can start a privileged container with / mounted: the socket is root on the host.',
-  remediation:
-    'Remove the mount; if a tool must talk to Docker, put an authorizing proxy (bulkhead authz) in front of a dedicated socket.',
-  references: ['https://docs.docker.com/engine/security/#docker-daemon-attack-surface'],
   needs: 'engine',
   check: checkContainers((c, ctx) => {
     const sockets = apiSocketPaths(ctx.facts);

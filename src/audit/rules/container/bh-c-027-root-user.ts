@@ -6,15 +6,18 @@ import { usernsRemapped } from '../../daemon-facts.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-C-027',
+  meta: {
+    id: 'BH-C-027',
+    aliases: ['CIS-1.6.0:4.1', 'CIS-1.8.0:4.1'],
+    severity: 'medium',
+    title: 'Container does not run as root',
+    rationale:
+      'Root in a container is root on the host kernel: any escape (runc CVE, kernel bug, mount) starts from uid 0.',
+    remediation: 'Set USER in the image or start with --user UID:GID; or enable userns-remap on the daemon.',
+    references: ['https://docs.docker.com/engine/security/userns-remap/'],
+    docsUrl: 'docs/rules/audit.md#bh-c-027',
+  },
   area: 'container',
-  cis: { v160: ['4.1'], v180: ['4.1'] },
-  severity: 'medium',
-  title: 'Container does not run as root',
-  rationale:
-    'Root in a container is root on the host kernel: any escape (runc CVE, kernel bug, mount) starts from uid 0.',
-  remediation: 'Set USER in the image or start with --user UID:GID; or enable userns-remap on the daemon.',
-  references: ['https://docs.docker.com/engine/security/userns-remap/'],
   needs: 'engine',
   check: checkContainers((c, ctx) => {
     const user = c.Config?.User ?? '';

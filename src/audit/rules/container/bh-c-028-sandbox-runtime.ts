@@ -15,16 +15,19 @@ import type { AuditRule } from '../../rule.js';
 export const SANDBOX_RUNTIME = /(runsc|gvisor|kata)/i;
 
 export const rule: AuditRule = {
-  id: 'BH-C-028',
+  meta: {
+    id: 'BH-C-028',
+    aliases: [],
+    severity: 'high',
+    title: 'Container with weakened isolation runs under a sandbox runtime',
+    rationale:
+      'Under runc a container shares the host kernel; once privileges, capabilities or host namespaces are added, one kernel or runtime bug is enough. gVisor (runsc) and Kata put a second kernel between the workload and the host.',
+    remediation:
+      'Remove the weakening options, or run the container with --runtime runsc (gVisor) or a Kata runtime.',
+    references: ['https://gvisor.dev/docs/', 'https://katacontainers.io/'],
+    docsUrl: 'docs/rules/audit.md#bh-c-028',
+  },
   area: 'container',
-  cis: {},
-  severity: 'high',
-  title: 'Container with weakened isolation runs under a sandbox runtime',
-  rationale:
-    'Under runc a container shares the host kernel; once privileges, capabilities or host namespaces are added, one kernel or runtime bug is enough. gVisor (runsc) and Kata put a second kernel between the workload and the host.',
-  remediation:
-    'Remove the weakening options, or run the container with --runtime runsc (gVisor) or a Kata runtime.',
-  references: ['https://gvisor.dev/docs/', 'https://katacontainers.io/'],
   needs: 'engine',
   check: checkContainers((c, ctx, engine) => {
     const h = c.HostConfig ?? {};

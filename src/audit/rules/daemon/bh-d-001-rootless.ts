@@ -3,16 +3,19 @@ import { checkEngine, ev, fail, pass } from '../../check.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-D-001',
+  meta: {
+    id: 'BH-D-001',
+    aliases: ['CIS-1.6.0:2.1', 'CIS-1.8.0:2.1'],
+    severity: 'info',
+    title: 'Docker daemon runs as a non-root user (rootless mode)',
+    rationale:
+      'A rootless daemon and its containers hold no host root privileges, so a daemon or runtime escape lands in an ordinary user account.',
+    remediation:
+      'Where the workload allows it, run Docker in rootless mode (dockerd-rootless-setuptool.sh install).',
+    references: ['https://docs.docker.com/engine/security/rootless/'],
+    docsUrl: 'docs/rules/audit.md#bh-d-001',
+  },
   area: 'daemon',
-  cis: { v160: ['2.1'], v180: ['2.1'] },
-  severity: 'info',
-  title: 'Docker daemon runs as a non-root user (rootless mode)',
-  rationale:
-    'A rootless daemon and its containers hold no host root privileges, so a daemon or runtime escape lands in an ordinary user account.',
-  remediation:
-    'Where the workload allows it, run Docker in rootless mode (dockerd-rootless-setuptool.sh install).',
-  references: ['https://docs.docker.com/engine/security/rootless/'],
   needs: 'engine',
   check: checkEngine((engine) => {
     const names = engine.securityOptions.map((o) => o.name);

@@ -4,15 +4,19 @@ import { asBoolean, daemonSetting } from '../../daemon-setting.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-D-002',
+  meta: {
+    id: 'BH-D-002',
+    aliases: ['CIS-1.6.0:2.2', 'CIS-1.8.0:2.2'],
+    severity: 'medium',
+    title: 'Traffic between containers on the default bridge is restricted (icc=false)',
+    rationale:
+      'With icc on (the default) every container on docker0 can reach every port of every other one.',
+    remediation:
+      'Set "icc": false in daemon.json (or --icc=false) and link containers through user-defined networks.',
+    references: ['https://docs.docker.com/network/drivers/bridge/'],
+    docsUrl: 'docs/rules/audit.md#bh-d-002',
+  },
   area: 'daemon',
-  cis: { v160: ['2.2'], v180: ['2.2'] },
-  severity: 'medium',
-  title: 'Traffic between containers on the default bridge is restricted (icc=false)',
-  rationale: 'With icc on (the default) every container on docker0 can reach every port of every other one.',
-  remediation:
-    'Set "icc": false in daemon.json (or --icc=false) and link containers through user-defined networks.',
-  references: ['https://docs.docker.com/network/drivers/bridge/'],
   needs: 'both',
   check: checkDaemon((ctx) => {
     const engine = ctx.facts.engine;

@@ -4,15 +4,18 @@ import { daemonSetting } from '../../daemon-setting.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-D-003',
+  meta: {
+    id: 'BH-D-003',
+    aliases: ['CIS-1.6.0:2.3', 'CIS-1.8.0:2.3'],
+    severity: 'low',
+    title: "Daemon log level is 'info'",
+    rationale:
+      "'info' records the events an investigation needs; 'debug' floods the logs with request bodies and warn/error drop the audit trail.",
+    remediation: 'Remove --log-level / "log-level", or set it to info.',
+    references: ['https://docs.docker.com/reference/cli/dockerd/'],
+    docsUrl: 'docs/rules/audit.md#bh-d-003',
+  },
   area: 'daemon',
-  cis: { v160: ['2.3'], v180: ['2.3'] },
-  severity: 'low',
-  title: "Daemon log level is 'info'",
-  rationale:
-    "'info' records the events an investigation needs; 'debug' floods the logs with request bodies and warn/error drop the audit trail.",
-  remediation: 'Remove --log-level / "log-level", or set it to info.',
-  references: ['https://docs.docker.com/reference/cli/dockerd/'],
   needs: 'host',
   check: checkDaemon((ctx) => {
     const level = daemonSetting(ctx.facts.host, 'log-level', 'info');

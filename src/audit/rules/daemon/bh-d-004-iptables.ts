@@ -4,15 +4,18 @@ import { asBoolean, daemonSetting } from '../../daemon-setting.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-D-004',
+  meta: {
+    id: 'BH-D-004',
+    aliases: ['CIS-1.6.0:2.4', 'CIS-1.8.0:2.4'],
+    severity: 'low',
+    title: 'Docker is allowed to make changes to iptables',
+    rationale:
+      'With iptables off, Docker does not install the isolation and NAT rules containers rely on; hand-written rules drift from the networks Docker creates.',
+    remediation: 'Remove --iptables=false / "iptables": false.',
+    references: ['https://docs.docker.com/network/packet-filtering-firewalls/'],
+    docsUrl: 'docs/rules/audit.md#bh-d-004',
+  },
   area: 'daemon',
-  cis: { v160: ['2.4'], v180: ['2.4'] },
-  severity: 'low',
-  title: 'Docker is allowed to make changes to iptables',
-  rationale:
-    'With iptables off, Docker does not install the isolation and NAT rules containers rely on; hand-written rules drift from the networks Docker creates.',
-  remediation: 'Remove --iptables=false / "iptables": false.',
-  references: ['https://docs.docker.com/network/packet-filtering-firewalls/'],
   needs: 'host',
   check: checkDaemon((ctx) => {
     const s = daemonSetting(ctx.facts.host, 'iptables', 'true');

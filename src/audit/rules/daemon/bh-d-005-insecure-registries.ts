@@ -5,16 +5,19 @@ import { daemonSetting } from '../../daemon-setting.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-D-005',
+  meta: {
+    id: 'BH-D-005',
+    aliases: ['CIS-1.6.0:2.5', 'CIS-1.8.0:2.5'],
+    severity: 'high',
+    title: 'No insecure registries are used',
+    rationale:
+      'An insecure registry is reached over plain HTTP or unverified TLS: anyone on the path can swap the images the host runs.',
+    remediation:
+      'Remove "insecure-registries" / --insecure-registry; give the registry a certificate (or trust its CA in /etc/docker/certs.d).',
+    references: ['https://docs.docker.com/registry/insecure/'],
+    docsUrl: 'docs/rules/audit.md#bh-d-005',
+  },
   area: 'daemon',
-  cis: { v160: ['2.5'], v180: ['2.5'] },
-  severity: 'high',
-  title: 'No insecure registries are used',
-  rationale:
-    'An insecure registry is reached over plain HTTP or unverified TLS: anyone on the path can swap the images the host runs.',
-  remediation:
-    'Remove "insecure-registries" / --insecure-registry; give the registry a certificate (or trust its CA in /etc/docker/certs.d).',
-  references: ['https://docs.docker.com/registry/insecure/'],
   needs: 'both',
   check: checkDaemon((ctx) => {
     const engine = ctx.facts.engine;

@@ -4,15 +4,18 @@ import { storageDriverVerdict } from '../../daemon-setting.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-D-007',
+  meta: {
+    id: 'BH-D-007',
+    aliases: ['CIS-1.8.0:2.7'],
+    severity: 'low',
+    title: 'The devicemapper storage driver is not used',
+    rationale:
+      'devicemapper is deprecated (removed in Docker 25) and its loop-lvm mode is slow and fragile under load.',
+    remediation: 'Switch to overlay2 ("storage-driver": "overlay2").',
+    references: ['https://docs.docker.com/storage/storagedriver/select-storage-driver/'],
+    docsUrl: 'docs/rules/audit.md#bh-d-007',
+  },
   area: 'daemon',
-  cis: { v180: ['2.7'] },
-  severity: 'low',
-  title: 'The devicemapper storage driver is not used',
-  rationale:
-    'devicemapper is deprecated (removed in Docker 25) and its loop-lvm mode is slow and fragile under load.',
-  remediation: 'Switch to overlay2 ("storage-driver": "overlay2").',
-  references: ['https://docs.docker.com/storage/storagedriver/select-storage-driver/'],
   needs: 'both',
   check: checkDaemon((ctx) => storageDriverVerdict(ctx.facts, 'devicemapper')),
 };

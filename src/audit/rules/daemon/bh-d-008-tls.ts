@@ -6,16 +6,19 @@ import { asBoolean, daemonSetting } from '../../daemon-setting.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-D-008',
+  meta: {
+    id: 'BH-D-008',
+    aliases: ['CIS-1.6.0:2.7', 'CIS-1.8.0:2.8'],
+    severity: 'critical',
+    title: 'TCP listeners of the daemon require TLS client authentication',
+    rationale:
+      'The Docker API is root on the host: a TCP listener without --tlsverify lets anyone who reaches the port (any local user for 127.0.0.1) run privileged containers.',
+    remediation:
+      'Listen on the unix socket only, or set tlsverify with tlscacert, tlscert and tlskey for every tcp:// host.',
+    references: ['https://docs.docker.com/engine/security/protect-access/'],
+    docsUrl: 'docs/rules/audit.md#bh-d-008',
+  },
   area: 'daemon',
-  cis: { v160: ['2.7'], v180: ['2.8'] },
-  severity: 'critical',
-  title: 'TCP listeners of the daemon require TLS client authentication',
-  rationale:
-    'The Docker API is root on the host: a TCP listener without --tlsverify lets anyone who reaches the port (any local user for 127.0.0.1) run privileged containers.',
-  remediation:
-    'Listen on the unix socket only, or set tlsverify with tlscacert, tlscert and tlskey for every tcp:// host.',
-  references: ['https://docs.docker.com/engine/security/protect-access/'],
   needs: 'host',
   check: checkDaemon((ctx) => {
     const hosts = daemonSetting(ctx.facts.host, 'host');

@@ -4,15 +4,18 @@ import { daemonSetting } from '../../daemon-setting.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-D-009',
+  meta: {
+    id: 'BH-D-009',
+    aliases: ['CIS-1.6.0:2.8', 'CIS-1.8.0:2.9'],
+    severity: 'low',
+    title: 'Default ulimits are configured',
+    rationale:
+      'Default ulimits (nofile, nproc) bound what any container can take from the host without per-container flags.',
+    remediation: 'Set "default-ulimits" in daemon.json (or --default-ulimit nofile=1024:4096).',
+    references: ['https://docs.docker.com/reference/cli/dockerd/#default-ulimit-settings'],
+    docsUrl: 'docs/rules/audit.md#bh-d-009',
+  },
   area: 'daemon',
-  cis: { v160: ['2.8'], v180: ['2.9'] },
-  severity: 'low',
-  title: 'Default ulimits are configured',
-  rationale:
-    'Default ulimits (nofile, nproc) bound what any container can take from the host without per-container flags.',
-  remediation: 'Set "default-ulimits" in daemon.json (or --default-ulimit nofile=1024:4096).',
-  references: ['https://docs.docker.com/reference/cli/dockerd/#default-ulimit-settings'],
   needs: 'host',
   check: checkDaemon((ctx) => {
     const s = daemonSetting(ctx.facts.host, 'default-ulimit', 'set');

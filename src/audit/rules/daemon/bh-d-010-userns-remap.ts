@@ -4,15 +4,18 @@ import { daemonSetting } from '../../daemon-setting.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-D-010',
+  meta: {
+    id: 'BH-D-010',
+    aliases: ['CIS-1.6.0:2.9', 'CIS-1.8.0:2.10'],
+    severity: 'medium',
+    title: 'User namespace remapping is enabled',
+    rationale:
+      'With userns-remap, uid 0 in a container is an unprivileged uid on the host, so an escape does not start as host root.',
+    remediation: 'Set "userns-remap": "default" in daemon.json (check volume ownership first).',
+    references: ['https://docs.docker.com/engine/security/userns-remap/'],
+    docsUrl: 'docs/rules/audit.md#bh-d-010',
+  },
   area: 'daemon',
-  cis: { v160: ['2.9'], v180: ['2.10'] },
-  severity: 'medium',
-  title: 'User namespace remapping is enabled',
-  rationale:
-    'With userns-remap, uid 0 in a container is an unprivileged uid on the host, so an escape does not start as host root.',
-  remediation: 'Set "userns-remap": "default" in daemon.json (check volume ownership first).',
-  references: ['https://docs.docker.com/engine/security/userns-remap/'],
   needs: 'both',
   check: checkDaemon((ctx) => {
     const engine = ctx.facts.engine;

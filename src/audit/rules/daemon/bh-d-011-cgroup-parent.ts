@@ -4,15 +4,19 @@ import { daemonSetting } from '../../daemon-setting.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-D-011',
+  meta: {
+    id: 'BH-D-011',
+    aliases: ['CIS-1.6.0:2.10', 'CIS-1.8.0:2.11'],
+    severity: 'low',
+    title: 'Daemon uses the default cgroup parent',
+    rationale:
+      'A custom --cgroup-parent moves every container under another cgroup whose limits must be confirmed.',
+    remediation:
+      'Remove --cgroup-parent / "cgroup-parent" unless the target cgroup is deliberate and limited.',
+    references: ['https://docs.docker.com/reference/cli/dockerd/#default-cgroup-parent'],
+    docsUrl: 'docs/rules/audit.md#bh-d-011',
+  },
   area: 'daemon',
-  cis: { v160: ['2.10'], v180: ['2.11'] },
-  severity: 'low',
-  title: 'Daemon uses the default cgroup parent',
-  rationale:
-    'A custom --cgroup-parent moves every container under another cgroup whose limits must be confirmed.',
-  remediation: 'Remove --cgroup-parent / "cgroup-parent" unless the target cgroup is deliberate and limited.',
-  references: ['https://docs.docker.com/reference/cli/dockerd/#default-cgroup-parent'],
   needs: 'host',
   check: checkDaemon((ctx) => {
     const s = daemonSetting(ctx.facts.host, 'cgroup-parent', '(unset)');

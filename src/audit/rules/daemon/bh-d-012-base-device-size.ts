@@ -5,15 +5,18 @@ import { daemonSetting } from '../../daemon-setting.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-D-012',
+  meta: {
+    id: 'BH-D-012',
+    aliases: ['CIS-1.6.0:2.11', 'CIS-1.8.0:2.12'],
+    severity: 'low',
+    title: 'Base device size is not changed',
+    rationale:
+      'Raising dm.basesize lets every container grow its filesystem further, which can fill the host disk.',
+    remediation: 'Remove dm.basesize from --storage-opt / "storage-opts" unless needed.',
+    references: ['https://docs.docker.com/reference/cli/dockerd/#storage-driver-options'],
+    docsUrl: 'docs/rules/audit.md#bh-d-012',
+  },
   area: 'daemon',
-  cis: { v160: ['2.11'], v180: ['2.12'] },
-  severity: 'low',
-  title: 'Base device size is not changed',
-  rationale:
-    'Raising dm.basesize lets every container grow its filesystem further, which can fill the host disk.',
-  remediation: 'Remove dm.basesize from --storage-opt / "storage-opts" unless needed.',
-  references: ['https://docs.docker.com/reference/cli/dockerd/#storage-driver-options'],
   needs: 'host',
   check: checkDaemon((ctx) => {
     const s = daemonSetting(ctx.facts.host, 'storage-opt', 'no dm.basesize');

@@ -5,15 +5,19 @@ import { daemonSetting } from '../../daemon-setting.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-D-013',
+  meta: {
+    id: 'BH-D-013',
+    aliases: ['CIS-1.6.0:2.12', 'CIS-1.8.0:2.13'],
+    severity: 'medium',
+    title: 'An authorization plugin controls Docker API access',
+    rationale:
+      'Without an authorization plugin, everyone who can reach the socket may do everything, including running privileged containers.',
+    remediation:
+      'Run an authorization plugin (bulkhead authz) and set "authorization-plugins" in daemon.json.',
+    references: ['https://docs.docker.com/engine/extend/plugins_authorization/'],
+    docsUrl: 'docs/rules/audit.md#bh-d-013',
+  },
   area: 'daemon',
-  cis: { v160: ['2.12'], v180: ['2.13'] },
-  severity: 'medium',
-  title: 'An authorization plugin controls Docker API access',
-  rationale:
-    'Without an authorization plugin, everyone who can reach the socket may do everything, including running privileged containers.',
-  remediation: 'Run an authorization plugin (bulkhead authz) and set "authorization-plugins" in daemon.json.',
-  references: ['https://docs.docker.com/engine/extend/plugins_authorization/'],
   needs: 'both',
   check: checkDaemon((ctx) => {
     const engine = ctx.facts.engine;

@@ -6,15 +6,18 @@ import type { AuditRule } from '../../rule.js';
 const LOCAL_DRIVERS = new Set(['json-file', 'local', 'none', '']);
 
 export const rule: AuditRule = {
-  id: 'BH-D-014',
+  meta: {
+    id: 'BH-D-014',
+    aliases: ['CIS-1.6.0:2.13', 'CIS-1.8.0:2.14'],
+    severity: 'low',
+    title: 'Centralized and remote logging is configured',
+    rationale:
+      'Logs kept only in json-file on the host are lost with the host and can be wiped by whoever compromises it.',
+    remediation: 'Set "log-driver" to syslog, journald (forwarded), fluentd, gelf or a cloud driver.',
+    references: ['https://docs.docker.com/config/containers/logging/configure/'],
+    docsUrl: 'docs/rules/audit.md#bh-d-014',
+  },
   area: 'daemon',
-  cis: { v160: ['2.13'], v180: ['2.14'] },
-  severity: 'low',
-  title: 'Centralized and remote logging is configured',
-  rationale:
-    'Logs kept only in json-file on the host are lost with the host and can be wiped by whoever compromises it.',
-  remediation: 'Set "log-driver" to syslog, journald (forwarded), fluentd, gelf or a cloud driver.',
-  references: ['https://docs.docker.com/config/containers/logging/configure/'],
   needs: 'both',
   check: checkDaemon((ctx) => {
     const engine = ctx.facts.engine;

@@ -4,15 +4,18 @@ import { asBoolean, daemonSetting } from '../../daemon-setting.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-D-015',
+  meta: {
+    id: 'BH-D-015',
+    aliases: ['CIS-1.6.0:2.14', 'CIS-1.8.0:2.15'],
+    severity: 'medium',
+    title: 'Containers are restricted from acquiring new privileges by default',
+    rationale:
+      'A daemon-wide no-new-privileges stops setuid and file-capability binaries from raising privileges in every container.',
+    remediation: 'Set "no-new-privileges": true in daemon.json.',
+    references: ['https://docs.docker.com/reference/cli/dockerd/'],
+    docsUrl: 'docs/rules/audit.md#bh-d-015',
+  },
   area: 'daemon',
-  cis: { v160: ['2.14'], v180: ['2.15'] },
-  severity: 'medium',
-  title: 'Containers are restricted from acquiring new privileges by default',
-  rationale:
-    'A daemon-wide no-new-privileges stops setuid and file-capability binaries from raising privileges in every container.',
-  remediation: 'Set "no-new-privileges": true in daemon.json.',
-  references: ['https://docs.docker.com/reference/cli/dockerd/'],
   needs: 'host',
   check: checkDaemon((ctx) => {
     const s = daemonSetting(ctx.facts.host, 'no-new-privileges', 'true');

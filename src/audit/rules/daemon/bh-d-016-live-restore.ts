@@ -4,15 +4,18 @@ import { asBoolean, daemonSetting } from '../../daemon-setting.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-D-016',
+  meta: {
+    id: 'BH-D-016',
+    aliases: ['CIS-1.6.0:2.15', 'CIS-1.8.0:2.16'],
+    severity: 'low',
+    title: 'Live restore is enabled',
+    rationale:
+      'With live restore, containers keep running while dockerd restarts, so daemon security updates can be applied without downtime.',
+    remediation: 'Set "live-restore": true in daemon.json.',
+    references: ['https://docs.docker.com/config/containers/live-restore/'],
+    docsUrl: 'docs/rules/audit.md#bh-d-016',
+  },
   area: 'daemon',
-  cis: { v160: ['2.15'], v180: ['2.16'] },
-  severity: 'low',
-  title: 'Live restore is enabled',
-  rationale:
-    'With live restore, containers keep running while dockerd restarts, so daemon security updates can be applied without downtime.',
-  remediation: 'Set "live-restore": true in daemon.json.',
-  references: ['https://docs.docker.com/config/containers/live-restore/'],
   needs: 'both',
   check: checkDaemon((ctx) => {
     const engine = ctx.facts.engine;

@@ -4,15 +4,18 @@ import { asBoolean, daemonSetting } from '../../daemon-setting.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-D-017',
+  meta: {
+    id: 'BH-D-017',
+    aliases: ['CIS-1.6.0:2.16', 'CIS-1.8.0:2.17'],
+    severity: 'low',
+    title: 'The userland proxy is disabled',
+    rationale:
+      'docker-proxy runs one root process per published port and widens the attack surface where iptables hairpin NAT does the same job.',
+    remediation: 'Set "userland-proxy": false in daemon.json.',
+    references: ['https://docs.docker.com/network/packet-filtering-firewalls/#docker-on-a-router'],
+    docsUrl: 'docs/rules/audit.md#bh-d-017',
+  },
   area: 'daemon',
-  cis: { v160: ['2.16'], v180: ['2.17'] },
-  severity: 'low',
-  title: 'The userland proxy is disabled',
-  rationale:
-    'docker-proxy runs one root process per published port and widens the attack surface where iptables hairpin NAT does the same job.',
-  remediation: 'Set "userland-proxy": false in daemon.json.',
-  references: ['https://docs.docker.com/network/packet-filtering-firewalls/#docker-on-a-router'],
   needs: 'host',
   check: checkDaemon((ctx) => {
     const s = daemonSetting(ctx.facts.host, 'userland-proxy', 'false');

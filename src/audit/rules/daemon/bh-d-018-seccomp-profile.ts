@@ -3,16 +3,19 @@ import { checkEngine, ev, fail, pass } from '../../check.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-D-018',
+  meta: {
+    id: 'BH-D-018',
+    aliases: ['CIS-1.6.0:2.17', 'CIS-1.8.0:2.18'],
+    severity: 'high',
+    title: 'A daemon-wide seccomp profile is applied',
+    rationale:
+      'The default (or a custom) seccomp profile filters the system calls behind many kernel escapes for every container that does not opt out.',
+    remediation:
+      'Remove "seccomp-profile": "unconfined"; use the built-in default or a custom profile via --seccomp-profile.',
+    references: ['https://docs.docker.com/engine/security/seccomp/'],
+    docsUrl: 'docs/rules/audit.md#bh-d-018',
+  },
   area: 'daemon',
-  cis: { v160: ['2.17'], v180: ['2.18'] },
-  severity: 'high',
-  title: 'A daemon-wide seccomp profile is applied',
-  rationale:
-    'The default (or a custom) seccomp profile filters the system calls behind many kernel escapes for every container that does not opt out.',
-  remediation:
-    'Remove "seccomp-profile": "unconfined"; use the built-in default or a custom profile via --seccomp-profile.',
-  references: ['https://docs.docker.com/engine/security/seccomp/'],
   needs: 'engine',
   check: checkEngine((engine) => {
     const seccomp = engine.securityOptions.find((o) => o.name === 'seccomp');

@@ -4,15 +4,18 @@ import { asBoolean, daemonSetting } from '../../daemon-setting.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-D-019',
+  meta: {
+    id: 'BH-D-019',
+    aliases: ['CIS-1.6.0:2.18', 'CIS-1.8.0:2.19'],
+    severity: 'low',
+    title: 'Experimental features are disabled',
+    rationale:
+      'Experimental features have not had the review stable ones get and may change or weaken isolation.',
+    remediation: 'Remove --experimental / "experimental": true.',
+    references: ['https://docs.docker.com/reference/cli/dockerd/'],
+    docsUrl: 'docs/rules/audit.md#bh-d-019',
+  },
   area: 'daemon',
-  cis: { v160: ['2.18'], v180: ['2.19'] },
-  severity: 'low',
-  title: 'Experimental features are disabled',
-  rationale:
-    'Experimental features have not had the review stable ones get and may change or weaken isolation.',
-  remediation: 'Remove --experimental / "experimental": true.',
-  references: ['https://docs.docker.com/reference/cli/dockerd/'],
   needs: 'both',
   check: checkDaemon((ctx) => {
     const engine = ctx.facts.engine;

@@ -3,14 +3,17 @@ import { checkEngine, ev, fail, pass } from '../../check.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-D-020',
+  meta: {
+    id: 'BH-D-020',
+    aliases: ['CIS-1.6.0:7.1', 'CIS-1.8.0:5.1'],
+    severity: 'low',
+    title: 'Swarm mode is not enabled unless needed',
+    rationale: 'Swarm mode opens cluster management ports (2377, 7946, 4789) and gossip traffic on the host.',
+    remediation: 'If the host is not part of a swarm, run docker swarm leave.',
+    references: ['https://docs.docker.com/engine/swarm/'],
+    docsUrl: 'docs/rules/audit.md#bh-d-020',
+  },
   area: 'daemon',
-  cis: { v160: ['7.1'], v180: ['5.1'] },
-  severity: 'low',
-  title: 'Swarm mode is not enabled unless needed',
-  rationale: 'Swarm mode opens cluster management ports (2377, 7946, 4789) and gossip traffic on the host.',
-  remediation: 'If the host is not part of a swarm, run docker swarm leave.',
-  references: ['https://docs.docker.com/engine/swarm/'],
   needs: 'engine',
   check: checkEngine((engine) => {
     const state = engine.info.Swarm?.LocalNodeState ?? 'inactive';

@@ -6,16 +6,19 @@ import type { AuditRule } from '../../rule.js';
 const SANDBOX = /(runsc|gvisor|kata)/i;
 
 export const rule: AuditRule = {
-  id: 'BH-D-021',
+  meta: {
+    id: 'BH-D-021',
+    aliases: [],
+    severity: 'low',
+    title: 'A sandbox runtime (gVisor or Kata) is available',
+    rationale:
+      'runc containers share the host kernel; a sandbox runtime gives untrusted or weakened workloads a second kernel boundary.',
+    remediation:
+      'Install gVisor (runsc install) or Kata Containers and register it under "runtimes" in daemon.json.',
+    references: ['https://gvisor.dev/docs/user_guide/install/', 'https://katacontainers.io/'],
+    docsUrl: 'docs/rules/audit.md#bh-d-021',
+  },
   area: 'daemon',
-  cis: {},
-  severity: 'low',
-  title: 'A sandbox runtime (gVisor or Kata) is available',
-  rationale:
-    'runc containers share the host kernel; a sandbox runtime gives untrusted or weakened workloads a second kernel boundary.',
-  remediation:
-    'Install gVisor (runsc install) or Kata Containers and register it under "runtimes" in daemon.json.',
-  references: ['https://gvisor.dev/docs/user_guide/install/', 'https://katacontainers.io/'],
   needs: 'engine',
   check: checkEngine((engine) => {
     const runtimes = engine.info.Runtimes ?? {};

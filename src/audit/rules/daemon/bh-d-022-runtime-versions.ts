@@ -5,19 +5,22 @@ import { matchEscapeCves } from '../../runtime-cves.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-D-022',
+  meta: {
+    id: 'BH-D-022',
+    aliases: ['CIS-1.6.0:1.2.2', 'CIS-1.8.0:1.2.2'],
+    severity: 'critical',
+    title: 'Engine, containerd and runc are not affected by container-escape CVEs',
+    rationale:
+      'runc and containerd bugs (CVE-2019-5736, CVE-2024-21626 "Leaky Vessels", CVE-2025-31133/52565/52881) let a container process take over the host regardless of every other setting.',
+    remediation:
+      'Update runc, containerd and Docker to a fixed release (runc >= 1.2.8 / 1.3.3, containerd and Docker per their advisories) and restart the containers.',
+    references: [
+      'https://github.com/opencontainers/runc/security/advisories',
+      'https://github.com/containerd/containerd/security/advisories',
+    ],
+    docsUrl: 'docs/rules/audit.md#bh-d-022',
+  },
   area: 'daemon',
-  cis: { v160: ['1.2.2'], v180: ['1.2.2'] },
-  severity: 'critical',
-  title: 'Engine, containerd and runc are not affected by container-escape CVEs',
-  rationale:
-    'runc and containerd bugs (CVE-2019-5736, CVE-2024-21626 "Leaky Vessels", CVE-2025-31133/52565/52881) let a container process take over the host regardless of every other setting.',
-  remediation:
-    'Update runc, containerd and Docker to a fixed release (runc >= 1.2.8 / 1.3.3, containerd and Docker per their advisories) and restart the containers.',
-  references: [
-    'https://github.com/opencontainers/runc/security/advisories',
-    'https://github.com/containerd/containerd/security/advisories',
-  ],
   needs: 'engine',
   check: checkEngine((engine) => {
     const components = engine.version.Components ?? [{ Name: 'Engine', Version: engine.version.Version }];

@@ -4,15 +4,18 @@ import { fileVerdict } from '../../file-rule.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-F-001',
+  meta: {
+    id: 'BH-F-001',
+    aliases: ['CIS-1.6.0:3.1', 'CIS-1.6.0:3.2', 'CIS-1.8.0:3.1', 'CIS-1.8.0:3.2'],
+    severity: 'medium',
+    title: 'docker.service unit file is root-owned and 0644 or stricter',
+    rationale:
+      "The unit file holds dockerd's command line; whoever can edit it decides how the daemon runs at next start.",
+    remediation: 'chown root:root and chmod 644 the docker.service unit file.',
+    references: ['https://docs.docker.com/engine/security/protect-access/'],
+    docsUrl: 'docs/rules/audit.md#bh-f-001',
+  },
   area: 'files',
-  cis: { v160: ['3.1', '3.2'], v180: ['3.1', '3.2'] },
-  severity: 'medium',
-  title: 'docker.service unit file is root-owned and 0644 or stricter',
-  rationale:
-    "The unit file holds dockerd's command line; whoever can edit it decides how the daemon runs at next start.",
-  remediation: 'chown root:root and chmod 644 the docker.service unit file.',
-  references: ['https://docs.docker.com/engine/security/protect-access/'],
   needs: 'host',
   check: checkDaemon((ctx) =>
     fileVerdict(ctx, {

@@ -4,14 +4,17 @@ import { fileVerdict } from '../../file-rule.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-F-002',
+  meta: {
+    id: 'BH-F-002',
+    aliases: ['CIS-1.6.0:3.3', 'CIS-1.6.0:3.4', 'CIS-1.8.0:3.3', 'CIS-1.8.0:3.4'],
+    severity: 'medium',
+    title: 'docker.socket unit file is root-owned and 0644 or stricter',
+    rationale: "The socket unit sets the API socket's owner and mode; editing it opens the API to others.",
+    remediation: 'chown root:root and chmod 644 the docker.socket unit file.',
+    references: ['https://docs.docker.com/engine/security/protect-access/'],
+    docsUrl: 'docs/rules/audit.md#bh-f-002',
+  },
   area: 'files',
-  cis: { v160: ['3.3', '3.4'], v180: ['3.3', '3.4'] },
-  severity: 'medium',
-  title: 'docker.socket unit file is root-owned and 0644 or stricter',
-  rationale: "The socket unit sets the API socket's owner and mode; editing it opens the API to others.",
-  remediation: 'chown root:root and chmod 644 the docker.socket unit file.',
-  references: ['https://docs.docker.com/engine/security/protect-access/'],
   needs: 'host',
   check: checkDaemon((ctx) =>
     fileVerdict(ctx, {

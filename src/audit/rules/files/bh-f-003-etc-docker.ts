@@ -4,15 +4,18 @@ import { fileVerdict } from '../../file-rule.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-F-003',
+  meta: {
+    id: 'BH-F-003',
+    aliases: ['CIS-1.6.0:3.5', 'CIS-1.6.0:3.6', 'CIS-1.8.0:3.5', 'CIS-1.8.0:3.6'],
+    severity: 'medium',
+    title: '/etc/docker is root-owned and 0755 or stricter',
+    rationale:
+      "/etc/docker holds daemon.json, TLS keys and registry certificates; write access there changes the daemon's trust.",
+    remediation: 'chown root:root /etc/docker && chmod 755 /etc/docker.',
+    references: ['https://docs.docker.com/engine/security/protect-access/'],
+    docsUrl: 'docs/rules/audit.md#bh-f-003',
+  },
   area: 'files',
-  cis: { v160: ['3.5', '3.6'], v180: ['3.5', '3.6'] },
-  severity: 'medium',
-  title: '/etc/docker is root-owned and 0755 or stricter',
-  rationale:
-    "/etc/docker holds daemon.json, TLS keys and registry certificates; write access there changes the daemon's trust.",
-  remediation: 'chown root:root /etc/docker && chmod 755 /etc/docker.',
-  references: ['https://docs.docker.com/engine/security/protect-access/'],
   needs: 'host',
   check: checkDaemon((ctx) =>
     fileVerdict(ctx, {

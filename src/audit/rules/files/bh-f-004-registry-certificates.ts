@@ -4,15 +4,18 @@ import { fileVerdict } from '../../file-rule.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-F-004',
+  meta: {
+    id: 'BH-F-004',
+    aliases: ['CIS-1.6.0:3.7', 'CIS-1.6.0:3.8', 'CIS-1.8.0:3.7', 'CIS-1.8.0:3.8'],
+    severity: 'medium',
+    title: 'Registry certificates are root-owned and 0444 (keys 0400) or stricter',
+    rationale:
+      'Registry CA and client certificates decide which registries the daemon trusts; client keys must not be readable by others (CIS allows 0444 for every file, bulkhead asks 0400 for .key files).',
+    remediation: 'chown root:root and chmod 444 the files under /etc/docker/certs.d (400 for *.key).',
+    references: ['https://docs.docker.com/engine/security/protect-access/'],
+    docsUrl: 'docs/rules/audit.md#bh-f-004',
+  },
   area: 'files',
-  cis: { v160: ['3.7', '3.8'], v180: ['3.7', '3.8'] },
-  severity: 'medium',
-  title: 'Registry certificates are root-owned and 0444 (keys 0400) or stricter',
-  rationale:
-    'Registry CA and client certificates decide which registries the daemon trusts; client keys must not be readable by others (CIS allows 0444 for every file, bulkhead asks 0400 for .key files).',
-  remediation: 'chown root:root and chmod 444 the files under /etc/docker/certs.d (400 for *.key).',
-  references: ['https://docs.docker.com/engine/security/protect-access/'],
   needs: 'host',
   check: checkDaemon((ctx) =>
     fileVerdict(ctx, {

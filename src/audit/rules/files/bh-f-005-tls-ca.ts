@@ -4,15 +4,18 @@ import { fileVerdict } from '../../file-rule.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-F-005',
+  meta: {
+    id: 'BH-F-005',
+    aliases: ['CIS-1.6.0:3.9', 'CIS-1.6.0:3.10', 'CIS-1.8.0:3.9', 'CIS-1.8.0:3.10'],
+    severity: 'medium',
+    title: 'TLS CA certificate is root-owned and 0444 or stricter',
+    rationale:
+      'The CA file decides which client certificates may drive the daemon; replacing it grants API access.',
+    remediation: 'chown root:root and chmod 444 the file named by --tlscacert.',
+    references: ['https://docs.docker.com/engine/security/protect-access/'],
+    docsUrl: 'docs/rules/audit.md#bh-f-005',
+  },
   area: 'files',
-  cis: { v160: ['3.9', '3.10'], v180: ['3.9', '3.10'] },
-  severity: 'medium',
-  title: 'TLS CA certificate is root-owned and 0444 or stricter',
-  rationale:
-    'The CA file decides which client certificates may drive the daemon; replacing it grants API access.',
-  remediation: 'chown root:root and chmod 444 the file named by --tlscacert.',
-  references: ['https://docs.docker.com/engine/security/protect-access/'],
   needs: 'host',
   check: checkDaemon((ctx) =>
     fileVerdict(ctx, {

@@ -4,14 +4,17 @@ import { fileVerdict } from '../../file-rule.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-F-006',
+  meta: {
+    id: 'BH-F-006',
+    aliases: ['CIS-1.6.0:3.11', 'CIS-1.6.0:3.12', 'CIS-1.8.0:3.11', 'CIS-1.8.0:3.12'],
+    severity: 'medium',
+    title: 'TLS server certificate is root-owned and 0444 or stricter',
+    rationale: "A writable server certificate lets the daemon's TLS identity be swapped.",
+    remediation: 'chown root:root and chmod 444 the file named by --tlscert.',
+    references: ['https://docs.docker.com/engine/security/protect-access/'],
+    docsUrl: 'docs/rules/audit.md#bh-f-006',
+  },
   area: 'files',
-  cis: { v160: ['3.11', '3.12'], v180: ['3.11', '3.12'] },
-  severity: 'medium',
-  title: 'TLS server certificate is root-owned and 0444 or stricter',
-  rationale: "A writable server certificate lets the daemon's TLS identity be swapped.",
-  remediation: 'chown root:root and chmod 444 the file named by --tlscert.',
-  references: ['https://docs.docker.com/engine/security/protect-access/'],
   needs: 'host',
   check: checkDaemon((ctx) =>
     fileVerdict(ctx, {

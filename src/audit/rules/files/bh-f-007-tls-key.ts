@@ -4,14 +4,17 @@ import { fileVerdict } from '../../file-rule.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-F-007',
+  meta: {
+    id: 'BH-F-007',
+    aliases: ['CIS-1.6.0:3.13', 'CIS-1.6.0:3.14', 'CIS-1.8.0:3.13', 'CIS-1.8.0:3.14'],
+    severity: 'high',
+    title: 'TLS server key is root-owned and 0400',
+    rationale: 'Anyone who reads the server key can impersonate the daemon to its clients.',
+    remediation: 'chown root:root and chmod 400 the file named by --tlskey.',
+    references: ['https://docs.docker.com/engine/security/protect-access/'],
+    docsUrl: 'docs/rules/audit.md#bh-f-007',
+  },
   area: 'files',
-  cis: { v160: ['3.13', '3.14'], v180: ['3.13', '3.14'] },
-  severity: 'high',
-  title: 'TLS server key is root-owned and 0400',
-  rationale: 'Anyone who reads the server key can impersonate the daemon to its clients.',
-  remediation: 'chown root:root and chmod 400 the file named by --tlskey.',
-  references: ['https://docs.docker.com/engine/security/protect-access/'],
   needs: 'host',
   check: checkDaemon((ctx) =>
     fileVerdict(ctx, {

@@ -4,15 +4,18 @@ import { fileVerdict } from '../../file-rule.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-F-009',
+  meta: {
+    id: 'BH-F-009',
+    aliases: ['CIS-1.6.0:3.17', 'CIS-1.6.0:3.18', 'CIS-1.8.0:3.17', 'CIS-1.8.0:3.18'],
+    severity: 'medium',
+    title: 'daemon.json is root-owned and 0644 or stricter',
+    rationale:
+      'daemon.json sets every daemon option (authorization plugins, userns-remap, seccomp); write access changes them all.',
+    remediation: 'chown root:root and chmod 644 /etc/docker/daemon.json.',
+    references: ['https://docs.docker.com/engine/security/protect-access/'],
+    docsUrl: 'docs/rules/audit.md#bh-f-009',
+  },
   area: 'files',
-  cis: { v160: ['3.17', '3.18'], v180: ['3.17', '3.18'] },
-  severity: 'medium',
-  title: 'daemon.json is root-owned and 0644 or stricter',
-  rationale:
-    'daemon.json sets every daemon option (authorization plugins, userns-remap, seccomp); write access changes them all.',
-  remediation: 'chown root:root and chmod 644 /etc/docker/daemon.json.',
-  references: ['https://docs.docker.com/engine/security/protect-access/'],
   needs: 'host',
   check: checkDaemon((ctx) =>
     fileVerdict(ctx, {

@@ -4,14 +4,17 @@ import { fileVerdict } from '../../file-rule.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-F-010',
+  meta: {
+    id: 'BH-F-010',
+    aliases: ['CIS-1.6.0:3.19', 'CIS-1.6.0:3.20', 'CIS-1.8.0:3.19', 'CIS-1.8.0:3.20'],
+    severity: 'medium',
+    title: '/etc/default/docker is root-owned and 0644 or stricter',
+    rationale: 'The environment file feeds DOCKER_OPTS to the daemon on Debian-style init scripts.',
+    remediation: 'chown root:root and chmod 644 /etc/default/docker.',
+    references: ['https://docs.docker.com/engine/security/protect-access/'],
+    docsUrl: 'docs/rules/audit.md#bh-f-010',
+  },
   area: 'files',
-  cis: { v160: ['3.19', '3.20'], v180: ['3.19', '3.20'] },
-  severity: 'medium',
-  title: '/etc/default/docker is root-owned and 0644 or stricter',
-  rationale: 'The environment file feeds DOCKER_OPTS to the daemon on Debian-style init scripts.',
-  remediation: 'chown root:root and chmod 644 /etc/default/docker.',
-  references: ['https://docs.docker.com/engine/security/protect-access/'],
   needs: 'host',
   check: checkDaemon((ctx) =>
     fileVerdict(ctx, {

@@ -4,14 +4,17 @@ import { fileVerdict } from '../../file-rule.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-F-011',
+  meta: {
+    id: 'BH-F-011',
+    aliases: ['CIS-1.6.0:3.21', 'CIS-1.6.0:3.22', 'CIS-1.8.0:3.21', 'CIS-1.8.0:3.22'],
+    severity: 'medium',
+    title: '/etc/sysconfig/docker is root-owned and 0644 or stricter',
+    rationale: 'The environment file feeds OPTIONS to the daemon on Red Hat-style systems.',
+    remediation: 'chown root:root and chmod 644 /etc/sysconfig/docker.',
+    references: ['https://docs.docker.com/engine/security/protect-access/'],
+    docsUrl: 'docs/rules/audit.md#bh-f-011',
+  },
   area: 'files',
-  cis: { v160: ['3.21', '3.22'], v180: ['3.21', '3.22'] },
-  severity: 'medium',
-  title: '/etc/sysconfig/docker is root-owned and 0644 or stricter',
-  rationale: 'The environment file feeds OPTIONS to the daemon on Red Hat-style systems.',
-  remediation: 'chown root:root and chmod 644 /etc/sysconfig/docker.',
-  references: ['https://docs.docker.com/engine/security/protect-access/'],
   needs: 'host',
   check: checkDaemon((ctx) =>
     fileVerdict(ctx, {

@@ -4,15 +4,18 @@ import { fileVerdict } from '../../file-rule.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-F-012',
+  meta: {
+    id: 'BH-F-012',
+    aliases: ['CIS-1.6.0:3.23', 'CIS-1.6.0:3.24', 'CIS-1.8.0:3.23', 'CIS-1.8.0:3.24'],
+    severity: 'high',
+    title: 'containerd socket is root-owned and 0660 or stricter',
+    rationale:
+      "containerd's API can start containers below Docker's view (and below any authorization plugin).",
+    remediation: 'chown root:root and chmod 660 /run/containerd/containerd.sock.',
+    references: ['https://docs.docker.com/engine/security/protect-access/'],
+    docsUrl: 'docs/rules/audit.md#bh-f-012',
+  },
   area: 'files',
-  cis: { v160: ['3.23', '3.24'], v180: ['3.23', '3.24'] },
-  severity: 'high',
-  title: 'containerd socket is root-owned and 0660 or stricter',
-  rationale:
-    "containerd's API can start containers below Docker's view (and below any authorization plugin).",
-  remediation: 'chown root:root and chmod 660 /run/containerd/containerd.sock.',
-  references: ['https://docs.docker.com/engine/security/protect-access/'],
   needs: 'host',
   check: checkDaemon((ctx) =>
     fileVerdict(ctx, {

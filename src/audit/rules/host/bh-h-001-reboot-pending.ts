@@ -13,15 +13,18 @@ function flavour(release: string): string {
 }
 
 export const rule: AuditRule = {
-  id: 'BH-H-001',
+  meta: {
+    id: 'BH-H-001',
+    aliases: [],
+    severity: 'high',
+    title: 'The running kernel is the newest installed (no reboot pending)',
+    rationale:
+      'Containers share the host kernel: a kernel update protects them only once the host boots it. A newer installed kernel means known kernel bugs are still live.',
+    remediation: 'Reboot into the newest installed kernel (or apply live patches for the running one).',
+    references: ['https://www.debian.org/security/', 'https://ubuntu.com/security/livepatch'],
+    docsUrl: 'docs/rules/audit.md#bh-h-001',
+  },
   area: 'host',
-  cis: {},
-  severity: 'high',
-  title: 'The running kernel is the newest installed (no reboot pending)',
-  rationale:
-    'Containers share the host kernel: a kernel update protects them only once the host boots it. A newer installed kernel means known kernel bugs are still live.',
-  remediation: 'Reboot into the newest installed kernel (or apply live patches for the running one).',
-  references: ['https://www.debian.org/security/', 'https://ubuntu.com/security/livepatch'],
   needs: 'host',
   check: checkHost((ctx) => {
     const k = ctx.facts.host.kernel;

@@ -3,15 +3,19 @@ import { checkHost, ev, fail, pass, skip } from '../../check.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-H-002',
+  meta: {
+    id: 'BH-H-002',
+    aliases: [],
+    severity: 'info',
+    title: 'Kernel live patching is in use',
+    rationale:
+      'Live patches close kernel holes between reboots, which matters on hosts that cannot reboot often.',
+    remediation:
+      'Enable a live-patch service (Ubuntu Livepatch, kpatch, KernelCare) or plan regular reboots.',
+    references: ['https://docs.kernel.org/livepatch/livepatch.html'],
+    docsUrl: 'docs/rules/audit.md#bh-h-002',
+  },
   area: 'host',
-  cis: {},
-  severity: 'info',
-  title: 'Kernel live patching is in use',
-  rationale:
-    'Live patches close kernel holes between reboots, which matters on hosts that cannot reboot often.',
-  remediation: 'Enable a live-patch service (Ubuntu Livepatch, kpatch, KernelCare) or plan regular reboots.',
-  references: ['https://docs.kernel.org/livepatch/livepatch.html'],
   needs: 'host',
   check: checkHost((ctx) => {
     const lp = ctx.facts.host.kernel.livepatch;

@@ -4,16 +4,19 @@ import { checkHost, ev, fail, pass, skip } from '../../check.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-H-003',
+  meta: {
+    id: 'BH-H-003',
+    aliases: [],
+    severity: 'medium',
+    title: 'AppArmor or SELinux (enforcing) is active',
+    rationale:
+      'Without a MAC LSM, Docker cannot apply docker-default AppArmor or container_t SELinux confinement: one wall fewer for every container.',
+    remediation:
+      'Enable AppArmor (Debian/Ubuntu/SUSE) or SELinux in enforcing mode (RHEL/Fedora) and restart dockerd.',
+    references: ['https://docs.kernel.org/admin-guide/LSM/index.html'],
+    docsUrl: 'docs/rules/audit.md#bh-h-003',
+  },
   area: 'host',
-  cis: {},
-  severity: 'medium',
-  title: 'AppArmor or SELinux (enforcing) is active',
-  rationale:
-    'Without a MAC LSM, Docker cannot apply docker-default AppArmor or container_t SELinux confinement: one wall fewer for every container.',
-  remediation:
-    'Enable AppArmor (Debian/Ubuntu/SUSE) or SELinux in enforcing mode (RHEL/Fedora) and restart dockerd.',
-  references: ['https://docs.kernel.org/admin-guide/LSM/index.html'],
   needs: 'host',
   check: checkHost((ctx) => {
     const { apparmor, selinux, active } = ctx.facts.host.lsm;

@@ -30,16 +30,19 @@ export const RISKY_MODULES: Readonly<Record<string, string>> = {
 };
 
 export const rule: AuditRule = {
-  id: 'BH-H-004',
+  meta: {
+    id: 'BH-H-004',
+    aliases: [],
+    severity: 'medium',
+    title: 'No risky kernel modules are loaded',
+    rationale:
+      'Containers share the kernel: an obscure protocol or filesystem module with a history of memory-safety bugs is attack surface every container can reach through socket() or mount().',
+    remediation:
+      'Unload the modules (modprobe -r) and blacklist them: "install dccp /bin/false" in /etc/modprobe.d/.',
+    references: ['https://www.cisecurity.org/benchmark/distribution_independent_linux'],
+    docsUrl: 'docs/rules/audit.md#bh-h-004',
+  },
   area: 'host',
-  cis: {},
-  severity: 'medium',
-  title: 'No risky kernel modules are loaded',
-  rationale:
-    'Containers share the kernel: an obscure protocol or filesystem module with a history of memory-safety bugs is attack surface every container can reach through socket() or mount().',
-  remediation:
-    'Unload the modules (modprobe -r) and blacklist them: "install dccp /bin/false" in /etc/modprobe.d/.',
-  references: ['https://www.cisecurity.org/benchmark/distribution_independent_linux'],
   needs: 'host',
   check: checkHost((ctx) => {
     const modules = ctx.facts.host.kernel.modules;

@@ -8,19 +8,22 @@ import { matchEscapeCves } from '../../runtime-cves.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-H-005',
+  meta: {
+    id: 'BH-H-005',
+    aliases: ['CIS-1.6.0:1.2.2', 'CIS-1.8.0:1.2.2'],
+    severity: 'critical',
+    title: 'runc, containerd and Docker packages are not affected by container-escape CVEs',
+    rationale:
+      'A vulnerable runc or containerd (CVE-2019-5736, CVE-2024-21626, CVE-2025-31133...) lets a container take over the host whatever else is configured.',
+    remediation:
+      'Upgrade the packages (apt-get install --only-upgrade runc containerd docker.io / docker-ce containerd.io) and restart containers.',
+    references: [
+      'https://github.com/opencontainers/runc/security/advisories',
+      'https://security-tracker.debian.org/tracker/source-package/runc',
+    ],
+    docsUrl: 'docs/rules/audit.md#bh-h-005',
+  },
   area: 'host',
-  cis: { v160: ['1.2.2'], v180: ['1.2.2'] },
-  severity: 'critical',
-  title: 'runc, containerd and Docker packages are not affected by container-escape CVEs',
-  rationale:
-    'A vulnerable runc or containerd (CVE-2019-5736, CVE-2024-21626, CVE-2025-31133...) lets a container take over the host whatever else is configured.',
-  remediation:
-    'Upgrade the packages (apt-get install --only-upgrade runc containerd docker.io / docker-ce containerd.io) and restart containers.',
-  references: [
-    'https://github.com/opencontainers/runc/security/advisories',
-    'https://security-tracker.debian.org/tracker/source-package/runc',
-  ],
   needs: 'host',
   check: checkHost((ctx) => {
     const host = ctx.facts.host;

@@ -3,15 +3,18 @@ import { checkHost, ev, fail, pass, skip } from '../../check.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-H-006',
+  meta: {
+    id: 'BH-H-006',
+    aliases: ['CIS-1.6.0:1.1.2', 'CIS-1.8.0:1.1.2'],
+    severity: 'low',
+    title: 'The docker group has no members beyond those confirmed',
+    rationale: 'Members of the docker group can use the API socket, which is root on the host.',
+    remediation:
+      'Remove users who do not need root-equivalent access (gpasswd -d USER docker); waive the rule for confirmed members in the config file.',
+    references: ['https://docs.docker.com/engine/security/#docker-daemon-attack-surface'],
+    docsUrl: 'docs/rules/audit.md#bh-h-006',
+  },
   area: 'host',
-  cis: { v160: ['1.1.2'], v180: ['1.1.2'] },
-  severity: 'low',
-  title: 'The docker group has no members beyond those confirmed',
-  rationale: 'Members of the docker group can use the API socket, which is root on the host.',
-  remediation:
-    'Remove users who do not need root-equivalent access (gpasswd -d USER docker); waive the rule for confirmed members in the config file.',
-  references: ['https://docs.docker.com/engine/security/#docker-daemon-attack-surface'],
   needs: 'host',
   check: checkHost((ctx) => {
     const group = ctx.facts.host.dockerGroup;

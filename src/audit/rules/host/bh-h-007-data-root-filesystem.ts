@@ -4,16 +4,19 @@ import { checkHost, ev, fail, pass, skip } from '../../check.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-H-007',
+  meta: {
+    id: 'BH-H-007',
+    aliases: ['CIS-1.6.0:1.1.1', 'CIS-1.8.0:1.1.1'],
+    severity: 'low',
+    title: 'Docker data root is on its own filesystem',
+    rationale:
+      'Containers and images that fill the data root should not fill the root filesystem and take the host down with it.',
+    remediation:
+      'Mount a dedicated filesystem (LVM volume, disk) on /var/lib/docker or point "data-root" at one.',
+    references: ['https://docs.docker.com/config/daemon/#daemon-data-directory'],
+    docsUrl: 'docs/rules/audit.md#bh-h-007',
+  },
   area: 'host',
-  cis: { v160: ['1.1.1'], v180: ['1.1.1'] },
-  severity: 'low',
-  title: 'Docker data root is on its own filesystem',
-  rationale:
-    'Containers and images that fill the data root should not fill the root filesystem and take the host down with it.',
-  remediation:
-    'Mount a dedicated filesystem (LVM volume, disk) on /var/lib/docker or point "data-root" at one.',
-  references: ['https://docs.docker.com/config/daemon/#daemon-data-directory'],
   needs: 'host',
   check: checkHost((ctx) => {
     const m = ctx.facts.host.dataRootMount;

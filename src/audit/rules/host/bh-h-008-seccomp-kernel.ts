@@ -3,16 +3,19 @@ import { checkHost, ev, fail, pass, skip } from '../../check.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-H-008',
+  meta: {
+    id: 'BH-H-008',
+    aliases: [],
+    severity: 'high',
+    title: 'The kernel supports seccomp filtering',
+    rationale:
+      "Without CONFIG_SECCOMP_FILTER Docker's default syscall filter silently does nothing for every container.",
+    remediation:
+      'Boot a kernel built with CONFIG_SECCOMP and CONFIG_SECCOMP_FILTER (every mainstream distribution kernel is).',
+    references: ['https://docs.kernel.org/userspace-api/seccomp_filter.html'],
+    docsUrl: 'docs/rules/audit.md#bh-h-008',
+  },
   area: 'host',
-  cis: {},
-  severity: 'high',
-  title: 'The kernel supports seccomp filtering',
-  rationale:
-    "Without CONFIG_SECCOMP_FILTER Docker's default syscall filter silently does nothing for every container.",
-  remediation:
-    'Boot a kernel built with CONFIG_SECCOMP and CONFIG_SECCOMP_FILTER (every mainstream distribution kernel is).',
-  references: ['https://docs.kernel.org/userspace-api/seccomp_filter.html'],
   needs: 'host',
   check: checkHost((ctx) => {
     const s = ctx.facts.host.kernel.seccomp;

@@ -5,16 +5,19 @@ import { parseImageRef, sameRegistry } from '../../image-ref.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-I-003',
+  meta: {
+    id: 'BH-I-003',
+    aliases: ['CIS-1.6.0:4.2', 'CIS-1.8.0:4.2'],
+    severity: 'medium',
+    title: 'Image comes from a trusted registry',
+    rationale:
+      'Images from registries outside the allow-list bypass whatever review and scanning the trusted registries enforce.',
+    remediation:
+      'Mirror the image into a trusted registry, or add its registry to trustedRegistries in the bulkhead config.',
+    references: ['https://docs.docker.com/engine/security/trust/'],
+    docsUrl: 'docs/rules/audit.md#bh-i-003',
+  },
   area: 'image',
-  cis: { v160: ['4.2'], v180: ['4.2'] },
-  severity: 'medium',
-  title: 'Image comes from a trusted registry',
-  rationale:
-    'Images from registries outside the allow-list bypass whatever review and scanning the trusted registries enforce.',
-  remediation:
-    'Mirror the image into a trusted registry, or add its registry to trustedRegistries in the bulkhead config.',
-  references: ['https://docs.docker.com/engine/security/trust/'],
   needs: 'engine',
   check: checkImages((image, ctx) => {
     const trusted = ctx.settings.trustedRegistries;

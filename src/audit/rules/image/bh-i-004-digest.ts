@@ -4,18 +4,21 @@ import { checkImages, ev, fail, pass } from '../../check.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
-  id: 'BH-I-004',
+  meta: {
+    id: 'BH-I-004',
+    aliases: [],
+    severity: 'low',
+    title: 'Image is referenced by digest',
+    rationale:
+      'A tag can be moved to other content at any time; a digest names exactly one image, so a scan or review of it stays valid.',
+    remediation:
+      'Start containers with IMAGE@sha256:... (docker inspect --format "{{index .RepoDigests 0}}" IMAGE).',
+    references: [
+      'https://docs.docker.com/engine/reference/commandline/pull/#pull-an-image-by-digest-immutable-identifier',
+    ],
+    docsUrl: 'docs/rules/audit.md#bh-i-004',
+  },
   area: 'image',
-  cis: {},
-  severity: 'low',
-  title: 'Image is referenced by digest',
-  rationale:
-    'A tag can be moved to other content at any time; a digest names exactly one image, so a scan or review of it stays valid.',
-  remediation:
-    'Start containers with IMAGE@sha256:... (docker inspect --format "{{index .RepoDigests 0}}" IMAGE).',
-  references: [
-    'https://docs.docker.com/engine/reference/commandline/pull/#pull-an-image-by-digest-immutable-identifier',
-  ],
   needs: 'engine',
   check: checkImages((image) => {
     const digests = image.inspect?.RepoDigests ?? [];

@@ -1,27 +1,12 @@
-// The Report document every command hands to a renderer: findings plus what was examined and what went wrong.
-import type { Finding, OutcomeKind } from '../shared/finding.js';
-import { compareSeverityDesc, SEVERITIES, type Severity } from '../shared/severity.js';
-import { TOOL_NAME, TOOL_VERSION } from '../shared/version.js';
+// The Report contract every family driver returns and every renderer reads: findings plus the rules that ran, what
+// was examined and what went wrong (DESIGN.md "Contracts shared by every stage"; schema in docs/<command>.md).
+import type { Diagnostic } from './diagnostic.js';
+import type { Finding, OutcomeKind } from './finding.js';
+import type { RuleMeta } from './rule.js';
+import { compareSeverityDesc, SEVERITIES, type Severity } from './severity.js';
+import { TOOL_NAME, TOOL_VERSION } from './version.js';
 
 export type ReportCommand = 'audit' | 'scan' | 'lint';
-
-/** A non-fatal problem met while collecting: a skipped bad record, an unreadable file. */
-export interface Diagnostic {
-  readonly level: 'warning' | 'error';
-  readonly subject: string;
-  readonly message: string;
-}
-
-/** Metadata about one rule, so SARIF and docs can describe rules that produced no failure. */
-export interface RuleDescriptor {
-  readonly id: string;
-  readonly title: string;
-  readonly severity: Severity;
-  readonly aliases: readonly string[];
-  readonly remediation: string;
-  readonly references: readonly string[];
-  readonly description?: string;
-}
 
 export interface Report {
   readonly schemaVersion: 1;
@@ -31,7 +16,7 @@ export interface Report {
   /** What was examined: image references, Dockerfile paths, the engine address and host root. */
   readonly subjects: readonly string[];
   readonly findings: readonly Finding[];
-  readonly rules: readonly RuleDescriptor[];
+  readonly rules: readonly RuleMeta[];
   readonly diagnostics: readonly Diagnostic[];
   /** Command-specific description of what was examined (scan: image, OS, layers, packages); see docs/<command>.md. */
   readonly artifact?: Readonly<Record<string, unknown>>;
@@ -48,7 +33,7 @@ export function createReport(input: {
   command: ReportCommand;
   subjects: readonly string[];
   findings: readonly Finding[];
-  rules?: readonly RuleDescriptor[];
+  rules?: readonly RuleMeta[];
   diagnostics?: readonly Diagnostic[];
   artifact?: Readonly<Record<string, unknown>>;
   now?: Date;

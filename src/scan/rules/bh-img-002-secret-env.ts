@@ -1,20 +1,22 @@
-// BH-IMG-SECRET-ENV: secrets in the image's environment (CIS Docker Benchmark 1.6.0 section 4.10, "Ensure secrets
+// BH-IMG-002 (formerly BH-IMG-SECRET-ENV): secrets in the image's environment (CIS Docker Benchmark 1.6.0 section 4.10, "Ensure secrets
 // are not stored in Dockerfiles"). ENV values are visible to anyone who can pull or inspect the image.
+import type { RuleMeta } from '../../shared/rule.js';
 import type { ImageRule } from '../rule.js';
 import { imageFinding, notApplicable, passFinding, redact } from '../rule.js';
 import { findToken, isPlaceholder, isSecretName } from '../../image/secrets.js';
 
-const meta = {
-  id: 'BH-IMG-SECRET-ENV',
-  title: 'Secret in image environment',
+const meta: RuleMeta = {
+  id: 'BH-IMG-002',
+  aliases: ['BH-IMG-SECRET-ENV', 'CIS-1.6.0:4.10', 'CIS-1.8.0:4.10'],
   severity: 'high',
-  aliases: ['CIS-1.6.0:4.10', 'CIS-1.8.0:4.10'],
+  title: 'Secret in image environment',
+  rationale:
+    'ENV values are stored in the image configuration and shown by `docker inspect` to anyone with the image.',
   remediation:
     'Remove the value from ENV and rotate it; pass secrets at run time (docker secrets, --env-file kept out of the image) or mount them with `RUN --mount=type=secret` at build time.',
   references: ['https://docs.docker.com/build/building/secrets/'],
-  description:
-    'ENV values are stored in the image configuration and shown by `docker inspect` to anyone with the image.',
-} as const;
+  docsUrl: 'docs/rules/scan.md#bh-img-002',
+};
 
 export const rule: ImageRule = {
   meta,

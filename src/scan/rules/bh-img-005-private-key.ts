@@ -1,19 +1,21 @@
-// BH-IMG-PRIVATE-KEY: private keys in image layers (CIS Docker Benchmark 1.6.0 section 4.10). Judged per layer: a
+// BH-IMG-005 (formerly BH-IMG-PRIVATE-KEY): private keys in image layers (CIS Docker Benchmark 1.6.0 section 4.10). Judged per layer: a
 // key deleted by a later layer is still readable from the earlier layer's blob by anyone who pulls the image.
+import type { RuleMeta } from '../../shared/rule.js';
 import type { ImageRule } from '../rule.js';
 import { imageFinding, passFinding } from '../rule.js';
 import { findPrivateKey } from '../../image/secrets.js';
 
-const meta = {
-  id: 'BH-IMG-PRIVATE-KEY',
-  title: 'Private key in image layer',
+const meta: RuleMeta = {
+  id: 'BH-IMG-005',
+  aliases: ['BH-IMG-PRIVATE-KEY', 'CIS-1.6.0:4.10', 'CIS-1.8.0:4.10'],
   severity: 'high',
-  aliases: ['CIS-1.6.0:4.10', 'CIS-1.8.0:4.10'],
+  title: 'Private key in image layer',
+  rationale: 'Layer blobs are distributed as-is; every file a layer added can be extracted from it.',
   remediation:
     'Revoke and replace the key, then rebuild so that no layer ever contains it (deleting it in a later layer is not enough): mount it at run time or with `RUN --mount=type=secret`.',
   references: ['https://docs.docker.com/build/building/secrets/'],
-  description: 'Layer blobs are distributed as-is; every file a layer added can be extracted from it.',
-} as const;
+  docsUrl: 'docs/rules/scan.md#bh-img-005',
+};
 
 export const rule: ImageRule = {
   meta,

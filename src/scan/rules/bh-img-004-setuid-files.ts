@@ -1,18 +1,20 @@
-// BH-IMG-SETUID-FILES: setuid and setgid executables in the image (CIS Docker Benchmark 1.6.0 section 4.8, "Ensure
+// BH-IMG-004 (formerly BH-IMG-SETUID-FILES): setuid and setgid executables in the image (CIS Docker Benchmark 1.6.0 section 4.8, "Ensure
 // setuid and setgid permissions are removed"). Each is a privilege-escalation path for a process in the container.
+import type { RuleMeta } from '../../shared/rule.js';
 import type { ImageRule } from '../rule.js';
 import { imageFinding, passFinding } from '../rule.js';
 
-const meta = {
-  id: 'BH-IMG-SETUID-FILES',
-  title: 'Setuid or setgid file in image',
+const meta: RuleMeta = {
+  id: 'BH-IMG-004',
+  aliases: ['BH-IMG-SETUID-FILES', 'CIS-1.6.0:4.8', 'CIS-1.8.0:4.8'],
   severity: 'low',
-  aliases: ['CIS-1.6.0:4.8', 'CIS-1.8.0:4.8'],
+  title: 'Setuid or setgid file in image',
+  rationale: 'A setuid-root binary runs with root privileges whatever the calling user.',
   remediation:
     'Remove the bits where they are not needed: `RUN find / -xdev -perm /6000 -type f -exec chmod a-s {} +`, and run containers with --security-opt no-new-privileges.',
   references: ['https://www.cisecurity.org/benchmark/docker'],
-  description: 'A setuid-root binary runs with root privileges whatever the calling user.',
-} as const;
+  docsUrl: 'docs/rules/scan.md#bh-img-004',
+};
 
 export const rule: ImageRule = {
   meta,

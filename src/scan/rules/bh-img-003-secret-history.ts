@@ -1,25 +1,27 @@
-// BH-IMG-SECRET-HISTORY: secrets in the image history (CIS Docker Benchmark 1.6.0 section 4.10). Build arguments used
+// BH-IMG-003 (formerly BH-IMG-SECRET-HISTORY): secrets in the image history (CIS Docker Benchmark 1.6.0 section 4.10). Build arguments used
 // by RUN are recorded as "|N NAME=value ..." in created_by, and ENV/ARG lines keep their values, even when a later
 // instruction unsets them — `docker history --no-trunc` shows them to anyone with the image.
+import type { RuleMeta } from '../../shared/rule.js';
 import type { ImageRule } from '../rule.js';
 import { imageFinding, layerOfHistory, notApplicable, passFinding, redact } from '../rule.js';
 import { assignmentsIn, findToken, isPlaceholder, isSecretName } from '../../image/secrets.js';
 
 export { assignmentsIn };
 
-const meta = {
-  id: 'BH-IMG-SECRET-HISTORY',
-  title: 'Secret in image history',
+const meta: RuleMeta = {
+  id: 'BH-IMG-003',
+  aliases: ['BH-IMG-SECRET-HISTORY', 'CIS-1.6.0:4.10', 'CIS-1.8.0:4.10'],
   severity: 'high',
-  aliases: ['CIS-1.6.0:4.10', 'CIS-1.8.0:4.10'],
+  title: 'Secret in image history',
+  rationale: 'The history of an image keeps build arguments, ENV and ARG values and RUN command lines.',
   remediation:
     'Rotate the secret and rebuild without it: use `RUN --mount=type=secret` (BuildKit) instead of ARG/ENV, and never put credentials on a RUN command line.',
   references: [
     'https://docs.docker.com/build/building/secrets/',
     'https://docs.docker.com/reference/cli/docker/image/history/',
   ],
-  description: 'The history of an image keeps build arguments, ENV and ARG values and RUN command lines.',
-} as const;
+  docsUrl: 'docs/rules/scan.md#bh-img-003',
+};
 
 export const rule: ImageRule = {
   meta,

@@ -1,21 +1,23 @@
-// BH-IMG-CREDENTIAL-FILES: credential files with credentials in them, in any layer (CIS Docker Benchmark 1.6.0
+// BH-IMG-006 (formerly BH-IMG-CREDENTIAL-FILES): credential files with credentials in them, in any layer (CIS Docker Benchmark 1.6.0
 // section 4.10): cloud (~/.aws/credentials, ~/.s3cfg), registry (~/.docker/config.json auths), package registries
 // (.npmrc, .pypirc), git (.git-credentials, .netrc), databases (.pgpass) and Kubernetes (~/.kube/config).
 import { posix } from 'node:path';
+import type { RuleMeta } from '../../shared/rule.js';
 import type { ImageRule } from '../rule.js';
 import { imageFinding, passFinding } from '../rule.js';
 
-const meta = {
-  id: 'BH-IMG-CREDENTIAL-FILES',
-  title: 'Credential file in image layer',
+const meta: RuleMeta = {
+  id: 'BH-IMG-006',
+  aliases: ['BH-IMG-CREDENTIAL-FILES', 'CIS-1.6.0:4.10', 'CIS-1.8.0:4.10'],
   severity: 'high',
-  aliases: ['CIS-1.6.0:4.10', 'CIS-1.8.0:4.10'],
+  title: 'Credential file in image layer',
+  rationale:
+    'Credential files copied into an image stay readable in its layer blobs even when deleted later.',
   remediation:
     'Rotate the credentials, then rebuild without copying the file into any layer (add it to .dockerignore; use `RUN --mount=type=secret` for build-time access).',
   references: ['https://docs.docker.com/build/building/secrets/'],
-  description:
-    'Credential files copied into an image stay readable in its layer blobs even when deleted later.',
-} as const;
+  docsUrl: 'docs/rules/scan.md#bh-img-006',
+};
 
 /** What kind of credentials a file holds, by its name and content; undefined when it holds none. */
 export function credentialKind(path: string, content: string): string | undefined {
