@@ -451,7 +451,9 @@ static int decide(const struct fanotify_event_metadata *m, rec_t *r) {
       snprintf(upper, sizeof upper, "%s%s", mk->upper, rel);
       r->mark_id = mk->id;
       r->drift = mk->upper[0] != 0 && lstat(upper, &ust) == 0 && (uint64_t)ust.st_ino == r->ino;
-      r->in_profile = mk->allow == NULL ? -1 : strset_has(mk->allow, rel);
+      /* the profile lists executables as invoked (a busybox applet is its own entry), the gate sees the file */
+      const char *key = r->filename != NULL && r->filename[0] == '/' ? r->filename : rel;
+      r->in_profile = mk->allow == NULL ? -1 : strset_has(mk->allow, key);
       r->path = strdup(rel);
       if (mk->deny && r->drift) r->reason = R_DRIFT;
       else if (mk->deny && r->in_profile == 0) r->reason = R_PROFILE;

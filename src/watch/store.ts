@@ -1,0 +1,266 @@
+// The watch event store: one SQLite file (better-sqlite3, WAL), writes batched into one transaction per turn of
+// the event loop, a retention limit in rows; shared by process events (watch) and flow events (watch flows).
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { z } from 'zod';
+import { BulkheadError } from '../shared/errors.js';
+
+export const VERDICTS = ['allowed', 'alerted', 'killed', 'denied'] as const;
+export type Verdict = (typeof VERDICTS)[number];
+
+/** exec/open from the gate and proc connector; container = observability notes; stall = watchdog; flow = src/net. */
+export const EVENT_KINDS = ['exec', 'open', 'container', 'stall', 'flow'] as const;
+export type EventKind = (typeof EVENT_KINDS)[number];
+
+export interface WatchEvent {
+  /** ISO time of the kernel event. */
+  readonly time: string;
+  readonly kind: EventKind;
+  readonly containerId: string | null;
+  readonly containerName: string | null;
+  readonly imageDigest: string | null;
+  readonly pid: number | null;
+  readonly ppid: number | null;
+  readonly exe: string | null;
+  /** The path as invoked (exec) or opened (open). */
+  readonly path: string | null;
+  readonly argv: readonly string[];
+  readonly uid: number | null;
+  readonly verdict: Verdict;
+  /** The rule that decided the verdict (first hit), null when none hit. */
+  readonly ruleId: string | null;
+  /** Every rule that hit. */
+  readonly rules: readonly string[];
+  readonly profileVersion: number | null;
+  readonly message: string;
+  /** Kind-specific data (flow endpoints, parent exe), JSON-serialisable. */
+  readonly detail: Readonly<Record<string, unknown>>;
+  /** Microseconds from the kernel event to the moment the event was handed to the store. */
+  readonly latencyUs: number | null;
+}
+
+const rowSchema = z.object({
+  id: z.number(),
+  time: z.string(),
+  kind: z.enum(EVENT_KINDS),
+  container_id: z.string().nullable(),
+  container_name: z.string().nullable(),
+  image_digest: z.string().nullable(),
+  pid: z.number().nullable(),
+  ppid: z.number().nullable(),
+  exe: z.string().nullable(),
+  path: z.string().nullable(),
+  argv: z.string(),
+  uid: z.number().nullable(),
+  verdict: z.enum(VERDICTS),
+  rule_id: z.string().nullable(),
+  rules: z.string(),
+  profile_version: z.number().nullable(),
+  message: z.string(),
+  detail: z.string(),
+  latency_us: z.number().nullable(),
+  stored_ns: z.number().nullable(),
+});
+
+export interface StoredEvent extends WatchEvent {
+  readonly id: number;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (
+  id INTEGER PRIMARY KEY,
+  time TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  container_id TEXT,
+  container_name TEXT,
+  image_digest TEXT,
+  pid INTEGER,
+  ppid INTEGER,
+  exe TEXT,
+  path TEXT,
+  argv TEXT NOT NULL,
+  uid INTEGER,
+  verdict TEXT NOT NULL,
+  rule_id TEXT,
+  rules TEXT NOT NULL,
+  profile_version INTEGER,
+  message TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  latency_us REAL,
+  stored_ns INTEGER
+);
+CREATE INDEX IF NOT EXISTS events_time ON events(time);
+CREATE INDEX IF NOT EXISTS events_container ON events(container_name, time);
+CREATE TABLE IF NOT EXISTS status (id INTEGER PRIMARY KEY CHECK (id = 1), updated TEXT NOT NULL, body TEXT NOT NULL);
+`;
+
+export interface EventQuery {
+  readonly since?: Date;
+  readonly container?: string;
+  readonly limit?: number;
+  readonly kinds?: readonly EventKind[];
+}
+
+export interface StoreOptions {
+  /** Rows kept; older rows are deleted as new ones arrive. */
+  readonly retentionRows?: number;
+  readonly readonly?: boolean;
+}
+
+export class EventStore {
+  readonly file: string;
+  private readonly db: Database.Database;
+  private readonly retention: number;
+  private pending: WatchEvent[] = [];
+  private scheduled = false;
+  private readonly insert: Database.Statement;
+  private readonly writeBatch: (events: readonly WatchEvent[]) => void;
+  private sinceTrim = 0;
+  /** Listeners see each batch after it is committed (the CLI's --json lines, benchmarks). */
+  private readonly listeners: ((events: readonly WatchEvent[]) => void)[] = [];
+
+  constructor(file: string, options: StoreOptions = {}) {
+    this.file = file;
+    this.retention = options.retentionRows ?? 1_000_000;
+    try {
+      if (options.readonly !== true) mkdirSync(dirname(file), { recursive: true });
+      this.db = new Database(file, options.readonly === true ? { readonly: true, fileMustExist: true } : {});
+      if (options.readonly !== true) {
+        this.db.pragma('journal_mode = WAL');
+        this.db.pragma('synchronous = NORMAL');
+        this.db.exec(SCHEMA);
+      }
+    } catch (error) {
+      throw new BulkheadError(
+        options.readonly === true ? 'DB_MISSING' : 'DB_CORRUPT',
+        `cannot open the watch event database ${file}: ${error instanceof Error ? error.message : String(error)}`,
+        {
+          subject: file,
+          hint:
+            options.readonly === true
+              ? 'start `bulkhead watch` first, or pass its --db FILE'
+              : 'pass a writable --db FILE',
+          cause: error,
+        },
+      );
+    }
+    this.insert = this.db.prepare(
+      `INSERT INTO events (time, kind, container_id, container_name, image_digest, pid, ppid, exe, path, argv, uid,
+        verdict, rule_id, rules, profile_version, message, detail, latency_us, stored_ns)
+       VALUES (@time, @kind, @containerId, @containerName, @imageDigest, @pid, @ppid, @exe, @path, @argv, @uid,
+        @verdict, @ruleId, @rules, @profileVersion, @message, @detail, @latencyUs, @storedNs)`,
+    );
+    this.writeBatch = this.db.transaction((events: readonly WatchEvent[]) => {
+      const storedNs = Number(process.hrtime.bigint());
+      for (const e of events) {
+        this.insert.run({
+          ...e,
+          argv: JSON.stringify(e.argv),
+          rules: JSON.stringify(e.rules),
+          detail: JSON.stringify(e.detail),
+          storedNs,
+        });
+      }
+    });
+  }
+
+  /** Queues an event; the batch is written once the current turn of the event loop is done. */
+  append(event: WatchEvent): void {
+    this.pending.push(event);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => {
+        this.flush();
+      });
+    }
+  }
+
+  onCommit(listener: (events: readonly WatchEvent[]) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Writes everything queued now (also called on shutdown). */
+  flush(): void {
+    this.scheduled = false;
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    this.writeBatch(batch);
+    this.sinceTrim += batch.length;
+    if (this.sinceTrim >= 1000) {
+      this.sinceTrim = 0;
+      this.db.prepare('DELETE FROM events WHERE id <= (SELECT MAX(id) FROM events) - ?').run(this.retention);
+    }
+    for (const listener of this.listeners) listener(batch);
+  }
+
+  query(q: EventQuery = {}): StoredEvent[] {
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    if (q.since !== undefined) {
+      where.push('time >= ?');
+      params.push(q.since.toISOString());
+    }
+    if (q.container !== undefined) {
+      where.push('(container_name = ? OR container_id LIKE ?)');
+      params.push(q.container, `${q.container}%`);
+    }
+    if (q.kinds !== undefined && q.kinds.length > 0) {
+      where.push(`kind IN (${q.kinds.map(() => '?').join(',')})`);
+      params.push(...q.kinds);
+    }
+    const sql = `SELECT * FROM events ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    params.push(q.limit ?? 10_000);
+    const rows = this.db.prepare(sql).all(...params);
+    return rows.reverse().map((raw) => {
+      const r = rowSchema.parse(raw);
+      return {
+        id: r.id,
+        time: r.time,
+        kind: r.kind,
+        containerId: r.container_id,
+        containerName: r.container_name,
+        imageDigest: r.image_digest,
+        pid: r.pid,
+        ppid: r.ppid,
+        exe: r.exe,
+        path: r.path,
+        argv: z.array(z.string()).parse(JSON.parse(r.argv)),
+        uid: r.uid,
+        verdict: r.verdict,
+        ruleId: r.rule_id,
+        rules: z.array(z.string()).parse(JSON.parse(r.rules)),
+        profileVersion: r.profile_version,
+        message: r.message,
+        detail: z.record(z.string(), z.unknown()).parse(JSON.parse(r.detail)),
+        latencyUs: r.latency_us,
+      };
+    });
+  }
+
+  count(): number {
+    return z.object({ n: z.number() }).parse(this.db.prepare('SELECT COUNT(*) AS n FROM events').get()).n;
+  }
+
+  /** The running watcher's counters, replaced as a whole (read by `watch status`). */
+  writeStatus(body: unknown): void {
+    this.db
+      .prepare(
+        'INSERT INTO status (id, updated, body) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET updated = excluded.updated, body = excluded.body',
+      )
+      .run(new Date().toISOString(), JSON.stringify(body));
+  }
+
+  readStatus(): { updated: string; body: unknown } | undefined {
+    const row = this.db.prepare('SELECT updated, body FROM status WHERE id = 1').get();
+    if (row === undefined) return undefined;
+    const r = z.object({ updated: z.string(), body: z.string() }).parse(row);
+    return { updated: r.updated, body: JSON.parse(r.body) };
+  }
+
+  close(): void {
+    this.flush();
+    this.db.close();
+  }
+}
