@@ -15,7 +15,7 @@ import { readKernelFacts } from './kernel.js';
 import { readLsmFacts } from './lsm.js';
 import { findMount } from './mounts.js';
 import { readOsRelease } from './os-release.js';
-import { RootFs } from './root-fs.js';
+import { checkRoot, RootFs } from './root-fs.js';
 
 export const DEFAULT_DATA_ROOT = '/var/lib/docker';
 const DEFAULT_SOCKET = '/var/run/docker.sock';
@@ -46,6 +46,7 @@ function containerdSocket(fs: RootFs): string {
 }
 
 export function collectHostFacts(options: HostCollectOptions): HostCollectResult {
+  checkRoot(options.root);
   const fs = new RootFs(options.root);
   const diagnostics: Diagnostic[] = [];
   const accounts = readAccounts(fs);

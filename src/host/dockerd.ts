@@ -35,11 +35,13 @@ function listDockerdProcesses(fs: RootFs): ProcessEntry[] | undefined {
 }
 
 /** Inodes of listening sockets that serve the address, from /proc/net/{unix,tcp,tcp6}. */
-function listeningInodes(fs: RootFs, address: EngineAddress): Set<string> {
+function listeningInodes(fs: RootFs, address: EngineAddress): Set<string> | undefined {
   const inodes = new Set<string>();
   if (address.kind === 'unix') {
     const target = posix.normalize(address.socketPath);
-    for (const line of (fs.readIfExists('/proc/net/unix') ?? '').split('\n').slice(1)) {
+    const table = fs.readIfExists('/proc/net/unix');
+    if (table === undefined) return undefined;
+    for (const line of table.split('\n').slice(1)) {
       const fields = line.trim().split(/\s+/);
       const [, , , flags, , , inode, path] = fields;
       // __SO_ACCEPTCON (0x10000) marks a listening socket
@@ -54,8 +56,10 @@ function listeningInodes(fs: RootFs, address: EngineAddress): Set<string> {
       }
     }
   } else {
-    for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-      for (const line of (fs.readIfExists(table) ?? '').split('\n').slice(1)) {
+    const tables = ['/proc/net/tcp', '/proc/net/tcp6'].map((t) => fs.readIfExists(t));
+    if (tables.every((t) => t === undefined)) return undefined;
+    for (const table of tables) {
+      for (const line of (table ?? '').split('\n').slice(1)) {
         const fields = line.trim().split(/\s+/);
         const local = fields[1];
         const state = fields[3];
@@ -99,7 +103,13 @@ export function findDockerd(fs: RootFs, address: EngineAddress | undefined): Kno
   if (processes.length === 0) return unknown('no dockerd process found in /proc');
   if (address !== undefined) {
     const inodes = listeningInodes(fs, address);
-    if (inodes.size > 0) {
+    if (inodes?.size === 0) {
+      // Nothing listens at the address in use: another dockerd on this host is not the daemon being audited.
+      return unknown(
+        `no engine listens at ${address.display} on this host, so no dockerd is behind it (dockerd pid${processes.length === 1 ? '' : 's'} ${processes.map((p) => p.pid).join(', ')} serve${processes.length === 1 ? 's' : ''} other sockets); daemon rules are judged only against the daemon behind the socket in use`,
+      );
+    }
+    if (inodes !== undefined) {
       const owner = processes.find((p) => ownsSocket(fs, p.pid, inodes));
       if (owner !== undefined)
         return known(toFact(owner, 'socket-inode', processes), `/proc/${owner.pid}/cmdline`);
@@ -129,7 +139,9 @@ export function readDaemonConfig(fs: RootFs, dockerd: Known<DockerdProcess>): Kn
   const source = fromFlag === undefined ? path : `--config-file=${path}`;
   const read = fs.read(path);
   if (!read.ok) {
-    if (!fs.exists(path)) return known({ path, fromFlag: fromFlag !== undefined, exists: false }, source);
+    const stat = fs.stat(path);
+    if (!stat.ok && stat.missing)
+      return known({ path, fromFlag: fromFlag !== undefined, exists: false }, source);
     return unknown(read.reason);
   }
   const hint = 'fix the JSON syntax; dockerd refuses to start with a malformed daemon.json';
