@@ -364,9 +364,23 @@ export const containerCases: CaseTable = {
     one('none passes', container('web'), 'pass'),
     one(
       'bridge fails',
-      container('web', { NetworkMode: 'default' }, { NetworkSettings: { Networks: { bridge: {} } } }),
+      container(
+        'web',
+        { NetworkMode: 'default' },
+        { NetworkSettings: { Networks: { bridge: { NetworkID: '2d5f0c1e9a7b' } } } },
+      ),
       'fail',
       ['NetworkSettings.Networks=["bridge"]'],
+    ),
+    one(
+      'bridge with an empty NetworkID (a daemon with "bridge": "none") passes',
+      container(
+        'web',
+        { NetworkMode: 'default' },
+        { NetworkSettings: { Networks: { bridge: { NetworkID: '' } } } },
+      ),
+      'pass',
+      ['NetworkSettings.Networks.bridge.NetworkID='],
     ),
   ],
   'BH-C-025': [

@@ -20,7 +20,18 @@ export const rule: AuditRule = {
   area: 'container',
   needs: 'engine',
   check: checkContainers((c) => {
-    const networks = Object.keys(c.NetworkSettings?.Networks ?? {});
+    const all = c.NetworkSettings?.Networks ?? {};
+    const networks = Object.keys(all);
+    // A daemon started with "bridge": "none" has no docker0, yet inspect still lists Networks.bridge for a
+    // container in the default network mode, with an empty NetworkID: that container is attached to nothing.
+    const bridge: unknown = all['bridge'];
+    const networkId =
+      typeof bridge === 'object' && bridge !== null && 'NetworkID' in bridge ? bridge.NetworkID : undefined;
+    if (networks.includes('bridge') && (typeof networkId !== 'string' || networkId === ''))
+      return pass(
+        'not on the default bridge (the daemon has none: Networks.bridge has no NetworkID)',
+        ev('NetworkSettings.Networks.bridge.NetworkID', typeof networkId === 'string' ? networkId : null),
+      );
     return networks.includes('bridge')
       ? fail('attached to the default bridge', ev('NetworkSettings.Networks', networks, 'no "bridge"'))
       : pass('not on the default bridge', ev('NetworkSettings.Networks', networks));
