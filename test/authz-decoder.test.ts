@@ -17,7 +17,7 @@ import {
   sliceItems,
 } from '../src/authz/go-json.js';
 import { exposedSensitivePath } from '../src/authz/host-paths.js';
-import { parseImageRef } from '../src/authz/image-ref.js';
+import { parseImageRef } from '../src/shared/image-ref.js';
 import { parsePolicy } from '../src/authz/policy.js';
 import { decodeBase64, type AuthzRequest } from '../src/authz/protocol.js';
 import { cleanMuxPath, decodeRequest, parseGoQuery } from '../src/authz/request.js';
@@ -509,7 +509,7 @@ describe('authz decoder: building blocks', () => {
     ];
     for (const [raw, repo] of cases) {
       const ref = parseImageRef(raw);
-      assert.equal(ref.kind === 'named' ? ref.repository : ref.kind, repo, raw);
+      assert.equal(ref.kind === 'named' ? ref.name : ref.kind, repo, raw);
     }
     assert.equal(parseImageRef('Busybox').kind, 'invalid');
   });

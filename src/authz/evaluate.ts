@@ -12,7 +12,8 @@ import {
 import type { JsonNode } from './go-json.js';
 import { globMatch, hasGlob } from './glob.js';
 import { exposedSensitivePath, resolveHostPath } from './host-paths.js';
-import { parseImageRef, registryAllowed } from './image-ref.js';
+import { parseImageRef } from '../shared/image-ref.js';
+import { mayBeImageIdPrefix, registryAllowed } from './registry-allow-list.js';
 import type { CompiledRule, Constraints, Policy } from './policy.js';
 import { identityName, queryGet, type DecodedRequest } from './request.js';
 import type { Resolver } from './resolver.js';
@@ -135,7 +136,7 @@ function mountViolations(mounts: readonly MountFact[], c: Constraints): string[]
 
 function imageViolations(image: string, c: Constraints): string[] {
   if (c.registries === undefined) return [];
-  const ref = parseImageRef(image);
+  const ref = mayBeImageIdPrefix(image) ? ({ kind: 'id', id: image } as const) : parseImageRef(image);
   switch (ref.kind) {
     case 'id':
       return [
@@ -144,9 +145,9 @@ function imageViolations(image: string, c: Constraints): string[] {
     case 'invalid':
       return [ref.reason];
     case 'named':
-      return registryAllowed(ref.repository, c.registries)
+      return registryAllowed(ref, c.registries)
         ? []
-        : [`image ${ref.repository} is not from an allowed registry (${c.registries.join(', ')})`];
+        : [`image ${ref.name} is not from an allowed registry (${c.registries.join(', ')})`];
     default:
       return ref satisfies never;
   }
@@ -323,9 +324,9 @@ async function containerTarget(ref: string, resolver: Resolver): Promise<Target>
 
 function imageTarget(raw: string): Target {
   const ref = parseImageRef(raw);
-  if (ref.kind !== 'named') return [raw];
-  const forms = [raw, ref.repository];
-  if (ref.tag !== undefined) forms.push(`${ref.repository}:${ref.tag}`);
+  if (ref.kind !== 'named' || mayBeImageIdPrefix(raw)) return [raw];
+  const forms = [raw, ref.name];
+  if (ref.tag !== undefined) forms.push(`${ref.name}:${ref.tag}`);
   return forms;
 }
 

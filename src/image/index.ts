@@ -8,7 +8,8 @@ import { connectEngine } from '../engine/client.js';
 import { BulkheadError, errnoCode, UsageError } from '../shared/errors.js';
 import { READ_CHUNK, readImageArchive, readOciLayoutDir } from './archive.js';
 import { ImageNotFoundError, readEngineImage } from './engine.js';
-import { parseImageReference, readRegistryImage, type RegistryAuth } from './registry.js';
+import { parseImageRef } from '../shared/image-ref.js';
+import { readRegistryImage, type RegistryAuth } from './registry.js';
 import { readRootfs } from './rootfs.js';
 import type { ImageFacts } from './types.js';
 
@@ -155,11 +156,7 @@ export async function readImage(target: string, options: ReadImageOptions): Prom
         return await readEngineImage(docker, spec.ref, { address: address.display, onLayer });
       } catch (error) {
         // Like `docker run`, a name that is not local but names a registry host is fetched from that registry.
-        if (
-          spec.kind === 'auto-ref' &&
-          error instanceof ImageNotFoundError &&
-          parseImageReference(spec.ref).explicitRegistry
-        ) {
+        if (spec.kind === 'auto-ref' && error instanceof ImageNotFoundError && isRegistryNamed(spec.ref)) {
           return readRegistryImage(spec.ref, registryOptions(options, onLayer));
         }
         throw error;
@@ -170,6 +167,12 @@ export async function readImage(target: string, options: ReadImageOptions): Prom
     default:
       return spec satisfies never;
   }
+}
+
+/** Whether a reference names its registry ("registry.example.com/app", not "app" or "team/app"). */
+function isRegistryNamed(ref: string): boolean {
+  const parsed = parseImageRef(ref);
+  return parsed.kind === 'named' && parsed.domainWritten;
 }
 
 function registryOptions(options: ReadImageOptions, onLayer: (done: number, bytes: number) => void) {

@@ -7,55 +7,39 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { z } from 'zod';
 import type { Diagnostic } from '../shared/diagnostic.js';
 import { BulkheadError, UsageError } from '../shared/errors.js';
+import { parseImageRef } from '../shared/image-ref.js';
 import { analyzeLayers } from './analyze.js';
 import { configFacts, historyFacts, imageConfigSchema, layerRefs } from './config.js';
 import { scanLayer, type LayerScan } from './layer.js';
 import type { ImageFacts } from './types.js';
 
-export interface ImageReference {
+/** Where to pull a reference from: the registry host to contact, the repository path and the tag or digest. */
+export interface RegistryEndpoint {
+  /** Host[:port] to contact: docker.io names are served by registry-1.docker.io (registry/config.go). */
   readonly registry: string;
   readonly repository: string;
-  /** Tag or digest ("latest", "sha256:..."). */
+  /** Digest, else tag, else "latest" (ParseDockerRef: a digest wins over a tag). */
   readonly reference: string;
-  readonly explicitRegistry: boolean;
 }
 
-/** Parses a docker reference (distribution/reference grammar): [host[:port]/]path[:tag][@digest]. */
-export function parseImageReference(ref: string): ImageReference {
-  const at = ref.indexOf('@');
-  const named = at >= 0 ? ref.slice(0, at) : ref;
-  const digest = at >= 0 ? ref.slice(at + 1) : undefined;
-  const slash = named.indexOf('/');
-  const first = slash >= 0 ? named.slice(0, slash) : '';
-  const explicitRegistry =
-    slash >= 0 && (first.includes('.') || first.includes(':') || first === 'localhost');
-  const registry = explicitRegistry ? first : 'registry-1.docker.io';
-  let path = explicitRegistry ? named.slice(slash + 1) : named;
-  let tag = 'latest';
-  const colon = path.lastIndexOf(':');
-  if (colon > path.lastIndexOf('/')) {
-    tag = path.slice(colon + 1);
-    path = path.slice(0, colon);
-  }
-  if (!explicitRegistry && !path.includes('/')) path = `library/${path}`;
-  if (!/^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/.test(path)) {
-    throw new UsageError(`invalid image reference ${ref}`, {
-      subject: ref,
+/** The endpoint of an image reference, parsed by the one parser (src/shared/image-ref.ts). */
+export function registryEndpoint(refText: string): RegistryEndpoint {
+  const ref = parseImageRef(refText);
+  if (ref.kind === 'id')
+    throw new UsageError(`${refText} is an image id; a registry serves names`, {
+      subject: refText,
       hint: 'write HOST[:PORT]/NAME[:TAG] or NAME@sha256:DIGEST',
     });
-  }
-  if (digest !== undefined && !/^sha256:[a-f0-9]{64}$/.test(digest)) {
-    throw new UsageError(`invalid digest in ${ref}`, {
-      subject: ref,
-      hint: 'digests look like sha256:<64 hex digits>',
+  if (ref.kind === 'invalid')
+    throw new UsageError(ref.reason, {
+      subject: refText,
+      hint: 'write HOST[:PORT]/NAME[:TAG] or NAME@sha256:DIGEST',
     });
-  }
-  if (!/^[\w][\w.-]{0,127}$/.test(tag))
-    throw new UsageError(`invalid tag in ${ref}`, {
-      subject: ref,
-      hint: 'tags are [A-Za-z0-9_.-], at most 128 characters',
-    });
-  return { registry, repository: path, reference: digest ?? tag, explicitRegistry };
+  return {
+    registry: ref.domain === 'docker.io' ? 'registry-1.docker.io' : ref.domain,
+    repository: ref.path,
+    reference: ref.digest ?? ref.tag ?? 'latest',
+  };
 }
 
 export interface RegistryAuth {
@@ -119,7 +103,7 @@ class RegistryClient {
   private token: string | undefined;
   private readonly base: string;
   constructor(
-    private readonly ref: ImageReference,
+    private readonly ref: RegistryEndpoint,
     private readonly display: string,
     private readonly options: RegistryOptions,
   ) {
@@ -299,7 +283,7 @@ function parseDocument<T>(schema: z.ZodType<T>, bytes: Buffer, what: string, dis
 }
 
 export async function readRegistryImage(refText: string, options: RegistryOptions): Promise<ImageFacts> {
-  const ref = parseImageReference(refText);
+  const ref = registryEndpoint(refText);
   const client = new RegistryClient(ref, refText, options);
   const [os = 'linux', architecture = 'amd64', variant] = (options.platform ?? 'linux/amd64').split('/');
   let path = `/manifests/${ref.reference}`;

@@ -7,6 +7,7 @@ import {
   type Stage,
 } from './model.js';
 import type { ShellCommand } from './shell.js';
+import { parseImageRef, type NamedImageRef } from '../shared/image-ref.js';
 
 /** Every RUN, including ONBUILD RUN triggers. */
 export function runInstructions(model: DockerfileModel): LintInstruction[] {
@@ -103,37 +104,10 @@ export function subcommandOf(command: ShellCommand, withValue: readonly string[]
   return positionals(command, withValue)[0];
 }
 
-export interface ImageRef {
-  /** Registry host, "docker.io" when none is written. */
-  readonly registry: string;
-  /** Repository path without registry ("library/alpine" for "alpine"). */
-  readonly repository: string;
-  readonly tag: string | null;
-  readonly digest: string | null;
-}
-
-/** Parses an image reference as the Docker CLI does (distribution/reference normalisation). */
-export function parseImageRef(image: string): ImageRef {
-  let rest = image;
-  let digest: string | null = null;
-  const at = rest.indexOf('@');
-  if (at !== -1) {
-    digest = rest.slice(at + 1);
-    rest = rest.slice(0, at);
-  }
-  let tag: string | null = null;
-  const lastColon = rest.lastIndexOf(':');
-  if (lastColon > rest.lastIndexOf('/')) {
-    tag = rest.slice(lastColon + 1);
-    rest = rest.slice(0, lastColon);
-  }
-  const slash = rest.indexOf('/');
-  const first = slash === -1 ? '' : rest.slice(0, slash);
-  const hasRegistry = first.includes('.') || first.includes(':') || first === 'localhost';
-  const registry = hasRegistry ? first : 'docker.io';
-  let repository = hasRegistry ? rest.slice(slash + 1) : rest;
-  if (registry === 'docker.io' && !repository.includes('/')) repository = `library/${repository}`;
-  return { registry: registry.toLowerCase(), repository, tag, digest };
+/** The base image of an external stage, parsed by the one parser; undefined when Docker would reject it. */
+export function stageImageRef(stage: Stage): NamedImageRef | undefined {
+  const ref = parseImageRef(stage.image);
+  return ref.kind === 'named' ? ref : undefined;
 }
 
 /** True when the stage's FROM names an image from a registry (not an earlier stage, not scratch). */

@@ -1,35 +1,11 @@
-// Table tests for the audit's small parsers: image references, security options, kernel release order,
+// Table tests for the audit's small parsers (image references: test/shared/image-ref.test.ts): security options, kernel release order,
 // --only/--skip tokens.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { canonicalHostPath, isSameOrAncestor, parseSecurityOpt } from '../../src/audit/container-facts.js';
-import { parseImageRef } from '../../src/audit/image-ref.js';
 import { compareKernelReleases } from '../../src/audit/kernel-release.js';
 import { AUDIT_RULES } from '../../src/audit/rules/index.js';
 import { selectRules } from '../../src/audit/select.js';
-
-describe('parseImageRef', () => {
-  const cases: readonly [string, string | undefined, string, string | undefined, string | undefined][] = [
-    ['busybox', 'docker.io', 'library/busybox', undefined, undefined],
-    ['busybox:1.36', 'docker.io', 'library/busybox', '1.36', undefined],
-    ['bitnami/redis:7', 'docker.io', 'bitnami/redis', '7', undefined],
-    ['localhost:5000/app:1', 'localhost:5000', 'app', '1', undefined],
-    ['localhost/app', 'localhost', 'app', undefined, undefined],
-    ['registry.example.com/team/app@sha256:abc', 'registry.example.com', 'team/app', undefined, 'sha256:abc'],
-    ['ghcr.io/o/r:v1@sha256:abc', 'ghcr.io', 'o/r', 'v1', 'sha256:abc'],
-    ['sha256:' + 'a'.repeat(64), undefined, '', undefined, undefined],
-  ];
-  for (const [ref, registry, repository, tag, digest] of cases) {
-    it(ref, () => {
-      const parsed = parseImageRef(ref);
-      if (registry === undefined) {
-        assert.equal(parsed, undefined);
-        return;
-      }
-      assert.deepEqual(parsed, { registry, repository, tag, digest });
-    });
-  }
-});
 
 describe('parseSecurityOpt', () => {
   it('reads both = and : forms', () => {

@@ -1,18 +1,16 @@
 // BH-DF-003: a base image comes from a registry outside the configured allow-list (hadolint DL3026). Inactive until
 // `trustedRegistries` is configured. Stage references and scratch are not images.
-import { hasUnresolvedVariable, isExternalImage, parseImageRef } from '../helpers.js';
+import { inAllowList, parseImageRef } from '../../shared/image-ref.js';
+import { hasUnresolvedVariable, isExternalImage } from '../helpers.js';
 import { defineRule } from '../rule.js';
 
-/** `registry.example.com` trusts the whole host; `docker.io/library` trusts one namespace (path prefix). */
+/**
+ * `registry.example.com` trusts the whole host; `docker.io/library` trusts one namespace (path prefix); the
+ * match is src/shared/image-ref.ts's. A reference Docker would reject pulls nothing, so it is not reported here.
+ */
 export function isTrusted(image: string, trusted: readonly string[]): boolean {
   const ref = parseImageRef(image);
-  const full = `${ref.registry}/${ref.repository}`.toLowerCase();
-  return trusted.some((entry) => {
-    const t = entry.toLowerCase().replace(/\/+$/, '');
-    const normal =
-      t === 'hub.docker.com' || t === 'index.docker.io' || t === 'registry-1.docker.io' ? 'docker.io' : t;
-    return full === normal || full.startsWith(`${normal}/`) || ref.registry === normal;
-  });
+  return ref.kind !== 'named' || inAllowList(ref, trusted);
 }
 
 export const rule = defineRule({

@@ -1,6 +1,6 @@
 // BH-DF-004: a base image is referenced by tag only, so the bytes behind it can change between builds. Digest pins
 // (`image:tag@sha256:...`) make builds reproducible and stop a re-pushed tag from swapping the base.
-import { hasUnresolvedVariable, isExternalImage, parseImageRef } from '../helpers.js';
+import { hasUnresolvedVariable, isExternalImage, stageImageRef } from '../helpers.js';
 import { defineRule } from '../rule.js';
 
 export const rule = defineRule({
@@ -19,7 +19,8 @@ export const rule = defineRule({
   check({ model, report }) {
     for (const stage of model.stages) {
       if (!isExternalImage(stage) || hasUnresolvedVariable(stage.image)) continue;
-      if (parseImageRef(stage.image).digest === null)
+      const ref = stageImageRef(stage);
+      if (ref !== undefined && ref.digest === undefined)
         report({ instruction: stage.from, message: `${stage.image} is not pinned by digest` });
     }
   },

@@ -1,5 +1,5 @@
 // BH-DF-012: FROM uses the `latest` tag (hadolint DL3007, Trivy DS-0001): the base changes under the build.
-import { hasUnresolvedVariable, isExternalImage, parseImageRef } from '../helpers.js';
+import { hasUnresolvedVariable, isExternalImage, stageImageRef } from '../helpers.js';
 import { defineRule } from '../rule.js';
 
 export const rule = defineRule({
@@ -20,8 +20,8 @@ export const rule = defineRule({
   check({ model, report }) {
     for (const stage of model.stages) {
       if (!isExternalImage(stage) || hasUnresolvedVariable(stage.image)) continue;
-      const ref = parseImageRef(stage.image);
-      if (ref.tag === 'latest' && ref.digest === null)
+      const ref = stageImageRef(stage);
+      if (ref?.tag === 'latest' && ref.digest === undefined)
         report({ instruction: stage.from, message: `${stage.image} uses the latest tag` });
     }
   },

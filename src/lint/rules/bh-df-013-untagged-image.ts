@@ -1,5 +1,5 @@
 // BH-DF-013: FROM names an image with neither tag nor digest (hadolint DL3006), which means `latest`.
-import { hasUnresolvedVariable, isExternalImage, parseImageRef } from '../helpers.js';
+import { hasUnresolvedVariable, isExternalImage, stageImageRef } from '../helpers.js';
 import { defineRule } from '../rule.js';
 
 export const rule = defineRule({
@@ -18,8 +18,8 @@ export const rule = defineRule({
   check({ model, report }) {
     for (const stage of model.stages) {
       if (!isExternalImage(stage) || hasUnresolvedVariable(stage.image)) continue;
-      const ref = parseImageRef(stage.image);
-      if (ref.tag === null && ref.digest === null)
+      const ref = stageImageRef(stage);
+      if (ref !== undefined && ref.tag === undefined && ref.digest === undefined)
         report({ instruction: stage.from, message: `${stage.image} has no tag (it means latest)` });
     }
   },

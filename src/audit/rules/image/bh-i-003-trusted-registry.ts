@@ -1,7 +1,7 @@
 // BH-I-003: images in use come from a registry on the config file's allow-list (CIS 1.6.0 4.2, 1.8.0 4.2
 // "only trusted base images", made checkable with trustedRegistries).
 import { checkImages, ev, fail, notApplicable, pass, skip } from '../../check.js';
-import { parseImageRef, sameRegistry } from '../../image-ref.js';
+import { inAllowList, parseImageRef, type NamedImageRef } from '../../../shared/image-ref.js';
 import type { AuditRule } from '../../rule.js';
 
 export const rule: AuditRule = {
@@ -24,17 +24,17 @@ export const rule: AuditRule = {
     if (trusted.length === 0)
       return notApplicable('no registry allow-list (trustedRegistries in the config file)');
     const refs = [image.ref, ...(image.inspect?.RepoTags ?? []), ...(image.inspect?.RepoDigests ?? [])];
-    const parsed = refs.map(parseImageRef).filter((r) => r !== undefined);
+    const parsed = refs.map(parseImageRef).filter((r): r is NamedImageRef => r.kind === 'named');
     const first = parsed[0];
     if (first === undefined)
       return skip(
         `image ${image.ref} has no name: its registry is unknown`,
         ev('RepoTags', image.inspect?.RepoTags ?? []),
       );
-    const ok = trusted.some((t) => sameRegistry(t, first.registry));
+    const ok = inAllowList(first, trusted);
     const evidence = ev('image reference', image.ref, `a registry in ${trusted.join(', ')}`);
     return ok
-      ? pass(`registry ${first.registry} is trusted`, evidence)
-      : fail(`registry ${first.registry} is not in trustedRegistries`, evidence);
+      ? pass(`registry ${first.domain} is trusted`, evidence)
+      : fail(`registry ${first.domain} is not in trustedRegistries`, evidence);
   }),
 };
