@@ -74,7 +74,7 @@ describe('bulkhead db update over local HTTP', () => {
     const status = await runBulkhead(['db', 'status', '--db', db, '--json']);
     assert.equal(status.code, 0);
     const meta = statusSchema.parse(JSON.parse(status.stdout));
-    assert.equal(meta.schemaVersion, 2);
+    assert.equal(meta.schemaVersion, 3);
     assert.deepEqual(
       meta.releases
         .filter((x) => x.advisories > 0)

@@ -179,8 +179,14 @@ describe('Debian 12 image packages against bookworm-derived.json', () => {
       /Alpine 3\.19/,
     );
     const rhel: OsInfo = { family: 'redhat', id: 'rhel', versionId: '9.3', evidence: 'etc/os-release' };
+    // RHEL is supported, but this database has no Red Hat data: said, not a clean result
     assert.match(
       detectVulnerabilities({ image: 'x', os: rhel, packages: [] }, db).unsupported ?? '',
+      /no Red Hat advisories/,
+    );
+    const fedora: OsInfo = { family: 'fedora', id: 'fedora', versionId: '40', evidence: 'etc/os-release' };
+    assert.match(
+      detectVulnerabilities({ image: 'x', os: fedora, packages: [] }, db).unsupported ?? '',
       /not covered/,
     );
   });

@@ -1,6 +1,9 @@
 // Matches installed packages against the vulnerability database, one distro family at a time: packages are
 // looked up by source package (Debian/Ubuntu Source:, Alpine/Wolfi origin) and the source version is compared in
-// the family's version scheme. Statuses (fixed, open, minor, won't fix, end of life) are carried into findings.
+// the family's version scheme; rpm families (AlmaLinux, Rocky, RHEL/UBI) are looked up by binary rpm name (a
+// modular rpm by "module:stream/name" from its MODULARITYLABEL, so it only meets its own stream's advisories)
+// and compared by epoch:version-release (rpm.ts). Statuses (fixed, open, minor, won't fix, end of life) are carried
+// into findings.
 // Detectors never read files (DESIGN.md): all they get is the OS, the package list and the database.
 import type { InstalledPackage, OsInfo } from '../packages/types.js';
 import type { Diagnostic } from '../shared/diagnostic.js';
@@ -10,6 +13,7 @@ import { compareVersions, VersionError, type VersionScheme } from '../versioning
 import type { AdvisoryRow, SupportEndedRow, VulnDb } from '../vulndb/db.js';
 import { alpineBranch, DEBIAN_CODENAMES } from '../vulndb/importers/releases.js';
 import type { Ecosystem } from '../vulndb/types.js';
+import { detectRpm, redhatMajor } from './rpm.js';
 
 export interface DetectInput {
   readonly image: string;
@@ -27,7 +31,7 @@ export interface DetectResult {
 /** Severity used when a feed gives none (Alpine secdb, untriaged Debian issues): a review is needed. */
 export const DEFAULT_SEVERITY: Severity = 'medium';
 
-interface Family {
+export interface Family {
   readonly ecosystem: Ecosystem;
   readonly release: string;
   readonly scheme: VersionScheme;
@@ -64,12 +68,28 @@ export function familyFor(os: OsInfo): Family | string {
       return os.id === 'chainguard'
         ? { ecosystem: 'chainguard', release: 'rolling', scheme: 'apk', label: 'Chainguard OS' }
         : { ecosystem: 'wolfi', release: 'rolling', scheme: 'apk', label: 'Wolfi' };
-    case 'redhat':
-    case 'centos':
-    case 'rocky':
     case 'alma':
-    case 'fedora':
+    case 'rocky':
+    case 'redhat': {
+      const major = redhatMajor(version);
+      const name =
+        os.family === 'alma'
+          ? 'AlmaLinux'
+          : os.family === 'rocky'
+            ? 'Rocky Linux'
+            : 'Red Hat Enterprise Linux';
+      if (major === undefined) return `${name} release unknown (no VERSION_ID in os-release)`;
+      return {
+        ecosystem: os.family === 'alma' ? 'almalinux' : os.family === 'rocky' ? 'rocky' : 'redhat',
+        release: major,
+        scheme: 'rpm',
+        label: `${name} ${major}`,
+      };
+    }
     case 'amazon':
+      return `${os.prettyName ?? os.id} packages are not covered: Amazon Linux advisories (ALAS) are not supported`;
+    case 'centos':
+    case 'fedora':
     case 'opensuse':
       return `${os.prettyName ?? os.id} packages are not covered: bulkhead has no ${os.family} advisory feed yet`;
     case 'distroless':
@@ -81,9 +101,13 @@ export function familyFor(os: OsInfo): Family | string {
   }
 }
 
-function referencesFor(id: string, source: string): string[] {
+function referencesFor(id: string, source: string, release: string): string[] {
   if (source.startsWith('debian')) return [`https://security-tracker.debian.org/tracker/${id}`];
   if (source.startsWith('alpine')) return [`https://security.alpinelinux.org/vuln/${id}`];
+  // errata.almalinux.org/8/ALSA-2026-A008.html: the major release in the path, ':' written '-'
+  if (/^AL[SBE]A-/.test(id)) return [`https://errata.almalinux.org/${release}/${id.replace(':', '-')}.html`];
+  if (/^RL[SB]A-/.test(id)) return [`https://errata.rockylinux.org/${id}`];
+  if (source.startsWith('redhat')) return [`https://access.redhat.com/security/cve/${id}`];
   return [`https://osv.dev/vulnerability/${id}`];
 }
 
@@ -191,6 +215,7 @@ function matchesSupportEnded(entry: SupportEndedRow, pkg: InstalledPackage, sche
 export function detectVulnerabilities(input: DetectInput, db: VulnDb): DetectResult {
   const family = familyFor(input.os);
   if (typeof family === 'string') return { findings: [], diagnostics: [], unsupported: family };
+  if (family.scheme === 'rpm') return detectRpm(input, db, family, toFinding);
   const releaseId = db.releaseId(family.ecosystem, family.release);
   if (releaseId === undefined) {
     const known = db
@@ -244,7 +269,7 @@ export function detectVulnerabilities(input: DetectInput, db: VulnDb): DetectRes
   return { findings, diagnostics };
 }
 
-function toFinding(image: string, pkg: InstalledPackage, row: AdvisoryRow, family: Family): Finding {
+export function toFinding(image: string, pkg: InstalledPackage, row: AdvisoryRow, family: Family): Finding {
   const installed = `${pkg.name} ${pkg.version}`;
   const source =
     pkg.sourceName !== pkg.name || pkg.sourceVersion !== pkg.version
@@ -276,7 +301,7 @@ function toFinding(image: string, pkg: InstalledPackage, row: AdvisoryRow, famil
       ...(pkg.layer === undefined ? {} : { layer: pkg.layer }),
     },
     remediation: remediationFor(pkg, row),
-    references: referencesFor(row.vulnerability, row.source),
+    references: referencesFor(row.vulnerability, row.source, family.release),
     vulnerability: { id: row.vulnerability, fixedVersion: row.fixed, status: row.status, source: row.source },
   };
 }

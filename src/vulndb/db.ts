@@ -94,6 +94,8 @@ export interface VulnDb {
   releaseId(ecosystem: string, release: string): number | undefined;
   lookup(releaseId: number, sourcePackage: string): readonly AdvisoryRow[];
   supportEnded(releaseId: number): readonly SupportEndedRow[];
+  /** Product CPEs of Red Hat content sets (repository ids); a set the map does not know is absent. */
+  repositoryCpes(repositories: readonly string[]): Map<string, string[]>;
   /** Runs SQLite's quick_check; returns the problems found ([] when healthy). */
   check(): readonly string[];
   close(): void;
@@ -269,6 +271,18 @@ class SqliteVulnDb implements VulnDb {
       .map((r) => ({ package: r.package, lastVersion: r.last_version, ended: r.ended, note: r.note }));
   }
 
+  repositoryCpes(repositories: readonly string[]): Map<string, string[]> {
+    const statement = this.#db.prepare<[string], { cpe: string }>(
+      'SELECT cpe FROM repository_cpes WHERE repository = ? ORDER BY cpe',
+    );
+    const out = new Map<string, string[]>();
+    for (const repository of repositories) {
+      const cpes = statement.all(repository).map((r) => r.cpe);
+      if (cpes.length > 0) out.set(repository, cpes);
+    }
+    return out;
+  }
+
   check(): readonly string[] {
     const rows = this.#db.pragma('quick_check') as { quick_check: string }[];
     return rows.map((r) => r.quick_check).filter((m) => m !== 'ok');
@@ -319,6 +333,8 @@ export class DbWriter implements AdvisorySink {
     source: Database.Statement<[string, string, string, string], { id: number }>;
     dropAffected: Database.Statement<[number]>;
     dropEnded: Database.Statement<[number]>;
+    dropCpes: Database.Statement<[number]>;
+    cpe: Database.Statement<[string, string, number]>;
     finishSource: Database.Statement<[number, number, number]>;
     release: Database.Statement<[string, string], { id: number }>;
     vuln: Database.Statement<[string, string | null]>;
@@ -351,6 +367,8 @@ export class DbWriter implements AdvisorySink {
       ),
       dropAffected: db.prepare('DELETE FROM affected WHERE source = ?'),
       dropEnded: db.prepare('DELETE FROM support_ended WHERE source = ?'),
+      dropCpes: db.prepare('DELETE FROM repository_cpes WHERE source = ?'),
+      cpe: db.prepare('INSERT OR REPLACE INTO repository_cpes (repository, cpe, source) VALUES (?, ?, ?)'),
       finishSource: db.prepare('UPDATE sources SET records = ?, skipped = ? WHERE id = ?'),
       release: db.prepare(
         `INSERT INTO releases (ecosystem, release) VALUES (?, ?)
@@ -418,6 +436,7 @@ export class DbWriter implements AdvisorySink {
     if (id === undefined) throw new BulkheadError('INTERNAL', 'source insert returned no id');
     this.#stmts.dropAffected.run(id);
     this.#stmts.dropEnded.run(id);
+    this.#stmts.dropCpes.run(id);
     this.#source = id;
   }
 
@@ -450,6 +469,10 @@ export class DbWriter implements AdvisorySink {
       r.note,
       this.#currentSource(),
     );
+  }
+
+  addRepositoryCpe(repository: string, cpe: string): void {
+    this.#stmts.cpe.run(repository, cpe, this.#currentSource());
   }
 
   endSource(stats: ImportStats): void {

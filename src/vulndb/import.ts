@@ -14,6 +14,13 @@ import {
 import { importDebianTracker, looksLikeDebianTracker } from './importers/debian-tracker.js';
 import { importSecdb, looksLikeSecdb } from './importers/alpine-secdb.js';
 import { importOsvRecord, looksLikeOsv } from './importers/osv.js';
+import {
+  importRedhatCsaf,
+  importRepositoryCpes,
+  looksLikeRedhatCsaf,
+  looksLikeRepositoryCpes,
+} from './importers/redhat-csaf.js';
+import { isTar, isZstd, walkTar } from './tar-sync.js';
 import { newStats, skip, type AdvisorySink, type ImportStats } from './types.js';
 import { isZip, readZip } from './zip.js';
 
@@ -23,7 +30,18 @@ export const MAX_FEED_BYTES = 1024 * 1024 * 1024;
 export const MAX_RECORD_BYTES = 4 * 1024 * 1024;
 
 export type FeedFormat =
-  'osv-zip' | 'osv' | 'debian-tracker' | 'alpine-secdb' | 'debian-advisory-list' | 'debian-support-ended';
+  | 'osv-zip'
+  | 'osv'
+  | 'debian-tracker'
+  | 'alpine-secdb'
+  | 'debian-advisory-list'
+  | 'debian-support-ended'
+  | 'redhat-csaf'
+  | 'redhat-csaf-archive'
+  | 'redhat-repository-cpes';
+
+/** Largest single document in a tar archive of CSAF files (Red Hat's kernel VEX files run to tens of MB). */
+export const MAX_CSAF_BYTES = 128 * 1024 * 1024;
 
 export interface SourceResult {
   readonly name: string;
@@ -44,11 +62,16 @@ type Detected =
   | { format: 'debian-tracker'; doc: unknown }
   | { format: 'alpine-secdb'; doc: unknown }
   | { format: 'debian-advisory-list'; text: string }
-  | { format: 'debian-support-ended'; text: string };
+  | { format: 'debian-support-ended'; text: string }
+  | { format: 'redhat-csaf'; doc: unknown }
+  | { format: 'redhat-csaf-archive' }
+  | { format: 'redhat-repository-cpes'; doc: unknown };
 
 /** Recognises a feed by its content; throws InputError naming `location` when it is none we know. */
 export function detectFeed(data: Buffer, location: string): Detected {
   if (isZip(data)) return { format: 'osv-zip' };
+  // Red Hat ships its VEX files as csaf_vex_YYYY-MM-DD.tar.zst
+  if (isZstd(data) || isTar(data)) return { format: 'redhat-csaf-archive' };
   const text = data.toString('utf8').replace(/^\uFEFF/, '');
   // advisory lists start with "[01 Aug 2002] DSA-141 ...": check them before trying JSON
   if (looksLikeAdvisoryList(text)) return { format: 'debian-advisory-list', text };
@@ -70,10 +93,12 @@ export function detectFeed(data: Buffer, location: string): Detected {
     if (looksLikeOsv(doc) || (Array.isArray(doc) && doc.length > 0 && doc.every(looksLikeOsv)))
       return { format: 'osv', doc };
     if (looksLikeSecdb(doc)) return { format: 'alpine-secdb', doc };
+    if (looksLikeRedhatCsaf(doc)) return { format: 'redhat-csaf', doc };
+    if (looksLikeRepositoryCpes(doc)) return { format: 'redhat-repository-cpes', doc };
     if (looksLikeDebianTracker(doc)) return { format: 'debian-tracker', doc };
     throw unrecognised(
       location,
-      'JSON that is neither a Debian tracker dump, an Alpine secdb nor an OSV record',
+      'JSON that is neither a Debian tracker dump, an Alpine secdb, an OSV record nor a Red Hat CSAF document',
     );
   }
   if (/^(---\s*$|[a-z]+:)/m.test(text.slice(0, 200))) {
@@ -99,7 +124,7 @@ function feedLabel(location: string): string {
 
 function unrecognised(location: string, why: string): InputError {
   return new InputError(location, `not a vulnerability feed: ${why}`, {
-    hint: 'import Debian tracker JSON, DSA/DLA lists, security-support-ended.debNN, Alpine secdb JSON/YAML, or OSV records (JSON, directory or zip)',
+    hint: 'import Debian tracker JSON, DSA/DLA lists, security-support-ended.debNN, Alpine secdb JSON/YAML, OSV records (JSON, directory or zip), Red Hat CSAF/VEX (JSON or .tar.zst) or repository-to-cpe.json',
   });
 }
 
@@ -108,6 +133,7 @@ export class FeedImporter {
   readonly report: ImportReport = { sources: [], ignored: [] };
   readonly #sink: AdvisorySink;
   readonly #looseOsv: { location: string; doc: unknown }[] = [];
+  readonly #looseCsaf: { location: string; doc: unknown }[] = [];
 
   #lastSource = '';
 
@@ -126,6 +152,9 @@ export class FeedImporter {
       },
       addSupportEnded: (record) => {
         sink.addSupportEnded(record);
+      },
+      addRepositoryCpe: (repository, cpe) => {
+        sink.addRepositoryCpe?.(repository, cpe);
       },
       endSource: (stats) => {
         sink.endSource(stats);
@@ -189,6 +218,44 @@ export class FeedImporter {
         }
         for (const doc of Array.isArray(detected.doc) ? detected.doc : [detected.doc])
           this.#looseOsv.push({ location, doc });
+        return;
+      case 'redhat-csaf':
+        if (data.length > MAX_CSAF_BYTES) {
+          this.#reject(
+            location,
+            `CSAF document larger than ${MAX_CSAF_BYTES} bytes`,
+            options.inDirectory === true,
+          );
+          return;
+        }
+        this.#looseCsaf.push({ location, doc: detected.doc });
+        return;
+      case 'redhat-csaf-archive': {
+        const name = `redhat-csaf:${basename(location).replace(/\.tar(\.zst)?$/, '')}`;
+        const stats = newStats();
+        sink.beginSource(name, 'redhat-csaf-archive', location);
+        walkTar(data, location, MAX_CSAF_BYTES, {
+          onSkip: (entry, reason) => {
+            skip(stats, `${entry}: ${reason}`);
+          },
+          onEntry: (entry, content) => {
+            if (!entry.endsWith('.json')) return;
+            let doc: unknown;
+            try {
+              doc = JSON.parse(content.toString('utf8'));
+            } catch (error) {
+              skip(stats, `${entry}: ${error instanceof Error ? error.message : String(error)}`);
+              return;
+            }
+            importRedhatCsaf(doc, sink, stats, entry);
+          },
+        });
+        sink.endSource(stats);
+        done(name, stats);
+        return;
+      }
+      case 'redhat-repository-cpes':
+        done('redhat-repository-cpes', importRepositoryCpes(detected.doc, sink, location));
         return;
       case 'debian-tracker':
         done(
@@ -261,8 +328,19 @@ export class FeedImporter {
     this.flush(`osv:${basename(path)}`, (location) => relative(path, location));
   }
 
-  /** Writes OSV records collected from loose files as one source. */
+  /** Writes OSV records (and Red Hat CSAF documents) collected from loose files as one source each. */
   flush(name = 'osv', label: (location: string) => string = (l) => l): void {
+    if (this.#looseCsaf.length > 0) {
+      const csafName = name.startsWith('osv') ? `redhat-csaf${name.slice(3)}` : `redhat-csaf:${name}`;
+      const stats = newStats();
+      const first = this.#looseCsaf[0]?.location ?? '';
+      this.#sink.beginSource(csafName, 'redhat-csaf', first);
+      for (const { location, doc } of this.#looseCsaf)
+        importRedhatCsaf(doc, this.#sink, stats, label(location));
+      this.#sink.endSource(stats);
+      this.report.sources.push({ name: csafName, format: 'redhat-csaf', location: first, stats });
+      this.#looseCsaf.length = 0;
+    }
     if (this.#looseOsv.length === 0) return;
     const stats = newStats();
     const first = this.#looseOsv[0]?.location ?? '';

@@ -4,7 +4,7 @@ import type { VulnerabilityDetail } from '../shared/finding.js';
 import type { Severity } from '../shared/severity.js';
 
 /** Bumped on every incompatible change; a file with another version is rejected as DB_CORRUPT (rebuild it). */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 /** `PRAGMA application_id`: tells a bulkhead DB from any other SQLite file ("BHVD"). */
 export const APPLICATION_ID = 0x42485644;
 
@@ -37,6 +37,13 @@ CREATE TABLE affected (
   severity INTEGER,
   source INTEGER NOT NULL,
   PRIMARY KEY (release, package, vuln, introduced)
+) WITHOUT ROWID;
+-- Red Hat repository id (content set) -> product CPE, from repository-to-cpe.json
+CREATE TABLE repository_cpes (
+  repository TEXT NOT NULL,
+  cpe TEXT NOT NULL,
+  source INTEGER NOT NULL,
+  PRIMARY KEY (repository, cpe)
 ) WITHOUT ROWID;
 CREATE TABLE support_ended (
   release INTEGER NOT NULL,

@@ -4,14 +4,30 @@ import type { Severity } from '../shared/severity.js';
 import type { AdvisoryStatus } from './schema.js';
 
 /** Advisory ecosystems the database knows; each maps to one version scheme. */
-export type Ecosystem = 'debian' | 'ubuntu' | 'alpine' | 'wolfi' | 'chainguard';
-export const ECOSYSTEMS: readonly Ecosystem[] = ['debian', 'ubuntu', 'alpine', 'wolfi', 'chainguard'];
+export type Ecosystem =
+  'debian' | 'ubuntu' | 'alpine' | 'wolfi' | 'chainguard' | 'almalinux' | 'rocky' | 'redhat';
+export const ECOSYSTEMS: readonly Ecosystem[] = [
+  'debian',
+  'ubuntu',
+  'alpine',
+  'wolfi',
+  'chainguard',
+  'almalinux',
+  'rocky',
+  'redhat',
+];
 
 export interface AdvisoryRecord {
   readonly ecosystem: Ecosystem;
-  /** Debian codename ("bookworm"), Alpine branch ("3.19", "edge"), Ubuntu version ("22.04"), "rolling". */
+  /**
+   * Debian codename ("bookworm"), Alpine branch ("3.19", "edge"), Ubuntu version ("22.04"), "rolling", AlmaLinux or
+   * Rocky major version ("9"), Red Hat product CPE ("cpe:/a:redhat:enterprise_linux:9::appstream").
+   */
   readonly release: string;
-  /** Source package (Debian, Ubuntu), origin (Alpine, Wolfi). */
+  /**
+   * Source package (Debian, Ubuntu), origin (Alpine, Wolfi), binary rpm name (AlmaLinux, Rocky, Red Hat; Red Hat's
+   * unfixed entries name the source component). A modular rpm is keyed "module:stream/name" (see rpmPackageKey).
+   */
   readonly package: string;
   readonly vulnerability: string;
   readonly aliases: readonly string[];
@@ -61,5 +77,12 @@ export interface AdvisorySink {
   addAdvisory(record: AdvisoryRecord): void;
   addAliases(vulnerability: string, aliases: readonly string[]): void;
   addSupportEnded(record: SupportEndedRecord): void;
+  /** Red Hat content set (repository id) -> product CPE; sinks that keep no such map may leave it out. */
+  addRepositoryCpe?(repository: string, cpe: string): void;
   endSource(stats: ImportStats): void;
+}
+
+/** The key of an rpm advisory: the binary name, prefixed "module:stream/" when it is built for a module stream. */
+export function rpmPackageKey(name: string, stream: { module: string; stream: string } | undefined): string {
+  return stream === undefined ? name : `${stream.module}:${stream.stream}/${name}`;
 }

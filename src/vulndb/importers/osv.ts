@@ -1,10 +1,14 @@
-// Imports OSV records (https://ossf.github.io/osv-schema/) for the Debian, Alpine and Ubuntu ecosystems: ECOSYSTEM
-// ranges become one advisory per (introduced, fixed) pair, keyed by the source package the record names.
-// Records for other ecosystems are counted and left out; withdrawn records are dropped.
+// Imports OSV records (https://ossf.github.io/osv-schema/) for the Debian, Alpine, Ubuntu, AlmaLinux and Rocky Linux
+// ecosystems: ECOSYSTEM ranges become one advisory per (introduced, fixed) pair, keyed by the package the record
+// names (source package for Debian/Ubuntu/Alpine, binary rpm for AlmaLinux/Rocky). AlmaLinux and Rocky records
+// carry their CVEs only in `related` and their severity only as the summary's first word ("Important: ..."); a
+// module advisory names its stream only in the summary ("nodejs:22 security update"), so entries whose fixed
+// release is a module build ("module_el9", "module+el8") are keyed "module:stream/name" and never match another
+// stream. Records for other ecosystems are counted and left out; withdrawn records are dropped.
 import { z } from 'zod';
 import type { Severity } from '../../shared/severity.js';
 import { compareVersions, type VersionScheme } from '../../versioning/index.js';
-import { skip, type AdvisorySink, type Ecosystem, type ImportStats } from '../types.js';
+import { rpmPackageKey, skip, type AdvisorySink, type Ecosystem, type ImportStats } from '../types.js';
 import { cvss3BaseScore, cvssRating } from './cvss.js';
 import { isCveId, shortDescription } from './ids.js';
 import { alpineBranch, DEBIAN_CODENAMES } from './releases.js';
@@ -25,6 +29,7 @@ const recordSchema = z.object({
   withdrawn: z.string().optional(),
   aliases: z.array(z.string()).nullish(),
   upstream: z.array(z.string()).nullish(),
+  related: z.array(z.string()).nullish(),
   summary: z.string().optional(),
   details: z.string().optional(),
   severity: z.array(z.object({ type: z.string(), score: z.string() })).nullish(),
@@ -70,6 +75,13 @@ export function osvTarget(ecosystem: string): Target | undefined {
       if (version === undefined || !/^\d+\.\d+$/.test(version)) return undefined;
       return { ecosystem: 'ubuntu', release: pro ? `pro-${version}` : version, scheme: 'deb' };
     }
+    case 'AlmaLinux':
+    case 'Rocky Linux': {
+      // major version only ("AlmaLinux:9"); a minor ("Rocky Linux:8.6") is not a stream anyone publishes
+      const major = rest[0];
+      if (major === undefined || !/^\d+$/.test(major)) return undefined;
+      return { ecosystem: name === 'AlmaLinux' ? 'almalinux' : 'rocky', release: major, scheme: 'rpm' };
+    }
     case 'Wolfi':
       return { ecosystem: 'wolfi', release: 'rolling', scheme: 'apk' };
     case 'Chainguard':
@@ -112,6 +124,42 @@ function severityOf(
   return null;
 }
 
+/** Red Hat's impact words, as AlmaLinux and Rocky put them first in the summary ("Important: curl security update"). */
+export function severityFromSummary(summary: string | undefined): Severity | null {
+  const word = /^\s*(Critical|Important|Moderate|Low)\s*:/i.exec(summary ?? '')?.[1]?.toLowerCase();
+  switch (word) {
+    case 'critical':
+      return 'critical';
+    case 'important':
+      return 'high';
+    case 'moderate':
+      return 'medium';
+    case 'low':
+      return 'low';
+    case undefined:
+    default:
+      return null;
+  }
+}
+
+/** "Important: nodejs:22 security update" -> nodejs/22; undefined when the summary names no module stream. */
+export function moduleStreamFromSummary(
+  summary: string | undefined,
+): { module: string; stream: string } | undefined {
+  const m =
+    /(?:^|[\s:])([A-Za-z0-9][A-Za-z0-9_.+-]*):([A-Za-z0-9][A-Za-z0-9_.+-]*)\s+(?:security|bug ?fix|enhancement)/.exec(
+      summary ?? '',
+    );
+  if (m === null) return undefined;
+  const [, module = '', stream = ''] = m;
+  return { module, stream };
+}
+
+/** A module build's release: ".module_el9.8.0+285+5c3b0251" (AlmaLinux) or ".module+el8.6.0+20026+579726f4" (RHEL, Rocky). */
+export function isModuleBuild(evr: string): boolean {
+  return /\.module[_+]el\d/.test(evr);
+}
+
 /** Names one record by its CVE when it is a distribution's wrapper of exactly one CVE (UBUNTU-CVE-..., ...). */
 function primaryName(id: string, related: readonly string[]): { name: string; aliases: string[] } {
   const wrapped = /^[A-Z]+-(CVE-\d{4}-\d{4,})$/.exec(id)?.[1];
@@ -139,8 +187,11 @@ export function importOsvRecord(doc: unknown, sink: AdvisorySink, stats: ImportS
     ...new Set([
       ...(record.aliases ?? []),
       ...(record.upstream ?? []).filter((u) => /\bCVE-\d{4}-\d{4,}$/.test(u)),
+      // AlmaLinux and Rocky put their CVE ids (only) in `related`
+      ...(/^(ALSA|ALBA|ALEA|RLSA|RLBA|RLEA)-/.test(record.id) ? (record.related ?? []).filter(isCveId) : []),
     ]),
   ].filter((a) => a.length <= 100);
+  const stream = moduleStreamFromSummary(record.summary);
   const { name, aliases } = primaryName(record.id, related);
   const description = shortDescription(record.summary ?? record.details);
   let added = 0;
@@ -157,7 +208,10 @@ export function importOsvRecord(doc: unknown, sink: AdvisorySink, stats: ImportS
       foreign++;
       continue;
     }
-    const severity = severityOf(affected.data.severity ?? record.severity, record.database_specific);
+    const severity =
+      target.scheme === 'rpm'
+        ? severityFromSummary(record.summary)
+        : severityOf(affected.data.severity ?? record.severity, record.database_specific);
     for (const range of affected.data.ranges ?? []) {
       if (range.type !== 'ECOSYSTEM') continue;
       let introduced: string | undefined;
@@ -170,10 +224,17 @@ export function importOsvRecord(doc: unknown, sink: AdvisorySink, stats: ImportS
           skip(stats, `${record.id} ${pkg.name}: unparseable version in range`);
           return;
         }
+        const modular =
+          target.scheme === 'rpm' && stream !== undefined && fixed !== null && isModuleBuild(fixed);
+        if (target.scheme === 'rpm' && stream === undefined && fixed !== null && isModuleBuild(fixed)) {
+          // a module build without a stream in the summary cannot be matched safely against any stream
+          skip(stats, `${record.id} ${pkg.name}: module build but no module stream in the summary`);
+          return;
+        }
         sink.addAdvisory({
           ecosystem: target.ecosystem,
           release: target.release,
-          package: pkg.name,
+          package: modular ? rpmPackageKey(pkg.name, stream) : pkg.name,
           vulnerability: name,
           aliases,
           status: fixed === null ? 'open' : 'fixed',
@@ -201,6 +262,6 @@ export function importOsvRecord(doc: unknown, sink: AdvisorySink, stats: ImportS
     }
   }
   if (added > 0) stats.records++;
-  else if (foreign > 0) skip(stats, `${record.id}: no Debian, Alpine or Ubuntu package`);
+  else if (foreign > 0) skip(stats, `${record.id}: no Debian, Alpine, Ubuntu, AlmaLinux or Rocky package`);
   else skip(stats, `${record.id}: no ECOSYSTEM range`);
 }
