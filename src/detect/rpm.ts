@@ -6,7 +6,7 @@
 // (.../enterprise_linux:9). Where several rows of one product set speak about one CVE, a fix that the installed
 // version reaches wins, then the highest fixed version, then "will not fix", then "affected" (no fix yet).
 import type { InstalledPackage } from '../packages/types.js';
-import type { Diagnostic } from '../report/report.js';
+import type { Diagnostic } from '../shared/diagnostic.js';
 import type { Finding } from '../shared/finding.js';
 import { compareRpmVersions } from '../versioning/rpm.js';
 import type { AdvisoryRow, VulnDb } from '../vulndb/db.js';
