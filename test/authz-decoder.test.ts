@@ -17,6 +17,7 @@ import {
   sliceItems,
 } from '../src/authz/go-json.js';
 import { exposedSensitivePath } from '../src/authz/host-paths.js';
+import { splitLowerdir } from '../src/authz/local-volume.js';
 import { parseImageRef } from '../src/shared/image-ref.js';
 import { parsePolicy } from '../src/authz/policy.js';
 import { decodeBase64, type AuthzRequest } from '../src/authz/protocol.js';
@@ -641,5 +642,170 @@ describe('authz decoder: start bodies on API < 1.24 (ContainerConfigWrapper)', (
       const d = await decide(start(body));
       assert.equal(d.allow, false, body);
     }
+  });
+});
+
+// Issue 9 item 2: the local volume driver hands type/o/device to mount(2); every path they name is a host path.
+describe('authz decoder: local volume driver options (volume create and Mounts[].VolumeOptions)', () => {
+  const volPolicy = parsePolicy(
+    `
+version: 1
+anonymous: { roles: [r] }
+roles:
+  r:
+    - allow: [volume_create, container_create]
+      constraints: vols
+constraints:
+  vols:
+    localVolumeTypes: [none, tmpfs, overlay, nfs]
+`,
+    'vols.yaml',
+  );
+  const strict = parsePolicy(
+    'version: 1\nanonymous: {roles: [r]}\nroles:\n  r:\n    - allow: [volume_create, container_create]\n',
+    's.yaml',
+  );
+  const volume = (opts: Record<string, string>, driver = ''): AuthzRequest =>
+    createReq(JSON.stringify({ Name: 'v', Driver: driver, DriverOpts: opts }), {
+      RequestUri: '/v1.41/volumes/create',
+    });
+  const mount = (opts: Record<string, string>, name = ''): AuthzRequest =>
+    createReq(
+      JSON.stringify({
+        Image: 'busybox',
+        HostConfig: {
+          Mounts: [
+            {
+              Type: 'volume',
+              Source: 'v',
+              Target: '/v',
+              VolumeOptions: { DriverConfig: { Name: name, Options: opts } },
+            },
+          ],
+        },
+      }),
+    );
+  const cases: readonly (readonly [string, AuthzRequest, boolean, RegExp | undefined, boolean?])[] = [
+    ['plain named volume', volume({}), true, undefined],
+    [
+      'tmpfs with a size',
+      volume({ type: 'tmpfs', device: 'tmpfs', o: 'size=64m,uid=1000' }),
+      true,
+      undefined,
+    ],
+    [
+      'bind of a harmless directory',
+      volume({ type: 'none', o: 'bind', device: '/srv/data' }),
+      true,
+      undefined,
+    ],
+    [
+      'bind of /etc',
+      volume({ type: 'none', o: 'bind', device: '/etc' }),
+      false,
+      /device mounts host path \/etc/,
+    ],
+    [
+      'tmpfs type with o=bind (MS_BIND ignores the type)',
+      volume({ type: 'tmpfs', o: 'bind', device: '/etc' }),
+      false,
+      /sensitive path \/etc/,
+    ],
+    [
+      'relative bind device (resolved against dockerd\u2019s cwd)',
+      volume({ type: 'none', o: 'bind', device: 'etc' }),
+      false,
+      /relative path/,
+    ],
+    [
+      'relative device climbing up',
+      volume({ type: 'none', o: 'rbind', device: '../../etc' }),
+      false,
+      /relative path/,
+    ],
+    [
+      'overlay lowerdir=/etc',
+      volume({ type: 'overlay', device: 'overlay', o: 'lowerdir=/etc,upperdir=/tmp/u,workdir=/tmp/w' }),
+      false,
+      /lowerdir= mounts host path \/etc/,
+    ],
+    [
+      'overlay with /etc second in the lowerdir list',
+      volume({ type: 'overlay', device: 'x', o: 'lowerdir=/srv/a:/etc,upperdir=/srv/u,workdir=/srv/w' }),
+      false,
+      /\/etc/,
+    ],
+    [
+      'overlay upperdir under /root',
+      volume({ type: 'overlay', device: 'x', o: 'lowerdir=/srv/a,upperdir=/root/u,workdir=/srv/w' }),
+      false,
+      /upperdir= mounts host path \/root\/u/,
+    ],
+    [
+      'overlay with a relative workdir',
+      volume({ type: 'overlay', device: 'x', o: 'lowerdir=/srv/a,upperdir=/srv/u,workdir=w' }),
+      false,
+      /relative/,
+    ],
+    [
+      'harmless overlay (type allowed by the policy)',
+      volume({ type: 'overlay', device: 'x', o: 'lowerdir=/srv/a,upperdir=/srv/u,workdir=/srv/w' }),
+      true,
+      undefined,
+    ],
+    [
+      'overlay is not in the default allow-list',
+      volume({ type: 'overlay', device: 'x', o: 'lowerdir=/srv/a,upperdir=/srv/u,workdir=/srv/w' }),
+      false,
+      /type "overlay" is not allowed/,
+      true,
+    ],
+    [
+      'ext4 on a host disk',
+      volume({ type: 'ext4', device: '/dev/sda1' }),
+      false,
+      /type "ext4" is not allowed/,
+    ],
+    ['ext4 device is a host path', volume({ type: 'ext4', device: '/dev/sda1' }), false, /\/dev\/sda1/],
+    [
+      'unknown flag-like key for tmpfs',
+      volume({ type: 'tmpfs', device: 'x', o: 'lowerdir=/etc' }),
+      false,
+      /lowerdir/,
+    ],
+    ['remount flag', volume({ type: 'tmpfs', device: 'x', o: 'remount' }), false, /remount/],
+    ['shared propagation', volume({ type: 'none', o: 'bind,rshared', device: '/srv/x' }), false, /rshared/],
+    ['option key the driver does not know', volume({ Device: '/etc', type: 'none' }), false, /"Device"/],
+    [
+      'nfs with a server device (not a host path)',
+      volume({ type: 'nfs', device: ':/export', o: 'addr=10.0.0.1,vers=4' }),
+      true,
+      undefined,
+    ],
+    [
+      'nfs option value that is a host path',
+      volume({ type: 'nfs', device: ':/x', o: 'x=/etc' }),
+      false,
+      /\/etc/,
+    ],
+    [
+      'Mounts[] overlay, no driver name',
+      mount({ type: 'overlay', device: 'o', o: 'lowerdir=/etc' }),
+      false,
+      /\/etc/,
+    ],
+    ['Mounts[] bind via local', mount({ type: 'none', o: 'bind', device: '/etc' }, 'local'), false, /\/etc/],
+    ['Mounts[] relative device', mount({ type: 'none', o: 'bind', device: 'x' }), false, /relative/],
+    ['Mounts[] tmpfs', mount({ type: 'tmpfs', device: 'tmpfs', o: 'size=1m' }), true, undefined],
+  ];
+  for (const [name, req, allow, msg, useStrict] of cases) {
+    it(`${name} -> ${allow ? 'allow' : 'deny'}`, async () => {
+      const d = await evaluate(useStrict === true ? strict : volPolicy, decodeRequest(req), resolver);
+      assert.equal(d.allow, allow, d.msg);
+      if (msg !== undefined) assert.match(d.msg, msg);
+    });
+  }
+  it('overlay lowerdir lists split on unescaped colons', () => {
+    assert.deepEqual(splitLowerdir('/a:/b\\:c::/d'), ['/a', '/b:c', '/d']);
   });
 });

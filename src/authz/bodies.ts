@@ -190,9 +190,11 @@ const HOST_FIELD_NAMES = new Set(HOST_CONFIG_FIELDS.map(([name]) => name));
 export interface MountFact {
   /** Where it came from: "Binds[0]", "Mounts[1]", "Mounts[1].VolumeOptions", "DriverOpts". */
   readonly origin: string;
-  readonly kind: 'bind' | 'volume-device' | 'volume' | 'other';
-  /** Host path for binds and local-driver device volumes, volume name for volumes. */
+  readonly kind: 'bind' | 'volume' | 'other';
+  /** Host path for binds, volume name for volumes. */
   readonly source: string;
+  /** Options for dockerd's `local` volume driver (a volume mount whose DriverConfig names local or no driver). */
+  readonly localOptions?: ReadonlyMap<string, string>;
 }
 
 export interface ContainerCreateFacts {
@@ -247,18 +249,15 @@ function mountFacts(host: GoValue | undefined): MountFact[] {
     const source = asString(structField(mount, 'Source'));
     if (type === 'bind') out.push({ origin: `Mounts[${i}]`, kind: 'bind', source });
     else if (type === 'volume') {
-      out.push({ origin: `Mounts[${i}]`, kind: 'volume', source });
-      const options = asStringMap(
-        structField(structField(structField(mount, 'VolumeOptions'), 'DriverConfig'), 'Options'),
+      const driverConfig = structField(structField(mount, 'VolumeOptions'), 'DriverConfig');
+      const driver = asString(structField(driverConfig, 'Name'));
+      const options = asStringMap(structField(driverConfig, 'Options'));
+      // the volume service creates a volume with no driver name through the default driver, local
+      out.push(
+        (driver === '' || driver === 'local') && options.size > 0
+          ? { origin: `Mounts[${i}]`, kind: 'volume', source, localOptions: options }
+          : { origin: `Mounts[${i}]`, kind: 'volume', source },
       );
-      const device = options.get('device');
-      if (device !== undefined && device !== '') {
-        out.push({
-          origin: `Mounts[${i}].VolumeOptions.DriverConfig.Options.device`,
-          kind: 'volume-device',
-          source: device,
-        });
-      }
     } else if (type !== 'tmpfs')
       out.push({ origin: `Mounts[${i}]`, kind: 'other', source: `${type}:${source}` });
   });

@@ -13,6 +13,7 @@ import type { JsonNode } from './go-json.js';
 import { globMatch, hasGlob } from './glob.js';
 import { exposedSensitivePath, resolveHostPath } from './host-paths.js';
 import { parseImageRef } from '../shared/image-ref.js';
+import { judgeLocalVolume } from './local-volume.js';
 import { mayBeImageIdPrefix, registryAllowed } from './registry-allow-list.js';
 import type { CompiledRule, Constraints, Policy } from './policy.js';
 import { identityName, queryGet, type DecodedRequest } from './request.js';
@@ -109,29 +110,50 @@ function securityOptViolations(opts: readonly string[]): string[] {
 function mountViolations(mounts: readonly MountFact[], c: Constraints): string[] {
   const out: string[] = [];
   for (const m of mounts) {
-    if (m.kind === 'volume') continue;
+    if (m.kind === 'volume') {
+      if (m.localOptions !== undefined)
+        out.push(
+          ...localVolumeViolations(m.localOptions, `${m.origin}.VolumeOptions.DriverConfig.Options`, c),
+        );
+      continue;
+    }
     if (m.kind === 'other') {
       out.push(`mount ${m.origin} (${m.source}) has a type bulkhead does not allow`);
       continue;
     }
-    const exposed = exposedSensitivePath(m.source, c.sensitivePaths);
-    if (exposed !== undefined) {
-      const resolved = resolveHostPath(m.source);
-      const shown = resolved === m.source ? m.source : `${m.source} -> ${resolved}`;
-      out.push(`${m.origin} mounts host path ${shown}, which exposes sensitive path ${exposed}`);
-      continue;
-    }
-    if (c.bindSources !== undefined) {
-      const resolved = resolveHostPath(m.source);
-      const ok = c.bindSources.some((base) =>
-        hasGlob(base)
-          ? globMatch(base, resolved)
-          : resolved === base || resolved.startsWith(`${base.replace(/\/+$/, '')}/`),
-      );
-      if (!ok) out.push(`${m.origin} mounts host path ${resolved}, outside the allowed bind sources`);
-    }
+    out.push(...hostPathViolations(m.origin, m.source, c));
   }
   return out;
+}
+
+/** Options of the local volume driver: type/flags/keys allow-listed, and every host path they name checked. */
+function localVolumeViolations(
+  options: ReadonlyMap<string, string>,
+  origin: string,
+  c: Constraints,
+): string[] {
+  const verdict = judgeLocalVolume(options, origin, c.localVolumeTypes);
+  return [
+    ...verdict.violations,
+    ...verdict.hostPaths.flatMap((p) => hostPathViolations(p.origin, p.path, c)),
+  ];
+}
+
+/** A host path a mount will reach, against sensitivePaths and bindSources (symlinks resolved on this host). */
+function hostPathViolations(origin: string, source: string, c: Constraints): string[] {
+  const exposed = exposedSensitivePath(source, c.sensitivePaths);
+  const resolved = resolveHostPath(source);
+  if (exposed !== undefined) {
+    const shown = resolved === source ? source : `${source} -> ${resolved}`;
+    return [`${origin} mounts host path ${shown}, which exposes sensitive path ${exposed}`];
+  }
+  if (c.bindSources === undefined) return [];
+  const ok = c.bindSources.some((base) =>
+    hasGlob(base)
+      ? globMatch(base, resolved)
+      : resolved === base || resolved.startsWith(`${base.replace(/\/+$/, '')}/`),
+  );
+  return ok ? [] : [`${origin} mounts host path ${resolved}, outside the allowed bind sources`];
 }
 
 function imageViolations(image: string, c: Constraints): string[] {
@@ -259,12 +281,7 @@ async function constraintViolations(
       const out: string[] = [];
       const driver = facts.facts.driver === '' ? 'local' : facts.facts.driver;
       if (!c.volumeDrivers.includes(driver)) out.push(`volume driver ${driver} is not allowed`);
-      const device = facts.facts.driverOpts.get('device');
-      if (device?.startsWith('/') === true) {
-        out.push(
-          ...mountViolations([{ origin: 'DriverOpts.device', kind: 'volume-device', source: device }], c),
-        );
-      }
+      if (driver === 'local') out.push(...localVolumeViolations(facts.facts.driverOpts, 'DriverOpts', c));
       return out;
     }
     case 'image_pull': {

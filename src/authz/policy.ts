@@ -34,6 +34,12 @@ const constraintsSchema = z.strictObject({
   volumesFrom: z.boolean().default(false),
   /** Volume drivers containers and `docker volume create` may use; third-party drivers can mount host paths. */
   volumeDrivers: z.array(nonEmpty).default(['local']),
+  /**
+   * Filesystem types the local volume driver may mount (DriverOpts / Mounts[].VolumeOptions.DriverConfig `type`):
+   * "none" with o=bind binds a host path (checked like a bind mount), "tmpfs" is memory. Add "nfs", "overlay"...
+   * deliberately: every path in `o` and a bind `device` are still checked.
+   */
+  localVolumeTypes: z.array(nonEmpty).default(['none', 'tmpfs']),
   /** Required OCI runtime, e.g. runsc; containers with any other (or the default) runtime are denied. */
   runtime: nonEmpty.optional(),
   /** Image registry allow-list: "docker.io/library", "registry.example.com", globs. */
