@@ -146,13 +146,13 @@ describe('authz captures: decoding', () => {
     {
       prefix: '22-',
       check: (f) => {
-        assert.deepEqual(f.ok && f.facts.mounts, [{ origin: 'Binds[0]', kind: 'bind', source: '/etc' }]);
+        assert.deepEqual(f.ok && f.facts.mounts, [{ origin: 'Binds[0]', kind: 'bind', source: '/etc', readOnly: true }]);
       },
     },
     {
       prefix: '23-',
       check: (f) => {
-        assert.deepEqual(f.ok && f.facts.mounts, [{ origin: 'Mounts[0]', kind: 'bind', source: '/etc' }]);
+        assert.deepEqual(f.ok && f.facts.mounts, [{ origin: 'Mounts[0]', kind: 'bind', source: '/etc', readOnly: true }]);
       },
     },
     {

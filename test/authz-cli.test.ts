@@ -140,6 +140,8 @@ describe('authz deadline', () => {
     const hang: Resolver = {
       container: () => new Promise(() => undefined),
       exec: () => new Promise(() => undefined),
+      mountsInUse: () => new Promise(() => undefined),
+      volumeBinds: () => new Promise(() => undefined),
     };
     const lines: string[] = [];
     const engine = new AuthzEngine({

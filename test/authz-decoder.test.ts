@@ -809,3 +809,127 @@ constraints:
     assert.deepEqual(splitLowerdir('/a:/b\\:c::/d'), ['/a', '/b:c', '/d']);
   });
 });
+
+// Issue 9 items 3 and 4: checks that need the engine's view — joined namespaces resolved through it, bind sources
+// re-checked (resolved) at start, and host trees another container can write.
+describe('authz decoder: joined namespaces and bind sources that change after create', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'bh-authz-start-'));
+  after(() => {
+    rmSync(tmp, { recursive: true, force: true });
+  });
+  const link = join(tmp, 'link');
+  symlinkSync('/etc', link);
+  const id = (c: string): string => c.repeat(64);
+  const engineView = new StaticResolver(
+    [
+      { id: id('1'), names: ['hostns'], pidMode: 'host', ipcMode: 'host', networkMode: 'host' },
+      { id: id('2'), names: ['joiner'], pidMode: 'container:hostns', networkMode: 'container:hostns' },
+      { id: id('3'), names: ['web'], pidMode: '', ipcMode: 'shareable', networkMode: 'none' },
+      { id: id('4'), names: ['writer'], hostMounts: [{ source: '/srv/bob', rw: true }] },
+      { id: id('5'), names: ['reader'], hostMounts: [{ source: '/srv/ro', rw: false }] },
+      { id: id('6'), names: ['linked'], networkMode: 'none', hostMounts: [{ source: link, rw: true }] },
+      { id: id('7'), names: ['plain'], networkMode: 'none', hostMounts: [{ source: '/srv/data', rw: true }] },
+      { id: id('8'), names: ['to-joiner'], pidMode: 'container:joiner' },
+    ],
+    [],
+    new Map([['bobvol', '/srv/bob/vol']]),
+  );
+  const run = async (req: AuthzRequest): Promise<{ allow: boolean; msg: string }> =>
+    evaluate(policy, decodeRequest(req), engineView);
+  const create = (host: Record<string, unknown>): AuthzRequest =>
+    createReq(JSON.stringify({ Image: 'busybox', HostConfig: host }));
+  const cases: readonly (readonly [string, AuthzRequest, boolean, RegExp?])[] = [
+    [
+      '--pid container:X where X has --pid host',
+      create({ PidMode: 'container:hostns' }),
+      false,
+      /host's pid/,
+    ],
+    [
+      '--ipc container:X where X has --ipc host',
+      create({ IpcMode: 'container:hostns' }),
+      false,
+      /host's ipc/,
+    ],
+    [
+      '--network container:X (by id prefix)',
+      create({ NetworkMode: `container:${id('1').slice(0, 12)}` }),
+      false,
+      /network/,
+    ],
+    [
+      'a chain: container:joiner -> hostns',
+      create({ PidMode: 'container:joiner' }),
+      false,
+      /joiner -> hostns/,
+    ],
+    [
+      'a longer chain through to-joiner',
+      create({ PidMode: 'container:to-joiner' }),
+      false,
+      /to-joiner -> joiner -> hostns/,
+    ],
+    ['X cannot be resolved', create({ NetworkMode: 'container:nope' }), false, /cannot be resolved/],
+    [
+      '--pid container:web (private namespaces)',
+      create({ PidMode: 'container:web', IpcMode: 'container:web' }),
+      true,
+    ],
+    [
+      'a bind inside a tree writer can write',
+      create({ Binds: ['/srv/bob/x:/x:ro'] }),
+      false,
+      /container writer can write/,
+    ],
+    [
+      'a writable bind containing writer\u2019s source',
+      create({ Binds: ['/srv:/srv'] }),
+      false,
+      /contains \/srv\/bob/,
+    ],
+    ['a read-only bind containing writer\u2019s source', create({ Binds: ['/srv:/srv:ro'] }), true],
+    ['the same tree as writer', create({ Binds: ['/srv/bob:/b'] }), true],
+    ['inside a read-only tree of reader', create({ Binds: ['/srv/ro/x:/x'] }), true],
+    [
+      'a --mount of a named volume that binds inside a writable tree',
+      create({ Mounts: [{ Type: 'volume', Source: 'bobvol', Target: '/v' }] }),
+      false,
+      /\/srv\/bob\/vol lies inside \/srv\/bob/,
+    ],
+    [
+      'start: a bind source that became a symlink to /etc after create',
+      createReq('', { RequestUri: '/v1.41/containers/linked/start', RequestBody: '', RequestHeaders: {} }),
+      false,
+      /-> \/etc, which exposes sensitive path \/etc/,
+    ],
+    [
+      'start: a container joining hostns',
+      createReq('', { RequestUri: '/v1.41/containers/joiner/start', RequestBody: '', RequestHeaders: {} }),
+      false,
+      /host's pid/,
+    ],
+    [
+      'start: a plain container',
+      createReq('', { RequestUri: '/v1.41/containers/plain/start', RequestBody: '', RequestHeaders: {} }),
+      true,
+    ],
+    [
+      'start: writer itself (its own source is not "another container")',
+      createReq('', { RequestUri: '/v1.41/containers/writer/start', RequestBody: '', RequestHeaders: {} }),
+      true,
+    ],
+    [
+      'start: no such container',
+      createReq('', { RequestUri: '/v1.41/containers/ghost/start', RequestBody: '', RequestHeaders: {} }),
+      false,
+      /no such container/,
+    ],
+  ];
+  for (const [name, req, allow, msg] of cases) {
+    it(`${name} -> ${allow ? 'allow' : 'deny'}`, async () => {
+      const d = await run(req);
+      assert.equal(d.allow, allow, d.msg);
+      if (msg !== undefined) assert.match(d.msg, msg);
+    });
+  }
+});

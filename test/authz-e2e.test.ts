@@ -11,6 +11,7 @@ import {
   mkdtempSync,
   readFileSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
@@ -170,6 +171,22 @@ describe('authz end to end (dockerd + TLS + docker CLI)', engineSuite, () => {
     const loop = 'i=0; while true; do echo line $i; i=$((i+1)); sleep 1; done';
     engine.docker(['run', '-d', '--name', 'web', '--network', 'none', BUSYBOX_IMAGE, 'sh', '-c', loop]);
     engine.docker(['run', '-d', '--name', 'other', '--network', 'none', BUSYBOX_IMAGE, 'sh', '-c', loop]);
+    // an operator's container in the host's namespaces (it only sleeps: no traffic)
+    engine.docker([
+      'run',
+      '-d',
+      '--name',
+      'hostns',
+      '--pid',
+      'host',
+      '--ipc',
+      'host',
+      '--network',
+      'host',
+      BUSYBOX_IMAGE,
+      'sleep',
+      '3600',
+    ]);
     // the shipped policy takes over: SIGHUP makes the plugin reload it
     copyFileSync(EXAMPLE, policyFile);
     plugin.kill('SIGHUP');
@@ -296,7 +313,7 @@ describe('authz end to end (dockerd + TLS + docker CLI)', engineSuite, () => {
   it('the unix socket is read-only', async () => {
     const ps = await overUnix(['ps', '--format', '{{.Names}}']);
     assert.equal(ps.code, 0, ps.stderr);
-    assert.deepEqual(ps.stdout.trim().split('\n').sort(), ['other', 'web']);
+    assert.deepEqual(ps.stdout.trim().split('\n').sort(), ['hostns', 'other', 'web']);
     const logs = await overUnix(['logs', 'web']);
     assert.equal(logs.code, 0, logs.stderr);
     denied(
@@ -362,6 +379,75 @@ describe('authz end to end (dockerd + TLS + docker CLI)', engineSuite, () => {
     } finally {
       await api('bob', 'POST', `/v1.41/containers/${id}/kill`);
       await api('bob', 'DELETE', `/v1.41/containers/${id}?force=1`);
+    }
+  });
+
+  it("bob may not join the namespaces of a container that runs in the host's (container:X)", async () => {
+    for (const flag of ['--pid', '--ipc', '--network']) {
+      const args = ['run', '--rm', flag, 'container:hostns'];
+      if (flag !== '--network') args.push('--network', 'none');
+      denied(await as('bob', [...args, BUSYBOX_IMAGE, 'true']), /joins hostns, which runs in the host's/);
+    }
+    denied(
+      await as('bob', ['run', '--rm', '--pid', 'container:nope', '--network', 'none', BUSYBOX_IMAGE, 'true']),
+      /cannot be resolved/,
+    );
+    // joining a container with private namespaces is fine, and dockerd really puts bob in web's pid namespace
+    const r = await as('bob', [
+      'run',
+      '--rm',
+      '--pid',
+      'container:web',
+      '--network',
+      'none',
+      BUSYBOX_IMAGE,
+      'sh',
+      '-c',
+      'cat /proc/1/cmdline | tr "\\0" " "',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /sh -c i=0/);
+  });
+
+  it('bind sources another container can rewrite are refused; a source that became a symlink is re-checked at start', async () => {
+    const share = join(base, 'share');
+    mkdirSync(share, { recursive: true });
+    const writer = await as('bob', [
+      'create',
+      '--name',
+      'writer',
+      '--network',
+      'none',
+      '-v',
+      `${share}:/share`,
+      BUSYBOX_IMAGE,
+      'true',
+    ]);
+    assert.equal(writer.code, 0, writer.stderr);
+    try {
+      denied(
+        await as('bob', ['create', '--network', 'none', '-v', `${share}/later:/x`, BUSYBOX_IMAGE, 'true']),
+        /lies inside .*share, which container writer can write/,
+      );
+      // the source does not exist at create; it becomes a symlink to /etc before the start
+      const victim = await as('bob', [
+        'create',
+        '--name',
+        'victim',
+        '--network',
+        'none',
+        '-v',
+        `${base}/later/link:/x`,
+        BUSYBOX_IMAGE,
+        'cat',
+        '/x/shadow',
+      ]);
+      assert.equal(victim.code, 0, victim.stderr);
+      mkdirSync(join(base, 'later'), { recursive: true });
+      symlinkSync('/etc', join(base, 'later/link'));
+      denied(await as('bob', ['start', 'victim']), /-> \/etc, which exposes sensitive path \/etc/);
+    } finally {
+      await as('bob', ['rm', '-f', 'writer', 'victim']);
     }
   });
 

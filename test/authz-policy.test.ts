@@ -256,6 +256,8 @@ describe('authz policy: lookups only when needed', () => {
     const down = {
       container: () => Promise.reject(new Error('dockerd is down')),
       exec: () => Promise.reject(new Error('dockerd is down')),
+      mountsInUse: () => Promise.reject(new Error('dockerd is down')),
+      volumeBinds: () => Promise.reject(new Error('dockerd is down')),
     };
     const logs = decodeRequest(req('GET', '/v1.41/containers/anything/logs'));
     assert.equal((await evaluate(p, logs, down)).allow, true);

@@ -193,6 +193,8 @@ export interface MountFact {
   readonly kind: 'bind' | 'volume' | 'other';
   /** Host path for binds, volume name for volumes. */
   readonly source: string;
+  /** Mounted read-only (Binds mode "ro", Mounts[].ReadOnly). */
+  readonly readOnly: boolean;
   /** Options for dockerd's `local` volume driver (a volume mount whose DriverConfig names local or no driver). */
   readonly localOptions?: ReadonlyMap<string, string>;
 }
@@ -242,12 +244,14 @@ function mountFacts(host: GoValue | undefined): MountFact[] {
   asStringList(structField(host, 'Binds')).forEach((bind, i) => {
     const { source, isPath } = parseBind(bind);
     if (source === '') return;
-    out.push({ origin: `Binds[${i}]`, kind: isPath ? 'bind' : 'volume', source });
+    const readOnly = (bind.split(':')[2] ?? '').split(',').includes('ro');
+    out.push({ origin: `Binds[${i}]`, kind: isPath ? 'bind' : 'volume', source, readOnly });
   });
   sliceItems(structField(host, 'Mounts')).forEach((mount, i) => {
     const type = asString(structField(mount, 'Type'));
     const source = asString(structField(mount, 'Source'));
-    if (type === 'bind') out.push({ origin: `Mounts[${i}]`, kind: 'bind', source });
+    const readOnly = asBool(structField(mount, 'ReadOnly'));
+    if (type === 'bind') out.push({ origin: `Mounts[${i}]`, kind: 'bind', source, readOnly });
     else if (type === 'volume') {
       const driverConfig = structField(structField(mount, 'VolumeOptions'), 'DriverConfig');
       const driver = asString(structField(driverConfig, 'Name'));
@@ -255,11 +259,11 @@ function mountFacts(host: GoValue | undefined): MountFact[] {
       // the volume service creates a volume with no driver name through the default driver, local
       out.push(
         (driver === '' || driver === 'local') && options.size > 0
-          ? { origin: `Mounts[${i}]`, kind: 'volume', source, localOptions: options }
-          : { origin: `Mounts[${i}]`, kind: 'volume', source },
+          ? { origin: `Mounts[${i}]`, kind: 'volume', source, readOnly, localOptions: options }
+          : { origin: `Mounts[${i}]`, kind: 'volume', source, readOnly },
       );
     } else if (type !== 'tmpfs')
-      out.push({ origin: `Mounts[${i}]`, kind: 'other', source: `${type}:${source}` });
+      out.push({ origin: `Mounts[${i}]`, kind: 'other', source: `${type}:${source}`, readOnly });
   });
   return out;
 }

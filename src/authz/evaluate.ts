@@ -17,7 +17,7 @@ import { judgeLocalVolume } from './local-volume.js';
 import { mayBeImageIdPrefix, registryAllowed } from './registry-allow-list.js';
 import type { CompiledRule, Constraints, Policy } from './policy.js';
 import { identityName, queryGet, type DecodedRequest } from './request.js';
-import type { Resolver } from './resolver.js';
+import { localVolumeBindSource, type ContainerInfo, type Resolver } from './resolver.js';
 
 export interface Decision {
   readonly allow: boolean;
@@ -156,6 +156,179 @@ function hostPathViolations(origin: string, source: string, c: Constraints): str
   return ok ? [] : [`${origin} mounts host path ${resolved}, outside the allowed bind sources`];
 }
 
+const JOINABLE = { PidMode: 'pid', IpcMode: 'ipc', NetworkMode: 'network' } as const;
+
+/** "container:X" -> "X" (api/types/container: the mode split on the first ":"; matched case-insensitively). */
+function joinedContainer(mode: string): string | undefined {
+  const m = /^container:([^\n]*)$/is.exec(mode.trim());
+  return m === null ? undefined : m[1];
+}
+
+function modeOf(info: ContainerInfo, field: keyof typeof JOINABLE): string {
+  if (field === 'PidMode') return info.pidMode ?? '';
+  if (field === 'IpcMode') return info.ipcMode ?? '';
+  return info.networkMode ?? '';
+}
+
+/**
+ * `--pid/--ipc/--network container:X` shares X's namespace, which is the host's when X runs with `host` (or
+ * itself joins such a container: dockerd uses /proc/<X's pid>/ns/..., so the chain is followed). X is resolved
+ * through the engine at every create and start (dockerd resolves the name again at each start); when it cannot
+ * be resolved the request is denied.
+ */
+async function namespaceJoinViolations(
+  namespaces: ContainerCreateFacts['namespaces'],
+  c: Constraints,
+  resolver: Resolver,
+): Promise<string[]> {
+  if (c.hostNamespaces) return [];
+  const out: string[] = [];
+  for (const { field, value } of namespaces) {
+    if (!(field === 'PidMode' || field === 'IpcMode' || field === 'NetworkMode')) continue;
+    let target = joinedContainer(value);
+    const chain: string[] = [];
+    const seen = new Set<string>();
+    while (target !== undefined) {
+      if (chain.length >= 8) {
+        out.push(`${field}=${value}: the chain of joined containers is longer than 8`);
+        break;
+      }
+      const info = await resolver.container(target);
+      if (info === undefined) {
+        out.push(
+          `${field}=${value}: container ${JSON.stringify(target)} cannot be resolved, so the namespace it shares cannot be checked`,
+        );
+        break;
+      }
+      if (seen.has(info.id)) {
+        out.push(`${field}=${value}: the joined containers form a cycle`);
+        break;
+      }
+      seen.add(info.id);
+      chain.push(info.names[0] ?? info.id);
+      const mode = modeOf(info, field);
+      if (mode.trim().toLowerCase() === 'host') {
+        out.push(
+          `${field}=${value} joins ${chain.join(' -> ')}, which runs in the host's ${JOINABLE[field]} namespace`,
+        );
+        break;
+      }
+      target = joinedContainer(mode);
+    }
+  }
+  return out;
+}
+
+/** `inner` is strictly inside `outer`. */
+function strictlyInside(inner: string, outer: string): boolean {
+  return inner !== outer && (outer === '/' || inner.startsWith(`${outer}/`));
+}
+
+interface OwnMount {
+  readonly origin: string;
+  readonly source: string;
+  readonly rw: boolean;
+}
+
+/**
+ * Bind sources another container can rewrite: a source strictly inside a host tree some other container mounts
+ * writable (it can swap a path component for a symlink, and dockerd follows it at the next start), or a writable
+ * source that strictly contains another container's source. Both are refused, at create and at start.
+ */
+async function sharedTreeViolations(
+  own: readonly OwnMount[],
+  resolver: Resolver,
+  selfId: string | undefined,
+): Promise<string[]> {
+  if (own.length === 0) return [];
+  const others = (await resolver.mountsInUse()).filter((m) => m.containerId !== selfId);
+  const out: string[] = [];
+  const resolvedOthers = others.map((o) => ({ ...o, real: resolveHostPath(o.source) }));
+  for (const m of own) {
+    const real = resolveHostPath(m.source);
+    for (const o of resolvedOthers) {
+      if (o.rw && strictlyInside(real, o.real)) {
+        out.push(
+          `${m.origin}: host path ${real} lies inside ${o.real}, which container ${o.container} can write (it could replace the path with a symlink before dockerd mounts it)`,
+        );
+        break;
+      }
+      if (m.rw && strictlyInside(o.real, real)) {
+        out.push(
+          `${m.origin}: writable host path ${real} contains ${o.real}, a bind source of container ${o.container} (this container could replace it with a symlink)`,
+        );
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/** The host paths a create (or start) body mounts: binds, and volumes whose local options bind a host path. */
+async function ownHostMounts(facts: ContainerCreateFacts, resolver: Resolver): Promise<OwnMount[]> {
+  const out: OwnMount[] = [];
+  let volumeBinds: ReadonlyMap<string, string> | undefined;
+  for (const m of facts.mounts) {
+    if (m.kind === 'bind') out.push({ origin: m.origin, source: m.source, rw: !m.readOnly });
+    else if (m.kind === 'volume') {
+      const device =
+        m.localOptions === undefined ? undefined : localVolumeBindSource(Object.fromEntries(m.localOptions));
+      if (device !== undefined) {
+        out.push({ origin: m.origin, source: device, rw: !m.readOnly });
+        continue;
+      }
+      // an existing named local volume may bind a host path (docker volume create -o o=bind -o device=...)
+      volumeBinds ??= await resolver.volumeBinds();
+      const existing = volumeBinds.get(m.source);
+      if (existing !== undefined) out.push({ origin: m.origin, source: existing, rw: !m.readOnly });
+    }
+  }
+  return out;
+}
+
+/** The checks that need the engine: joined namespaces and host trees shared with other containers. */
+async function engineViolations(
+  facts: ContainerCreateFacts,
+  c: Constraints,
+  resolver: Resolver,
+): Promise<string[]> {
+  return [
+    ...(await namespaceJoinViolations(facts.namespaces, c, resolver)),
+    ...(await sharedTreeViolations(await ownHostMounts(facts, resolver), resolver, undefined)),
+  ];
+}
+
+/**
+ * Re-checks the container being started as dockerd will start it: its bind sources resolved now (a source that
+ * did not exist at create may since have become a symlink), its joined namespaces resolved now, and its host
+ * paths against other containers' writable trees.
+ */
+async function startViolations(ref: string, c: Constraints, resolver: Resolver): Promise<string[]> {
+  const info = await resolver.container(ref);
+  if (info === undefined) throw new Deny(`no such container ${JSON.stringify(ref)}`, 'resolve');
+  const mounts = info.hostMounts ?? [];
+  const out = mounts.flatMap((m, i) => hostPathViolations(`mount #${i + 1} (${m.source})`, m.source, c));
+  out.push(
+    ...(await namespaceJoinViolations(
+      [
+        { field: 'PidMode', value: info.pidMode ?? '' },
+        { field: 'IpcMode', value: info.ipcMode ?? '' },
+        { field: 'NetworkMode', value: info.networkMode ?? '' },
+      ],
+      c,
+      resolver,
+    )),
+  );
+  out.push(
+    ...(await sharedTreeViolations(
+      mounts.map((m, i) => ({ origin: `mount #${i + 1} (${m.source})`, source: m.source, rw: m.rw })),
+      resolver,
+      info.id,
+    )),
+  );
+  return out;
+}
+
 function imageViolations(image: string, c: Constraints): string[] {
   if (c.registries === undefined) return [];
   const ref = mayBeImageIdPrefix(image) ? ({ kind: 'id', id: image } as const) : parseImageRef(image);
@@ -250,19 +423,22 @@ async function constraintViolations(
     case 'container_create': {
       const facts = readContainerCreate(requireJsonBody(req));
       if (!facts.ok) throw new Deny(facts.error, 'request');
-      return [...containerViolations(facts.facts, c), ...imageViolations(facts.facts.image, c)];
+      const local = [...containerViolations(facts.facts, c), ...imageViolations(facts.facts.image, c)];
+      return local.length > 0 ? local : engineViolations(facts.facts, c, resolver);
     }
     case 'container_start': {
       // API < 1.24 still applies a HostConfig sent to start (daemon ContainerStart, deprecated but honoured); the
       // body is decoded as a whole ContainerConfigWrapper, so it is judged exactly like a create body. Bodies on
       // API >= 1.24 are refused by dockerd (bodyOnStartError), so judging them too costs nothing.
-      if (req.body.state === 'empty') return [];
+      const started = await startViolations(req.match?.param ?? '', c, resolver);
+      if (req.body.state === 'empty') return started;
       if (req.body.state === 'hidden' || req.body.state === 'invalid') {
         return [`a start request with a body that cannot be checked (${req.body.state}) is not allowed`];
       }
       const facts = readStartHostConfig(requireJsonBody(req));
       if (!facts.ok) throw new Deny(facts.error, 'request');
-      return containerViolations(facts.facts, c);
+      const local = [...started, ...containerViolations(facts.facts, c)];
+      return local.length > 0 ? local : engineViolations(facts.facts, c, resolver);
     }
     case 'exec_create': {
       const facts = readExecCreate(requireJsonBody(req));

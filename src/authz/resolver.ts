@@ -6,10 +6,29 @@ import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { z } from 'zod';
 
+/** A host path a container mounts: a bind, or a local volume whose options bind a host path. */
+export interface HostMount {
+  readonly source: string;
+  /** Writable inside the container. */
+  readonly rw: boolean;
+}
+
 export interface ContainerInfo {
   readonly id: string;
   /** Names without the leading "/". */
   readonly names: readonly string[];
+  /** The namespace modes dockerd will apply at start ("" = the daemon's default). */
+  readonly pidMode?: string;
+  readonly ipcMode?: string;
+  readonly networkMode?: string;
+  /** Host paths the container mounts (bind sources as dockerd stored them at create). */
+  readonly hostMounts?: readonly HostMount[];
+}
+
+/** Host paths mounted by some container, for the "no bind source under another container's writable tree" rule. */
+export interface MountInUse extends HostMount {
+  readonly containerId: string;
+  readonly container: string;
 }
 
 export interface ExecInfo {
@@ -23,6 +42,10 @@ export interface Resolver {
   /** undefined when dockerd has no such container (the request would fail); throws when it cannot tell. */
   container(ref: string): Promise<ContainerInfo | undefined>;
   exec(id: string): Promise<ExecInfo | undefined>;
+  /** Every host path mounted by any container, running or not (binds and bind-type local volumes). */
+  mountsInUse(): Promise<readonly MountInUse[]>;
+  /** Local volumes whose options bind a host path: volume name -> host path. */
+  volumeBinds(): Promise<ReadonlyMap<string, string>>;
 }
 
 export const INTERNAL_HEADER = 'X-Bulkhead-Authz';
@@ -32,7 +55,12 @@ export class StaticResolver implements Resolver {
   constructor(
     private readonly containers: readonly ContainerInfo[],
     private readonly execs: readonly ExecInfo[] = [],
+    private readonly volumes: ReadonlyMap<string, string> = new Map(),
   ) {}
+
+  volumeBinds(): Promise<ReadonlyMap<string, string>> {
+    return Promise.resolve(this.volumes);
+  }
 
   container(ref: string): Promise<ContainerInfo | undefined> {
     return Promise.resolve(lookupContainer(this.containers, ref));
@@ -40,6 +68,14 @@ export class StaticResolver implements Resolver {
 
   exec(id: string): Promise<ExecInfo | undefined> {
     return Promise.resolve(this.execs.find((e) => e.id === id));
+  }
+
+  mountsInUse(): Promise<readonly MountInUse[]> {
+    return Promise.resolve(
+      this.containers.flatMap((c) =>
+        (c.hostMounts ?? []).map((m) => ({ ...m, containerId: c.id, container: c.names[0] ?? c.id })),
+      ),
+    );
   }
 }
 
@@ -57,7 +93,68 @@ export function lookupContainer(
   return prefixed.length === 1 ? prefixed[0] : undefined;
 }
 
-const containerInspectSchema = z.object({ Id: z.string(), Name: z.string() });
+const mountSchema = z.object({
+  Type: z.string().nullish(),
+  Source: z.string().nullish(),
+  Name: z.string().nullish(),
+  Driver: z.string().nullish(),
+  RW: z.boolean().nullish(),
+});
+const containerInspectSchema = z.object({
+  Id: z.string(),
+  Name: z.string(),
+  HostConfig: z
+    .object({
+      PidMode: z.string().nullish(),
+      IpcMode: z.string().nullish(),
+      NetworkMode: z.string().nullish(),
+    })
+    .nullish(),
+  Mounts: z.array(mountSchema).nullish(),
+});
+const containerListSchema = z.array(
+  z.object({ Id: z.string(), Names: z.array(z.string()).nullish(), Mounts: z.array(mountSchema).nullish() }),
+);
+const volumeListSchema = z.object({
+  Volumes: z
+    .array(
+      z.object({
+        Name: z.string(),
+        Driver: z.string().nullish(),
+        Options: z.record(z.string(), z.string()).nullish(),
+      }),
+    )
+    .nullish(),
+});
+
+/** The host path a local volume binds (`o` with bind/rbind and an absolute device), if any. */
+export function localVolumeBindSource(
+  options: Readonly<Record<string, string>> | null | undefined,
+): string | undefined {
+  const o = options?.['o'] ?? '';
+  const device = options?.['device'] ?? '';
+  const bind = o.split(',').some((w) => w === 'bind' || w === 'rbind');
+  return bind && device !== '' ? device : undefined;
+}
+
+type InspectMount = z.infer<typeof mountSchema>;
+
+function hostMountsOf(
+  mounts: readonly InspectMount[] | null | undefined,
+  volumeBinds: ReadonlyMap<string, string>,
+): HostMount[] {
+  const out: HostMount[] = [];
+  for (const m of mounts ?? []) {
+    const rw = m.RW ?? true;
+    if (m.Type === 'bind' && typeof m.Source === 'string' && m.Source !== '')
+      out.push({ source: m.Source, rw });
+    else if (m.Type === 'volume' && typeof m.Name === 'string') {
+      const device = volumeBinds.get(m.Name);
+      if (device !== undefined) out.push({ source: device, rw });
+    }
+  }
+  return out;
+}
 const execInspectSchema = z.object({
   ID: z.string(),
   ContainerID: z.string(),
@@ -83,7 +180,40 @@ export class EngineResolver implements Resolver {
     if (body === undefined) return undefined;
     const parsed = containerInspectSchema.safeParse(body);
     if (!parsed.success) throw new Error('unexpected container inspect answer from dockerd');
-    return { id: parsed.data.Id, names: [parsed.data.Name.replace(/^\//, '')] };
+    const host = parsed.data.HostConfig;
+    return {
+      id: parsed.data.Id,
+      names: [parsed.data.Name.replace(/^\//, '')],
+      pidMode: host?.PidMode ?? '',
+      ipcMode: host?.IpcMode ?? '',
+      networkMode: host?.NetworkMode ?? '',
+      hostMounts: hostMountsOf(parsed.data.Mounts, await this.volumeBinds()),
+    };
+  }
+
+  async mountsInUse(): Promise<readonly MountInUse[]> {
+    // never cached: a container created a moment ago must be seen
+    const list = containerListSchema.safeParse(await this.fetch('/containers/json?all=1'));
+    if (!list.success) throw new Error('unexpected container list answer from dockerd');
+    const volumeBinds = await this.volumeBinds();
+    return list.data.flatMap((c) =>
+      hostMountsOf(c.Mounts, volumeBinds).map((m) => ({
+        ...m,
+        containerId: c.Id,
+        container: (c.Names?.[0] ?? c.Id).replace(/^\//, ''),
+      })),
+    );
+  }
+
+  async volumeBinds(): Promise<ReadonlyMap<string, string>> {
+    const parsed = volumeListSchema.safeParse(await this.fetch('/volumes'));
+    if (!parsed.success) throw new Error('unexpected volume list answer from dockerd');
+    const out = new Map<string, string>();
+    for (const v of parsed.data.Volumes ?? []) {
+      const device = (v.Driver ?? 'local') === 'local' ? localVolumeBindSource(v.Options) : undefined;
+      if (device !== undefined) out.set(v.Name, device);
+    }
+    return out;
   }
 
   async exec(id: string): Promise<ExecInfo | undefined> {

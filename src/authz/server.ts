@@ -23,6 +23,15 @@ import { activateResponse, authzRequestSchema, PLUGIN_CONTENT_TYPE, type AuthzRe
 import { decodeRequest, identityName, type DecodedRequest } from './request.js';
 import { INTERNAL_HEADER, type Resolver } from './resolver.js';
 
+/** The read-only lookups the plugin's own resolver makes through dockerd, allowed without the policy. */
+const INTERNAL_ACTIONS = new Set([
+  'container_inspect',
+  'exec_inspect',
+  'container_list',
+  'volume_list',
+  'system_info',
+]);
+
 export const DEFAULT_SOCKET = '/run/docker/plugins/bulkhead.sock';
 /** dockerd forwards bodies under 1 MiB, base64-encoded, plus headers and certificates. */
 const MAX_PLUGIN_REQUEST = 4 * 1024 * 1024;
@@ -148,11 +157,7 @@ export class AuthzEngine {
     const value = Object.entries(headers).find(
       ([k]) => k.toLowerCase() === INTERNAL_HEADER.toLowerCase(),
     )?.[1];
-    return (
-      value === token &&
-      req.method === 'GET' &&
-      (req.action?.name === 'container_inspect' || req.action?.name === 'exec_inspect')
-    );
+    return value === token && req.method === 'GET' && INTERNAL_ACTIONS.has(req.action?.name ?? '');
   }
 
   /** Answers one plugin call; `path` is the plugin endpoint, `payload` the raw JSON dockerd sent. */

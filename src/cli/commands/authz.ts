@@ -26,6 +26,8 @@ function intFlag(flag: string, raw: unknown, min: number, max: number): number {
 const noEngine: Resolver = {
   container: () => Promise.reject(new Error('container resolution is off (--docker-host none)')),
   exec: () => Promise.reject(new Error('exec resolution is off (--docker-host none)')),
+  mountsInUse: () => Promise.reject(new Error('mount lookups are off (--docker-host none)')),
+  volumeBinds: () => Promise.reject(new Error('volume lookups are off (--docker-host none)')),
 };
 
 async function serve(opts: Record<string, unknown>, io: CliIO): Promise<number> {
