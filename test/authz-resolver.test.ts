@@ -26,7 +26,49 @@ describe('authz engine resolver', engineSuite, () => {
   it('resolves a name, a full id and an id prefix to the same container', async () => {
     const r = new EngineResolver({ socketPath: engine.socket, timeoutMs: 5000, cacheMs: 500 });
     for (const ref of [name, id, id.slice(0, 12)]) {
-      assert.deepEqual(await r.container(ref), { id, names: [name] }, ref);
+      const info = await r.container(ref);
+      assert.deepEqual({ id: info?.id, names: info?.names }, { id, names: [name] }, ref);
+    }
+  });
+
+  it('learns namespace modes and host mounts (binds, bind-type local volumes) from dockerd', async () => {
+    const r = new EngineResolver({ socketPath: engine.socket, timeoutMs: 5000, cacheMs: 0 });
+    const vol = `${name}-vol`;
+    const withMounts = `${name}-mounts`;
+    engine.docker(['volume', 'create', '-o', 'type=none', '-o', 'o=bind', '-o', 'device=/tmp', vol]);
+    engine.docker([
+      'create',
+      '--name',
+      withMounts,
+      '--network',
+      'none',
+      '--pid',
+      `container:${name}`,
+      '-v',
+      '/tmp:/t:ro',
+      '-v',
+      `${vol}:/v`,
+      BUSYBOX_IMAGE,
+      'true',
+    ]);
+    try {
+      const info = await r.container(withMounts);
+      // dockerd stores the joined container by id at create
+      assert.equal(info?.pidMode, `container:${id}`);
+      assert.equal(info.networkMode, 'none');
+      assert.deepEqual(
+        [...(info.hostMounts ?? [])].sort((a, b) => Number(a.rw) - Number(b.rw)),
+        [
+          { source: '/tmp', rw: false },
+          { source: '/tmp', rw: true },
+        ],
+      );
+      const inUse = await r.mountsInUse();
+      assert.ok(inUse.some((m) => m.container === withMounts && m.source === '/tmp' && m.rw));
+      assert.equal((await r.volumeBinds()).get(vol), '/tmp');
+    } finally {
+      engine.docker(['rm', '-f', withMounts]);
+      engine.docker(['volume', 'rm', vol]);
     }
   });
 
