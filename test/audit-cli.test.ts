@@ -254,7 +254,16 @@ describe('bulkhead audit --root (hardened fixture host)', () => {
   });
 
   it('passes the socket (0660 root:docker), the daemon.json settings and the host rules', async () => {
-    const r = await audit(host.root, '--only', 'host,files,daemon', '--skip', 'BH-H-002', '--format', 'json');
+    // BH-H-020 (a general-purpose distribution) fails on every Debian host by design
+    const r = await audit(
+      host.root,
+      '--only',
+      'host,files,daemon',
+      '--skip',
+      'BH-H-002,BH-H-020',
+      '--format',
+      'json',
+    );
     const doc = JSON.parse(r.stdout) as AuditJson;
     for (const id of [
       'BH-F-008',

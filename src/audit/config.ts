@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { BulkheadError, errnoCode } from '../shared/errors.js';
 import { severitySchema, type Severity } from '../shared/severity.js';
 import { parseYaml } from '../shared/yaml.js';
-import type { AuditRule } from './rule.js';
+import type { AuditRule, ListenerAllow } from './rule.js';
 import type { Waiver } from './run.js';
 
 export class AuditConfigError extends BulkheadError {
@@ -45,15 +45,36 @@ export const auditConfigSchema = z.strictObject({
     )
     .default([]),
   severity: z.record(ruleId, severitySchema).default({}),
+  hostListeners: z
+    .strictObject({
+      allow: z
+        .array(
+          z
+            .strictObject({
+              process: z.string().min(1).optional(),
+              port: z.number().int().min(1).max(65535).optional(),
+              reason: z.string().min(1, 'an allowed listener needs a reason'),
+            })
+            .refine((a) => a.process !== undefined || a.port !== undefined, 'name a process, a port or both'),
+        )
+        .default([]),
+    })
+    .default({ allow: [] }),
 });
 
 export interface AuditConfig {
   readonly trustedRegistries: readonly string[];
   readonly waivers: readonly Waiver[];
   readonly severity: Readonly<Record<string, Severity>>;
+  readonly allowedListeners: readonly ListenerAllow[];
 }
 
-export const EMPTY_CONFIG: AuditConfig = { trustedRegistries: [], waivers: [], severity: {} };
+export const EMPTY_CONFIG: AuditConfig = {
+  trustedRegistries: [],
+  waivers: [],
+  severity: {},
+  allowedListeners: [],
+};
 
 /** Parses config text; `rules` lets unknown rule ids be reported with their line. */
 export function parseAuditConfig(text: string, path: string, rules: readonly AuditRule[]): AuditConfig {
@@ -92,6 +113,11 @@ export function parseAuditConfig(text: string, path: string, rules: readonly Aud
   for (const id of Object.keys(config.severity)) check(id, ['severity']);
   return {
     trustedRegistries: config.trustedRegistries,
+    allowedListeners: config.hostListeners.allow.map((a) => ({
+      reason: a.reason,
+      ...(a.process === undefined ? {} : { process: a.process }),
+      ...(a.port === undefined ? {} : { port: a.port }),
+    })),
     waivers: config.waivers.map((w) => ({ ...w, rule: canonical(w.rule) })),
     severity: Object.fromEntries(Object.entries(config.severity).map(([k, v]) => [canonical(k), v])),
   };

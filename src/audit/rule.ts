@@ -19,6 +19,15 @@ export type RuleNeeds = 'host' | 'engine' | 'both';
 export interface AuditSettings {
   /** Registries images may come from ("docker.io", "registry.example.com:5000"); empty means no allow-list. */
   readonly trustedRegistries: readonly string[];
+  /** Processes or ports allowed to listen on every interface besides the defaults (BH-H-021). */
+  readonly allowedListeners: readonly ListenerAllow[];
+}
+
+/** One allowed wildcard listener: a process name (comm or exe path), a port, or both, with the reason. */
+export interface ListenerAllow {
+  readonly process?: string;
+  readonly port?: number;
+  readonly reason: string;
 }
 
 export interface AuditContext {

@@ -1,6 +1,7 @@
 // HostFacts: what the host under a root path says about its kernel, LSMs, modules, the dockerd behind the socket
 // in use, the daemon.json it reads, and the modes of Docker's files (CIS Docker Benchmark sections 1-3).
 import { z } from 'zod';
+import { hardeningFactsSchema } from './hardening.js';
 import { knownSchema } from './known.js';
 
 export const fileStatSchema = z.object({
@@ -98,5 +99,7 @@ export const hostFactsSchema = z.object({
     z.object({ dataRoot: z.string(), mountPoint: z.string(), fsType: z.string(), device: z.string() }),
   ),
   files: z.array(fileStatSchema),
+  /** The host judged as a container host (services, listeners, patching, sshd, auditd, sysctls); absent in facts recorded before it existed. */
+  hardening: hardeningFactsSchema.optional(),
 });
 export type HostFacts = z.infer<typeof hostFactsSchema>;

@@ -21,3 +21,4 @@ export * from './known.js';
 export * from './host.js';
 export * from './engine.js';
 export * from './dockerd-options.js';
+export * from './hardening.js';

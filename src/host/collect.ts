@@ -11,6 +11,7 @@ import { findGroup, readAccounts } from './accounts.js';
 import { DEFAULT_DAEMON_JSON, findDockerd, readDaemonConfig } from './dockerd.js';
 import { findUnitFile, statFiles, type FileToStat } from './file-stats.js';
 import { DOCKER_PACKAGE_NAMES, readHostPackages } from './host-packages.js';
+import { collectHardeningFacts } from './hardening/collect.js';
 import { readKernelFacts } from './kernel.js';
 import { readLsmFacts } from './lsm.js';
 import { findMount } from './mounts.js';
@@ -110,6 +111,7 @@ export function collectHostFacts(options: HostCollectOptions): HostCollectResult
     dockerPackages,
     dataRootMount: unknown('not yet read'),
     files: [],
+    hardening: collectHardeningFacts(fs),
   };
 
   const setting = (flag: string): unknown => effectiveSetting(facts, flag)?.value;

@@ -22,6 +22,7 @@ describe('audit config', () => {
       trustedRegistries: [],
       waivers: [],
       severity: {},
+      allowedListeners: [],
     });
     const c = parseAuditConfig('waivers:\n  - rule: bh-c-004\n    reason: lab box\n', 'c.yaml', AUDIT_RULES);
     assert.equal(c.waivers[0]?.rule, 'BH-C-004');

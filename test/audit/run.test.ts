@@ -24,7 +24,10 @@ describe('runAudit', () => {
         throw new Error('boom');
       },
     };
-    const result = runAudit(facts, { rules: [broken], settings: { trustedRegistries: [] } });
+    const result = runAudit(facts, {
+      rules: [broken],
+      settings: { trustedRegistries: [], allowedListeners: [] },
+    });
     assert.equal(result.findings.length, 1);
     assert.deepEqual(result.findings[0]?.outcome, { kind: 'skip', reason: 'rule failed to evaluate: boom' });
     assert.equal(result.diagnostics[0]?.subject, 'BH-C-999');
@@ -34,7 +37,7 @@ describe('runAudit', () => {
     const now = new Date('2026-06-30T23:59:00Z');
     const result = runAudit(facts, {
       rules: [privileged],
-      settings: { trustedRegistries: [] },
+      settings: { trustedRegistries: [], allowedListeners: [] },
       waivers: [{ rule: 'BH-C-004', target: 'web-*', reason: 'lab', expires: '2026-06-30' }],
       severity: { 'BH-C-004': 'low' },
       now,
@@ -47,7 +50,7 @@ describe('runAudit', () => {
     assert.equal(result.rules[0]?.severity, 'low');
     const later = runAudit(facts, {
       rules: [privileged],
-      settings: { trustedRegistries: [] },
+      settings: { trustedRegistries: [], allowedListeners: [] },
       waivers: [{ rule: 'BH-C-004', target: 'web-*', reason: 'lab', expires: '2026-06-30' }],
       now: new Date('2026-07-01T00:00:01Z'),
     });

@@ -71,6 +71,27 @@ import { rule as bhH005 } from './host/bh-h-005-runtime-packages.js';
 import { rule as bhH006 } from './host/bh-h-006-docker-group.js';
 import { rule as bhH007 } from './host/bh-h-007-data-root-filesystem.js';
 import { rule as bhH008 } from './host/bh-h-008-seccomp-kernel.js';
+import { rule as bhH020 } from './host/bh-h-020-container-os.js';
+import { rule as bhH021 } from './host/bh-h-021-wildcard-listeners.js';
+import { rule as bhH022 } from './host/bh-h-022-unneeded-services.js';
+import { rule as bhH023 } from './host/bh-h-023-build-tools.js';
+import { rule as bhH024 } from './host/bh-h-024-automatic-updates.js';
+import { rule as bhH025 } from './host/bh-h-025-updates-recent.js';
+import { rule as bhH026 } from './host/bh-h-026-sshd-root-login.js';
+import { rule as bhH027 } from './host/bh-h-027-sshd-password-auth.js';
+import { rule as bhH028 } from './host/bh-h-028-sshd-empty-passwords.js';
+import { rule as bhH029 } from './host/bh-h-029-sshd-forwarding.js';
+import { rule as bhH030 } from './host/bh-h-030-empty-passwords.js';
+import { rule as bhH031 } from './host/bh-h-031-auditd-docker-files.js';
+import { rule as bhH032 } from './host/bh-h-032-journald-persistent.js';
+import { rule as bhH033 } from './host/bh-h-033-time-sync.js';
+import { rule as bhH034 } from './host/bh-h-034-unprivileged-userns.js';
+import { rule as bhH035 } from './host/bh-h-035-kptr-restrict.js';
+import { rule as bhH036 } from './host/bh-h-036-dmesg-restrict.js';
+import { rule as bhH037 } from './host/bh-h-037-unprivileged-bpf.js';
+import { rule as bhH038 } from './host/bh-h-038-route-localnet.js';
+import { rule as bhH039 } from './host/bh-h-039-protected-links.js';
+import { rule as bhH040 } from './host/bh-h-040-ptrace-scope.js';
 import { rule as bhImg001 } from './image/bh-img-001-root-user.js';
 import { rule as bhI002 } from './image/bh-i-002-healthcheck.js';
 import { rule as bhI003 } from './image/bh-i-003-trusted-registry.js';
@@ -147,6 +168,27 @@ export const AUDIT_RULES: readonly AuditRule[] = [
   bhH006,
   bhH007,
   bhH008,
+  bhH020,
+  bhH021,
+  bhH022,
+  bhH023,
+  bhH024,
+  bhH025,
+  bhH026,
+  bhH027,
+  bhH028,
+  bhH029,
+  bhH030,
+  bhH031,
+  bhH032,
+  bhH033,
+  bhH034,
+  bhH035,
+  bhH036,
+  bhH037,
+  bhH038,
+  bhH039,
+  bhH040,
   bhImg001,
   bhI002,
   bhI003,

@@ -87,7 +87,7 @@ export function registerAudit(program: Command, run: (runner: CommandRunner) => 
       });
       const result = runAudit(facts, {
         rules,
-        settings: { trustedRegistries: config.trustedRegistries },
+        settings: { trustedRegistries: config.trustedRegistries, allowedListeners: config.allowedListeners },
         waivers: config.waivers,
         severity: config.severity,
       });
