@@ -122,7 +122,7 @@ export function hasUnresolvedVariable(text: string): boolean {
 
 /** The stage an instruction belongs to. */
 export function stageOf(model: DockerfileModel, instruction: LintInstruction): Stage | undefined {
-  return model.stages[instruction.stageIndex];
+  return instruction.stageIndex === -1 ? (model.fragment ?? undefined) : model.stages[instruction.stageIndex];
 }
 
 /** Programs (by basename) used anywhere in RUN commands. */

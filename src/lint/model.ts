@@ -99,7 +99,14 @@ export interface DockerfileModel {
   readonly globalArgs: ReadonlyMap<string, string | null>;
   /** Every top-level instruction in file order. */
   readonly instructions: readonly LintInstruction[];
+  /** Stages, one per FROM (`index` counts FROMs, as `COPY --from=0` does). */
   readonly stages: readonly Stage[];
+  /**
+   * The instructions before the first FROM other than leading ARGs, when there are any: a fragment or template
+   * (hadolint's own specs, docker-library's Dockerfile.template). BuildKit refuses it (see `problems`), but it is
+   * linted as a stage of its own (index -1, /bin/sh, no image) as hadolint lints it; `from` is its first instruction.
+   */
+  readonly fragment: Stage | null;
   readonly comments: readonly DockerfileComment[];
   /** Things BuildKit would refuse (no instructions, instruction before FROM); reported as diagnostics. */
   readonly problems: readonly ParseProblem[];
@@ -120,6 +127,12 @@ export function commandsOf(instruction: LintInstruction): readonly ShellCommand[
   return instruction.shell?.kind === 'parsed' ? instruction.shell.commands : [];
 }
 
+/** The fragment before the first FROM (if any) and every stage, in file order: what per-stage rules walk. */
+export function lintStages(model: DockerfileModel): Stage[] {
+  return model.fragment === null ? [...model.stages] : [model.fragment, ...model.stages];
+}
+
+/** The last stage; for a fragment with no FROM at all, the fragment. */
 export function finalStage(model: DockerfileModel): Stage | undefined {
-  return model.stages[model.stages.length - 1];
+  return model.stages[model.stages.length - 1] ?? model.fragment ?? undefined;
 }

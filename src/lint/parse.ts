@@ -423,6 +423,37 @@ function stageByPattern(stages: readonly Stage[], image: string): Stage | null {
   return candidates.find((s) => s.name?.includes('linux') === true) ?? candidates[0] ?? null;
 }
 
+/** What SHELL, ARG and ENV change for the instructions after them in the same stage. */
+function applyToState(
+  instruction: LintInstruction,
+  state: StageState,
+  globalArgs: ReadonlyMap<string, string | null>,
+  problems: ParseProblem[],
+): void {
+  const { keyword } = instruction;
+  if (keyword === 'SHELL' && instruction.execForm !== null && instruction.execForm.length > 0) {
+    state.args = instruction.execForm;
+    state.kind = shellKindOf(instruction.execForm);
+  } else if (keyword === 'ARG') {
+    for (const p of instruction.properties) {
+      const value = p.value ?? globalArgs.get(p.name) ?? null;
+      if (value !== null) state.vars.set(p.name, substituteVariables(value, state.vars));
+    }
+  } else if (keyword === 'ENV') {
+    if (instruction.properties.length === 0)
+      problems.push({
+        line: instruction.line,
+        column: instruction.column,
+        message: 'ENV needs a name and a value',
+      });
+    for (const p of instruction.properties) {
+      if (p.value === null)
+        problems.push({ line: p.line, column: p.column, message: `ENV ${p.name} has no value` });
+      state.vars.set(p.name, substituteVariables(p.value ?? '', state.vars));
+    }
+  }
+}
+
 /** Parses Dockerfile text into the lint model. Never throws on malformed input: problems are collected instead. */
 export function parseDockerfile(source: string, path: string): DockerfileModel {
   // A UTF-8 byte order mark would otherwise become part of the first keyword.
@@ -449,6 +480,7 @@ export function parseDockerfile(source: string, path: string): DockerfileModel {
   const problems: ParseProblem[] = [];
   const instructions: LintInstruction[] = [];
   const stages: Stage[] = [];
+  let fragment: { state: StageState; instructions: LintInstruction[] } | null = null;
   let current: {
     from: LintInstruction;
     fromNode: From;
@@ -524,7 +556,14 @@ export function parseDockerfile(source: string, path: string): DockerfileModel {
       continue;
     }
     if (current === null) {
-      const instruction = buildInstruction(node, src, escape, -1, null, false);
+      // hadolint lints a fragment (instructions before any FROM, as in its specs and in Dockerfile templates) like
+      // a stage run by /bin/sh; the missing FROM is still reported.
+      if (keyword !== 'ARG' && fragment === null) {
+        const vars = new Map<string, string>();
+        for (const [name, value] of globalArgs) if (value !== null) vars.set(name, value);
+        fragment = { state: { kind: 'posix', args: ['/bin/sh', '-c'], vars }, instructions: [] };
+      }
+      const instruction = buildInstruction(node, src, escape, -1, fragment?.state ?? null, false);
       instructions.push(instruction);
       if (keyword === 'ARG') {
         for (const p of instruction.properties)
@@ -536,33 +575,17 @@ export function parseDockerfile(source: string, path: string): DockerfileModel {
           message: `${keyword} before the first FROM: only ARG may come before FROM`,
         });
       }
+      if (fragment !== null) {
+        fragment.instructions.push(instruction);
+        applyToState(instruction, fragment.state, globalArgs, problems);
+      }
       continue;
     }
     const state: StageState = current.state;
     const instruction = buildInstruction(node, src, escape, stages.length, state, false);
     instructions.push(instruction);
     current.instructions.push(instruction);
-    if (keyword === 'SHELL' && instruction.execForm !== null && instruction.execForm.length > 0) {
-      state.args = instruction.execForm;
-      state.kind = shellKindOf(instruction.execForm);
-    } else if (keyword === 'ARG') {
-      for (const p of instruction.properties) {
-        const value = p.value ?? globalArgs.get(p.name) ?? null;
-        if (value !== null) state.vars.set(p.name, substituteVariables(value, state.vars));
-      }
-    } else if (keyword === 'ENV') {
-      if (instruction.properties.length === 0)
-        problems.push({
-          line: instruction.line,
-          column: instruction.column,
-          message: 'ENV needs a name and a value',
-        });
-      for (const p of instruction.properties) {
-        if (p.value === null)
-          problems.push({ line: p.line, column: p.column, message: `ENV ${p.name} has no value` });
-        state.vars.set(p.name, substituteVariables(p.value ?? '', state.vars));
-      }
-    }
+    applyToState(instruction, state, globalArgs, problems);
   }
   closeStage();
   if (instructions.length === 0) problems.push({ line: 1, column: 1, message: 'file with no instructions' });
@@ -574,5 +597,34 @@ export function parseDockerfile(source: string, path: string): DockerfileModel {
       text: c.getContent(),
     })),
   ];
-  return { path, source: text, escape, directives, globalArgs, instructions, stages, comments, problems };
+  const first = fragment?.instructions[0];
+  const fragmentStage: Stage | null =
+    fragment === null || first === undefined
+      ? null
+      : {
+          index: -1,
+          name: null,
+          from: first,
+          imageRaw: '',
+          image: '',
+          parent: null,
+          platform: null,
+          windows: false,
+          instructions: fragment.instructions,
+          variables: fragment.state.vars,
+          shellKind: fragment.state.kind,
+          shellArgs: fragment.state.args,
+        };
+  return {
+    path,
+    source: text,
+    escape,
+    directives,
+    globalArgs,
+    instructions,
+    stages,
+    fragment: fragmentStage,
+    comments,
+    problems,
+  };
 }

@@ -35,7 +35,7 @@ export const rule = defineRule({
   },
   check({ model, report }) {
     const stage = finalStage(model);
-    if (stage === undefined || stage.windows || isArtifactOnly(stage)) return;
+    if (stage === undefined || stage.index === -1 || stage.windows || isArtifactOnly(stage)) return;
     if (effectiveUser(stage) === undefined)
       report({ instruction: stage.from, message: `the final stage (FROM ${stage.image}) never sets USER` });
   },

@@ -1,5 +1,5 @@
 // BH-DF-022: `pip install` without --no-cache-dir (hadolint DL3042) keeps wheels in ~/.cache/pip in the layer.
-import { argTexts, runInstructions } from '../helpers.js';
+import { argTexts, runInstructions, stageOf } from '../helpers.js';
 import { commandsOf, type LintInstruction } from '../model.js';
 import { defineRule } from '../rule.js';
 import type { ShellCommand } from '../shell.js';
@@ -36,7 +36,7 @@ export const rule = defineRule({
   },
   check({ model, report }) {
     for (const instruction of runInstructions(model)) {
-      if (cacheOff(instruction, model.stages[instruction.stageIndex]?.variables)) continue;
+      if (cacheOff(instruction, stageOf(model, instruction)?.variables)) continue;
       const commands = commandsOf(instruction);
       const cleans = commands.some(
         (c) =>

@@ -1,4 +1,5 @@
 // BH-DF-025: COPY --from names the stage it is in (hadolint DL3023, Trivy DS-0006); BuildKit reports a cycle.
+import { lintStages } from '../model.js';
 import { defineRule } from '../rule.js';
 
 export const rule = defineRule({
@@ -17,7 +18,7 @@ export const rule = defineRule({
     docsUrl: 'docs/rules/lint.md#bh-df-025',
   },
   check({ model, report }) {
-    for (const stage of model.stages) {
+    for (const stage of lintStages(model)) {
       for (const instruction of stage.instructions) {
         const from =
           instruction.keyword === 'COPY'

@@ -1,5 +1,6 @@
 // BH-DF-026: COPY --from names a stage that is not defined before it (hadolint DL3022). Values that look like image
 // references (contain ':', '/', '.' or '@') are images, and variables cannot be checked.
+import { lintStages } from '../model.js';
 import { defineRule } from '../rule.js';
 
 export const rule = defineRule({
@@ -17,7 +18,7 @@ export const rule = defineRule({
   },
   check({ model, report }) {
     const defined: string[] = [];
-    for (const stage of model.stages) {
+    for (const stage of lintStages(model)) {
       for (const instruction of stage.instructions) {
         const from =
           instruction.keyword === 'COPY'

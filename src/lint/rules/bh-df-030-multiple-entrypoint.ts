@@ -1,4 +1,5 @@
 // BH-DF-030: more than one ENTRYPOINT in a stage (DL4004, Trivy DS-0007); only the last one takes effect.
+import { lintStages } from '../model.js';
 import { defineRule } from '../rule.js';
 
 export const rule = defineRule({
@@ -17,7 +18,7 @@ export const rule = defineRule({
     docsUrl: 'docs/rules/lint.md#bh-df-030',
   },
   check({ model, report }) {
-    for (const stage of model.stages) {
+    for (const stage of lintStages(model)) {
       const found = stage.instructions.filter((i) => i.keyword === 'ENTRYPOINT');
       for (const extra of found.slice(1))
         report({

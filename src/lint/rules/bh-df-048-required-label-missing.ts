@@ -21,7 +21,7 @@ export const rule = defineRule({
   check({ model, settings, report }) {
     const required = Object.keys(settings.labelSchema);
     const stage = finalStage(model);
-    if (required.length === 0 || stage === undefined) return;
+    if (required.length === 0 || stage === undefined || stage.index === -1) return;
     const present = new Set<string>();
     for (let s: Stage | null = stage; s !== null; s = s.parent) {
       for (const i of s.instructions)

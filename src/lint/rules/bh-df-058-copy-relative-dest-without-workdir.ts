@@ -1,6 +1,6 @@
 // BH-DF-058: COPY/ADD to a relative destination before any WORKDIR in the stage (hadolint DL3045): where the files
 // land depends on the base image's WORKDIR.
-import type { Stage } from '../model.js';
+import { lintStages, type Stage } from '../model.js';
 import { copyOperands } from '../helpers.js';
 import { defineRule } from '../rule.js';
 
@@ -24,7 +24,7 @@ export const rule = defineRule({
     docsUrl: 'docs/rules/lint.md#bh-df-058',
   },
   check({ model, report }) {
-    for (const stage of model.stages) {
+    for (const stage of lintStages(model)) {
       for (const instruction of stage.instructions) {
         const operands = copyOperands(instruction);
         if (operands === undefined) continue;

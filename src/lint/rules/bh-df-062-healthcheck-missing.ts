@@ -21,7 +21,7 @@ export const rule = defineRule({
   },
   check({ model, report }) {
     const stage = finalStage(model);
-    if (stage === undefined) return;
+    if (stage === undefined || stage.index === -1) return;
     let hasCommand = false;
     for (let s: Stage | null = stage; s !== null; s = s.parent) {
       if (s.instructions.some((i) => i.keyword === 'HEALTHCHECK')) return;

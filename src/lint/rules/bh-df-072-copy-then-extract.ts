@@ -1,6 +1,6 @@
 // BH-DF-072: an archive is COPY'd and then unpacked with tar in a later RUN (hadolint DL3010): the archive stays in
 // its own layer forever. ADD unpacks local archives in one step, or a bind mount avoids the copy entirely.
-import type { LintInstruction } from '../model.js';
+import { lintStages, type LintInstruction } from '../model.js';
 import { commandsOf } from '../model.js';
 import { copyOperands } from '../helpers.js';
 import { defineRule } from '../rule.js';
@@ -26,7 +26,7 @@ export const rule = defineRule({
     docsUrl: 'docs/rules/lint.md#bh-df-072',
   },
   check({ model, report }) {
-    for (const stage of model.stages) {
+    for (const stage of lintStages(model)) {
       const copied: { instruction: LintInstruction; name: string }[] = [];
       for (const instruction of stage.instructions) {
         const operands = instruction.keyword === 'COPY' ? copyOperands(instruction) : undefined;
