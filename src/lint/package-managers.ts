@@ -20,6 +20,9 @@ const INSTALLS = new Set([
   'patch',
   'dist-upgrade',
   'dup',
+  'upgrade-minimal',
+  'up-min',
+  'rei',
 ]);
 
 function isInstall(command: ShellCommand, programs: readonly string[]): boolean {
@@ -65,11 +68,21 @@ export function assumeYesRule(input: {
   });
 }
 
+/** A cache or tmpfs mount (`--mount=type=cache,target=/var/cache/dnf`) over one of the cache directories. */
+function cacheMount(value: string, cacheDirs: readonly string[]): boolean {
+  const parts = value.split(',');
+  const type = parts.find((p) => p.startsWith('type='))?.slice(5) ?? 'bind';
+  if (type !== 'cache' && type !== 'tmpfs') return false;
+  const target = parts.find((p) => /^(target|dst|destination)=/.test(p))?.replace(/^[a-z]+=/, '') ?? '';
+  return cacheDirs.some((d) => target === d || target.startsWith(`${d}/`));
+}
+
 export function cleanCacheRule(input: {
   meta: RuleMeta;
   programs: readonly string[];
   cacheDirs: readonly string[];
-  cleaned: (command: ShellCommand) => boolean;
+  /** True when `command` cleans the cache `install` (an earlier command of the same RUN) filled. */
+  cleaned: (command: ShellCommand, install: ShellCommand) => boolean;
   cases: RuleTests;
 }): LintRule {
   return defineRule({
@@ -78,20 +91,20 @@ export function cleanCacheRule(input: {
       const last = finalStage(model);
       for (const instruction of runInstructions(model)) {
         if (instruction.stageIndex !== last?.index) continue;
-        if (
-          instruction.flags.some(
-            (f) => f.name === 'mount' && input.cacheDirs.some((d) => (f.value ?? '').includes(`target=${d}`)),
-          )
-        )
+        if (instruction.flags.some((f) => f.name === 'mount' && cacheMount(f.value ?? '', input.cacheDirs)))
           continue;
         const commands = commandsOf(instruction);
-        const install = commands.find((c) => isInstall(c, input.programs));
+        const at = commands.findIndex((c) => isInstall(c, input.programs));
+        const install = commands[at];
         if (install === undefined) continue;
-        const cleans = commands.some(
-          (c) =>
-            input.cleaned(c) ||
-            (c.program === 'rm' && argTexts(c).some((a) => input.cacheDirs.some((d) => a.startsWith(d)))),
-        );
+        // Cleaning counts only after the install: `yum clean all && yum install x` leaves x's cache behind.
+        const cleans = commands
+          .slice(at + 1)
+          .some(
+            (c) =>
+              input.cleaned(c, install) ||
+              (c.program === 'rm' && argTexts(c).some((a) => input.cacheDirs.some((d) => a.startsWith(d)))),
+          );
         if (!cleans)
           report({
             instruction,

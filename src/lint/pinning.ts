@@ -55,6 +55,10 @@ const VALUE_OPTIONS: Readonly<Record<string, readonly string[]>> = {
     '--config-settings',
     '-C',
     '--report',
+    '--root-user-action',
+    '-b',
+    '--build',
+    '--python',
   ],
   npm: [
     '--prefix',
@@ -66,6 +70,7 @@ const VALUE_OPTIONS: Readonly<Record<string, readonly string[]>> = {
     '--omit',
     '--include',
     '--install-strategy',
+    '--loglevel',
   ],
   gem: [
     '-v',
@@ -93,6 +98,7 @@ function packageWords(command: ShellCommand, tool: string, afterIndex: number): 
   const out: string[] = [];
   for (let i = 0; i < args.length; i += 1) {
     const a = args[i] ?? '';
+    if (a === '--') break;
     if (a.startsWith('-')) {
       if (withValue.includes(a)) i += 1;
       continue;
@@ -131,10 +137,15 @@ export function apkPackages(command: ShellCommand): PackageArg[] {
     .map((w) => ({ name: w, pinned: /[=~<>]/.test(w) }));
 }
 
+/** pip's VCS URL schemes (https://pip.pypa.io/en/stable/topics/vcs-support/): pinned only with `@ref`. */
+const PIP_VCS = /^(git|hg|svn|bzr)(\+[a-z-]+)?:/;
+
 export function pipPackages(command: ShellCommand): PackageArg[] {
   const args = argTexts(command);
   let start = -1;
   if (/^pip[0-9.]*$/.test(command.program) && args[0] === 'install') start = 1;
+  // pipx installs an application into its own venv from the same package specs.
+  if (command.program === 'pipx' && args[0] === 'install') start = 1;
   const m = args.indexOf('-m');
   if (
     /^python[0-9.]*$/.test(command.program) &&
@@ -144,10 +155,21 @@ export function pipPackages(command: ShellCommand): PackageArg[] {
   )
     start = m + 3;
   if (start === -1) return [];
+  // A constraints file (`-c`, `--constraint`) pins whatever the command line leaves open.
+  if (args.some((a) => a === '-c' || a === '--constraint' || a.startsWith('--constraint='))) return [];
   // Upgrading pip's own tooling to latest is the documented bootstrap step, not an application dependency.
   return packageWords(command, 'pip', start)
-    .filter((w) => !notARegistryPackage(w) && !['pip', 'setuptools', 'wheel'].includes(w.toLowerCase()))
-    .map((w) => ({ name: w, pinned: /(==|~=|===|>=|<=|<|>|!=|@)/.test(w) }));
+    .filter(
+      (w) =>
+        (PIP_VCS.test(w) || !notARegistryPackage(w)) &&
+        !['pip', 'setuptools', 'wheel'].includes(w.toLowerCase()),
+    )
+    .map((w) => ({
+      name: w,
+      pinned: PIP_VCS.test(w)
+        ? /^[^:]+:\/\/.*@/.test(w.replace(/\/\/[^/@]*@/, '//'))
+        : /(==|~=|===|>=|<=|<|>|!=|@)/.test(w),
+    }));
 }
 
 export function npmPackages(command: ShellCommand): PackageArg[] {
@@ -158,16 +180,20 @@ export function npmPackages(command: ShellCommand): PackageArg[] {
     .filter(
       (w) =>
         !w.includes('$') &&
-        !w.startsWith('.') &&
-        !/^(git\+|https?:|file:|github:)/.test(w) &&
-        !w.endsWith('.tgz'),
+        !/^(\.|\/|~\/)/.test(w) &&
+        !/^(https?:|file:|github:)/.test(w) &&
+        !/\.(tgz|tar|tar\.gz)$/.test(w),
     )
-    .map((w) => ({ name: w, pinned: /.@./.test(w) }));
+    .map((w) => ({
+      name: w,
+      // git URLs are pinned by `#commit` or `#semver:range`; registry names by `@version` after the scope.
+      pinned: /^git(\+[a-z]+)?:\/\//.test(w) ? w.includes('#') : /.@./.test(w),
+    }));
 }
 
 export function gemPackages(command: ShellCommand): PackageArg[] {
   const args = argTexts(command);
-  if (command.program !== 'gem' || args[0] !== 'install') return [];
+  if (command.program !== 'gem' || (args[0] !== 'install' && args[0] !== 'i')) return [];
   const explicitVersion = args.some((a) => a === '-v' || a === '--version' || a.startsWith('--version='));
   return packageWords(command, 'gem', 1)
     .filter((w) => !notARegistryPackage(w))
@@ -180,8 +206,13 @@ export function rpmFamilyPackages(command: ShellCommand, programs: readonly stri
   const args = argTexts(command);
   const index = args.findIndex((a) => a === 'install' || a === 'in');
   if (index === -1) return [];
+  const before = args.slice(0, index).filter((a) => !a.startsWith('-'));
+  // `dnf group install "Development Tools"` names a group, which has no version; `dnf module install` names a
+  // module stream, pinned by `name:stream`.
+  if (before.includes('group') || before.includes('groupinstall')) return [];
+  const module = before.includes('module');
   const zypper = command.program === 'zypper';
   return packageWords(command, 'rpm', index + 1)
     .filter((w) => !notARegistryPackage(w) && !w.startsWith('@'))
-    .map((w) => ({ name: w, pinned: zypper ? /[=<>]/.test(w) : /-\d/.test(w) }));
+    .map((w) => ({ name: w, pinned: module ? w.includes(':') : zypper ? /[=<>]/.test(w) : /-\d/.test(w) }));
 }

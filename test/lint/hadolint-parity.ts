@@ -59,4 +59,5 @@ export function formatParity(result: ParityResult): string {
   return lines.join('\n');
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) process.stdout.write(`${formatParity(measureParity())}\n`);
+if (process.argv[1] === fileURLToPath(import.meta.url))
+  process.stdout.write(`${formatParity(measureParity())}\n`);

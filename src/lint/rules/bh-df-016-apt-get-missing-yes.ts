@@ -5,6 +5,19 @@ import { defineRule } from '../rule.js';
 
 const APT_VALUE_OPTIONS = ['-o', '-c', '-t', '--option', '--config-file', '--target-release'];
 
+/** apt-get's quiet level: each -q or --quiet adds one, `-q=N` sets it; level 2 implies --assume-yes (apt-get(8)). */
+function quietLevel(args: readonly string[]): number {
+  let level = 0;
+  for (const a of args) {
+    if (a === '--') break;
+    const set = /^(?:-q|--quiet)=(\d+)$/.exec(a);
+    if (set !== null) level = Number(set[1]);
+    else if (a === '--quiet') level += 1;
+    else if (/^-[a-zA-Z]+$/.test(a)) level += (a.match(/q/g) ?? []).length;
+  }
+  return level;
+}
+
 export const rule = defineRule({
   meta: {
     id: 'BH-DF-016',
@@ -29,9 +42,8 @@ export const rule = defineRule({
           short: ['y'],
           valueLetters: 'oct',
         }) ||
-        command.args.some(
-          (a) => a.text === '-qq' || /^-o(APT::Get::Assume-Yes|\s*APT::Get::Assume-Yes)=/i.test(a.text),
-        ) ||
+        quietLevel(command.args.map((x) => x.text)) >= 2 ||
+        command.args.some((a) => /^-o(APT::Get::Assume-Yes|\s*APT::Get::Assume-Yes)=/i.test(a.text)) ||
         command.args.some(
           (a, i) =>
             a.text === '-o' && /^APT::Get::Assume-Yes=(true|1|yes)$/i.test(command.args[i + 1]?.text ?? ''),

@@ -18,8 +18,9 @@ export const rule = cleanCacheRule({
     docsUrl: 'docs/rules/lint.md#bh-df-042',
   },
   programs: ['dnf', 'microdnf'],
-  cacheDirs: ['/var/cache/dnf', '/var/cache/yum'],
-  cleaned: (c) => (c.program === 'dnf' || c.program === 'microdnf') && argTexts(c).includes('clean'),
+  cacheDirs: ['/var/cache/dnf', '/var/cache/yum', '/var/cache/libdnf5'],
+  // dnf and microdnf keep separate caches: each cleans only its own.
+  cleaned: (c, install) => c.program === install.program && argTexts(c).includes('clean'),
   cases: {
     valid: [
       'FROM fedora\nRUN dnf install -y httpd && dnf clean all',
