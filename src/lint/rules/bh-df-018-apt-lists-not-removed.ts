@@ -1,8 +1,31 @@
-// BH-DF-018: apt-get install without removing /var/lib/apt/lists in the same RUN (hadolint DL3009): the package
-// indexes stay in the layer. Cache mounts on /var/lib/apt and builder stages are exempt (nothing lands in the image).
+// BH-DF-018: apt-get update/install without removing /var/lib/apt/lists in the same RUN (hadolint DL3009): the package
+// indexes stay in the layer. Cache mounts on the lists and builder stages only copied from are exempt.
 import { argTexts, runInstructions, subcommandOf } from '../helpers.js';
 import { commandsOf, finalStage } from '../model.js';
 import { defineRule } from '../rule.js';
+import type { ShellCommand } from '../shell.js';
+
+const APT = new Set(['apt-get', 'apt', 'aptitude']);
+
+/** The target of a cache or tmpfs mount, or '' for any other mount. */
+function mountTarget(value: string): string {
+  const parts = value.split(',');
+  const type = parts.find((p) => p.startsWith('type='))?.slice(5) ?? 'bind';
+  if (type !== 'cache' && type !== 'tmpfs') return '';
+  return (parts.find((p) => /^(target|dst|destination)=/.test(p))?.replace(/^[a-z]+=/, '') ?? '').replace(
+    /\/+$/,
+    '',
+  );
+}
+
+/** Removing Debian's /etc/apt/apt.conf.d/docker-clean (or keeping downloaded packages) leaves .debs in /var/cache/apt. */
+function disablesDockerClean(command: ShellCommand): boolean {
+  const args = argTexts(command);
+  return (
+    (command.program === 'rm' && args.includes('/etc/apt/apt.conf.d/docker-clean')) ||
+    (command.program === 'echo' && args.some((a) => a.includes('Keep-Downloaded-Packages')))
+  );
+}
 
 export const rule = defineRule({
   meta: {
@@ -11,36 +34,49 @@ export const rule = defineRule({
     severity: 'info',
     title: 'APT lists not removed after install',
     rationale:
-      'A RUN installs packages with apt-get but does not `rm -rf /var/lib/apt/lists/*` in the same step, leaving tens of megabytes of package indexes in the layer. Only the final stage is checked (builder stages do not ship), and RUNs with a cache or tmpfs mount on /var/lib/apt are exempt.',
+      'A RUN updates or installs packages with apt-get (or apt, aptitude) but does not `rm -rf /var/lib/apt/lists/*` in the same step, leaving tens of megabytes of package indexes in the layer. Checked where the layer ships: the final stage, the stages it builds on, and ONBUILD triggers (builder stages that are only copied from do not ship). RUNs with a cache or tmpfs mount on /var/lib/apt/lists, or on /var/lib/apt (plus /var/cache/apt once docker-clean is removed), are exempt.',
     remediation:
       'End the RUN with `&& rm -rf /var/lib/apt/lists/*`, or use `RUN --mount=type=cache,target=/var/lib/apt ...`.',
     references: ['https://github.com/hadolint/hadolint/wiki/DL3009'],
     docsUrl: 'docs/rules/lint.md#bh-df-018',
   },
   check({ model, report }) {
+    // What ships: the final stage, the stages it builds on (`FROM base`), and ONBUILD triggers (they run in the
+    // image built FROM this one).
     const last = finalStage(model);
+    const reused = new Set<number>();
+    for (let s = last?.parent ?? null; s !== null; s = s.parent) reused.add(s.index);
+    let dockerCleanDisabled = false;
     for (const instruction of runInstructions(model)) {
-      if (instruction.stageIndex !== last?.index) continue;
-      if (
-        instruction.flags.some((f) => f.name === 'mount' && (f.value ?? '').includes('target=/var/lib/apt'))
-      )
-        continue;
       const commands = commandsOf(instruction);
-      const install = commands.find(
-        (c) => c.program === 'apt-get' && subcommandOf(c, ['-o', '-c', '-t']) === 'install',
-      );
+      if (commands.some(disablesDockerClean)) dockerCleanDisabled = true;
+      const ships =
+        instruction.onbuild || instruction.stageIndex === last?.index || reused.has(instruction.stageIndex);
+      if (!ships) continue;
+      const mounts = instruction.flags
+        .filter((f) => f.name === 'mount')
+        .map((f) => mountTarget(f.value ?? ''));
+      // A cache/tmpfs mount on the lists keeps them out of the layer; one on all of /var/lib/apt does too, but
+      // with Debian's docker-clean hook disabled the downloaded .debs stay unless /var/cache/apt is mounted as well.
+      if (mounts.includes('/var/lib/apt/lists')) continue;
+      if (mounts.includes('/var/lib/apt') && (!dockerCleanDisabled || mounts.includes('/var/cache/apt')))
+        continue;
+      const sub = (c: ShellCommand): string =>
+        APT.has(c.program) ? (subcommandOf(c, ['-o', '-c', '-t']) ?? '') : '';
+      // Reported at the install; an update alone fills the lists just the same.
+      const install = commands.find((c) => sub(c) === 'install') ?? commands.find((c) => sub(c) === 'update');
       if (install === undefined) continue;
       // apt 3.0 (Debian 13) has `apt-get dist-clean`, which removes the lists too.
       const cleans = commands.some(
         (c) =>
           (c.program === 'rm' && argTexts(c).some((a) => a.startsWith('/var/lib/apt/lists'))) ||
-          (c.program === 'apt-get' && argTexts(c).includes('dist-clean')),
+          (APT.has(c.program) && argTexts(c).includes('dist-clean')),
       );
       if (!cleans)
         report({
           instruction,
           command: install,
-          message: 'apt-get install without rm -rf /var/lib/apt/lists/* in the same RUN',
+          message: `${install.program} ${subcommandOf(install, ['-o', '-c', '-t']) ?? ''} without rm -rf /var/lib/apt/lists/* in the same RUN`,
         });
     }
   },
@@ -51,6 +87,17 @@ export const rule = defineRule({
       'FROM debian AS build\nRUN apt-get update && apt-get install -y gcc\nFROM scratch',
       'FROM debian\nRUN --mount=type=cache,target=/var/lib/apt,sharing=locked apt-get update && apt-get install -y curl',
     ],
-    invalid: [{ code: 'FROM debian\nRUN apt-get update && apt-get install -y curl', errors: [{ line: 2 }] }],
+    invalid: [
+      { code: 'FROM debian\nRUN apt-get update && apt-get install -y curl', errors: [{ line: 2 }] },
+      {
+        code: 'FROM debian AS base\nRUN apt-get update && apt-get install -y gcc\nFROM base',
+        errors: [{ line: 2 }],
+      },
+      { code: 'FROM scratch\nRUN apt update && apt install python', errors: [{ line: 2 }] },
+      {
+        code: 'FROM debian\nRUN rm -f /etc/apt/apt.conf.d/docker-clean\nRUN --mount=type=cache,target=/var/lib/apt apt-get update && apt-get install -y x',
+        errors: [{ line: 3 }],
+      },
+    ],
   },
 });
