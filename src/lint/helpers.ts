@@ -2,6 +2,7 @@
 import {
   allInstructions,
   commandsOf,
+  finalStage,
   type DockerfileModel,
   type LintInstruction,
   type Stage,
@@ -118,6 +119,33 @@ export function isExternalImage(stage: Stage): boolean {
 /** True when the base image still contains an unresolved variable (ARG without default). */
 export function hasUnresolvedVariable(text: string): boolean {
   return /\$\{?[A-Za-z_]/.test(text);
+}
+
+/**
+ * Stages whose layers end up in the built image: the final stage and every stage it builds on (`FROM base`).
+ * Cache rules check these, plus ONBUILD triggers (they run in the image built FROM this one); a builder stage that
+ * is only copied from does not ship its caches.
+ */
+export function shippedStages(model: DockerfileModel): Set<number> {
+  const out = new Set<number>();
+  for (let s = finalStage(model) ?? null; s !== null; s = s.parent) out.add(s.index);
+  return out;
+}
+
+/** True when the instruction's layer ships in the image (see shippedStages). */
+export function ships(instruction: LintInstruction, shipped: ReadonlySet<number>): boolean {
+  return instruction.onbuild || shipped.has(instruction.stageIndex);
+}
+
+/** The target of a `--mount=type=cache|tmpfs,target=...` flag value, or '' for any other mount. */
+export function cacheMountTarget(value: string): string {
+  const parts = value.split(',');
+  const type = parts.find((p) => p.startsWith('type='))?.slice(5) ?? 'bind';
+  if (type !== 'cache' && type !== 'tmpfs') return '';
+  return (parts.find((p) => /^(target|dst|destination)=/.test(p))?.replace(/^[a-z]+=/, '') ?? '').replace(
+    /\/+$/,
+    '',
+  );
 }
 
 /** The stage an instruction belongs to. */

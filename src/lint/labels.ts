@@ -3,8 +3,9 @@ import type { LabelKind } from './rule.js';
 
 /** Docker's recommendation: lowercase alphanumerics, dots and dashes; reverse-DNS prefixes; no reserved prefixes. */
 export function invalidLabelKey(key: string): string | undefined {
-  if (!/^[a-z0-9]([a-z0-9._-]*[a-z0-9])?$/i.test(key))
-    return 'must start and end with a letter or digit and contain only letters, digits, ".", "-" and "_"';
+  // Docker's guideline: keys begin with a letter (https://docs.docker.com/engine/manage-resources/labels/).
+  if (!/^[a-z]([a-z0-9._-]*[a-z0-9])?$/i.test(key))
+    return 'must start with a letter, end with a letter or digit and contain only letters, digits, ".", "-" and "_"';
   if (/\.\.|--/.test(key)) return 'must not contain consecutive "." or "-"';
   if (/^(com\.docker|io\.docker|org\.dockerproject)\./.test(key)) return 'uses a prefix reserved by Docker';
   return undefined;

@@ -1,7 +1,15 @@
 // Rule factories for the RPM-family package managers, whose "answer yes" and "clean the cache" rules differ only in
 // program names and flags (hadolint DL3030/DL3038/DL3034, DL3032/DL3040/DL3036; Trivy DS-0015/DS-0019/DS-0020).
-import { argTexts, hasOption, positionals, runInstructions } from './helpers.js';
-import { commandsOf, finalStage } from './model.js';
+import {
+  argTexts,
+  cacheMountTarget,
+  hasOption,
+  positionals,
+  runInstructions,
+  shippedStages,
+  ships,
+} from './helpers.js';
+import { commandsOf } from './model.js';
 import { defineRule, type LintRule, type RuleMeta, type RuleTests } from './rule.js';
 import type { ShellCommand } from './shell.js';
 
@@ -68,13 +76,10 @@ export function assumeYesRule(input: {
   });
 }
 
-/** A cache or tmpfs mount (`--mount=type=cache,target=/var/cache/dnf`) over one of the cache directories. */
+/** A cache or tmpfs mount on one of the cache directories (or below one). */
 function cacheMount(value: string, cacheDirs: readonly string[]): boolean {
-  const parts = value.split(',');
-  const type = parts.find((p) => p.startsWith('type='))?.slice(5) ?? 'bind';
-  if (type !== 'cache' && type !== 'tmpfs') return false;
-  const target = parts.find((p) => /^(target|dst|destination)=/.test(p))?.replace(/^[a-z]+=/, '') ?? '';
-  return cacheDirs.some((d) => target === d || target.startsWith(`${d}/`));
+  const target = cacheMountTarget(value);
+  return target !== '' && cacheDirs.some((d) => target === d || target.startsWith(`${d}/`));
 }
 
 export function cleanCacheRule(input: {
@@ -88,9 +93,9 @@ export function cleanCacheRule(input: {
   return defineRule({
     meta: input.meta,
     check({ model, report }) {
-      const last = finalStage(model);
+      const shipped = shippedStages(model);
       for (const instruction of runInstructions(model)) {
-        if (instruction.stageIndex !== last?.index) continue;
+        if (!ships(instruction, shipped)) continue;
         if (instruction.flags.some((f) => f.name === 'mount' && cacheMount(f.value ?? '', input.cacheDirs)))
           continue;
         const commands = commandsOf(instruction);

@@ -1,22 +1,18 @@
 // BH-DF-018: apt-get update/install without removing /var/lib/apt/lists in the same RUN (hadolint DL3009): the package
 // indexes stay in the layer. Cache mounts on the lists and builder stages only copied from are exempt.
-import { argTexts, runInstructions, subcommandOf } from '../helpers.js';
-import { commandsOf, finalStage } from '../model.js';
+import {
+  argTexts,
+  cacheMountTarget,
+  runInstructions,
+  shippedStages,
+  ships,
+  subcommandOf,
+} from '../helpers.js';
+import { commandsOf } from '../model.js';
 import { defineRule } from '../rule.js';
 import type { ShellCommand } from '../shell.js';
 
 const APT = new Set(['apt-get', 'apt', 'aptitude']);
-
-/** The target of a cache or tmpfs mount, or '' for any other mount. */
-function mountTarget(value: string): string {
-  const parts = value.split(',');
-  const type = parts.find((p) => p.startsWith('type='))?.slice(5) ?? 'bind';
-  if (type !== 'cache' && type !== 'tmpfs') return '';
-  return (parts.find((p) => /^(target|dst|destination)=/.test(p))?.replace(/^[a-z]+=/, '') ?? '').replace(
-    /\/+$/,
-    '',
-  );
-}
 
 /** Removing Debian's /etc/apt/apt.conf.d/docker-clean (or keeping downloaded packages) leaves .debs in /var/cache/apt. */
 function disablesDockerClean(command: ShellCommand): boolean {
@@ -43,19 +39,15 @@ export const rule = defineRule({
   check({ model, report }) {
     // What ships: the final stage, the stages it builds on (`FROM base`), and ONBUILD triggers (they run in the
     // image built FROM this one).
-    const last = finalStage(model);
-    const reused = new Set<number>();
-    for (let s = last?.parent ?? null; s !== null; s = s.parent) reused.add(s.index);
+    const shipped = shippedStages(model);
     let dockerCleanDisabled = false;
     for (const instruction of runInstructions(model)) {
       const commands = commandsOf(instruction);
       if (commands.some(disablesDockerClean)) dockerCleanDisabled = true;
-      const ships =
-        instruction.onbuild || instruction.stageIndex === last?.index || reused.has(instruction.stageIndex);
-      if (!ships) continue;
+      if (!ships(instruction, shipped)) continue;
       const mounts = instruction.flags
         .filter((f) => f.name === 'mount')
-        .map((f) => mountTarget(f.value ?? ''));
+        .map((f) => cacheMountTarget(f.value ?? ''));
       // A cache/tmpfs mount on the lists keeps them out of the layer; one on all of /var/lib/apt does too, but
       // with Debian's docker-clean hook disabled the downloaded .debs stay unless /var/cache/apt is mounted as well.
       if (mounts.includes('/var/lib/apt/lists')) continue;

@@ -33,7 +33,8 @@ export const rule = defineRule({
           operands.sources.length === 0 ||
           dest.startsWith('/') ||
           dest.startsWith('$') ||
-          /^[A-Za-z]:[\\/]/.test(dest) ||
+          // A drive letter: `c:\dir` (BuildKit's escape processing may already have eaten the backslash).
+          /^[A-Za-z]:/.test(dest) ||
           dest.startsWith('\\')
         )
           continue;

@@ -1,6 +1,6 @@
 // BH-DF-060: consecutive RUN instructions that could be one (hadolint DL3059). Only RUNs with identical flags count
 // (a different --mount is a reason to split), and only in the final stage, whose layers ship.
-import { finalStage } from '../model.js';
+import { commandsOf, finalStage } from '../model.js';
 import { defineRule } from '../rule.js';
 
 export const rule = defineRule({
@@ -25,10 +25,14 @@ export const rule = defineRule({
       JSON.stringify(i.flags.map((f) => [f.name, f.value]));
     stage.instructions.forEach((instruction, index) => {
       const previous = stage.instructions[index - 1];
+      // As hadolint counts: a RUN that already chains commands (`a && b`, `a; b`) is a deliberate grouping, so only
+      // two single-command RUNs in a row are worth merging.
       if (
         instruction.keyword === 'RUN' &&
         previous?.keyword === 'RUN' &&
-        flagsOf(previous) === flagsOf(instruction)
+        flagsOf(previous) === flagsOf(instruction) &&
+        commandsOf(previous).length <= 1 &&
+        commandsOf(instruction).length <= 1
       ) {
         report({ instruction, message: `RUN directly after the RUN on line ${String(previous.line)}` });
       }

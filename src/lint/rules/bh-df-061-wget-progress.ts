@@ -26,6 +26,7 @@ export const rule = defineRule({
           a.startsWith('--progress') ||
           a === '-o' ||
           a.startsWith('--output-file') ||
+          a.startsWith('--append-output') ||
           a === '-a' ||
           /^-[a-zA-Z]*q/.test(a),
       );

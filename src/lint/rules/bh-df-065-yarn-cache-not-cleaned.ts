@@ -1,6 +1,6 @@
 // BH-DF-065: yarn install in the final stage without `yarn cache clean` in the same RUN (hadolint DL3060).
-import { argTexts, runInstructions } from '../helpers.js';
-import { commandsOf, finalStage } from '../model.js';
+import { argTexts, cacheMountTarget, runInstructions, shippedStages, ships } from '../helpers.js';
+import { commandsOf } from '../model.js';
 import { defineRule } from '../rule.js';
 
 export const rule = defineRule({
@@ -17,15 +17,21 @@ export const rule = defineRule({
     docsUrl: 'docs/rules/lint.md#bh-df-065',
   },
   check({ model, report }) {
-    const last = finalStage(model);
+    const shipped = shippedStages(model);
     for (const instruction of runInstructions(model)) {
       if (
-        instruction.stageIndex !== last?.index ||
-        instruction.flags.some((f) => f.name === 'mount' && (f.value ?? '').includes('type=cache'))
+        !ships(instruction, shipped) ||
+        instruction.flags.some(
+          (f) =>
+            f.name === 'mount' &&
+            /(^|\/)\.cache\/yarn(\/|$)|^\/usr\/local\/share\/\.cache\/yarn/.test(
+              cacheMountTarget(f.value ?? ''),
+            ),
+        )
       )
         continue;
       const commands = commandsOf(instruction);
-      const install = commands.find(
+      const at = commands.findIndex(
         (c) =>
           c.program === 'yarn' &&
           // Bare `yarn` installs, but `yarn --version` / `yarn -v` does not.
@@ -33,11 +39,13 @@ export const rule = defineRule({
             argTexts(c).length === 0 ||
             argTexts(c).every((a) => a.startsWith('--frozen') || a === '--production')),
       );
+      const install = commands[at];
       if (install === undefined) continue;
+      // Only a clean after the install empties the cache it filled.
       if (
-        !commands.some(
-          (c) => c.program === 'yarn' && argTexts(c).includes('cache') && argTexts(c).includes('clean'),
-        )
+        !commands
+          .slice(at + 1)
+          .some((c) => c.program === 'yarn' && argTexts(c).includes('cache') && argTexts(c).includes('clean'))
       )
         report({ instruction, command: install, message: 'yarn install without yarn cache clean' });
     }
