@@ -29,11 +29,54 @@ export function runCommands(
  * Sources and destination of a COPY or ADD, in exec or shell form; undefined for any other instruction and for
  * heredoc copies, whose sources are inline documents rather than paths.
  */
-export function copyOperands(instruction: LintInstruction): { sources: string[]; dest: string } | undefined {
+export function copyOperands(
+  instruction: LintInstruction,
+  escape: string,
+): { sources: string[]; dest: string } | undefined {
   if ((instruction.keyword !== 'COPY' && instruction.keyword !== 'ADD') || instruction.heredocs.length > 0)
     return undefined;
-  const args = instruction.execForm ?? instruction.args;
+  const args = instruction.execForm ?? splitWords(instruction.text, escape);
   return { sources: args.slice(0, -1), dest: args[args.length - 1] ?? '' };
+}
+
+/**
+ * Splits shell-form COPY/ADD arguments into words as BuildKit's word lexer does: whitespace separates words outside
+ * quotes, quotes are removed, single quotes are literal, inside double quotes the escape character only escapes
+ * `"`, `$` and itself, and outside quotes it escapes any character (`COPY a\ b /x/` copies "a b").
+ */
+export function splitWords(text: string, escape: string): string[] {
+  const words: string[] = [];
+  let word = '';
+  let inWord = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const ch = text[i] ?? '';
+    if (/\s/.test(ch)) {
+      if (inWord) words.push(word);
+      word = '';
+      inWord = false;
+      continue;
+    }
+    inWord = true;
+    if (ch === escape) {
+      i += 1;
+      word += text[i] ?? '';
+    } else if (ch === "'") {
+      const end = text.indexOf("'", i + 1);
+      const stop = end === -1 ? text.length : end;
+      word += text.slice(i + 1, stop);
+      i = stop;
+    } else if (ch === '"') {
+      for (i += 1; i < text.length && text[i] !== '"'; i += 1) {
+        const c = text[i] ?? '';
+        if (c === escape && ['"', '$', escape].includes(text[i + 1] ?? '')) {
+          i += 1;
+          word += text[i] ?? '';
+        } else word += c;
+      }
+    } else word += ch;
+  }
+  if (inWord) words.push(word);
+  return words;
 }
 
 export function argTexts(command: ShellCommand): string[] {

@@ -195,7 +195,11 @@ export function gemPackages(command: ShellCommand): PackageArg[] {
   const args = argTexts(command);
   if (command.program !== 'gem' || (args[0] !== 'install' && args[0] !== 'i')) return [];
   const explicitVersion = args.some((a) => a === '-v' || a === '--version' || a.startsWith('--version='));
-  return packageWords(command, 'gem', 1)
+  // `--some-build-option true`: a boolean right after an option is that option's value, not a gem.
+  const optionValues = new Set(
+    args.flatMap((a, i) => (a.startsWith('-') && /^(true|false)$/.test(args[i + 1] ?? '') ? [i + 1] : [])),
+  );
+  return packageWords({ ...command, args: command.args.filter((_, i) => !optionValues.has(i)) }, 'gem', 1)
     .filter((w) => !notARegistryPackage(w))
     .map((w) => ({ name: w, pinned: explicitVersion || w.includes(':') }));
 }

@@ -22,12 +22,34 @@ const VALUE_PATTERNS: readonly { readonly name: string; readonly pattern: RegExp
   { name: 'a password in a URL', pattern: /\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@$]+:[^/\s@$]+@[^/\s]+/i },
 ];
 
+/**
+ * Well-known credential variables of CI systems and cloud CLIs (hadolint DL3064's list) that the word patterns
+ * above let through because they end in _ID, _USER or _USERNAME: an access key id or registry login is half a
+ * credential and still does not belong in image metadata.
+ */
+const KNOWN_SECRET_NAMES = new Set([
+  'APPLICATION_KEY',
+  'AWS_ACCESS_KEY_ID',
+  'CF_USERNAME',
+  'CI_DEPLOY_USER',
+  'DOCKER_EMAIL',
+  'DOCKER_USERNAME',
+  'FACEBOOK_APP_ID',
+  'HEROKU_API_USER',
+  'OKTA_AUTHN_GROUPID',
+  'OKTA_OAUTH2_CLIENTID',
+  'OKTA_OAUTH2_CLIENTSECRET',
+  'OPENAI_API_KEY',
+  'OS_USERNAME',
+  'VAULT_CLIENT_KEY',
+]);
+
 export function isSecretName(name: string): boolean {
   const upper = name
     .toUpperCase()
     .replace(/[.-]/g, '_')
     .replace(/([a-z])([A-Z])/g, '$1_$2');
-  return SECRET_WORDS.test(upper) && !NOT_SECRET.test(upper);
+  return KNOWN_SECRET_NAMES.has(upper) || (SECRET_WORDS.test(upper) && !NOT_SECRET.test(upper));
 }
 
 /** One cheap pass that every credential shape above needs to match first; most words fail it immediately. */
@@ -42,7 +64,7 @@ export function secretValueKind(value: string): string | undefined {
 export const rule = defineRule({
   meta: {
     id: 'BH-DF-008',
-    aliases: ['DS-0031'],
+    aliases: ['DL3064', 'DS-0031'],
     severity: 'high',
     title: 'Secret in ARG, ENV, LABEL or command line',
     rationale:

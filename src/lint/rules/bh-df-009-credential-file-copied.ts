@@ -58,7 +58,7 @@ export const rule = defineRule({
   },
   check({ model, report }) {
     for (const instruction of allInstructions(model)) {
-      const operands = copyOperands(instruction);
+      const operands = copyOperands(instruction, model.escape);
       if (operands === undefined) continue;
       const { sources, dest } = operands;
       // Public signing keys are often named *.key (repository Release.key, jenkins.io.key): a destination that

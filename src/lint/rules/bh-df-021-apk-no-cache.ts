@@ -53,6 +53,8 @@ export const rule = defineRule({
     invalid: [
       { code: 'FROM alpine\nRUN apk add curl', errors: [{ line: 2 }] },
       { code: 'FROM alpine\nRUN apk add -t .deps gcc', errors: [{ line: 2 }] },
+      // A fragment without FROM (a template, a hadolint spec) is linted too.
+      { code: 'RUN apk add curl', errors: [{ line: 1 }] },
     ],
   },
 });

@@ -14,10 +14,17 @@ function pipInstall(command: ShellCommand): boolean {
   return false;
 }
 
+/**
+ * pip turns the cache off for ANY boolean value of PIP_NO_CACHE_DIR, "0"/"false"/"no" included: its option callback
+ * (`_handle_no_cache_dir` in pip/_internal/cli/cmdoptions.py) only checks that the value parses as a boolean, kept
+ * that way for backwards compatibility. hadolint counts only truthy values; see docs/lint.md.
+ */
+const PIP_BOOLEAN = /^(y|yes|t|true|on|1|n|no|f|false|off|0)$/i;
+
 function cacheOff(instruction: LintInstruction, variables: ReadonlyMap<string, string> | undefined): boolean {
   const env = variables?.get('PIP_NO_CACHE_DIR');
   return (
-    (env !== undefined && /^(1|true|yes|on|off|0|false)$/i.test(env)) ||
+    (env !== undefined && PIP_BOOLEAN.test(env)) ||
     instruction.flags.some((f) => f.name === 'mount' && /target=[^,]*\.cache\/pip/.test(f.value ?? ''))
   );
 }
@@ -43,8 +50,12 @@ export const rule = defineRule({
           (c.program === 'rm' && argTexts(c).some((a) => a.includes('.cache/pip'))) ||
           (c.program.startsWith('pip') && argTexts(c)[0] === 'cache' && argTexts(c)[1] === 'purge'),
       );
+      let exported = false;
       for (const command of commands) {
-        if (!pipInstall(command) || cleans) continue;
+        // `export PIP_NO_CACHE_DIR=1 && pip install ...` turns the cache off for the rest of the script.
+        if (command.program === 'export' && command.assigns.some((a) => a.name === 'PIP_NO_CACHE_DIR'))
+          exported = true;
+        if (!pipInstall(command) || cleans || exported) continue;
         const args = argTexts(command);
         if (!args.includes('--no-cache-dir') && !command.assigns.some((a) => a.name === 'PIP_NO_CACHE_DIR'))
           report({ instruction, command, message: `${command.program} install without --no-cache-dir` });
@@ -53,6 +64,8 @@ export const rule = defineRule({
   },
   cases: {
     valid: [
+      'FROM python\nRUN export PIP_NO_CACHE_DIR=1 && pip install flask',
+      'RUN pip install --no-cache-dir flask',
       'FROM python\nRUN pip install --no-cache-dir flask',
       'FROM python\nENV PIP_NO_CACHE_DIR=1\nRUN pip install flask',
       'FROM python\nRUN --mount=type=cache,target=/root/.cache/pip pip install flask',

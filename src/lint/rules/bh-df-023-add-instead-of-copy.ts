@@ -24,7 +24,7 @@ export const rule = defineRule({
   },
   check({ model, report }) {
     for (const instruction of allInstructions(model)) {
-      const operands = instruction.keyword === 'ADD' ? copyOperands(instruction) : undefined;
+      const operands = instruction.keyword === 'ADD' ? copyOperands(instruction, model.escape) : undefined;
       if (operands === undefined) continue;
       const { sources } = operands;
       const plain = sources.filter((s) => !REMOTE.test(s) && !ARCHIVE.test(s) && !s.includes('$'));

@@ -22,7 +22,7 @@ export const rule = defineRule({
   },
   check({ model, report }) {
     for (const instruction of allInstructions(model)) {
-      const operands = copyOperands(instruction);
+      const operands = copyOperands(instruction, model.escape);
       if (operands === undefined) continue;
       const { sources, dest } = operands;
       // BuildKit treats "." and ".." (the WORKDIR and its parent) as directories too.

@@ -20,6 +20,13 @@ export const rule = defineRule({
   },
   check({ model, report }) {
     for (const instruction of allInstructions(model)) {
+      if (instruction.keyword === 'HEALTHCHECK') {
+        // `HEALTHCHECK CMD probe` runs `/bin/sh -c probe`: it needs a shell in the image (distroless has none).
+        const probe = /^CMD\s+(.*)$/is.exec(instruction.text.trim())?.[1]?.trim() ?? '';
+        if (probe !== '' && !probe.startsWith('['))
+          report({ instruction, message: 'HEALTHCHECK CMD in shell form needs /bin/sh in the image to run' });
+        continue;
+      }
       if (
         (instruction.keyword !== 'CMD' && instruction.keyword !== 'ENTRYPOINT') ||
         instruction.execForm !== null ||
@@ -38,10 +45,13 @@ export const rule = defineRule({
       'FROM alpine\nCMD ["app", "--serve"]',
       'FROM alpine\nENTRYPOINT ["/entrypoint.sh"]',
       'FROM alpine\nCMD exec app --serve',
+      'FROM alpine\nHEALTHCHECK CMD ["/app", "health"]',
+      'FROM alpine\nHEALTHCHECK NONE',
     ],
     invalid: [
       { code: 'FROM alpine\nCMD app --serve', errors: [{ line: 2 }] },
       { code: 'FROM alpine\nENTRYPOINT /entrypoint.sh', errors: [{ line: 2 }] },
+      { code: 'FROM alpine\nHEALTHCHECK --interval=5s CMD curl -f http://localhost/', errors: [{ line: 2 }] },
     ],
   },
 });

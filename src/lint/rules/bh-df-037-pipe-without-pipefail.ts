@@ -6,6 +6,8 @@ import { defineRule } from '../rule.js';
 
 const HARMLESS = new Set(['echo', 'printf', 'yes', 'true', 'cat']);
 
+const PIPEFAIL_SHELLS = new Set(['bash', 'zsh', 'ash', 'ksh', 'mksh']);
+
 export const rule = defineRule({
   meta: {
     id: 'BH-DF-037',
@@ -28,9 +30,12 @@ export const rule = defineRule({
       const shellInForce =
         stage?.instructions.filter((i) => i.keyword === 'SHELL' && i.line < instruction.line).pop()
           ?.execForm ?? (stage?.instructions.some((i) => i.keyword === 'SHELL') === true ? [] : shellArgs);
+      // Only shells that know the option honour it: Debian's /bin/sh (dash) rejects `-o pipefail`.
+      const knowsPipefail = PIPEFAIL_SHELLS.has((shellInForce[0] ?? '').split(/[\\/]/).pop() ?? '');
       if (
-        shellInForce.some((a, i) => a === '-o' && shellInForce[i + 1] === 'pipefail') ||
-        (shellInForce.some((a) => /^-[a-z]*o$/.test(a)) && shellInForce.includes('pipefail'))
+        knowsPipefail &&
+        (shellInForce.some((a, i) => a === '-o' && shellInForce[i + 1] === 'pipefail') ||
+          (shellInForce.some((a) => /^-[a-z]*o$/.test(a)) && shellInForce.includes('pipefail')))
       )
         continue;
       // A pipe inside $(...) is an argument: its status is lost with or without pipefail, so only top-level pipes count.

@@ -21,7 +21,9 @@ export const rule = defineRule({
       const defined: string[] = [];
       for (const p of instruction.properties) {
         const used = [...(p.value ?? '').matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1] ?? '');
-        const bad = used.find((name) => name !== p.name && defined.includes(name));
+        // Every value of one ENV expands with the variables from before it, so a name set by an earlier pair of the
+        // same ENV (the pair's own name included: `PATH=/a:$PATH PATH=/b:$PATH`) still means the old value.
+        const bad = used.find((name) => defined.includes(name));
         if (bad !== undefined)
           report({
             instruction,

@@ -26,7 +26,7 @@ export const rule = defineRule({
   check({ model, report }) {
     for (const stage of lintStages(model)) {
       for (const instruction of stage.instructions) {
-        const operands = copyOperands(instruction);
+        const operands = copyOperands(instruction, model.escape);
         if (operands === undefined) continue;
         const dest = operands.dest.replace(/^["']|["']$/g, '');
         if (

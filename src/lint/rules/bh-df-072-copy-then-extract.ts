@@ -7,9 +7,14 @@ import { defineRule } from '../rule.js';
 
 const ARCHIVE = /\.(tar|tar\.gz|tgz|tar\.bz2|tbz2?|tar\.xz|txz|tar\.zst)$/i;
 
-function basename(path: string): string {
-  const slash = path.replace(/\/+$/, '').lastIndexOf('/');
-  return slash === -1 ? path : path.slice(slash + 1);
+/** The last path element, for / and Windows \ separators alike. */
+function baseName(path: string): string {
+  return (
+    path
+      .replace(/[\\/]+$/, '')
+      .split(/[\\/]/)
+      .pop() ?? path
+  );
 }
 
 export const rule = defineRule({
@@ -29,15 +34,19 @@ export const rule = defineRule({
     for (const stage of lintStages(model)) {
       const copied: { instruction: LintInstruction; name: string }[] = [];
       for (const instruction of stage.instructions) {
-        const operands = instruction.keyword === 'COPY' ? copyOperands(instruction) : undefined;
+        const operands = instruction.keyword === 'COPY' ? copyOperands(instruction, model.escape) : undefined;
         if (operands !== undefined && !instruction.flags.some((f) => f.name === 'from')) {
+          // Copied to a file name (`COPY app.tar /foo.tar`), the archive is extracted under that name.
+          const destName = baseName(operands.dest);
+          const renamed = operands.sources.length === 1 && ARCHIVE.test(destName);
           for (const source of operands.sources)
-            if (ARCHIVE.test(source)) copied.push({ instruction, name: basename(source) });
+            if (ARCHIVE.test(source))
+              copied.push({ instruction, name: renamed ? destName : baseName(source) });
         }
         if (instruction.keyword !== 'RUN' || copied.length === 0) continue;
         for (const command of commandsOf(instruction)) {
           if (command.program !== 'tar') continue;
-          const hit = copied.find((c) => command.args.some((a) => basename(a.text) === c.name));
+          const hit = copied.find((c) => command.args.some((a) => baseName(a.text) === c.name));
           if (hit !== undefined)
             report({
               instruction: hit.instruction,
