@@ -10,13 +10,14 @@ export const rule = defineRule({
     aliases: ['DL3063'],
     severity: 'low',
     title: 'Stage named with a reserved word',
-    description:
+    rationale:
       '`FROM image AS scratch` or `AS context`: `scratch` is the empty base image and `context` names the build context (`COPY --from=context`, `--build-context`), so references to the stage by that name are ambiguous or resolve to the builtin.',
     remediation: 'Rename the stage (`AS build`, `AS base`).',
     references: [
       'https://github.com/hadolint/hadolint/wiki/DL3063',
       'https://docs.docker.com/reference/dockerfile/#from',
     ],
+    docsUrl: 'docs/rules/lint.md#bh-df-073',
   },
   check({ model, report }) {
     for (const stage of model.stages) {
@@ -24,7 +25,7 @@ export const rule = defineRule({
         report({ instruction: stage.from, message: `stage name "${stage.name}" is a reserved word` });
     }
   },
-  tests: {
+  cases: {
     valid: ['FROM alpine AS build\nFROM scratch', 'FROM alpine AS scratchpad'],
     invalid: [
       { code: 'FROM alpine AS scratch', errors: [{ line: 1 }] },
