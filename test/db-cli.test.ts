@@ -55,6 +55,8 @@ describe('bulkhead db update over local HTTP', () => {
     `osv=${server.url}/osv/debian/DSA-3029-1.json`,
     '--source',
     `osv=${server.url}/osv/ubuntu/vunnel-UBUNTU-CVE-2021-3782.json`,
+    '--source',
+    `redhat=${server.url}/redhat/vex/cve-2024-24786-illegal-module.json`,
   ];
 
   it('downloads every configured feed, builds the database and reports each source', async () => {
@@ -67,6 +69,7 @@ describe('bulkhead db update over local HTTP', () => {
     assert.match(r.stdout, /alpine-secdb:3\.10\/main/);
     assert.match(r.stdout, /debian-support-ended-bookworm/);
     assert.match(r.stdout, /\bosv\s+osv\s+2\b/);
+    assert.match(r.stdout, /\bredhat-csaf\s+redhat-csaf\s+1\b/);
     // not a TTY: one plain line per download on stderr, no progress bar escapes
     assert.match(r.stderr, /fetched http:\/\/127\.0\.0\.1:\d+\/debian\/bookworm-derived\.json/);
     assert.equal(r.stderr.includes('\u001b['), false);
@@ -85,6 +88,7 @@ describe('bulkhead db update over local HTTP', () => {
         'alpine:3.9',
         'debian:bookworm',
         'debian:wheezy',
+        'redhat:cpe:/o:redhat:enterprise_linux:8',
         'ubuntu:18.04',
         'ubuntu:20.04',
         'ubuntu:22.04',
@@ -267,6 +271,10 @@ describe('default feeds', () => {
       ['file:///srv/mirror/json'],
     );
     assert.equal(mixed.filter((f) => f.group === 'osv').length, 3);
+    assert.ok(urls.includes('https://osv-vulnerabilities.storage.googleapis.com/AlmaLinux/all.zip'));
+    assert.ok(
+      DEFAULT_FEEDS.redhat.some((f) => f.indirect === true && f.url.endsWith('/vex/archive_latest.txt')),
+    );
     assert.equal(
       mixed.some((f) => f.group === 'alpine'),
       false,

@@ -6,7 +6,15 @@
 // "will not fix", "affected" and not-affected verdicts, RHEL 9 fixes, and EUS kept apart from mainline.
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -16,6 +24,8 @@ import type { InstalledPackage, OsInfo } from '../src/packages/types.js';
 import { scanImage } from '../src/scan/index.js';
 import { buildVulnDb, openVulnDb, type VulnDb } from '../src/vulndb/db.js';
 import { FeedImporter } from '../src/vulndb/import.js';
+import { updateVulnDb } from '../src/vulndb/update.js';
+import { startFeedServer } from './harness/feed-server.js';
 
 const DATA = resolve(import.meta.dirname, '../../shared/data');
 const work = mkdtempSync(join(tmpdir(), 'bh-detect-rh-'));
@@ -378,5 +388,92 @@ describe('Red Hat CSAF VEX and RHSA documents', () => {
       (f) => `${f.target.kind === 'package' ? f.target.name : ''} ${f.vulnerability?.status ?? ''}`,
     );
     assert.deepEqual(got, ['good-pkg open']);
+  });
+});
+
+describe('db update fetches Red Hat VEX through archive_latest.txt', () => {
+  it('follows the pointer to the .tar.zst, imports it entry by entry, with the OSV and CPE feeds', async () => {
+    // a served directory: the pointer file written here, the shared archive and map linked in place
+    const served = join(work, 'served');
+    mkdirSync(join(served, 'vex'), { recursive: true });
+    writeFileSync(join(served, 'vex/archive_latest.txt'), 'csaf_vex_2023-10-31.tar.zst\n');
+    symlinkSync(
+      join(DATA, 'vulndb/redhat/vex/csaf_vex_2023-10-31.tar.zst'),
+      join(served, 'vex/csaf_vex_2023-10-31.tar.zst'),
+    );
+    symlinkSync(
+      join(DATA, 'vulndb/redhat/csaf-trivy-db/cpe/repository-to-cpe.json'),
+      join(served, 'repository-to-cpe.json'),
+    );
+    symlinkSync(join(DATA, 'vulndb/rocky/RLSA-2023_3220.json'), join(served, 'rocky.json'));
+    const server = await startFeedServer({ root: served });
+    try {
+      const path = join(work, 'updated.sqlite');
+      const report = await updateVulnDb(
+        path,
+        [
+          { group: 'redhat', url: `${server.url}/rocky.json`, optional: false },
+          { group: 'redhat', url: `${server.url}/vex/archive_latest.txt`, optional: false, indirect: true },
+          { group: 'redhat', url: `${server.url}/repository-to-cpe.json`, optional: false },
+        ],
+        { toolVersion: 't' },
+      );
+      assert.deepEqual(server.requests, [
+        '/rocky.json',
+        '/vex/archive_latest.txt',
+        '/vex/csaf_vex_2023-10-31.tar.zst',
+        '/repository-to-cpe.json',
+      ]);
+      const vex = report.sources.find((x) => x.name === 'redhat-csaf:csaf_vex_2023-10-31');
+      assert.equal(vex?.stats.records, 3, 'three of the five 2023 documents name an rpm product with a CPE');
+      const db = openVulnDb(path);
+      dbs.push(db);
+      assert.deepEqual(
+        db.repositoryCpes(['rhel-8-for-x86_64-baseos-rpms']).get('rhel-8-for-x86_64-baseos-rpms'),
+        ['cpe:/o:redhat:enterprise_linux:8::baseos'],
+      );
+      const os: OsInfo = {
+        family: 'redhat',
+        id: 'rhel',
+        versionId: '8.5',
+        evidence: 'x',
+        contentSets: ['rhel-8-for-x86_64-baseos-rpms'],
+      };
+      const vim: InstalledPackage = {
+        format: 'rpm',
+        name: 'vim-minimal',
+        version: '2:8.0.1763-16.el8',
+        sourceName: 'vim',
+        sourceVersion: '2:8.0.1763-16.el8',
+        database: 'x',
+      };
+      assert.deepEqual(
+        detectVulnerabilities({ image: 'ubi8', os, packages: [vim] }, db).findings.map(
+          (f) => f.vulnerability?.status,
+        ),
+        ['wont-fix'],
+      );
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a pointer that names no file fails the update', async () => {
+    const served = join(work, 'served-bad');
+    mkdirSync(served, { recursive: true });
+    writeFileSync(join(served, 'archive_latest.txt'), '<html>login</html>');
+    const server = await startFeedServer({ root: served });
+    try {
+      await assert.rejects(
+        updateVulnDb(
+          join(work, 'bad.sqlite'),
+          [{ group: 'redhat', url: `${server.url}/archive_latest.txt`, optional: false, indirect: true }],
+          { toolVersion: 't' },
+        ),
+        /expected the name of a feed file/,
+      );
+    } finally {
+      await server.close();
+    }
   });
 });

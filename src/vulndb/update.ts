@@ -7,15 +7,19 @@ import { BulkheadError, InputError, UsageError } from '../shared/errors.js';
 import { buildVulnDb, checkDbTarget } from './db.js';
 import { detectFeed, FeedImporter, MAX_FEED_BYTES, type ImportReport } from './import.js';
 
-export type SourceGroup = 'debian' | 'alpine' | 'osv';
-export const SOURCE_GROUPS: readonly SourceGroup[] = ['debian', 'alpine', 'osv'];
+export type SourceGroup = 'debian' | 'alpine' | 'osv' | 'redhat';
+export const SOURCE_GROUPS: readonly SourceGroup[] = ['debian', 'alpine', 'osv', 'redhat'];
 
 export interface FeedUrl {
   readonly group: SourceGroup;
   readonly url: string;
   /** A default feed that may not exist (an Alpine branch, a support list): a 404 skips it instead of failing. */
   readonly optional: boolean;
+  /** The URL answers with the name of the real feed, relative to it (Red Hat's VEX archive_latest.txt). */
+  readonly indirect?: boolean;
 }
+
+const REDHAT_SECURITY_DATA = 'https://security.access.redhat.com/data';
 
 const SALSA = 'https://salsa.debian.org';
 const ALPINE_BRANCHES = [
@@ -59,6 +63,22 @@ export const DEFAULT_FEEDS: Readonly<Record<SourceGroup, readonly FeedUrl[]>> = 
     url: `https://osv-vulnerabilities.storage.googleapis.com/${eco}/all.zip`,
     optional: false,
   })),
+  // AlmaLinux and Rocky publish OSV; Red Hat publishes CSAF VEX (one .tar.zst of every CVE, named by
+  // archive_latest.txt) and the content-set -> CPE map its products need
+  redhat: [
+    ...['AlmaLinux', 'Rocky%20Linux'].map((eco) => ({
+      group: 'redhat' as const,
+      url: `https://osv-vulnerabilities.storage.googleapis.com/${eco}/all.zip`,
+      optional: false,
+    })),
+    {
+      group: 'redhat',
+      url: `${REDHAT_SECURITY_DATA}/csaf/v2/vex/archive_latest.txt`,
+      optional: false,
+      indirect: true,
+    },
+    { group: 'redhat', url: `${REDHAT_SECURITY_DATA}/metrics/repository-to-cpe.json`, optional: false },
+  ],
 };
 
 /** Parses --only and --source NAME=URL into the list of feeds to fetch; --source replaces a group's defaults. */
@@ -185,7 +205,19 @@ export async function updateVulnDb(
 ): Promise<ImportReport> {
   checkDbTarget(path);
   const downloaded: { feed: FeedUrl; data: Buffer }[] = [];
-  for (const feed of feeds) {
+  for (const listed of feeds) {
+    let feed = listed;
+    if (listed.indirect === true) {
+      const pointer = await downloadFeed(listed, options);
+      if (pointer === undefined) continue;
+      const name = pointer.toString('utf8').trim();
+      if (!/^[\w.-]{1,200}$/.test(name))
+        throw downloadError(
+          listed.url,
+          `expected the name of a feed file, got ${JSON.stringify(name.slice(0, 80))}`,
+        );
+      feed = { group: listed.group, url: new URL(name, listed.url).href, optional: listed.optional };
+    }
     const data = await downloadFeed(feed, options);
     if (data === undefined) continue;
     if (feed.optional) {
