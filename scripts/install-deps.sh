@@ -22,6 +22,9 @@ declare -A NEED=(
   [g++]=g++
   [make]=make
   [python3]=python3
+  [nft]=nftables
+  [tcpdump]=tcpdump
+  [nsenter]=util-linux
 )
 missing=()
 for cmd in "${!NEED[@]}"; do

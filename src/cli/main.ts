@@ -20,6 +20,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Registrar>>> = {
   db: async () => (await import('./commands/db.js')).registerDb,
   lint: async () => (await import('./commands/lint.js')).registerLint,
   authz: async () => (await import('./commands/authz.js')).registerAuthz,
+  watch: async () => (await import('./commands/watch-net.js')).registerWatchNet,
 };
 
 /** The commands an argv needs: the first non-option word, none for a bare --version, else all. */

@@ -1,0 +1,164 @@
+// `bulkhead watch net` (the network stage of watch: flows, learning, rules, nftables enforcement until SIGTERM),
+// `bulkhead watch flows` (the host's container graph) and `bulkhead watch net-events`; docs/net.md.
+import { Option, type Command } from 'commander';
+import { resolve } from 'node:path';
+import { connectEngine } from '../../engine/client.js';
+import { NetMonitor, type NetMode } from '../../net/monitor.js';
+import { renderFlows, type FlowFormat } from '../../net/render.js';
+import { NetStore, type NetEvent } from '../../net/store.js';
+import { UsageError } from '../../shared/errors.js';
+import { EXIT_OK, type CliIO } from '../io.js';
+import type { CommandRunner } from '../main.js';
+
+export const DEFAULT_DB = '/var/lib/bulkhead/watch.db';
+export const DEFAULT_PROFILES = '/var/lib/bulkhead/profiles';
+
+function positiveInt(text: unknown, flag: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new UsageError(`${flag} must be a positive integer, got ${String(text)}`, {
+      subject: flag,
+      hint: `e.g. ${flag} 1000`,
+    });
+  return n;
+}
+
+/** "30s", "15m", "2h", "1d" -> milliseconds. */
+export function parseDuration(text: string): number {
+  const m = /^(\d+)(ms|s|m|h|d)$/.exec(text.trim());
+  if (m === null)
+    throw new UsageError(`--since ${text} is not a duration`, {
+      subject: '--since',
+      hint: 'use e.g. 30s, 15m, 2h or 1d',
+    });
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] ?? 's'] ?? 1000;
+  return Number(m[1]) * unit;
+}
+
+function eventLine(e: NetEvent): string {
+  const when = new Date(e.time).toISOString();
+  return `${when}  ${e.verdict.padEnd(7)}  ${(e.ruleId ?? e.kind).padEnd(12)}  ${e.message}\n`;
+}
+
+async function runNet(opts: Record<string, unknown>, io: CliIO): Promise<number> {
+  const mode = String(opts['mode']) as NetMode;
+  const { docker } = connectEngine({
+    host: typeof opts['host'] === 'string' ? opts['host'] : undefined,
+    env: io.env,
+    timeoutMs: 10_000,
+  });
+  const store = new NetStore(resolve(io.cwd, String(opts['db'])));
+  const json = opts['json'] === true;
+  const monitor = new NetMonitor({
+    docker,
+    mode,
+    profilesDir: resolve(io.cwd, String(opts['profiles'])),
+    store,
+    containers: Array.isArray(opts['container']) ? opts['container'].map(String) : [],
+    intervalMs: positiveInt(opts['interval'], '--interval'),
+    onEvent: (e) => {
+      if (json) io.stdout(`${JSON.stringify(e)}\n`);
+      else if (e.kind !== 'flow' || mode === 'learn') io.stderr(eventLine(e));
+    },
+  });
+  await monitor.start();
+  const status = monitor.status();
+  io.stderr(
+    `bulkhead watch net: ${mode} mode, ${status.namespaces} namespace(s) of ${status.containers} container(s); SIGTERM stops\n`,
+  );
+  await new Promise<void>((done) => {
+    const stop = (): void => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      done();
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+  await monitor.stop();
+  store.close();
+  io.stderr(`bulkhead watch net: stopped, tables removed (${monitor.graph.edges.size} edges recorded)\n`);
+  return EXIT_OK;
+}
+
+function flows(opts: Record<string, unknown>, io: CliIO): number {
+  const store = new NetStore(resolve(io.cwd, String(opts['db'])), { create: false });
+  try {
+    io.stdout(renderFlows(store.edges(), String(opts['format']) as FlowFormat));
+  } finally {
+    store.close();
+  }
+  return EXIT_OK;
+}
+
+function events(opts: Record<string, unknown>, io: CliIO): number {
+  const store = new NetStore(resolve(io.cwd, String(opts['db'])), { create: false });
+  try {
+    const since = typeof opts['since'] === 'string' ? Date.now() - parseDuration(opts['since']) : 0;
+    const only = typeof opts['container'] === 'string' ? opts['container'] : undefined;
+    const list = store
+      .events(since)
+      .filter((e) => only === undefined || e.container === only || e.peer === only);
+    if (opts['format'] === 'json') io.stdout(`${JSON.stringify(list, null, 2)}\n`);
+    else for (const e of list) io.stdout(eventLine(e));
+  } finally {
+    store.close();
+  }
+  return EXIT_OK;
+}
+
+/** Adds `net`, `flows` and `net-events` to a `watch` command (watch's own registrar calls this once it lands). */
+export function registerWatchNetCommands(
+  watch: Command,
+  run: (runner: CommandRunner) => Promise<void>,
+): void {
+  watch
+    .command('net')
+    .description(
+      "the network stage alone: flows per namespace, learning, rules, and in deny mode bulkhead's nftables table in each container namespace",
+    )
+    .addOption(
+      new Option('--mode <mode>', 'learn | alert | deny')
+        .choices(['learn', 'alert', 'deny'])
+        .default('learn'),
+    )
+    .option(
+      '--profiles <dir>',
+      'profile directory (network profiles live in its network/ folder)',
+      DEFAULT_PROFILES,
+    )
+    .option('--db <file>', 'SQLite event store', DEFAULT_DB)
+    .option('--container <name...>', 'watch only these containers (names or id prefixes)')
+    .option('--interval <ms>', 'poll interval of /proc/<pid>/net', '1000')
+    .option('--host <address>', 'Docker Engine address (default DOCKER_HOST or the local socket)')
+    .option('--json', 'print every event as a JSON line on stdout')
+    .action((opts: Record<string, unknown>) => run((io) => runNet(opts, io)));
+  watch
+    .command('flows')
+    .description('the container-to-container graph recorded by watch (edges with ports, denied edges marked)')
+    .addOption(
+      new Option('-f, --format <format>', 'output format')
+        .choices(['table', 'json', 'dot', 'svg'])
+        .default('table'),
+    )
+    .option('--db <file>', 'SQLite event store', DEFAULT_DB)
+    .action((opts: Record<string, unknown>) => run((io) => Promise.resolve(flows(opts, io))));
+  watch
+    .command('net-events')
+    .description('network events: new edges, rule alerts, denials, namespaces that cannot be observed')
+    .option('--since <duration>', 'only events newer than this (30s, 15m, 2h, 1d)')
+    .option('--container <name>', 'only events naming this container')
+    .addOption(
+      new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'),
+    )
+    .option('--db <file>', 'SQLite event store', DEFAULT_DB)
+    .action((opts: Record<string, unknown>) => run((io) => Promise.resolve(events(opts, io))));
+}
+
+/** Until watch's own `watch` command lands: a `watch` group holding the network subcommands. */
+export function registerWatchNet(program: Command, run: (runner: CommandRunner) => Promise<void>): void {
+  const watch = program
+    .command('watch')
+    .description('runtime protection (network stage: net, flows, net-events)');
+  registerWatchNetCommands(watch, run);
+}

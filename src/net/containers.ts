@@ -1,0 +1,116 @@
+// The containers and networks of the Engine API the network stage needs (GET /containers/json, /containers/{id}/json,
+// /networks), validated with zod; an inspect is cached per container id, so a poll cycle costs one list call.
+import type Docker from 'dockerode';
+import { z } from 'zod';
+import type { DockerNetwork } from './graph.js';
+import type { NetContainer } from './types.js';
+
+const inspectSchema = z.object({
+  Id: z.string(),
+  Name: z.string(),
+  Image: z.string(),
+  Config: z.object({ Image: z.string(), Labels: z.record(z.string(), z.string()).nullable().optional() }),
+  State: z.object({ Pid: z.number(), Running: z.boolean() }),
+  HostConfig: z.object({ NetworkMode: z.string().optional(), Runtime: z.string().optional() }),
+  NetworkSettings: z.object({
+    Networks: z
+      .record(
+        z.string(),
+        z.object({ IPAddress: z.string().optional(), GlobalIPv6Address: z.string().optional() }),
+      )
+      .nullable()
+      .optional(),
+  }),
+});
+
+const networkSchema = z.object({
+  Name: z.string(),
+  Driver: z.string(),
+  Internal: z.boolean().optional(),
+  IPAM: z
+    .object({
+      Config: z
+        .array(z.object({ Subnet: z.string().optional() }))
+        .nullable()
+        .optional(),
+    })
+    .optional(),
+  Options: z.record(z.string(), z.string()).nullable().optional(),
+});
+
+export function toNetContainer(raw: unknown): NetContainer {
+  const c = inspectSchema.parse(raw);
+  const labels = c.Config.Labels ?? {};
+  const project = labels['com.docker.compose.project'];
+  const service = labels['com.docker.compose.service'];
+  const name = c.Name.replace(/^\//, '');
+  const mode = c.HostConfig.NetworkMode ?? 'default';
+  const addresses = Object.entries(c.NetworkSettings.Networks ?? {}).flatMap(([network, n]) => [
+    ...(n.IPAddress !== undefined && n.IPAddress !== '' ? [{ network, addr: n.IPAddress }] : []),
+    ...(n.GlobalIPv6Address !== undefined && n.GlobalIPv6Address !== ''
+      ? [{ network, addr: n.GlobalIPv6Address }]
+      : []),
+  ]);
+  return {
+    id: c.Id,
+    name,
+    image: c.Config.Image,
+    imageId: c.Image,
+    workload: project !== undefined && service !== undefined ? `${project}/${service}` : name,
+    pid: c.State.Running ? c.State.Pid : 0,
+    runtime: c.HostConfig.Runtime ?? 'runc',
+    addresses,
+    netnsOf: mode.startsWith('container:') ? mode.slice('container:'.length) : undefined,
+    networkMode: mode,
+  };
+}
+
+export function toDockerNetwork(raw: unknown): DockerNetwork {
+  const n = networkSchema.parse(raw);
+  const icc = n.Options?.['com.docker.network.bridge.enable_icc'];
+  return {
+    name: n.Name,
+    driver: n.Driver,
+    internal: n.Internal ?? false,
+    subnets: (n.IPAM?.Config ?? []).flatMap((c) => (c.Subnet === undefined ? [] : [c.Subnet])),
+    icc: n.Driver === 'bridge' ? icc !== 'false' : undefined,
+  };
+}
+
+export class ContainerSource {
+  private readonly cache = new Map<string, NetContainer>();
+
+  constructor(private readonly docker: Docker) {}
+
+  /** Running containers, optionally only the named ones (names or id prefixes); a vanished one is dropped. */
+  async list(only: readonly string[] = []): Promise<NetContainer[]> {
+    const summaries = await this.docker.listContainers();
+    const live = new Set(summaries.map((s) => s.Id));
+    for (const id of this.cache.keys()) if (!live.has(id)) this.cache.delete(id);
+    const out: NetContainer[] = [];
+    for (const summary of summaries) {
+      let container = this.cache.get(summary.Id);
+      if (container === undefined) {
+        try {
+          container = toNetContainer(await this.docker.getContainer(summary.Id).inspect());
+        } catch {
+          continue; // removed between list and inspect
+        }
+        this.cache.set(summary.Id, container);
+      }
+      out.push(container);
+    }
+    // a container that joined another's namespace names it by id or name: normalise to the id
+    const byName = new Map(out.map((c) => [c.name, c.id]));
+    const normalised = out.map((c) =>
+      c.netnsOf !== undefined && byName.has(c.netnsOf) ? { ...c, netnsOf: byName.get(c.netnsOf) } : c,
+    );
+    if (only.length === 0) return normalised;
+    return normalised.filter((c) => only.some((n) => n === c.name || (n.length >= 12 && c.id.startsWith(n))));
+  }
+
+  async networks(): Promise<DockerNetwork[]> {
+    const list: unknown[] = await this.docker.listNetworks();
+    return list.map(toDockerNetwork);
+  }
+}
