@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { readContainerCreate } from '../src/authz/bodies.js';
-import { evaluate, isRootUser, normalizeCapability } from '../src/authz/evaluate.js';
+import { evaluate, normalizeCapability } from '../src/authz/evaluate.js';
+import { isRootUser } from '../src/shared/user.js';
 import {
   goDecode,
   goSlice,
@@ -494,10 +495,11 @@ describe('authz decoder: building blocks', () => {
     assert.equal(normalizeCapability('sys_admin'), 'CAP_SYS_ADMIN');
     assert.equal(normalizeCapability('cap_net_raw'), 'CAP_NET_RAW');
     assert.equal(normalizeCapability('all'), 'ALL');
-    assert.ok(isRootUser(''));
-    assert.ok(isRootUser('root:staff'));
-    assert.ok(isRootUser('000'));
-    assert.ok(!isRootUser('1000:0'));
+    const root = (u: string): boolean => isRootUser(u, { defaultIsRoot: true });
+    assert.ok(root(''));
+    assert.ok(root('root:staff'));
+    assert.ok(root('000'));
+    assert.ok(!root('1000:0'));
   });
 
   it('image references normalise like distribution/reference', () => {
@@ -932,4 +934,51 @@ describe('authz decoder: joined namespaces and bind sources that change after cr
       if (msg !== undefined) assert.match(d.msg, msg);
     });
   }
+});
+
+// Issue 9 item 5: runc parses the exec user with strconv.Atoi, so a sign or leading zeros are still uid 0; the
+// shared predicate (src/shared/user.ts) is applied at exec create and again at exec start.
+describe('authz decoder: exec users as runc parses them', () => {
+  const execView = new StaticResolver(
+    [{ id: 'a'.repeat(64), names: ['web'] }],
+    ['+0', '-0', '+0:+0', '00', '1000'].map((user, i) => ({
+      id: `exec${i}`,
+      containerId: 'a'.repeat(64),
+      user,
+      privileged: false,
+    })),
+  );
+  for (const user of ['+0', '-0', '+0:+0', '00', '0:0', 'root', '000:1000']) {
+    it(`exec create as ${JSON.stringify(user)} -> deny`, async () => {
+      const req = createReq(JSON.stringify({ User: user, Cmd: ['sh'] }), {
+        RequestUri: '/v1.41/containers/web/exec',
+      });
+      const d = await evaluate(policy, decodeRequest(req), execView);
+      assert.equal(d.allow, false, d.msg);
+      assert.match(d.msg, /exec as root/);
+    });
+  }
+  for (const [i, user] of ['+0', '-0', '+0:+0', '00'].entries()) {
+    it(`exec start of an exec created as ${JSON.stringify(user)} -> deny`, async () => {
+      const req = createReq('{}', { RequestUri: `/v1.41/exec/exec${i}/start` });
+      const d = await evaluate(
+        parsePolicy(
+          'version: 1\nanonymous: {roles: [r]}\nroles:\n  r:\n    - allow: [exec_start]\n',
+          'e.yaml',
+        ),
+        decodeRequest(req),
+        execView,
+      );
+      assert.equal(d.allow, false, d.msg);
+      assert.match(d.msg, /exec as root/);
+    });
+  }
+  it('exec as uid 1000 (also signed) is allowed', async () => {
+    for (const user of ['1000', '+1000:1000']) {
+      const req = createReq(JSON.stringify({ User: user, Cmd: ['sh'] }), {
+        RequestUri: '/v1.41/containers/web/exec',
+      });
+      assert.equal((await evaluate(policy, decodeRequest(req), execView)).allow, true, user);
+    }
+  });
 });

@@ -301,6 +301,10 @@ describe('authz end to end (dockerd + TLS + docker CLI)', engineSuite, () => {
 
   it('bob may not exec without --user, but may exec as a normal user', async () => {
     denied(await as('bob', ['exec', 'web', 'id']), /pass --user/);
+    // runc reads the uid with strconv.Atoi: a sign or leading zeros are still root
+    for (const user of ['+0', '-0', '+0:+0', '00']) {
+      denied(await as('bob', ['exec', '--user', user, 'web', 'id', '-u']), /exec as root/);
+    }
     const r = await as('bob', ['exec', '--user', '1000', 'web', 'id', '-u']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout.trim(), '1000');

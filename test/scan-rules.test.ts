@@ -65,6 +65,8 @@ const CASES: readonly Case[] = [
     fails: ['USER root is root'],
   },
   { rule: 'BH-IMG-001', name: 'USER 0:0', facts: facts({ user: '0:0' }), fails: ['USER 0:0 is root'] },
+  { rule: 'BH-IMG-001', name: 'USER -0 (Atoi)', facts: facts({ user: '-0' }), fails: ['USER -0 is root'] },
+  { rule: 'BH-IMG-001', name: 'USER 000', facts: facts({ user: '000' }), fails: ['USER 000 is root'] },
   {
     rule: 'BH-IMG-001',
     name: 'name with uid 0',

@@ -86,12 +86,6 @@ export function isPrivileged(container: ContainerInspect): boolean {
   return container.HostConfig?.Privileged === true;
 }
 
-/** True for "", "root", "0", "0:0", "root:root", "0:1000": the process runs as uid 0. */
-export function isRootUser(user: string | null | undefined): boolean {
-  const name = (user ?? '').trim().split(':')[0] ?? '';
-  return name === '' || name === 'root' || name === '0';
-}
-
 /** A path with "/var/run" folded to "/run" (a symlink on every current distribution) and no trailing slash. */
 export function canonicalHostPath(path: string): string {
   let p = path.replace(/\/+/g, '/');

@@ -15,6 +15,7 @@ import { exposedSensitivePath, resolveHostPath } from './host-paths.js';
 import { parseImageRef } from '../shared/image-ref.js';
 import { judgeLocalVolume } from './local-volume.js';
 import { mayBeImageIdPrefix, registryAllowed } from './registry-allow-list.js';
+import { isRootUser } from '../shared/user.js';
 import type { CompiledRule, Constraints, Policy } from './policy.js';
 import { identityName, queryGet, type DecodedRequest } from './request.js';
 import { localVolumeBindSource, type ContainerInfo, type Resolver } from './resolver.js';
@@ -56,13 +57,6 @@ export function normalizeCapability(cap: string): string {
   const up = goToUpper(cap);
   if (up === 'ALL') return up;
   return up.startsWith('CAP_') ? up : `CAP_${up}`;
-}
-
-/** Whether an exec/container user spec runs as uid 0; "" means the image's default user, which may be root. */
-export function isRootUser(user: string): boolean {
-  if (user.trim() === '') return true;
-  const name = user.split(':')[0] ?? '';
-  return name.toLowerCase() === 'root' || (/^\d+$/.test(name) && Number(name) === 0);
 }
 
 function namespaceViolations(facts: ContainerCreateFacts, c: Constraints): string[] {
@@ -499,9 +493,10 @@ async function constraintViolations(
 function execViolations(user: string, privileged: boolean, c: Constraints): string[] {
   const out: string[] = [];
   if (privileged && !c.privileged) out.push('privileged exec is not allowed');
-  if (!c.execRoot && isRootUser(user)) {
+  // "" means the container's default user, which may be root; "+0", "00", "-0" are uid 0 (runc's strconv.Atoi)
+  if (!c.execRoot && isRootUser(user, { defaultIsRoot: true })) {
     out.push(
-      user.trim() === ''
+      user === ''
         ? "exec without --user runs as the container's default user, which may be root; pass --user"
         : `exec as root (${user}) is not allowed`,
     );

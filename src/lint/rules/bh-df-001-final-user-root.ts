@@ -3,6 +3,7 @@
 import { finalStage, type LintInstruction, type Stage } from '../model.js';
 import { defineRule } from '../rule.js';
 import { substituteVariables } from '../parse.js';
+import { isRootUser } from '../../shared/user.js';
 
 /** The last USER instruction in effect for a stage, following `FROM <stage>` chains. */
 export function effectiveUser(stage: Stage): { instruction: LintInstruction; user: string } | undefined {
@@ -13,11 +14,6 @@ export function effectiveUser(stage: Stage): { instruction: LintInstruction; use
       return { instruction: last, user: substituteVariables(last.args.join(' '), s.variables).trim() };
   }
   return undefined;
-}
-
-export function isRootUser(user: string): boolean {
-  const name = (user.split(':', 1)[0] ?? '').trim().toLowerCase();
-  return name === 'root' || name === '0' || name === 'containeradministrator';
 }
 
 export const rule = defineRule({
@@ -40,7 +36,7 @@ export const rule = defineRule({
     const stage = finalStage(model);
     if (stage === undefined) return;
     const found = effectiveUser(stage);
-    if (found !== undefined && isRootUser(found.user)) {
+    if (found !== undefined && isRootUser(found.user, { defaultIsRoot: false, windows: true })) {
       report({ instruction: found.instruction, message: `the final stage runs as "${found.user}"` });
     }
   },
@@ -50,10 +46,15 @@ export const rule = defineRule({
       'FROM alpine AS build\nUSER root\nRUN make\nFROM alpine\nUSER 1000:1000',
       'FROM alpine\nUSER root\nRUN apk add curl\nUSER nobody',
       'FROM alpine',
+      // runc matches names exactly: there is no user ROOT, so this image fails to start rather than run as root
+      'FROM alpine\nUSER ROOT',
     ],
     invalid: [
       { code: 'FROM alpine\nUSER root', errors: [{ line: 2 }] },
       { code: 'FROM alpine\nUSER 0:0', errors: [{ line: 2 }] },
+      // strconv.Atoi (src/shared/user.ts): a sign and leading zeros still mean uid 0
+      { code: 'FROM alpine\nUSER +0', errors: [{ line: 2 }] },
+      { code: 'FROM alpine\nUSER 00:00', errors: [{ line: 2 }] },
       { code: 'FROM alpine AS base\nUSER root\nFROM base\nRUN id', errors: [{ line: 2 }] },
       {
         code: 'FROM mcr.microsoft.com/windows/servercore:ltsc2022\nUSER ContainerAdministrator',

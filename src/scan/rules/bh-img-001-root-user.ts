@@ -5,6 +5,7 @@
 import type { RuleMeta } from '../../shared/rule.js';
 import type { Evidence, Outcome } from '../../shared/finding.js';
 import type { ImageRule } from '../rule.js';
+import { parseUserSpec, uidOfUser } from '../../shared/user.js';
 import { imageFinding, notApplicable, passFinding } from '../rule.js';
 
 /**
@@ -26,16 +27,13 @@ export const meta: RuleMeta = {
   docsUrl: 'docs/rules/scan.md#bh-img-001',
 };
 
-/** The uid a Config.User value means, given /etc/passwd; undefined when a name is not in it. */
+/**
+ * The uid a Config.User value means, given /etc/passwd (src/shared/user.ts, runc's parsing): "" is root, a number
+ * (Atoi: "+0", "00") is a uid, a name is looked up exactly; undefined when a name is not in it.
+ */
 export function resolveUid(user: string, passwd: string | undefined): number | undefined {
-  const name = user.split(':')[0] ?? '';
-  if (name === '') return 0;
-  if (/^\d+$/.test(name)) return Number(name);
-  for (const line of (passwd ?? '').split('\n')) {
-    const [entry, , uid] = line.split(':');
-    if (entry === name && uid !== undefined && /^\d+$/.test(uid)) return Number(uid);
-  }
-  return name === 'root' ? 0 : undefined;
+  if (parseUserSpec(user).kind === 'default') return 0;
+  return uidOfUser(user, passwd);
 }
 
 export interface UserVerdict {
@@ -50,9 +48,9 @@ export interface UserVerdict {
  */
 export function judgeImageUser(user: string, passwd: string | undefined | null): UserVerdict {
   const evidence = [{ source: 'Config.User', value: JSON.stringify(user), expected: 'a non-root user' }];
-  const name = user.split(':')[0] ?? '';
-  if (passwd === null && name !== 'root' && !/^\d*$/.test(name))
-    return { outcome: { kind: 'pass' }, message: `runs as user ${name}`, evidence };
+  const spec = parseUserSpec(user);
+  if (passwd === null && spec.kind === 'name' && spec.name !== 'root')
+    return { outcome: { kind: 'pass' }, message: `runs as user ${spec.name}`, evidence };
   const uid = resolveUid(user, passwd ?? undefined);
   if (uid === undefined)
     return {

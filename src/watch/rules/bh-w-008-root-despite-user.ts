@@ -1,10 +1,11 @@
 // BH-W-008: a process running as uid 0 in a container whose image declares a non-root USER (Falco
 // "Container Run as Root User"): someone overrode the image's intent (`-u 0`, `docker exec -u root`).
 import { docsUrl, type WatchRule } from '../rule.js';
+import { isRootUser } from '../../shared/user.js';
 
+/** The image's USER is set and is not root ("00", "+0" are uid 0 too: src/shared/user.ts, runc's parsing). */
 function declaresNonRoot(user: string): boolean {
-  const name = user.split(':')[0] ?? '';
-  return name !== '' && name !== 'root' && name !== '0';
+  return !isRootUser(user, { defaultIsRoot: true });
 }
 
 export const rootDespiteUser: WatchRule = {
@@ -28,5 +29,7 @@ export const rootDespiteUser: WatchRule = {
     { name: 'non-root image, uid 1000', input: { imageUser: 'app', uid: 1000 }, expect: false },
     { name: 'non-root image, uid 0', input: { imageUser: 'app' }, expect: true },
     { name: 'USER 0:0 is root', input: { imageUser: '0:0' }, expect: false },
+    { name: 'USER +0 is root (strconv.Atoi)', input: { imageUser: '+0' }, expect: false },
+    { name: 'USER 00 is root', input: { imageUser: '00' }, expect: false },
   ],
 };

@@ -443,6 +443,14 @@ export const containerCases: CaseTable = {
   'BH-C-027': [
     one('root fails', container('web'), 'fail', ['Config.User=(empty: root)']),
     one('0:0 fails', container('web', {}, { Config: { User: '0:0' } }), 'fail'),
+    // runc parses the uid with strconv.Atoi (src/shared/user.ts): a sign or leading zeros are still uid 0
+    one('+0 fails', container('web', {}, { Config: { User: '+0' } }), 'fail'),
+    one('00:00 fails', container('web', {}, { Config: { User: '00:00' } }), 'fail'),
+    one(
+      'ROOT passes (no such user: names are case-sensitive)',
+      container('web', {}, { Config: { User: 'ROOT' } }),
+      'pass',
+    ),
     one('1000 passes', container('web', {}, { Config: { User: '1000' } }), 'pass'),
     one('root under userns-remap passes', container('web'), 'pass', [], {
       engine: engineFacts({ security: ['name=apparmor', 'name=seccomp,profile=default', 'name=userns'] }),

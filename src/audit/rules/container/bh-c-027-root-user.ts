@@ -1,7 +1,7 @@
 // BH-C-027: the container's process does not run as root, unless the daemon remaps root to an unprivileged
 // host uid (CIS 1.6.0 4.1, 1.8.0 4.1: docker-bench-security checks Config.User of running containers).
 import { checkContainers, ev, fail, pass } from '../../check.js';
-import { isRootUser } from '../../container-facts.js';
+import { isRootUser } from '../../../shared/user.js';
 import { usernsRemapped } from '../../daemon-facts.js';
 import type { AuditRule } from '../../rule.js';
 
@@ -22,7 +22,8 @@ export const rule: AuditRule = {
   check: checkContainers((c, ctx) => {
     const user = c.Config?.User ?? '';
     const evidence = ev('Config.User', user === '' ? '(empty: root)' : user, 'a non-root uid');
-    if (!isRootUser(user)) return pass(`runs as ${user}`, ev('Config.User', user));
+    // Config.User holds the image's USER merged in at create, so "" really is root
+    if (!isRootUser(user, { defaultIsRoot: true })) return pass(`runs as ${user}`, ev('Config.User', user));
     if (usernsRemapped(ctx.facts) && c.HostConfig?.UsernsMode !== 'host')
       return pass('root inside the container, remapped to an unprivileged host uid (userns-remap)', evidence);
     return fail('runs as root', evidence);
