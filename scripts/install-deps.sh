@@ -25,6 +25,9 @@ declare -A NEED=(
   [nft]=nftables
   [tcpdump]=tcpdump
   [nsenter]=util-linux
+  # fleet: dashboard tests drive Debian's Chromium; server tests initdb a private PostgreSQL
+  [chromium]=chromium
+  [/usr/lib/postgresql/15/bin/initdb]=postgresql
 )
 missing=()
 for cmd in "${!NEED[@]}"; do

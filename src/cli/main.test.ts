@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { commandsFor } from './main.js';
 
 describe('commandsFor: only the invoked command module is loaded', () => {
-  const all = ['info', 'audit', 'scan', 'db', 'lint', 'authz'];
+  const all = ['info', 'audit', 'scan', 'db', 'lint', 'authz', 'watch', 'server', 'agent'];
   const cases: readonly { argv: string[]; expected: string[] }[] = [
     { argv: ['audit', '--fail-on', 'high'], expected: ['audit'] },
     { argv: ['--no-color', 'lint', 'Dockerfile'], expected: ['lint'] },

@@ -21,6 +21,8 @@ const COMMANDS: Readonly<Record<string, () => Promise<Registrar>>> = {
   lint: async () => (await import('./commands/lint.js')).registerLint,
   authz: async () => (await import('./commands/authz.js')).registerAuthz,
   watch: async () => (await import('./commands/watch-net.js')).registerWatchNet,
+  server: async () => (await import('./commands/server.js')).registerServer,
+  agent: async () => (await import('./commands/agent.js')).registerAgent,
 };
 
 /** The commands an argv needs: the first non-option word, none for a bare --version, else all. */

@@ -1,0 +1,132 @@
+// `bulkhead agent`: audit this host, inventory the images in use, sign the report and push it to the fleet server
+// (once, or every DUR), keeping it in the outbox while the server is unreachable. Flags only; work in src/agent.
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import {
+  enrol,
+  enrolment,
+  flushOutbox,
+  loadIdentity,
+  parseDuration,
+  queueReport,
+  readAuthzSince,
+  writeAuthzSince,
+} from '../../agent/agent.js';
+import { buildReport } from '../../agent/report.js';
+import { parseLabels } from '../../server/access.js';
+import { UsageError } from '../../shared/errors.js';
+import { EXIT_ERROR, EXIT_OK, type CliIO } from '../io.js';
+import type { CommandRunner } from '../main.js';
+import { addFactsOptions } from '../options.js';
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+async function once(opts: Record<string, unknown>, io: CliIO): Promise<number> {
+  const server = String(opts['server']).replace(/\/+$/, '');
+  if (!/^https?:\/\/[^/]+$/.test(server))
+    throw new UsageError(`--server ${server} is not an http(s):// base URL`, {
+      hint: 'e.g. --server https://bulkhead.example:8080',
+    });
+  const labels = parseLabels((opts['label'] as string[]).join(','), '--label');
+  const name = typeof opts['name'] === 'string' ? opts['name'] : hostname();
+  const state = loadIdentity(resolve(io.cwd, String(opts['state'])));
+  const enrolled = enrolment(state);
+  // the key is the identity: once enrolled, the agent may talk to the server under another URL (proxy, failover)
+  if (enrolled?.hostId !== state.hostId) {
+    const token = opts['token'] ?? io.env['BULKHEAD_ENROL_TOKEN'];
+    if (typeof token !== 'string')
+      throw new UsageError(`this agent is not enrolled with ${server}`, {
+        hint: 'pass --token TOKEN from `bulkhead server token create` (used once)',
+      });
+    await enrol(state, server, token, name, labels);
+    io.stderr(`bulkhead agent: enrolled with ${server} as host ${state.hostId.slice(0, 12)}\n`);
+  }
+  const authzLog = typeof opts['authzLog'] === 'string' ? resolve(io.cwd, opts['authzLog']) : undefined;
+  const { report, diagnostics } = await buildReport({
+    root: String(opts['root']),
+    host: typeof opts['host'] === 'string' ? opts['host'] : undefined,
+    env: io.env,
+    name,
+    labels,
+    authzLog,
+    authzSince: readAuthzSince(state),
+  });
+  for (const d of diagnostics.filter((x) => x.level === 'error'))
+    io.stderr(`bulkhead agent: ${d.subject}: ${d.message}\n`);
+  const hash = queueReport(state, report);
+  const last = report.authz.at(-1)?.at;
+  if (last !== undefined) writeAuthzSince(state, last);
+  const packages = report.images.reduce((n, i) => n + i.packages.length, 0);
+  const result = await flushOutbox(state, server);
+  io.stdout(
+    `report ${hash.slice(0, 12)}: ${report.audit.findings.length} audit failures, ${report.containers.length} containers, ${report.images.length} images (${packages} packages), ${report.authz.length} authz decisions; delivered ${result.delivered}, already there ${result.duplicates}, rejected ${result.rejected.length}, still queued ${result.pending}\n`,
+  );
+  for (const r of result.rejected)
+    io.stderr(`bulkhead agent: server rejected ${r.file}: ${r.reason} (kept in outbox/rejected)\n`);
+  if (result.stopped !== undefined) {
+    io.stderr(
+      `bulkhead agent: ${result.stopped}; the report stays in the outbox and is sent on the next run\n`,
+    );
+    return EXIT_ERROR;
+  }
+  return result.rejected.length > 0 ? EXIT_ERROR : EXIT_OK;
+}
+
+export function registerAgent(program: Command, run: (runner: CommandRunner) => Promise<void>): void {
+  const command = program
+    .command('agent')
+    .description(
+      'audit this host and its images and push a signed report to a fleet server (docs/server.md)',
+    );
+  addFactsOptions(command)
+    .requiredOption('--server <url>', 'fleet server base URL')
+    .option('--token <token>', 'one-time enrolment token (first run; or BULKHEAD_ENROL_TOKEN)')
+    .option('--once', 'one report, then exit (the default)', false)
+    .option('--every <dur>', 'keep running, one report every DUR (30s, 15m, 1h)')
+    .option(
+      '--label <k=v>',
+      "label for this host (repeatable; the token's labels take precedence)",
+      collect,
+      [],
+    )
+    .option('--name <name>', 'host name shown on the server (default: hostname)')
+    .option('--state <dir>', 'key, enrolment and outbox directory', '/var/lib/bulkhead/agent')
+    .option('--authz-log <file>', 'ship decisions from this `bulkhead authz serve --decision-log` file')
+    .action((opts: Record<string, unknown>) =>
+      run(async (io) => {
+        if (opts['once'] === true && opts['every'] !== undefined)
+          throw new UsageError('--once and --every are exclusive', { hint: 'pick one' });
+        if (typeof opts['every'] !== 'string') return once(opts, io);
+        const every = parseDuration(opts['every'], '--every');
+        const control = { stopped: false };
+        let wake: (() => void) | undefined;
+        const stop = (): void => {
+          control.stopped = true;
+          wake?.();
+        };
+        process.on('SIGTERM', stop);
+        process.on('SIGINT', stop);
+        try {
+          while (!control.stopped) {
+            try {
+              await once(opts, io);
+            } catch (error) {
+              if (error instanceof UsageError) throw error;
+              io.stderr(
+                `bulkhead agent: run failed: ${error instanceof Error ? error.message : String(error)}\n`,
+              );
+            }
+            await new Promise<void>((done) => {
+              wake = done;
+              setTimeout(done, every).unref();
+            });
+          }
+        } finally {
+          process.off('SIGTERM', stop);
+          process.off('SIGINT', stop);
+        }
+        return EXIT_OK;
+      }),
+    );
+}

@@ -1,0 +1,181 @@
+// `bulkhead server`: run the fleet server (API + dashboard), create tenants with API tokens and one-time
+// enrolment tokens, rematch stored inventories, print install files. Flags only; the work is in src/server.
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { createEnrolmentToken, createTenant, parseLabels } from '../../server/access.js';
+import { rematchStore } from '../../server/rematch.js';
+import { startServer, VulnDbHandle } from '../../server/serve.js';
+import { openStore, type StoreLocation } from '../../server/store.js';
+import { UsageError } from '../../shared/errors.js';
+import { defaultDbPath } from '../../vulndb/db.js';
+import { EXIT_OK, type CliIO } from '../io.js';
+import type { CommandRunner } from '../main.js';
+
+function defaultDataDir(env: Readonly<Record<string, string | undefined>>): string {
+  const xdg = env['XDG_DATA_HOME'];
+  const base = xdg?.startsWith('/') === true ? xdg : join(env['HOME'] ?? homedir(), '.local', 'share');
+  return join(base, 'bulkhead', 'server');
+}
+
+function storeOptions(command: Command): Command {
+  return command
+    .option(
+      '--data <dir>',
+      'embedded SQLite database in this directory (default: $XDG_DATA_HOME/bulkhead/server)',
+    )
+    .option(
+      '--database <url>',
+      'PostgreSQL database: postgres://user:password@host/db (or ?host=/socket/dir)',
+    );
+}
+
+export function storeLocation(opts: Record<string, unknown>, io: CliIO): StoreLocation {
+  const data = opts['data'];
+  const database = opts['database'] ?? io.env['BULKHEAD_DATABASE_URL'];
+  if (typeof data === 'string' && typeof database === 'string')
+    throw new UsageError('--data and --database are exclusive', {
+      hint: 'SQLite under --data DIR, or PostgreSQL with --database URL',
+    });
+  if (typeof database === 'string') {
+    if (!/^postgres(ql)?:\/\//.test(database))
+      throw new UsageError(`--database ${database.replace(/:[^:@/]*@/, ':***@')} is not a postgres:// URL`, {
+        hint: 'e.g. --database postgres://bulkhead@db.example/bulkhead',
+      });
+    return { kind: 'postgres', url: database };
+  }
+  return { kind: 'sqlite', dir: resolve(io.cwd, typeof data === 'string' ? data : defaultDataDir(io.env)) };
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+export function registerServer(program: Command, run: (runner: CommandRunner) => Promise<void>): void {
+  const server = program
+    .command('server')
+    .description(
+      'the fleet server: agents push signed reports; API under /api/v1/ and the dashboard under / (docs/server.md)',
+    );
+  storeOptions(server)
+    .option('--listen <addr:port>', 'address to listen on', '127.0.0.1:8080')
+    .option(
+      '--db <path>',
+      'vulnerability database used for matching (default: $XDG_CACHE_HOME/bulkhead/vulndb.sqlite)',
+    )
+    .option('--retention-days <n>', 'prune authz decisions and runtime events older than this', '30')
+    .action((opts: Record<string, unknown>) =>
+      run(async (io) => {
+        const retention = Number(opts['retentionDays']);
+        if (!Number.isInteger(retention) || retention < 1)
+          throw new UsageError('--retention-days must be a positive integer', {
+            hint: 'e.g. --retention-days 30',
+          });
+        const running = await startServer({
+          listen: String(opts['listen']),
+          location: storeLocation(opts, io),
+          vulndbPath: typeof opts['db'] === 'string' ? opts['db'] : defaultDbPath(io.env),
+          retentionDays: retention,
+          log: (line) => {
+            io.stderr(`bulkhead server: ${line}\n`);
+          },
+        });
+        io.stderr(
+          `bulkhead server: listening on ${running.url} (${running.store.dialect} ${running.store.where})\n`,
+        );
+        await new Promise<void>((done) => {
+          const stop = (): void => {
+            process.off('SIGTERM', stop);
+            process.off('SIGINT', stop);
+            done();
+          };
+          process.on('SIGTERM', stop);
+          process.on('SIGINT', stop);
+        });
+        await running.close();
+        io.stderr('bulkhead server: stopped\n');
+        return EXIT_OK;
+      }),
+    );
+
+  const tenant = server.command('tenant').description('tenants: who may see which hosts (by label)');
+  storeOptions(tenant.command('create').description('create a tenant and print its API token (shown once)'))
+    .argument('<name>', 'tenant name (lower-case letters, digits, -)')
+    .option(
+      '--grant <labels>',
+      'hosts it may see: k=v,k2=v2 (all must match; repeatable = any; "*" = every host)',
+      collect,
+      [],
+    )
+    .action((name: string, _opts: unknown, cmd: Command) =>
+      run(async (io) => {
+        // commander may file `--data` under the parent `server` command: read both
+        const opts = cmd.optsWithGlobals<Record<string, unknown>>();
+        const grants = (opts['grant'] as string[]).map((g) => parseLabels(g, '--grant'));
+        if (grants.length === 0)
+          throw new UsageError('a tenant needs at least one --grant', {
+            hint: '--grant env=prod, or --grant "*" for every host',
+          });
+        const store = await openStore(storeLocation(opts, io));
+        try {
+          const { token } = await createTenant(store.db, name, grants);
+          io.stdout(`${token}\n`);
+        } finally {
+          await store.close();
+        }
+        return EXIT_OK;
+      }),
+    );
+
+  const token = server.command('token').description('one-time enrolment tokens for agents');
+  storeOptions(
+    token.command('create').description('print a one-time enrolment token; the enrolled host gets --labels'),
+  )
+    .option('--tenant <name>', 'the tenant the token is issued for (recorded with it)')
+    .option('--labels <labels>', 'labels the enrolled host gets: k=v,k2=v2', '')
+    .action((_opts: unknown, cmd: Command) =>
+      run(async (io) => {
+        const opts = cmd.optsWithGlobals<Record<string, unknown>>();
+        const labels = parseLabels(String(opts['labels']), '--labels');
+        const store = await openStore(storeLocation(opts, io));
+        try {
+          io.stdout(
+            `${await createEnrolmentToken(store.db, typeof opts['tenant'] === 'string' ? opts['tenant'] : undefined, labels)}\n`,
+          );
+        } finally {
+          await store.close();
+        }
+        return EXIT_OK;
+      }),
+    );
+
+  storeOptions(
+    server
+      .command('rematch')
+      .description('match every stored inventory against the vulnerability database now'),
+  )
+    .option('--db <path>', 'vulnerability database (default: $XDG_CACHE_HOME/bulkhead/vulndb.sqlite)')
+    .action((_opts: unknown, cmd: Command) =>
+      run(async (io) => {
+        const opts = cmd.optsWithGlobals<Record<string, unknown>>();
+        const path = typeof opts['db'] === 'string' ? opts['db'] : defaultDbPath(io.env);
+        const handle = new VulnDbHandle(path);
+        const vulndb = handle.current();
+        if (vulndb === undefined)
+          throw new UsageError(`no vulnerability database at ${path}`, {
+            hint: 'run `bulkhead db update` first, or pass --db PATH',
+          });
+        const store = await openStore(storeLocation(opts, io));
+        try {
+          const result = await rematchStore(store, vulndb);
+          io.stdout(
+            result === undefined
+              ? 'another replica is rematching; nothing done\n'
+              : `rematched ${result.images} images in ${result.ms} ms: ${result.new} new, ${result.fixed} fixed, ${result.unchanged} unchanged\n`,
+          );
+        } finally {
+          handle.close();
+          await store.close();
+        }
+        return EXIT_OK;
+      }),
+    );
+}

@@ -1,0 +1,146 @@
+// Tenants, API tokens and one-time enrolment tokens: tokens are random 32-byte values shown once and stored as
+// sha256 hashes; a tenant's grants are label selectors, and a host is visible when one selector's labels are all
+// on the host (docs/server.md "Access").
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { UsageError } from '../shared/errors.js';
+import { labelsSchema } from '../shared/fleet-report.js';
+import type { ServerDb } from './schema.js';
+
+export type Labels = Readonly<Record<string, string>>;
+
+export interface Tenant {
+  readonly id: string;
+  readonly name: string;
+  readonly grants: readonly Labels[];
+}
+
+const grantsSchema = z.array(labelsSchema);
+
+export const hashToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
+
+function newToken(prefix: string): string {
+  return `${prefix}_${randomBytes(32).toString('base64url')}`;
+}
+
+/** "k=v,k2=v2" -> labels; "*" or "" -> {} (a selector matching every host). */
+export function parseLabels(raw: string, what: string): Labels {
+  const out: Record<string, string> = {};
+  for (const part of raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '' && p !== '*')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) throw new UsageError(`${what}: "${part}" is not k=v`, { hint: 'write labels as k=v,k2=v2' });
+    out[part.slice(0, eq)] = part.slice(eq + 1);
+  }
+  const parsed = labelsSchema.safeParse(out);
+  if (!parsed.success)
+    throw new UsageError(`${what}: ${parsed.error.issues[0]?.message ?? 'invalid labels'}`, {
+      hint: 'label keys and values are short [A-Za-z0-9._/-] words',
+    });
+  return parsed.data;
+}
+
+export function parseJsonLabels(raw: string): Labels {
+  const parsed = labelsSchema.safeParse(JSON.parse(raw));
+  return parsed.success ? parsed.data : {};
+}
+
+export function hostVisible(grants: readonly Labels[], labels: Labels): boolean {
+  return grants.some((selector) => Object.entries(selector).every(([k, v]) => labels[k] === v));
+}
+
+export async function createTenant(
+  db: ServerDb,
+  name: string,
+  grants: readonly Labels[],
+): Promise<{ tenant: Tenant; token: string }> {
+  if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(name))
+    throw new UsageError(`tenant name "${name}" is not valid`, {
+      hint: 'use lower-case letters, digits and -',
+    });
+  const existing = await db.selectFrom('tenants').select('id').where('name', '=', name).executeTakeFirst();
+  if (existing !== undefined)
+    throw new UsageError(`tenant ${name} exists already`, {
+      hint: 'pick another name, or create an API token for it with `bulkhead server tenant token NAME`',
+    });
+  const tenant: Tenant = { id: randomUUID(), name, grants };
+  const now = new Date().toISOString();
+  await db
+    .insertInto('tenants')
+    .values({ id: tenant.id, name, grants: JSON.stringify(grants), created_at: now })
+    .execute();
+  const token = await createApiToken(db, name);
+  return { tenant, token };
+}
+
+export async function createApiToken(db: ServerDb, tenantName: string): Promise<string> {
+  const tenant = await db
+    .selectFrom('tenants')
+    .select('id')
+    .where('name', '=', tenantName)
+    .executeTakeFirst();
+  if (tenant === undefined)
+    throw new UsageError(`no tenant named ${tenantName}`, {
+      hint: 'create it with `bulkhead server tenant create NAME --grant k=v`',
+    });
+  const token = newToken('bha');
+  await db
+    .insertInto('api_tokens')
+    .values({
+      id: randomUUID(),
+      tenant_id: tenant.id,
+      token_hash: hashToken(token),
+      created_at: new Date().toISOString(),
+    })
+    .execute();
+  return token;
+}
+
+/** The tenant an API token belongs to, or undefined for an unknown token. */
+export async function tenantForToken(db: ServerDb, token: string): Promise<Tenant | undefined> {
+  const row = await db
+    .selectFrom('api_tokens')
+    .innerJoin('tenants', 'tenants.id', 'api_tokens.tenant_id')
+    .select(['tenants.id', 'tenants.name', 'tenants.grants'])
+    .where('api_tokens.token_hash', '=', hashToken(token))
+    .executeTakeFirst();
+  if (row === undefined) return undefined;
+  const grants = grantsSchema.safeParse(JSON.parse(row.grants));
+  return { id: row.id, name: row.name, grants: grants.success ? grants.data : [] };
+}
+
+export async function createEnrolmentToken(
+  db: ServerDb,
+  tenantName: string | undefined,
+  labels: Labels,
+): Promise<string> {
+  let tenantId: string | null = null;
+  if (tenantName !== undefined) {
+    const tenant = await db
+      .selectFrom('tenants')
+      .select('id')
+      .where('name', '=', tenantName)
+      .executeTakeFirst();
+    if (tenant === undefined)
+      throw new UsageError(`no tenant named ${tenantName}`, {
+        hint: 'create it with `bulkhead server tenant create NAME --grant k=v`',
+      });
+    tenantId = tenant.id;
+  }
+  const token = newToken('bhe');
+  await db
+    .insertInto('enrolment_tokens')
+    .values({
+      id: randomUUID(),
+      token_hash: hashToken(token),
+      tenant_id: tenantId,
+      labels: JSON.stringify(labels),
+      created_at: new Date().toISOString(),
+      used_at: null,
+      used_by: null,
+    })
+    .execute();
+  return token;
+}

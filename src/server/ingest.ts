@@ -1,0 +1,345 @@
+// Enrolment and report ingestion: a one-time token registers an agent's Ed25519 key; a report is a DSSE envelope
+// whose signature, size and zod schema are checked before anything is stored, then written in one transaction
+// (a bad report is a 4xx and leaves no row). The payload hash is the idempotency key; an older report is a replay.
+import { createHash, createPublicKey, randomUUID, type KeyObject } from 'node:crypto';
+import { z } from 'zod';
+import { envelopeSchema, keyIdOf, REPORT_PAYLOAD_TYPE, verifyEnvelope } from '../shared/dsse.js';
+import { fleetReportSchema, labelsSchema, type FleetReport } from '../shared/fleet-report.js';
+import type { VulnDb } from '../vulndb/db.js';
+import { hashToken, parseJsonLabels } from './access.js';
+import { ApiError } from './api-error.js';
+import { matchInventory, type MatchedFinding } from './match.js';
+import type { ServerDb } from './schema.js';
+
+export const enrolSchema = z.object({
+  token: z.string().min(1).max(200),
+  publicKey: z.string().min(1).max(4096),
+  name: z.string().min(1).max(253),
+  labels: labelsSchema,
+});
+
+function issuesText(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+    .join('; ');
+}
+
+function readPublicKey(pem: string): KeyObject {
+  let key: KeyObject;
+  try {
+    key = createPublicKey(pem);
+  } catch {
+    throw new ApiError(400, 'bad-key', 'publicKey is not a PEM public key');
+  }
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new ApiError(400, 'bad-key', 'publicKey must be an Ed25519 key');
+  return key;
+}
+
+/** Registers the agent's key with a one-time token; returns the host id (the key's DSSE keyid). */
+export async function enrolHost(
+  db: ServerDb,
+  raw: unknown,
+): Promise<{ hostId: string; labels: Record<string, string> }> {
+  const parsed = enrolSchema.safeParse(raw);
+  if (!parsed.success) throw new ApiError(422, 'invalid', `enrolment request: ${issuesText(parsed.error)}`);
+  const request = parsed.data;
+  const key = readPublicKey(request.publicKey);
+  const hostId = keyIdOf(key);
+  const now = new Date().toISOString();
+  return db.transaction().execute(async (tx) => {
+    const token = await tx
+      .selectFrom('enrolment_tokens')
+      .selectAll()
+      .where('token_hash', '=', hashToken(request.token))
+      .executeTakeFirst();
+    if (token === undefined) throw new ApiError(401, 'bad-token', 'unknown enrolment token');
+    if (token.used_at !== null) {
+      if (token.used_by === hostId) {
+        // the same agent retrying after a lost answer: idempotent
+        const host = await tx
+          .selectFrom('hosts')
+          .select('labels')
+          .where('id', '=', hostId)
+          .executeTakeFirst();
+        return { hostId, labels: parseJsonLabels(host?.labels ?? '{}') };
+      }
+      throw new ApiError(
+        401,
+        'token-used',
+        'this enrolment token was already used; create a new one with `bulkhead server token create`',
+      );
+    }
+    const claimed = await tx
+      .updateTable('enrolment_tokens')
+      .set({ used_at: now, used_by: hostId })
+      .where('id', '=', token.id)
+      .where('used_at', 'is', null)
+      .executeTakeFirst();
+    if (claimed.numUpdatedRows !== 1n)
+      throw new ApiError(401, 'token-used', 'this enrolment token was already used');
+    // the token's labels are authoritative: an agent cannot label itself into another tenant's view
+    const labels = { ...request.labels, ...parseJsonLabels(token.labels) };
+    const existing = await tx.selectFrom('hosts').select('id').where('id', '=', hostId).executeTakeFirst();
+    if (existing === undefined) {
+      await tx
+        .insertInto('hosts')
+        .values({
+          id: hostId,
+          name: request.name,
+          labels: JSON.stringify(labels),
+          public_key: key.export({ type: 'spki', format: 'pem' }).toString(),
+          enrolled_at: now,
+          last_seen: null,
+          last_report: null,
+          last_created_at: null,
+          audit_counts: '{}',
+        })
+        .execute();
+    } else {
+      await tx
+        .updateTable('hosts')
+        .set({ labels: JSON.stringify(labels), name: request.name })
+        .where('id', '=', hostId)
+        .execute();
+    }
+    return { hostId, labels };
+  });
+}
+
+export interface IngestResult {
+  readonly status: 'stored' | 'duplicate';
+  readonly reportId: string;
+  readonly hostId: string;
+  readonly newImages: number;
+}
+
+/** Several hundred rows per statement keeps under SQLite's 32,766 and PostgreSQL's 65,535 bind parameters. */
+function chunks<T>(rows: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
+}
+
+function auditCounts(report: FleetReport): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const f of report.audit.findings)
+    if (f.outcome === 'fail') counts[f.severity] = (counts[f.severity] ?? 0) + 1;
+  return counts;
+}
+
+/** Verifies and stores one envelope (already parsed as JSON, size already limited by the HTTP layer). */
+export async function ingestReport(
+  db: ServerDb,
+  vulndb: VulnDb | undefined,
+  raw: unknown,
+  bytes: number,
+): Promise<IngestResult> {
+  const parsedEnvelope = envelopeSchema.safeParse(raw);
+  if (!parsedEnvelope.success) {
+    const unsigned = parsedEnvelope.error.issues.some((i) => i.path[0] === 'signatures');
+    throw new ApiError(
+      unsigned ? 401 : 400,
+      unsigned ? 'unsigned' : 'bad-envelope',
+      `not a signed DSSE envelope: ${issuesText(parsedEnvelope.error)}`,
+    );
+  }
+  const envelope = parsedEnvelope.data;
+  if (envelope.payloadType !== REPORT_PAYLOAD_TYPE)
+    throw new ApiError(415, 'payload-type', `payloadType must be ${REPORT_PAYLOAD_TYPE}`);
+  const body = Buffer.from(envelope.payload, 'base64');
+  const keyids = envelope.signatures.map((s) => s.keyid);
+  const host = await db
+    .selectFrom('hosts')
+    .select(['id', 'public_key', 'last_created_at'])
+    .where('id', 'in', keyids)
+    .executeTakeFirst();
+  if (host === undefined)
+    throw new ApiError(
+      401,
+      'unknown-key',
+      'no enrolled host has the key that signed this report; enrol with a one-time token first',
+    );
+  if (!verifyEnvelope(envelope, body, createPublicKey(host.public_key)))
+    throw new ApiError(
+      401,
+      'bad-signature',
+      'the report signature does not verify (tampered or signed with another key)',
+    );
+  const reportId = createHash('sha256').update(body).digest('hex');
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new ApiError(400, 'bad-json', 'the signed payload is not JSON');
+  }
+  const parsed = fleetReportSchema.safeParse(json);
+  if (!parsed.success) throw new ApiError(422, 'invalid', `report: ${issuesText(parsed.error)}`);
+  const report = parsed.data;
+  const digests = new Set(report.images.map((i) => i.digest));
+  for (const c of report.containers)
+    if (!digests.has(c.digest))
+      throw new ApiError(
+        422,
+        'invalid',
+        `container ${c.name} runs ${c.digest}, which has no inventory in the report`,
+      );
+
+  const already = await db.selectFrom('reports').select('id').where('id', '=', reportId).executeTakeFirst();
+  if (already !== undefined) return { status: 'duplicate', reportId, hostId: host.id, newImages: 0 };
+  if (host.last_created_at !== null && report.createdAt <= host.last_created_at)
+    throw new ApiError(
+      409,
+      'replay',
+      `a report created at ${report.createdAt} is not newer than the last accepted one (${host.last_created_at}): replay refused`,
+    );
+
+  // Match images the server has not seen before outside the transaction (CPU work, no locks held).
+  const known = new Set(
+    (
+      await db
+        .selectFrom('images')
+        .select('digest')
+        .where('digest', 'in', [...digests, 'sha256:none'])
+        .execute()
+    ).map((r) => r.digest),
+  );
+  const fresh = report.images.filter((i) => !known.has(i.digest));
+  const matched = new Map<string, MatchedFinding[]>(fresh.map((i) => [i.digest, matchInventory(i, vulndb)]));
+  const now = new Date().toISOString();
+
+  try {
+    await db.transaction().execute(async (tx) => {
+      await tx
+        .insertInto('reports')
+        .values({
+          id: reportId,
+          host_id: host.id,
+          created_at: report.createdAt,
+          received_at: now,
+          body: JSON.stringify({
+            daemon: report.daemon ?? null,
+            audit: report.audit,
+            containers: report.containers,
+          }),
+          bytes,
+        })
+        .execute();
+      // the newest-wins check again inside the transaction: a concurrent newer report may have landed meanwhile
+      const updated = await tx
+        .updateTable('hosts')
+        .set({
+          last_seen: now,
+          last_report: reportId,
+          last_created_at: report.createdAt,
+          audit_counts: JSON.stringify(auditCounts(report)),
+        })
+        .where('id', '=', host.id)
+        .where((eb) =>
+          eb.or([eb('last_created_at', 'is', null), eb('last_created_at', '<', report.createdAt)]),
+        )
+        .executeTakeFirst();
+      if (updated.numUpdatedRows !== 1n)
+        throw new ApiError(
+          409,
+          'replay',
+          'a newer report from this host was accepted meanwhile: replay refused',
+        );
+      for (const image of fresh) {
+        const inserted = await tx
+          .insertInto('images')
+          .values({
+            digest: image.digest,
+            ref: image.ref,
+            os: JSON.stringify(image.os),
+            package_count: image.packages.length,
+            first_seen: now,
+          })
+          .onConflict((oc) => oc.column('digest').doNothing())
+          .executeTakeFirst();
+        if (inserted.numInsertedOrUpdatedRows !== 1n) continue; // another report brought it first
+        const seen = new Set<string>();
+        const rows = image.packages
+          .filter((p) => {
+            const key = `${p.name}\u0000${p.version}`;
+            if (seen.has(key)) return false;
+            seen.add(key);
+            return true;
+          })
+          .map((p) => ({
+            digest: image.digest,
+            name: p.name,
+            version: p.version,
+            source_name: p.sourceName,
+            source_version: p.sourceVersion,
+            format: p.format,
+          }));
+        for (const chunk of chunks(rows, 500)) await tx.insertInto('image_packages').values(chunk).execute();
+        const findings = (matched.get(image.digest) ?? []).map((m) => ({
+          id: randomUUID(),
+          digest: image.digest,
+          vulnerability: m.vulnerability,
+          package: m.package,
+          installed: m.installed,
+          fixed_version: m.fixedVersion,
+          status: m.status,
+          severity: m.severity,
+          title: m.title,
+          state: 'open' as const,
+          first_seen: now,
+          last_seen: now,
+        }));
+        for (const chunk of chunks(findings, 500)) await tx.insertInto('findings').values(chunk).execute();
+        const events = findings.map((f) => ({
+          id: randomUUID(),
+          finding_id: f.id,
+          digest: f.digest,
+          vulnerability: f.vulnerability,
+          kind: 'new' as const,
+          at: now,
+        }));
+        for (const chunk of chunks(events, 500))
+          await tx.insertInto('finding_events').values(chunk).execute();
+      }
+      await tx.deleteFrom('host_containers').where('host_id', '=', host.id).execute();
+      const containers = [...new Map(report.containers.map((c) => [c.id, c])).values()].map((c) => ({
+        host_id: host.id,
+        container_id: c.id,
+        name: c.name,
+        image_ref: c.image,
+        digest: c.digest,
+        running: c.running ? 1 : 0,
+      }));
+      for (const chunk of chunks(containers, 500))
+        await tx.insertInto('host_containers').values(chunk).execute();
+      const decisions = report.authz.map((d) => ({ id: randomUUID(), host_id: host.id, ...d }));
+      for (const chunk of chunks(decisions, 500))
+        await tx.insertInto('authz_decisions').values(chunk).execute();
+      const events = report.events.map((e) => ({
+        id: randomUUID(),
+        host_id: host.id,
+        at: e.at,
+        kind: e.kind,
+        container: e.container,
+        detail: JSON.stringify(e.detail),
+      }));
+      for (const chunk of chunks(events, 500)) await tx.insertInto('runtime_events').values(chunk).execute();
+    });
+  } catch (error) {
+    // two deliveries of one report racing: the loser sees the primary key and is a duplicate, not an error
+    const again = await db.selectFrom('reports').select('id').where('id', '=', reportId).executeTakeFirst();
+    if (again !== undefined && !(error instanceof ApiError))
+      return { status: 'duplicate', reportId, hostId: host.id, newImages: 0 };
+    throw error;
+  }
+  return { status: 'stored', reportId, hostId: host.id, newImages: fresh.length };
+}
+
+/** Deletes runtime events and authz decisions older than the retention (pruning by age, docs/server.md). */
+export async function pruneOld(db: ServerDb, retentionDays: number, now = new Date()): Promise<number> {
+  const cutoff = new Date(now.getTime() - retentionDays * 86_400_000).toISOString();
+  const a = await db.deleteFrom('runtime_events').where('at', '<', cutoff).executeTakeFirst();
+  const b = await db.deleteFrom('authz_decisions').where('at', '<', cutoff).executeTakeFirst();
+  return Number(a.numDeletedRows + b.numDeletedRows);
+}

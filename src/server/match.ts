@@ -1,0 +1,46 @@
+// Matches a stored package inventory against the vulnerability database with the scanner's own detector
+// (src/detect), so the server's findings are exactly what `bulkhead scan` would report for that image.
+import { detectVulnerabilities } from '../detect/index.js';
+import type { ImageInventory } from '../shared/fleet-report.js';
+import type { InstalledPackage, OsInfo } from '../packages/types.js';
+import type { VulnDb } from '../vulndb/db.js';
+
+export interface MatchedFinding {
+  readonly vulnerability: string;
+  readonly package: string;
+  readonly installed: string;
+  readonly fixedVersion: string | null;
+  readonly status: string;
+  readonly severity: string;
+  readonly title: string;
+}
+
+export function matchInventory(inventory: ImageInventory, vulndb: VulnDb | undefined): MatchedFinding[] {
+  if (vulndb === undefined) return [];
+  const packages: InstalledPackage[] = inventory.packages.map((p) => ({ ...p, database: 'fleet inventory' }));
+  const { versionId, codename, prettyName, ...rest } = inventory.os;
+  const os: OsInfo = {
+    ...rest,
+    ...(versionId === undefined ? {} : { versionId }),
+    ...(codename === undefined ? {} : { codename }),
+    ...(prettyName === undefined ? {} : { prettyName }),
+  };
+  const result = detectVulnerabilities({ image: inventory.ref, os, packages }, vulndb);
+  const seen = new Map<string, MatchedFinding>();
+  for (const finding of result.findings) {
+    const vuln = finding.vulnerability;
+    const target = finding.target;
+    if (vuln === undefined || target.kind !== 'package') continue;
+    const row: MatchedFinding = {
+      vulnerability: vuln.id,
+      package: target.name,
+      installed: target.version,
+      fixedVersion: vuln.fixedVersion,
+      status: vuln.status,
+      severity: finding.severity,
+      title: finding.title,
+    };
+    seen.set(`${row.vulnerability}\u0000${row.package}`, row);
+  }
+  return [...seen.values()];
+}

@@ -1,0 +1,151 @@
+// The server's schema migrations: one kysely migration list run unchanged on SQLite and PostgreSQL (only portable
+// column types: text, integer), applied at startup by kysely's Migrator, which locks against concurrent replicas.
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { BulkheadError } from '../shared/errors.js';
+
+// The schema builder is untyped by design (tables do not exist yet): Kysely<unknown> as kysely's docs recommend.
+const initial: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('tenants')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull().unique())
+      .addColumn('grants', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('api_tokens')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id').onDelete('cascade'))
+      .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('enrolment_tokens')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+      .addColumn('tenant_id', 'text')
+      .addColumn('labels', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('used_at', 'text')
+      .addColumn('used_by', 'text')
+      .execute();
+    await db.schema
+      .createTable('hosts')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('labels', 'text', (c) => c.notNull())
+      .addColumn('public_key', 'text', (c) => c.notNull())
+      .addColumn('enrolled_at', 'text', (c) => c.notNull())
+      .addColumn('last_seen', 'text')
+      .addColumn('last_report', 'text')
+      .addColumn('last_created_at', 'text')
+      .addColumn('audit_counts', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('reports')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('host_id', 'text', (c) => c.notNull().references('hosts.id').onDelete('cascade'))
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('received_at', 'text', (c) => c.notNull())
+      .addColumn('body', 'text', (c) => c.notNull())
+      .addColumn('bytes', 'integer', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('reports_host').on('reports').columns(['host_id', 'created_at']).execute();
+    await db.schema
+      .createTable('images')
+      .addColumn('digest', 'text', (c) => c.primaryKey())
+      .addColumn('ref', 'text', (c) => c.notNull())
+      .addColumn('os', 'text', (c) => c.notNull())
+      .addColumn('package_count', 'integer', (c) => c.notNull())
+      .addColumn('first_seen', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('image_packages')
+      .addColumn('digest', 'text', (c) => c.notNull().references('images.digest').onDelete('cascade'))
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('version', 'text', (c) => c.notNull())
+      .addColumn('source_name', 'text', (c) => c.notNull())
+      .addColumn('source_version', 'text', (c) => c.notNull())
+      .addColumn('format', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('image_packages_pk', ['digest', 'name', 'version'])
+      .execute();
+    await db.schema
+      .createTable('host_containers')
+      .addColumn('host_id', 'text', (c) => c.notNull().references('hosts.id').onDelete('cascade'))
+      .addColumn('container_id', 'text', (c) => c.notNull())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('image_ref', 'text', (c) => c.notNull())
+      .addColumn('digest', 'text', (c) => c.notNull())
+      .addColumn('running', 'integer', (c) => c.notNull())
+      .addPrimaryKeyConstraint('host_containers_pk', ['host_id', 'container_id'])
+      .execute();
+    await db.schema.createIndex('host_containers_digest').on('host_containers').column('digest').execute();
+    await db.schema
+      .createTable('findings')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('digest', 'text', (c) => c.notNull().references('images.digest').onDelete('cascade'))
+      .addColumn('vulnerability', 'text', (c) => c.notNull())
+      .addColumn('package', 'text', (c) => c.notNull())
+      .addColumn('installed', 'text', (c) => c.notNull())
+      .addColumn('fixed_version', 'text')
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('severity', 'text', (c) => c.notNull())
+      .addColumn('title', 'text', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('first_seen', 'text', (c) => c.notNull())
+      .addColumn('last_seen', 'text', (c) => c.notNull())
+      .addUniqueConstraint('findings_key', ['digest', 'vulnerability', 'package'])
+      .execute();
+    await db.schema.createIndex('findings_vuln').on('findings').columns(['vulnerability', 'state']).execute();
+    await db.schema
+      .createTable('finding_events')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('finding_id', 'text', (c) => c.notNull())
+      .addColumn('digest', 'text', (c) => c.notNull())
+      .addColumn('vulnerability', 'text', (c) => c.notNull())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('finding_events_at').on('finding_events').column('at').execute();
+    await db.schema
+      .createTable('authz_decisions')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('host_id', 'text', (c) => c.notNull().references('hosts.id').onDelete('cascade'))
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('user', 'text', (c) => c.notNull())
+      .addColumn('action', 'text', (c) => c.notNull())
+      .addColumn('decision', 'text', (c) => c.notNull())
+      .addColumn('reason', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('authz_at').on('authz_decisions').columns(['host_id', 'at']).execute();
+    await db.schema
+      .createTable('runtime_events')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('host_id', 'text', (c) => c.notNull().references('hosts.id').onDelete('cascade'))
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('container', 'text', (c) => c.notNull())
+      .addColumn('detail', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('runtime_at').on('runtime_events').columns(['host_id', 'at']).execute();
+  },
+};
+
+const MIGRATIONS: Readonly<Record<string, Migration>> = { '0001-initial': initial };
+
+const provider: MigrationProvider = {
+  getMigrations: () => Promise.resolve({ ...MIGRATIONS }),
+};
+
+/** Brings the database to the newest schema; kysely's Migrator takes a lock so replicas can start together. */
+export async function migrateToLatest(db: Kysely<unknown>, where: string): Promise<void> {
+  const { error } = await new Migrator({ db, provider }).migrateToLatest();
+  if (error !== undefined) {
+    throw new BulkheadError('DB_CORRUPT', `cannot migrate the server database at ${where}`, {
+      subject: where,
+      hint: 'check that the database is a bulkhead server database and that this bulkhead is not older than its schema',
+      cause: error,
+    });
+  }
+}

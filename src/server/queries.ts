@@ -1,0 +1,484 @@
+// Read side of the server: every query starts from the hosts a tenant may see (label grants) and only reaches
+// containers, images, findings, decisions and events through those hosts, so no route can leak another tenant's data.
+import { z } from 'zod';
+import { auditFindingSchema, containerSchema } from '../shared/fleet-report.js';
+import { SEVERITIES, type Severity } from '../shared/severity.js';
+import { hostVisible, parseJsonLabels, type Labels, type Tenant } from './access.js';
+import type { ServerDb } from './schema.js';
+
+export interface HostSummary {
+  readonly id: string;
+  readonly name: string;
+  readonly labels: Labels;
+  readonly lastSeen: string | null;
+  readonly enrolledAt: string;
+  /** Open vulnerabilities (distinct CVE x package) over the images its containers run, by severity. */
+  readonly vulnerabilities: Record<Severity, number>;
+  readonly audit: Record<Severity, number>;
+  readonly worst: Severity | 'none';
+  readonly containers: number;
+  readonly stale: boolean;
+}
+
+const severityRank = (s: string): number => {
+  const i = (SEVERITIES as readonly string[]).indexOf(s);
+  return i === -1 ? SEVERITIES.length : i;
+};
+const emptyCounts = (): Record<Severity, number> => ({ critical: 0, high: 0, medium: 0, low: 0, info: 0 });
+const countsSchema = z.record(z.string(), z.number());
+const asSeverity = (s: string): Severity => SEVERITIES[severityRank(s)] ?? 'info';
+
+export interface QueryOptions {
+  readonly now?: Date;
+  /** An agent not heard from for this long is stale (default 24 h). */
+  readonly staleMs?: number;
+}
+
+interface VisibleHost {
+  readonly id: string;
+  readonly name: string;
+  readonly labels: Labels;
+  readonly last_seen: string | null;
+  readonly enrolled_at: string;
+  readonly audit_counts: string;
+}
+
+export async function visibleHosts(db: ServerDb, tenant: Tenant): Promise<VisibleHost[]> {
+  const rows = await db
+    .selectFrom('hosts')
+    .select(['id', 'name', 'labels', 'last_seen', 'enrolled_at', 'audit_counts'])
+    .orderBy('name')
+    .execute();
+  return rows
+    .map((r) => ({ ...r, labels: parseJsonLabels(r.labels) }))
+    .filter((r) => hostVisible(tenant.grants, r.labels));
+}
+
+async function containerDigests(
+  db: ServerDb,
+  hostIds: readonly string[],
+): Promise<{ host_id: string; digest: string; n: number }[]> {
+  if (hostIds.length === 0) return [];
+  return (
+    await db
+      .selectFrom('host_containers')
+      .select(['host_id', 'digest', (eb) => eb.fn.countAll<number | string>().as('n')])
+      .where('host_id', 'in', hostIds)
+      .groupBy(['host_id', 'digest'])
+      .execute()
+  ).map((r) => ({ host_id: r.host_id, digest: r.digest, n: Number(r.n) }));
+}
+
+async function openFindings(
+  db: ServerDb,
+  digests: readonly string[],
+): Promise<{ digest: string; vulnerability: string; severity: string }[]> {
+  if (digests.length === 0) return [];
+  const out: { digest: string; vulnerability: string; severity: string }[] = [];
+  for (let i = 0; i < digests.length; i += 1000) {
+    out.push(
+      ...(await db
+        .selectFrom('findings')
+        .select(['digest', 'vulnerability', 'severity'])
+        .where('state', '=', 'open')
+        .where('digest', 'in', digests.slice(i, i + 1000))
+        .execute()),
+    );
+  }
+  return out;
+}
+
+export interface Overview {
+  readonly hosts: HostSummary[];
+  readonly hostsByWorst: Record<Severity | 'none', number>;
+  readonly newSinceYesterday: number;
+  readonly fixedSinceYesterday: number;
+  readonly topCves: { id: string; severity: Severity; hosts: number; containers: number }[];
+  readonly stale: HostSummary[];
+  readonly trend: { day: string; new: number; fixed: number }[];
+}
+
+export async function fleetOverview(
+  db: ServerDb,
+  tenant: Tenant,
+  options: QueryOptions = {},
+): Promise<Overview> {
+  const now = options.now ?? new Date();
+  const staleBefore = new Date(now.getTime() - (options.staleMs ?? 86_400_000)).toISOString();
+  const hosts = await visibleHosts(db, tenant);
+  const pairs = await containerDigests(
+    db,
+    hosts.map((h) => h.id),
+  );
+  const digests = [...new Set(pairs.map((p) => p.digest))];
+  const findings = await openFindings(db, digests);
+  const byDigest = new Map<string, { vulnerability: string; severity: string }[]>();
+  for (const f of findings) byDigest.set(f.digest, [...(byDigest.get(f.digest) ?? []), f]);
+  const perHost = new Map<string, { vulns: Map<string, string>; containers: number }>();
+  const cveHosts = new Map<string, { severity: string; hosts: Set<string>; containers: number }>();
+  for (const pair of pairs) {
+    const entry = perHost.get(pair.host_id) ?? { vulns: new Map<string, string>(), containers: 0 };
+    entry.containers += pair.n;
+    for (const f of byDigest.get(pair.digest) ?? []) {
+      entry.vulns.set(f.vulnerability, f.severity);
+      const cve = cveHosts.get(f.vulnerability) ?? {
+        severity: f.severity,
+        hosts: new Set<string>(),
+        containers: 0,
+      };
+      cve.hosts.add(pair.host_id);
+      cveHosts.set(f.vulnerability, cve);
+    }
+    perHost.set(pair.host_id, entry);
+  }
+  // containers per CVE: count each (host, digest) pair's containers once per CVE it carries
+  for (const pair of pairs) {
+    const seen = new Set<string>();
+    for (const f of byDigest.get(pair.digest) ?? []) {
+      if (seen.has(f.vulnerability)) continue;
+      seen.add(f.vulnerability);
+      const cve = cveHosts.get(f.vulnerability);
+      if (cve !== undefined) cve.containers += pair.n;
+    }
+  }
+  const summaries: HostSummary[] = hosts.map((h) => {
+    const vulnerabilities = emptyCounts();
+    const entry = perHost.get(h.id);
+    for (const severity of entry?.vulns.values() ?? []) vulnerabilities[asSeverity(severity)] += 1;
+    const audit = emptyCounts();
+    const parsed = countsSchema.safeParse(JSON.parse(h.audit_counts));
+    if (parsed.success) for (const [k, v] of Object.entries(parsed.data)) audit[asSeverity(k)] += v;
+    const worst = SEVERITIES.find((s) => vulnerabilities[s] + audit[s] > 0) ?? 'none';
+    return {
+      id: h.id,
+      name: h.name,
+      labels: h.labels,
+      lastSeen: h.last_seen,
+      enrolledAt: h.enrolled_at,
+      vulnerabilities,
+      audit,
+      worst,
+      containers: entry?.containers ?? 0,
+      stale: h.last_seen === null || h.last_seen < staleBefore,
+    };
+  });
+  const hostsByWorst: Record<Severity | 'none', number> = { ...emptyCounts(), none: 0 };
+  for (const s of summaries) hostsByWorst[s.worst] += 1;
+  const topCves = [...cveHosts.entries()]
+    .map(([id, c]) => ({
+      id,
+      severity: asSeverity(c.severity),
+      hosts: c.hosts.size,
+      containers: c.containers,
+    }))
+    .sort(
+      (a, b) =>
+        b.hosts - a.hosts ||
+        b.containers - a.containers ||
+        severityRank(a.severity) - severityRank(b.severity) ||
+        a.id.localeCompare(b.id),
+    )
+    .slice(0, 10);
+  const since = new Date(now.getTime() - 30 * 86_400_000).toISOString();
+  const yesterday = new Date(now.getTime() - 86_400_000).toISOString();
+  const digestSet = new Set(digests);
+  const events =
+    digests.length === 0
+      ? []
+      : await db
+          .selectFrom('finding_events')
+          .select(['digest', 'kind', 'at'])
+          .where('at', '>=', since)
+          .execute();
+  const days = new Map<string, { new: number; fixed: number }>();
+  for (let i = 29; i >= 0; i -= 1)
+    days.set(new Date(now.getTime() - i * 86_400_000).toISOString().slice(0, 10), { new: 0, fixed: 0 });
+  let newSinceYesterday = 0;
+  let fixedSinceYesterday = 0;
+  for (const e of events) {
+    if (!digestSet.has(e.digest)) continue;
+    const day = days.get(e.at.slice(0, 10));
+    if (e.kind === 'new') {
+      if (day !== undefined) day.new += 1;
+      if (e.at >= yesterday) newSinceYesterday += 1;
+    } else {
+      if (day !== undefined) day.fixed += 1;
+      if (e.at >= yesterday) fixedSinceYesterday += 1;
+    }
+  }
+  return {
+    hosts: summaries.sort(
+      (a, b) => severityRank(a.worst) - severityRank(b.worst) || a.name.localeCompare(b.name),
+    ),
+    hostsByWorst,
+    newSinceYesterday,
+    fixedSinceYesterday,
+    topCves,
+    stale: summaries.filter((s) => s.stale),
+    trend: [...days.entries()].map(([day, c]) => ({ day, ...c })),
+  };
+}
+
+export interface CveHit {
+  readonly hostId: string;
+  readonly host: string;
+  readonly container: string;
+  readonly containerId: string;
+  readonly image: string;
+  readonly digest: string;
+  readonly package: string;
+  readonly installed: string;
+  readonly fixedVersion: string | null;
+  readonly severity: string;
+  readonly status: string;
+}
+
+/** "Which hosts run an image with CVE X": every visible container whose image has an open finding for it. */
+export async function hostsWithCve(db: ServerDb, tenant: Tenant, cve: string): Promise<CveHit[]> {
+  const hosts = await visibleHosts(db, tenant);
+  if (hosts.length === 0) return [];
+  const names = new Map(hosts.map((h) => [h.id, h.name]));
+  const rows = await db
+    .selectFrom('findings')
+    .innerJoin('host_containers', 'host_containers.digest', 'findings.digest')
+    .select([
+      'host_containers.host_id',
+      'host_containers.name as container',
+      'host_containers.container_id',
+      'host_containers.image_ref',
+      'findings.digest',
+      'findings.package',
+      'findings.installed',
+      'findings.fixed_version',
+      'findings.severity',
+      'findings.status',
+    ])
+    .where('findings.vulnerability', '=', cve)
+    .where('findings.state', '=', 'open')
+    .execute();
+  return rows
+    .filter((r) => names.has(r.host_id))
+    .map((r) => ({
+      hostId: r.host_id,
+      host: names.get(r.host_id) ?? r.host_id,
+      container: r.container,
+      containerId: r.container_id,
+      image: r.image_ref,
+      digest: r.digest,
+      package: r.package,
+      installed: r.installed,
+      fixedVersion: r.fixed_version,
+      severity: r.severity,
+      status: r.status,
+    }))
+    .sort(
+      (a, b) =>
+        a.host.localeCompare(b.host) ||
+        a.container.localeCompare(b.container) ||
+        a.package.localeCompare(b.package),
+    );
+}
+
+const reportBodySchema = z.object({
+  daemon: z.object({ address: z.string(), version: z.string().optional() }).nullable(),
+  audit: z.object({ findings: z.array(auditFindingSchema) }),
+  containers: z.array(containerSchema),
+});
+export type ReportBody = z.infer<typeof reportBodySchema>;
+
+export interface HostDetail {
+  readonly host: HostSummary;
+  readonly latest: { id: string; createdAt: string; body: ReportBody } | undefined;
+  readonly previous: { id: string; createdAt: string; body: ReportBody } | undefined;
+  /** Audit findings (rule + target) that appeared or went away since the previous report. */
+  readonly diff: {
+    added: ReportBody['audit']['findings'];
+    removed: ReportBody['audit']['findings'];
+    containersAdded: string[];
+    containersRemoved: string[];
+  };
+  readonly images: { digest: string; ref: string; containers: string[]; open: Record<Severity, number> }[];
+}
+
+export async function hostDetail(
+  db: ServerDb,
+  tenant: Tenant,
+  hostId: string,
+  options: QueryOptions = {},
+): Promise<HostDetail | undefined> {
+  const overview = await fleetOverview(db, tenant, options);
+  const host = overview.hosts.find((h) => h.id === hostId);
+  if (host === undefined) return undefined;
+  const reports = await db
+    .selectFrom('reports')
+    .select(['id', 'created_at', 'body'])
+    .where('host_id', '=', hostId)
+    .orderBy('created_at', 'desc')
+    .limit(2)
+    .execute();
+  const decode = (r: { id: string; created_at: string; body: string } | undefined): HostDetail['latest'] => {
+    if (r === undefined) return undefined;
+    const body = reportBodySchema.safeParse(JSON.parse(r.body));
+    return body.success ? { id: r.id, createdAt: r.created_at, body: body.data } : undefined;
+  };
+  const latest = decode(reports[0]);
+  const previous = decode(reports[1]);
+  const key = (f: { ruleId: string; target: string }): string => `${f.ruleId}\u0000${f.target}`;
+  const before = new Set((previous?.body.audit.findings ?? []).map(key));
+  const after = new Set((latest?.body.audit.findings ?? []).map(key));
+  const cBefore = new Set((previous?.body.containers ?? []).map((c) => c.name));
+  const cAfter = new Set((latest?.body.containers ?? []).map((c) => c.name));
+  const containers = await db
+    .selectFrom('host_containers')
+    .select(['name', 'digest', 'image_ref'])
+    .where('host_id', '=', hostId)
+    .orderBy('name')
+    .execute();
+  const byDigest = new Map<string, { ref: string; containers: string[] }>();
+  for (const c of containers) {
+    const entry = byDigest.get(c.digest) ?? { ref: c.image_ref, containers: [] };
+    entry.containers.push(c.name);
+    byDigest.set(c.digest, entry);
+  }
+  const findings = await openFindings(db, [...byDigest.keys()]);
+  const images = [...byDigest.entries()].map(([digest, e]) => {
+    const open = emptyCounts();
+    for (const f of findings) if (f.digest === digest) open[asSeverity(f.severity)] += 1;
+    return { digest, ref: e.ref, containers: e.containers, open };
+  });
+  return {
+    host,
+    latest,
+    previous,
+    diff: {
+      added:
+        previous === undefined ? [] : (latest?.body.audit.findings ?? []).filter((f) => !before.has(key(f))),
+      removed: (previous?.body.audit.findings ?? []).filter((f) => !after.has(key(f))),
+      containersAdded: previous === undefined ? [] : [...cAfter].filter((c) => !cBefore.has(c)),
+      containersRemoved: [...cBefore].filter((c) => !cAfter.has(c)),
+    },
+    images,
+  };
+}
+
+export interface ImageDetail {
+  readonly digest: string;
+  readonly ref: string;
+  readonly os: string;
+  readonly packages: number;
+  readonly findings: {
+    vulnerability: string;
+    package: string;
+    installed: string;
+    fixedVersion: string | null;
+    status: string;
+    severity: string;
+    state: string;
+    firstSeen: string;
+    lastSeen: string;
+  }[];
+  readonly runsOn: { hostId: string; host: string; container: string }[];
+}
+
+/** An image is visible only when it runs on a host the tenant sees. */
+export async function imageDetail(
+  db: ServerDb,
+  tenant: Tenant,
+  digest: string,
+): Promise<ImageDetail | undefined> {
+  const hosts = await visibleHosts(db, tenant);
+  const names = new Map(hosts.map((h) => [h.id, h.name]));
+  const runs = (
+    await db.selectFrom('host_containers').select(['host_id', 'name']).where('digest', '=', digest).execute()
+  ).filter((r) => names.has(r.host_id));
+  if (runs.length === 0) return undefined;
+  const image = await db.selectFrom('images').selectAll().where('digest', '=', digest).executeTakeFirst();
+  if (image === undefined) return undefined;
+  const findings = await db.selectFrom('findings').selectAll().where('digest', '=', digest).execute();
+  const os = z.object({ prettyName: z.string().optional(), id: z.string() }).safeParse(JSON.parse(image.os));
+  return {
+    digest,
+    ref: image.ref,
+    os: os.success ? (os.data.prettyName ?? os.data.id) : 'unknown',
+    packages: image.package_count,
+    findings: findings
+      .map((f) => ({
+        vulnerability: f.vulnerability,
+        package: f.package,
+        installed: f.installed,
+        fixedVersion: f.fixed_version,
+        status: f.status,
+        severity: f.severity,
+        state: f.state,
+        firstSeen: f.first_seen,
+        lastSeen: f.last_seen,
+      }))
+      .sort(
+        (a, b) =>
+          (a.state === b.state ? 0 : a.state === 'open' ? -1 : 1) ||
+          severityRank(a.severity) - severityRank(b.severity) ||
+          a.vulnerability.localeCompare(b.vulnerability),
+      ),
+    runsOn: runs
+      .map((r) => ({ hostId: r.host_id, host: names.get(r.host_id) ?? r.host_id, container: r.name }))
+      .sort((a, b) => a.host.localeCompare(b.host) || a.container.localeCompare(b.container)),
+  };
+}
+
+export interface DecisionFilter {
+  readonly user?: string | undefined;
+  readonly action?: string | undefined;
+  readonly decision?: string | undefined;
+}
+
+export async function authzDecisions(
+  db: ServerDb,
+  tenant: Tenant,
+  filter: DecisionFilter,
+  limit = 200,
+): Promise<{ host: string; at: string; user: string; action: string; decision: string; reason: string }[]> {
+  const hosts = await visibleHosts(db, tenant);
+  if (hosts.length === 0) return [];
+  const names = new Map(hosts.map((h) => [h.id, h.name]));
+  let query = db
+    .selectFrom('authz_decisions')
+    .selectAll()
+    .where('host_id', 'in', [...names.keys()]);
+  if (filter.user !== undefined && filter.user !== '') query = query.where('user', '=', filter.user);
+  if (filter.action !== undefined && filter.action !== '') query = query.where('action', '=', filter.action);
+  if (filter.decision !== undefined && filter.decision !== '')
+    query = query.where('decision', '=', filter.decision);
+  const rows = await query.orderBy('at', 'desc').limit(limit).execute();
+  return rows.map((r) => ({
+    host: names.get(r.host_id) ?? r.host_id,
+    at: r.at,
+    user: r.user,
+    action: r.action,
+    decision: r.decision,
+    reason: r.reason,
+  }));
+}
+
+export async function runtimeEvents(
+  db: ServerDb,
+  tenant: Tenant,
+  kind: string | undefined,
+  limit = 200,
+): Promise<{ host: string; at: string; kind: string; container: string; detail: string }[]> {
+  const hosts = await visibleHosts(db, tenant);
+  if (hosts.length === 0) return [];
+  const names = new Map(hosts.map((h) => [h.id, h.name]));
+  let query = db
+    .selectFrom('runtime_events')
+    .selectAll()
+    .where('host_id', 'in', [...names.keys()]);
+  if (kind !== undefined && kind !== '') query = query.where('kind', '=', kind);
+  const rows = await query.orderBy('at', 'desc').limit(limit).execute();
+  return rows.map((r) => ({
+    host: names.get(r.host_id) ?? r.host_id,
+    at: r.at,
+    kind: r.kind,
+    container: r.container,
+    detail: r.detail,
+  }));
+}

@@ -1,0 +1,157 @@
+// Rematch after a vulnerability-data update: every stored inventory is matched again (no agent rescans), findings
+// that appear are recorded as "new" (or reopened), findings that disappear are marked fixed, each with an event.
+// Runs under the store's "rematch" lock, so only one replica over a PostgreSQL database does the work at a time.
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { osSchema, type ImageInventory } from '../shared/fleet-report.js';
+import type { VulnDb } from '../vulndb/db.js';
+import { matchInventory } from './match.js';
+import type { Store } from './store.js';
+
+export interface RematchResult {
+  readonly images: number;
+  readonly new: number;
+  readonly fixed: number;
+  readonly unchanged: number;
+  readonly ms: number;
+}
+
+const formatSchema = z.enum(['dpkg', 'apk', 'rpm']);
+
+async function rematchAll(store: Store, vulndb: VulnDb, now: Date): Promise<RematchResult> {
+  const started = Date.now();
+  const db = store.db;
+  const at = now.toISOString();
+  const counts = { images: 0, new: 0, fixed: 0, unchanged: 0 };
+  const images = await db.selectFrom('images').select(['digest', 'ref', 'os']).orderBy('digest').execute();
+  for (const image of images) {
+    const os = osSchema.safeParse(JSON.parse(image.os));
+    if (!os.success) continue;
+    const packages = await db
+      .selectFrom('image_packages')
+      .select(['name', 'version', 'source_name', 'source_version', 'format'])
+      .where('digest', '=', image.digest)
+      .execute();
+    const inventory: ImageInventory = {
+      digest: image.digest,
+      ref: image.ref,
+      os: os.data,
+      packages: packages.flatMap((p) => {
+        const format = formatSchema.safeParse(p.format);
+        return format.success
+          ? [
+              {
+                name: p.name,
+                version: p.version,
+                sourceName: p.source_name,
+                sourceVersion: p.source_version,
+                format: format.data,
+              },
+            ]
+          : [];
+      }),
+    };
+    const matched = new Map(
+      matchInventory(inventory, vulndb).map((m) => [`${m.vulnerability}\u0000${m.package}`, m]),
+    );
+    const stored = await db.selectFrom('findings').selectAll().where('digest', '=', image.digest).execute();
+    await db.transaction().execute(async (tx) => {
+      for (const row of stored) {
+        const key = `${row.vulnerability}\u0000${row.package}`;
+        const now = matched.get(key);
+        matched.delete(key);
+        if (now === undefined) {
+          if (row.state === 'open') {
+            await tx
+              .updateTable('findings')
+              .set({ state: 'fixed', last_seen: at })
+              .where('id', '=', row.id)
+              .execute();
+            await tx
+              .insertInto('finding_events')
+              .values({
+                id: randomUUID(),
+                finding_id: row.id,
+                digest: row.digest,
+                vulnerability: row.vulnerability,
+                kind: 'fixed',
+                at,
+              })
+              .execute();
+            counts.fixed += 1;
+          }
+          continue;
+        }
+        if (row.state === 'fixed') {
+          await tx
+            .insertInto('finding_events')
+            .values({
+              id: randomUUID(),
+              finding_id: row.id,
+              digest: row.digest,
+              vulnerability: row.vulnerability,
+              kind: 'new',
+              at,
+            })
+            .execute();
+          counts.new += 1;
+        } else counts.unchanged += 1;
+        await tx
+          .updateTable('findings')
+          .set({
+            state: 'open',
+            last_seen: at,
+            fixed_version: now.fixedVersion,
+            status: now.status,
+            severity: now.severity,
+            title: now.title,
+          })
+          .where('id', '=', row.id)
+          .execute();
+      }
+      for (const m of matched.values()) {
+        const id = randomUUID();
+        await tx
+          .insertInto('findings')
+          .values({
+            id,
+            digest: image.digest,
+            vulnerability: m.vulnerability,
+            package: m.package,
+            installed: m.installed,
+            fixed_version: m.fixedVersion,
+            status: m.status,
+            severity: m.severity,
+            title: m.title,
+            state: 'open',
+            first_seen: at,
+            last_seen: at,
+          })
+          .execute();
+        await tx
+          .insertInto('finding_events')
+          .values({
+            id: randomUUID(),
+            finding_id: id,
+            digest: image.digest,
+            vulnerability: m.vulnerability,
+            kind: 'new',
+            at,
+          })
+          .execute();
+        counts.new += 1;
+      }
+    });
+    counts.images += 1;
+  }
+  return { ...counts, ms: Date.now() - started };
+}
+
+/** Rematches every stored inventory; undefined when another replica holds the lock (it is doing the same work). */
+export function rematchStore(
+  store: Store,
+  vulndb: VulnDb,
+  now = new Date(),
+): Promise<RematchResult | undefined> {
+  return store.withLock('rematch', false, () => rematchAll(store, vulndb, now));
+}

@@ -1,0 +1,142 @@
+// The fleet server's tables as kysely types: one schema for SQLite and PostgreSQL (times are ISO-8601 UTC text,
+// JSON columns are text, ids are text), so the same queries and migrations run on both (docs/server.md "Storage").
+import type { Kysely } from 'kysely';
+
+export interface TenantTable {
+  readonly id: string;
+  readonly name: string;
+  /** JSON array of label selectors ({"env":"prod"}); a host is visible when any selector matches; [{}] = all hosts. */
+  readonly grants: string;
+  readonly created_at: string;
+}
+
+export interface ApiTokenTable {
+  readonly id: string;
+  readonly tenant_id: string;
+  /** sha256 hex of the token; the token itself is shown once and never stored. */
+  readonly token_hash: string;
+  readonly created_at: string;
+}
+
+export interface EnrolmentTokenTable {
+  readonly id: string;
+  readonly token_hash: string;
+  readonly tenant_id: string | null;
+  /** JSON object of labels the enrolled host gets (authoritative over the agent's own --label). */
+  readonly labels: string;
+  readonly created_at: string;
+  readonly used_at: string | null;
+  readonly used_by: string | null;
+}
+
+export interface HostTable {
+  /** sha256 hex of the agent's Ed25519 SPKI public key: also the DSSE keyid. */
+  readonly id: string;
+  readonly name: string;
+  readonly labels: string;
+  readonly public_key: string;
+  readonly enrolled_at: string;
+  readonly last_seen: string | null;
+  readonly last_report: string | null;
+  /** createdAt of the newest accepted report: older or equal ones are replays. */
+  readonly last_created_at: string | null;
+  /** JSON {severity: count} of the newest report's audit failures. */
+  readonly audit_counts: string;
+}
+
+export interface ReportTable {
+  /** sha256 hex of the DSSE payload: the idempotency key. */
+  readonly id: string;
+  readonly host_id: string;
+  readonly created_at: string;
+  readonly received_at: string;
+  /** JSON: the audit part of the report (findings, daemon, containers). */
+  readonly body: string;
+  readonly bytes: number;
+}
+
+export interface ImageTable {
+  readonly digest: string;
+  readonly ref: string;
+  readonly os: string;
+  readonly package_count: number;
+  readonly first_seen: string;
+}
+
+export interface ImagePackageTable {
+  readonly digest: string;
+  readonly name: string;
+  readonly version: string;
+  readonly source_name: string;
+  readonly source_version: string;
+  readonly format: string;
+}
+
+export interface HostContainerTable {
+  readonly host_id: string;
+  readonly container_id: string;
+  readonly name: string;
+  readonly image_ref: string;
+  readonly digest: string;
+  readonly running: number;
+}
+
+export interface FindingTable {
+  readonly id: string;
+  readonly digest: string;
+  readonly vulnerability: string;
+  readonly package: string;
+  readonly installed: string;
+  readonly fixed_version: string | null;
+  readonly status: string;
+  readonly severity: string;
+  readonly title: string;
+  readonly state: 'open' | 'fixed';
+  readonly first_seen: string;
+  readonly last_seen: string;
+}
+
+export interface FindingEventTable {
+  readonly id: string;
+  readonly finding_id: string;
+  readonly digest: string;
+  readonly vulnerability: string;
+  readonly kind: 'new' | 'fixed';
+  readonly at: string;
+}
+
+export interface AuthzDecisionTable {
+  readonly id: string;
+  readonly host_id: string;
+  readonly at: string;
+  readonly user: string;
+  readonly action: string;
+  readonly decision: string;
+  readonly reason: string;
+}
+
+export interface RuntimeEventTable {
+  readonly id: string;
+  readonly host_id: string;
+  readonly at: string;
+  readonly kind: string;
+  readonly container: string;
+  readonly detail: string;
+}
+
+export interface ServerDatabase {
+  tenants: TenantTable;
+  api_tokens: ApiTokenTable;
+  enrolment_tokens: EnrolmentTokenTable;
+  hosts: HostTable;
+  reports: ReportTable;
+  images: ImageTable;
+  image_packages: ImagePackageTable;
+  host_containers: HostContainerTable;
+  findings: FindingTable;
+  finding_events: FindingEventTable;
+  authz_decisions: AuthzDecisionTable;
+  runtime_events: RuntimeEventTable;
+}
+
+export type ServerDb = Kysely<ServerDatabase>;
