@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { AUDIT_RULES } from '../audit/rules/index.js';
 import { layerOf, runAudit } from '../audit/run.js';
 import { collectFacts } from '../facts/collect.js';
-import type { Diagnostic } from '../report/report.js';
+import type { Diagnostic } from '../shared/diagnostic.js';
 import { readImage } from '../image/index.js';
 import { describeTarget } from '../shared/finding.js';
 import { REPORT_SCHEMA, type FleetReport, type ImageInventory } from '../shared/fleet-report.js';
@@ -91,7 +91,7 @@ export async function buildReport(options: BuildReportOptions): Promise<BuiltRep
     skipEngine: false,
   });
   const diagnostics: Diagnostic[] = [...facts.diagnostics];
-  const audit = runAudit(facts, { rules: AUDIT_RULES, settings: { trustedRegistries: [] } });
+  const audit = runAudit(facts, { rules: AUDIT_RULES, settings: { trustedRegistries: [], allowedListeners: [] } });
   diagnostics.push(...audit.diagnostics);
   const findings = audit.findings
     .filter((f) => f.outcome.kind === 'fail')
