@@ -1,7 +1,7 @@
 // `bulkhead lint` as a user runs it: exit codes, formats, suppression comments, config files, globs, stdin, ShellCheck.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -170,10 +170,66 @@ describe('bulkhead lint CLI', () => {
 
   it('reads hadolint config keys', async () => {
     const file = write('h.Dockerfile', 'FROM alpine\nUSER app\n');
-    const config = write('.hadolint.yaml', 'ignored: [DL3006]\noverride:\n  error: [BH-DF-004]\n');
+    // Not named .hadolint.yaml: that name in the shared test directory would be picked up by the later tests.
+    const config = write('hadolint-keys.yaml', 'ignored: [DL3006]\noverride:\n  error: [BH-DF-004]\n');
     const { report } = await lintJson(['--config', config, file]);
     assert.ok(!report.findings.some((f) => f.ruleId === 'BH-DF-013'));
     assert.equal(report.findings.find((f) => f.ruleId === 'BH-DF-004')?.severity, 'high');
+  });
+
+  it('finds .hadolint.yaml where hadolint does when no config is named, and says which one it used', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'bulkhead-lint-find-'));
+    try {
+      const home = join(base, 'home');
+      const xdg = join(base, 'xdg');
+      const project = join(base, 'project');
+      for (const d of [home, xdg, project, join(home, '.hadolint')]) mkdirSync(d, { recursive: true });
+      // DL3007 (latest tag) and DL3008 (unpinned apt package), plus an inline hadolint ignore for DL3015.
+      writeFileSync(
+        join(project, 'Dockerfile'),
+        'FROM debian:latest\n# hadolint ignore=DL3015\nRUN apt-get install -y curl\nUSER app\n',
+      );
+      const env = { ...process.env, HOME: home, XDG_CONFIG_HOME: xdg };
+      const run = async (): Promise<{ ids: Set<string>; stderr: string }> => {
+        const r = await runBulkhead(['lint', '--format', 'json', 'Dockerfile'], { cwd: project, env });
+        const report = jsonReport.parse(JSON.parse(r.stdout));
+        return { ids: new Set(report.findings.flatMap((f) => [f.ruleId, ...f.aliases])), stderr: r.stderr };
+      };
+      // No config anywhere: every check, and the inline hadolint pragma holds without --config.
+      let result = await run();
+      assert.ok(result.ids.has('DL3007') && result.ids.has('DL3008'));
+      assert.ok(!result.ids.has('DL3015'), 'the # hadolint ignore= line suppresses DL3015');
+      assert.doesNotMatch(result.stderr, /using config/);
+      // hadolint's lowest-priority location: ~/.hadolint.yaml.
+      writeFileSync(join(home, '.hadolint.yaml'), 'ignored: [DL3007]\n');
+      result = await run();
+      assert.ok(!result.ids.has('DL3007') && result.ids.has('DL3008'));
+      assert.match(result.stderr, /using config .*home\/\.hadolint\.yaml \(home directory\)/);
+      // ~/.hadolint/hadolint.yaml beats it, the XDG config directory beats both.
+      writeFileSync(join(home, '.hadolint', 'hadolint.yaml'), 'ignored: [DL3008]\n');
+      result = await run();
+      assert.ok(result.ids.has('DL3007') && !result.ids.has('DL3008'));
+      writeFileSync(join(xdg, 'hadolint.yml'), 'ignored: [DL3007, DL3008]\n');
+      result = await run();
+      assert.ok(!result.ids.has('DL3007') && !result.ids.has('DL3008'));
+      assert.match(result.stderr, /using config .*xdg\/hadolint\.yml \(XDG config directory\)/);
+      // The working directory's .hadolint.yml beats every user-wide file, and bulkhead's own file beats that.
+      writeFileSync(join(project, '.hadolint.yml'), 'ignored: []\n');
+      result = await run();
+      assert.ok(result.ids.has('DL3007') && result.ids.has('DL3008'));
+      assert.match(result.stderr, /using config .*project\/\.hadolint\.yml \(working directory\)/);
+      writeFileSync(join(project, '.bulkhead-lint.yaml'), 'ignore: [DL3008]\n');
+      result = await run();
+      assert.ok(result.ids.has('DL3007') && !result.ids.has('DL3008'));
+      assert.match(result.stderr, /using config .*project\/\.bulkhead-lint\.yaml/);
+      // An invalid found config is an error naming that file, not silently skipped.
+      writeFileSync(join(project, '.bulkhead-lint.yaml'), 'ignore: [DL3008\n');
+      const broken = await runBulkhead(['lint', 'Dockerfile'], { cwd: project, env });
+      assert.equal(broken.code, 2);
+      assert.match(broken.stderr, /\.bulkhead-lint\.yaml:\d+:\d+: invalid YAML/);
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
   });
 
   it('refuses a binary file with exit 2', async () => {

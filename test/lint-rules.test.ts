@@ -29,7 +29,7 @@ describe('lint rule registry', () => {
       `duplicate aliases: ${aliases.filter((a, i) => aliases.indexOf(a) !== i).join(', ')}`,
     );
     for (const id of ids) assert.match(id, /^BH-DF-\d{3}$/);
-    for (const alias of aliases) assert.match(alias, /^(DL\d{4}|DS-\d{4})$/);
+    for (const alias of aliases) assert.match(alias, /^(DL\d{4}|DS-\d{4}|CKV2?_DOCKER_\d+)$/);
   });
 
   it('gives every rule valid and invalid cases, a description, a remediation and a reference', () => {

@@ -1,6 +1,8 @@
 // The lint config file (YAML or JSON): ignored rules, severity overrides, trusted registries, label schema. Also
 // reads hadolint's .hadolint.yaml keys (ignored, override, trustedRegistries, label-schema, failure-threshold) so an
 // existing config migrates unchanged.
+import { existsSync, statSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../shared/errors.js';
 import { severitySchema, type Severity } from '../shared/severity.js';
@@ -128,4 +130,56 @@ export function mergeConfig(
     ignore: [...base.ignore, ...flags.ignore],
     trustedRegistries: [...base.trustedRegistries, ...flags.trustedRegistries],
   };
+}
+
+/** Where the config in use came from, as `bulkhead lint` reports it. */
+export interface FoundConfig {
+  readonly path: string;
+  /** `--config`, the working directory, or one of hadolint's user-wide locations. */
+  readonly source: 'flag' | 'working directory' | 'XDG config directory' | 'home directory';
+}
+
+/** bulkhead's own config names, looked for in the working directory first. */
+export const BULKHEAD_CONFIG_NAMES = ['.bulkhead-lint.yaml', '.bulkhead-lint.yml'] as const;
+
+/**
+ * The config file to use when --config is not given: bulkhead's own file in the working directory, else the first
+ * of hadolint's locations, in hadolint's order (src/Hadolint/Config/Configfile.hs `findConfig`):
+ * `./.hadolint.{yaml,yml}`, `$XDG_CONFIG_HOME/hadolint.{yaml,yml}` ($XDG_CONFIG_HOME defaults to ~/.config),
+ * `~/.hadolint/{hadolint,config}.{yaml,yml}`, `~/.hadolint.{yaml,yml}`. A relative XDG_CONFIG_HOME is ignored, as
+ * the XDG base directory specification requires.
+ */
+export function findLintConfig(
+  cwd: string,
+  env: Readonly<Record<string, string | undefined>>,
+): FoundConfig | undefined {
+  const home = env['HOME'] ?? '';
+  const xdgEnv = env['XDG_CONFIG_HOME'] ?? '';
+  const xdg = xdgEnv !== '' && isAbsolute(xdgEnv) ? xdgEnv : home === '' ? '' : join(home, '.config');
+  const candidates: FoundConfig[] = [
+    ...BULKHEAD_CONFIG_NAMES.map((n) => ({ path: join(cwd, n), source: 'working directory' as const })),
+    ...['.hadolint.yaml', '.hadolint.yml'].map((n) => ({
+      path: join(cwd, n),
+      source: 'working directory' as const,
+    })),
+  ];
+  if (xdg !== '')
+    candidates.push(
+      ...['hadolint.yaml', 'hadolint.yml'].map((n) => ({
+        path: join(xdg, n),
+        source: 'XDG config directory' as const,
+      })),
+    );
+  if (home !== '')
+    candidates.push(
+      ...['hadolint.yaml', 'hadolint.yml', 'config.yaml', 'config.yml'].map((n) => ({
+        path: join(home, '.hadolint', n),
+        source: 'home directory' as const,
+      })),
+      ...['.hadolint.yaml', '.hadolint.yml'].map((n) => ({
+        path: join(home, n),
+        source: 'home directory' as const,
+      })),
+    );
+  return candidates.find((c) => existsSync(c.path) && statSync(c.path).isFile());
 }

@@ -1,10 +1,15 @@
 // `bulkhead lint [FILES/GLOBS...]`: lints Dockerfiles (hadolint DL and Trivy DS checks plus bulkhead's security
 // rules), renders the report grouped by file. Exit 0 clean, 1 findings at/above --fail-on (default: info, i.e. any
 // finding, as hadolint does), 2 on a usage error, an unreadable file or an invalid config.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Command } from 'commander';
-import { EMPTY_CONFIG, loadLintConfig, mergeConfig } from '../../lint/config.js';
+import {
+  BULKHEAD_CONFIG_NAMES,
+  EMPTY_CONFIG,
+  findLintConfig,
+  loadLintConfig,
+  mergeConfig,
+  type FoundConfig,
+} from '../../lint/config.js';
 import { runLint } from '../../lint/run.js';
 import { EXIT_ERROR } from '../io.js';
 import type { CommandRunner } from '../main.js';
@@ -25,9 +30,6 @@ const collect = (value: string, previous: string[]): string[] => [
     .filter((v) => v !== ''),
 ];
 
-/** Config files picked up from the working directory when --config is not given. */
-const DEFAULT_CONFIGS = ['.bulkhead-lint.yaml', '.bulkhead-lint.yml'];
-
 async function readStdin(): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin)
@@ -45,7 +47,7 @@ export function registerLint(program: Command, run: (runner: CommandRunner) => P
     )
     .option(
       '-c, --config <file>',
-      `YAML/JSON config: ignore, severity, trustedRegistries, labelSchema, failOn (default: ${DEFAULT_CONFIGS[0] ?? ''} if present; .hadolint.yaml keys accepted)`,
+      `YAML/JSON config: ignore, severity, trustedRegistries, labelSchema, failOn (default: ./${BULKHEAD_CONFIG_NAMES[0]}, else .hadolint.yaml where hadolint looks; hadolint keys accepted)`,
     )
     .option(
       '--trusted-registry <registry>',
@@ -65,9 +67,14 @@ export function registerLint(program: Command, run: (runner: CommandRunner) => P
     (files: string[], flags: LintFlags & Record<string, unknown>) =>
       run(async (io) => {
         const reportFlags = readReportFlags(flags, io);
-        const configPath =
-          flags.config ?? DEFAULT_CONFIGS.map((c) => join(io.cwd, c)).find((c) => existsSync(c));
-        const base = configPath === undefined ? EMPTY_CONFIG : loadLintConfig(configPath);
+        const found: FoundConfig | undefined =
+          flags.config === undefined
+            ? findLintConfig(io.cwd, io.env)
+            : { path: flags.config, source: 'flag' };
+        // Say which config file is in force when it was found rather than named (stderr: stdout holds the report).
+        if (found !== undefined && found.source !== 'flag')
+          io.stderr(`bulkhead lint: using config ${found.path} (${found.source})\n`);
+        const base = found === undefined ? EMPTY_CONFIG : loadLintConfig(found.path);
         const config = mergeConfig(base, { ignore: flags.ignore, trustedRegistries: flags.trustedRegistry });
         const failOnFromCli = command.getOptionValueSource('failOn') === 'cli';
         const failOn = failOnFromCli ? reportFlags.failOn : (config.failOn ?? reportFlags.failOn);

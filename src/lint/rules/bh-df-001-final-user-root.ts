@@ -19,7 +19,7 @@ export function effectiveUser(stage: Stage): { instruction: LintInstruction; use
 export const rule = defineRule({
   meta: {
     id: 'BH-DF-001',
-    aliases: ['DL3002'],
+    aliases: ['DL3002', 'CKV_DOCKER_8'],
     severity: 'high',
     title: 'Final stage runs as root',
     rationale:

@@ -20,7 +20,7 @@ function isArtifactOnly(stage: Stage): boolean {
 export const rule = defineRule({
   meta: {
     id: 'BH-DF-002',
-    aliases: ['DS-0002'],
+    aliases: ['DS-0002', 'CKV_DOCKER_3'],
     severity: 'medium',
     title: 'Final stage sets no USER',
     rationale:

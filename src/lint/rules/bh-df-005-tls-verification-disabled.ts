@@ -18,6 +18,12 @@ const ENV_SWITCHES: Readonly<Record<string, RegExp>> = {
   CURL_CA_BUNDLE: /^$/,
 };
 
+/** Checkov's checks for the same switch: CKV2_DOCKER_2 (curl -k), CKV2_DOCKER_3 (wget --no-check-certificate). */
+const CHECKOV: Readonly<Record<string, readonly string[]>> = {
+  curl: ['CKV2_DOCKER_2'],
+  wget: ['CKV2_DOCKER_3'],
+};
+
 function commandProblem(command: ShellCommand): string | undefined {
   const args = argTexts(command);
   switch (command.program) {
@@ -124,7 +130,8 @@ export const rule = defineRule({
       for (const command of commandsOf(instruction)) {
         if (instruction.keyword !== 'RUN') continue;
         const problem = commandProblem(command);
-        if (problem !== undefined) report({ instruction, command, message: problem });
+        if (problem !== undefined)
+          report({ instruction, command, message: problem, aliases: CHECKOV[command.program] ?? [] });
         checkAssignments(instruction, command.assigns, report, command);
       }
     }

@@ -79,7 +79,9 @@ export const rule = defineRule({
   check({ model, report }) {
     for (const { instruction, command } of runCommands(model)) {
       const message = problem(command);
-      if (message !== undefined) report({ instruction, command, message });
+      // Checkov's check for the same switch (CKV2_DOCKER_7: apk --allow-untrusted).
+      const aliases = command.program === 'apk' ? ['CKV2_DOCKER_7'] : [];
+      if (message !== undefined) report({ instruction, command, message, aliases });
     }
   },
   cases: {

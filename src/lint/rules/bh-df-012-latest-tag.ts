@@ -5,7 +5,7 @@ import { defineRule } from '../rule.js';
 export const rule = defineRule({
   meta: {
     id: 'BH-DF-012',
-    aliases: ['DL3007', 'DS-0001'],
+    aliases: ['DL3007', 'DS-0001', 'CKV_DOCKER_7'],
     severity: 'medium',
     title: 'Base image uses the latest tag',
     rationale:

@@ -20,7 +20,12 @@ export const rule = defineRule({
       if (!isExternalImage(stage) || hasUnresolvedVariable(stage.image)) continue;
       const ref = stageImageRef(stage);
       if (ref !== undefined && ref.tag === undefined && ref.digest === undefined)
-        report({ instruction: stage.from, message: `${stage.image} has no tag (it means latest)` });
+        // Trivy's DS-0001 and Checkov's CKV_DOCKER_7 treat a missing tag as latest, so their ids match here too.
+        report({
+          instruction: stage.from,
+          message: `${stage.image} has no tag (it means latest)`,
+          aliases: ['DS-0001', 'CKV_DOCKER_7'],
+        });
     }
   },
   cases: {

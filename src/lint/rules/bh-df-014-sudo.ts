@@ -6,7 +6,7 @@ import { defineRule } from '../rule.js';
 export const rule = defineRule({
   meta: {
     id: 'BH-DF-014',
-    aliases: ['DL3004', 'DS-0010'],
+    aliases: ['DL3004', 'DS-0010', 'CKV2_DOCKER_1'],
     severity: 'medium',
     title: 'sudo in RUN',
     rationale:

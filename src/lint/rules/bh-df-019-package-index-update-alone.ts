@@ -28,7 +28,7 @@ const INSTALL = new Set([
 export const rule = defineRule({
   meta: {
     id: 'BH-DF-019',
-    aliases: ['DS-0017'],
+    aliases: ['DS-0017', 'CKV_DOCKER_5'],
     severity: 'medium',
     title: 'Package index updated in a RUN of its own',
     rationale:

@@ -5,7 +5,7 @@ import { defineRule } from '../rule.js';
 export const rule = defineRule({
   meta: {
     id: 'BH-DF-020',
-    aliases: ['DL3027'],
+    aliases: ['DL3027', 'CKV_DOCKER_9'],
     severity: 'low',
     title: 'apt used instead of apt-get',
     rationale:

@@ -10,7 +10,7 @@ const REMOTE = /^(https?:\/\/|git@|git:\/\/|ssh:\/\/)/i;
 export const rule = defineRule({
   meta: {
     id: 'BH-DF-023',
-    aliases: ['DL3020', 'DS-0005'],
+    aliases: ['DL3020', 'DS-0005', 'CKV_DOCKER_4'],
     severity: 'low',
     title: 'ADD used for local files',
     rationale:

@@ -4,7 +4,7 @@ import { defineRule } from '../rule.js';
 export const rule = defineRule({
   meta: {
     id: 'BH-DF-027',
-    aliases: ['DL3024', 'DS-0012'],
+    aliases: ['DL3024', 'DS-0012', 'CKV_DOCKER_11'],
     severity: 'medium',
     title: 'Duplicate stage name',
     rationale:

@@ -6,7 +6,7 @@ import { defineRule } from '../rule.js';
 export const rule = defineRule({
   meta: {
     id: 'BH-DF-032',
-    aliases: ['DL3000', 'DS-0009'],
+    aliases: ['DL3000', 'DS-0009', 'CKV_DOCKER_10'],
     severity: 'low',
     title: 'Relative WORKDIR',
     rationale:

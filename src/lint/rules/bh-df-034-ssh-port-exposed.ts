@@ -6,7 +6,7 @@ import { defineRule } from '../rule.js';
 export const rule = defineRule({
   meta: {
     id: 'BH-DF-034',
-    aliases: ['DS-0004'],
+    aliases: ['DS-0004', 'CKV_DOCKER_1'],
     severity: 'low',
     title: 'SSH port exposed',
     rationale:

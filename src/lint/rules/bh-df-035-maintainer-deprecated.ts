@@ -5,7 +5,7 @@ import { defineRule } from '../rule.js';
 export const rule = defineRule({
   meta: {
     id: 'BH-DF-035',
-    aliases: ['DL4000', 'DS-0022'],
+    aliases: ['DL4000', 'DS-0022', 'CKV_DOCKER_6'],
     severity: 'info',
     title: 'MAINTAINER is deprecated',
     rationale: 'MAINTAINER has been deprecated since Docker 1.13; tools read the author from labels.',

@@ -6,7 +6,7 @@ import { defineRule } from '../rule.js';
 export const rule = defineRule({
   meta: {
     id: 'BH-DF-062',
-    aliases: ['DL3057', 'DS-0026'],
+    aliases: ['DL3057', 'DS-0026', 'CKV_DOCKER_2'],
     severity: 'info',
     title: 'No HEALTHCHECK',
     rationale:
