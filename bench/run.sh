@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every benchmark one after the other (they measure time, so never in parallel) and rewrites
 # bench/results/*.md. Needs the same machine set-up as the tests (scripts/install-deps.sh). Each benchmark starts
-# and stops its own private dockerd where it needs one. Usage: bash bench/run.sh [audit|authz|lint|scan|vulndb ...]
+# and stops its own private dockerd where it needs one. Usage: bash bench/run.sh [audit|authz|lint|scan|vulndb|watch ...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -12,6 +12,7 @@ declare -A BENCH=(
   [lint]="bench/lint/corpus.ts"
   [scan]="bench/scan/scan.ts"
   [vulndb]="bench/vulndb/vulndb.ts"
+  [watch]="bench/watch/watch.ts"
 )
 names=("$@")
 [ "${#names[@]}" -gt 0 ] || names=(lint vulndb scan audit authz)

@@ -20,7 +20,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Registrar>>> = {
   db: async () => (await import('./commands/db.js')).registerDb,
   lint: async () => (await import('./commands/lint.js')).registerLint,
   authz: async () => (await import('./commands/authz.js')).registerAuthz,
-  watch: async () => (await import('./commands/watch-net.js')).registerWatchNet,
+  watch: async () => (await import('./commands/watch.js')).registerWatch,
   server: async () => (await import('./commands/server.js')).registerServer,
   agent: async () => (await import('./commands/agent.js')).registerAgent,
 };
@@ -45,6 +45,8 @@ export async function buildProgram(
     .version(TOOL_VERSION)
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError()
+    // `watch` and its subcommands share option names (--db, --profiles): a subcommand's options are its own
+    .enablePositionalOptions()
     .exitOverride();
   const run = (runner: CommandRunner): Promise<void> => runner(io).then(setExit);
   const registrars = await Promise.all(

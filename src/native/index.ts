@@ -31,6 +31,7 @@ const recordSchema = z.object({
   cmdline: z.string().optional(),
   filename: z.string().optional(),
   parent: z.string().optional(),
+  invoked: z.string().optional(),
 });
 
 /** One record from a native source: a proc connector event, a fanotify verdict, or a watchdog report. */
@@ -64,8 +65,17 @@ export interface WatchAddon {
   /** Starts the fanotify group; the watchdog drops it when one verdict batch takes longer than `watchdogMs`. */
   gateStart(onBatch: Batch, watchdogMs: number): void;
   gateStop(): void;
-  /** Adds (first call) or updates the exec gate of one container filesystem; `allow` null = no profile. */
-  markSet(id: number, merged: string, upper: string, deny: boolean, allow: readonly string[] | null): void;
+  /**
+   * Adds (first call) or updates the exec gate of one container filesystem. `enforce`: 0 observe, 1 deny with
+   * EPERM, 2 SIGKILL while the exec is blocked; `allow` null = no profile (drift is still enforced).
+   */
+  markSet(
+    id: number,
+    merged: string,
+    upper: string,
+    enforce: 0 | 1 | 2,
+    allow: readonly string[] | null,
+  ): void;
   markRemove(id: number): void;
   guardAdd(path: string): void;
   counters(): NativeCounters;
@@ -78,7 +88,7 @@ interface RawAddon {
   procStop(): void;
   gateStart(cb: (batch: unknown) => void, watchdogMs: number): void;
   gateStop(): void;
-  markSet(id: number, merged: string, upper: string, deny: boolean, allow: readonly string[] | null): void;
+  markSet(id: number, merged: string, upper: string, enforce: number, allow: readonly string[] | null): void;
   markRemove(id: number): void;
   guardAdd(path: string): void;
   counters(): unknown;
@@ -113,8 +123,8 @@ function wrap(raw: RawAddon): WatchAddon {
     gateStop: () => {
       raw.gateStop();
     },
-    markSet: (id, merged, upper, deny, allow) => {
-      raw.markSet(id, merged, upper, deny, allow);
+    markSet: (id, merged, upper, enforce, allow) => {
+      raw.markSet(id, merged, upper, enforce, allow);
     },
     markRemove: (id) => {
       raw.markRemove(id);

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/fanotify.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -33,7 +34,7 @@ typedef struct {
   int kind, pid, tgid, ppid, ptgid, uid, tty, exit_code, verdict, reason, drift, in_profile, mark_id, setid;
   uint64_t ts_ns, dev, ino, verdict_ns;
   char comm[16];
-  char *path, *cgroup, *cmdline, *filename, *parent;
+  char *path, *cgroup, *cmdline, *filename, *parent, *invoked;
   int cmdline_len;
 } rec_t;
 
@@ -243,6 +244,7 @@ static void free_batch(batch_t *b) {
     free(b->recs[i].cmdline);
     free(b->recs[i].filename);
     free(b->recs[i].parent);
+    free(b->recs[i].invoked);
   }
   free(b->recs);
   free(b);
@@ -360,7 +362,7 @@ static int strset_has(const strset_t *set, const char *s) {
 }
 
 typedef struct {
-  int id, in_use, deny;
+  int id, in_use, enforce; /* 0 observe, 1 deny (EPERM), 2 kill (SIGKILL while the exec is still blocked) */
   char merged[PATH_MAX], upper[PATH_MAX];
   uint64_t dev; /* the overlay's superblock: one per container */
   strset_t *allow; /* NULL: no profile in force */
@@ -414,6 +416,25 @@ static int exe_is_trusted(int pid) {
   return 0;
 }
 
+/* The path a profile lists an exec under: the filename given to execve; for a re-exec through /proc
+   (/proc/self/exe, fexecve's /proc/self/fd/N) or an empty name, argv[0] next to the file (busybox applets
+   re-exec themselves this way); else the file. argv[0] cannot name another file, only another name for it. */
+static char *invoked_path(const char *filename, const char *argv, const char *file) {
+  if (filename != NULL && filename[0] == '/' && strncmp(filename, "/proc/", 6) != 0 && strncmp(filename, "/dev/fd/", 8) != 0)
+    return strdup(filename);
+  if (argv != NULL && argv[0] != 0 && strchr(argv, '/') == NULL) {
+    const char *slash = strrchr(file, '/');
+    size_t dir = slash == NULL ? 0 : (size_t)(slash - file);
+    char *out = malloc(dir + strlen(argv) + 2);
+    if (out == NULL) return NULL;
+    memcpy(out, file, dir);
+    out[dir] = '/';
+    strcpy(out + dir + 1, argv);
+    return out;
+  }
+  return strdup(file);
+}
+
 /* Decides one permission event; fills r and returns FAN_ALLOW or FAN_DENY. Called with fan.lock held. */
 static int decide(const struct fanotify_event_metadata *m, rec_t *r) {
   char fdpath[64], path[PATH_MAX];
@@ -451,12 +472,18 @@ static int decide(const struct fanotify_event_metadata *m, rec_t *r) {
       snprintf(upper, sizeof upper, "%s%s", mk->upper, rel);
       r->mark_id = mk->id;
       r->drift = mk->upper[0] != 0 && lstat(upper, &ust) == 0 && (uint64_t)ust.st_ino == r->ino;
-      /* the profile lists executables as invoked (a busybox applet is its own entry), the gate sees the file */
-      const char *key = r->filename != NULL && r->filename[0] == '/' ? r->filename : rel;
-      r->in_profile = mk->allow == NULL ? -1 : strset_has(mk->allow, key);
+      r->invoked = invoked_path(r->filename, r->cmdline, rel);
+      r->in_profile = mk->allow == NULL ? -1 : strset_has(mk->allow, r->invoked);
       r->path = strdup(rel);
-      if (mk->deny && r->drift) r->reason = R_DRIFT;
-      else if (mk->deny && r->in_profile == 0) r->reason = R_PROFILE;
+      if (mk->enforce && r->drift) r->reason = R_DRIFT;
+      else if (mk->enforce && r->in_profile == 0) r->reason = R_PROFILE;
+      if (r->reason != R_NONE && mk->enforce == 2) {
+        /* the signal is pending before the exec returns to user space: the new program never runs, and
+           unlike a kill after the exec event there is no window for it to act */
+        kill(m->pid, SIGKILL);
+        r->verdict = 2;
+        return FAN_ALLOW;
+      }
       break;
     }
     if (r->path == NULL) r->path = strdup(path);
@@ -511,7 +538,7 @@ static void *fan_loop(void *arg) {
       atomic_fetch_add(&fan.verdicts, 1);
       atomic_fetch_add(&fan.verdict_ns_total, took);
       if (took > atomic_load(&fan.verdict_ns_max)) atomic_store(&fan.verdict_ns_max, took);
-      if (response == FAN_DENY) atomic_fetch_add(&fan.denied, 1);
+      if (response == FAN_DENY || r->verdict == 2) atomic_fetch_add(&fan.denied, 1);
       atomic_fetch_add(&src->events, 1);
       if (r == &tmp) {
         atomic_fetch_add(&src->drops, 1);
@@ -520,6 +547,7 @@ static void *fan_loop(void *arg) {
         free(tmp.cmdline);
         free(tmp.filename);
         free(tmp.parent);
+        free(tmp.invoked);
         continue;
       }
       batch->count++;
@@ -621,6 +649,7 @@ static napi_value rec_to_js(napi_env env, const rec_t *r) {
   if (r->cmdline != NULL) set_str(env, o, "cmdline", r->cmdline, (size_t)r->cmdline_len);
   if (r->filename != NULL) set_str(env, o, "filename", r->filename, NAPI_AUTO_LENGTH);
   if (r->parent != NULL) set_str(env, o, "parent", r->parent, NAPI_AUTO_LENGTH);
+  if (r->invoked != NULL) set_str(env, o, "invoked", r->invoked, NAPI_AUTO_LENGTH);
   return o;
 }
 
@@ -795,18 +824,17 @@ static mark_t *find_mark(int id) {
   return NULL;
 }
 
-/* markSet(id, merged, upper, deny, allow|null): adds the filesystem mark on first use, else updates the policy. */
+/* markSet(id, merged, upper, enforce 0|1|2, allow|null): adds the filesystem mark on first use, else updates the policy. */
 static napi_value mark_set(napi_env env, napi_callback_info info) {
   size_t argc = 5;
   napi_value argv[5];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 5) return throw_errno(env, "markSet(id, merged, upper, deny, allow)", EINVAL);
+  if (argc < 5) return throw_errno(env, "markSet(id, merged, upper, enforce, allow)", EINVAL);
   int id = get_int(env, argv[0], -1);
   char merged[PATH_MAX], upper[PATH_MAX];
-  bool deny = false;
   if (get_str(env, argv[1], merged, sizeof merged) <= 0 || get_str(env, argv[2], upper, sizeof upper) < 0)
     return throw_errno(env, "markSet: merged and upper must be paths", EINVAL);
-  napi_get_value_bool(env, argv[3], &deny);
+  int enforce = get_int(env, argv[3], 0);
   int ok;
   strset_t *allow = make_set(env, argv[4], &ok);
   if (!ok) return throw_errno(env, "markSet: allow must be an array of paths or null", EINVAL);
@@ -835,7 +863,7 @@ static napi_value mark_set(napi_env env, napi_callback_info info) {
   snprintf(mk->upper, sizeof mk->upper, "%s", upper);
   struct stat mst;
   mk->dev = stat(merged, &mst) == 0 ? (uint64_t)mst.st_dev : 0;
-  mk->deny = deny;
+  mk->enforce = enforce;
   strset_free(mk->allow);
   mk->allow = allow;
   pthread_mutex_unlock(&fan.lock);

@@ -6,7 +6,7 @@ import type { RuleMeta } from './rule.js';
 import { compareSeverityDesc, SEVERITIES, type Severity } from './severity.js';
 import { TOOL_NAME, TOOL_VERSION } from './version.js';
 
-export type ReportCommand = 'audit' | 'scan' | 'lint';
+export type ReportCommand = 'audit' | 'scan' | 'lint' | 'watch';
 
 export interface Report {
   readonly schemaVersion: 1;

@@ -1,0 +1,73 @@
+// Reads the running watcher's status row back from the event database (`bulkhead watch status`).
+import { z } from 'zod';
+import type { EventStore } from './store.js';
+import type { WatchStatus } from './watcher.js';
+
+const num = z.number();
+const statusSchema = z.object({
+  pid: num,
+  startedAt: z.string(),
+  stoppedAt: z.string().optional(),
+  mode: z.enum(['learn', 'alert', 'kill', 'deny']),
+  sources: z.object({ proc: z.string(), gate: z.string() }),
+  containers: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      image: z.string(),
+      runtime: z.string(),
+      observable: z.boolean(),
+      reason: z.string().optional(),
+      mode: z.enum(['learn', 'alert', 'kill', 'deny']),
+      profileVersion: num.nullable(),
+      profileError: z.string().optional(),
+    }),
+  ),
+  guarded: z.array(z.object({ path: z.string(), source: z.string(), sha256: z.string() })),
+  counters: z
+    .object({
+      procEvents: num,
+      procOverflows: num,
+      procDrops: num,
+      gateEvents: num,
+      gateOverflows: num,
+      gateDrops: num,
+      stalls: num,
+      denied: num,
+      verdicts: num,
+      verdictNsTotal: num,
+      verdictNsMax: num,
+      gateActive: num,
+    })
+    .optional(),
+  events: num,
+  eventsPerSecond: num,
+  verdictLatencyUs: z.object({ avg: num, max: num }),
+});
+
+export interface StoredStatus {
+  readonly status: WatchStatus;
+  readonly updated: string;
+  /** The watcher process is alive and has not written a stop time. */
+  readonly running: boolean;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function readWatchStatus(store: EventStore): StoredStatus | undefined {
+  const row = store.readStatus();
+  if (row === undefined) return undefined;
+  const parsed = statusSchema.parse(row.body);
+  return {
+    status: parsed,
+    updated: row.updated,
+    running: parsed.stoppedAt === undefined && alive(parsed.pid),
+  };
+}

@@ -1,0 +1,767 @@
+// The watch daemon: native sources -> attribution (exec-gate mark or fork-time cgroup) -> profile and rules ->
+// verdict (allowed / alerted / killed / denied) -> event store; keeps gate marks in step with container starts
+// and ends (Engine /events), learns profiles, reloads edited ones, and removes every mark on stop.
+import type Docker from 'dockerode';
+import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  loadWatchAddon,
+  DENY_REASON,
+  type NativeCounters,
+  type NativeRecord,
+  type WatchAddon,
+} from '../native/index.js';
+import { BulkheadError, describeError } from '../shared/errors.js';
+import { parseProcCgroup } from './cgroup.js';
+import {
+  daemonRuntimes,
+  followContainerEvents,
+  inspectWatched,
+  runningContainerIds,
+  type RuntimeInfo,
+  type WatchedContainer,
+} from './containers.js';
+import { discoverGuardTargets, sha256File, type GuardTarget } from './guard.js';
+import {
+  emptyProfile,
+  learnExec,
+  loadProfile,
+  profileFile,
+  saveProfile,
+  type Profile,
+  type WatchMode,
+} from './profile.js';
+import { BASE_FACTS, type ExecFacts } from './rule.js';
+import { WATCH_RULES } from './rules/index.js';
+import type { EventStore, Verdict, WatchEvent } from './store.js';
+
+export interface WatcherOptions {
+  readonly docker: Docker;
+  readonly mode: WatchMode;
+  readonly profilesDir: string;
+  readonly store: EventStore;
+  /** Watch only these container names (all when empty). */
+  readonly containers: readonly string[];
+  /** 'auto': runtimes + host processes; 'runtimes': the daemon's runtimes only; 'none'; or explicit paths. */
+  readonly guard: 'auto' | 'runtimes' | 'none' | readonly string[];
+  readonly watchdogMs?: number;
+  /** How often learn mode writes profile files (they are written on stop too). */
+  readonly learnFlushMs?: number;
+  readonly log: (line: string) => void;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+interface Tracked {
+  readonly container: WatchedContainer;
+  readonly markId: number | undefined;
+  mode: WatchMode;
+}
+
+interface ProfileState {
+  enforced: Profile | undefined;
+  enforcedMtimeMs: number;
+  /** The last load error of the enforced file (the previous good profile stays in force). */
+  error: string | undefined;
+  learned: Profile | undefined;
+  dirty: boolean;
+}
+
+export interface ContainerStatus {
+  readonly id: string;
+  readonly name: string;
+  readonly image: string;
+  readonly runtime: string;
+  readonly observable: boolean;
+  readonly reason?: string | undefined;
+  readonly mode: WatchMode;
+  readonly profileVersion: number | null;
+  readonly profileError?: string | undefined;
+}
+
+export interface WatchStatus {
+  readonly pid: number;
+  readonly startedAt: string;
+  readonly mode: WatchMode;
+  readonly sources: { readonly proc: string; readonly gate: string };
+  readonly containers: readonly ContainerStatus[];
+  readonly guarded: readonly GuardTarget[];
+  readonly counters?: NativeCounters | undefined;
+  readonly events: number;
+  readonly eventsPerSecond: number;
+  readonly verdictLatencyUs: { readonly avg: number; readonly max: number };
+}
+
+const RULE_FOR_REASON: Readonly<Record<number, string>> = {
+  [DENY_REASON.drift]: 'BH-W-002',
+  [DENY_REASON.profile]: 'BH-W-001',
+  [DENY_REASON.guard]: 'BH-W-007',
+};
+
+/** What the verdict thread does itself when an exec is drift or outside the profile. */
+function enforceOf(mode: WatchMode): 0 | 1 | 2 {
+  return mode === 'deny' ? 1 : mode === 'kill' ? 2 : 0;
+}
+
+function splitArgv(cmdline: string | undefined): string[] {
+  if (cmdline === undefined || cmdline === '') return [];
+  return cmdline.replace(/\0$/, '').split('\0');
+}
+
+function nowIso(): string {
+  return new Date().toISOString();
+}
+
+export class Watcher {
+  private readonly options: WatcherOptions;
+  private addon: WatchAddon | undefined;
+  private procState = 'not started';
+  private gateState = 'not started';
+  private readonly tracked = new Map<string, Tracked>();
+  private readonly byMark = new Map<number, Tracked>();
+  private readonly unobservable = new Map<string, WatchedContainer>();
+  private readonly profiles = new Map<string, ProfileState>();
+  /** pid -> container id (null: host), recorded at fork from the parent, corrected at exec from the cgroup. */
+  private readonly owners = new Map<number, string | null>();
+  private readonly lastGate = new Map<number, { cmdline: string | undefined; at: number }>();
+  private readonly hashes = new Map<string, string>();
+  private runtimes: RuntimeInfo[] = [];
+  private defaultRuntime = 'runc';
+  private guarded: GuardTarget[] = [];
+  private nextMark = 1;
+  private stopEvents: (() => void) | undefined;
+  private timers: NodeJS.Timeout[] = [];
+  private readonly startedAt = nowIso();
+  private eventCount = 0;
+  private rateWindow: { at: number; count: number } = { at: Date.now(), count: 0 };
+  private eventsPerSecond = 0;
+  private stopped = false;
+
+  constructor(options: WatcherOptions) {
+    this.options = options;
+  }
+
+  async start(): Promise<void> {
+    const load = loadWatchAddon();
+    if (!load.ok)
+      throw new BulkheadError('INTERNAL', `bulkhead watch cannot observe anything: ${load.reason}`, {
+        hint: 'build the addon, then start watch again',
+      });
+    const addon = load.addon;
+    this.addon = addon;
+    ({ runtimes: this.runtimes, defaultRuntime: this.defaultRuntime } = await daemonRuntimes(
+      this.options.docker,
+    ));
+    this.seedOwners();
+    try {
+      addon.procStart((batch) => {
+        this.onProc(batch);
+      });
+      this.procState = 'proc connector';
+    } catch (error) {
+      this.procState = `unavailable: ${describeError(error)} (needs CONFIG_PROC_EVENTS and CAP_NET_ADMIN)`;
+      this.options.log(`bulkhead watch: process tree ${this.procState}`);
+    }
+    try {
+      addon.gateStart((batch) => {
+        this.onGate(batch);
+      }, this.options.watchdogMs ?? 2000);
+      this.gateState = 'fanotify';
+    } catch (error) {
+      this.gateState = `unavailable: ${describeError(error)} (needs CONFIG_FANOTIFY_ACCESS_PERMISSIONS and CAP_SYS_ADMIN); running alert-only from the proc connector`;
+      this.options.log(`bulkhead watch: exec gate ${this.gateState}`);
+    }
+    if (this.gateState === 'fanotify') this.addGuards();
+    this.stopEvents = await followContainerEvents(
+      this.options.docker,
+      (action, id) => {
+        if (action === 'start') void this.attach(id);
+        else this.detach(id);
+      },
+      (error) => {
+        if (!this.stopped) this.options.log(`bulkhead watch: Engine event stream ended: ${error.message}`);
+      },
+    );
+    for (const id of await runningContainerIds(this.options.docker)) await this.attach(id);
+    this.timers.push(
+      setInterval(() => {
+        this.tick();
+      }, 1000),
+    );
+    this.timers.push(
+      setInterval(() => {
+        this.flushLearned();
+      }, this.options.learnFlushMs ?? 5000),
+    );
+    this.tick();
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    this.stopEvents?.();
+    // let batches already queued by the native threads arrive before the sources go
+    await new Promise((r) => setTimeout(r, 50));
+    this.addon?.gateStop();
+    this.addon?.procStop();
+    this.flushLearned();
+    this.options.store.flush();
+    this.options.store.writeStatus({ ...this.status(), stoppedAt: nowIso() });
+  }
+
+  private isStopped(): boolean {
+    return this.stopped;
+  }
+
+  status(): WatchStatus {
+    const counters = this.addon?.counters();
+    const containers: ContainerStatus[] = [];
+    for (const t of this.tracked.values()) {
+      const p = this.profiles.get(t.container.imageDigest);
+      containers.push({
+        id: t.container.id,
+        name: t.container.name,
+        image: t.container.imageNames[0] ?? t.container.imageDigest,
+        runtime: t.container.runtime,
+        observable: true,
+        reason: t.markId === undefined ? 'no exec gate (proc connector only)' : undefined,
+        mode: t.mode,
+        profileVersion: p?.enforced?.version ?? null,
+        profileError: p?.error,
+      });
+    }
+    for (const c of this.unobservable.values())
+      containers.push({
+        id: c.id,
+        name: c.name,
+        image: c.imageNames[0] ?? c.imageDigest,
+        runtime: c.runtime,
+        observable: false,
+        reason: c.unobservable,
+        mode: this.options.mode,
+        profileVersion: null,
+        profileError: undefined,
+      });
+    const verdicts = counters?.verdicts ?? 0;
+    return {
+      pid: process.pid,
+      startedAt: this.startedAt,
+      mode: this.options.mode,
+      sources: { proc: this.procState, gate: this.gateState },
+      containers: containers.sort((a, b) => (a.name < b.name ? -1 : 1)),
+      guarded: this.guarded,
+      counters,
+      events: this.eventCount,
+      eventsPerSecond: this.eventsPerSecond,
+      verdictLatencyUs: {
+        avg: verdicts === 0 ? 0 : Math.round((counters?.verdictNsTotal ?? 0) / verdicts / 1000),
+        max: Math.round((counters?.verdictNsMax ?? 0) / 1000),
+      },
+    };
+  }
+
+  /** The containers being watched, by name (tests and the CLI's start-up line). */
+  watchedNames(): string[] {
+    return [...this.tracked.values()].map((t) => t.container.name);
+  }
+
+  private tick(): void {
+    const now = Date.now();
+    const elapsed = (now - this.rateWindow.at) / 1000;
+    if (elapsed >= 1) {
+      this.eventsPerSecond = Math.round((this.eventCount - this.rateWindow.count) / elapsed);
+      this.rateWindow = { at: now, count: this.eventCount };
+    }
+    for (const digest of this.profiles.keys()) this.reloadEnforced(digest);
+    this.options.store.writeStatus(this.status());
+  }
+
+  // ---------- containers ----------
+
+  private wanted(name: string): boolean {
+    return this.options.containers.length === 0 || this.options.containers.includes(name);
+  }
+
+  private async attach(id: string): Promise<void> {
+    if (this.tracked.has(id) || this.unobservable.has(id) || this.stopped) return;
+    const c = await inspectWatched(this.options.docker, id, this.runtimes, this.defaultRuntime);
+    // stop() may have run while the inspect was in flight
+    if (c === undefined || !this.wanted(c.name) || this.isStopped()) return;
+    if (c.unobservable !== undefined) {
+      this.unobservable.set(id, c);
+      this.emit({
+        ...this.baseEvent(c),
+        kind: 'container',
+        verdict: 'alerted',
+        message: `${c.name}: ${c.unobservable}`,
+        detail: { runtime: c.runtime },
+      });
+      this.options.log(`bulkhead watch: ${c.name} ${c.unobservable}`);
+      return;
+    }
+    this.ensureProfile(c.imageDigest, c.imageNames);
+    const mode = this.modeFor(c.imageDigest);
+    let markId: number | undefined;
+    if (this.gateState === 'fanotify' && c.merged !== undefined && this.addon !== undefined) {
+      markId = this.nextMark++;
+      try {
+        this.addon.markSet(markId, c.merged, c.upper ?? '', enforceOf(mode), this.allowList(c.imageDigest));
+      } catch (error) {
+        this.options.log(`bulkhead watch: cannot gate ${c.name}: ${describeError(error)}`);
+        markId = undefined;
+      }
+    }
+    const t: Tracked = { container: c, markId, mode };
+    this.tracked.set(id, t);
+    if (mode === 'learn') this.learnRunning(t);
+    if (markId !== undefined) this.byMark.set(markId, t);
+    this.emit({
+      ...this.baseEvent(c),
+      kind: 'container',
+      verdict: 'allowed',
+      message: `${c.name}: watched in ${mode} mode${markId === undefined ? ' (no exec gate)' : ''}`,
+      detail: { runtime: c.runtime, mode },
+    });
+  }
+
+  /** Processes the container already runs when learning starts (its entrypoint) belong in the profile too. */
+  private learnRunning(t: Tracked): void {
+    const state = this.profiles.get(t.container.imageDigest);
+    if (state?.learned === undefined) return;
+    for (const [pid, owner] of this.owners) {
+      if (owner !== t.container.id) continue;
+      try {
+        const exe = readlinkSync(`/proc/${pid}/exe`);
+        const argv = splitArgv(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+        const argv0 = argv[0] ?? '';
+        if (!exe.startsWith('/') || exe === '/') continue; // runc's init, outside the container's filesystem
+        const path = argv0.startsWith('/')
+          ? argv0
+          : argv0 !== ''
+            ? `${exe.slice(0, exe.lastIndexOf('/'))}/${argv0}`
+            : exe;
+        const uid = statSync(`/proc/${pid}`).uid;
+        const sha256 =
+          t.container.merged === undefined ? undefined : sha256File(join(t.container.merged, exe));
+        state.learned = learnExec(state.learned, { path, exe, sha256, uid, parent: undefined }, new Date());
+        state.dirty = true;
+      } catch {
+        // exited meanwhile
+      }
+    }
+  }
+
+  private detach(id: string): void {
+    this.unobservable.delete(id);
+    const t = this.tracked.get(id);
+    if (t === undefined) return;
+    this.tracked.delete(id);
+    if (t.markId !== undefined) {
+      this.byMark.delete(t.markId);
+      this.addon?.markRemove(t.markId);
+    }
+  }
+
+  private modeFor(digest: string): WatchMode {
+    if (this.options.mode === 'learn') return 'learn';
+    return this.profiles.get(digest)?.enforced?.mode ?? this.options.mode;
+  }
+
+  private allowList(digest: string): string[] | null {
+    const p = this.profiles.get(digest)?.enforced;
+    return p === undefined ? null : p.executables.map((e) => e.path);
+  }
+
+  // ---------- profiles ----------
+
+  private ensureProfile(digest: string, names: readonly string[]): void {
+    if (this.profiles.has(digest)) return;
+    const state: ProfileState = {
+      enforced: undefined,
+      enforcedMtimeMs: 0,
+      error: undefined,
+      learned: undefined,
+      dirty: false,
+    };
+    this.profiles.set(digest, state);
+    this.reloadEnforced(digest);
+    if (this.options.mode === 'learn') {
+      const file = profileFile(this.options.profilesDir, digest, 'learned');
+      try {
+        state.learned = existsSync(file) ? loadProfile(file) : emptyProfile(digest, names, new Date());
+      } catch (error) {
+        this.options.log(`bulkhead watch: ${describeError(error)}; learning into a fresh profile`);
+        state.learned = emptyProfile(digest, names, new Date());
+      }
+      state.dirty = true;
+    }
+  }
+
+  /** Re-reads an enforced profile whose file changed; a broken file is reported and the last good one kept. */
+  private reloadEnforced(digest: string): void {
+    const state = this.profiles.get(digest);
+    if (state === undefined) return;
+    const file = profileFile(this.options.profilesDir, digest, 'enforced');
+    let mtimeMs: number;
+    try {
+      mtimeMs = statSync(file).mtimeMs;
+    } catch {
+      return;
+    }
+    if (mtimeMs === state.enforcedMtimeMs) return;
+    state.enforcedMtimeMs = mtimeMs;
+    try {
+      state.enforced = loadProfile(file);
+      state.error = undefined;
+    } catch (error) {
+      state.error = describeError(error);
+      const kept =
+        state.enforced === undefined
+          ? 'no profile in force'
+          : `version ${state.enforced.version} stays in force`;
+      this.options.log(`bulkhead watch: ${state.error}\n  (${kept})`);
+      return;
+    }
+    for (const t of this.tracked.values()) {
+      if (t.container.imageDigest !== digest) continue;
+      t.mode = this.modeFor(digest);
+      if (t.markId !== undefined && t.container.merged !== undefined)
+        this.addon?.markSet(
+          t.markId,
+          t.container.merged,
+          t.container.upper ?? '',
+          enforceOf(t.mode),
+          this.allowList(digest),
+        );
+    }
+  }
+
+  private flushLearned(): void {
+    for (const [digest, state] of this.profiles) {
+      if (!state.dirty || state.learned === undefined) continue;
+      saveProfile(profileFile(this.options.profilesDir, digest, 'learned'), state.learned);
+      state.dirty = false;
+    }
+  }
+
+  // ---------- process tree (proc connector) ----------
+
+  private seedOwners(): void {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        this.owners.set(
+          Number(entry),
+          parseProcCgroup(readFileSync(`/proc/${entry}/cgroup`, 'utf8'))?.containerId ?? null,
+        );
+      } catch {
+        // exited meanwhile
+      }
+    }
+  }
+
+  private onProc(batch: readonly NativeRecord[]): void {
+    for (const r of batch) {
+      if (r.kind === 'fork') {
+        if (r.pid === r.tgid) this.owners.set(r.pid, this.owners.get(r.ptgid) ?? null);
+      } else if (r.kind === 'exit') {
+        if (r.pid === r.tgid) {
+          this.owners.delete(r.pid);
+          this.lastGate.delete(r.pid);
+        }
+      } else if (r.kind === 'exec') {
+        if (r.cgroup !== undefined) this.owners.set(r.pid, parseProcCgroup(r.cgroup)?.containerId ?? null);
+        this.onProcExec(r);
+      }
+    }
+  }
+
+  /** An exec the gate did not see (no gate, or a file outside the container's overlay, e.g. on a volume). */
+  private onProcExec(r: NativeRecord): void {
+    const owner = this.owners.get(r.pid);
+    if (owner === undefined || owner === null) return;
+    const t = this.tracked.get(owner);
+    if (t === undefined) return;
+    const argv = splitArgv(r.cmdline);
+    const file = argv[0] ?? '';
+    const onVolume = t.container.volumes.some((v) => file.startsWith(`${v}/`));
+    if (t.markId !== undefined && !onVolume) return;
+    if (argv.length === 0) {
+      // the process was gone before its facts could be read: still attributed, still counted
+      this.judge(
+        t,
+        {
+          ...BASE_FACTS,
+          path: `(exited) ${r.comm ?? ''}`.trim(),
+          exe: '',
+          argv: [],
+          uid: r.uid,
+          inProfile: undefined,
+        },
+        r,
+        'allowed',
+        undefined,
+      );
+      return;
+    }
+    const facts: ExecFacts = {
+      ...BASE_FACTS,
+      path: file.startsWith('/') ? file : `/${r.comm ?? file}`,
+      exe: file,
+      argv,
+      uid: r.uid,
+      tty: r.tty !== 0,
+      parent: undefined,
+      inProfile: this.inProfile(t.container.imageDigest, file),
+      volumes: t.container.volumes,
+      imageUser: t.container.imageUser,
+    };
+    this.judge(t, facts, r, 'allowed', undefined);
+  }
+
+  // ---------- exec gate (fanotify) ----------
+
+  private onGate(batch: readonly NativeRecord[]): void {
+    for (const r of batch) {
+      if (r.kind === 'stall') {
+        this.gateState = `closed by the watchdog after a ${Math.round((r.verdictNs ?? 0) / 1e6)} ms stall; pending execs were allowed`;
+        this.options.log(`bulkhead watch: exec gate ${this.gateState}`);
+        this.emit({
+          ...this.baseEvent(undefined),
+          kind: 'stall',
+          verdict: 'allowed',
+          message: `verdict loop stalled; the watchdog closed the fanotify group (${this.gateState})`,
+          detail: { timeNs: r.timeNs },
+        });
+      } else if (r.kind === 'gate-open') this.onGuardOpen(r);
+      else if (r.kind === 'gate-exec') this.onGateExec(r);
+    }
+  }
+
+  private inProfile(digest: string, path: string): boolean | undefined {
+    const p = this.profiles.get(digest)?.enforced;
+    return p === undefined ? undefined : p.executables.some((e) => e.path === path);
+  }
+
+  private hashOf(t: Tracked, r: NativeRecord, exe: string): string | undefined {
+    const key = `${r.dev ?? 0}:${r.ino ?? 0}`;
+    const cached = this.hashes.get(key);
+    if (cached !== undefined) return cached;
+    if (t.container.merged === undefined) return undefined;
+    try {
+      const hash = sha256File(join(t.container.merged, exe));
+      if (this.hashes.size > 10_000) this.hashes.clear();
+      this.hashes.set(key, hash);
+      return hash;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private onGateExec(r: NativeRecord): void {
+    const t = r.markId === undefined ? undefined : this.byMark.get(r.markId);
+    if (t === undefined) return;
+    // the dynamic loader or a script's interpreter is opened by the same execve: one exec, not two
+    const last = this.lastGate.get(r.pid);
+    const now = Date.now();
+    this.lastGate.set(r.pid, { cmdline: r.cmdline, at: now });
+    if (r.verdict === 0 && last !== undefined && last.cmdline === r.cmdline && now - last.at < 200) return;
+    const exe = r.path ?? '';
+    // the addon derives the invoked path (it checks the same key against the profile in deny mode)
+    const path = r.invoked ?? exe;
+    const facts: ExecFacts = {
+      kind: 'exec',
+      path,
+      exe,
+      argv: splitArgv(r.cmdline),
+      uid: r.uid,
+      tty: r.tty !== 0,
+      setid: r.setid === 1,
+      drift: r.drift === 1,
+      // runc's own binary is outside the container's mount namespace: the kernel names it "/"
+      parent: r.parent === '/' ? '(container runtime)' : r.parent,
+      inProfile: this.inProfile(t.container.imageDigest, path),
+      guardHit: false,
+      volumes: t.container.volumes,
+      imageUser: t.container.imageUser,
+    };
+    const native: Verdict = r.verdict === 1 ? 'denied' : r.verdict === 2 ? 'killed' : 'allowed';
+    this.judge(t, facts, r, native, native === 'allowed' ? undefined : RULE_FOR_REASON[r.reason ?? 0]);
+  }
+
+  private onGuardOpen(r: NativeRecord): void {
+    if (r.verdict !== 1) return;
+    const owner = r.cgroup === undefined ? undefined : parseProcCgroup(r.cgroup)?.containerId;
+    const t = owner === undefined ? undefined : this.tracked.get(owner);
+    const facts: ExecFacts = {
+      ...BASE_FACTS,
+      kind: 'open',
+      path: r.path ?? '',
+      exe: r.path ?? '',
+      uid: r.uid,
+      guardHit: true,
+      parent: r.comm,
+    };
+    const hits = WATCH_RULES.flatMap((rule) => {
+      const message = rule.check(facts);
+      return message === undefined ? [] : [{ id: rule.meta.id, message }];
+    });
+    this.emit({
+      ...this.baseEvent(t?.container),
+      containerId: owner ?? null,
+      kind: 'open',
+      pid: r.pid,
+      ppid: r.ppid,
+      exe: null,
+      path: r.path ?? null,
+      uid: r.uid,
+      verdict: 'denied',
+      ruleId: 'BH-W-007',
+      rules: hits.map((h) => h.id),
+      message: hits[0]?.message ?? `open of ${r.path ?? ''} from a container denied`,
+      detail: { timeNs: r.timeNs, comm: r.comm ?? null },
+      latencyUs: (Number(process.hrtime.bigint()) - r.timeNs) / 1000,
+    });
+  }
+
+  /** Rules, verdict (learn / alert / kill / deny), learning, and the event. */
+  private judge(
+    t: Tracked,
+    facts: ExecFacts,
+    r: NativeRecord,
+    native: Verdict,
+    nativeRule: string | undefined,
+  ): void {
+    const hits = WATCH_RULES.flatMap((rule) => {
+      const message = rule.check(facts);
+      return message === undefined ? [] : [{ id: rule.meta.id, message }];
+    });
+    if (nativeRule !== undefined && !hits.some((h) => h.id === nativeRule))
+      hits.unshift({ id: nativeRule, message: `${facts.path} denied by the exec gate` });
+    const first = nativeRule === undefined ? hits[0] : hits.find((h) => h.id === nativeRule);
+    let verdict: Verdict = native;
+    if (native === 'allowed' && hits.length > 0 && t.mode !== 'learn') {
+      verdict = 'alerted';
+      if (t.mode === 'kill') {
+        try {
+          process.kill(r.pid, 'SIGKILL');
+          verdict = 'killed';
+        } catch {
+          verdict = 'alerted';
+        }
+      }
+    }
+    const digest = t.container.imageDigest;
+    const state = this.profiles.get(digest);
+    let sha256: string | undefined;
+    if (t.mode === 'learn' && native === 'allowed' && facts.exe !== '' && state?.learned !== undefined) {
+      sha256 = this.hashOf(t, r, facts.exe);
+      state.learned = learnExec(
+        state.learned,
+        { path: facts.path, exe: facts.exe, sha256, uid: facts.uid, parent: facts.parent },
+        new Date(),
+      );
+      state.dirty = true;
+    }
+    this.emit({
+      ...this.baseEvent(t.container),
+      kind: 'exec',
+      pid: r.pid,
+      ppid: r.ppid,
+      exe: facts.exe === '' ? null : facts.exe,
+      path: facts.path,
+      argv: facts.argv,
+      uid: facts.uid,
+      verdict,
+      ruleId: first?.id ?? null,
+      rules: hits.map((h) => h.id),
+      profileVersion: state?.enforced?.version ?? null,
+      message: first === undefined ? '' : first.message,
+      detail: {
+        timeNs: r.timeNs,
+        parent: facts.parent ?? null,
+        tty: facts.tty,
+        source: r.kind === 'exec' ? 'proc' : 'gate',
+        ...(sha256 === undefined ? {} : { sha256 }),
+        ...(r.verdictNs === undefined ? {} : { verdictUs: r.verdictNs / 1000 }),
+      },
+      latencyUs: (Number(process.hrtime.bigint()) - r.timeNs) / 1000,
+    });
+  }
+
+  private baseEvent(c: WatchedContainer | undefined): WatchEvent {
+    return {
+      time: nowIso(),
+      kind: 'exec',
+      containerId: c?.id ?? null,
+      containerName: c?.name ?? null,
+      imageDigest: c?.imageDigest ?? null,
+      pid: null,
+      ppid: null,
+      exe: null,
+      path: null,
+      argv: [],
+      uid: null,
+      verdict: 'allowed',
+      ruleId: null,
+      rules: [],
+      profileVersion: null,
+      message: '',
+      detail: {},
+      latencyUs: null,
+    };
+  }
+
+  private emit(event: WatchEvent): void {
+    this.eventCount += 1;
+    this.options.store.append(event);
+  }
+
+  // ---------- runtime-binary guard ----------
+
+  private addGuards(): void {
+    const g = this.options.guard;
+    if (g === 'none' || this.addon === undefined) return;
+    const targets =
+      typeof g === 'string'
+        ? discoverGuardTargets(this.runtimes, {
+            hostProcesses: g === 'auto',
+            pathEnv: this.options.env['PATH'],
+          })
+        : g.map((path) => ({ path, source: 'command line', sha256: sha256File(path) }));
+    for (const target of targets) {
+      try {
+        this.addon.guardAdd(target.path);
+        this.guarded.push(target);
+      } catch (error) {
+        this.options.log(`bulkhead watch: cannot guard ${target.path}: ${describeError(error)}`);
+      }
+    }
+    this.timers.push(
+      setInterval(() => {
+        this.checkGuardHashes();
+      }, 60_000),
+    );
+  }
+
+  private checkGuardHashes(): void {
+    for (const target of this.guarded) {
+      let now: string;
+      try {
+        now = sha256File(target.path);
+      } catch {
+        now = 'unreadable';
+      }
+      if (now === target.sha256) continue;
+      this.emit({
+        ...this.baseEvent(undefined),
+        kind: 'open',
+        path: target.path,
+        verdict: 'alerted',
+        ruleId: 'BH-W-007',
+        rules: ['BH-W-007'],
+        message: `runtime binary ${target.path} changed on disk (sha256 ${target.sha256.slice(0, 12)} -> ${now.slice(0, 12)})`,
+      });
+    }
+  }
+}
