@@ -93,7 +93,7 @@ const xml = (s: string): string =>
 export function renderFlowsSvg(edges: readonly Edge[]): string {
   const nodes = collectNodes(edges);
   const n = Math.max(nodes.length, 1);
-  const radius = Math.max(140, n * 40);
+  const radius = Math.max(180, n * 40);
   const size = 2 * radius + 240;
   const cx = size / 2;
   const cy = size / 2;
@@ -162,7 +162,7 @@ export function renderFlowsSvg(edges: readonly Edge[]): string {
     );
   }
   out.push(
-    `<text x="12" y="${size + 18}" fill="#555">boxes: containers · ellipses: addresses · arrows: client → server, port/proto · red dashed: denied</text>`,
+    `<text x="12" y="${size + 18}" fill="#555" font-size="11">boxes: containers · ellipses: addresses · arrows: client → server, port/proto · red dashed: denied</text>`,
     '</svg>',
   );
   return `${out.join('\n')}\n`;

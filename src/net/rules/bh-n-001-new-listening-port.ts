@@ -41,7 +41,7 @@ const cases: readonly NetRuleCase[] = [
 export const rule: NetRule = {
   meta: {
     id: 'BH-N-001',
-    aliases: ['Unexpected inbound connection source'],
+    aliases: [],
     severity: 'medium',
     title: 'Container listens on a port that is not in its profile',
     rationale:

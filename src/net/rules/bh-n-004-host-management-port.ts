@@ -68,7 +68,7 @@ const cases: readonly NetRuleCase[] = [
 export const rule: NetRule = {
   meta: {
     id: 'BH-N-004',
-    aliases: ['Contact K8S API Server From Container', 'Launch Remote File Copy Tools in Container'],
+    aliases: ['Contact K8S API Server From Container'],
     severity: 'critical',
     title: 'Container connects to the Docker API or a host management port',
     rationale:

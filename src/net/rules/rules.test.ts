@@ -1,7 +1,8 @@
 // Network rules: the registry equals the directory listing, ids are unique, and every rule's case table holds.
 import { strict as assert } from 'node:assert';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { formatNetRules, NET_RULES_DOC } from '../generate-docs.js';
 import { NET_RULES } from './index.js';
 
 describe('network rule registry', () => {
@@ -14,6 +15,9 @@ describe('network rule registry', () => {
       files.map((f) => f.slice(0, 'bh-n-000'.length)),
     );
     assert.equal(new Set(NET_RULES.map((r) => r.meta.id)).size, NET_RULES.length);
+  });
+  it('docs/rules/net.md is generated from the registry (run src/net/generate-docs.ts)', async () => {
+    assert.equal(readFileSync(NET_RULES_DOC, 'utf8'), await formatNetRules(NET_RULES));
   });
 });
 
