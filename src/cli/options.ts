@@ -40,6 +40,10 @@ export function addFactsOptions(command: Command): Command {
       '--root <dir>',
       'read host facts from this directory instead of / (a fixture tree or a mounted host)',
       '/',
+    )
+    .option(
+      '--db <path>',
+      "vulnerability database for the running kernel's CVEs (default: $XDG_CACHE_HOME/bulkhead/vulndb.sqlite)",
     );
 }
 

@@ -5,7 +5,9 @@ import { collectEngineFacts } from '../engine/collect.js';
 import { collectHostFacts } from '../host/collect.js';
 import type { Diagnostic } from '../shared/diagnostic.js';
 import { BulkheadError, describeError } from '../shared/errors.js';
+import { openVulnDb, type VulnDb } from '../vulndb/db.js';
 import type { Facts } from './index.js';
+import { computeKernelVulnerabilities } from './kernel-vulnerabilities.js';
 import { known, unknown } from './known.js';
 
 export interface CollectOptions {
@@ -18,6 +20,26 @@ export interface CollectOptions {
   readonly skipEngine?: boolean;
   readonly onProgress?: (done: number, total: number) => void;
   readonly now?: Date;
+  /** Vulnerability database for the running kernel's advisories: an open handle or a path (missing = unknown). */
+  readonly vulnDb?: VulnDb | string;
+}
+
+/** Opens the database for a facts run; a missing or unusable one is a reason, not an error (the rule skips). */
+function withDb<T>(db: VulnDb | string | undefined, use: (db: VulnDb | string) => T): T {
+  if (db === undefined) return use('no vulnerability database given (pass --db or run `bulkhead db update`)');
+  if (typeof db !== 'string') return use(db);
+  let handle: VulnDb;
+  try {
+    handle = openVulnDb(db);
+  } catch (error) {
+    if (!(error instanceof BulkheadError)) throw error;
+    return use(`${error.message}; ${error.hint ?? 'run `bulkhead db update`'}`);
+  }
+  try {
+    return use(handle);
+  } finally {
+    handle.close();
+  }
 }
 
 export async function collectFacts(options: CollectOptions): Promise<Facts> {
@@ -51,11 +73,13 @@ export async function collectFacts(options: CollectOptions): Promise<Facts> {
     engineDataRoot: engine.state === 'known' ? (engine.value.info.DockerRootDir ?? undefined) : undefined,
   });
   diagnostics.push(...host.diagnostics);
+  const kernelVulnerabilities = withDb(options.vulnDb, (db) => computeKernelVulnerabilities(host.facts, db));
   return {
     schemaVersion: 1,
     collectedAt: (options.now ?? new Date()).toISOString(),
     host: host.facts,
     engine,
+    kernelVulnerabilities,
     diagnostics,
   };
 }

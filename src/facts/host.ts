@@ -80,6 +80,12 @@ export const hostFactsSchema = z.object({
     modules: knownSchema(z.array(z.string())),
     cgroupVersion: knownSchema(z.union([z.literal(1), z.literal(2)])),
     seccomp: knownSchema(z.object({ available: z.boolean(), actions: z.array(z.string()) })),
+    /** /proc/version: "Linux version ... #1 SMP Debian 6.1.76-1 (2024-02-01)" (absent in older recorded facts). */
+    procVersion: knownSchema(z.string()).optional(),
+    /** /proc/version_signature (Ubuntu): "Ubuntu 5.15.0-91.101-generic 5.15.131". */
+    versionSignature: knownSchema(z.string()).optional(),
+    /** CVEs that loaded live patches say they fix, each with the source that says so. */
+    livepatchCves: knownSchema(z.array(z.object({ cve: z.string(), source: z.string() }))).optional(),
   }),
   os: knownSchema(osReleaseSchema),
   lsm: z.object({

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { engineFactsSchema } from './engine.js';
 import { hostFactsSchema } from './host.js';
+import { kernelVulnerabilitiesSchema } from './kernel-vulnerabilities.js';
 import { knownSchema } from './known.js';
 
 export const factsSchema = z.object({
@@ -10,6 +11,8 @@ export const factsSchema = z.object({
   host: hostFactsSchema,
   /** Unknown when the engine could not be reached; host rules still run. */
   engine: knownSchema(engineFactsSchema),
+  /** The running kernel's missing fixes, from the vulnerability database (absent in facts recorded before it). */
+  kernelVulnerabilities: knownSchema(kernelVulnerabilitiesSchema).optional(),
   /** Problems met while collecting (unreadable files, malformed daemon.json, engine down). */
   diagnostics: z.array(
     z.object({ level: z.enum(['warning', 'error']), subject: z.string(), message: z.string() }),
@@ -22,3 +25,4 @@ export * from './host.js';
 export * from './engine.js';
 export * from './dockerd-options.js';
 export * from './hardening.js';
+export { kernelVulnerabilitiesSchema, type KernelVulnerabilities } from './kernel-vulnerabilities.js';

@@ -4,6 +4,12 @@
 import { known, unknown, type Known } from '../facts/known.js';
 import type { HostFacts } from '../facts/host.js';
 import type { HostPackage } from './host-packages.js';
+import {
+  cvesFromCanonicalStatus,
+  cvesFromKernelCare,
+  cvesFromPatchNames,
+  runLivepatchClient,
+} from './livepatch-cves.js';
 import type { RootFs } from './root-fs.js';
 
 type KernelFacts = HostFacts['kernel'];
@@ -114,13 +120,45 @@ function seccomp(fs: RootFs): KernelFacts['seccomp'] {
   return unknown('neither /proc/sys/kernel/seccomp/actions_avail nor /proc/self/status is readable');
 }
 
+function livepatchCves(
+  fs: RootFs,
+  patches: KernelFacts['livepatch'],
+): NonNullable<KernelFacts['livepatchCves']> {
+  const fromNames = patches.state === 'known' ? cvesFromPatchNames(patches.value.patches) : [];
+  const canonical = runLivepatchClient(
+    fs.root,
+    '/snap/bin/canonical-livepatch',
+    ['status', '--format', 'json'],
+    (p) => fs.exists(p),
+  );
+  const kcare = runLivepatchClient(fs.root, '/usr/bin/kcarectl', ['--patch-info'], (p) => fs.exists(p));
+  const all = [
+    ...fromNames,
+    ...(canonical === undefined ? [] : cvesFromCanonicalStatus(canonical)),
+    ...(kcare === undefined ? [] : cvesFromKernelCare(kcare)),
+  ];
+  const sources = [
+    patches.state === 'known' ? patches.source : undefined,
+    canonical === undefined ? undefined : 'canonical-livepatch status',
+    kcare === undefined ? undefined : 'kcarectl --patch-info',
+  ].filter((s): s is string => s !== undefined);
+  if (sources.length === 0)
+    return unknown(patches.state === 'unknown' ? patches.reason : 'no live-patch source readable');
+  return known(all, sources.join(', '));
+}
+
 export function readKernelFacts(fs: RootFs, packages: readonly HostPackage[] | undefined): KernelFacts {
+  const patches = livepatch(fs);
+  const signature = fs.read('/proc/version_signature');
   return {
     release: readTrimmed(fs, '/proc/sys/kernel/osrelease'),
     version: readTrimmed(fs, '/proc/sys/kernel/version'),
     installed: installedKernels(fs, packages),
     rebootRequired: rebootRequired(fs),
-    livepatch: livepatch(fs),
+    livepatch: patches,
+    procVersion: readTrimmed(fs, '/proc/version'),
+    ...(signature.ok ? { versionSignature: readTrimmed(fs, '/proc/version_signature') } : {}),
+    livepatchCves: livepatchCves(fs, patches),
     modules: modules(fs),
     cgroupVersion: cgroupVersion(fs),
     seccomp: seccomp(fs),

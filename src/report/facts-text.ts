@@ -47,6 +47,15 @@ export function renderFactsText(facts: Facts, style: TextStyle): string {
         ['kernel', show(kernel.release, (v) => v, style)],
         ['installed kernels', show(kernel.installed, (v) => list(v.map((k) => k.release)), style)],
         [
+          'kernel CVEs',
+          show(
+            facts.kernelVulnerabilities ?? { state: 'unknown', reason: 'not looked up' },
+            (v) =>
+              `${v.kernel}: ${v.missing.length === 0 ? 'no shipped fix missing' : `${v.missing.length} fixed in a later package (${v.missing.filter((m) => m.state === 'fixed-after-reboot').length} after reboot)`}${v.livePatched.length > 0 ? `, ${v.livePatched.length} live-patched` : ''}`,
+            style,
+          ),
+        ],
+        [
           'reboot required',
           show(
             kernel.rebootRequired,

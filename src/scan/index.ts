@@ -7,6 +7,9 @@ import type { Diagnostic } from '../shared/diagnostic.js';
 import type { Finding } from '../shared/finding.js';
 import type { VulnDb } from '../vulndb/db.js';
 import { checkImage, imageRuleDescriptors } from './rules/index.js';
+import { computeKernelVulnerabilities, type KernelVulnerabilities } from '../facts/kernel-vulnerabilities.js';
+import { collectHostFacts } from '../host/collect.js';
+import type { Known } from '../facts/known.js';
 
 export { checkImage, imageRuleDescriptors, IMAGE_RULES } from './rules/index.js';
 
@@ -82,3 +85,72 @@ export function describeArtifact(facts: ImageFacts): Readonly<Record<string, unk
 }
 
 export { imageRuleDescriptors as scanRuleDescriptors };
+
+export interface HostScanResult extends ScanResult {
+  /** The running kernel's missing fixes (unknown with the reason when it cannot be judged). */
+  readonly kernel: Known<KernelVulnerabilities>;
+}
+
+/** One finding per CVE the running kernel lacks: fixed after a reboot, or fixed in a package not installed. */
+export function kernelFindings(ref: string, kernel: KernelVulnerabilities): Finding[] {
+  return kernel.missing.map((m) => {
+    const when =
+      m.state === 'fixed-after-reboot'
+        ? `fixed after reboot: ${m.installedFix ?? 'a fixed kernel'} is installed but not running`
+        : m.state === 'not-installed'
+          ? `fixed in ${kernel.package} ${m.fixedVersion}, which is not installed`
+          : `fixed in ${kernel.package} ${m.fixedVersion}`;
+    return {
+      ruleId: m.cve,
+      aliases: m.advisory === m.cve ? [] : [m.advisory],
+      severity:
+        m.severity === 'critical' || m.severity === 'high' || m.severity === 'low' || m.severity === 'info'
+          ? m.severity
+          : 'medium',
+      title: `${m.cve} in the running kernel`,
+      message: `the running kernel (${kernel.kernel}) is affected by ${m.cve}; ${when}.`,
+      outcome: { kind: 'fail' },
+      evidence: [
+        { source: kernel.versionSource, value: kernel.runningVersion, expected: `>= ${m.fixedVersion}` },
+      ],
+      target: {
+        kind: 'package',
+        image: ref,
+        name: `${kernel.package} (running kernel)`,
+        version: kernel.runningVersion,
+        sourceName: kernel.package,
+        sourceVersion: kernel.runningVersion,
+        ecosystem: kernel.ecosystem,
+      },
+      remediation:
+        m.state === 'fixed-after-reboot'
+          ? 'Reboot into the installed kernel (or load a live patch covering the CVE).'
+          : `Install ${kernel.package} ${m.fixedVersion} or later and reboot into it.`,
+      references: [],
+      vulnerability: { id: m.cve, fixedVersion: m.fixedVersion, status: 'fixed', source: m.advisory },
+    };
+  });
+}
+
+/**
+ * `bulkhead scan host`: the host's root filesystem (like rootfs:ROOT) plus the kernel that is running, so one
+ * command answers "what on this host is vulnerable right now".
+ */
+export async function scanHost(root: string, options: ScanOptions): Promise<HostScanResult> {
+  const result = await scanImage(`rootfs:${root}`, options);
+  const host = collectHostFacts({ root });
+  const kernel = computeKernelVulnerabilities(
+    host.facts,
+    options.db ?? 'no vulnerability database (--skip-db): the running kernel is not judged',
+  );
+  const findings = [...result.findings];
+  const diagnostics = [...result.diagnostics];
+  if (kernel.state === 'known') findings.unshift(...kernelFindings(result.facts.ref, kernel.value));
+  else
+    diagnostics.push({
+      level: 'warning',
+      subject: `${root} running kernel`,
+      message: `running kernel not judged: ${kernel.reason}`,
+    });
+  return { ...result, findings, diagnostics, kernel };
+}

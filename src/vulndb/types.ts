@@ -5,7 +5,16 @@ import type { AdvisoryStatus } from './schema.js';
 
 /** Advisory ecosystems the database knows; each maps to one version scheme. */
 export type Ecosystem =
-  'debian' | 'ubuntu' | 'alpine' | 'wolfi' | 'chainguard' | 'almalinux' | 'rocky' | 'redhat';
+  | 'debian'
+  | 'ubuntu'
+  | 'alpine'
+  | 'wolfi'
+  | 'chainguard'
+  | 'almalinux'
+  | 'rocky'
+  | 'redhat'
+  /** Fixed versions the DSA/DLA lists state for the kernel sources, for the running-kernel check only. */
+  | 'debian-advisory';
 export const ECOSYSTEMS: readonly Ecosystem[] = [
   'debian',
   'ubuntu',
@@ -15,6 +24,7 @@ export const ECOSYSTEMS: readonly Ecosystem[] = [
   'almalinux',
   'rocky',
   'redhat',
+  'debian-advisory',
 ];
 
 export interface AdvisoryRecord {

@@ -7,6 +7,7 @@ import { AUDIT_RULES } from '../../audit/rules/index.js';
 import { layerOf, runAudit } from '../../audit/run.js';
 import { selectRules, splitTokens } from '../../audit/select.js';
 import { collectFacts } from '../../facts/collect.js';
+import { defaultDbPath } from '../../vulndb/db.js';
 import { createReport } from '../../shared/report.js';
 import { EXIT_ERROR, type CliIO } from '../io.js';
 import type { CommandRunner } from '../main.js';
@@ -22,6 +23,7 @@ function rankLayer(heading: string): number {
 interface AuditFlags {
   readonly host?: string;
   readonly root: string;
+  readonly db?: string;
   readonly config?: string;
   readonly only: string[];
   readonly skip: string[];
@@ -83,6 +85,7 @@ export function registerAudit(program: Command, run: (runner: CommandRunner) => 
         host: flags.host,
         env: io.env,
         skipEngine: !needsEngine,
+        vulnDb: flags.db ?? defaultDbPath(io.env),
         ...(onProgress === undefined ? {} : { onProgress }),
       });
       const result = runAudit(facts, {

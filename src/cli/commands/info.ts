@@ -1,6 +1,7 @@
 // `bulkhead info`: collects host and engine facts once and prints them (readable summary, or --json).
 import type { Command } from 'commander';
 import { collectFacts } from '../../facts/collect.js';
+import { defaultDbPath } from '../../vulndb/db.js';
 import { renderFactsText } from '../../report/facts-text.js';
 import { EXIT_ERROR, EXIT_OK } from '../io.js';
 import type { CommandRunner } from '../main.js';
@@ -9,6 +10,7 @@ import { addFactsOptions } from '../options.js';
 interface InfoFlags {
   readonly host?: string;
   readonly root: string;
+  readonly db?: string;
   readonly json: boolean;
   readonly engine: boolean;
   readonly color: boolean;
@@ -30,6 +32,7 @@ export function registerInfo(program: Command, run: (runner: CommandRunner) => P
           host: flags.host,
           env: io.env,
           skipEngine: !flags.engine,
+          vulnDb: flags.db ?? defaultDbPath(io.env),
         });
         if (flags.json) io.stdout(`${JSON.stringify(facts, null, 2)}\n`);
         else

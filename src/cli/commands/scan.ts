@@ -8,7 +8,7 @@ import { createReport } from '../../shared/report.js';
 import { BulkheadError, UsageError } from '../../shared/errors.js';
 import { applyScanFilters, loadIgnoreFile, type IgnoreRules } from '../../detect/filter.js';
 import { parseSeverity, type Severity } from '../../shared/severity.js';
-import { describeArtifact, imageRuleDescriptors, scanImage } from '../../scan/index.js';
+import { describeArtifact, imageRuleDescriptors, scanHost, scanImage } from '../../scan/index.js';
 import { defaultDbPath, openVulnDb, type VulnDb } from '../../vulndb/db.js';
 import type { CliIO } from '../io.js';
 import type { CommandRunner } from '../main.js';
@@ -58,7 +58,7 @@ export function registerScan(program: Command, run: (runner: CommandRunner) => P
   const command = program
     .command('scan')
     .description(
-      'Scan an image or root filesystem for vulnerable OS packages and risky configuration. TARGET: a `docker save` tar, an OCI layout (dir or tar), rootfs:DIR, an engine image name or id, or docker://REGISTRY/NAME:TAG.',
+      'Scan an image or root filesystem for vulnerable OS packages and risky configuration. TARGET: a `docker save` tar, an OCI layout (dir or tar), rootfs:DIR, an engine image name or id, docker://REGISTRY/NAME:TAG, or host (the host root filesystem at --root and its running kernel).',
     )
     .argument('<target>', 'image to scan (see description for the forms)')
     .option('--db <path>', 'vulnerability database (default: $XDG_CACHE_HOME/bulkhead/vulndb.sqlite)')
@@ -83,6 +83,7 @@ export function registerScan(program: Command, run: (runner: CommandRunner) => P
     )
     .option('--plain-http', 'talk plain HTTP to the registry (loopback registries always use HTTP)', false)
     .option('--platform <os/arch>', 'platform to pick from a multi-platform image (default linux/amd64)')
+    .option('--root <dir>', 'with TARGET "host": the host root filesystem to scan (default /)', '/')
     .option('--list-packages', 'print the installed packages (table or json) instead of findings', false);
   addReportOptions(command);
   command.action((target: string, raw: Record<string, unknown>) =>
@@ -117,7 +118,7 @@ export function registerScan(program: Command, run: (runner: CommandRunner) => P
       }
       try {
         const report = progress(io, flags.quiet);
-        const result = await scanImage(target, {
+        const options = {
           env: io.env,
           host: typeof raw['host'] === 'string' ? raw['host'] : undefined,
           registryAuth:
@@ -127,7 +128,12 @@ export function registerScan(program: Command, run: (runner: CommandRunner) => P
           onProgress: report,
           db,
           configChecks: raw['configChecks'] !== false && !listPackages,
-        });
+        };
+        // "host": the root filesystem at --root plus the running kernel
+        const result =
+          target === 'host'
+            ? await scanHost(typeof raw['root'] === 'string' ? raw['root'] : '/', options)
+            : await scanImage(target, options);
         if (report !== undefined && io.isTTY) io.stderr('\r\u001b[2K');
         if (listPackages) {
           const text =

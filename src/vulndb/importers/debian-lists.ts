@@ -1,5 +1,7 @@
 // Imports the Debian security tracker's advisory lists (data/DSA/list, data/DLA/list, data/DTSA/list) for the
-// CVE -> DSA/DLA aliases findings carry, and debian-security-support's security-support-ended.debNN files (source
+// CVE -> DSA/DLA aliases findings carry, plus the fixed versions they state for the kernel's source packages
+// ("[bullseye] - linux 5.10.162-1"), kept apart as ecosystem "debian-advisory" for the running-kernel check (image
+// detection keeps reading the tracker, which carries the same fixes), and debian-security-support's security-support-ended.debNN files (source
 // packages whose security support ended before the release's end of life).
 import { newStats, skip, type AdvisorySink, type ImportStats } from '../types.js';
 import { DEBIAN_CODENAMES } from './releases.js';
@@ -17,11 +19,30 @@ export function importAdvisoryList(text: string, sink: AdvisorySink, location: s
   const kind = /^\[[^\]]*\] (DSA|DLA|DTSA)-/.exec(text)?.[1] ?? 'DSA';
   sink.beginSource(`debian-${kind.toLowerCase()}-list`, 'debian-advisory-list', location);
   let current: string | undefined;
+  let currentCves: string[] = [];
   text.split('\n').forEach((line, index) => {
     if (line.trim() === '') return;
     const header = HEADER.exec(line);
     if (header !== null) {
       current = header[2];
+      currentCves = [];
+      return;
+    }
+    // "\t[bullseye] - linux 5.10.162-1": kernel sources only ("linux", "linux-5.10", "linux-6.1"); "<not-affected>"
+    // and friends are not versions
+    const fix = /^\s+\[([a-z]+)\] - (linux(?:-[0-9.]+)?) ([0-9][^\s<>]*)/.exec(line);
+    if (fix !== null && current !== undefined) {
+      sink.addAdvisory({
+        ecosystem: 'debian-advisory',
+        release: fix[1] ?? '',
+        package: fix[2] ?? '',
+        vulnerability: current,
+        aliases: currentCves,
+        status: 'fixed',
+        fixed: fix[3] ?? '',
+        introduced: '',
+        severity: null,
+      });
       return;
     }
     if (!/^\s/.test(line)) {
@@ -33,6 +54,7 @@ export function importAdvisoryList(text: string, sink: AdvisorySink, location: s
     if (cves !== null && current !== undefined) {
       const ids = (cves[1] ?? '').split(/\s+/).filter((id) => /^CVE-\d{4}-\d{4,}$/.test(id));
       for (const id of ids) sink.addAliases(id, [current]);
+      currentCves = ids;
       stats.records += ids.length;
     }
   });

@@ -1,5 +1,12 @@
 // Case tables for the host rules (BH-H-*) and the file rules (BH-F-*, modes as bit masks).
-import { known, unknown, type FileStat, type HostFacts } from '../../../src/facts/index.js';
+import {
+  known,
+  unknown,
+  type FileStat,
+  type HostFacts,
+  type KernelVulnerabilities,
+  type Known,
+} from '../../../src/facts/index.js';
 import { buildFacts, daemonHost, hostFacts } from '../facts-builder.js';
 import type { CaseTable, Expect, RuleCase } from './types.js';
 
@@ -13,6 +20,28 @@ const on = (
   name,
   facts: buildFacts({ host, engine: null }),
   expect: [{ target, outcome, ...(evidence === undefined ? {} : { evidence }) }],
+});
+const kernelResult = (
+  missing: KernelVulnerabilities['missing'],
+  livePatched: KernelVulnerabilities['livePatched'] = [],
+): KernelVulnerabilities => ({
+  kernel: 'Debian 11 (bullseye) linux 5.10.162-1',
+  ecosystem: 'debian:bullseye',
+  package: 'linux',
+  runningVersion: '5.10.162-1',
+  versionSource: '/proc/version',
+  missing,
+  livePatched,
+});
+const kv = (
+  name: string,
+  fact: Known<KernelVulnerabilities>,
+  outcome: Expect['outcome'],
+  evidence?: string[],
+): RuleCase => ({
+  name,
+  facts: { ...buildFacts({ host: hostFacts(), engine: null }), kernelVulnerabilities: fact },
+  expect: [{ target: 'host', outcome, ...(evidence === undefined ? {} : { evidence }) }],
 });
 const kernel = (k: Partial<HostFacts['kernel']>): HostFacts => {
   const h = hostFacts();
@@ -122,6 +151,57 @@ export const hostCases: CaseTable = {
       ['lp_6_1_0_18'],
     ),
     on('unknown skips', kernel({ livepatch: unknown('no /sys') }), 'skip'),
+  ],
+  'BH-H-041': [
+    kv('no database: skip with the reason', unknown('no vulnerability database given'), 'skip'),
+    kv(
+      'custom kernel: skip',
+      unknown('the running kernel 6.18.44-fc-v657 carries no Debian package version'),
+      'skip',
+    ),
+    kv(
+      'nothing missing passes',
+      known(
+        kernelResult(
+          [],
+          [
+            {
+              cve: 'CVE-2022-2873',
+              advisory: 'DSA-5324-1',
+              source: '/sys/kernel/livepatch/kpatch_cve_2022_2873',
+            },
+          ],
+        ),
+        'x',
+      ),
+      'pass',
+      ['/proc/version=5.10.162-1'],
+    ),
+    kv(
+      'missing fixes fail, after-reboot and not-installed told apart',
+      known(
+        kernelResult([
+          {
+            cve: 'CVE-2023-0179',
+            advisory: 'DSA-5324-1',
+            fixedVersion: '5.10.162-1',
+            severity: 'high',
+            state: 'fixed-after-reboot',
+            installedFix: 'linux-image-5.10.0-21-amd64 5.10.162-1',
+          },
+          {
+            cve: 'CVE-2023-1234',
+            advisory: 'DSA-5400-1',
+            fixedVersion: '5.10.179-1',
+            severity: 'high',
+            state: 'not-installed',
+          },
+        ]),
+        'x',
+      ),
+      'fail',
+      ['/proc/version=5.10.162-1', 'DSA-5324-1=CVE-2023-0179', 'DSA-5400-1=CVE-2023-1234'],
+    ),
   ],
   'BH-H-003': [
     on('AppArmor passes', hostFacts(), 'pass'),
