@@ -81,6 +81,8 @@ export function startNflogReader(options: NflogReaderOptions): NflogReader {
       '-e',
       '-q',
       '-U',
+      // hand each packet over at once (the table's queue-threshold 1 makes the kernel send them at once too)
+      '--immediate-mode',
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
