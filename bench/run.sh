@@ -12,6 +12,7 @@ declare -A BENCH=(
   [lint]="bench/lint/corpus.ts"
   [scan]="bench/scan/scan.ts"
   [vulndb]="bench/vulndb/vulndb.ts"
+  [watch-net]="bench/watch-net/net.ts"
   [watch]="bench/watch/watch.ts"
 )
 names=("$@")
