@@ -4,7 +4,7 @@ import { Option, type Command } from 'commander';
 import { FORMATS, renderReport, type Format } from '../report/render.js';
 import type { Report } from '../shared/report.js';
 import type { TableOptions } from '../report/table.js';
-import { UsageError } from '../shared/errors.js';
+import { BulkheadError, errnoCode, UsageError } from '../shared/errors.js';
 import { isAtLeast, parseSeverity, SEVERITIES, type Severity } from '../shared/severity.js';
 import { EXIT_FINDINGS, EXIT_OK, type CliIO } from './io.js';
 
@@ -71,9 +71,34 @@ export function emitReport(
   table: Omit<TableOptions, 'color'> = {},
 ): number {
   const text = renderReport(report, flags.format, { ...table, color: flags.color });
-  if (flags.output === undefined) io.stdout(text);
-  else writeFileSync(flags.output, text);
+  writeReport(text, flags, io);
   return exitCodeFor(report, flags.failOn);
+}
+
+/** Writes a rendered report to stdout or to --output, with an error that names the output path and the problem. */
+export function writeReport(text: string, flags: Pick<ReportFlags, 'output'>, io: CliIO): void {
+  if (flags.output === undefined) {
+    io.stdout(text);
+    return;
+  }
+  try {
+    writeFileSync(flags.output, text);
+  } catch (error) {
+    const code = errnoCode(error);
+    const problem =
+      code === 'EISDIR'
+        ? 'is a directory'
+        : code === 'ENOENT'
+          ? 'is in a directory that does not exist'
+          : code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+            ? 'is not writable'
+            : `cannot be written (${code ?? 'error'})`;
+    throw new BulkheadError('INPUT_UNREADABLE', `--output ${flags.output} ${problem}`, {
+      subject: flags.output,
+      hint: 'pass a file path in an existing, writable directory (e.g. -o report.json)',
+      cause: error,
+    });
+  }
 }
 
 export function exitCodeFor(report: Report, failOn: Severity | undefined): number {

@@ -56,7 +56,7 @@ export async function collectFacts(options: CollectOptions): Promise<Facts> {
         ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
       });
       engine = known(result.facts, address.display);
-      diagnostics.push(...result.diagnostics);
+      for (const item of result.diagnostics) diagnostics.push(item);
     } catch (error) {
       if (!(error instanceof BulkheadError)) throw error;
       engine = unknown(error.message);
@@ -72,7 +72,7 @@ export async function collectFacts(options: CollectOptions): Promise<Facts> {
     address,
     engineDataRoot: engine.state === 'known' ? (engine.value.info.DockerRootDir ?? undefined) : undefined,
   });
-  diagnostics.push(...host.diagnostics);
+  for (const item of host.diagnostics) diagnostics.push(item);
   const kernelVulnerabilities = withDb(options.vulnDb, (db) => computeKernelVulnerabilities(host.facts, db));
   return {
     schemaVersion: 1,

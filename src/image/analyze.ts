@@ -162,6 +162,11 @@ export function analyzeLayers(input: AnalyzeInput): ImageFacts {
         ];
   });
   const passwd = read('etc/passwd')?.toString('utf8');
+  const incomplete = [...view.unreadDbs].map(
+    ([path, placed]) =>
+      `package database ${path} was not read (${placed.value}); its packages were not scanned`,
+  );
+  for (const message of incomplete) diagnostics.push({ level: 'error', subject: input.ref, message });
   return {
     source: input.source,
     ref: input.ref,
@@ -176,6 +181,7 @@ export function analyzeLayers(input: AnalyzeInput): ImageFacts {
     specialFiles,
     secretCandidates,
     ...(passwd === undefined ? {} : { passwd }),
+    ...(incomplete.length === 0 ? {} : { incomplete }),
     diagnostics,
   };
 }

@@ -15,10 +15,18 @@ export interface MergedView {
   readonly symlinks: Map<string, Placed<string>>;
   readonly specialFiles: Map<string, Placed<SpecialFile>>;
   readonly unsupportedDbs: Map<string, Placed<string>>;
+  /** Package databases that are present but were not read: path -> why. */
+  readonly unreadDbs: Map<string, Placed<string>>;
 }
 
 export function emptyView(): MergedView {
-  return { files: new Map(), symlinks: new Map(), specialFiles: new Map(), unsupportedDbs: new Map() };
+  return {
+    files: new Map(),
+    symlinks: new Map(),
+    specialFiles: new Map(),
+    unsupportedDbs: new Map(),
+    unreadDbs: new Map(),
+  };
 }
 
 function isUnder(path: string, dir: string): boolean {
@@ -57,13 +65,20 @@ export function applyLayer(view: MergedView, layer: LayerScan, layerIndex: numbe
   prune(view.symlinks, layer);
   prune(view.specialFiles, layer);
   prune(view.unsupportedDbs, layer);
+  prune(view.unreadDbs, layer);
   for (const [path, file] of layer.files) {
     view.files.set(path, { value: file, layerIndex });
+    view.unreadDbs.delete(path);
     changed.add(path);
   }
   for (const [path, target] of layer.symlinks) view.symlinks.set(path, { value: target, layerIndex });
   for (const file of layer.specialFiles) view.specialFiles.set(file.path, { value: file, layerIndex });
   for (const path of layer.unsupportedDbs) view.unsupportedDbs.set(path, { value: path, layerIndex });
+  for (const [path, reason] of layer.unreadDbs) {
+    view.files.delete(path);
+    view.unreadDbs.set(path, { value: reason, layerIndex });
+    changed.add(path);
+  }
   return changed;
 }
 

@@ -7,14 +7,14 @@
 // layer blob is analysed as it passes (the analysis keeps only the few files analysers need) and keyed by its entry
 // name; the small JSON documents are kept; the order is applied at the end from the manifest.
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { closeSync, createReadStream, readSync } from 'node:fs';
 import { z } from 'zod';
 import type { Diagnostic } from '../shared/diagnostic.js';
+import { openRegular, resolveContained } from '../shared/contained-file.js';
 import { BulkheadError, errnoCode, InputError } from '../shared/errors.js';
 import { analyzeLayers } from './analyze.js';
 import { configFacts, historyFacts, imageConfigSchema, layerRefs, type ImageConfig } from './config.js';
+import { newCaptureBudget } from './capture.js';
 import { decompress, DecompressError, peek, sniffCompression } from './decompress.js';
 import { scanLayer, type LayerScan } from './layer.js';
 import { cleanEntryName, resolveLinkTarget, TarFormatError, walkTar } from './tar.js';
@@ -279,6 +279,7 @@ export async function readImageArchive(
   let jsonTotal = 0;
   let layerCount = 0;
   let bytes = 0;
+  const budget = newCaptureBudget();
   try {
     const { stream } = await decompress(source);
     await walkTar(stream, {
@@ -311,7 +312,7 @@ export async function readImageArchive(
           return;
         }
         if (sniffCompression(head) !== 'none' || looksLikeTar(head)) {
-          const layer = await scanLayer(prepend(head, rest)).catch((error: unknown) => {
+          const layer = await scanLayer(prepend(head, rest), budget).catch((error: unknown) => {
             if (error instanceof TarFormatError || error instanceof DecompressError) {
               throw new InputError(options.subject, `layer ${header.path}: ${error.message}`, {
                 cause: error,
@@ -348,37 +349,82 @@ export async function readImageArchive(
   return resolveImage(store, options);
 }
 
+/**
+ * Opens a file of an OCI layout directory: it must be a regular file inside the layout, reached without a symlink
+ * (a blob linked to /etc/shadow must not be read), and never a FIFO or device (which would block or never end).
+ */
+function openLayoutFile(dir: string, path: string): { fd: number; size: number } | undefined {
+  const resolved = resolveContained(dir, path, 'refuse-symlinks');
+  if (!resolved.ok) {
+    if (resolved.problem === 'missing') return undefined;
+    throw new InputError(
+      dir,
+      `${resolved.reason}: an OCI layout is read only through regular files inside it`,
+      {
+        hint: 'copy the layout again (skopeo copy ... oci:DIR) instead of linking its files',
+      },
+    );
+  }
+  const opened = openRegular(resolved.path);
+  if (opened.ok) return { fd: opened.fd, size: opened.size };
+  if (opened.problem === 'missing') return undefined;
+  throw new InputError(
+    dir,
+    opened.problem === 'not-regular'
+      ? `${path} is ${opened.fileType ?? 'not a regular file'}, not a regular file: an OCI layout holds only regular files`
+      : `cannot read ${path} (${opened.reason})`,
+    { hint: 'copy the layout again (skopeo copy ... oci:DIR)' },
+  );
+}
+
 /** Reads an OCI image layout directory, streaming each layer blob from disk in order. */
 export async function readOciLayoutDir(dir: string, options: ArchiveOptions): Promise<ImageFacts> {
   let done = 0;
   let bytes = 0;
+  const budget = newCaptureBudget();
   const store: BlobStore = {
     describe: dir,
-    json: async (path) => {
+    json: (path) => {
       // Paths come from validated digests ("blobs/sha256/<hex>") or fixed names, never from the layout's free text.
-      const full = join(dir, path);
+      const file = openLayoutFile(dir, path);
+      if (file === undefined) return Promise.resolve(undefined);
       try {
-        const info = await stat(full);
-        if (info.size > MAX_JSON_BYTES)
-          throw new InputError(dir, `${path}: ${info.size} bytes is too large for a JSON document`, {
+        if (file.size > MAX_JSON_BYTES)
+          throw new InputError(dir, `${path}: ${file.size} bytes is too large for a JSON document`, {
             hint: 'the layout is corrupt',
           });
-        return await readFile(full);
+        // At most the limit plus one byte, whatever the size said when the file was opened.
+        const buffer = Buffer.alloc(Math.min(file.size, MAX_JSON_BYTES) + 1);
+        let length = 0;
+        for (;;) {
+          const n = readSync(file.fd, buffer, length, buffer.length - length, null);
+          if (n === 0) break;
+          length += n;
+          if (length === buffer.length)
+            throw new InputError(dir, `${path}: grew while being read`, {
+              hint: 'the layout is being modified',
+            });
+        }
+        return Promise.resolve(buffer.subarray(0, length));
       } catch (error) {
-        if (errnoCode(error) === 'ENOENT') return undefined;
         return wrapStreamError(dir, error);
+      } finally {
+        closeSync(file.fd);
       }
     },
     layer: async (path) => {
-      const full = join(dir, path);
+      const file = openLayoutFile(dir, path);
+      if (file === undefined) return undefined;
       try {
-        const layer = await scanLayer(createReadStream(full, { highWaterMark: READ_CHUNK }));
+        const layer = await scanLayer(
+          createReadStream('', { fd: file.fd, highWaterMark: READ_CHUNK, autoClose: true }),
+          budget,
+        );
         done += 1;
         bytes += layer.uncompressedBytes;
         options.onLayer?.(done, bytes);
         return layer;
       } catch (error) {
-        if (errnoCode(error) === 'ENOENT') return undefined;
         if (error instanceof TarFormatError || error instanceof DecompressError) {
           throw new InputError(dir, `layer ${path}: ${error.message}`, {
             cause: error,

@@ -5,6 +5,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { connectEngine } from '../engine/client.js';
+import { describeFileType } from '../shared/contained-file.js';
 import { BulkheadError, errnoCode, UsageError } from '../shared/errors.js';
 import { READ_CHUNK, readImageArchive, readOciLayoutDir } from './archive.js';
 import { ImageNotFoundError, readEngineImage } from './engine.js';
@@ -45,8 +46,15 @@ export interface ReadImageOptions {
 async function pathKind(path: string): Promise<'file' | 'dir' | undefined> {
   try {
     const info = await stat(path);
-    return info.isDirectory() ? 'dir' : 'file';
+    if (info.isDirectory()) return 'dir';
+    if (info.isFile()) return 'file';
+    // A FIFO would block the read and a device would never end: an image archive is a regular file.
+    throw new BulkheadError('INPUT_INVALID', `${path} is ${describeFileType(info)}, not an image archive`, {
+      subject: path,
+      hint: 'pass a `docker save` tar, an OCI layout (dir or tar), a root filesystem directory or an image name',
+    });
   } catch (error) {
+    if (error instanceof BulkheadError) throw error;
     if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') return undefined;
     throw new BulkheadError('INPUT_UNREADABLE', `cannot read ${path} (${errnoCode(error) ?? 'error'})`, {
       subject: path,
@@ -77,6 +85,18 @@ export function parseTargetPrefix(target: string): TargetSpec | undefined {
   return undefined;
 }
 
+const ARCHIVE_NAME = /\.(tar|tar\.gz|tgz|tar\.zst|oci)$/i;
+
+/** OCI platform "os/arch[/variant]" (image-spec image-index "platform"): lowercase words, as `docker --platform`. */
+const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
+
+export function checkPlatform(platform: string | undefined): void {
+  if (platform !== undefined && !PLATFORM.test(platform))
+    throw new UsageError(`invalid --platform ${JSON.stringify(platform)}`, {
+      hint: 'write OS/ARCH[/VARIANT], e.g. linux/amd64 or linux/arm64/v8',
+    });
+}
+
 export async function resolveTarget(target: string): Promise<TargetSpec> {
   if (target === '')
     throw new UsageError('empty scan target', {
@@ -99,16 +119,24 @@ export async function resolveTarget(target: string): Promise<TargetSpec> {
       ? { kind: 'oci-dir', path: target }
       : { kind: 'rootfs', path: target };
   }
-  if (target.startsWith('/') || target.startsWith('./') || target.startsWith('../')) {
+  // "nope.tar" is a valid image name, but nobody names an image like an archive: say the file is missing rather
+  // than try an engine (and report it unreachable).
+  if (
+    target.startsWith('/') ||
+    target.startsWith('./') ||
+    target.startsWith('../') ||
+    ARCHIVE_NAME.test(target)
+  ) {
     throw new BulkheadError('INPUT_UNREADABLE', `${target} does not exist`, {
       subject: target,
-      hint: 'check the path',
+      hint: 'check the path (to scan an engine image of that name, write docker-daemon:NAME)',
     });
   }
   return { kind: 'auto-ref', ref: target };
 }
 
 export async function readImage(target: string, options: ReadImageOptions): Promise<ImageFacts> {
+  checkPlatform(options.platform);
   const spec = await resolveTarget(target);
   const onLayer = (done: number, bytes: number): void => {
     options.onProgress?.(`read ${done} layer${done === 1 ? '' : 's'} (${(bytes / 1048576).toFixed(1)} MiB)`);

@@ -4,7 +4,14 @@
 // shadow lower ones. Nothing is extracted to disk.
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
-import { capturePolicy, isUnsupportedRpmDb, type CaptureKind } from './capture.js';
+import {
+  capturePolicy,
+  isUnsupportedRpmDb,
+  newCaptureBudget,
+  reserveCapture,
+  type CaptureBudget,
+  type CaptureKind,
+} from './capture.js';
 import { decompress, type Compression } from './decompress.js';
 import { walkTar, type TarEntryHeader } from './tar.js';
 
@@ -54,6 +61,8 @@ export interface LayerScan {
   readonly paths: Set<string>;
   /** Paths of package databases bulkhead cannot read (rpm BerkeleyDB/ndb). */
   readonly unsupportedDbs: string[];
+  /** Package databases present but not read (too large, over the scan's budget), with the reason: the scan is incomplete. */
+  readonly unreadDbs: Map<string, string>;
   readonly warnings: WarningLog;
 }
 
@@ -76,7 +85,10 @@ async function readCapped(body: AsyncIterable<Buffer>, size: number): Promise<Bu
 }
 
 /** Streams one layer (gzip, zstd or plain tar) and returns what the analysers need. */
-export async function scanLayer(source: AsyncIterable<Uint8Array>): Promise<LayerScan> {
+export async function scanLayer(
+  source: AsyncIterable<Uint8Array>,
+  budget: CaptureBudget = newCaptureBudget(),
+): Promise<LayerScan> {
   const { compression, stream } = await decompress(source);
   const hash = createHash('sha256');
   let uncompressedBytes = 0;
@@ -95,6 +107,7 @@ export async function scanLayer(source: AsyncIterable<Uint8Array>): Promise<Laye
     opaqueDirs: [] as string[],
     paths: new Set<string>(),
     unsupportedDbs: [] as string[],
+    unreadDbs: new Map<string, string>(),
     warnings: { messages: [], count: 0 } as WarningLog,
   };
   let entries = 0;
@@ -161,16 +174,23 @@ export async function scanLayer(source: AsyncIterable<Uint8Array>): Promise<Laye
       scan.files.delete(header.path);
       return;
     }
+    scan.unreadDbs.delete(header.path);
     // Keys and credential files are small; a big file with such a name (a CA bundle) is judged by its head.
     if (header.size > policy.maxBytes && policy.kind !== 'secret-candidate') {
-      addWarning(
-        scan.warnings,
-        `${header.path}: ${header.size} bytes exceeds the ${policy.maxBytes}-byte limit for ${policy.kind} files, skipped`,
-      );
+      const reason = `${header.size} bytes exceeds the ${policy.maxBytes}-byte limit for ${policy.kind} files`;
+      if (policy.kind === 'package-db') scan.unreadDbs.set(header.path, reason);
+      else addWarning(scan.warnings, `${header.path}: ${reason}, skipped`);
       scan.files.delete(header.path);
       return;
     }
     const wanted = Math.min(header.size, policy.maxBytes);
+    const refused = reserveCapture(budget, policy.kind, wanted);
+    if (refused !== undefined) {
+      if (policy.kind === 'package-db') scan.unreadDbs.set(header.path, refused);
+      else addWarning(scan.warnings, `${header.path}: ${refused}, skipped`);
+      scan.files.delete(header.path);
+      return;
+    }
     const content = await readCapped(body, wanted);
     if (content.length < wanted) {
       addWarning(scan.warnings, `${header.path}: entry shorter than its header says, skipped`);

@@ -10,6 +10,7 @@ import { BulkheadError, UsageError } from '../shared/errors.js';
 import { parseImageRef } from '../shared/image-ref.js';
 import { analyzeLayers } from './analyze.js';
 import { configFacts, historyFacts, imageConfigSchema, layerRefs } from './config.js';
+import { newCaptureBudget } from './capture.js';
 import { scanLayer, type LayerScan } from './layer.js';
 import type { ImageFacts } from './types.js';
 
@@ -348,6 +349,7 @@ export async function readRegistryImage(refText: string, options: RegistryOption
   const diagnostics: Diagnostic[] = [];
   const layers: LayerScan[] = [];
   let bytes = 0;
+  const budget = newCaptureBudget();
   for (const [index, layer] of manifest.layers.entries()) {
     const hash = createHash('sha256');
     const body = await client.blobStream(layer.digest);
@@ -357,7 +359,7 @@ export async function readRegistryImage(refText: string, options: RegistryOption
         yield chunk;
       }
     }
-    const scanned = await scanLayer(hashed());
+    const scanned = await scanLayer(hashed(), budget);
     const blobDigest = `sha256:${hash.digest('hex')}`;
     if (blobDigest !== layer.digest) {
       throw new RegistryError(

@@ -4,6 +4,8 @@
 // only the files analysers need.
 import {
   closeSync,
+  constants,
+  fstatSync,
   lstatSync,
   openSync,
   readdirSync,
@@ -16,7 +18,7 @@ import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BulkheadError, errnoCode } from '../shared/errors.js';
 import { analyzeLayers } from './analyze.js';
-import { capturePolicy, isUnsupportedRpmDb } from './capture.js';
+import { capturePolicy, isUnsupportedRpmDb, newCaptureBudget, reserveCapture } from './capture.js';
 import { addWarning, type LayerScan } from './layer.js';
 import type { ImageFacts } from './types.js';
 
@@ -35,10 +37,12 @@ const SKIP_ON_LIVE_ROOT = new Set([
   'var/lib/containerd',
 ]);
 
-/** Reads at most `max` bytes from the start of a file. */
+/** Reads at most `max` bytes from the start of a regular file (never a FIFO or device swapped in after the walk). */
 function readHead(path: string, size: number, max: number): Buffer {
-  const fd = openSync(path, 'r');
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   try {
+    if (!fstatSync(fd).isFile())
+      throw Object.assign(new Error(`${path}: not a regular file`), { code: 'EFTYPE' });
     const buffer = Buffer.alloc(Math.min(size, max));
     let offset = 0;
     while (offset < buffer.length) {
@@ -87,8 +91,10 @@ export async function readRootfs(root: string, options: RootfsOptions): Promise<
     opaqueDirs: [],
     paths: new Set(),
     unsupportedDbs: [],
+    unreadDbs: new Map(),
     warnings: { messages: [], count: 0 },
   };
+  const budget = newCaptureBudget();
   let entries = 0;
   // Synchronous calls on purpose: a host root has hundreds of thousands of entries, and one lstat per file costs
   // microseconds synchronously but tens of microseconds through the promise API.
@@ -146,10 +152,15 @@ export async function readRootfs(root: string, options: RootfsOptions): Promise<
       const policy = capturePolicy(path);
       if (policy === undefined) continue;
       if (info.size > policy.maxBytes && policy.kind !== 'secret-candidate') {
-        addWarning(
-          layer.warnings,
-          `${path}: ${info.size} bytes exceeds the ${policy.maxBytes}-byte limit, skipped`,
-        );
+        const reason = `${info.size} bytes exceeds the ${policy.maxBytes}-byte limit for ${policy.kind} files`;
+        if (policy.kind === 'package-db') layer.unreadDbs.set(path, reason);
+        else addWarning(layer.warnings, `${path}: ${reason}, skipped`);
+        continue;
+      }
+      const refused = reserveCapture(budget, policy.kind, Math.min(info.size, policy.maxBytes));
+      if (refused !== undefined) {
+        if (policy.kind === 'package-db') layer.unreadDbs.set(path, refused);
+        else addWarning(layer.warnings, `${path}: ${refused}, skipped`);
         continue;
       }
       try {
@@ -163,12 +174,14 @@ export async function readRootfs(root: string, options: RootfsOptions): Promise<
           content,
         });
       } catch (error) {
-        addWarning(layer.warnings, `${path}: cannot read (${errnoCode(error) ?? 'error'}), skipped`);
+        const reason = `cannot read (${errnoCode(error) ?? 'error'})`;
+        if (policy.kind === 'package-db') layer.unreadDbs.set(path, reason);
+        else addWarning(layer.warnings, `${path}: ${reason}, skipped`);
       }
     }
   };
   walk(root, '');
-  return analyzeLayers({
+  const facts = analyzeLayers({
     source: 'rootfs',
     ref: options.ref,
     history: [],
@@ -176,4 +189,20 @@ export async function readRootfs(root: string, options: RootfsOptions): Promise<
     layers: [{ ...layer, entries }],
     diagnostics: [],
   });
+  // A directory with neither a package database nor an os-release is not a root filesystem bulkhead can judge: say
+  // that nothing was scanned rather than report a clean result.
+  const hasPackageDb = [...layer.files.keys(), ...layer.unreadDbs.keys(), ...layer.unsupportedDbs].some(
+    (path) => capturePolicy(path)?.kind === 'package-db' || isUnsupportedRpmDb(path),
+  );
+  if (!hasPackageDb && facts.os.family === 'unknown') {
+    throw new BulkheadError(
+      'INPUT_INVALID',
+      `nothing was scanned: ${root} is not an OCI layout (no oci-layout file) and has no package database or os-release of a root filesystem`,
+      {
+        subject: root,
+        hint: 'pass the root of an unpacked image or host (with /var/lib/dpkg/status, /lib/apk/db/installed or an rpm database), an OCI layout directory, or an image archive',
+      },
+    );
+  }
+  return facts;
 }

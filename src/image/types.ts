@@ -68,5 +68,10 @@ export interface ImageFacts {
   readonly secretCandidates: readonly SecretCandidate[];
   /** /etc/passwd of the final filesystem, for resolving Config.User names. */
   readonly passwd?: string;
+  /**
+   * Why the result is incomplete (a package database present in the final filesystem but not read): a scan with
+   * such reasons must not pass as clean (exit 2).
+   */
+  readonly incomplete?: readonly string[];
   readonly diagnostics: readonly Diagnostic[];
 }

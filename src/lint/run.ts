@@ -67,8 +67,8 @@ export async function runLint(input: LintRunInput): Promise<LintRunResult> {
       ignore: input.config.ignore,
       severity: input.config.severity,
     });
-    findings.push(...result.findings);
-    diagnostics.push(...result.diagnostics);
+    for (const item of result.findings) findings.push(item);
+    for (const item of result.diagnostics) diagnostics.push(item);
   }
   const report = createReport({
     command: 'lint',

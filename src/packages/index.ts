@@ -52,8 +52,8 @@ export function readPackageDatabases(files: Iterable<DatabaseFile>): ReadResult 
       result = readApkDatabase(file.content.toString('utf8'), file.path);
     else if (file.path === 'var/lib/rpm/Packages') result = readRpmBdb(file.content, file.path);
     else result = readRpmSqlite(file.content, file.path);
-    packages.push(...result.packages);
-    warnings.push(...result.warnings);
+    for (const item of result.packages) packages.push(item);
+    for (const item of result.warnings) warnings.push(item);
   }
   return { packages, warnings };
 }

@@ -43,7 +43,10 @@ export function renderColumns(
   indent = '',
 ): string {
   const all = [header, ...rows];
-  const widths = header.map((_, column) => Math.max(...all.map((row) => visibleWidth(row[column] ?? ''))));
+  // A reduce, not Math.max(...rows): a spread of tens of thousands of rows overflows the call stack.
+  const widths = header.map((_, column) =>
+    all.reduce((width, row) => Math.max(width, visibleWidth(row[column] ?? '')), 0),
+  );
   return all
     .map(
       (row) =>

@@ -38,8 +38,8 @@ export async function scanImage(target: string, options: ScanOptions): Promise<S
       { image: facts.ref, os: facts.os, packages: facts.packages },
       options.db,
     );
-    findings.push(...result.findings);
-    diagnostics.push(...result.diagnostics);
+    for (const item of result.findings) findings.push(item);
+    for (const item of result.diagnostics) diagnostics.push(item);
     if (result.unsupported !== undefined && facts.packages.length > 0) {
       unsupported = result.unsupported;
       diagnostics.push({
@@ -49,7 +49,7 @@ export async function scanImage(target: string, options: ScanOptions): Promise<S
       });
     }
   }
-  if (options.configChecks !== false) findings.push(...checkImage(facts));
+  if (options.configChecks !== false) for (const item of checkImage(facts)) findings.push(item);
   return { facts, findings, diagnostics, ...(unsupported === undefined ? {} : { unsupported }) };
 }
 

@@ -1,6 +1,6 @@
 // `bulkhead scan TARGET`: vulnerability and image-configuration scan of an image (docker-archive, OCI layout, engine
 // image, registry image) or a root filesystem. Flags only: the work is in src/scan, src/image and src/detect.
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command } from 'commander';
 import { renderScanTable } from '../../report/scan-table.js';
@@ -10,9 +10,11 @@ import { applyScanFilters, loadIgnoreFile, type IgnoreRules } from '../../detect
 import { parseSeverity, type Severity } from '../../shared/severity.js';
 import { describeArtifact, imageRuleDescriptors, scanHost, scanImage } from '../../scan/index.js';
 import { defaultDbPath, openVulnDb, type VulnDb } from '../../vulndb/db.js';
+import type { ImageFacts } from '../../image/types.js';
 import type { CliIO } from '../io.js';
 import type { CommandRunner } from '../main.js';
-import { addReportOptions, emitReport, exitCodeFor, readReportFlags } from '../options.js';
+import { EXIT_ERROR } from '../io.js';
+import { addReportOptions, emitReport, exitCodeFor, readReportFlags, writeReport } from '../options.js';
 
 function parseSeverities(raw: unknown): Severity[] | undefined {
   if (typeof raw !== 'string') return undefined;
@@ -40,6 +42,14 @@ function readIgnoreRules(raw: unknown, io: CliIO): IgnoreRules | undefined {
     if (existsSync(path)) return loadIgnoreFile(path);
   }
   return undefined;
+}
+
+/** A scan that left a package database unread is not clean, whatever --fail-on says: exit 2 with the reason. */
+function incompleteExit(facts: ImageFacts, io: CliIO, code: number): number {
+  const reasons = facts.incomplete ?? [];
+  if (reasons.length === 0) return code;
+  io.stderr(`bulkhead: incomplete scan, not a clean result (exit 2): ${reasons.join('; ')}\n`);
+  return EXIT_ERROR;
 }
 
 function progress(io: CliIO, quiet: boolean): ((message: string) => void) | undefined {
@@ -145,9 +155,8 @@ export function registerScan(program: Command, run: (runner: CommandRunner) => P
                       `${p.name}\t${p.version}\t${p.sourceName}\t${p.sourceVersion}\t${p.layer === undefined ? '-' : String(p.layer.index)}\n`,
                   )
                   .join('');
-          if (flags.output === undefined) io.stdout(text);
-          else writeFileSync(flags.output, text);
-          return 0;
+          writeReport(text, flags, io);
+          return incompleteExit(result.facts, io, 0);
         }
         const filtered = applyScanFilters(result.findings, {
           ...(severities === undefined ? {} : { severities }),
@@ -164,14 +173,15 @@ export function registerScan(program: Command, run: (runner: CommandRunner) => P
           artifact: { ...describeArtifact(result.facts), ignored: filtered.ignored.length },
         });
         if (!flags.quiet) {
-          for (const d of result.diagnostics.filter((x) => x.level === 'error'))
+          const incomplete = new Set(result.facts.incomplete ?? []);
+          for (const d of result.diagnostics.filter((x) => x.level === 'error' && !incomplete.has(x.message)))
             io.stderr(`bulkhead: ${d.subject}: ${d.message}\n`);
         }
-        if (flags.format !== 'table') return emitReport(scanReport, flags, io);
+        if (flags.format !== 'table')
+          return incompleteExit(result.facts, io, emitReport(scanReport, flags, io));
         const text = renderScanTable(scanReport, { color: flags.color });
-        if (flags.output === undefined) io.stdout(text);
-        else writeFileSync(flags.output, text);
-        return exitCodeFor(scanReport, flags.failOn);
+        writeReport(text, flags, io);
+        return incompleteExit(result.facts, io, exitCodeFor(scanReport, flags.failOn));
       } finally {
         db?.close();
       }
