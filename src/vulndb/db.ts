@@ -12,7 +12,7 @@ import {
   statSync,
 } from 'node:fs';
 import { homedir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { BulkheadError, errnoCode } from '../shared/errors.js';
 import type { Severity } from '../shared/severity.js';
@@ -27,6 +27,7 @@ import {
   type AdvisoryStatus,
 } from './schema.js';
 import type { AdvisoryRecord, AdvisorySink, ImportStats, SupportEndedRecord } from './types.js';
+import { removeStaleTemps, tempName, withWriteLock } from './write-lock.js';
 
 type Sqlite = Database.Database;
 
@@ -504,6 +505,13 @@ export interface BuildOptions {
   readonly toolVersion: string;
   /** Drop vulnerabilities without advisories (CVE aliases from DSA/DLA lists for CVEs no feed covers). */
   readonly prune?: boolean;
+  /**
+   * With `merge`: existing sources to drop before `fill` runs (a partial `db update` replaces its own groups'
+   * sources and keeps the rest). Receives each source's name and format.
+   */
+  readonly replace?: (name: string, format: string) => boolean;
+  /** Called when another writer holds the database and this one waits for it. */
+  readonly onWait?: (pid: number) => void;
 }
 
 /**
@@ -526,13 +534,28 @@ export async function buildVulnDb<T>(
       cause: error,
     });
   }
-  const temp = join(dir, `.${basename(target)}.${process.pid}.${Date.now()}.tmp`);
+  // Copy, build and rename under one lock: a second writer starting from the same old file would lose this one's work.
+  return withWriteLock(
+    target,
+    () => buildLocked(target, options, fill),
+    options.onWait === undefined ? {} : { onWait: options.onWait },
+  );
+}
+
+async function buildLocked<T>(
+  target: string,
+  options: BuildOptions,
+  fill: (writer: DbWriter) => Promise<T> | T,
+): Promise<T> {
+  removeStaleTemps(target);
+  const temp = tempName(target);
   let db: Sqlite | undefined;
   try {
     if (options.merge && existsSync(target)) {
       openVulnDb(target).close(); // refuses to merge into a corrupt or foreign file
       copyFileSync(target, temp);
       db = new Database(temp);
+      if (options.replace !== undefined) dropSources(db, options.replace);
     } else {
       db = new Database(temp);
       db.pragma('page_size = 4096');
@@ -566,6 +589,44 @@ export async function buildVulnDb<T>(
       // already failing; the original error is the one to report
     }
     rmSync(temp, { force: true });
+    rmSync(`${temp}-journal`, { force: true });
+    if (errnoCode(error) === 'EACCES' || errnoCode(error) === 'EROFS' || errnoCode(error) === 'EPERM')
+      throw new BulkheadError(
+        'INPUT_UNREADABLE',
+        `cannot write the database in ${dirname(target)} (${errnoCode(error) ?? ''})`,
+        {
+          subject: dirname(target),
+          hint: `make ${dirname(target)} writable for this user, or choose a writable location with --db PATH`,
+          cause: error,
+        },
+      );
     throw error;
   }
+}
+
+/** Lists the sources of an existing database file (name, format), for a partial update's report. */
+export function listSources(path: string): { name: string; format: string }[] {
+  if (!existsSync(path)) return [];
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    return db
+      .prepare<[], { name: string; format: string }>('SELECT name, format FROM sources ORDER BY name')
+      .all();
+  } finally {
+    db.close();
+  }
+}
+
+function dropSources(db: Sqlite, replace: (name: string, format: string) => boolean): void {
+  const rows = db
+    .prepare<[], { id: number; name: string; format: string }>('SELECT id, name, format FROM sources')
+    .all();
+  db.transaction(() => {
+    for (const row of rows) {
+      if (!replace(row.name, row.format)) continue;
+      for (const table of ['affected', 'support_ended', 'repository_cpes'])
+        db.prepare(`DELETE FROM ${table} WHERE source = ?`).run(row.id);
+      db.prepare('DELETE FROM sources WHERE id = ?').run(row.id);
+    }
+  })();
 }

@@ -184,7 +184,14 @@ export class FeedImporter {
     };
     switch (detected.format) {
       case 'osv-zip': {
-        const name = `osv:${basename(location).replace(/\.zip$/, '')}`;
+        // OSV publishes every ecosystem as <ecosystem>/all.zip: name a downloaded one by its ecosystem, or the
+        // Debian, Alpine and Ubuntu zips of one update would all be "osv:all" and replace each other.
+        const url = /^https?:\/\//.test(location) ? new URL(location) : undefined;
+        const parts = url?.pathname.split('/').filter(Boolean) ?? [];
+        const name =
+          url !== undefined && parts.at(-1) === 'all.zip' && parts.length >= 2
+            ? `osv:${decodeURIComponent(parts.at(-2) ?? '')}`
+            : `osv:${basename(location).replace(/\.zip$/, '')}`;
         const stats = newStats();
         sink.beginSource(name, 'osv-zip', location);
         for (const entry of readZip(data, location, MAX_RECORD_BYTES)) {

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { BulkheadError, InputError, UsageError } from '../shared/errors.js';
-import { buildVulnDb, checkDbTarget } from './db.js';
+import { buildVulnDb, checkDbTarget, listSources } from './db.js';
 import { detectFeed, FeedImporter, MAX_FEED_BYTES, type ImportReport } from './import.js';
 
 export type SourceGroup = 'debian' | 'alpine' | 'osv' | 'redhat';
@@ -126,6 +126,26 @@ export interface UpdateOptions {
   readonly onProgress?: (progress: DownloadProgress) => void;
   /** Called for an optional feed that does not exist (404). */
   readonly onSkip?: (url: string, reason: string) => void;
+  /** The groups being updated (--only); the sources of the other groups are kept unless `fresh`. */
+  readonly groups?: readonly SourceGroup[];
+  /** Start from an empty database even when only some groups are updated (drops the other groups). */
+  readonly fresh?: boolean;
+  /** Called when another writer holds the database and this update waits for it. */
+  readonly onWait?: (pid: number) => void;
+}
+
+export interface UpdateReport extends ImportReport {
+  /** Sources of the existing database this update replaced (a partial update), and those it kept. */
+  readonly replaced: string[];
+  readonly kept: string[];
+}
+
+/** The source group a database source belongs to, from its format (and, for OSV, its ecosystem). */
+export function groupOfSource(name: string, format: string): SourceGroup {
+  if (format.startsWith('debian')) return 'debian';
+  if (format === 'alpine-secdb') return 'alpine';
+  if (format.startsWith('redhat')) return 'redhat';
+  return /alma|rocky/i.test(name) ? 'redhat' : 'osv';
 }
 
 function downloadError(url: string, reason: string, cause?: unknown): BulkheadError {
@@ -202,7 +222,7 @@ export async function updateVulnDb(
   path: string,
   feeds: readonly FeedUrl[],
   options: UpdateOptions,
-): Promise<ImportReport> {
+): Promise<UpdateReport> {
   checkDbTarget(path);
   const downloaded: { feed: FeedUrl; data: Buffer }[] = [];
   for (const listed of feeds) {
@@ -237,12 +257,32 @@ export async function updateVulnDb(
       hint: 'check the --source URLs and --only groups; the existing database was kept',
     });
   }
-  return buildVulnDb(path, { merge: false, prune: true, toolVersion: options.toolVersion }, (writer) =>
-    writer.transaction(() => {
-      const importer = new FeedImporter(writer);
-      for (const { feed, data } of downloaded) importer.addBuffer(data, feed.url);
-      importer.flush('osv');
-      return importer.report;
-    }),
+  // A partial update (--only some groups) rebuilds from the existing database minus those groups' sources, so
+  // `--only debian` refreshes Debian and keeps Alpine, OSV and Red Hat; --fresh starts from nothing.
+  const groups = options.groups ?? SOURCE_GROUPS;
+  const partial = options.fresh !== true && SOURCE_GROUPS.some((g) => !groups.includes(g));
+  const before = partial ? listSources(path) : [];
+  const replacing = (name: string, format: string): boolean => groups.includes(groupOfSource(name, format));
+  const report = await buildVulnDb(
+    path,
+    {
+      merge: partial,
+      prune: true,
+      toolVersion: options.toolVersion,
+      replace: replacing,
+      ...(options.onWait === undefined ? {} : { onWait: options.onWait }),
+    },
+    (writer) =>
+      writer.transaction(() => {
+        const importer = new FeedImporter(writer);
+        for (const { feed, data } of downloaded) importer.addBuffer(data, feed.url);
+        importer.flush('osv');
+        return importer.report;
+      }),
   );
+  return {
+    ...report,
+    replaced: before.filter((s) => replacing(s.name, s.format)).map((s) => s.name),
+    kept: before.filter((s) => !replacing(s.name, s.format)).map((s) => s.name),
+  };
 }

@@ -12,7 +12,14 @@ import {
   type ReleaseInfo,
 } from '../../vulndb/db.js';
 import { FeedImporter, type ImportReport } from '../../vulndb/import.js';
-import { resolveFeeds, updateVulnDb, SOURCE_GROUPS, type DownloadProgress } from '../../vulndb/update.js';
+import {
+  resolveFeeds,
+  updateVulnDb,
+  SOURCE_GROUPS,
+  type DownloadProgress,
+  type SourceGroup,
+  type UpdateReport,
+} from '../../vulndb/update.js';
 import { BulkheadError, UsageError } from '../../shared/errors.js';
 import { EXIT_OK, type CliIO } from '../io.js';
 import type { CommandRunner } from '../main.js';
@@ -157,46 +164,67 @@ export function registerDb(program: Command, run: (runner: CommandRunner) => Pro
     )
     .option('--only <groups>', `comma-separated source groups to fetch (default: ${SOURCE_GROUPS.join(',')})`)
     .option('--timeout <seconds>', 'per-download timeout', '300')
+    .option(
+      '--fresh',
+      'with --only: start from an empty database (drops the other groups) instead of keeping them',
+      false,
+    )
     .option('-q, --quiet', 'no progress output', false)
-    .action((flags: { db?: string; source?: string[]; only?: string; timeout: string; quiet: boolean }) =>
-      run(async (io) => {
-        const path = dbPath(flags.db, io);
-        const timeout = Number(flags.timeout);
-        if (!Number.isFinite(timeout) || timeout <= 0) {
-          throw new UsageError(`bad --timeout ${flags.timeout}`, {
-            hint: 'give a number of seconds, e.g. --timeout 600',
-          });
-        }
-        const feeds = resolveFeeds(
-          flags.source ?? [],
-          flags.only
+    .action(
+      (flags: {
+        db?: string;
+        source?: string[];
+        only?: string;
+        timeout: string;
+        quiet: boolean;
+        fresh: boolean;
+      }) =>
+        run(async (io) => {
+          const path = dbPath(flags.db, io);
+          const timeout = Number(flags.timeout);
+          if (!Number.isFinite(timeout) || timeout <= 0) {
+            throw new UsageError(`bad --timeout ${flags.timeout}`, {
+              hint: 'give a number of seconds, e.g. --timeout 600',
+            });
+          }
+          const only = flags.only
             ?.split(',')
             .map((s) => s.trim())
-            .filter((s) => s !== ''),
-        );
-        const progress = progressReporter(io, flags.quiet);
-        let report: ImportReport;
-        try {
-          report = await updateVulnDb(path, feeds, {
-            toolVersion: TOOL_VERSION,
-            timeoutMs: timeout * 1000,
-            onProgress: progress.update,
-            onSkip: (url, reason) => {
-              if (!flags.quiet) io.stderr(`skipped ${url}: ${reason}\n`);
-            },
-          });
-        } finally {
-          progress.stop();
-        }
-        const opened = openVulnDb(path);
-        try {
-          io.stdout(renderImport(report, path, opened.metadata(), 'updated'));
-        } finally {
-          opened.close();
-        }
-        if (!flags.quiet) warnSkips(report, io);
-        return EXIT_OK;
-      }),
+            .filter((s) => s !== '');
+          const feeds = resolveFeeds(flags.source ?? [], only);
+          const groups = only === undefined || only.length === 0 ? SOURCE_GROUPS : (only as SourceGroup[]);
+          const progress = progressReporter(io, flags.quiet);
+          let report: UpdateReport;
+          try {
+            report = await updateVulnDb(path, feeds, {
+              toolVersion: TOOL_VERSION,
+              groups,
+              fresh: flags.fresh,
+              onWait: (pid) => {
+                if (!flags.quiet) io.stderr(`bulkhead: waiting for another writer of ${path} (pid ${pid})\n`);
+              },
+              timeoutMs: timeout * 1000,
+              onProgress: progress.update,
+              onSkip: (url, reason) => {
+                if (!flags.quiet) io.stderr(`skipped ${url}: ${reason}\n`);
+              },
+            });
+          } finally {
+            progress.stop();
+          }
+          const opened = openVulnDb(path);
+          try {
+            io.stdout(renderImport(report, path, opened.metadata(), 'updated'));
+            if (report.replaced.length > 0 || report.kept.length > 0)
+              io.stdout(
+                `replaced ${report.replaced.length === 0 ? 'no existing source' : report.replaced.join(', ')} (${groups.join(', ')}); kept ${report.kept.length === 0 ? 'no other source' : report.kept.join(', ')}\n`,
+              );
+          } finally {
+            opened.close();
+          }
+          if (!flags.quiet) warnSkips(report, io);
+          return EXIT_OK;
+        }),
     );
 
   db.command('import')
@@ -211,13 +239,19 @@ export function registerDb(program: Command, run: (runner: CommandRunner) => Pro
     .action((paths: string[], flags: { db?: string; fresh: boolean; quiet: boolean }) =>
       run(async (io) => {
         const path = dbPath(flags.db, io);
-        const report = await buildVulnDb(path, { merge: !flags.fresh, toolVersion: TOOL_VERSION }, (writer) =>
-          writer.transaction(() => {
-            const importer = new FeedImporter(writer);
-            for (const p of paths) importer.addPath(p);
-            importer.flush('osv');
-            return importer.report;
-          }),
+        const onWait = (pid: number): void => {
+          if (!flags.quiet) io.stderr(`bulkhead: waiting for another writer of ${path} (pid ${pid})\n`);
+        };
+        const report = await buildVulnDb(
+          path,
+          { merge: !flags.fresh, toolVersion: TOOL_VERSION, onWait },
+          (writer) =>
+            writer.transaction(() => {
+              const importer = new FeedImporter(writer);
+              for (const p of paths) importer.addPath(p);
+              importer.flush('osv');
+              return importer.report;
+            }),
         );
         if (report.sources.length === 0) {
           throw new BulkheadError('INPUT_INVALID', `no vulnerability feed found in ${paths.join(', ')}`, {
