@@ -19,6 +19,7 @@ export interface ReportFlags {
 export function addReportOptions(command: Command, defaults: { failOn?: Severity } = {}): Command {
   return command
     .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('table'))
+    .option('--json', 'same as --format json', false)
     .addOption(
       new Option('--fail-on <severity>', 'exit 1 when a failure at or above this severity is found')
         .choices(SEVERITIES)
@@ -48,7 +49,7 @@ export function addFactsOptions(command: Command): Command {
 }
 
 export function readReportFlags(raw: Record<string, unknown>, io: CliIO): ReportFlags {
-  const format = raw['format'];
+  const format = raw['json'] === true ? 'json' : raw['format'];
   if (typeof format !== 'string' || !(FORMATS as readonly string[]).includes(format)) {
     throw new UsageError(`unknown --format ${String(format)}`, { hint: `use one of ${FORMATS.join(', ')}` });
   }

@@ -150,8 +150,15 @@ function trimPattern(pattern: string, anchor: 'start' | 'end', greedy: boolean):
  * BuildKit's shell lexer does. Unknown names, and values that themselves still hold an unresolved variable (such as
  * BuildKit's automatic TARGETPLATFORM), stay as written so callers can tell the result is not known.
  */
-export function substituteVariables(text: string, vars: ReadonlyMap<string, string | null>): string {
-  return text.replace(
+export function substituteVariables(
+  text: string,
+  vars: ReadonlyMap<string, string | null>,
+  onOverflow?: (limit: number) => void,
+): string {
+  // Chained ARGs double at each line (`ARG B=$A$A`): 26 lines of 549 bytes once reached 2.4 GB. An expansion past
+  // the cap is left as written, so later uses stay unresolved, and the caller is told.
+  const budget = { total: text.length, overflow: false };
+  const expanded = text.replace(
     VARIABLE,
     (
       whole: string,
@@ -159,33 +166,62 @@ export function substituteVariables(text: string, vars: ReadonlyMap<string, stri
       op: string | undefined,
       word: string | undefined,
       bare: string | undefined,
-    ) => {
-      const name = braced ?? bare ?? '';
-      const value = vars.get(name);
-      const defined = value !== undefined && value !== null;
-      if (defined && /\$\{?[A-Za-z_]/.test(value)) return whole;
-      const w = unquoteSimple(word ?? '');
-      switch (op) {
-        case ':-':
-          return defined && value !== '' ? value : w;
-        case '-':
-          return defined ? value : w;
-        case ':+':
-          return defined && value !== '' ? w : '';
-        case '+':
-          return defined ? w : '';
-        case '#':
-        case '##':
-          return defined ? value.replace(trimPattern(word ?? '', 'start', op === '##'), '') : whole;
-        case '%':
-        case '%%':
-          return defined ? value.replace(trimPattern(word ?? '', 'end', op === '%%'), '') : whole;
-        case undefined:
-        default:
-          return defined ? value : whole;
-      }
-    },
+    ) => capped(substituteOne(whole, braced, op, word, bare), whole),
   );
+  function substituteOne(
+    whole: string,
+    braced: string | undefined,
+    op: string | undefined,
+    word: string | undefined,
+    bare: string | undefined,
+  ): string {
+    const name = braced ?? bare ?? '';
+    const value = vars.get(name);
+    const defined = value !== undefined && value !== null;
+    if (defined && /\$\{?[A-Za-z_]/.test(value)) return whole;
+    const w = unquoteSimple(word ?? '');
+    switch (op) {
+      case ':-':
+        return defined && value !== '' ? value : w;
+      case '-':
+        return defined ? value : w;
+      case ':+':
+        return defined && value !== '' ? w : '';
+      case '+':
+        return defined ? w : '';
+      case '#':
+      case '##':
+        return defined ? value.replace(trimPattern(word ?? '', 'start', op === '##'), '') : whole;
+      case '%':
+      case '%%':
+        return defined ? value.replace(trimPattern(word ?? '', 'end', op === '%%'), '') : whole;
+      case undefined:
+      default:
+        return defined ? value : whole;
+    }
+  }
+  return budget.overflow ? text : expanded;
+
+  function capped(piece: string, whole: string): string {
+    if (budget.overflow) return '';
+    budget.total += piece.length - whole.length;
+    if (budget.total <= MAX_EXPANSION_CHARS) return piece;
+    budget.overflow = true;
+    onOverflow?.(MAX_EXPANSION_CHARS);
+    return '';
+  }
+}
+
+/** Longest text a variable substitution may produce (BuildKit has no cap; a real Dockerfile never comes close). */
+export const MAX_EXPANSION_CHARS = 64 * 1024;
+
+/** A ParseProblem for a substitution that went past the cap. */
+export function expansionProblem(name: string, line: number, column: number, limit: number): ParseProblem {
+  return {
+    line,
+    column,
+    message: `${name} expands to more than ${limit} characters (chained ARG/ENV expansions grow exponentially); its value is left unexpanded`,
+  };
 }
 
 const WINDOWS_IMAGE =
@@ -437,7 +473,13 @@ function applyToState(
   } else if (keyword === 'ARG') {
     for (const p of instruction.properties) {
       const value = p.value ?? globalArgs.get(p.name) ?? null;
-      if (value !== null) state.vars.set(p.name, substituteVariables(value, state.vars));
+      if (value !== null)
+        state.vars.set(
+          p.name,
+          substituteVariables(value, state.vars, (limit) =>
+            problems.push(expansionProblem(`ARG ${p.name}`, p.line, p.column, limit)),
+          ),
+        );
     }
   } else if (keyword === 'ENV') {
     if (instruction.properties.length === 0)
@@ -449,7 +491,12 @@ function applyToState(
     for (const p of instruction.properties) {
       if (p.value === null)
         problems.push({ line: p.line, column: p.column, message: `ENV ${p.name} has no value` });
-      state.vars.set(p.name, substituteVariables(p.value ?? '', state.vars));
+      state.vars.set(
+        p.name,
+        substituteVariables(p.value ?? '', state.vars, (limit) =>
+          problems.push(expansionProblem(`ENV ${p.name}`, p.line, p.column, limit)),
+        ),
+      );
     }
   }
 }
@@ -567,7 +614,14 @@ export function parseDockerfile(source: string, path: string): DockerfileModel {
       instructions.push(instruction);
       if (keyword === 'ARG') {
         for (const p of instruction.properties)
-          globalArgs.set(p.name, p.value === null ? null : substituteVariables(p.value, globalArgs));
+          globalArgs.set(
+            p.name,
+            p.value === null
+              ? null
+              : substituteVariables(p.value, globalArgs, (limit) =>
+                  problems.push(expansionProblem(`ARG ${p.name}`, p.line, p.column, limit)),
+                ),
+          );
       } else {
         problems.push({
           line: instruction.line,

@@ -35,14 +35,17 @@ async function serve(opts: Record<string, unknown>, io: CliIO): Promise<number> 
   const socketPath = resolve(io.cwd, String(opts['socket']));
   const deadlineMs = intFlag('--deadline-ms', opts['deadlineMs'], 10, 60000);
   const cacheMs = intFlag('--resolve-cache-ms', opts['resolveCacheMs'], 0, 60000);
-  const dockerHost = String(opts['dockerHost']);
+  const dockerHost = String(opts['dockerHost'] ?? opts['host']);
   let resolver: Resolver = noEngine;
   let internalToken: string | undefined;
   if (dockerHost !== 'none') {
     if (!dockerHost.startsWith('unix://')) {
-      throw new UsageError(`--docker-host must be unix:///path/to/docker.sock or none, got ${dockerHost}`, {
-        hint: 'the plugin resolves container names through dockerd’s local socket',
-      });
+      throw new UsageError(
+        `--host/--docker-host must be unix:///path/to/docker.sock or none, got ${dockerHost}`,
+        {
+          hint: 'the plugin resolves container names through dockerd’s local socket',
+        },
+      );
     }
     const engine = new EngineResolver({
       socketPath: dockerHost.slice('unix://'.length),
@@ -210,10 +213,11 @@ export function registerAuthz(program: Command, run: (runner: CommandRunner) => 
     .requiredOption('--policy <file>', 'policy YAML file (reloaded when it changes)')
     .option('--socket <path>', 'unix socket to listen on', DEFAULT_SOCKET)
     .option(
-      '--docker-host <unix://path|none>',
-      "dockerd's socket, used to resolve container names, ids and exec ids",
+      '-H, --host <unix://path|none>',
+      "dockerd's socket, used to resolve container names, ids and exec ids (as --host of audit, scan, info)",
       'unix:///var/run/docker.sock',
     )
+    .option('--docker-host <unix://path|none>', 'the old name of --host (kept working)')
     .option('--deadline-ms <ms>', 'deny when no decision is reached within this time', '1000')
     .option('--resolve-cache-ms <ms>', 'reuse container/exec lookups for this long (0: never)', '500')
     .option(

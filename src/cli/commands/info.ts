@@ -1,5 +1,5 @@
 // `bulkhead info`: collects host and engine facts once and prints them (readable summary, or --json).
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { collectFacts } from '../../facts/collect.js';
 import { defaultDbPath } from '../../vulndb/db.js';
 import { renderFactsText } from '../../report/facts-text.js';
@@ -12,6 +12,7 @@ interface InfoFlags {
   readonly root: string;
   readonly db?: string;
   readonly json: boolean;
+  readonly format: 'text' | 'json';
   readonly engine: boolean;
   readonly color: boolean;
 }
@@ -22,7 +23,8 @@ export function registerInfo(program: Command, run: (runner: CommandRunner) => P
       .command('info')
       .description('print the facts bulkhead collects about the host and the Docker engine'),
   )
-    .option('--json', 'print the full facts document as JSON', false)
+    .option('--json', 'print the full facts document as JSON (same as -f json)', false)
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--no-engine', 'do not query the Engine API (host facts only)')
     .option('--no-color', 'disable ANSI colours')
     .action((flags: InfoFlags) =>
@@ -34,7 +36,7 @@ export function registerInfo(program: Command, run: (runner: CommandRunner) => P
           skipEngine: !flags.engine,
           vulnDb: flags.db ?? defaultDbPath(io.env),
         });
-        if (flags.json) io.stdout(`${JSON.stringify(facts, null, 2)}\n`);
+        if (flags.json || flags.format === 'json') io.stdout(`${JSON.stringify(facts, null, 2)}\n`);
         else
           io.stdout(
             renderFactsText(facts, { color: flags.color && io.isTTY && io.env['NO_COLOR'] === undefined }),
