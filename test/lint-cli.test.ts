@@ -68,7 +68,7 @@ describe('bulkhead lint CLI', () => {
       assert.ok(ids.has(id), `missing ${id}`);
     }
     const latest = report.findings.find((f) => f.ruleId === 'BH-DF-012');
-    assert.deepEqual(latest?.aliases, ['DL3007', 'DS-0001']);
+    assert.deepEqual(latest?.aliases, ['DL3007', 'DS-0001', 'CKV_DOCKER_7']);
     assert.equal(latest.target.line, 9);
     const proc = report.findings.find((f) => f.ruleId === 'BH-DF-011');
     assert.deepEqual([proc?.target.line, proc?.target.column], [15, 5]);
