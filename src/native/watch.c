@@ -15,6 +15,7 @@
 #include <linux/netlink.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -143,7 +144,15 @@ static int read_remote_str(int memfd, uint64_t addr, char *out, int cap) {
 static void read_exec_args(int pid, rec_t *r) {
   char path[64], buf[512];
   snprintf(path, sizeof path, "/proc/%d/syscall", pid);
-  if (read_small(path, buf, sizeof buf) <= 0) return;
+  /* the event can reach us before the task has finished going to sleep on it: the kernel then answers
+     "running" (task_current_syscall's -EAGAIN); it is asleep within microseconds */
+  uint64_t give_up = now_ns() + 20000000ull;
+  for (int tries = 0;; tries++) {
+    if (read_small(path, buf, sizeof buf) <= 0) return;
+    if (strncmp(buf, "running", 7) != 0 || now_ns() > give_up) break;
+    if (tries < 10) sched_yield();
+    else usleep(20);
+  }
   long nr = -1;
   unsigned long long a[6] = {0};
   if (sscanf(buf, "%ld %llx %llx %llx %llx %llx %llx", &nr, &a[0], &a[1], &a[2], &a[3], &a[4], &a[5]) < 4) return;

@@ -122,7 +122,10 @@ export class Watcher {
   private readonly profiles = new Map<string, ProfileState>();
   /** pid -> container id (null: host), recorded at fork from the parent, corrected at exec from the cgroup. */
   private readonly owners = new Map<number, string | null>();
-  private readonly lastGate = new Map<number, { cmdline: string | undefined; at: number }>();
+  private readonly lastGate = new Map<
+    number,
+    { cmdline: string | undefined; ino: number | undefined; at: number }
+  >();
   private readonly hashes = new Map<string, string>();
   private runtimes: RuntimeInfo[] = [];
   private defaultRuntime = 'runc';
@@ -564,8 +567,17 @@ export class Watcher {
     // the dynamic loader or a script's interpreter is opened by the same execve: one exec, not two
     const last = this.lastGate.get(r.pid);
     const now = Date.now();
-    this.lastGate.set(r.pid, { cmdline: r.cmdline, at: now });
-    if (r.verdict === 0 && last !== undefined && last.cmdline === r.cmdline && now - last.at < 200) return;
+    this.lastGate.set(r.pid, { cmdline: r.cmdline, ino: r.ino, at: now });
+    // (another file, same pid and argv, within the same execve: the loader or interpreter; a reused pid
+    // running the same program again is a new exec and counts)
+    if (
+      r.verdict === 0 &&
+      last !== undefined &&
+      last.cmdline === r.cmdline &&
+      last.ino !== r.ino &&
+      now - last.at < 200
+    )
+      return;
     const exe = r.path ?? '';
     // the addon derives the invoked path (it checks the same key against the profile in deny mode)
     const path = r.invoked ?? exe;

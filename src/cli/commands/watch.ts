@@ -106,7 +106,7 @@ function events(opts: Record<string, unknown>, io: CliIO): number {
         ...(container === undefined ? {} : { container }),
         limit: Number(str(opts['limit'], '1000')),
       })
-      .filter((e) => all || e.verdict !== 'allowed' || e.kind === 'container');
+      .filter((e) => all || e.verdict !== 'allowed');
     const format = str(opts['format'], 'table');
     io.stdout(
       format === 'json'
