@@ -13,6 +13,7 @@ declare -A BENCH=(
   [scan]="bench/scan/scan.ts"
   [vulndb]="bench/vulndb/vulndb.ts"
   [watch-net]="bench/watch-net/net.ts"
+  [redhat]="bench/redhat/redhat.ts"
   [watch]="bench/watch/watch.ts"
 )
 names=("$@")
