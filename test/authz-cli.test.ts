@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readFileSync,
   renameSync,
@@ -12,6 +13,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { request } from 'node:http';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -150,13 +152,10 @@ describe('authz deadline', () => {
       deadlineMs: 150,
       log: (l) => lines.push(l),
     });
-    const started = Date.now();
     const answer = await engine.handle(
       '/AuthZPlugin.AuthZReq',
       JSON.stringify({ User: 'alice', RequestMethod: 'GET', RequestUri: '/v1.41/containers/web/logs' }),
     );
-    const elapsed = Date.now() - started;
-    assert.ok(elapsed >= 140 && elapsed < 1000, `${elapsed} ms`);
     assert.deepEqual(answer.body, {
       Allow: false,
       Msg: 'bulkhead: denied alice container_logs: no decision within the 150 ms deadline (engine lookup or policy evaluation too slow)',
@@ -165,6 +164,19 @@ describe('authz deadline', () => {
     assert.match(lines[0] ?? '', /"rule":"deadline"/);
   });
 });
+
+/** Polls until `check` holds (the logged event, a file, a closed socket), failing after `timeoutMs`. */
+async function waitFor(what: string, check: () => boolean, timeoutMs = 20000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+function textOf(file: string): string {
+  return existsSync(file) ? readFileSync(file, 'utf8') : '';
+}
 
 function post(socketPath: string, path: string, body: unknown): Promise<{ status: number; json: unknown }> {
   return new Promise((done, fail) => {
@@ -230,7 +242,7 @@ describe('bulkhead authz serve (a real process)', () => {
 
       // an invalid edit is refused and the old policy stays in force
       writeFileSync(policyFile, 'version: 1\nroles: [oops\n');
-      await sleep(600);
+      await waitFor('the failed reload', () => /"policy_reload"[^\n]*"ok":false/.test(textOf(log)));
       assert.equal(
         ((await post(socket, '/AuthZPlugin.AuthZReq', info)).json as { Allow: boolean }).Allow,
         true,
@@ -244,7 +256,7 @@ describe('bulkhead authz serve (a real process)', () => {
           '  container-runner:\n',
         ),
       );
-      await sleep(600);
+      await waitFor('the reload', () => textOf(log).includes('"trigger":"file-change","ok":true'));
       assert.equal(
         ((await post(socket, '/AuthZPlugin.AuthZReq', info)).json as { Allow: boolean }).Allow,
         false,
@@ -253,7 +265,7 @@ describe('bulkhead authz serve (a real process)', () => {
       // logrotate: move the log away, SIGHUP reopens it (and reloads the policy)
       renameSync(log, `${log}.1`);
       child.kill('SIGHUP');
-      await sleep(300);
+      await waitFor('the SIGHUP reload in the new log', () => textOf(log).includes('"trigger":"SIGHUP"'));
       assert.equal(
         ((await post(socket, '/AuthZPlugin.AuthZReq', info)).json as { Allow: boolean }).Allow,
         false,
@@ -316,5 +328,154 @@ describe('bulkhead authz serve: flag validation', () => {
     ]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--docker-host must be unix:\/\/\/path\/to\/docker.sock or none/);
+  });
+});
+
+interface Serve {
+  readonly socket: string;
+  readonly stderr: () => string;
+  readonly exited: Promise<number | null>;
+  readonly kill: (signal: NodeJS.Signals) => void;
+  readonly alive: () => boolean;
+}
+
+async function serve(name: string, extra: readonly string[], policyFile: string): Promise<Serve> {
+  const socket = join(dir, `${name}.sock`);
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(ROOT, 'src/cli/run.ts'),
+      'authz',
+      'serve',
+      '--policy',
+      policyFile,
+      '--socket',
+      socket,
+      '--docker-host',
+      'none',
+      ...extra,
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const exited = new Promise<number | null>((done) => {
+    child.on('exit', (code) => {
+      done(code);
+    });
+  });
+  after(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  await waitFor(`the plugin socket (${stderr})`, () => existsSync(socket) || child.exitCode !== null);
+  assert.ok(existsSync(socket), stderr);
+  return {
+    socket,
+    stderr: () => stderr,
+    exited,
+    kill: (signal) => child.kill(signal),
+    alive: () => child.exitCode === null,
+  };
+}
+
+const INFO = { User: 'bob', RequestMethod: 'GET', RequestUri: '/v1.41/info' };
+const allowed = async (socket: string): Promise<boolean> =>
+  ((await post(socket, '/AuthZPlugin.AuthZReq', INFO)).json as { Allow: boolean }).Allow;
+
+// Issue 9 item 7: the decision log never takes the plugin down.
+describe('bulkhead authz serve: a failing decision log', () => {
+  it('keeps deciding on a full disk (/dev/full: every write is ENOSPC), reports it once, exits 0', async () => {
+    const policyFile = join(dir, 'full.yaml');
+    copyFileSync(POLICY, policyFile);
+    const s = await serve('full', ['--decision-log', '/dev/full'], policyFile);
+    for (let i = 0; i < 20; i += 1) assert.equal(await allowed(s.socket), true);
+    assert.ok(s.alive());
+    assert.equal((s.stderr().match(/cannot write \/dev\/full \(ENOSPC\)/g) ?? []).length, 1, s.stderr());
+    s.kill('SIGTERM');
+    assert.equal(await s.exited, 0);
+    assert.match(s.stderr(), /the decision log failed \d+ times/);
+  });
+
+  it('survives SIGHUP after the log directory vanished, and writes again once it is back', async () => {
+    const policyFile = join(dir, 'vanish.yaml');
+    copyFileSync(POLICY, policyFile);
+    const logDir = join(dir, 'vanishing-logs');
+    mkdirSync(logDir);
+    const log = join(logDir, 'decisions.jsonl');
+    const s = await serve('vanish', ['--decision-log', log], policyFile);
+    assert.equal(await allowed(s.socket), true);
+    rmSync(logDir, { recursive: true });
+    s.kill('SIGHUP');
+    await waitFor('the reopen failure on stderr', () =>
+      /cannot open .*decisions.jsonl \(ENOENT\)/.test(s.stderr()),
+    );
+    for (let i = 0; i < 5; i += 1) assert.equal(await allowed(s.socket), true);
+    assert.ok(s.alive());
+    mkdirSync(logDir);
+    // the log is retried once a second; each poll makes one more decision
+    await waitFor('the recovered log', () => {
+      void allowed(s.socket);
+      return textOf(log).includes('"event":"decision_log_recovered"');
+    });
+    // the decisions taken while the directory was gone were kept and written
+    assert.ok((textOf(log).match(/"phase":"req"/g) ?? []).length >= 5, textOf(log));
+    s.kill('SIGTERM');
+    assert.equal(await s.exited, 0);
+  });
+});
+
+// Issue 9 item 9: no reload loop when the decision log shares the policy's directory.
+describe('bulkhead authz serve: policy watch', () => {
+  it('logs one failure for an invalid policy, however often files in its directory change', async () => {
+    const policyDir = join(dir, 'watched');
+    mkdirSync(policyDir);
+    const policyFile = join(policyDir, 'policy.yaml');
+    copyFileSync(POLICY, policyFile);
+    const log = join(policyDir, 'decisions.jsonl');
+    const s = await serve('watched', ['--decision-log', log], policyFile);
+    writeFileSync(policyFile, 'version: 1\nroles: [oops\n');
+    await waitFor('the failed reload', () => textOf(log).includes('"ok":false'));
+    // decisions (log writes in the same directory) and unrelated files keep the directory busy for a while
+    for (let i = 0; i < 12; i += 1) {
+      assert.equal(await allowed(s.socket), true);
+      writeFileSync(join(policyDir, `other-${i}.txt`), 'x');
+      await sleep(100);
+    }
+    // the same invalid content written again is not re-read either
+    writeFileSync(policyFile, 'version: 1\nroles: [oops\n');
+    for (let i = 0; i < 4; i += 1) {
+      await allowed(s.socket);
+      await sleep(100);
+    }
+    const failures = (textOf(log).match(/"event":"policy_reload"[^\n]*"ok":false/g) ?? []).length;
+    assert.equal(failures, 1, textOf(log));
+    // a fixed policy is picked up (an edit: the original content is the policy still in force)
+    writeFileSync(policyFile, `${readFileSync(POLICY, 'utf8')}\n# fixed\n`);
+    await waitFor('the good reload', () => textOf(log).includes('"trigger":"file-change","ok":true'));
+    s.kill('SIGTERM');
+    assert.equal(await s.exited, 0);
+  });
+});
+
+// Issue 9 item 8: idle connections are closed.
+describe('bulkhead authz serve: idle connections', () => {
+  it('closes a connection that sends nothing within --idle-timeout-ms', async () => {
+    const policyFile = join(dir, 'idle.yaml');
+    copyFileSync(POLICY, policyFile);
+    const s = await serve(
+      'idle',
+      ['--idle-timeout-ms', '300', '--decision-log', join(dir, 'idle.jsonl')],
+      policyFile,
+    );
+    const conn = createConnection(s.socket);
+    let closed = false;
+    conn.on('close', () => (closed = true));
+    conn.on('error', () => undefined);
+    await waitFor('the server to close the idle connection', () => closed, 10000);
+    assert.equal(await allowed(s.socket), true);
+    s.kill('SIGTERM');
+    assert.equal(await s.exited, 0);
   });
 });

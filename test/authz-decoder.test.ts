@@ -20,7 +20,7 @@ import {
 import { exposedSensitivePath } from '../src/authz/host-paths.js';
 import { splitLowerdir } from '../src/authz/local-volume.js';
 import { parseImageRef } from '../src/shared/image-ref.js';
-import { parsePolicy } from '../src/authz/policy.js';
+import { parsePolicy, type Policy } from '../src/authz/policy.js';
 import { decodeBase64, type AuthzRequest } from '../src/authz/protocol.js';
 import { cleanMuxPath, decodeRequest, parseGoQuery } from '../src/authz/request.js';
 import { lookupContainer, StaticResolver } from '../src/authz/resolver.js';
@@ -981,4 +981,79 @@ describe('authz decoder: exec users as runc parses them', () => {
       assert.equal((await evaluate(policy, decodeRequest(req), execView)).allow, true, user);
     }
   });
+});
+
+// Issue 9 item 8: a TLS certificate without a CN, CgroupParent and OomScoreAdj.
+describe('authz decoder: low-severity gaps', () => {
+  const open = parsePolicy(
+    `
+version: 1
+anonymous: { roles: [r] }
+users:
+  bob: { roles: [r] }
+roles:
+  r:
+    - allow: ['@read-only', container_create]
+constraints:
+  default: {}
+`,
+    'open.yaml',
+  );
+  const tuned = parsePolicy(
+    `
+version: 1
+anonymous: { roles: [r] }
+roles:
+  r:
+    - allow: [container_create]
+      constraints: tuned
+constraints:
+  tuned:
+    cgroupParents: ['/bulkhead/*']
+    oomScoreAdjMin: -500
+`,
+    'tuned.yaml',
+  );
+  it('a TLS client certificate without a CN is denied, not treated as anonymous', async () => {
+    const d = await evaluate(
+      open,
+      decodeRequest({ RequestMethod: 'GET', RequestUri: '/v1.41/info', UserAuthNMethod: 'TLS' }),
+      resolver,
+    );
+    assert.equal(d.allow, false);
+    assert.match(d.msg, /TLS client certificate has no CN/);
+    const anon = await evaluate(
+      open,
+      decodeRequest({ RequestMethod: 'GET', RequestUri: '/v1.41/info' }),
+      resolver,
+    );
+    assert.equal(anon.allow, true, 'the unix socket (no AuthN method) is still anonymous');
+  });
+  const host = (h: Record<string, unknown>): AuthzRequest =>
+    createReq(JSON.stringify({ Image: 'busybox', HostConfig: h }));
+  const cases: readonly (readonly [string, Policy, AuthzRequest, boolean, RegExp?])[] = [
+    ['CgroupParent "/" (the root cgroup)', open, host({ CgroupParent: '/' }), false, /root cgroup/],
+    ['CgroupParent "system.slice"', open, host({ CgroupParent: 'system.slice' }), false, /CgroupParent/],
+    ['CgroupParent allowed by the policy', tuned, host({ CgroupParent: '/bulkhead/a' }), true],
+    ['CgroupParent outside the allowed ones', tuned, host({ CgroupParent: '/' }), false, /CgroupParent/],
+    ['OomScoreAdj -1000', open, host({ OomScoreAdj: -1000 }), false, /never picks it/],
+    ['OomScoreAdj -1 (below the default 0)', open, host({ OomScoreAdj: -1 }), false, /below 0/],
+    ['OomScoreAdj 500', open, host({ OomScoreAdj: 500 }), true],
+    ['OomScoreAdj -500 with oomScoreAdjMin -500', tuned, host({ OomScoreAdj: -500 }), true],
+    ['OomScoreAdj as a string (dockerd refuses it)', open, host({ OomScoreAdj: '-1000' }), false],
+    [
+      'deprecated top-level OomScoreAdj',
+      open,
+      createReq('{"Image":"busybox","oomscoreadj":-1000}'),
+      false,
+      /OomScoreAdj/,
+    ],
+  ];
+  for (const [name, p, req, allow, msg] of cases) {
+    it(`${name} -> ${allow ? 'allow' : 'deny'}`, async () => {
+      const d = await evaluate(p, decodeRequest(req), resolver);
+      assert.equal(d.allow, allow, d.msg);
+      if (msg !== undefined) assert.match(d.msg, msg);
+    });
+  }
 });

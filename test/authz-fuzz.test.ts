@@ -211,6 +211,8 @@ describe('authz fuzz: every encoding of a dangerous HostConfig is denied (create
     ['Devices', [{ PathOnHost: '/dev/sda', PathInContainer: '/dev/sda' }], [], /devices/],
     ['MaskedPaths', [], null, /MaskedPaths/],
     ['VolumesFrom', ['other'], [], /VolumesFrom/],
+    ['OomScoreAdj', -1000, 0, /OomScoreAdj/],
+    ['CgroupParent', '/', '', /CgroupParent/],
   ];
   const caseVariant = (word: string): fc.Arbitrary<string> =>
     fc.array(fc.nat({ max: 3 }), { minLength: word.length, maxLength: word.length }).map((picks) =>

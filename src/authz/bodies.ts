@@ -152,7 +152,7 @@ const HOST_CONFIG_FIELDS: (readonly [string, GoType])[] = [
   ['IpcMode', goString],
   ['Cgroup', goString],
   ['Links', goAny],
-  ['OomScoreAdj', goAny],
+  ['OomScoreAdj', goInt],
   ['PidMode', goString],
   ['Privileged', goBool],
   ['PublishAllPorts', goBool],
@@ -213,6 +213,8 @@ export interface ContainerCreateFacts {
   readonly volumesFrom: readonly string[];
   /** Volume drivers named by HostConfig.VolumeDriver and Mounts[].VolumeOptions.DriverConfig.Name. */
   readonly volumeDrivers: readonly string[];
+  readonly cgroupParent: string;
+  readonly oomScoreAdj: number;
   /** HostConfig given both at the top level (deprecated form) and under "HostConfig". */
   readonly ambiguousHostConfig: boolean;
 }
@@ -324,6 +326,8 @@ function hostFacts(
     maskedPathsCustom:
       (masked !== null && masked !== undefined) || (readonlyPaths !== null && readonlyPaths !== undefined),
     runtime: asString(structField(host, 'Runtime')),
+    cgroupParent: asString(structField(host, 'CgroupParent')),
+    oomScoreAdj: ((v) => (typeof v === 'number' ? v : 0))(structField(host, 'OomScoreAdj')),
     volumesFrom: asStringList(structField(host, 'VolumesFrom')),
     volumeDrivers: [
       asString(structField(host, 'VolumeDriver')),

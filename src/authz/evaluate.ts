@@ -371,6 +371,16 @@ export function containerViolations(facts: ContainerCreateFacts, c: Constraints)
   if (facts.volumesFrom.length > 0 && !c.volumesFrom) {
     out.push(`VolumesFrom (${facts.volumesFrom.join(', ')}) is not allowed`);
   }
+  if (facts.cgroupParent !== '' && !c.cgroupParents.some((p) => globMatch(p, facts.cgroupParent))) {
+    out.push(
+      `CgroupParent ${JSON.stringify(facts.cgroupParent)} is not allowed${facts.cgroupParent.replace(/\/+$/, '') === '' ? ' (the root cgroup: no limits apply)' : ''}`,
+    );
+  }
+  if (facts.oomScoreAdj < c.oomScoreAdjMin) {
+    out.push(
+      `OomScoreAdj ${facts.oomScoreAdj} is below ${c.oomScoreAdjMin}${facts.oomScoreAdj <= -1000 ? ' (-1000: the OOM killer never picks it, so host processes die instead)' : ''}`,
+    );
+  }
   if (c.runtime !== undefined && facts.runtime !== c.runtime) {
     out.push(
       `runtime must be ${c.runtime} (got ${facts.runtime === '' ? 'the default runtime' : facts.runtime})`,
@@ -604,6 +614,12 @@ export async function evaluate(policy: Policy, req: DecodedRequest, resolver: Re
   let rules: readonly CompiledRule[];
   if (req.identity.kind === 'anonymous') rules = policy.anonymous;
   else {
+    if (req.identity.name === '') {
+      return deny(
+        `the ${req.identity.authn || 'TLS'} client certificate has no CN, so the user has no name (never treated as anonymous)`,
+        'identity',
+      );
+    }
     const found = policy.users.get(req.identity.name);
     if (found === undefined) {
       return deny(`user "${req.identity.name}" (TLS client certificate CN) is not in the policy`, 'identity');

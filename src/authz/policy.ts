@@ -40,6 +40,13 @@ const constraintsSchema = z.strictObject({
    * deliberately: every path in `o` and a bind `device` are still checked.
    */
   localVolumeTypes: z.array(nonEmpty).default(['none', 'tmpfs']),
+  /**
+   * CgroupParent values containers may use (globs); none by default: "/" is the root cgroup, outside every limit
+   * Docker sets, and another service's cgroup shares its limits.
+   */
+  cgroupParents: z.array(nonEmpty).default([]),
+  /** The lowest OomScoreAdj allowed; -1000 makes a container unkillable by the OOM killer (the host's processes die). */
+  oomScoreAdjMin: z.number().int().min(-1000).max(1000).default(0),
   /** Required OCI runtime, e.g. runsc; containers with any other (or the default) runtime are denied. */
   runtime: nonEmpty.optional(),
   /** Image registry allow-list: "docker.io/library", "registry.example.com", globs. */

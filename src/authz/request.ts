@@ -178,10 +178,14 @@ function readBody(req: AuthzRequest): BodyState {
 /** Decodes an AuthZReq/AuthZRes payload; never throws for hostile input. */
 export function decodeRequest(req: AuthzRequest): DecodedRequest {
   const problems: string[] = [];
+  // dockerd sets User to the client certificate's Subject CN and UserAuthNMethod to "TLS" (pkg/authorization
+  // middleware), both omitted when empty: a certificate without a CN arrives with an AuthN method and no User,
+  // which is a user without a name, never the anonymous identity
+  const authn = req.UserAuthNMethod ?? '';
   const identity: Identity =
-    req.User === undefined || req.User === null
+    (req.User === undefined || req.User === null || req.User === '') && authn === ''
       ? { kind: 'anonymous' }
-      : { kind: 'user', name: req.User, authn: req.UserAuthNMethod ?? '' };
+      : { kind: 'user', name: req.User ?? '', authn };
   const method = req.RequestMethod;
   const uri = req.RequestUri;
   let path = '';

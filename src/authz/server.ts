@@ -15,7 +15,7 @@ import {
 } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect } from 'node:net';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { BulkheadError, describeError } from '../shared/errors.js';
 import { evaluate, type Decision } from './evaluate.js';
 import { loadPolicy, type Policy } from './policy.js';
@@ -33,6 +33,7 @@ const INTERNAL_ACTIONS = new Set([
 ]);
 
 export const DEFAULT_SOCKET = '/run/docker/plugins/bulkhead.sock';
+export const DEFAULT_IDLE_TIMEOUT_MS = 30000;
 /** dockerd forwards bodies under 1 MiB, base64-encoded, plus headers and certificates. */
 const MAX_PLUGIN_REQUEST = 4 * 1024 * 1024;
 
@@ -89,6 +90,7 @@ function hashOf(file: string): string {
 export class AuthzEngine {
   private current: Policy;
   private currentHash: string;
+  private failedHash: string | undefined;
   private watcher: FSWatcher | undefined;
   private debounce: NodeJS.Timeout | undefined;
 
@@ -107,12 +109,16 @@ export class AuthzEngine {
 
   /** Re-reads the policy; an invalid one is logged and the old one stays in force. */
   reload(trigger: string): boolean {
+    const hash = hashOf(this.options.policyFile);
     try {
       this.current = loadPolicy(this.options.policyFile);
-      this.currentHash = hashOf(this.options.policyFile);
+      this.currentHash = hash;
+      this.failedHash = undefined;
       this.event({ event: 'policy_reload', trigger, ok: true, policy: this.options.policyFile });
       return true;
     } catch (error) {
+      // remembered, so the watcher logs this content's failure once, not at every event in the directory
+      this.failedHash = hash;
       this.event({
         event: 'policy_reload',
         trigger,
@@ -127,14 +133,20 @@ export class AuthzEngine {
 
   /**
    * Watches the policy's directory, not the file: editors replace files by rename, and mounted ConfigMaps swap a
-   * symlinked directory, so any event there triggers a content comparison and a reload if the policy changed.
+   * symlinked directory. Only events naming the policy file (or a ConfigMap's "..data" swap) count, so a decision
+   * log in the same directory does not trigger re-reads; content that failed once is not re-read until it changes.
    */
   watch(): void {
     const file = this.options.policyFile;
-    this.watcher = watch(dirname(file), () => {
+    const name = basename(file);
+    this.watcher = watch(dirname(file), (_event, filename) => {
+      const changed = filename ?? undefined;
+      if (changed !== undefined && changed !== name && !changed.startsWith('..')) return;
       clearTimeout(this.debounce);
       this.debounce = setTimeout(() => {
-        if (hashOf(file) !== this.currentHash) this.reload('file-change');
+        const hash = hashOf(file);
+        if (hash === this.currentHash || hash === this.failedHash) return;
+        this.reload('file-change');
       }, 150);
     });
     this.watcher.on('error', (error) => {
@@ -330,7 +342,12 @@ export interface RunningServer {
 
 /** Starts serving the plugin protocol on a unix socket (mode 0600: only root, i.e. dockerd, may connect). */
 export async function startAuthzServer(
-  options: AuthzServerOptions & { readonly socketPath: string; readonly watch: boolean },
+  options: AuthzServerOptions & {
+    readonly socketPath: string;
+    readonly watch: boolean;
+    /** Idle connections are closed after this long (default 30 s). */
+    readonly idleTimeoutMs?: number;
+  },
 ): Promise<RunningServer> {
   const engine = new AuthzEngine(options);
   await claimSocket(options.socketPath);
@@ -367,6 +384,12 @@ export async function startAuthzServer(
       });
   });
   server.requestTimeout = Math.max(options.deadlineMs * 4, 5000);
+  // a connection that sends nothing for this long is closed (dockerd reconnects; its plugin client retries)
+  const idle = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+  server.setTimeout(idle, (socket) => {
+    socket.destroy();
+  });
+  server.keepAliveTimeout = Math.min(5000, idle);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.socketPath, () => {

@@ -1,13 +1,14 @@
 // `bulkhead authz`: serve the Docker authorization plugin, test a policy offline, print or write the install
 // files, list the action names policies use.
-import { createWriteStream, mkdirSync, writeFileSync, type WriteStream } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { loadCases, runCases } from '../../authz/cases.js';
 import { loadPolicy } from '../../authz/policy.js';
 import { EngineResolver, type Resolver } from '../../authz/resolver.js';
 import { ACTIONS } from '../../authz/routes.js';
-import { DEFAULT_SOCKET, startAuthzServer } from '../../authz/server.js';
+import { DEFAULT_SOCKET } from '../../authz/server.js';
+import { startAuthzService } from '../../authz/service.js';
 import { specFile, systemdUnit } from '../../authz/install.js';
 import { UsageError } from '../../shared/errors.js';
 import { EXIT_FINDINGS, EXIT_OK, type CliIO } from '../io.js';
@@ -56,57 +57,22 @@ async function serve(opts: Record<string, unknown>, io: CliIO): Promise<number> 
     internalToken = engine.token;
   }
   const logTarget = String(opts['decisionLog']);
-  const logPath = logTarget === '-' ? undefined : resolve(io.cwd, logTarget);
-  const open = (path: string): WriteStream => createWriteStream(path, { flags: 'a' });
-  let stream = logPath === undefined ? undefined : open(logPath);
-  // lines are written in batches, once per turn of the event loop, not one write per decision
-  let pending: string[] = [];
-  const flush = (): void => {
-    const text = pending.join('');
-    pending = [];
-    if (stream === undefined) io.stdout(text);
-    else stream.write(text);
-  };
-  const log = (line: string): void => {
-    if (pending.length === 0) setImmediate(flush);
-    pending.push(`${line}\n`);
-  };
-  const server = await startAuthzServer({
+  const service = await startAuthzService({
     policyFile,
     socketPath,
     resolver,
     internalToken,
     deadlineMs,
-    log,
+    logPath: logTarget === '-' ? undefined : resolve(io.cwd, logTarget),
     watch: opts['watch'] !== false,
+    idleTimeoutMs: intFlag('--idle-timeout-ms', opts['idleTimeoutMs'], 100, 3600000),
+    stdout: io.stdout,
+    stderr: io.stderr,
   });
   io.stderr(
-    `bulkhead authz: serving ${socketPath} with policy ${policyFile} (${server.engine.policy.users.size} users, deadline ${deadlineMs} ms)\n`,
+    `bulkhead authz: serving ${socketPath} with policy ${policyFile} (${service.server.engine.policy.users.size} users, deadline ${deadlineMs} ms)\n`,
   );
-  await new Promise<void>((done) => {
-    const stop = (): void => {
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
-      process.off('SIGHUP', hup);
-      done();
-    };
-    const hup = (): void => {
-      // SIGHUP also reopens the decision log, so logrotate can move it away (as with nginx, rsyslog)
-      if (logPath !== undefined && stream !== undefined) {
-        if (pending.length > 0) flush();
-        stream.end();
-        stream = open(logPath);
-      }
-      server.engine.reload('SIGHUP');
-    };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
-    process.on('SIGHUP', hup);
-  });
-  await server.close();
-  if (pending.length > 0) flush();
-  const last = stream;
-  if (last !== undefined) await new Promise<void>((done) => last.end(done));
+  await service.stopped;
   io.stderr('bulkhead authz: stopped\n');
   return EXIT_OK;
 }
@@ -226,6 +192,7 @@ export function registerAuthz(program: Command, run: (runner: CommandRunner) => 
       '-',
     )
     .option('--no-watch', 'do not reload the policy when the file changes (SIGHUP still does)')
+    .option('--idle-timeout-ms <ms>', 'close plugin connections idle for this long', '30000')
     .action((opts: Record<string, unknown>) => run((io) => serve(opts, io)));
 
   authz
