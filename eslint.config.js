@@ -1,6 +1,8 @@
-// ESLint flat config: typescript-eslint strict + type-checked rules over all TypeScript.
+// ESLint flat config: typescript-eslint strict + type-checked rules over all TypeScript, and the pipeline's
+// import boundaries (eslint.layers.js).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { layerConfigs } from './eslint.layers.js';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bench/results/**'] },
@@ -31,6 +33,7 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'off',
     },
   },
+  ...layerConfigs(),
   {
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseLintConfig } from '../src/lint/config.js';
-import { globToRegExp } from '../src/lint/files.js';
+import { globMatcher } from '../src/lint/files.js';
 import { labelValueProblem } from '../src/lint/labels.js';
 import { isTrusted } from '../src/lint/rules/bh-df-003-untrusted-registry.js';
 import { isSecretName, secretValueKind } from '../src/lint/rules/bh-df-008-secret-in-arg-env-label.js';
@@ -76,7 +76,7 @@ describe('secret names and values', () => {
   });
 });
 
-describe('globToRegExp', () => {
+describe('globMatcher', () => {
   const cases: [string, string, boolean][] = [
     ['*.Dockerfile', 'a.Dockerfile', true],
     ['*.Dockerfile', 'dir/a.Dockerfile', false],
@@ -84,10 +84,13 @@ describe('globToRegExp', () => {
     ['**/*.Dockerfile', 'a.Dockerfile', true],
     ['Dockerfile.?', 'Dockerfile.x', true],
     ['[ab].txt', 'c.txt', false],
+    ['[!a].txt', 'b.txt', true],
+    ['*.Dockerfile', '.hidden.Dockerfile', true],
+    ['{a,b}/Dockerfile', 'b/Dockerfile', true],
   ];
   for (const [glob, path, expected] of cases)
     it(`${glob} ~ ${path}`, () => {
-      assert.equal(globToRegExp(glob).test(path), expected);
+      assert.equal(globMatcher(glob)(path), expected);
     });
 });
 

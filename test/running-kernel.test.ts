@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { rule } from '../src/audit/rules/host/bh-h-041-running-kernel-cves.js';
-import { collectFacts } from '../src/facts/collect.js';
+import { collectFacts } from '../src/collect/facts.js';
 import { cvesFromCanonicalStatus, cvesFromKernelCare } from '../src/host/livepatch-cves.js';
 import { scanHost } from '../src/scan/index.js';
 import { buildVulnDb, openVulnDb, type VulnDb } from '../src/vulndb/db.js';

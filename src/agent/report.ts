@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { AUDIT_RULES } from '../audit/rules/index.js';
 import { layerOf, runAudit } from '../audit/run.js';
-import { collectFacts } from '../facts/collect.js';
+import { collectFacts } from '../collect/facts.js';
 import type { Diagnostic } from '../shared/diagnostic.js';
 import { readImage } from '../image/index.js';
 import { describeTarget } from '../shared/finding.js';
@@ -91,7 +91,10 @@ export async function buildReport(options: BuildReportOptions): Promise<BuiltRep
     skipEngine: false,
   });
   const diagnostics: Diagnostic[] = [...facts.diagnostics];
-  const audit = runAudit(facts, { rules: AUDIT_RULES, settings: { trustedRegistries: [], allowedListeners: [] } });
+  const audit = runAudit(facts, {
+    rules: AUDIT_RULES,
+    settings: { trustedRegistries: [], allowedListeners: [] },
+  });
   diagnostics.push(...audit.diagnostics);
   const findings = audit.findings
     .filter((f) => f.outcome.kind === 'fail')
@@ -100,7 +103,7 @@ export async function buildReport(options: BuildReportOptions): Promise<BuiltRep
       severity: f.severity,
       title: f.title.slice(0, 512),
       message: f.message.slice(0, 4096),
-      group: layerOf(f).slice(0, 600),
+      group: layerOf(f).heading.slice(0, 600),
       target: describeTarget(f.target).slice(0, 600),
       outcome: 'fail' as const,
     }));

@@ -25,7 +25,7 @@ export function renderRulesReference(rules: readonly AuditRule[]): string {
     '# Audit rules reference',
     '',
     '<!-- Generated from src/audit/rules by src/audit/rules-doc.ts; regenerate with',
-    '     BULKHEAD_UPDATE_DOCS=1 node --import tsx --test test/audit/rules-doc.test.ts -->',
+    '     BULKHEAD_UPDATE_DOCS=1 node --import tsx --test test/rules/docs.test.ts -->',
     '',
     `${rules.length} rules. Ids are stable and never reused. CIS columns give the section numbers of the CIS Docker`,
     'Benchmark v1.6.0 and v1.8.0 (they differ: v1.8.0 inserted 2.7 "devicemapper" and 5.1 "swarm mode"); "-" means the',

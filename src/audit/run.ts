@@ -133,21 +133,22 @@ export function runAudit(facts: Facts, options: AuditOptions): AuditResult {
   return { findings, rules, diagnostics };
 }
 
-/** The table heading for a finding: "host", "daemon", "container web", "image nginx:1". */
-export function layerOf(finding: Finding): string {
+/** A finding's layer: its table heading ("host", "daemon", "container web", "image nginx:1") and its rank, so the
+ * report reads from the host up: host, daemon, containers, images. */
+export function layerOf(finding: Finding): { readonly heading: string; readonly rank: number } {
   const t = finding.target;
   switch (t.kind) {
     case 'host':
-      return 'host';
+      return { heading: 'host', rank: 0 };
     case 'daemon':
-      return 'daemon';
+      return { heading: 'daemon', rank: 1 };
     case 'container':
-      return `container ${t.name}`;
+      return { heading: `container ${t.name}`, rank: 2 };
     case 'image':
-      return `image ${t.ref}`;
+      return { heading: `image ${t.ref}`, rank: 3 };
     case 'file':
     case 'package':
-      return describeTarget(t);
+      return { heading: describeTarget(t), rank: 4 };
     default:
       return t satisfies never;
   }

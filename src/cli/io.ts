@@ -19,6 +19,9 @@ export function processIO(): CliIO {
 }
 
 /** Exit codes (DESIGN.md): 0 clean, 1 findings at or above --fail-on, 2 usage or runtime error. */
+/** A command's action: resolves to the exit code it wants (commands/* get it from here, not from main.ts). */
+export type CommandRunner = (io: CliIO) => Promise<number>;
+
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
 export const EXIT_ERROR = 2;

@@ -2,10 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { BulkheadError, describeError, errnoCode } from '../shared/errors.js';
 import { TOOL_VERSION } from '../shared/version.js';
-import { EXIT_ERROR, EXIT_OK, processIO, type CliIO } from './io.js';
-
-/** A command's action: resolves to the exit code it wants. */
-export type CommandRunner = (io: CliIO) => Promise<number>;
+import { EXIT_ERROR, EXIT_OK, processIO, type CliIO, type CommandRunner } from './io.js';
 
 type Registrar = (program: Command, run: (runner: CommandRunner) => Promise<void>) => void;
 

@@ -11,7 +11,7 @@ import type { Finding } from '../shared/finding.js';
 import type { Severity } from '../shared/severity.js';
 import { compareVersions, VersionError, type VersionScheme } from '../versioning/index.js';
 import type { AdvisoryRow, SupportEndedRow, VulnDb } from '../vulndb/db.js';
-import { alpineBranch, DEBIAN_CODENAMES } from '../vulndb/importers/releases.js';
+import { alpineBranch, DEBIAN_CODENAMES } from '../vulndb/releases.js';
 import type { Ecosystem } from '../vulndb/types.js';
 import { detectRpm, redhatMajor } from './rpm.js';
 

@@ -1,42 +1,20 @@
 // Resolves the FILES/GLOBS arguments of `bulkhead lint` to Dockerfile paths and reads them as untrusted input:
-// size-capped, text only. Node 20 has no fs.glob, so `*`, `**`, `?` and `[...]` are matched here.
+// size-capped, text only. Globs (`*`, `**`, `?`, `[...]`, braces) are matched by picomatch over a directory walk.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
+import picomatch from 'picomatch';
 import { BulkheadError, errnoCode, InputError } from '../shared/errors.js';
 
 /** Larger files are refused: real Dockerfiles are kilobytes, and the parser is not built for hostile megabytes. */
 export const MAX_DOCKERFILE_BYTES = 1024 * 1024;
 
-const GLOB_CHARS = /[*?[]/;
+const GLOB_CHARS = /[*?[{]/;
 const SKIP_DIRS = new Set(['node_modules', '.git']);
 const DOCKERFILE_NAME = /^(Dockerfile|Containerfile)(\..+)?$|\.(Dockerfile|dockerfile|Containerfile)$/;
 
-export function globToRegExp(glob: string): RegExp {
-  let out = '';
-  for (let i = 0; i < glob.length; i += 1) {
-    const c = glob[i] ?? '';
-    if (c === '*') {
-      if (glob[i + 1] === '*') {
-        i += 1;
-        if (glob[i + 1] === '/') {
-          i += 1;
-          out += '(?:.*/)?';
-        } else out += '.*';
-      } else out += '[^/]*';
-    } else if (c === '?') out += '[^/]';
-    else if (c === '[') {
-      const end = glob.indexOf(']', i + 1);
-      if (end === -1) out += '\\[';
-      else {
-        out += `[${glob
-          .slice(i + 1, end)
-          .replace(/^!/, '^')
-          .replace(/\\/g, '\\\\')}]`;
-        i = end;
-      }
-    } else out += c.replace(/[.+^${}()|\\]/g, '\\$&');
-  }
-  return new RegExp(`^${out}$`);
+/** A matcher for a glob over "/"-separated relative paths (picomatch; dotfiles match like any other name). */
+export function globMatcher(glob: string): (path: string) => boolean {
+  return picomatch(glob, { dot: true });
 }
 
 function walk(dir: string, out: string[], depth = 0): void {
@@ -90,10 +68,10 @@ export function expandTarget(arg: string, cwd: string): string[] {
   const firstGlob = segments.findIndex((s) => GLOB_CHARS.test(s));
   const baseParts = segments.slice(0, firstGlob);
   const base = resolve(cwd, baseParts.length === 0 ? '.' : baseParts.join('/') || '/');
-  const pattern = globToRegExp(segments.slice(firstGlob).join('/'));
+  const isMatch = globMatcher(segments.slice(firstGlob).join('/'));
   const files: string[] = [];
   walk(base, files);
-  const matches = files.filter((f) => pattern.test(relative(base, f).split(sep).join('/'))).sort();
+  const matches = files.filter((f) => isMatch(relative(base, f).split(sep).join('/'))).sort();
   if (matches.length === 0)
     throw new BulkheadError('INPUT_UNREADABLE', `no file matches ${arg}`, {
       subject: arg,

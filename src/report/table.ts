@@ -4,11 +4,14 @@ import { SEVERITIES } from '../shared/severity.js';
 import { summarize, type Report } from '../shared/report.js';
 import { bold, dim, paintSeverity, renderColumns, truncate, type TextStyle } from './text.js';
 
+export interface TableGroup {
+  readonly heading: string;
+  readonly rank: number;
+}
+
 export interface TableOptions extends TextStyle {
-  /** Heading for each finding; findings are grouped in the order headings first appear. */
-  readonly groupBy?: (finding: Finding) => string;
-  /** Rank of a heading: groups are shown by rank, then in the order they first appear. */
-  readonly groupRank?: (heading: string) => number;
+  /** Heading and rank of each finding's group: groups are shown by rank, then in the order they first appear. */
+  readonly groupBy?: (finding: Finding) => TableGroup;
   /** Show passing, skipped and not-applicable checks too (audit --verbose). */
   readonly showAll?: boolean;
   /** Maximum width of the message column. */
@@ -52,13 +55,18 @@ export function renderTable(report: Report, options: TableOptions): string {
     options.showAll === true ? report.findings : report.findings.filter((f) => f.outcome.kind === 'fail');
   const width = options.width ?? 100;
   const groups = new Map<string, Finding[]>();
+  const ranks = new Map<string, number>();
   for (const finding of shown) {
-    const key = options.groupBy?.(finding) ?? describeTarget(finding.target);
-    const group = groups.get(key) ?? [];
+    const { heading, rank } = options.groupBy?.(finding) ?? {
+      heading: describeTarget(finding.target),
+      rank: 0,
+    };
+    const group = groups.get(heading) ?? [];
     group.push(finding);
-    groups.set(key, group);
+    groups.set(heading, group);
+    if (!ranks.has(heading)) ranks.set(heading, rank);
   }
-  const rank = options.groupRank ?? (() => 0);
+  const rank = (heading: string): number => ranks.get(heading) ?? 0;
   const ordered = [...groups]
     .map((entry, index) => ({ entry, index }))
     .sort((a, b) => rank(a.entry[0]) - rank(b.entry[0]) || a.index - b.index);

@@ -41,6 +41,8 @@ export function renderColumns(
   header: readonly string[],
   rows: readonly (readonly string[])[],
   indent = '',
+  /** Per column; numbers read best right-aligned. Default: all left. */
+  align: readonly ('left' | 'right')[] = [],
 ): string {
   const all = [header, ...rows];
   // A reduce, not Math.max(...rows): a spread of tens of thousands of rows overflows the call stack.
@@ -52,9 +54,11 @@ export function renderColumns(
       (row) =>
         indent +
         row
-          .map((cell, column) =>
-            column === row.length - 1 ? cell : cell + ' '.repeat((widths[column] ?? 0) - visibleWidth(cell)),
-          )
+          .map((cell, column) => {
+            const pad = ' '.repeat((widths[column] ?? 0) - visibleWidth(cell));
+            if (align[column] === 'right') return pad + cell;
+            return column === row.length - 1 ? cell : cell + pad;
+          })
           .join('  ')
           .trimEnd(),
     )

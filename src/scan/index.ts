@@ -1,17 +1,22 @@
-// `bulkhead scan` as a library call: read the image (any input), run the vulnerability detector against the
-// database and the image-configuration rules, and return findings, diagnostics and a description of the image.
+// `bulkhead scan` as a library call, the scan family's driver: read the image (any input), run the vulnerability
+// detector against the database and the image-configuration rules, apply the filters and return the Report.
+import type { IgnoreRules } from '../detect/filter.js';
+import { applyScanFilters } from '../detect/filter.js';
 import { detectVulnerabilities } from '../detect/index.js';
 import { readImage, type ReadImageOptions } from '../image/index.js';
 import type { ImageFacts } from '../image/types.js';
 import type { Diagnostic } from '../shared/diagnostic.js';
 import type { Finding } from '../shared/finding.js';
-import type { VulnDb } from '../vulndb/db.js';
-import { checkImage, imageRuleDescriptors } from './rules/index.js';
-import { computeKernelVulnerabilities, type KernelVulnerabilities } from '../facts/kernel-vulnerabilities.js';
-import { collectHostFacts } from '../host/collect.js';
+import { computeKernelVulnerabilities } from '../collect/kernel-vulnerabilities.js';
+import type { KernelVulnerabilities } from '../facts/kernel-vulnerabilities.js';
 import type { Known } from '../facts/known.js';
+import { collectHostFacts } from '../host/collect.js';
+import { createReport, type Report } from '../shared/report.js';
+import type { Severity } from '../shared/severity.js';
+import { openVulnDb, type VulnDb } from '../vulndb/db.js';
+import { checkImage, IMAGE_RULES } from './rules/index.js';
 
-export { checkImage, imageRuleDescriptors, IMAGE_RULES } from './rules/index.js';
+export { checkImage, IMAGE_RULES } from './rules/index.js';
 
 export interface ScanOptions extends ReadImageOptions {
   /** The vulnerability database; undefined runs image-configuration checks only (--skip-db). */
@@ -84,8 +89,6 @@ export function describeArtifact(facts: ImageFacts): Readonly<Record<string, unk
   };
 }
 
-export { imageRuleDescriptors as scanRuleDescriptors };
-
 export interface HostScanResult extends ScanResult {
   /** The running kernel's missing fixes (unknown with the reason when it cannot be judged). */
   readonly kernel: Known<KernelVulnerabilities>;
@@ -153,4 +156,60 @@ export async function scanHost(root: string, options: ScanOptions): Promise<Host
       message: `running kernel not judged: ${kernel.reason}`,
     });
   return { ...result, findings, diagnostics, kernel };
+}
+
+export interface ScanRunOptions extends ReadImageOptions {
+  /** The vulnerability database file; undefined runs image-configuration checks only (--skip-db). */
+  readonly dbPath: string | undefined;
+  readonly configChecks?: boolean;
+  /** Report only these severities (--severity). */
+  readonly severities?: readonly Severity[] | undefined;
+  /** Hide vulnerabilities without a fixed version (--ignore-unfixed). */
+  readonly ignoreUnfixed?: boolean;
+  /** Parsed ignore rules (src/collect/ignore-file.ts). */
+  readonly ignore?: IgnoreRules | undefined;
+  /** Host root for the target "host" (default "/"). */
+  readonly root?: string | undefined;
+  readonly now?: Date;
+}
+
+export interface ScanRun {
+  readonly report: Report;
+  readonly facts: ImageFacts;
+}
+
+/** The whole scan: database, image (or host), detector, rules, filters, Report. */
+export async function runScan(target: string, options: ScanRunOptions): Promise<ScanRun> {
+  const db =
+    options.dbPath === undefined
+      ? undefined
+      : openVulnDb(options.dbPath, {
+          missingHint:
+            'run `bulkhead db update` (or `bulkhead db import FILE|DIR` offline), pass --db PATH, or scan image configuration only with --skip-db',
+        });
+  try {
+    // "host": the root filesystem at `root` plus the running kernel
+    const result =
+      target === 'host'
+        ? await scanHost(options.root ?? '/', { ...options, db })
+        : await scanImage(target, { ...options, db });
+    const filtered = applyScanFilters(result.findings, {
+      ...(options.severities === undefined ? {} : { severities: options.severities }),
+      ignoreUnfixed: options.ignoreUnfixed === true,
+      ...(options.ignore === undefined ? {} : { ignore: options.ignore }),
+      ...(options.now === undefined ? {} : { now: options.now }),
+    });
+    const report = createReport({
+      command: 'scan',
+      subjects: [result.facts.ref],
+      findings: filtered.findings,
+      rules: IMAGE_RULES.map((r) => r.meta),
+      diagnostics: [...result.diagnostics, ...filtered.diagnostics],
+      artifact: { ...describeArtifact(result.facts), ignored: filtered.ignored.length },
+      ...(options.now === undefined ? {} : { now: options.now }),
+    });
+    return { report, facts: result.facts };
+  } finally {
+    db?.close();
+  }
 }

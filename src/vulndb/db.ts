@@ -294,12 +294,15 @@ class SqliteVulnDb implements VulnDb {
   }
 }
 
-/** Opens an existing database read-only; DB_MISSING when absent, DB_CORRUPT when it is not a bulkhead DB. */
-export function openVulnDb(path: string): VulnDb {
+/**
+ * Opens an existing database read-only; DB_MISSING when absent (`missingHint` replaces the default fix, for a
+ * caller that has another way out), DB_CORRUPT when it is not a bulkhead DB.
+ */
+export function openVulnDb(path: string, options: { readonly missingHint?: string } = {}): VulnDb {
   if (!existsSync(path)) {
     throw new BulkheadError('DB_MISSING', `no vulnerability database at ${path}`, {
       subject: path,
-      hint: `${FETCH_HINT}; --db PATH chooses another file`,
+      hint: options.missingHint ?? `${FETCH_HINT}; --db PATH chooses another file`,
     });
   }
   if (statSync(path).isDirectory()) throw isDirectory(path);

@@ -2,7 +2,8 @@
 // under ~/.cache/bulkhead-test/, keyed by the package list, with `dpkg-query -W` of the rootfs as the oracle; then
 // turns it into images on a test engine: a one-layer image (docker import), a two-layer variant (a base without
 // sudo, then `docker build --network=none` reinstalling sudo from the .deb debootstrap left behind), and their
-// docker-archive and OCI layout exports (docker save, skopeo copy).
+// docker-archive and OCI layout exports (docker save, skopeo copy), which are cached next to the rootfs under the
+// same lock (a later run, or another test file, `docker load`s them instead of rebuilding a 350 MB image).
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
@@ -35,6 +36,35 @@ function cacheDir(): string {
 
 const QUERY_FORMAT = '${Package} ${Version} ${source:Package} ${source:Version}\n';
 
+/**
+ * The one cache lock: returns `read()` when `ready()`, else builds with `build()` while holding `<path>.lock`.
+ * Test files run in parallel: one process builds, the others wait for its result (a stale lock is broken).
+ */
+function cachedUnderLock<T>(path: string, ready: () => boolean, read: () => T, build: () => T): T {
+  if (ready()) return read();
+  mkdirSync(cacheDir(), { recursive: true });
+  const lock = `${path}.lock`;
+  try {
+    if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 20 * 60 * 1000)
+      rmSync(lock, { recursive: true });
+    mkdirSync(lock);
+  } catch {
+    for (let waited = 0; waited < 15 * 60; waited += 1) {
+      if (ready()) return read();
+      if (!existsSync(lock)) throw new Error(`another process failed to build ${path}; see its error`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
+    }
+    throw new Error(
+      `timed out waiting for another process to build ${path} (remove ${lock} if none is running)`,
+    );
+  }
+  try {
+    return ready() ? read() : build();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
 /** Returns the cached Debian 12 rootfs tar, building it with debootstrap (~1-2 min) when absent. */
 export function debianRootfs(): DebianRootfs {
   const key = createHash('sha256')
@@ -44,30 +74,12 @@ export function debianRootfs(): DebianRootfs {
   const dir = cacheDir();
   const tar = join(dir, `debian12-${key}.tar`);
   const query = join(dir, `debian12-${key}.dpkg-query`);
-  if (existsSync(tar) && existsSync(query)) return { tar, dpkgQuery: readFileSync(query, 'utf8') };
-  mkdirSync(dir, { recursive: true });
-  // Test files run in parallel: one process builds, the others wait for its result (a stale lock is broken).
-  const lock = `${tar}.lock`;
-  try {
-    if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 20 * 60 * 1000)
-      rmSync(lock, { recursive: true });
-    mkdirSync(lock);
-  } catch {
-    for (let waited = 0; waited < 15 * 60; waited += 1) {
-      if (existsSync(tar) && existsSync(query)) return { tar, dpkgQuery: readFileSync(query, 'utf8') };
-      if (!existsSync(lock))
-        throw new Error(`another process failed to build ${tar}; see its debootstrap error`);
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
-    }
-    throw new Error(
-      `timed out waiting for another process to build ${tar} (remove ${lock} if none is running)`,
-    );
-  }
-  try {
-    return buildRootfs(tar, query);
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
+  return cachedUnderLock(
+    tar,
+    () => existsSync(tar) && existsSync(query),
+    () => ({ tar, dpkgQuery: readFileSync(query, 'utf8') }),
+    () => buildRootfs(tar, query),
+  );
 }
 
 function buildRootfs(tar: string, query: string): DebianRootfs {
@@ -115,22 +127,58 @@ export interface DebianImages {
   cleanup(): void;
 }
 
-/** Imports the rootfs into the engine as one- and two-layer images and exports them; files go to a temp dir. */
+/**
+ * The rootfs as one- and two-layer images on the engine, with their exports. The exports are cached (keyed by
+ * the rootfs and the tag prefix, which the archives carry): when present they are `docker load`ed, giving the
+ * same image ids, instead of building again. `cleanup()` keeps the cache.
+ */
 export function makeDebianImages(
   engine: EngineLike,
   rootfs: DebianRootfs,
   tagPrefix = 'bulkhead-test/debian12',
 ): DebianImages {
-  const dir = mkdtempSync(join(tmpdir(), 'bh-debimg-'));
-  try {
-    return buildImages(engine, rootfs, tagPrefix, dir);
-  } catch (error) {
-    rmSync(dir, { recursive: true, force: true });
-    throw error;
+  const key = createHash('sha256').update(`${rootfs.tar} ${tagPrefix} images v1`).digest('hex').slice(0, 16);
+  const dir = join(cacheDir(), `debian12-images-${key}`);
+  const complete = join(dir, 'complete');
+  const files = {
+    dockerArchive: join(dir, 'debian12.tar'),
+    twoLayerArchive: join(dir, 'debian12-two.tar'),
+    ociLayout: join(dir, 'debian12-oci'),
+  };
+  const tags = { oneLayer: `${tagPrefix}:one`, twoLayer: `${tagPrefix}:two` };
+  let built = false;
+  cachedUnderLock(
+    dir,
+    () => existsSync(complete),
+    () => undefined,
+    () => {
+      const work = mkdtempSync(join(tmpdir(), 'bh-debimg-'));
+      try {
+        const made = buildImages(engine, rootfs, tagPrefix, work);
+        rmSync(dir, { recursive: true, force: true });
+        mkdirSync(dir, { recursive: true });
+        for (const name of ['dockerArchive', 'twoLayerArchive', 'ociLayout'] as const)
+          execFileSync('mv', [made[name], files[name]]);
+        writeFileSync(complete, `${new Date().toISOString()}\n`);
+        built = true;
+      } finally {
+        rmSync(work, { recursive: true, force: true });
+      }
+    },
+  );
+  if (!built) {
+    engine.docker(['load', '-q', '-i', files.dockerArchive]);
+    engine.docker(['load', '-q', '-i', files.twoLayerArchive]);
   }
+  return { ...tags, dir, ...files, cleanup: () => undefined };
 }
 
-function buildImages(engine: EngineLike, rootfs: DebianRootfs, tagPrefix: string, dir: string): DebianImages {
+function buildImages(
+  engine: EngineLike,
+  rootfs: DebianRootfs,
+  tagPrefix: string,
+  dir: string,
+): Omit<DebianImages, 'cleanup'> {
   const oneLayer = `${tagPrefix}:one`;
   const twoLayer = `${tagPrefix}:two`;
   const base = `${tagPrefix}:nosudo`;
@@ -185,8 +233,5 @@ function buildImages(engine: EngineLike, rootfs: DebianRootfs, tagPrefix: string
     dockerArchive,
     ociLayout,
     twoLayerArchive,
-    cleanup: () => {
-      rmSync(dir, { recursive: true, force: true });
-    },
   };
 }

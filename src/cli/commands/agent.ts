@@ -16,8 +16,7 @@ import {
 import { buildReport } from '../../agent/report.js';
 import { parseLabels } from '../../server/access.js';
 import { UsageError } from '../../shared/errors.js';
-import { EXIT_ERROR, EXIT_OK, type CliIO } from '../io.js';
-import type { CommandRunner } from '../main.js';
+import { EXIT_ERROR, EXIT_OK, type CliIO, type CommandRunner } from '../io.js';
 import { addFactsOptions } from '../options.js';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];

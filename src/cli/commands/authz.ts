@@ -11,8 +11,7 @@ import { DEFAULT_SOCKET } from '../../authz/server.js';
 import { startAuthzService } from '../../authz/service.js';
 import { specFile, systemdUnit } from '../../authz/install.js';
 import { UsageError } from '../../shared/errors.js';
-import { EXIT_FINDINGS, EXIT_OK, type CliIO } from '../io.js';
-import type { CommandRunner } from '../main.js';
+import { EXIT_FINDINGS, EXIT_OK, type CliIO, type CommandRunner } from '../io.js';
 
 function intFlag(flag: string, raw: unknown, min: number, max: number): number {
   const n = typeof raw === 'string' ? Number(raw) : typeof raw === 'number' ? raw : NaN;

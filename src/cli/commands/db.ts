@@ -1,7 +1,6 @@
 // `bulkhead db update|import|status`: manages the vulnerability database (one SQLite file, default under the user's
 // cache dir). Update and import build a new file next to the target and rename it into place; status reads it.
 import { basename } from 'node:path';
-import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import { Option, type Command } from 'commander';
 import { TOOL_VERSION } from '../../shared/version.js';
 import {
@@ -21,8 +20,9 @@ import {
   type UpdateReport,
 } from '../../vulndb/update.js';
 import { BulkheadError, UsageError } from '../../shared/errors.js';
-import { EXIT_OK, type CliIO } from '../io.js';
-import type { CommandRunner } from '../main.js';
+import { renderColumns } from '../../report/text.js';
+import { EXIT_OK, type CliIO, type CommandRunner } from '../io.js';
+import { createProgress, type ProgressTask } from '../progress.js';
 
 /** A database older than this is reported as stale by `db status`. */
 const STALE_AFTER_DAYS = 7;
@@ -41,13 +41,20 @@ function renderImport(report: ImportReport, path: string, meta: DbMetadata, verb
   const lines = [
     `${verb} ${path} (${formatBytes(meta.sizeBytes)}): ${meta.advisories} advisories, ${meta.vulnerabilities} vulnerabilities`,
   ];
-  const width = Math.max(6, ...report.sources.map((s) => s.name.length));
-  lines.push(`  ${'SOURCE'.padEnd(width)}  ${'FORMAT'.padEnd(22)}  RECORDS  SKIPPED  NOT-AFFECTED`);
-  for (const s of report.sources) {
-    lines.push(
-      `  ${s.name.padEnd(width)}  ${s.format.padEnd(22)}  ${String(s.stats.records).padStart(7)}  ${String(s.stats.skipped).padStart(7)}  ${String(s.stats.notAffected).padStart(12)}`,
-    );
-  }
+  lines.push(
+    renderColumns(
+      ['SOURCE', 'FORMAT', 'RECORDS', 'SKIPPED', 'NOT-AFFECTED'],
+      report.sources.map((s) => [
+        s.name,
+        s.format,
+        String(s.stats.records),
+        String(s.stats.skipped),
+        String(s.stats.notAffected),
+      ]),
+      '  ',
+      ['left', 'left', 'right', 'right', 'right'],
+    ),
+  );
   if (report.ignored.length > 0)
     lines.push(`  ${report.ignored.length} file(s) were not vulnerability feeds and were ignored`);
   return `${lines.join('\n')}\n`;
@@ -63,46 +70,29 @@ function warnSkips(report: ImportReport, io: CliIO): void {
   for (const i of report.ignored) io.stderr(`bulkhead: warning: ignored ${i.location}: ${i.reason}\n`);
 }
 
-/** Progress bars on stderr (one per feed) when it is a terminal and --quiet is off; plain lines otherwise. */
-function progressReporter(
+/** One progress line per feed on a terminal (kept when done), "fetched URL (size)" lines otherwise. */
+function downloadProgress(
   io: CliIO,
   quiet: boolean,
 ): { update: (p: DownloadProgress) => void; stop: () => void } {
-  if (quiet) return { update: () => undefined, stop: () => undefined };
-  if (!io.isTTY) {
-    return {
-      update: (p) => {
-        if (p.done) io.stderr(`fetched ${p.url} (${formatBytes(p.received)})\n`);
-      },
-      stop: () => undefined,
-    };
-  }
-  const stream = { isTTY: true, columns: 100, write: (s: string): boolean => (io.stderr(s), true) };
-  const multi = new MultiBar(
-    {
-      stream: stream as unknown as NodeJS.WritableStream,
-      format: '{name} [{bar}] {percentage}% {size}',
-      hideCursor: true,
-      clearOnComplete: false,
-      barsize: 30,
-    },
-    Presets.shades_classic,
-  );
-  const bars = new Map<string, SingleBar>();
+  const progress = createProgress(io, { quiet, offTerminal: 'final', intervalMs: 100, keep: true });
+  const tasks = new Map<string, ProgressTask>();
   return {
     update: (p) => {
-      const name = basename(new URL(p.url).pathname).slice(-28).padEnd(28);
-      const total = p.total ?? Math.max(p.received, 1);
-      let bar = bars.get(p.url);
-      if (bar === undefined) {
-        bar = multi.create(total, 0, { name, size: '' });
-        bars.set(p.url, bar);
+      let task = tasks.get(p.url);
+      if (task === undefined) {
+        task = progress.task();
+        tasks.set(p.url, task);
       }
-      bar.setTotal(p.done ? Math.max(p.received, 1) : total);
-      bar.update(p.done ? Math.max(p.received, 1) : p.received, { name, size: formatBytes(p.received) });
+      const name = basename(new URL(p.url).pathname).slice(-28);
+      if (p.done) task.done(`fetched ${p.url} (${formatBytes(p.received)})`);
+      else
+        task.update(
+          `${name} ${p.total === undefined ? '' : `${Math.floor((100 * p.received) / Math.max(p.total, 1))}% `}${formatBytes(p.received)}`,
+        );
     },
     stop: () => {
-      multi.stop();
+      progress.stop();
     },
   };
 }
@@ -126,17 +116,22 @@ function renderStatus(meta: DbMetadata, releases: readonly ReleaseInfo[], now: D
     if (r.advisories === 0) continue;
     byEco.set(r.ecosystem, [...(byEco.get(r.ecosystem) ?? []), `${r.release} (${r.advisories})`]);
   }
+  const releaseRows: string[][] = [];
   for (const [eco, list] of byEco) {
     const sorted = [...list].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-    lines.push(`  ${eco.padEnd(11)}${sorted.join(', ')}`);
+    releaseRows.push([eco, sorted.join(', ')]);
   }
+  if (releaseRows.length > 0)
+    lines.push(renderColumns(['ECOSYSTEM', 'RELEASES (ADVISORIES)'], releaseRows, '  '));
   lines.push('sources');
-  const width = Math.max(6, ...meta.sources.map((s) => s.name.length));
-  for (const s of meta.sources) {
-    lines.push(
-      `  ${s.name.padEnd(width)}  ${String(s.records).padStart(7)} records  ${String(s.skipped).padStart(5)} skipped  ${s.importedAt}  ${s.location}`,
-    );
-  }
+  lines.push(
+    renderColumns(
+      ['SOURCE', 'RECORDS', 'SKIPPED', 'IMPORTED', 'LOCATION'],
+      meta.sources.map((s) => [s.name, String(s.records), String(s.skipped), s.importedAt, s.location]),
+      '  ',
+      ['left', 'right', 'right'],
+    ),
+  );
   return `${lines.join('\n')}\n`;
 }
 
@@ -193,7 +188,7 @@ export function registerDb(program: Command, run: (runner: CommandRunner) => Pro
             .filter((s) => s !== '');
           const feeds = resolveFeeds(flags.source ?? [], only);
           const groups = only === undefined || only.length === 0 ? SOURCE_GROUPS : (only as SourceGroup[]);
-          const progress = progressReporter(io, flags.quiet);
+          const progress = downloadProgress(io, flags.quiet);
           let report: UpdateReport;
           try {
             report = await updateVulnDb(path, feeds, {

@@ -1,10 +1,9 @@
 // `bulkhead info`: collects host and engine facts once and prints them (readable summary, or --json).
 import { Option, type Command } from 'commander';
-import { collectFacts } from '../../facts/collect.js';
+import { collectFacts } from '../../collect/facts.js';
 import { defaultDbPath } from '../../vulndb/db.js';
 import { renderFactsText } from '../../report/facts-text.js';
-import { EXIT_ERROR, EXIT_OK } from '../io.js';
-import type { CommandRunner } from '../main.js';
+import { EXIT_ERROR, EXIT_OK, type CommandRunner } from '../io.js';
 import { addFactsOptions } from '../options.js';
 
 interface InfoFlags {

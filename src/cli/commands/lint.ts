@@ -11,8 +11,7 @@ import {
   type FoundConfig,
 } from '../../lint/config.js';
 import { runLint } from '../../lint/run.js';
-import { EXIT_ERROR } from '../io.js';
-import type { CommandRunner } from '../main.js';
+import { EXIT_ERROR, type CommandRunner } from '../io.js';
 import { addReportOptions, emitReport, exitCodeFor, readReportFlags } from '../options.js';
 
 interface LintFlags {
@@ -86,7 +85,7 @@ export function registerLint(program: Command, run: (runner: CommandRunner) => P
           readStdin,
         });
         emitReport(report, { ...reportFlags, failOn }, io, {
-          groupBy: (f) => (f.target.kind === 'file' ? f.target.path : 'other'),
+          groupBy: (f) => ({ heading: f.target.kind === 'file' ? f.target.path : 'other', rank: 0 }),
         });
         if (unreadable > 0) {
           for (const d of report.diagnostics.filter((x) => x.level === 'error'))

@@ -6,13 +6,13 @@ import { type Command } from 'commander';
 import { renderScanTable } from '../../report/scan-table.js';
 import { createReport } from '../../shared/report.js';
 import { BulkheadError, UsageError } from '../../shared/errors.js';
-import { applyScanFilters, loadIgnoreFile, type IgnoreRules } from '../../detect/filter.js';
+import { loadIgnoreFile } from '../../collect/ignore-file.js';
+import { applyScanFilters, type IgnoreRules } from '../../detect/filter.js';
 import { parseSeverity, type Severity } from '../../shared/severity.js';
-import { describeArtifact, imageRuleDescriptors, scanHost, scanImage } from '../../scan/index.js';
+import { describeArtifact, IMAGE_RULES, scanHost, scanImage } from '../../scan/index.js';
 import { defaultDbPath, openVulnDb, type VulnDb } from '../../vulndb/db.js';
 import type { ImageFacts } from '../../image/types.js';
-import type { CliIO } from '../io.js';
-import type { CommandRunner } from '../main.js';
+import type { CliIO, CommandRunner } from '../io.js';
 import { EXIT_ERROR } from '../io.js';
 import { addReportOptions, emitReport, exitCodeFor, readReportFlags, writeReport } from '../options.js';
 
@@ -168,7 +168,7 @@ export function registerScan(program: Command, run: (runner: CommandRunner) => P
           command: 'scan',
           subjects: [result.facts.ref],
           findings,
-          rules: imageRuleDescriptors(),
+          rules: IMAGE_RULES.map((r) => r.meta),
           diagnostics: [...result.diagnostics, ...filtered.diagnostics],
           artifact: { ...describeArtifact(result.facts), ignored: filtered.ignored.length },
         });

@@ -9,8 +9,7 @@ import { startServer, VulnDbHandle } from '../../server/serve.js';
 import { openStore, type StoreLocation } from '../../server/store.js';
 import { UsageError } from '../../shared/errors.js';
 import { defaultDbPath } from '../../vulndb/db.js';
-import { EXIT_OK, type CliIO } from '../io.js';
-import type { CommandRunner } from '../main.js';
+import { EXIT_OK, type CliIO, type CommandRunner } from '../io.js';
 
 function defaultDataDir(env: Readonly<Record<string, string | undefined>>): string {
   const xdg = env['XDG_DATA_HOME'];

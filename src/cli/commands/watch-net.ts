@@ -7,8 +7,7 @@ import { NetMonitor, type NetMode } from '../../net/monitor.js';
 import { renderFlows, type FlowFormat } from '../../net/render.js';
 import { NetStore, type NetEvent } from '../../net/store.js';
 import { UsageError } from '../../shared/errors.js';
-import { EXIT_OK, type CliIO } from '../io.js';
-import type { CommandRunner } from '../main.js';
+import { EXIT_OK, type CliIO, type CommandRunner } from '../io.js';
 
 export const DEFAULT_DB = '/var/lib/bulkhead/watch.db';
 export const DEFAULT_PROFILES = '/var/lib/bulkhead/profiles';

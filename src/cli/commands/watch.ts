@@ -24,8 +24,7 @@ import { EventStore } from '../../watch/store.js';
 import { watchUnit } from '../../watch/install.js';
 import { Watcher } from '../../watch/watcher.js';
 import { registerWatchNetCommands } from './watch-net.js';
-import { EXIT_FINDINGS, EXIT_OK, type CliIO } from '../io.js';
-import type { CommandRunner } from '../main.js';
+import { EXIT_FINDINGS, EXIT_OK, type CliIO, type CommandRunner } from '../io.js';
 
 const DEFAULT_PROFILES = '/var/lib/bulkhead/watch/profiles';
 const DEFAULT_DB = '/var/lib/bulkhead/watch/events.db';

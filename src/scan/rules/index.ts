@@ -1,6 +1,5 @@
 // Registry of image-configuration rules: one entry per file in this directory (a test checks the two agree).
 import type { ImageFacts } from '../../image/types.js';
-import type { RuleMeta } from '../../shared/rule.js';
 import type { Finding } from '../../shared/finding.js';
 import type { ImageRule } from '../rule.js';
 import { rule as credentialFiles } from './bh-img-006-credential-files.js';
@@ -18,10 +17,6 @@ export const IMAGE_RULES: readonly ImageRule[] = [
   privateKey,
   credentialFiles,
 ];
-
-export function imageRuleDescriptors(): RuleMeta[] {
-  return IMAGE_RULES.map((r) => r.meta);
-}
 
 /** Runs every image rule over the facts. */
 export function checkImage(facts: ImageFacts): Finding[] {

@@ -7,7 +7,7 @@ import { compareVersions } from '../../versioning/index.js';
 import type { Ecosystem } from '../types.js';
 import { newStats, skip, type AdvisorySink, type ImportStats } from '../types.js';
 import { extractIds } from './ids.js';
-import { alpineBranch } from './releases.js';
+import { alpineBranch } from '../releases.js';
 
 const pkgSchema = z.object({
   name: z.string().min(1).max(200),

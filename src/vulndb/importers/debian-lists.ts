@@ -4,7 +4,7 @@
 // detection keeps reading the tracker, which carries the same fixes), and debian-security-support's security-support-ended.debNN files (source
 // packages whose security support ended before the release's end of life).
 import { newStats, skip, type AdvisorySink, type ImportStats } from '../types.js';
-import { DEBIAN_CODENAMES } from './releases.js';
+import { DEBIAN_CODENAMES } from '../releases.js';
 
 const HEADER = /^\[(\d{1,2} \w{3} \d{4})\] ((?:DSA|DLA|DTSA)-\d+(?:-\d+)?) /;
 

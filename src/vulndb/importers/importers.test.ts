@@ -6,7 +6,7 @@ import { cvss3BaseScore, cvssRating } from './cvss.js';
 import { urgencyToSeverity } from './debian-tracker.js';
 import { extractIds, shortDescription } from './ids.js';
 import { osvTarget } from './osv.js';
-import { alpineBranch } from './releases.js';
+import { alpineBranch } from '../releases.js';
 
 describe('CVSS v3 base score (FIRST v3.1 spec, checked against NVD)', () => {
   const cases: [string, number | undefined][] = [

@@ -11,7 +11,7 @@ import { compareVersions, type VersionScheme } from '../../versioning/index.js';
 import { rpmPackageKey, skip, type AdvisorySink, type Ecosystem, type ImportStats } from '../types.js';
 import { cvss3BaseScore, cvssRating } from './cvss.js';
 import { isCveId, shortDescription } from './ids.js';
-import { alpineBranch, DEBIAN_CODENAMES } from './releases.js';
+import { alpineBranch, DEBIAN_CODENAMES } from '../releases.js';
 
 const eventSchema = z.object({
   introduced: z.string().optional(),

@@ -1,14 +1,14 @@
-// Collects all facts once: the engine first (its data root helps locate host files), then the host. An
+// Collects all facts once (the source stage that calls host/ and engine/; facts/ holds only the types): the engine first (its data root helps locate host files), then the host. An
 // unreachable engine leaves `engine` unknown with an error diagnostic; host facts are collected regardless.
 import { resolveEngineAddress, type EngineAddress } from '../engine/client.js';
 import { collectEngineFacts } from '../engine/collect.js';
 import { collectHostFacts } from '../host/collect.js';
 import type { Diagnostic } from '../shared/diagnostic.js';
 import { BulkheadError, describeError } from '../shared/errors.js';
+import type { Facts } from '../facts/index.js';
+import { known, unknown } from '../facts/known.js';
 import { openVulnDb, type VulnDb } from '../vulndb/db.js';
-import type { Facts } from './index.js';
 import { computeKernelVulnerabilities } from './kernel-vulnerabilities.js';
-import { known, unknown } from './known.js';
 
 export interface CollectOptions {
   /** Host root path ("/" by default). */
