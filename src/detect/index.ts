@@ -14,29 +14,12 @@ import type { AdvisoryRow, SupportEndedRow, VulnDb } from '../vulndb/db.js';
 import { alpineBranch, DEBIAN_CODENAMES } from '../vulndb/releases.js';
 import type { Ecosystem } from '../vulndb/types.js';
 import { detectRpm, redhatMajor } from './rpm.js';
+import type { DetectInput, DetectResult, Family } from './types.js';
 
-export interface DetectInput {
-  readonly image: string;
-  readonly os: OsInfo;
-  readonly packages: readonly InstalledPackage[];
-}
-
-export interface DetectResult {
-  readonly findings: Finding[];
-  readonly diagnostics: Diagnostic[];
-  /** Set when the database cannot judge this OS; the scan must say so rather than report a clean image. */
-  readonly unsupported?: string;
-}
+export type { DetectInput, DetectResult, Family } from './types.js';
 
 /** Severity used when a feed gives none (Alpine secdb, untriaged Debian issues): a review is needed. */
 export const DEFAULT_SEVERITY: Severity = 'medium';
-
-export interface Family {
-  readonly ecosystem: Ecosystem;
-  readonly release: string;
-  readonly scheme: VersionScheme;
-  readonly label: string;
-}
 
 /** Which advisory ecosystem and release an OS maps to; a string explains why there is none. */
 export function familyFor(os: OsInfo): Family | string {

@@ -11,7 +11,7 @@ import type { Finding } from '../shared/finding.js';
 import { compareRpmVersions } from '../versioning/rpm.js';
 import type { AdvisoryRow, VulnDb } from '../vulndb/db.js';
 import { rpmPackageKey } from '../vulndb/types.js';
-import type { DetectInput, DetectResult, Family } from './index.js';
+import type { DetectInput, DetectResult, Family } from './types.js';
 
 /** "9.4" -> "9"; undefined when VERSION_ID does not start with a number. */
 export function redhatMajor(versionId: string | undefined): string | undefined {

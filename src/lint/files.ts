@@ -12,9 +12,10 @@ const GLOB_CHARS = /[*?[{]/;
 const SKIP_DIRS = new Set(['node_modules', '.git']);
 const DOCKERFILE_NAME = /^(Dockerfile|Containerfile)(\..+)?$|\.(Dockerfile|dockerfile|Containerfile)$/;
 
-/** A matcher for a glob over "/"-separated relative paths (picomatch; dotfiles match like any other name). */
+/** A matcher for a glob over "/"-separated relative paths (picomatch; dotfiles match like any other name, and the
+ * shell's `[!...]` negation is picomatch's `[^...]`). */
 export function globMatcher(glob: string): (path: string) => boolean {
-  return picomatch(glob, { dot: true });
+  return picomatch(glob.replace(/\[!/g, '[^'), { dot: true });
 }
 
 function walk(dir: string, out: string[], depth = 0): void {

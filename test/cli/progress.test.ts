@@ -10,10 +10,11 @@ function io(isTTY: boolean, out: string[]): CliIO {
 }
 
 describe('createProgress', () => {
-  it('draws and clears a status line on a terminal', () => {
+  it('draws and clears a status line on a terminal', async () => {
     const out: string[] = [];
-    const progress = createProgress(io(true, out), { quiet: false, offTerminal: 'final', intervalMs: 100 });
+    const progress = createProgress(io(true, out), { quiet: false, offTerminal: 'final', intervalMs: 10 });
     progress.task().update('layer 1/3');
+    await new Promise((resolve) => setTimeout(resolve, 100));
     progress.stop();
     assert.match(out.join(''), /layer 1\/3/);
   });
