@@ -5,7 +5,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { CliIO } from '../src/cli/io.js';
 import { inspectionProgress } from '../src/cli/commands/audit.js';
 import type { ProgressTask } from '../src/cli/progress.js';
 import type { Finding } from '../src/shared/finding.js';

@@ -12,7 +12,6 @@ import type { Severity } from '../shared/severity.js';
 import { compareVersions, VersionError, type VersionScheme } from '../versioning/index.js';
 import type { AdvisoryRow, SupportEndedRow, VulnDb } from '../vulndb/db.js';
 import { alpineBranch, DEBIAN_CODENAMES } from '../vulndb/releases.js';
-import type { Ecosystem } from '../vulndb/types.js';
 import { detectRpm, redhatMajor } from './rpm.js';
 import type { DetectInput, DetectResult, Family } from './types.js';
 

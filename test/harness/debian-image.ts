@@ -146,11 +146,10 @@ export function makeDebianImages(
     ociLayout: join(dir, 'debian12-oci'),
   };
   const tags = { oneLayer: `${tagPrefix}:one`, twoLayer: `${tagPrefix}:two` };
-  let built = false;
-  cachedUnderLock(
+  const built = cachedUnderLock(
     dir,
     () => existsSync(complete),
-    () => undefined,
+    () => false,
     () => {
       const work = mkdtempSync(join(tmpdir(), 'bh-debimg-'));
       try {
@@ -160,7 +159,7 @@ export function makeDebianImages(
         for (const name of ['dockerArchive', 'twoLayerArchive', 'ociLayout'] as const)
           execFileSync('mv', [made[name], files[name]]);
         writeFileSync(complete, `${new Date().toISOString()}\n`);
-        built = true;
+        return true;
       } finally {
         rmSync(work, { recursive: true, force: true });
       }
