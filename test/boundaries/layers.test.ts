@@ -73,11 +73,9 @@ describe('import graph of src/', () => {
     assert.deepEqual(offenders, []);
   });
 
-  it('has no import circles (type-only imports included) but the one being cut', () => {
+  it('has no import circles (type-only imports included)', () => {
     const circles = findCircles(graph).map((c) => c.map((f) => relative(SRC, f)).join(' <-> '));
-    // issue 10 item 5: the lint split of shell.ts (model / mvdan-sh adapter / finishing) cuts this one; then
-    // this list is empty and stays so
-    assert.deepEqual(circles, ['lint/shell-native.ts <-> lint/shell.ts']);
+    assert.deepEqual(circles, []);
   });
 
   it('finds a circle when there is one', () => {
