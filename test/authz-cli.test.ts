@@ -392,6 +392,8 @@ describe('bulkhead authz serve: a failing decision log', () => {
     const s = await serve('full', ['--decision-log', '/dev/full'], policyFile);
     for (let i = 0; i < 20; i += 1) assert.equal(await allowed(s.socket), true);
     assert.ok(s.alive());
+    // stderr arrives through a pipe: wait for the report before counting it
+    await waitFor('the ENOSPC report', () => s.stderr().includes('cannot write /dev/full (ENOSPC)'));
     assert.equal((s.stderr().match(/cannot write \/dev\/full \(ENOSPC\)/g) ?? []).length, 1, s.stderr());
     s.kill('SIGTERM');
     assert.equal(await s.exited, 0);
