@@ -9,6 +9,7 @@ import type { Facts } from '../facts/index.js';
 import { known, unknown } from '../facts/known.js';
 import { openVulnDb, type VulnDb } from '../vulndb/db.js';
 import { computeKernelVulnerabilities } from './kernel-vulnerabilities.js';
+import { computePendingUpdates } from './pending-updates.js';
 
 export interface CollectOptions {
   /** Host root path ("/" by default). */
@@ -24,8 +25,11 @@ export interface CollectOptions {
   readonly vulnDb?: VulnDb | string;
 }
 
-/** Opens the database for a facts run; a missing or unusable one is a reason, not an error (the rule skips). */
-function withDb<T>(db: VulnDb | string | undefined, use: (db: VulnDb | string) => T): T {
+/** Opens the database for a facts run; a missing or unusable one is a reason, not an error (the rules skip). */
+async function withDb<T>(
+  db: VulnDb | string | undefined,
+  use: (db: VulnDb | string) => Promise<T>,
+): Promise<T> {
   if (db === undefined) return use('no vulnerability database given (pass --db or run `bulkhead db update`)');
   if (typeof db !== 'string') return use(db);
   let handle: VulnDb;
@@ -36,7 +40,7 @@ function withDb<T>(db: VulnDb | string | undefined, use: (db: VulnDb | string) =
     return use(`${error.message}; ${error.hint ?? 'run `bulkhead db update`'}`);
   }
   try {
-    return use(handle);
+    return await use(handle);
   } finally {
     handle.close();
   }
@@ -73,13 +77,18 @@ export async function collectFacts(options: CollectOptions): Promise<Facts> {
     engineDataRoot: engine.state === 'known' ? (engine.value.info.DockerRootDir ?? undefined) : undefined,
   });
   for (const item of host.diagnostics) diagnostics.push(item);
-  const kernelVulnerabilities = withDb(options.vulnDb, (db) => computeKernelVulnerabilities(host.facts, db));
+  const root = options.root ?? '/';
+  const { kernelVulnerabilities, pendingUpdates } = await withDb(options.vulnDb, async (db) => ({
+    kernelVulnerabilities: computeKernelVulnerabilities(host.facts, db),
+    pendingUpdates: await computePendingUpdates(root, db),
+  }));
   return {
     schemaVersion: 1,
     collectedAt: (options.now ?? new Date()).toISOString(),
     host: host.facts,
     engine,
     kernelVulnerabilities,
+    pendingUpdates,
     diagnostics,
   };
 }

@@ -9,12 +9,12 @@ import { runAudit, targetNames } from '../../src/audit/run.js';
 import { cisSections, type AuditRule } from '../../src/audit/rule.js';
 import { containerCases } from './cases/container.js';
 import { daemonCases } from './cases/daemon.js';
-import { hardeningCases } from './cases/hardening.js';
+import { hardeningCases, pendingUpdateCases } from './cases/hardening.js';
 import { fileCases, hostCases } from './cases/host.js';
 import { imageCases } from './cases/image.js';
 import type { CaseTable } from './cases/types.js';
 
-const TABLES: CaseTable[] = [containerCases, daemonCases, hostCases, hardeningCases, fileCases, imageCases];
+const TABLES: CaseTable[] = [containerCases, daemonCases, hostCases, hardeningCases, pendingUpdateCases, fileCases, imageCases];
 const CASES: CaseTable = Object.assign({}, ...TABLES) as CaseTable;
 const RULES_DIR = join(import.meta.dirname, '../../src/audit/rules');
 

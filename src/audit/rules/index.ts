@@ -93,6 +93,7 @@ import { rule as bhH038 } from './host/bh-h-038-route-localnet.js';
 import { rule as bhH039 } from './host/bh-h-039-protected-links.js';
 import { rule as bhH040 } from './host/bh-h-040-ptrace-scope.js';
 import { rule as bhH041 } from './host/bh-h-041-running-kernel-cves.js';
+import { rule as bhH042 } from './host/bh-h-042-pending-security-updates.js';
 import { rule as bhImg001 } from './image/bh-img-001-root-user.js';
 import { rule as bhI002 } from './image/bh-i-002-healthcheck.js';
 import { rule as bhI003 } from './image/bh-i-003-trusted-registry.js';
@@ -191,6 +192,7 @@ export const AUDIT_RULES: readonly AuditRule[] = [
   bhH039,
   bhH040,
   bhH041,
+  bhH042,
   bhImg001,
   bhI002,
   bhI003,

@@ -1,6 +1,7 @@
 // Case tables for the host-hardening rules (BH-H-020..040): a hardened HardeningFacts with one weakness planted
 // per failing case. Parsers are tested on real file text in test/audit/hardening-parsers.test.ts.
 import {
+  type Facts,
   known,
   unknown,
   type HardeningFacts,
@@ -521,5 +522,52 @@ export const hardeningCases: CaseTable = {
   'BH-H-040': [
     on('1 passes', {}, 'pass'),
     on('0 fails', { sysctls: sysctls({ 'kernel.yama.ptrace_scope': '0' }) }, 'fail', ['ptrace_scope=0']),
+  ],
+};
+
+const pending = (
+  value: Facts['pendingUpdates'],
+  outcome: Expect['outcome'],
+  name: string,
+  evidence?: string[],
+): RuleCase => ({
+  name,
+  facts: {
+    ...buildFacts({ host: hostFacts({ hardening: hardenedFacts() }), engine: null }),
+    ...(value === undefined ? {} : { pendingUpdates: value }),
+  },
+  expect: [{ target: 'host', outcome, ...(evidence === undefined ? {} : { evidence }) }],
+});
+
+export const pendingUpdateCases: CaseTable = {
+  'BH-H-042': [
+    pending(
+      known({ os: 'Debian GNU/Linux 12 (bookworm)', installed: 120, packages: [] }, 'dpkg + db'),
+      'pass',
+      'nothing pending passes',
+    ),
+    pending(
+      known(
+        {
+          os: 'Debian GNU/Linux 12 (bookworm)',
+          installed: 120,
+          packages: [
+            {
+              name: 'curl',
+              installed: '7.88.1-10+deb12u9',
+              fixed: '7.88.1-10+deb12u15',
+              severity: 'medium',
+              cves: ['CVE-2024-11053'],
+            },
+          ],
+        },
+        'dpkg + db',
+      ),
+      'fail',
+      'a fix not installed fails',
+      ['curl 7.88.1-10+deb12u9=CVE-2024-11053 (medium)'],
+    ),
+    pending(unknown('no vulnerability database given'), 'skip', 'no database skips'),
+    pending(undefined, 'skip', 'facts recorded without it skip'),
   ],
 };
