@@ -26,10 +26,7 @@ export interface CollectOptions {
 }
 
 /** Opens the database for a facts run; a missing or unusable one is a reason, not an error (the rules skip). */
-async function withDb<T>(
-  db: VulnDb | string | undefined,
-  use: (db: VulnDb | string) => Promise<T>,
-): Promise<T> {
+function withDb<T>(db: VulnDb | string | undefined, use: (db: VulnDb | string) => T): T {
   if (db === undefined) return use('no vulnerability database given (pass --db or run `bulkhead db update`)');
   if (typeof db !== 'string') return use(db);
   let handle: VulnDb;
@@ -40,7 +37,7 @@ async function withDb<T>(
     return use(`${error.message}; ${error.hint ?? 'run `bulkhead db update`'}`);
   }
   try {
-    return await use(handle);
+    return use(handle);
   } finally {
     handle.close();
   }
@@ -78,9 +75,9 @@ export async function collectFacts(options: CollectOptions): Promise<Facts> {
   });
   for (const item of host.diagnostics) diagnostics.push(item);
   const root = options.root ?? '/';
-  const { kernelVulnerabilities, pendingUpdates } = await withDb(options.vulnDb, async (db) => ({
+  const { kernelVulnerabilities, pendingUpdates } = withDb(options.vulnDb, (db) => ({
     kernelVulnerabilities: computeKernelVulnerabilities(host.facts, db),
-    pendingUpdates: await computePendingUpdates(root, db),
+    pendingUpdates: computePendingUpdates(root, db),
   }));
   return {
     schemaVersion: 1,

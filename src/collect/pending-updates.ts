@@ -4,30 +4,48 @@
 import { detectVulnerabilities, familyFor } from '../detect/index.js';
 import type { PendingUpdates } from '../facts/pending-updates.js';
 import { known, unknown, type Known } from '../facts/known.js';
-import { readImage } from '../image/index.js';
-import { BulkheadError } from '../shared/errors.js';
+import { RootFs } from '../host/root-fs.js';
+import { detectOs, readPackageDatabases, type DatabaseFile } from '../packages/index.js';
 import { compareVersions, VersionError } from '../versioning/index.js';
 import type { VulnDb } from '../vulndb/db.js';
 
+/** Larger package databases than this are refused with the reason (never read partly). */
+const PACKAGE_DB_CAP = 512 * 1024 * 1024;
+
 const RANK: Readonly<Record<string, number>> = { critical: 4, high: 3, medium: 2, low: 1, info: 0 };
 
-export async function computePendingUpdates(
-  root: string,
-  db: VulnDb | string,
-): Promise<Known<PendingUpdates>> {
+export function computePendingUpdates(root: string, db: VulnDb | string): Known<PendingUpdates> {
   if (typeof db === 'string') return unknown(db);
-  let facts;
-  try {
-    facts = await readImage(`rootfs:${root}`, { env: {} });
-  } catch (error) {
-    if (error instanceof BulkheadError) return unknown(`host packages not read: ${error.message}`);
-    throw error;
+  const fs = new RootFs(root);
+  const files: DatabaseFile[] = [];
+  const dbPaths = [
+    'var/lib/dpkg/status',
+    ...(fs.list('/var/lib/dpkg/status.d') ?? []).map((f) => `var/lib/dpkg/status.d/${f}`),
+    'lib/apk/db/installed',
+    'var/lib/rpm/rpmdb.sqlite',
+    'usr/lib/sysimage/rpm/rpmdb.sqlite',
+    'var/lib/rpm/Packages',
+  ];
+  for (const path of dbPaths) {
+    const read = fs.readBytes(`/${path}`, PACKAGE_DB_CAP);
+    if (read.ok) files.push({ path, content: read.content });
+    else if (!read.reason.endsWith('not found'))
+      return unknown(`host package database not read: ${read.reason}`);
   }
-  if (facts.packages.length === 0) return unknown(`no package database found under ${root}`);
+  const installedPackages = readPackageDatabases(files).packages;
+  if (installedPackages.length === 0) return unknown(`no package database found under ${root}`);
+  const osInfo = detectOs({
+    read: (path) => {
+      const r = fs.readBytes(`/${path}`, 1024 * 1024);
+      return r.ok ? r.content : undefined;
+    },
+    hasDpkgStatusD: files.some((f) => f.path.startsWith('var/lib/dpkg/status.d/')),
+  });
+  const facts = { os: osInfo, packages: installedPackages };
   const result = detectVulnerabilities({ image: `host ${root}`, os: facts.os, packages: facts.packages }, db);
   const family = familyFor(facts.os);
   if (result.unsupported !== undefined || typeof family === 'string')
-    return unknown(result.unsupported ?? String(family));
+    return unknown(result.unsupported ?? (typeof family === 'string' ? family : 'unsupported OS'));
   // several advisories for one package: the upgrade that closes them all is the highest fixed version
   const newer = (a: string, b: string): boolean => {
     try {

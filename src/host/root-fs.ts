@@ -73,6 +73,18 @@ export class RootFs {
     }
   }
 
+  /** The file's bytes up to `cap` (package databases are larger than MAX_READ_BYTES), or why it cannot be read. */
+  readBytes(hostPath: string, cap: number): { ok: true; content: Buffer } | { ok: false; reason: string } {
+    const result = readContained(this.root, hostPath, 'resolve-in-root', cap);
+    if (result.ok) return { ok: true, content: result.content };
+    return result.problem === 'missing'
+      ? { ok: false, reason: `${hostPath}: not found` }
+      : {
+          ok: false,
+          reason: `${hostPath}: ${result.problem === 'too-large' ? `larger than ${cap} bytes` : result.problem}`,
+        };
+  }
+
   /** The file's text, or undefined when it does not exist or cannot be read. */
   readIfExists(hostPath: string): string | undefined {
     const result = this.read(hostPath);
