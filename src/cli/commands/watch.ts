@@ -1,14 +1,10 @@
 // `bulkhead watch`: runtime protection for the containers of this host (learn / alert / kill / deny), and its
-// events, profiles, status and systemd unit. Flags -> src/watch -> src/report renderers -> exit code.
+// events, profiles, status and systemd unit. Flags -> src/watch (and its renderers) -> src/report SARIF -> exit code.
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { connectEngine } from '../../engine/client.js';
-import {
-  renderEventsJson,
-  renderEventsSarif,
-  renderEventsTable,
-  renderWatchStatus,
-} from '../../report/watch.js';
+import { renderSarif } from '../../report/sarif.js';
+import { eventsReport, renderEventsJson, renderEventsTable, renderWatchStatus } from '../../watch/render.js';
 import { UsageError } from '../../shared/errors.js';
 import { parseDuration, resolveProfiles, type ProfileTarget } from '../../watch/select.js';
 import {
@@ -111,7 +107,7 @@ function events(opts: Record<string, unknown>, io: CliIO): number {
       format === 'json'
         ? renderEventsJson(list)
         : format === 'sarif'
-          ? renderEventsSarif(list)
+          ? renderSarif(eventsReport(list))
           : renderEventsTable(list),
     );
     return list.some((e) => e.verdict !== 'allowed') ? EXIT_FINDINGS : EXIT_OK;

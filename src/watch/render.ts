@@ -1,11 +1,10 @@
-// Renderers for `bulkhead watch events` and `watch status`: a table, JSON, and SARIF 2.1.0 (through the shared
-// Report -> renderSarif path, one result per event a rule decided).
-import { WATCH_RULES } from '../watch/rules/index.js';
-import type { StoredEvent } from '../watch/store.js';
-import type { WatchStatus } from '../watch/watcher.js';
-import { createReport } from '../shared/report.js';
+// Renderers for `bulkhead watch events` and `watch status` (a table, JSON), and the events as a shared Report
+// (one finding per event a rule decided) that report/'s SARIF renderer turns into SARIF 2.1.0.
+import { WATCH_RULES } from './rules/index.js';
+import type { StoredEvent } from './store.js';
+import type { WatchStatus } from './watcher.js';
+import { createReport, type Report } from '../shared/report.js';
 import type { Finding } from '../shared/finding.js';
-import { renderSarif } from './sarif.js';
 
 function pad(rows: readonly (readonly string[])[]): string {
   const widths: number[] = [];
@@ -47,7 +46,8 @@ export function renderEventsJson(events: readonly StoredEvent[]): string {
   return `${JSON.stringify(events, null, 2)}\n`;
 }
 
-export function renderEventsSarif(events: readonly StoredEvent[]): string {
+/** The events a rule decided as a Report, for the SARIF renderer. */
+export function eventsReport(events: readonly StoredEvent[]): Report {
   const meta = new Map(WATCH_RULES.map((r) => [r.meta.id, r.meta]));
   const findings: Finding[] = [];
   for (const e of events) {
@@ -74,13 +74,12 @@ export function renderEventsSarif(events: readonly StoredEvent[]): string {
       references: rule.references,
     });
   }
-  const report = createReport({
+  return createReport({
     command: 'watch',
     subjects: [...new Set(events.map((e) => e.containerName ?? e.containerId ?? 'host'))],
     findings,
     rules: WATCH_RULES.map((r) => r.meta),
   });
-  return renderSarif(report);
 }
 
 export function renderWatchStatus(status: WatchStatus, updated: string, running: boolean): string {
