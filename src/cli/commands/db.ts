@@ -70,7 +70,14 @@ function warnSkips(report: ImportReport, io: CliIO): void {
   for (const i of report.ignored) io.stderr(`bulkhead: warning: ignored ${i.location}: ${i.reason}\n`);
 }
 
-/** One progress line per feed on a terminal (kept when done), "fetched URL (size)" lines otherwise. */
+const BAR_WIDTH = 20;
+
+function bar(fraction: number): string {
+  const full = Math.round(fraction * BAR_WIDTH);
+  return `[${'█'.repeat(full)}${'░'.repeat(BAR_WIDTH - full)}]`;
+}
+
+/** One progress bar per feed on a terminal (kept when done), "fetched URL (size)" lines otherwise. */
 function downloadProgress(
   io: CliIO,
   quiet: boolean,
@@ -85,11 +92,14 @@ function downloadProgress(
         tasks.set(p.url, task);
       }
       const name = basename(new URL(p.url).pathname).slice(-28);
-      if (p.done) task.done(`fetched ${p.url} (${formatBytes(p.received)})`);
-      else
-        task.update(
-          `${name} ${p.total === undefined ? '' : `${Math.floor((100 * p.received) / Math.max(p.total, 1))}% `}${formatBytes(p.received)}`,
-        );
+      const size = formatBytes(p.received);
+      // a terminal keeps one bar per feed ("name [████░░] 60% 1.2 MiB"); other outputs get one line per feed
+      if (p.done) task.done(io.isTTY ? `${name} ${bar(1)} 100% ${size}` : `fetched ${p.url} (${size})`);
+      else if (p.total === undefined) task.update(`${name} ${size}`);
+      else {
+        const fraction = Math.min(p.received / Math.max(p.total, 1), 1);
+        task.update(`${name} ${bar(fraction)} ${Math.floor(100 * fraction)}% ${size}`);
+      }
     },
     stop: () => {
       progress.stop();
