@@ -7,12 +7,11 @@ import { known, unknown, type Known } from '../facts/known.js';
 import { RootFs } from '../host/root-fs.js';
 import { detectOs, readPackageDatabases, type DatabaseFile } from '../packages/index.js';
 import { compareVersions, VersionError } from '../versioning/index.js';
+import { compareSeverityDesc, rankSeverity } from '../shared/severity.js';
 import type { VulnDb } from '../vulndb/db.js';
 
 /** Larger package databases than this are refused with the reason (never read partly). */
 const PACKAGE_DB_CAP = 512 * 1024 * 1024;
-
-const RANK: Readonly<Record<string, number>> = { critical: 4, high: 3, medium: 2, low: 1, info: 0 };
 
 export function computePendingUpdates(root: string, db: VulnDb | string): Known<PendingUpdates> {
   if (typeof db === 'string') return unknown(db);
@@ -71,11 +70,11 @@ export function computePendingUpdates(root: string, db: VulnDb | string): Known<
     const id = finding.vulnerability.id;
     if (!row.cves.includes(id)) row.cves.push(id);
     if (newer(fixed, row.fixed)) row.fixed = fixed;
-    if ((RANK[finding.severity] ?? 0) > (RANK[row.severity] ?? 0)) row.severity = finding.severity;
+    if (rankSeverity(finding.severity) > rankSeverity(row.severity)) row.severity = finding.severity;
     byPackage.set(name, row);
   }
   const packages = [...byPackage.values()].sort(
-    (a, b) => (RANK[b.severity] ?? 0) - (RANK[a.severity] ?? 0) || a.name.localeCompare(b.name),
+    (a, b) => compareSeverityDesc(a.severity, b.severity) || a.name.localeCompare(b.name),
   );
   const os = facts.os.prettyName ?? facts.os.id;
   return known(

@@ -1,6 +1,7 @@
 // The pendingUpdates fact: host packages with a published security fix not installed yet (issue 16 item 4);
 // computed by src/collect/pending-updates.ts before rules run.
 import { z } from 'zod';
+import { severitySchema } from '../shared/severity.js';
 
 export const pendingUpdatesSchema = z.object({
   /** "Debian GNU/Linux 12 (bookworm)" */
@@ -13,7 +14,7 @@ export const pendingUpdatesSchema = z.object({
       name: z.string(),
       installed: z.string(),
       fixed: z.string(),
-      severity: z.string(),
+      severity: severitySchema,
       cves: z.array(z.string()),
     }),
   ),
