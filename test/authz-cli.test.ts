@@ -416,11 +416,14 @@ describe('bulkhead authz serve: a failing decision log', () => {
     for (let i = 0; i < 5; i += 1) assert.equal(await allowed(s.socket), true);
     assert.ok(s.alive());
     mkdirSync(logDir);
-    // the log is retried once a second; each poll makes one more decision
+    // the log is retried once a second; each poll makes one more decision (awaited before SIGTERM, so no request
+    // is cut off by the shutdown)
+    const polls: Promise<boolean>[] = [];
     await waitFor('the recovered log', () => {
-      void allowed(s.socket);
+      polls.push(allowed(s.socket));
       return textOf(log).includes('"event":"decision_log_recovered"');
     });
+    for (const decided of await Promise.all(polls)) assert.equal(decided, true);
     // the decisions taken while the directory was gone were kept and written
     assert.ok((textOf(log).match(/"phase":"req"/g) ?? []).length >= 5, textOf(log));
     s.kill('SIGTERM');
