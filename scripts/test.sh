@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite (the command .ci/run calls): installs what is missing, type-checks, lints, starts a private
-# dockerd for engine tests, runs every *.test.ts with node's test runner, and always tears the engine down.
+# dockerd for engine tests, runs every test/**/*.test.ts with node's test runner, and always tears the engine down.
 # --unit runs only what needs no engine (engine suites are skipped, not faked).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,10 +21,13 @@ if [ "${BULKHEAD_TEST_FAST:-0}" != "1" ]; then
   npx tsc -p tsconfig.build.json
 fi
 
+# The one layout (CONTRIBUTING.md "Tests"): every *.test.ts under test/<area>/; a test file anywhere else stops the run.
+listed=$(node --import tsx scripts/test-files.ts)
+mapfile -t all_files <<<"$listed"
 if [ "$#" -gt 0 ]; then
   files=("$@")
 else
-  mapfile -t files < <(find src test bench -name '*.test.ts' -not -path '*/node_modules/*' | sort)
+  files=("${all_files[@]}")
 fi
 
 if [ "$unit" -eq 1 ]; then

@@ -201,7 +201,7 @@ make up most of the "already cached" row). The first pass pays for V8 compiling 
 script needs it, for loading mvdan-sh. mvdan-sh's \`Parse\` costs about 1 ms for a one-line script and its first calls
 pay for compiling 1.5 MB of generated code, which is what the "mvdan-sh only" columns show. CPU can exceed wall time:
 V8 compiles and collects garbage on helper threads. The native parser declines anything outside its subset, and a
-differential test (\`test/lint-shell-native.test.ts\`) holds its output to mvdan-sh's for every corpus script and for
+differential test (\`test/lint/shell-native.test.ts\`) holds its output to mvdan-sh's for every corpus script and for
 generated ones.
 `;
 writeFileSync(resolve(ROOT, 'bench/results/lint.md'), report);

@@ -3,7 +3,7 @@
 // undefined so that the caller falls back to mvdan-sh — on anything outside the subset or anything it doubts:
 // heredocs, `case`, functions, arithmetic, `[[ ]]`, process substitution, arrays, here-strings, extglob, `$'...'`,
 // complex `${...}` forms, syntax errors (mvdan-sh reports those with its own messages), non-ASCII quirks it cannot
-// reproduce. The differential test (test/lint-shell-native.test.ts) holds it to mvdan-sh's exact output.
+// reproduce. The differential test (test/lint/shell-native.test.ts) holds it to mvdan-sh's exact output.
 import type { ShellCommand, ShellPipe, ShellWord } from './shell-model.js';
 
 /** The mutable script state shared with shell.ts (its `ScriptState`). */

@@ -1,5 +1,5 @@
 // docs/rules/<family>.md must equal what each family's registry renders from its RuleMeta (lint's reference is
-// checked by test/lint-rules.test.ts); BULKHEAD_UPDATE_DOCS=1 rewrites them.
+// checked by test/lint/rules.test.ts); BULKHEAD_UPDATE_DOCS=1 rewrites them.
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

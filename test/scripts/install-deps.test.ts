@@ -1,0 +1,108 @@
+// scripts/install-deps.sh never stops a running system Docker (issue 9 item 24): the packaged services are kept from
+// starting by a policy-rc.d that exists only for the length of the apt-get install. Run against a copy of the
+// script with stub apt-get/systemctl on PATH, so nothing is installed and no service is touched.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import {
+  accessSync,
+  chmodSync,
+  constants,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+const SCRIPT = join(import.meta.dirname, '..', '..', 'scripts', 'install-deps.sh');
+const NEED = [...readFileSync(SCRIPT, 'utf8').matchAll(/^\s*\[([^\]]+)\]=(\S+)/gm)].map((m) => ({
+  cmd: m[1] ?? '',
+  pkg: m[2] ?? '',
+}));
+/** Every command of the NEED table gets a stub except zstd: that one is "missing", so the script installs it. */
+const PRESENT = NEED.filter((n) => n.cmd !== 'zstd' && !n.cmd.startsWith('/')).map((n) => n.cmd);
+/** Absolute paths in the table are checked on this machine's own filesystem: absent ones are installed too. */
+const EXPECTED_INSTALL = [
+  ...new Set([
+    'zstd',
+    ...NEED.filter((n) => n.cmd.startsWith('/') && !isExecutable(n.cmd)).map((n) => n.pkg),
+  ]),
+].sort();
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+const TOOLS = ['bash', 'sh', 'chmod', 'grep', 'rm', 'sort', 'cat', 'dirname', 'printf'];
+
+describe('install-deps.sh and the system Docker', () => {
+  let dir: string;
+  let log: string;
+  let policy: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'bh-install-deps-'));
+    const repo = join(dir, 'repo');
+    const bin = join(dir, 'bin');
+    log = join(dir, 'calls.log');
+    policy = join(dir, 'policy-rc.d');
+    mkdirSync(join(repo, 'scripts'), { recursive: true });
+    mkdirSync(join(repo, 'node_modules'), { recursive: true });
+    mkdirSync(join(repo, 'src', 'native', 'build', 'Release'), { recursive: true });
+    mkdirSync(bin);
+    copyFileSync(SCRIPT, join(repo, 'scripts', 'install-deps.sh'));
+    writeFileSync(join(repo, 'package-lock.json'), '{}');
+    utimesSync(join(repo, 'package-lock.json'), 1000, 1000);
+    writeFileSync(join(repo, 'node_modules', '.package-lock.json'), '{}');
+    writeFileSync(join(repo, 'src', 'native', 'build', 'Release', 'bulkhead_watch.node'), '');
+    const stub = (name: string, body: string): void => {
+      writeFileSync(join(bin, name), `#!/bin/bash\n${body}\n`);
+      chmodSync(join(bin, name), 0o755);
+    };
+    for (const name of PRESENT) stub(name, 'exit 0');
+    for (const tool of TOOLS)
+      symlinkSync(
+        execFileSync('bash', ['-c', `command -v ${tool}`])
+          .toString()
+          .trim(),
+        join(bin, tool),
+      );
+    stub('id', 'echo 0');
+    // apt-get records whether a service start would be allowed right now (what invoke-rc.d asks policy-rc.d)
+    stub(
+      'apt-get',
+      `if [ -x "${policy}" ]; then "${policy}" docker start; echo "apt-get $* policy=$?" >> "${log}"; else echo "apt-get $* policy=none" >> "${log}"; fi`,
+    );
+    stub('systemctl', `echo "systemctl $*" >> "${log}"`);
+    execFileSync(join(bin, 'bash'), [join(repo, 'scripts', 'install-deps.sh')], {
+      env: { PATH: bin, BULKHEAD_POLICY_RC_D: policy },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  });
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('forbids service starts during the install and stops nothing', () => {
+    const calls = readFileSync(log, 'utf8').trim().split('\n');
+    assert.deepEqual(calls, [
+      'apt-get update -qq policy=101',
+      `apt-get install -y -qq --no-install-recommends ${EXPECTED_INSTALL.join(' ')} policy=101`,
+    ]);
+    assert.ok(!calls.some((c) => c.startsWith('systemctl')), 'no systemctl stop of a running docker');
+  });
+
+  it('removes its policy-rc.d after the install', () => {
+    assert.equal(existsSync(policy), false);
+  });
+});

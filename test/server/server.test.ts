@@ -1,0 +1,347 @@
+// The fleet server end to end, run unchanged against embedded SQLite and a real PostgreSQL (initdb'd here): two
+// agents on two fixture hosts and one real test engine push signed reports; "which hosts run CVE X" through the
+// API; replayed, tampered, unsigned, oversized and invalid reports refused without a row; tenants see only their
+// hosts; a newer feed plus rematch marks findings fixed and new without any agent rescanning.
+import { strict as assert } from 'node:assert';
+import { generateKeyPairSync } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { z } from 'zod';
+import { loadIdentity } from '../../src/agent/agent.js';
+import { buildReport } from '../../src/agent/report.js';
+import { REPORT_PAYLOAD_TYPE, signEnvelope } from '../../src/shared/dsse.js';
+import { REPORT_SCHEMA, type FleetReport } from '../../src/shared/fleet-report.js';
+import type { StoreLocation } from '../../src/server/store.js';
+import {
+  apiGet,
+  CVE_FIXED_LATER,
+  CVE_NEW_LATER,
+  CVE_OPEN,
+  FLEET_IMAGE,
+  importFleetImage,
+  startFleet,
+  type FleetWorld,
+} from '../harness/fleet.js';
+import { startPostgres, type Postgres } from '../harness/postgres.js';
+import { engineSuite, sharedEngine, type SharedEngine } from '../harness/shared-engine.js';
+
+const cveAnswer = z.object({
+  id: z.string(),
+  hosts: z.array(z.string()),
+  affected: z.array(
+    z.object({
+      host: z.string(),
+      container: z.string(),
+      digest: z.string(),
+      package: z.string(),
+      fixedVersion: z.string().nullable(),
+    }),
+  ),
+});
+const hostsAnswer = z.object({
+  hosts: z.array(z.object({ id: z.string(), name: z.string(), worst: z.string(), containers: z.number() })),
+});
+const imageAnswer = z.object({
+  findings: z.array(z.object({ vulnerability: z.string(), state: z.string(), package: z.string() })),
+});
+
+async function post(
+  url: string,
+  body: string | object,
+  token?: string,
+): Promise<{ status: number; json: unknown }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+    },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  try {
+    return { status: response.status, json: JSON.parse(text) as unknown };
+  } catch {
+    return { status: response.status, json: text };
+  }
+}
+
+async function reportCount(world: FleetWorld): Promise<number> {
+  const row = await world.server.store.db
+    .selectFrom('reports')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+function minimalReport(createdAt: string): FleetReport {
+  return {
+    schema: REPORT_SCHEMA,
+    agentVersion: 'test',
+    createdAt,
+    host: { name: 'x', labels: {} },
+    audit: { findings: [] },
+    containers: [],
+    images: [],
+    authz: [],
+    events: [],
+  };
+}
+
+describe('fleet server', engineSuite, () => {
+  let engine: SharedEngine;
+  let digest: string;
+  let pg: Postgres | undefined;
+  before(async () => {
+    engine = sharedEngine();
+    digest = importFleetImage(engine);
+    engine.docker(['run', '-d', '--network', 'none', '--name', 'fleet-web', FLEET_IMAGE, 'sleep', '3600']);
+    engine.docker(['create', '--network', 'none', '--name', 'fleet-job', FLEET_IMAGE, 'true']);
+    pg = await startPostgres();
+  });
+  after(async () => {
+    engine.docker(['rm', '-f', 'fleet-web', 'fleet-job']);
+    await pg?.stop();
+  });
+
+  const backends: { name: string; location: () => StoreLocation | ((work: string) => StoreLocation) }[] = [
+    { name: 'SQLite', location: () => (work: string) => ({ kind: 'sqlite', dir: join(work, 'server') }) },
+    { name: 'PostgreSQL', location: () => ({ kind: 'postgres', url: pg?.url ?? '' }) },
+  ];
+
+  for (const backend of backends) {
+    describe(`on ${backend.name}`, () => {
+      let world: FleetWorld;
+      before(async () => {
+        world = await startFleet(backend.location(), engine, digest);
+      });
+      after(async () => {
+        await world.close();
+      });
+
+      it('two agents enrol and push; a used enrolment token is refused', async () => {
+        for (const agent of [world.agents.a, world.agents.b]) {
+          const r = await agent.run();
+          assert.equal(r.code, 0, r.stderr);
+          assert.match(
+            r.stdout,
+            /report [0-9a-f]{12}: \d+ audit failures, 2 containers, 1 images \(5 packages\), 0 authz decisions; delivered 1/,
+          );
+        }
+        // a second host trying the first agent's token: one-time tokens work once
+        const other = generateKeyPairSync('ed25519')
+          .publicKey.export({ type: 'spki', format: 'pem' })
+          .toString();
+        const enrolled = await post(`${world.url}/api/v1/enrol`, {
+          token: 'bhe_nope',
+          publicKey: other,
+          name: 'intruder',
+          labels: {},
+        });
+        assert.equal(enrolled.status, 401);
+        assert.equal(await reportCount(world), 2);
+      });
+
+      it('answers "which hosts run an image with CVE X" for each tenant', async () => {
+        const all = cveAnswer.parse(
+          (await apiGet(`${world.url}/api/v1/cves/${CVE_OPEN}`, world.tokens.admin)).json,
+        );
+        assert.deepEqual(all.hosts, ['host-a', 'host-b']);
+        assert.deepEqual([...new Set(all.affected.map((h) => h.container))].sort(), [
+          'fleet-job',
+          'fleet-web',
+        ]);
+        assert.ok(all.affected.every((h) => h.digest === digest && h.fixedVersion === '3.0.99-1'));
+        assert.deepEqual([...new Set(all.affected.map((h) => h.package))].sort(), ['libssl3', 'openssl']);
+        const a = cveAnswer.parse(
+          (await apiGet(`${world.url}/api/v1/cves/${CVE_OPEN}`, world.tokens.a)).json,
+        );
+        assert.deepEqual(a.hosts, ['host-a']);
+        const b = cveAnswer.parse(
+          (await apiGet(`${world.url}/api/v1/cves/${CVE_OPEN}`, world.tokens.b)).json,
+        );
+        assert.deepEqual(b.hosts, ['host-b']);
+        const none = cveAnswer.parse(
+          (await apiGet(`${world.url}/api/v1/cves/CVE-1999-0001`, world.tokens.admin)).json,
+        );
+        assert.deepEqual(none.hosts, []);
+      });
+
+      it('keeps tenants apart on every API route', async () => {
+        const hostsA = hostsAnswer.parse(
+          (await apiGet(`${world.url}/api/v1/hosts`, world.tokens.a)).json,
+        ).hosts;
+        assert.deepEqual(
+          hostsA.map((h) => h.name),
+          ['host-a'],
+        );
+        const all = hostsAnswer.parse(
+          (await apiGet(`${world.url}/api/v1/hosts`, world.tokens.admin)).json,
+        ).hosts;
+        const idB = all.find((h) => h.name === 'host-b')?.id ?? '';
+        assert.equal(all.length, 2);
+        assert.equal((await apiGet(`${world.url}/api/v1/hosts/${idB}`, world.tokens.a)).status, 404);
+        assert.equal((await apiGet(`${world.url}/api/v1/hosts/${idB}`, world.tokens.b)).status, 200);
+        assert.equal((await apiGet(`${world.url}/api/v1/hosts`, undefined)).status, 401);
+        assert.equal((await apiGet(`${world.url}/api/v1/hosts`, 'bha_forged')).status, 401);
+        assert.equal((await post(`${world.url}/api/v1/rematch`, {}, world.tokens.a)).status, 403);
+        // a page asked with tenant A's token for host B answers 404, like a host that does not exist
+        const page = await fetch(`${world.url}/hosts/${idB}`, {
+          headers: { authorization: `Bearer ${world.tokens.a}` },
+        });
+        assert.equal(page.status, 404);
+        assert.doesNotMatch(await page.text(), /host-b/);
+      });
+
+      it('refuses replayed, tampered, unsigned, foreign-signed, invalid and oversized reports without writing a row', async () => {
+        const before = await reportCount(world);
+        const state = loadIdentity(world.agents.a.stateDir);
+        // a replay of an old report: signed correctly, but older than the last one accepted
+        const old = signEnvelope(
+          REPORT_PAYLOAD_TYPE,
+          Buffer.from(JSON.stringify(minimalReport('2020-01-01T00:00:00.000Z'))),
+          state.key,
+        );
+        const replay = await post(`${world.url}/api/v1/reports`, old);
+        assert.equal(replay.status, 409);
+        assert.match(JSON.stringify(replay.json), /replay/);
+        // tampered: one byte of the signed payload changed
+        const fresh = signEnvelope(
+          REPORT_PAYLOAD_TYPE,
+          Buffer.from(JSON.stringify(minimalReport(new Date(Date.now() + 60_000).toISOString()))),
+          state.key,
+        );
+        const body = Buffer.from(fresh.payload, 'base64').toString().replace('"test"', '"evil"');
+        const tampered = await post(`${world.url}/api/v1/reports`, {
+          ...fresh,
+          payload: Buffer.from(body).toString('base64'),
+        });
+        assert.equal(tampered.status, 401);
+        assert.match(JSON.stringify(tampered.json), /bad-signature/);
+        const unsigned = await post(`${world.url}/api/v1/reports`, { ...fresh, signatures: [] });
+        assert.equal(unsigned.status, 401);
+        assert.match(JSON.stringify(unsigned.json), /unsigned/);
+        const stranger = signEnvelope(
+          REPORT_PAYLOAD_TYPE,
+          Buffer.from(JSON.stringify(minimalReport(new Date().toISOString()))),
+          generateKeyPairSync('ed25519').privateKey,
+        );
+        assert.equal((await post(`${world.url}/api/v1/reports`, stranger)).status, 401);
+        // signed by the enrolled key but not a valid report: a container whose image has no inventory
+        const invalid = {
+          ...minimalReport(new Date(Date.now() + 120_000).toISOString()),
+          containers: [
+            { id: 'a'.repeat(64), name: 'x', image: 'x', digest: `sha256:${'b'.repeat(64)}`, running: true },
+          ],
+        };
+        const bad = await post(
+          `${world.url}/api/v1/reports`,
+          signEnvelope(REPORT_PAYLOAD_TYPE, Buffer.from(JSON.stringify(invalid)), state.key),
+        );
+        assert.equal(bad.status, 422);
+        const wrongShape = await post(
+          `${world.url}/api/v1/reports`,
+          signEnvelope(REPORT_PAYLOAD_TYPE, Buffer.from(JSON.stringify({ schema: 'nope' })), state.key),
+        );
+        assert.equal(wrongShape.status, 422);
+        assert.equal((await post(`${world.url}/api/v1/reports`, 'not json')).status, 400);
+        assert.equal((await post(`${world.url}/api/v1/reports`, 'x'.repeat(33 * 1024 * 1024))).status, 413);
+        assert.equal(await reportCount(world), before);
+      });
+
+      it('is idempotent: the same envelope twice is stored once', async () => {
+        const state = loadIdentity(world.agents.a.stateDir);
+        const { report } = await buildReport({
+          root: world.agents.a.root,
+          host: engine.host,
+          env: process.env,
+          name: 'host-a',
+          labels: {},
+        });
+        const envelope = signEnvelope(REPORT_PAYLOAD_TYPE, Buffer.from(JSON.stringify(report)), state.key);
+        const before = await reportCount(world);
+        assert.equal((await post(`${world.url}/api/v1/reports`, envelope)).status, 201);
+        const again = await post(`${world.url}/api/v1/reports`, envelope);
+        assert.equal(again.status, 409);
+        assert.match(JSON.stringify(again.json), /duplicate/);
+        assert.equal(await reportCount(world), before + 1);
+      });
+
+      it('keeps reports in the outbox while the server is unreachable', async () => {
+        const r = await world.agents.b.run(['--server', 'http://127.0.0.1:9']);
+        assert.equal(r.code, 2);
+        assert.match(r.stderr, /stays in the outbox/);
+        const outbox = readdirSync(join(world.agents.b.stateDir, 'outbox')).filter((f) =>
+          f.endsWith('.json'),
+        );
+        assert.equal(outbox.length, 1);
+        assert.ok(JSON.parse(readFileSync(join(world.agents.b.stateDir, 'outbox', outbox[0] ?? ''), 'utf8')));
+        const delivered = await world.agents.b.run();
+        assert.equal(delivered.code, 0, delivered.stderr);
+        assert.match(delivered.stdout, /delivered 2/);
+      });
+
+      it('rematches stored inventories after db update with a newer feed: fixed and new findings, no rescan', async () => {
+        const reports = await reportCount(world);
+        const image = (): Promise<z.infer<typeof imageAnswer>> =>
+          apiGet(`${world.url}/api/v1/images/${digest}`, world.tokens.admin).then((r) =>
+            imageAnswer.parse(r.json),
+          );
+        const state = (f: z.infer<typeof imageAnswer>, id: string): string[] =>
+          f.findings.filter((x) => x.vulnerability === id).map((x) => x.state);
+        const beforeUpdate = await image();
+        assert.deepEqual(state(beforeUpdate, CVE_FIXED_LATER), ['open']);
+        assert.deepEqual(state(beforeUpdate, CVE_NEW_LATER), []);
+        await world.updateDb('new');
+        const rematch = await post(`${world.url}/api/v1/rematch`, {}, world.tokens.admin);
+        assert.equal(rematch.status, 200, JSON.stringify(rematch.json));
+        const counts = z
+          .object({ images: z.number(), new: z.number(), fixed: z.number() })
+          .parse(rematch.json);
+        assert.deepEqual([counts.images, counts.new, counts.fixed], [1, 1, 1]);
+        const afterUpdate = await image();
+        assert.deepEqual(state(afterUpdate, CVE_FIXED_LATER), ['fixed']);
+        assert.deepEqual(state(afterUpdate, CVE_NEW_LATER), ['open']);
+        assert.deepEqual(state(afterUpdate, CVE_OPEN).sort(), ['open', 'open']);
+        const fixedHosts = cveAnswer.parse(
+          (await apiGet(`${world.url}/api/v1/cves/${CVE_FIXED_LATER}`, world.tokens.admin)).json,
+        );
+        assert.deepEqual(fixedHosts.hosts, []);
+        const newHosts = cveAnswer.parse(
+          (await apiGet(`${world.url}/api/v1/cves/${CVE_NEW_LATER}`, world.tokens.admin)).json,
+        );
+        assert.deepEqual(newHosts.hosts, ['host-a', 'host-b']);
+        const events = await world.server.store.db
+          .selectFrom('finding_events')
+          .select(['vulnerability', 'kind'])
+          .where('vulnerability', 'in', [CVE_FIXED_LATER, CVE_NEW_LATER])
+          .execute();
+        assert.deepEqual(events.map((e) => `${e.vulnerability} ${e.kind}`).sort(), [
+          `${CVE_FIXED_LATER} fixed`,
+          `${CVE_FIXED_LATER} new`,
+          `${CVE_NEW_LATER} new`,
+        ]);
+        assert.equal(await reportCount(world), reports, 'no agent ran');
+      });
+
+      it('lets only one rematch run at a time (advisory lock on PostgreSQL, a queue on SQLite)', async () => {
+        let inside = 0;
+        const held = world.server.store.withLock('rematch', true, async () => {
+          inside += 1;
+          await new Promise((r) => setTimeout(r, 300));
+          return 'first';
+        });
+        await new Promise((r) => setTimeout(r, 50));
+        const second = await world.server.store.withLock('rematch', false, () => Promise.resolve('second'));
+        assert.equal(second, undefined);
+        assert.equal(await held, 'first');
+        assert.equal(inside, 1);
+        assert.equal(
+          await world.server.store.withLock('rematch', false, () => Promise.resolve('third')),
+          'third',
+        );
+      });
+    });
+  }
+});

@@ -1,0 +1,223 @@
+// The dashboard in a real browser: Debian's Chromium driven by playwright-core (no browser download) opens every
+// page, checks what it shows, saves a screenshot per page under test/artifacts/dashboard/, runs axe-core's
+// accessibility rules, and does it all again with JavaScript off; tenant B's host never appears for tenant A.
+import { strict as assert } from 'node:assert';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { AxeBuilder } from '@axe-core/playwright';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { z } from 'zod';
+import {
+  apiGet,
+  CVE_OPEN,
+  FLEET_IMAGE,
+  importFleetImage,
+  startFleet,
+  type FleetWorld,
+} from '../harness/fleet.js';
+import { engineSuite, sharedEngine, type SharedEngine } from '../harness/shared-engine.js';
+
+const ARTIFACTS = join(import.meta.dirname, '..', 'artifacts', 'dashboard');
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+async function signIn(page: Page, url: string, token: string): Promise<void> {
+  await page.goto(`${url}/`);
+  assert.match(page.url(), /\/login/);
+  await page.fill('input[name=token]', token);
+  await page.click('button[type=submit]');
+  await page.waitForURL(`${url}/`);
+}
+
+async function accessible(page: Page, name: string): Promise<void> {
+  const result = await new AxeBuilder({ page }).analyze();
+  assert.deepEqual(
+    result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`),
+    [],
+    `axe violations on ${name}`,
+  );
+}
+
+describe('dashboard in Chromium', engineSuite, () => {
+  let engine: SharedEngine;
+  let world: FleetWorld;
+  let started: FleetWorld | undefined;
+  let browser: Browser | undefined;
+  let hostA = '';
+  let hostB = '';
+  let digest = '';
+  before(async () => {
+    engine = sharedEngine();
+    digest = importFleetImage(engine);
+    engine.docker(['rm', '-f', 'dash-web']);
+    engine.docker(['run', '-d', '--network', 'none', '--name', 'dash-web', FLEET_IMAGE, 'sleep', '3600']);
+    const w = await startFleet((work) => ({ kind: 'sqlite', dir: join(work, 'server') }), engine, digest);
+    world = w;
+    started = w;
+    const log = join(world.work, 'decisions.jsonl');
+    const now = Date.now();
+    writeFileSync(
+      log,
+      [
+        {
+          time: new Date(now - 5000).toISOString(),
+          phase: 'req',
+          user: 'alice',
+          action: 'container_create',
+          decision: 'allow',
+          rule: 'ops/0',
+        },
+        {
+          time: new Date(now - 4000).toISOString(),
+          phase: 'req',
+          user: 'mallory',
+          action: 'container_create',
+          decision: 'deny',
+          rule: 'default',
+          msg: 'privileged containers are not allowed',
+        },
+      ]
+        .map((l) => JSON.stringify(l))
+        .join('\n') + '\n',
+    );
+    for (const [agent, extra] of [
+      [world.agents.a, ['--authz-log', log]],
+      [world.agents.b, []],
+    ] as const) {
+      const r = await agent.run(extra);
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const hosts = z
+      .object({ hosts: z.array(z.object({ id: z.string(), name: z.string() })) })
+      .parse((await apiGet(`${world.url}/api/v1/hosts`, world.tokens.admin)).json).hosts;
+    hostA = hosts.find((h) => h.name === 'host-a')?.id ?? '';
+    hostB = hosts.find((h) => h.name === 'host-b')?.id ?? '';
+    mkdirSync(ARTIFACTS, { recursive: true });
+    // playwright gives every launch a fresh temporary --user-data-dir of its own (and refuses one in args)
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: CHROMIUM_ARGS,
+      timeout: 120_000,
+    });
+  });
+  after(async () => {
+    await browser?.close();
+    await started?.close();
+    engine.docker(['rm', '-f', 'dash-web']);
+  });
+
+  const launched = (): Browser => {
+    if (browser === undefined) throw new Error('Chromium did not start');
+    return browser;
+  };
+
+  for (const javaScript of [true, false]) {
+    describe(javaScript ? 'with JavaScript' : 'with JavaScript off', () => {
+      let context: BrowserContext;
+      let page: Page;
+      before(async () => {
+        context = await launched().newContext({
+          javaScriptEnabled: javaScript,
+          viewport: { width: 1280, height: 900 },
+        });
+        page = await context.newPage();
+        await signIn(page, world.url, world.tokens.admin);
+      });
+      after(async () => {
+        await context.close();
+      });
+      const suffix = javaScript ? '' : '-nojs';
+      const pages: { name: string; path: () => string; expect: RegExp[] }[] = [
+        {
+          name: 'fleet',
+          path: () => '/',
+          expect: [
+            /Fleet overview/,
+            /host-a/,
+            /host-b/,
+            new RegExp(CVE_OPEN),
+            /Hosts by worst severity/,
+            /Trend \(30 days\)/,
+          ],
+        },
+        {
+          name: 'host',
+          path: () => `/hosts/${hostA}`,
+          expect: [
+            /Host host-a/,
+            /Audit findings/,
+            /Images in use/,
+            new RegExp(FLEET_IMAGE.replace(/[/.]/g, '\\$&')),
+            /dash-web/,
+          ],
+        },
+        {
+          name: 'image',
+          path: () => `/images/${digest}`,
+          expect: [new RegExp(CVE_OPEN), /libssl3/, /3\.0\.99-1/, /host-a/, /host-b/],
+        },
+        {
+          name: 'cve',
+          path: () => `/cves/${CVE_OPEN}`,
+          expect: [new RegExp(`Hosts running an image with ${CVE_OPEN}`), /2 hosts/, /dash-web/],
+        },
+        {
+          name: 'authz',
+          path: () => '/authz?decision=deny',
+          expect: [/mallory/, /privileged containers are not allowed/],
+        },
+        { name: 'events', path: () => '/events', expect: [/Runtime events/] },
+      ];
+      for (const p of pages) {
+        it(`${p.name} page`, async () => {
+          const response = await page.goto(`${world.url}${p.path()}`);
+          assert.equal(response?.status(), 200);
+          const text = await page.innerText('body');
+          for (const re of p.expect) assert.match(text, re);
+          if (p.name === 'authz') assert.doesNotMatch(text, /alice/, 'the decision=deny filter applies');
+          await page.screenshot({ path: join(ARTIFACTS, `${p.name}${suffix}.png`), fullPage: true });
+          if (javaScript) await accessible(page, p.name);
+        });
+      }
+      it('the CVE search form works from the fleet page', async () => {
+        await page.goto(`${world.url}/`);
+        await page.fill('input[name=id]', CVE_OPEN);
+        await page.click('form[role=search] button');
+        await page.waitForURL(/\/cves\?id=/);
+        assert.match(await page.innerText('body'), /host-a/);
+      });
+    });
+  }
+
+  it('tenant A sees none of tenant B on any page', async () => {
+    const context = await launched().newContext();
+    const page = await context.newPage();
+    await signIn(page, world.url, world.tokens.a);
+    for (const path of [
+      '/',
+      `/cves/${CVE_OPEN}`,
+      `/images/${digest}`,
+      '/authz',
+      '/events',
+      `/hosts/${hostA}`,
+    ]) {
+      const response = await page.goto(`${world.url}${path}`);
+      assert.equal(response?.status(), 200, path);
+      assert.doesNotMatch(await page.innerText('body'), /host-b/, path);
+    }
+    const denied = await page.goto(`${world.url}/hosts/${hostB}`);
+    assert.equal(denied?.status(), 404);
+    assert.doesNotMatch(await page.innerText('body'), /host-b/);
+    await page.screenshot({ path: join(ARTIFACTS, 'tenant-a-host-b.png') });
+    await context.close();
+  });
+});
