@@ -2,7 +2,7 @@
 // violation", Prisma's per-image model): the core of learned allow-listing.
 import { docsUrl, type WatchRule } from '../rule.js';
 
-export const notInProfile: WatchRule = {
+export const rule: WatchRule = {
   meta: {
     id: 'BH-W-001',
     aliases: ['NeuVector: Process profile violation'],

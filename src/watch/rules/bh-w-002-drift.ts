@@ -2,7 +2,7 @@
 // container's UpperDir (Falco "Drop and execute new binary in container", NeuVector zero-drift).
 import { docsUrl, type WatchRule } from '../rule.js';
 
-export const drift: WatchRule = {
+export const rule: WatchRule = {
   meta: {
     id: 'BH-W-002',
     aliases: ['Drop and execute new binary in container', 'NeuVector: zero-drift'],

@@ -4,7 +4,7 @@ import { docsUrl, type WatchRule } from '../rule.js';
 
 const SCRATCH = ['/tmp/', '/var/tmp/', '/dev/shm/'];
 
-export const execFromWritablePath: WatchRule = {
+export const rule: WatchRule = {
   meta: {
     id: 'BH-W-003',
     aliases: ['Execution from /dev/shm'],

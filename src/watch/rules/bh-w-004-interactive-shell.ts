@@ -4,7 +4,7 @@ import { basename, docsUrl, type WatchRule } from '../rule.js';
 
 const SHELLS = new Set(['sh', 'ash', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'fish', 'csh', 'tcsh', 'busybox']);
 
-export const interactiveShell: WatchRule = {
+export const rule: WatchRule = {
   meta: {
     id: 'BH-W-004',
     aliases: ['Terminal shell in container'],

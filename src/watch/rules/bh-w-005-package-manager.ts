@@ -24,7 +24,7 @@ const MANAGERS = new Set([
   'go',
 ]);
 
-export const packageManager: WatchRule = {
+export const rule: WatchRule = {
   meta: {
     id: 'BH-W-005',
     aliases: ['Launch Package Management Process in Container'],

@@ -2,7 +2,7 @@
 // root exploits ride on (NeuVector "privilege escalation").
 import { docsUrl, type WatchRule } from '../rule.js';
 
-export const setuidExec: WatchRule = {
+export const rule: WatchRule = {
   meta: {
     id: 'BH-W-006',
     aliases: ['NeuVector: Privilege escalation'],

@@ -3,7 +3,7 @@
 // /proc/<pid>/exe (Falco "Modify Container Entrypoint").
 import { docsUrl, type WatchRule } from '../rule.js';
 
-export const runtimeBinaryOpen: WatchRule = {
+export const rule: WatchRule = {
   meta: {
     id: 'BH-W-007',
     aliases: ['Modify Container Entrypoint', 'CVE-2019-5736'],

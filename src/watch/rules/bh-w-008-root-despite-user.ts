@@ -8,7 +8,7 @@ function declaresNonRoot(user: string): boolean {
   return !isRootUser(user, { defaultIsRoot: true });
 }
 
-export const rootDespiteUser: WatchRule = {
+export const rule: WatchRule = {
   meta: {
     id: 'BH-W-008',
     aliases: ['Container Run as Root User'],
