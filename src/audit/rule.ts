@@ -2,8 +2,8 @@
 // severity, rationale, remediation) + one function from facts to outcomes (DESIGN.md "Contracts", ESLint's
 // meta + create shape). Rules read facts only: they never call Docker or read files.
 import type { Facts } from '../facts/index.js';
-import type { Evidence, Outcome, Target } from '../shared/finding.js';
-import type { RuleMeta } from '../shared/rule.js';
+import type { Evidence, Outcome, OutcomeKind, Target } from '../shared/finding.js';
+import type { Rule, RuleMeta } from '../shared/rule.js';
 
 /** The layer a rule audits; also the first part of its id (BH-H, BH-D, BH-F, BH-C, BH-I). */
 export type Area = 'host' | 'daemon' | 'files' | 'container' | 'image';
@@ -44,12 +44,30 @@ export interface Check {
   readonly evidence: readonly Evidence[];
 }
 
-export interface AuditRule {
+/** What one case of a rule's table expects for one target (test/audit/rules.test.ts runs every table). */
+export interface AuditExpect {
+  /** Target label: container name, image ref, "host" or "daemon"; omitted when the rule yields one check. */
+  readonly target?: string;
+  readonly outcome: OutcomeKind;
+  /** Substrings that must each appear in one evidence line rendered as "source=value". */
+  readonly evidence?: readonly string[];
+  /** Substring of the message (or reason). */
+  readonly message?: string;
+}
+
+/** One row of an audit rule's case table: facts in, the outcome expected for each target out. */
+export interface AuditCase {
+  readonly name: string;
+  readonly facts: Facts;
+  readonly expect: readonly AuditExpect[];
+}
+
+/** The one rule model (shared/rule.ts) for audit: facts in, one check per target out, a case table with both. */
+export interface AuditRule extends Rule<AuditContext, readonly Check[], readonly AuditCase[]> {
   /** id is BH-<area letter>-<3 digits>; aliases are the CIS sections ("CIS-1.6.0:5.4", "CIS-1.8.0:5.5"). */
   readonly meta: RuleMeta;
   readonly area: Area;
   readonly needs: RuleNeeds;
-  readonly check: (ctx: AuditContext) => readonly Check[];
 }
 
 /** The CIS sections of one benchmark version a rule covers, read from its aliases ("CIS-1.8.0:5.5" -> "5.5"). */

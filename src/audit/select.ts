@@ -25,7 +25,9 @@ export function tokenMatches(token: string, rule: AuditRule): boolean {
   const cis = /^CIS-(1\.6\.0|1\.8\.0):(\d+(?:\.\d+)*)$/i.exec(t);
   if (cis !== null) {
     const [, version, section = ''] = cis;
-    return cisSections(rule.meta, version === '1.6.0' ? '1.6.0' : '1.8.0').some((s) => sectionMatches(s, section));
+    return cisSections(rule.meta, version === '1.6.0' ? '1.6.0' : '1.8.0').some((s) =>
+      sectionMatches(s, section),
+    );
   }
   if (/^\d+(?:\.\d+)*$/.test(t)) return cisSections(rule.meta, '1.8.0').some((s) => sectionMatches(s, t));
   return false;

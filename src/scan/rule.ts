@@ -1,15 +1,26 @@
 // The image-configuration rule contract: one rule per file under rules/, metadata plus a check over ImageFacts
 // (DESIGN.md "One rule = one file"). Rules never read files or call Docker; they only look at facts.
 import type { ImageFacts } from '../image/types.js';
-import type { RuleMeta } from '../shared/rule.js';
+import type { Rule, RuleMeta } from '../shared/rule.js';
 import type { Evidence, Finding, LayerRef, Outcome } from '../shared/finding.js';
 
 export { redact } from '../image/secrets.js';
 
-export interface ImageRule {
+/** One row of an image rule's case table (test/scan/rules.test.ts runs every table). */
+export interface ImageCase {
+  readonly name: string;
+  readonly facts: ImageFacts;
+  /** Expected failing messages (substring match), in order; [] means the rule passes or does not apply. */
+  readonly fails: readonly string[];
+  readonly outcome?: 'pass' | 'skip' | 'not-applicable';
+}
+
+/**
+ * The one rule model (shared/rule.ts) for image configuration: `check` returns failures, or one pass /
+ * not-applicable finding when there is nothing to report; `cases` is its valid/invalid table.
+ */
+export interface ImageRule extends Rule<ImageFacts, Finding[], readonly ImageCase[]> {
   readonly meta: RuleMeta;
-  /** Returns failures, or one pass / not-applicable finding when there is nothing to report. */
-  check(facts: ImageFacts): Finding[];
 }
 
 export interface FindingParts {

@@ -1,5 +1,5 @@
-// Runs every rule's case table and checks the registry: it equals the rule files on disk, ids are unique and
-// match file names, and every rule has at least one failing and one non-failing case.
+// Runs every rule's case table (the `cases` next to its check) and checks the registry: it equals the rule files on
+// disk, ids are unique and match file names, and every rule has at least one failing and one non-failing case.
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,22 +7,7 @@ import { describe, it } from 'node:test';
 import { AUDIT_RULES } from '../../src/audit/rules/index.js';
 import { runAudit, targetNames } from '../../src/audit/run.js';
 import { cisSections, type AuditRule } from '../../src/audit/rule.js';
-import { containerCases } from './cases/container.js';
-import { daemonCases } from './cases/daemon.js';
-import { hardeningCases, pendingUpdateCases } from './cases/hardening.js';
-import { fileCases, hostCases } from './cases/host.js';
-import { imageCases } from './cases/image.js';
-import type { CaseTable } from './cases/types.js';
-
-const TABLES: CaseTable[] = [containerCases, daemonCases, hostCases, hardeningCases, pendingUpdateCases, fileCases, imageCases];
-const CASES: CaseTable = Object.assign({}, ...TABLES) as CaseTable;
 const RULES_DIR = join(import.meta.dirname, '../../src/audit/rules');
-
-function ruleById(id: string): AuditRule {
-  const rule = AUDIT_RULES.find((r) => r.meta.id === id);
-  assert.ok(rule, `no rule ${id}`);
-  return rule;
-}
 
 describe('audit rule registry', () => {
   it('equals the rule files on disk, with ids matching file names', () => {
@@ -70,27 +55,25 @@ describe('audit rule registry', () => {
     }
   });
 
-  it('has a test table for every rule with a failing and a non-failing case', () => {
+  it('has a case table for every rule with a failing and a non-failing case', () => {
     for (const r of AUDIT_RULES) {
-      const cases = CASES[r.meta.id] ?? [];
-      const outcomes = cases.flatMap((c) => c.expect.map((e) => e.outcome));
+      const outcomes = r.cases.flatMap((c) => c.expect.map((e) => e.outcome));
       assert.ok(outcomes.includes('fail'), `${r.meta.id} has no failing case`);
       assert.ok(
         outcomes.some((o) => o !== 'fail'),
         `${r.meta.id} has no passing / n/a case`,
       );
     }
-    for (const id of Object.keys(CASES)) ruleById(id);
   });
 });
 
 describe('audit rules', () => {
-  for (const [id, cases] of Object.entries(CASES)) {
-    describe(id, () => {
-      for (const c of cases) {
+  for (const rule of AUDIT_RULES) {
+    describe(rule.meta.id, () => {
+      for (const c of rule.cases) {
         it(c.name, () => {
           const { findings } = runAudit(c.facts, {
-            rules: [ruleById(id)],
+            rules: [rule],
             settings: { trustedRegistries: ['docker.io'], allowedListeners: [] },
           });
           assert.equal(

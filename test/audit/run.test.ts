@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import type { AuditRule } from '../../src/audit/rule.js';
 import { rule as privileged } from '../../src/audit/rules/container/bh-c-004-privileged.js';
 import { runAudit } from '../../src/audit/run.js';
-import { buildFacts, container } from './facts-builder.js';
+import { buildFacts, container } from '../../src/audit/cases/facts.js';
 
 const facts = buildFacts({
   containers: [

@@ -4,9 +4,9 @@
 // it to an image with its /etc/passwd, `bulkhead audit` (src/audit/rules/image/) to every image in use.
 import type { RuleMeta } from '../../shared/rule.js';
 import type { Evidence, Outcome } from '../../shared/finding.js';
-import type { ImageRule } from '../rule.js';
+import { type ImageCase, imageFinding, type ImageRule, notApplicable, passFinding } from '../rule.js';
 import { parseUserSpec, uidOfUser } from '../../shared/user.js';
-import { imageFinding, notApplicable, passFinding } from '../rule.js';
+import { factsWith, rootfs } from '../cases.js';
 
 /**
  * Severity medium (it was medium in scan, low in audit): root in the container is not itself a hole, but it is
@@ -66,6 +66,37 @@ export function judgeImageUser(user: string, passwd: string | undefined | null):
   };
 }
 
+const cases: readonly ImageCase[] = [
+  { name: 'no USER', facts: factsWith({ user: '' }), fails: ['no USER set'] },
+  {
+    name: 'USER root',
+    facts: factsWith({ user: 'root' }),
+    fails: ['USER root is root'],
+  },
+  { name: 'USER 0:0', facts: factsWith({ user: '0:0' }), fails: ['USER 0:0 is root'] },
+  { name: 'USER -0 (Atoi)', facts: factsWith({ user: '-0' }), fails: ['USER -0 is root'] },
+  { name: 'USER 000', facts: factsWith({ user: '000' }), fails: ['USER 000 is root'] },
+  {
+    name: 'name with uid 0',
+    facts: factsWith({ user: 'toor' }),
+    fails: ['USER toor is root'],
+  },
+  { name: 'USER app', facts: factsWith({ user: 'app' }), fails: [], outcome: 'pass' },
+  {
+    name: 'numeric uid',
+    facts: factsWith({ user: '10001:10001' }),
+    fails: [],
+    outcome: 'pass',
+  },
+  {
+    name: 'unknown name',
+    facts: factsWith({ user: 'ghost' }),
+    fails: [],
+    outcome: 'skip',
+  },
+  { name: 'rootfs', facts: rootfs, fails: [], outcome: 'not-applicable' },
+];
+
 export const rule: ImageRule = {
   meta,
   check(facts) {
@@ -78,4 +109,5 @@ export const rule: ImageRule = {
         : imageFinding(meta, facts, { ...verdict }),
     ];
   },
+  cases,
 };

@@ -1,9 +1,9 @@
 // BH-IMG-002 (formerly BH-IMG-SECRET-ENV): secrets in the image's environment (CIS Docker Benchmark 1.6.0 section 4.10, "Ensure secrets
 // are not stored in Dockerfiles"). ENV values are visible to anyone who can pull or inspect the image.
 import type { RuleMeta } from '../../shared/rule.js';
-import type { ImageRule } from '../rule.js';
-import { imageFinding, notApplicable, passFinding, redact } from '../rule.js';
+import { type ImageCase, imageFinding, type ImageRule, notApplicable, passFinding, redact } from '../rule.js';
 import { findToken, isPlaceholder, isSecretName } from '../../image/secrets.js';
+import { factsWith } from '../cases.js';
 
 const meta: RuleMeta = {
   id: 'BH-IMG-002',
@@ -17,6 +17,27 @@ const meta: RuleMeta = {
   references: ['https://docs.docker.com/build/building/secrets/'],
   docsUrl: 'docs/rules/scan.md#bh-img-002',
 };
+
+const cases: readonly ImageCase[] = [
+  {
+    name: 'password and AWS key',
+    facts: factsWith({ env: ['PATH=/usr/bin', 'DB_PASSWORD=hunter22', 'AWS_ID=AKIAIOSFODNN7EXAMPLE'] }),
+    fails: ['ENV DB_PASSWORD looks like a secret', 'ENV AWS_ID holds a AWS access key id'],
+  },
+  {
+    name: 'placeholders, _FILE and GPG_KEY are not secrets',
+    facts: factsWith({
+      env: [
+        'DB_PASSWORD_FILE=/run/secrets/db',
+        'API_TOKEN=',
+        'GPG_KEY=A035C8C19219BA821ECEA86B64E628F8D684696D',
+        'SECRET=${SECRET}',
+      ],
+    }),
+    fails: [],
+    outcome: 'pass',
+  },
+];
 
 export const rule: ImageRule = {
   meta,
@@ -49,4 +70,5 @@ export const rule: ImageRule = {
       ? findings
       : [passFinding(meta, facts, `${facts.config.env.length} ENV values, none secret`)];
   },
+  cases,
 };

@@ -2,9 +2,17 @@
 // by RUN are recorded as "|N NAME=value ..." in created_by, and ENV/ARG lines keep their values, even when a later
 // instruction unsets them — `docker history --no-trunc` shows them to anyone with the image.
 import type { RuleMeta } from '../../shared/rule.js';
-import type { ImageRule } from '../rule.js';
-import { imageFinding, layerOfHistory, notApplicable, passFinding, redact } from '../rule.js';
+import {
+  type ImageCase,
+  imageFinding,
+  type ImageRule,
+  layerOfHistory,
+  notApplicable,
+  passFinding,
+  redact,
+} from '../rule.js';
 import { assignmentsIn, findToken, isPlaceholder, isSecretName } from '../../image/secrets.js';
+import { LAYER0, LAYER1, factsWith } from '../cases.js';
 
 export { assignmentsIn };
 
@@ -22,6 +30,36 @@ const meta: RuleMeta = {
   ],
   docsUrl: 'docs/rules/scan.md#bh-img-003',
 };
+
+const cases: readonly ImageCase[] = [
+  {
+    name: 'build arg and ENV later unset',
+    facts: factsWith({
+      history: [
+        { createdBy: 'ADD rootfs.tar /', emptyLayer: false },
+        {
+          createdBy: '/bin/sh -c #(nop)  ENV GITHUB_TOKEN=ghp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+          emptyLayer: true,
+        },
+        { createdBy: LAYER1.createdBy, emptyLayer: false },
+        { createdBy: 'RUN curl -u admin:s3cretpw https://example.com/x', emptyLayer: true },
+      ],
+      layers: [
+        { ...LAYER0, compression: 'none', uncompressedBytes: 0, entries: 0 },
+        { ...LAYER1, compression: 'none', uncompressedBytes: 0, entries: 0 },
+      ],
+    }),
+    fails: ['history entry 1 records GITHUB_TOKEN=', 'history entry 2 records NPM_TOKEN='],
+  },
+  {
+    name: 'URL credentials in RUN',
+    facts: factsWith({
+      history: [{ createdBy: 'RUN git clone https://bot:Zx81ab9q@git.example.com/r.git', emptyLayer: false }],
+    }),
+    fails: ['history entry 0 contains a credentials in URL'],
+  },
+  { name: 'clean history', facts: factsWith(), fails: [], outcome: 'pass' },
+];
 
 export const rule: ImageRule = {
   meta,
@@ -62,4 +100,5 @@ export const rule: ImageRule = {
       ? findings
       : [passFinding(meta, facts, `${facts.history.length} history entries, no secrets`)];
   },
+  cases,
 };

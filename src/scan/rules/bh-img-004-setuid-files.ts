@@ -1,8 +1,8 @@
 // BH-IMG-004 (formerly BH-IMG-SETUID-FILES): setuid and setgid executables in the image (CIS Docker Benchmark 1.6.0 section 4.8, "Ensure
 // setuid and setgid permissions are removed"). Each is a privilege-escalation path for a process in the container.
 import type { RuleMeta } from '../../shared/rule.js';
-import type { ImageRule } from '../rule.js';
-import { imageFinding, passFinding } from '../rule.js';
+import { type ImageCase, imageFinding, type ImageRule, passFinding } from '../rule.js';
+import { LAYER0, factsWith } from '../cases.js';
 
 const meta: RuleMeta = {
   id: 'BH-IMG-004',
@@ -15,6 +15,20 @@ const meta: RuleMeta = {
   references: ['https://www.cisecurity.org/benchmark/docker'],
   docsUrl: 'docs/rules/scan.md#bh-img-004',
 };
+
+const cases: readonly ImageCase[] = [
+  {
+    name: 'setuid and setgid',
+    facts: factsWith({
+      specialFiles: [
+        { path: 'usr/bin/su', mode: 0o4755, uid: 0, gid: 0, layer: LAYER0 },
+        { path: 'usr/bin/wall', mode: 0o2755, uid: 0, gid: 5, layer: LAYER0 },
+      ],
+    }),
+    fails: ['setuid root file /usr/bin/su', 'setgid file /usr/bin/wall'],
+  },
+  { name: 'none', facts: factsWith(), fails: [], outcome: 'pass' },
+];
 
 export const rule: ImageRule = {
   meta,
@@ -38,4 +52,5 @@ export const rule: ImageRule = {
     });
     return findings.length > 0 ? findings : [passFinding(meta, facts, 'no setuid or setgid files')];
   },
+  cases,
 };

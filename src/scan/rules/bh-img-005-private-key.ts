@@ -1,9 +1,9 @@
 // BH-IMG-005 (formerly BH-IMG-PRIVATE-KEY): private keys in image layers (CIS Docker Benchmark 1.6.0 section 4.10). Judged per layer: a
 // key deleted by a later layer is still readable from the earlier layer's blob by anyone who pulls the image.
 import type { RuleMeta } from '../../shared/rule.js';
-import type { ImageRule } from '../rule.js';
-import { imageFinding, passFinding } from '../rule.js';
+import { type ImageCase, imageFinding, type ImageRule, passFinding } from '../rule.js';
 import { findPrivateKey } from '../../image/secrets.js';
+import { factsWith, RSA_KEY, candidate } from '../cases.js';
 
 const meta: RuleMeta = {
   id: 'BH-IMG-005',
@@ -16,6 +16,22 @@ const meta: RuleMeta = {
   references: ['https://docs.docker.com/build/building/secrets/'],
   docsUrl: 'docs/rules/scan.md#bh-img-005',
 };
+
+const cases: readonly ImageCase[] = [
+  {
+    name: 'key deleted later is still reported',
+    facts: factsWith({ secretCandidates: [candidate('root/.ssh/id_rsa', RSA_KEY, true)] }),
+    fails: ['RSA PRIVATE KEY /root/.ssh/id_rsa in layer 0, deleted later but still in that layer'],
+  },
+  {
+    name: 'certificates are not keys',
+    facts: factsWith({
+      secretCandidates: [candidate('etc/ssl/certs/ca.pem', '-----BEGIN CERTIFICATE-----\nMIIB\n')],
+    }),
+    fails: [],
+    outcome: 'pass',
+  },
+];
 
 export const rule: ImageRule = {
   meta,
@@ -36,4 +52,5 @@ export const rule: ImageRule = {
     });
     return findings.length > 0 ? findings : [passFinding(meta, facts, 'no private keys')];
   },
+  cases,
 };

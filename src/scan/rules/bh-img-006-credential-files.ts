@@ -3,8 +3,8 @@
 // (.npmrc, .pypirc), git (.git-credentials, .netrc), databases (.pgpass) and Kubernetes (~/.kube/config).
 import { posix } from 'node:path';
 import type { RuleMeta } from '../../shared/rule.js';
-import type { ImageRule } from '../rule.js';
-import { imageFinding, passFinding } from '../rule.js';
+import { type ImageCase, imageFinding, type ImageRule, passFinding } from '../rule.js';
+import { factsWith, candidate } from '../cases.js';
 
 const meta: RuleMeta = {
   id: 'BH-IMG-006',
@@ -42,6 +42,38 @@ export function credentialKind(path: string, content: string): string | undefine
   return undefined;
 }
 
+const cases: readonly ImageCase[] = [
+  {
+    name: 'docker config, npmrc and aws credentials',
+    facts: factsWith({
+      secretCandidates: [
+        candidate('root/.docker/config.json', '{"auths":{"registry.example.com":{"auth":"dXNlcjpwYXNz"}}}'),
+        candidate('app/.npmrc', '//registry.npmjs.org/:_authToken=npm_0123456789abcdef\n'),
+        candidate(
+          'root/.aws/credentials',
+          '[default]\naws_access_key_id=AKIAIOSFODNN7EXAMPLE\naws_secret_access_key=wJalrXUtnFEMI\n',
+        ),
+      ],
+    }),
+    fails: [
+      'registry credentials in /root/.docker/config.json',
+      'npm registry token in /app/.npmrc',
+      'AWS credentials in /root/.aws/credentials',
+    ],
+  },
+  {
+    name: 'empty templates are not credentials',
+    facts: factsWith({
+      secretCandidates: [
+        candidate('root/.docker/config.json', '{"auths":{}}'),
+        candidate('app/.npmrc', 'save-exact=true\n'),
+      ],
+    }),
+    fails: [],
+    outcome: 'pass',
+  },
+];
+
 export const rule: ImageRule = {
   meta,
   check(facts) {
@@ -60,4 +92,5 @@ export const rule: ImageRule = {
     });
     return findings.length > 0 ? findings : [passFinding(meta, facts, 'no credential files')];
   },
+  cases,
 };

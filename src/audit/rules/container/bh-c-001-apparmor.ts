@@ -1,7 +1,30 @@
 // BH-C-001: containers run under an AppArmor profile where the host has AppArmor (CIS 1.6.0 5.1, 1.8.0 5.2).
 import { checkContainers, ev, fail, notApplicable, pass } from '../../check.js';
 import { isPrivileged, securityOptsOf } from '../../container-facts.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { one, privileged, noAppArmor } from '../../cases/container.js';
+import { container } from '../../cases/facts.js';
+
+const cases: readonly AuditCase[] = [
+  one('docker-default profile passes', container('web'), 'pass', ['AppArmorProfile=docker-default']),
+  one(
+    'unconfined profile fails',
+    container('web', { SecurityOpt: ['apparmor=unconfined'] }, { AppArmorProfile: 'unconfined' }),
+    'fail',
+    ['AppArmorProfile=unconfined'],
+  ),
+  one('empty profile fails', container('web', {}, { AppArmorProfile: '' }), 'fail', [
+    'AppArmorProfile=(empty)',
+  ]),
+  one('privileged fails even with a profile name', privileged, 'fail', ['HostConfig.Privileged=true']),
+  one(
+    'host without AppArmor is not applicable',
+    container('web', {}, { AppArmorProfile: '' }),
+    'not-applicable',
+    ['/info SecurityOptions'],
+    { engine: noAppArmor },
+  ),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -41,4 +64,5 @@ export const rule: AuditRule = {
       );
     return pass(`AppArmor profile ${profile}`, ev('AppArmorProfile', profile));
   }),
+  cases,
 };

@@ -2,7 +2,48 @@
 // turn separation off (CIS 1.6.0 5.2, 1.8.0 5.3; docker-bench-security counts any SecurityOpt as a pass).
 import { checkContainers, ev, fail, notApplicable, pass } from '../../check.js';
 import { isPrivileged, securityOptsOf } from '../../container-facts.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { one, selinuxEngine, selinuxHost } from '../../cases/container.js';
+import { container } from '../../cases/facts.js';
+
+const cases: readonly AuditCase[] = [
+  one('no SELinux anywhere is not applicable', container('web'), 'not-applicable'),
+  one(
+    'label=disable fails',
+    container('web', { SecurityOpt: ['label=disable'] }, { ProcessLabel: 'system_u:system_r:spc_t:s0' }),
+    'fail',
+    ['HostConfig.SecurityOpt=["label=disable"]'],
+    { engine: selinuxEngine, host: selinuxHost },
+  ),
+  one(
+    'label:disable (legacy form) fails',
+    container('web', { SecurityOpt: ['label:disable'] }),
+    'fail',
+    ['label:disable'],
+    { engine: selinuxEngine, host: selinuxHost },
+  ),
+  one(
+    'labelled container passes',
+    container('web', {}, { ProcessLabel: 'system_u:system_r:container_t:s0:c1,c2' }),
+    'pass',
+    ['ProcessLabel=system_u'],
+    { engine: selinuxEngine, host: selinuxHost },
+  ),
+  one(
+    'SELinux host, daemon without --selinux-enabled fails',
+    container('web'),
+    'fail',
+    ['/info SecurityOptions'],
+    { host: selinuxHost },
+  ),
+  one(
+    'privileged fails',
+    container('web', { Privileged: true }, { ProcessLabel: 'x' }),
+    'fail',
+    ['HostConfig.Privileged=true'],
+    { engine: selinuxEngine, host: selinuxHost },
+  ),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -54,4 +95,5 @@ export const rule: AuditRule = {
     if (label === '') return fail('container has no SELinux process label', ev('ProcessLabel', '(empty)'));
     return pass(`SELinux label ${label}`, ev('ProcessLabel', label));
   }),
+  cases,
 };

@@ -2,7 +2,26 @@
 // (CIS 1.6.0 5.3, 1.8.0 5.4; docker-bench-security ignores what --privileged implies).
 import { checkContainers, ev, fail, pass } from '../../check.js';
 import { DANGEROUS_CAPABILITIES, isPrivileged, normalizeCapability } from '../../container-facts.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { one, privileged } from '../../cases/container.js';
+import { container } from '../../cases/facts.js';
+
+const cases: readonly AuditCase[] = [
+  one('default capabilities pass', container('web'), 'pass'),
+  one('cap-drop ALL passes', container('web', { CapDrop: ['ALL'] }), 'pass', ['HostConfig.CapDrop=["ALL"]']),
+  one('NET_BIND_SERVICE passes', container('web', { CapAdd: ['NET_BIND_SERVICE'] }), 'pass'),
+  one('SYS_ADMIN fails', container('web', { CapAdd: ['SYS_ADMIN'] }), 'fail', [
+    'HostConfig.CapAdd=["SYS_ADMIN"]',
+  ]),
+  one(
+    'cap_sys_module (lower case, prefixed) fails',
+    container('web', { CapAdd: ['cap_sys_module'] }),
+    'fail',
+    ['cap_sys_module'],
+  ),
+  one('ALL fails', container('web', { CapAdd: ['ALL'] }), 'fail'),
+  one('privileged implies every capability', privileged, 'fail', ['HostConfig.Privileged=true']),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -48,4 +67,5 @@ export const rule: AuditRule = {
       ev('HostConfig.CapDrop', capDrop),
     );
   }),
+  cases,
 };

@@ -1,7 +1,27 @@
 // BH-C-004: containers are not privileged (CIS 1.6.0 5.4, 1.8.0 5.5).
 import { checkContainers, ev, fail, pass } from '../../check.js';
 import { isPrivileged } from '../../container-facts.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { one, privileged } from '../../cases/container.js';
+import { buildFacts, container } from '../../cases/facts.js';
+
+const cases: readonly AuditCase[] = [
+  one('unprivileged passes', container('web'), 'pass', ['HostConfig.Privileged=false']),
+  one('privileged under runsc still fails', privileged, 'fail', [
+    'HostConfig.Privileged=true',
+    'HostConfig.Runtime=runsc',
+  ]),
+  {
+    name: 'engine down skips',
+    facts: buildFacts({ engine: null }),
+    expect: [{ target: 'daemon', outcome: 'skip', message: 'engine not reached' }],
+  },
+  {
+    name: 'no containers is not applicable',
+    facts: buildFacts({ containers: [] }),
+    expect: [{ target: 'daemon', outcome: 'not-applicable' }],
+  },
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -27,4 +47,5 @@ export const rule: AuditRule = {
       );
     return pass('not privileged', ev('HostConfig.Privileged', false));
   }),
+  cases,
 };

@@ -3,7 +3,9 @@
 import { checkContainers, ev, fail, pass } from '../../check.js';
 import { bindMounts, isSameOrAncestor } from '../../container-facts.js';
 import { dataRoot } from '../../daemon-facts.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { one } from '../../cases/container.js';
+import { container } from '../../cases/facts.js';
 
 /** Host trees whose exposure (or an ancestor's) hands the container host secrets or control. */
 export const SENSITIVE_TREES = [
@@ -44,6 +46,51 @@ export const SENSITIVE_PATHS = [
   '/var/lib/kubelet',
 ];
 
+const cases: readonly AuditCase[] = [
+  one(
+    'volume and /etc/localtime pass',
+    container(
+      'web',
+      {},
+      {
+        Mounts: [
+          { Type: 'bind', Source: '/etc/localtime', Destination: '/etc/localtime', RW: false },
+          { Type: 'volume', Source: '/var/lib/docker/volumes/x/_data', Destination: '/data', RW: true },
+        ],
+      },
+    ),
+    'pass',
+  ),
+  one(
+    '/etc mounted read-only fails',
+    container('web', {}, { Mounts: [{ Type: 'bind', Source: '/etc', Destination: '/host-etc', RW: false }] }),
+    'fail',
+    ['Mounts[0].Source=/etc', 'Mounts[0].RW=false'],
+  ),
+  one(
+    '/ fails',
+    container('web', {}, { Mounts: [{ Type: 'bind', Source: '/', Destination: '/host', RW: true }] }),
+    'fail',
+    ['Mounts[0].Source=/'],
+  ),
+  one(
+    '/var (holds the data root) fails',
+    container('web', {}, { Mounts: [{ Type: 'bind', Source: '/var', Destination: '/v', RW: true }] }),
+    'fail',
+    ['Mounts[0].Source=/var'],
+  ),
+  one(
+    '/etc/shadow fails',
+    container('web', {}, { Mounts: [{ Type: 'bind', Source: '/etc/shadow', Destination: '/s', RW: false }] }),
+    'fail',
+  ),
+  one(
+    '/proc/sys fails',
+    container('web', {}, { Mounts: [{ Type: 'bind', Source: '/proc/sys', Destination: '/p', RW: true }] }),
+    'fail',
+  ),
+];
+
 export const rule: AuditRule = {
   meta: {
     id: 'BH-C-005',
@@ -81,4 +128,5 @@ export const rule: AuditRule = {
       ),
     );
   }),
+  cases,
 };

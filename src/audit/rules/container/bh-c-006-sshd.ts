@@ -1,7 +1,17 @@
 // BH-C-006: the container does not run sshd as its command (CIS 1.6.0 5.6, 1.8.0 5.7). bulkhead does not
 // `docker exec` into containers, so it judges the command the container was started with.
 import { checkContainers, ev, fail, pass } from '../../check.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { one } from '../../cases/container.js';
+import { container } from '../../cases/facts.js';
+
+const cases: readonly AuditCase[] = [
+  one('sleep passes', container('web'), 'pass'),
+  one('/usr/sbin/sshd -D fails', container('web', {}, { Path: '/usr/sbin/sshd', Args: ['-D'] }), 'fail', [
+    'Path + Args=["/usr/sbin/sshd","-D"]',
+  ]),
+  one('sh -c "sshd -D" fails', container('web', {}, { Path: '/bin/sh', Args: ['-c', 'sshd -D'] }), 'fail'),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -27,4 +37,5 @@ export const rule: AuditRule = {
       ev('Path + Args', command),
     );
   }),
+  cases,
 };

@@ -1,7 +1,24 @@
 // BH-C-007: no container port is published on a privileged host port below 1024 (CIS 1.6.0 5.7, 1.8.0 5.8).
 import { checkContainers, ev, fail, pass } from '../../check.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
 import { publishedPorts } from '../../ports.js';
+import { one } from '../../cases/container.js';
+import { container } from '../../cases/facts.js';
+
+const cases: readonly AuditCase[] = [
+  one('no ports passes', container('web'), 'pass'),
+  one(
+    '8080 passes',
+    container('web', { PortBindings: { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '8080' }] } }),
+    'pass',
+  ),
+  one(
+    'host port 80 fails',
+    container('web', { PortBindings: { '80/tcp': [{ HostIp: '', HostPort: '80' }] } }),
+    'fail',
+    ['HostPort=80'],
+  ),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -33,4 +50,5 @@ export const rule: AuditRule = {
       ev('HostConfig.PortBindings', c.HostConfig?.PortBindings ?? {}),
     );
   }),
+  cases,
 };

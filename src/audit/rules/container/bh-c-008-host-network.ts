@@ -1,6 +1,13 @@
 // BH-C-008: the container does not share the host's network namespace (CIS 1.6.0 5.9, 1.8.0 5.10).
 import { checkContainers, ev, fail, pass } from '../../check.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { one } from '../../cases/container.js';
+import { container } from '../../cases/facts.js';
+
+const cases: readonly AuditCase[] = [
+  one('none passes', container('web'), 'pass'),
+  one('host fails', container('web', { NetworkMode: 'host' }), 'fail', ['HostConfig.NetworkMode=host']),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -25,4 +32,5 @@ export const rule: AuditRule = {
       ev('HostConfig.NetworkMode', mode === '' ? '(default)' : mode),
     );
   }),
+  cases,
 };

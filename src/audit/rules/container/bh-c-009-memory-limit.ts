@@ -1,6 +1,13 @@
 // BH-C-009: the container has a memory limit (CIS 1.6.0 5.10, 1.8.0 5.11).
 import { checkContainers, ev, fail, pass } from '../../check.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { one } from '../../cases/container.js';
+import { container } from '../../cases/facts.js';
+
+const cases: readonly AuditCase[] = [
+  one('no limit fails', container('web'), 'fail', ['HostConfig.Memory=0']),
+  one('64 MiB passes', container('web', { Memory: 67108864 }), 'pass', ['HostConfig.Memory=67108864']),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -21,4 +28,5 @@ export const rule: AuditRule = {
     if (memory > 0) return pass(`memory limited to ${memory} bytes`, ev('HostConfig.Memory', String(memory)));
     return fail('no memory limit', ev('HostConfig.Memory', String(memory), '> 0'));
   }),
+  cases,
 };

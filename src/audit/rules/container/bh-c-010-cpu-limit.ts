@@ -1,6 +1,15 @@
 // BH-C-010: the container's CPU use is bounded by shares, a quota, --cpus or a cpuset (CIS 1.6.0 5.11, 1.8.0 5.12).
 import { checkContainers, ev, fail, pass } from '../../check.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { one } from '../../cases/container.js';
+import { container } from '../../cases/facts.js';
+
+const cases: readonly AuditCase[] = [
+  one('no limit fails', container('web'), 'fail'),
+  one('default shares 1024 fail', container('web', { CpuShares: 1024 }), 'fail'),
+  one('--cpus passes', container('web', { NanoCpus: 500000000 }), 'pass', ['HostConfig.NanoCpus=500000000']),
+  one('cpuset passes', container('web', { CpusetCpus: '0' }), 'pass'),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -34,4 +43,5 @@ export const rule: AuditRule = {
       ? pass('CPU use is bounded', ...evidence)
       : fail('no CPU limit, quota, cpuset or non-default shares', ...evidence);
   }),
+  cases,
 };

@@ -1,6 +1,13 @@
 // BH-C-011: the container's root filesystem is read-only (CIS 1.6.0 5.12, 1.8.0 5.13).
 import { checkContainers, ev, fail, pass } from '../../check.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { one } from '../../cases/container.js';
+import { container } from '../../cases/facts.js';
+
+const cases: readonly AuditCase[] = [
+  one('writable fails', container('web'), 'fail', ['HostConfig.ReadonlyRootfs=false']),
+  one('read-only passes', container('web', { ReadonlyRootfs: true }), 'pass'),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -21,4 +28,5 @@ export const rule: AuditRule = {
       ? pass('root filesystem is read-only', ev('HostConfig.ReadonlyRootfs', true))
       : fail('root filesystem is writable', ev('HostConfig.ReadonlyRootfs', false, 'true')),
   ),
+  cases,
 };

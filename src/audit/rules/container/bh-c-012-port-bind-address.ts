@@ -1,7 +1,30 @@
 // BH-C-012: published ports are bound to a specific host interface, not 0.0.0.0/:: (CIS 1.6.0 5.13, 1.8.0 5.14).
 import { checkContainers, ev, fail, pass } from '../../check.js';
 import { publishedPorts } from '../../ports.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { one } from '../../cases/container.js';
+import { container } from '../../cases/facts.js';
+
+const cases: readonly AuditCase[] = [
+  one('no ports passes', container('web'), 'pass'),
+  one(
+    '0.0.0.0 fails',
+    container('web', { PortBindings: { '80/tcp': [{ HostIp: '0.0.0.0', HostPort: '8080' }] } }),
+    'fail',
+    ['HostIp=0.0.0.0'],
+  ),
+  one(
+    'empty host ip fails',
+    container('web', { PortBindings: { '80/tcp': [{ HostIp: '', HostPort: '8080' }] } }),
+    'fail',
+    ['all interfaces'],
+  ),
+  one(
+    '127.0.0.1 passes',
+    container('web', { PortBindings: { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '8080' }] } }),
+    'pass',
+  ),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -36,4 +59,5 @@ export const rule: AuditRule = {
       ev('HostConfig.PortBindings', c.HostConfig?.PortBindings ?? {}),
     );
   }),
+  cases,
 };

@@ -1,7 +1,32 @@
 // BH-C-013: the restart policy is bounded: not always/unless-stopped, on-failure with at most 5 retries
 // (CIS 1.6.0 5.14, 1.8.0 5.15).
 import { checkContainers, ev, fail, pass } from '../../check.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { one } from '../../cases/container.js';
+import { container } from '../../cases/facts.js';
+
+const cases: readonly AuditCase[] = [
+  one('no policy passes', container('web'), 'pass'),
+  one('always fails', container('web', { RestartPolicy: { Name: 'always', MaximumRetryCount: 0 } }), 'fail', [
+    'HostConfig.RestartPolicy.Name=always',
+  ]),
+  one(
+    'unless-stopped fails',
+    container('web', { RestartPolicy: { Name: 'unless-stopped', MaximumRetryCount: 0 } }),
+    'fail',
+  ),
+  one(
+    'on-failure:5 passes',
+    container('web', { RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 5 } }),
+    'pass',
+  ),
+  one(
+    'on-failure:10 fails',
+    container('web', { RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 10 } }),
+    'fail',
+    ['MaximumRetryCount=10'],
+  ),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -31,4 +56,5 @@ export const rule: AuditRule = {
       );
     return pass(name === 'on-failure' ? `on-failure:${retries}` : 'no automatic restart', evidence);
   }),
+  cases,
 };

@@ -1,6 +1,13 @@
 // BH-C-014: the container does not share the host's process namespace (CIS 1.6.0 5.15, 1.8.0 5.16).
 import { checkContainers, ev, fail, pass } from '../../check.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { one } from '../../cases/container.js';
+import { container } from '../../cases/facts.js';
+
+const cases: readonly AuditCase[] = [
+  one('private passes', container('web'), 'pass'),
+  one('pid host fails', container('web', { PidMode: 'host' }), 'fail', ['HostConfig.PidMode=host']),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -25,4 +32,5 @@ export const rule: AuditRule = {
       ev('HostConfig.PidMode', mode === '' ? '(default)' : mode),
     );
   }),
+  cases,
 };

@@ -1,6 +1,13 @@
 // BH-C-015: the container does not share the host's IPC namespace (CIS 1.6.0 5.16, 1.8.0 5.17).
 import { checkContainers, ev, fail, pass } from '../../check.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { one } from '../../cases/container.js';
+import { container } from '../../cases/facts.js';
+
+const cases: readonly AuditCase[] = [
+  one('private passes', container('web'), 'pass'),
+  one('ipc host fails', container('web', { IpcMode: 'host' }), 'fail', ['HostConfig.IpcMode=host']),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -25,4 +32,5 @@ export const rule: AuditRule = {
       ev('HostConfig.IpcMode', mode === '' ? '(default)' : mode),
     );
   }),
+  cases,
 };

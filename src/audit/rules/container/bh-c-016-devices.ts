@@ -1,7 +1,22 @@
 // BH-C-016: no host device is exposed, counting the all-devices access --privileged implies (CIS 1.6.0 5.17, 1.8.0 5.18).
 import { checkContainers, ev, fail, pass } from '../../check.js';
 import { isPrivileged } from '../../container-facts.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { one, privileged } from '../../cases/container.js';
+import { container } from '../../cases/facts.js';
+
+const cases: readonly AuditCase[] = [
+  one('no devices pass', container('web'), 'pass'),
+  one(
+    '/dev/sda fails',
+    container('web', {
+      Devices: [{ PathOnHost: '/dev/sda', PathInContainer: '/dev/sda', CgroupPermissions: 'rwm' }],
+    }),
+    'fail',
+    ['HostConfig.Devices=["/dev/sda:/dev/sda:rwm"]'],
+  ),
+  one('privileged implies all devices', privileged, 'fail', ['HostConfig.Privileged=true']),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -38,4 +53,5 @@ export const rule: AuditRule = {
       );
     return pass('no host devices', ev('HostConfig.Devices', []));
   }),
+  cases,
 };

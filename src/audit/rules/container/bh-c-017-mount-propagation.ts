@@ -1,6 +1,30 @@
 // BH-C-017: no mount uses shared propagation (CIS 1.6.0 5.19, 1.8.0 5.20).
 import { checkContainers, ev, fail, pass } from '../../check.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { one } from '../../cases/container.js';
+import { container } from '../../cases/facts.js';
+
+const cases: readonly AuditCase[] = [
+  one(
+    'private passes',
+    container(
+      'web',
+      {},
+      { Mounts: [{ Type: 'bind', Source: '/srv', Destination: '/srv', Propagation: 'rprivate' }] },
+    ),
+    'pass',
+  ),
+  one(
+    'rshared fails',
+    container(
+      'web',
+      {},
+      { Mounts: [{ Type: 'bind', Source: '/srv', Destination: '/srv', Propagation: 'rshared' }] },
+    ),
+    'fail',
+    ['Mounts[0].Propagation=rshared'],
+  ),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -36,4 +60,5 @@ export const rule: AuditRule = {
       ),
     );
   }),
+  cases,
 };

@@ -1,6 +1,13 @@
 // BH-C-018: the container does not share the host's UTS namespace (CIS 1.6.0 5.20, 1.8.0 5.21).
 import { checkContainers, ev, fail, pass } from '../../check.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { one } from '../../cases/container.js';
+import { container } from '../../cases/facts.js';
+
+const cases: readonly AuditCase[] = [
+  one('private passes', container('web'), 'pass'),
+  one('uts host fails', container('web', { UTSMode: 'host' }), 'fail', ['HostConfig.UTSMode=host']),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -24,4 +31,5 @@ export const rule: AuditRule = {
       ev('HostConfig.UTSMode', mode === '' ? '(default)' : mode),
     );
   }),
+  cases,
 };

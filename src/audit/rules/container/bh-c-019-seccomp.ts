@@ -2,7 +2,21 @@
 // unconfined), and the daemon itself has seccomp (CIS 1.6.0 5.21, 1.8.0 5.22).
 import { checkContainers, ev, fail, pass } from '../../check.js';
 import { isPrivileged, securityOptsOf } from '../../container-facts.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { one, privileged } from '../../cases/container.js';
+import { container, engineFacts } from '../../cases/facts.js';
+
+const cases: readonly AuditCase[] = [
+  one('default profile passes', container('web'), 'pass'),
+  one('seccomp=unconfined fails', container('web', { SecurityOpt: ['seccomp=unconfined'] }), 'fail', [
+    'seccomp=unconfined',
+  ]),
+  one('seccomp:unconfined (legacy) fails', container('web', { SecurityOpt: ['seccomp:unconfined'] }), 'fail'),
+  one('privileged implies unconfined', privileged, 'fail', ['HostConfig.Privileged=true']),
+  one('daemon without seccomp fails', container('web'), 'fail', ['/info SecurityOptions'], {
+    engine: engineFacts({ security: ['name=apparmor'] }),
+  }),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -50,4 +64,5 @@ export const rule: AuditRule = {
       ev('HostConfig.SecurityOpt', opts.raw),
     );
   }),
+  cases,
 };

@@ -1,6 +1,15 @@
 // BH-C-020: the container uses the daemon's cgroup parent (CIS 1.6.0 5.24, 1.8.0 5.25).
 import { checkContainers, ev, fail, pass } from '../../check.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { one } from '../../cases/container.js';
+import { container } from '../../cases/facts.js';
+
+const cases: readonly AuditCase[] = [
+  one('default passes', container('web'), 'pass'),
+  one('custom parent fails', container('web', { CgroupParent: '/custom' }), 'fail', [
+    'HostConfig.CgroupParent=/custom',
+  ]),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -22,4 +31,5 @@ export const rule: AuditRule = {
       ? pass('default cgroup parent', ev('HostConfig.CgroupParent', '(empty)'))
       : fail(`custom cgroup parent ${parent}`, ev('HostConfig.CgroupParent', parent, '(empty)'));
   }),
+  cases,
 };

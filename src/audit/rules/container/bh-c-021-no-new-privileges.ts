@@ -3,7 +3,26 @@
 import { checkContainers, ev, fail, pass, skip } from '../../check.js';
 import { securityOptsOf } from '../../container-facts.js';
 import { asBoolean, daemonSetting } from '../../daemon-setting.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { one } from '../../cases/container.js';
+import { container, daemonHost, hostFacts } from '../../cases/facts.js';
+
+const cases: readonly AuditCase[] = [
+  one('unset with an unknown daemon command line skips', container('web'), 'skip', [], {
+    host: hostFacts({ dockerd: { state: 'unknown', reason: 'no dockerd under the root' } }),
+  }),
+  one('unset fails', container('web'), 'fail'),
+  one('no-new-privileges passes', container('web', { SecurityOpt: ['no-new-privileges'] }), 'pass'),
+  one('no-new-privileges:true passes', container('web', { SecurityOpt: ['no-new-privileges:true'] }), 'pass'),
+  one(
+    'no-new-privileges=false fails',
+    container('web', { SecurityOpt: ['no-new-privileges=false'] }),
+    'fail',
+  ),
+  one('daemon default passes', container('web'), 'pass', ['"no-new-privileges": true'], {
+    host: daemonHost({}, { 'no-new-privileges': true }),
+  }),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -43,4 +62,5 @@ export const rule: AuditRule = {
       daemon.evidence,
     );
   }),
+  cases,
 };

@@ -1,6 +1,14 @@
 // BH-C-022: the container has a health check (CIS 1.6.0 5.26, 1.8.0 5.27).
 import { checkContainers, ev, fail, pass } from '../../check.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { one } from '../../cases/container.js';
+import { container, hardenedContainer } from '../../cases/facts.js';
+
+const cases: readonly AuditCase[] = [
+  one('no healthcheck fails', container('web'), 'fail'),
+  one('NONE fails', container('web', {}, { Config: { Healthcheck: { Test: ['NONE'] } } }), 'fail'),
+  one('healthcheck passes', hardenedContainer('web'), 'pass', ['Config.Healthcheck.Test=["CMD","true"]']),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -22,4 +30,5 @@ export const rule: AuditRule = {
       return fail('no health check', ev('Config.Healthcheck.Test', test, 'a command'));
     return pass(`health ${c.State?.Health?.Status ?? 'unknown'}`, ev('Config.Healthcheck.Test', test));
   }),
+  cases,
 };

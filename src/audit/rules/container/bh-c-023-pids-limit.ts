@@ -1,6 +1,14 @@
 // BH-C-023: the container has a PIDs limit (CIS 1.6.0 5.28, 1.8.0 5.29).
 import { checkContainers, ev, fail, pass } from '../../check.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { one } from '../../cases/container.js';
+import { container } from '../../cases/facts.js';
+
+const cases: readonly AuditCase[] = [
+  one('unset fails', container('web'), 'fail', ['HostConfig.PidsLimit=(unset)']),
+  one('-1 fails', container('web', { PidsLimit: -1 }), 'fail'),
+  one('64 passes', container('web', { PidsLimit: 64 }), 'pass'),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -30,4 +38,5 @@ export const rule: AuditRule = {
           ),
         );
   }),
+  cases,
 };

@@ -1,6 +1,32 @@
 // BH-C-024: the container is not on the default bridge network docker0 (CIS 1.6.0 5.29, 1.8.0 5.30).
 import { checkContainers, ev, fail, pass } from '../../check.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { one } from '../../cases/container.js';
+import { container } from '../../cases/facts.js';
+
+const cases: readonly AuditCase[] = [
+  one('none passes', container('web'), 'pass'),
+  one(
+    'bridge fails',
+    container(
+      'web',
+      { NetworkMode: 'default' },
+      { NetworkSettings: { Networks: { bridge: { NetworkID: '2d5f0c1e9a7b' } } } },
+    ),
+    'fail',
+    ['NetworkSettings.Networks=["bridge"]'],
+  ),
+  one(
+    'bridge with an empty NetworkID (a daemon with "bridge": "none") passes',
+    container(
+      'web',
+      { NetworkMode: 'default' },
+      { NetworkSettings: { Networks: { bridge: { NetworkID: '' } } } },
+    ),
+    'pass',
+    ['NetworkSettings.Networks.bridge.NetworkID='],
+  ),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -36,4 +62,5 @@ export const rule: AuditRule = {
       ? fail('attached to the default bridge', ev('NetworkSettings.Networks', networks, 'no "bridge"'))
       : pass('not on the default bridge', ev('NetworkSettings.Networks', networks));
   }),
+  cases,
 };

@@ -1,6 +1,13 @@
 // BH-C-025: the container does not share the host's user namespace (CIS 1.6.0 5.30, 1.8.0 5.31).
 import { checkContainers, ev, fail, pass } from '../../check.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { one } from '../../cases/container.js';
+import { container } from '../../cases/facts.js';
+
+const cases: readonly AuditCase[] = [
+  one('default passes', container('web'), 'pass'),
+  one('userns host fails', container('web', { UsernsMode: 'host' }), 'fail', ['HostConfig.UsernsMode=host']),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -25,4 +32,5 @@ export const rule: AuditRule = {
       ev('HostConfig.UsernsMode', mode === '' ? '(default)' : mode),
     );
   }),
+  cases,
 };

@@ -4,7 +4,57 @@
 import { checkContainers, ev, fail, pass } from '../../check.js';
 import { bindMounts, isSameOrAncestor } from '../../container-facts.js';
 import { apiSocketPaths } from '../../daemon-facts.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { one } from '../../cases/container.js';
+import { container, daemonHost } from '../../cases/facts.js';
+
+const cases: readonly AuditCase[] = [
+  one('no mounts pass', container('web'), 'pass'),
+  one(
+    '/var/run/docker.sock fails',
+    container(
+      'web',
+      {},
+      {
+        Mounts: [
+          { Type: 'bind', Source: '/var/run/docker.sock', Destination: '/var/run/docker.sock', RW: true },
+        ],
+      },
+    ),
+    'fail',
+    ['Mounts[0].Source=/var/run/docker.sock'],
+  ),
+  one(
+    'daemon socket under another name fails',
+    container(
+      'web',
+      {},
+      { Mounts: [{ Type: 'bind', Source: '/srv/api/engine.sock', Destination: '/tmp/x.sock', RW: true }] },
+    ),
+    'fail',
+    ['Mounts[0].Source=/srv/api/engine.sock', 'Mounts[0].Destination=/tmp/x.sock'],
+    { host: daemonHost({ host: ['unix:///srv/api/engine.sock'] }) },
+  ),
+  one(
+    '/run (holds the socket) fails',
+    container('web', {}, { Mounts: [{ Type: 'bind', Source: '/run', Destination: '/hostrun', RW: false }] }),
+    'fail',
+    ['Mounts[0].Source=/run'],
+  ),
+  one(
+    'containerd socket fails',
+    container(
+      'web',
+      {},
+      {
+        Mounts: [
+          { Type: 'bind', Source: '/run/containerd/containerd.sock', Destination: '/c.sock', RW: true },
+        ],
+      },
+    ),
+    'fail',
+  ),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -43,4 +93,5 @@ export const rule: AuditRule = {
       );
     return pass('no API socket mounted', ev('API sockets', sockets));
   }),
+  cases,
 };

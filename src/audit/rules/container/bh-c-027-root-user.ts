@@ -3,7 +3,26 @@
 import { checkContainers, ev, fail, pass } from '../../check.js';
 import { isRootUser } from '../../../shared/user.js';
 import { usernsRemapped } from '../../daemon-facts.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { one } from '../../cases/container.js';
+import { container, engineFacts } from '../../cases/facts.js';
+
+const cases: readonly AuditCase[] = [
+  one('root fails', container('web'), 'fail', ['Config.User=(empty: root)']),
+  one('0:0 fails', container('web', {}, { Config: { User: '0:0' } }), 'fail'),
+  // runc parses the uid with strconv.Atoi (src/shared/user.ts): a sign or leading zeros are still uid 0
+  one('+0 fails', container('web', {}, { Config: { User: '+0' } }), 'fail'),
+  one('00:00 fails', container('web', {}, { Config: { User: '00:00' } }), 'fail'),
+  one(
+    'ROOT passes (no such user: names are case-sensitive)',
+    container('web', {}, { Config: { User: 'ROOT' } }),
+    'pass',
+  ),
+  one('1000 passes', container('web', {}, { Config: { User: '1000' } }), 'pass'),
+  one('root under userns-remap passes', container('web'), 'pass', [], {
+    engine: engineFacts({ security: ['name=apparmor', 'name=seccomp,profile=default', 'name=userns'] }),
+  }),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -28,4 +47,5 @@ export const rule: AuditRule = {
       return pass('root inside the container, remapped to an unprivileged host uid (userns-remap)', evidence);
     return fail('runs as root', evidence);
   }),
+  cases,
 };

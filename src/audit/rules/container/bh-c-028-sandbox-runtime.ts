@@ -10,9 +10,28 @@ import {
   normalizeCapability,
 } from '../../container-facts.js';
 import { apiSocketPaths } from '../../daemon-facts.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { one, privileged } from '../../cases/container.js';
+import { container } from '../../cases/facts.js';
 
 export const SANDBOX_RUNTIME = /(runsc|gvisor|kata)/i;
+
+const cases: readonly AuditCase[] = [
+  one('plain container passes', container('web'), 'pass'),
+  one('privileged under runsc passes', privileged, 'pass', ['HostConfig.Runtime=runsc']),
+  one('SYS_ADMIN under runc fails', container('web', { CapAdd: ['SYS_ADMIN'] }), 'fail', [
+    'HostConfig.Runtime=runc',
+  ]),
+  one(
+    'socket mounted under runsc still fails',
+    container(
+      'web',
+      { Runtime: 'runsc' },
+      { Mounts: [{ Type: 'bind', Source: '/run/docker.sock', Destination: '/d.sock', RW: true }] },
+    ),
+    'fail',
+  ),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -55,4 +74,5 @@ export const rule: AuditRule = {
       ev('HostConfig.Runtime', runtime, 'runsc or kata'),
     );
   }),
+  cases,
 };

@@ -1,6 +1,22 @@
 // BH-D-001: the daemon runs rootless where possible (CIS 1.6.0 2.1, 1.8.0 2.1).
 import { checkEngine, ev, fail, pass } from '../../check.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { daemon, engineCase } from '../../cases/daemon.js';
+import { buildFacts, engineFacts } from '../../cases/facts.js';
+
+const cases: readonly AuditCase[] = [
+  engineCase('root daemon fails', engineFacts(), 'fail', ['/info SecurityOptions']),
+  engineCase(
+    'rootless passes',
+    engineFacts({ security: ['name=seccomp,profile=default', 'name=rootless'] }),
+    'pass',
+  ),
+  {
+    name: 'engine down skips',
+    facts: buildFacts({ engine: null }),
+    expect: daemon('skip', undefined, 'engine not reached'),
+  },
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -23,4 +39,5 @@ export const rule: AuditRule = {
       ? pass('daemon is rootless', ev('/info SecurityOptions', names))
       : fail('daemon runs as root', ev('/info SecurityOptions', names, 'name=rootless'));
   }),
+  cases,
 };

@@ -1,7 +1,57 @@
 // BH-D-002: inter-container traffic on the default bridge is off (CIS 1.6.0 2.2, 1.8.0 2.2).
 import { checkDaemon, ev, fail, notApplicable, pass, skip } from '../../check.js';
 import { asBoolean, daemonSetting } from '../../daemon-setting.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { daemon, hostCase, engineCase, unknownFlags } from '../../cases/daemon.js';
+import { buildFacts, engineFacts } from '../../cases/facts.js';
+
+const cases: readonly AuditCase[] = [
+  engineCase(
+    'bridge with icc on fails',
+    {
+      ...engineFacts(),
+      networks: [
+        {
+          Name: 'bridge',
+          Id: 'b',
+          Driver: 'bridge',
+          Options: { 'com.docker.network.bridge.enable_icc': 'true' },
+        },
+      ],
+    },
+    'fail',
+    ['enable_icc"]=true'],
+  ),
+  engineCase(
+    'bridge with icc off passes',
+    {
+      ...engineFacts(),
+      networks: [
+        {
+          Name: 'bridge',
+          Id: 'b',
+          Driver: 'bridge',
+          Options: { 'com.docker.network.bridge.enable_icc': 'false' },
+        },
+      ],
+    },
+    'pass',
+  ),
+  engineCase(
+    'no default bridge is not applicable',
+    { ...engineFacts(), networks: [{ Name: 'none', Id: 'n', Driver: 'null' }] },
+    'not-applicable',
+  ),
+  hostCase('--icc=false passes', { icc: ['false'] }, undefined, 'pass', ['--icc=false']),
+  hostCase('"icc": false passes', {}, { icc: false }, 'pass', ['"icc": false']),
+  hostCase('default fails', {}, {}, 'fail', ['--icc not set']),
+  hostCase('"bridge": "none" is not applicable', {}, { bridge: 'none' }, 'not-applicable'),
+  {
+    name: 'unknown flags skip',
+    facts: buildFacts({ host: unknownFlags, engine: null }),
+    expect: daemon('skip', undefined, 'dockerd command line unknown'),
+  },
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -52,4 +102,5 @@ export const rule: AuditRule = {
       return pass('icc is off', icc.evidence);
     return fail('containers on the default bridge can talk to each other (icc on)', icc.evidence);
   }),
+  cases,
 };

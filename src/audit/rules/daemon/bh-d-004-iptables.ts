@@ -1,7 +1,14 @@
 // BH-D-004: Docker may manage iptables (CIS 1.6.0 2.4, 1.8.0 2.4).
 import { checkDaemon, fail, pass, skip } from '../../check.js';
 import { asBoolean, daemonSetting } from '../../daemon-setting.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { hostCase } from '../../cases/daemon.js';
+
+const cases: readonly AuditCase[] = [
+  hostCase('default passes', {}, {}, 'pass'),
+  hostCase('"iptables": false fails', {}, { iptables: false }, 'fail', ['"iptables": false']),
+  hostCase('--iptables=false fails', { iptables: ['false'] }, undefined, 'fail'),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -24,4 +31,5 @@ export const rule: AuditRule = {
       return fail('iptables management is off', s.evidence);
     return pass('iptables management is on', s.evidence);
   }),
+  cases,
 };

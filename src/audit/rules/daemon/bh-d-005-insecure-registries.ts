@@ -2,7 +2,42 @@
 import { checkDaemon, ev, fail, pass, skip } from '../../check.js';
 import { stringList } from '../../daemon-facts.js';
 import { daemonSetting } from '../../daemon-setting.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { hostCase, engineCase, info } from '../../cases/daemon.js';
+
+const cases: readonly AuditCase[] = [
+  engineCase(
+    'loopback only passes',
+    info({
+      RegistryConfig: {
+        InsecureRegistryCIDRs: ['127.0.0.0/8'],
+        IndexConfigs: { 'docker.io': { Name: 'docker.io', Secure: true } },
+      },
+    }),
+    'pass',
+  ),
+  engineCase(
+    'insecure index fails',
+    info({
+      RegistryConfig: {
+        InsecureRegistryCIDRs: ['127.0.0.0/8'],
+        IndexConfigs: { 'reg.local:5000': { Name: 'reg.local:5000', Secure: false } },
+      },
+    }),
+    'fail',
+    ['reg.local:5000'],
+  ),
+  engineCase(
+    'insecure CIDR fails',
+    info({ RegistryConfig: { InsecureRegistryCIDRs: ['127.0.0.0/8', '10.0.0.0/8'] } }),
+    'fail',
+    ['10.0.0.0/8'],
+  ),
+  hostCase('daemon.json insecure-registries fails', {}, { 'insecure-registries': ['myreg:5000'] }, 'fail', [
+    '"insecure-registries": ["myreg:5000"]',
+  ]),
+  hostCase('none configured passes', {}, {}, 'pass'),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -49,4 +84,5 @@ export const rule: AuditRule = {
       ? fail(`insecure registries: ${list.join(', ')}`, s.evidence)
       : pass('no insecure registries', s.evidence);
   }),
+  cases,
 };

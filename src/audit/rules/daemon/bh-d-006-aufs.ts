@@ -1,7 +1,15 @@
 // BH-D-006: the aufs storage driver is not used (CIS 1.6.0 2.6, 1.8.0 2.6).
 import { checkDaemon } from '../../check.js';
 import { storageDriverVerdict } from '../../daemon-setting.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { hostCase, engineCase, info } from '../../cases/daemon.js';
+import { engineFacts } from '../../cases/facts.js';
+
+const cases: readonly AuditCase[] = [
+  engineCase('overlay2 passes', engineFacts(), 'pass', ['/info Driver=overlay2']),
+  engineCase('aufs fails', info({ Driver: 'aufs' }), 'fail', ['/info Driver=aufs']),
+  hostCase('--storage-driver aufs fails', { 'storage-driver': ['aufs'] }, undefined, 'fail'),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -18,4 +26,5 @@ export const rule: AuditRule = {
   area: 'daemon',
   needs: 'both',
   check: checkDaemon((ctx) => storageDriverVerdict(ctx.facts, 'aufs')),
+  cases,
 };

@@ -1,7 +1,14 @@
 // BH-D-007: the devicemapper storage driver is not used (CIS 1.8.0 2.7; not in 1.6.0).
 import { checkDaemon } from '../../check.js';
 import { storageDriverVerdict } from '../../daemon-setting.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { engineCase, info } from '../../cases/daemon.js';
+import { engineFacts } from '../../cases/facts.js';
+
+const cases: readonly AuditCase[] = [
+  engineCase('overlay2 passes', engineFacts(), 'pass'),
+  engineCase('devicemapper fails', info({ Driver: 'devicemapper' }), 'fail', ['/info Driver=devicemapper']),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -18,4 +25,5 @@ export const rule: AuditRule = {
   area: 'daemon',
   needs: 'both',
   check: checkDaemon((ctx) => storageDriverVerdict(ctx.facts, 'devicemapper')),
+  cases,
 };

@@ -3,7 +3,41 @@
 import { checkDaemon, ev, fail, pass, skip } from '../../check.js';
 import { stringList } from '../../daemon-facts.js';
 import { asBoolean, daemonSetting } from '../../daemon-setting.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { hostCase } from '../../cases/daemon.js';
+
+const cases: readonly AuditCase[] = [
+  hostCase('unix socket only passes', { host: ['fd://'] }, {}, 'pass'),
+  hostCase('tcp without TLS fails', { host: ['fd://', 'tcp://0.0.0.0:2375'] }, {}, 'fail', [
+    '--host=tcp://0.0.0.0:2375',
+  ]),
+  hostCase(
+    'tcp on 127.0.0.1 without TLS fails',
+    {},
+    { hosts: ['unix:///run/docker.sock', 'tcp://127.0.0.1:2375'] },
+    'fail',
+    ['tcp://127.0.0.1:2375'],
+  ),
+  hostCase(
+    'tcp with --tls but no --tlsverify fails',
+    { host: ['tcp://0.0.0.0:2376'], tls: ['true'], tlscacert: ['/ca'], tlscert: ['/c'], tlskey: ['/k'] },
+    {},
+    'fail',
+    ['--tlsverify not set'],
+  ),
+  hostCase(
+    'tcp with tlsverify and files passes',
+    {
+      host: ['tcp://0.0.0.0:2376'],
+      tlsverify: ['true'],
+      tlscacert: ['/ca'],
+      tlscert: ['/c'],
+      tlskey: ['/k'],
+    },
+    {},
+    'pass',
+  ),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -51,4 +85,5 @@ export const rule: AuditRule = {
         : ev('--tlsverify', 'unknown', 'true'),
     );
   }),
+  cases,
 };

@@ -1,7 +1,18 @@
 // BH-D-009: the daemon sets default ulimits for containers (CIS 1.6.0 2.8, 1.8.0 2.9).
 import { checkDaemon, fail, pass, skip } from '../../check.js';
 import { daemonSetting } from '../../daemon-setting.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { hostCase } from '../../cases/daemon.js';
+
+const cases: readonly AuditCase[] = [
+  hostCase('none fails', {}, {}, 'fail'),
+  hostCase(
+    'daemon.json default-ulimits passes',
+    {},
+    { 'default-ulimits': { nofile: { Name: 'nofile', Hard: 64000, Soft: 64000 } } },
+    'pass',
+  ),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -24,4 +35,5 @@ export const rule: AuditRule = {
       ? pass('default ulimits set', s.evidence)
       : fail('no default ulimits', s.evidence);
   }),
+  cases,
 };

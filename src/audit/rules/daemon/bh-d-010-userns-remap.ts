@@ -1,7 +1,21 @@
 // BH-D-010: user namespace remapping is on (CIS 1.6.0 2.9, 1.8.0 2.10).
 import { checkDaemon, ev, fail, pass, skip } from '../../check.js';
 import { daemonSetting } from '../../daemon-setting.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { hostCase, engineCase } from '../../cases/daemon.js';
+import { engineFacts } from '../../cases/facts.js';
+
+const cases: readonly AuditCase[] = [
+  engineCase('no userns fails', engineFacts(), 'fail'),
+  engineCase(
+    'userns passes',
+    engineFacts({ security: ['name=seccomp,profile=default', 'name=userns'] }),
+    'pass',
+  ),
+  hostCase('daemon.json userns-remap passes without the engine', {}, { 'userns-remap': 'default' }, 'pass', [
+    '"userns-remap": "default"',
+  ]),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -31,4 +45,5 @@ export const rule: AuditRule = {
       ? pass('userns-remap set', s.evidence)
       : fail('no user namespace remapping', s.evidence);
   }),
+  cases,
 };

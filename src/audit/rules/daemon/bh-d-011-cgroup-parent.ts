@@ -1,7 +1,13 @@
 // BH-D-011: the daemon uses the default cgroup parent (CIS 1.6.0 2.10, 1.8.0 2.11).
 import { checkDaemon, fail, pass, skip } from '../../check.js';
 import { daemonSetting } from '../../daemon-setting.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { hostCase } from '../../cases/daemon.js';
+
+const cases: readonly AuditCase[] = [
+  hostCase('default passes', {}, {}, 'pass'),
+  hostCase('custom fails', { 'cgroup-parent': ['/foo'] }, undefined, 'fail', ['--cgroup-parent=/foo']),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -25,4 +31,5 @@ export const rule: AuditRule = {
       ? fail(`custom cgroup parent ${String(s.setting.value)}: confirm its limits`, s.evidence)
       : pass('default cgroup parent', s.evidence);
   }),
+  cases,
 };

@@ -2,7 +2,13 @@
 import { checkDaemon, fail, pass, skip } from '../../check.js';
 import { stringList } from '../../daemon-facts.js';
 import { daemonSetting } from '../../daemon-setting.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { hostCase } from '../../cases/daemon.js';
+
+const cases: readonly AuditCase[] = [
+  hostCase('default passes', {}, {}, 'pass'),
+  hostCase('dm.basesize fails', {}, { 'storage-opts': ['dm.basesize=50G'] }, 'fail', ['dm.basesize=50G']),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -27,4 +33,5 @@ export const rule: AuditRule = {
       ? pass('base device size unchanged', s.evidence)
       : fail(`base device size changed (${basesize})`, s.evidence);
   }),
+  cases,
 };

@@ -2,7 +2,17 @@
 import { checkDaemon, ev, fail, pass, skip } from '../../check.js';
 import { stringList } from '../../daemon-facts.js';
 import { daemonSetting } from '../../daemon-setting.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { hostCase, engineCase, info } from '../../cases/daemon.js';
+import { engineFacts } from '../../cases/facts.js';
+
+const cases: readonly AuditCase[] = [
+  engineCase('no plugin fails', engineFacts(), 'fail'),
+  engineCase('plugin passes', info({ Plugins: { Authorization: ['bulkhead'] } }), 'pass', [
+    '/info Plugins.Authorization=["bulkhead"]',
+  ]),
+  hostCase('daemon.json plugin passes', {}, { 'authorization-plugins': ['bulkhead'] }, 'pass'),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -33,4 +43,5 @@ export const rule: AuditRule = {
       ? pass('authorization plugin configured', s.evidence)
       : fail('no authorization plugin', s.evidence);
   }),
+  cases,
 };

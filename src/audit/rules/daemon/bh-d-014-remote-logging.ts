@@ -1,9 +1,16 @@
 // BH-D-014: container logs go to a central or remote log driver (CIS 1.6.0 2.13, 1.8.0 2.14).
 import { checkDaemon, ev, fail, pass, skip } from '../../check.js';
 import { daemonSetting } from '../../daemon-setting.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { engineCase, info } from '../../cases/daemon.js';
+import { engineFacts } from '../../cases/facts.js';
 
 const LOCAL_DRIVERS = new Set(['json-file', 'local', 'none', '']);
+
+const cases: readonly AuditCase[] = [
+  engineCase('json-file fails', engineFacts(), 'fail', ['/info LoggingDriver=json-file']),
+  engineCase('syslog passes', info({ LoggingDriver: 'syslog' }), 'pass'),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -35,4 +42,5 @@ export const rule: AuditRule = {
       ? fail(`log driver ${driver} keeps logs on the host only`, s.evidence)
       : pass(`log driver ${driver}`, s.evidence);
   }),
+  cases,
 };

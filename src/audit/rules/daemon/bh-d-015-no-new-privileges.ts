@@ -1,7 +1,14 @@
 // BH-D-015: no-new-privileges is the daemon default for containers (CIS 1.6.0 2.14, 1.8.0 2.15).
 import { checkDaemon, fail, pass, skip } from '../../check.js';
 import { asBoolean, daemonSetting } from '../../daemon-setting.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { hostCase } from '../../cases/daemon.js';
+
+const cases: readonly AuditCase[] = [
+  hostCase('default fails', {}, {}, 'fail'),
+  hostCase('"no-new-privileges": true passes', {}, { 'no-new-privileges': true }, 'pass'),
+  hostCase('--no-new-privileges passes', { 'no-new-privileges': ['true'] }, undefined, 'pass'),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -24,4 +31,5 @@ export const rule: AuditRule = {
       ? pass('no-new-privileges by default', s.evidence)
       : fail('no-new-privileges is not the default', s.evidence);
   }),
+  cases,
 };

@@ -1,7 +1,15 @@
 // BH-D-016: live restore is enabled (CIS 1.6.0 2.15, 1.8.0 2.16).
 import { checkDaemon, ev, fail, notApplicable, pass, skip } from '../../check.js';
 import { asBoolean, daemonSetting } from '../../daemon-setting.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { engineCase, info } from '../../cases/daemon.js';
+import { engineFacts } from '../../cases/facts.js';
+
+const cases: readonly AuditCase[] = [
+  engineCase('off fails', engineFacts(), 'fail', ['/info LiveRestoreEnabled=false']),
+  engineCase('on passes', info({ LiveRestoreEnabled: true }), 'pass'),
+  engineCase('swarm is not applicable', info({ Swarm: { LocalNodeState: 'active' } }), 'not-applicable'),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -35,4 +43,5 @@ export const rule: AuditRule = {
       ? pass('live restore on', s.evidence)
       : fail('live restore off', s.evidence);
   }),
+  cases,
 };

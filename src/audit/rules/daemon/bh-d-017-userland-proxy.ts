@@ -1,7 +1,14 @@
 // BH-D-017: the userland proxy is disabled (CIS 1.6.0 2.16, 1.8.0 2.17).
 import { checkDaemon, fail, pass, skip } from '../../check.js';
 import { asBoolean, daemonSetting } from '../../daemon-setting.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { hostCase } from '../../cases/daemon.js';
+
+const cases: readonly AuditCase[] = [
+  hostCase('default fails', {}, {}, 'fail'),
+  hostCase('"userland-proxy": false passes', {}, { 'userland-proxy': false }, 'pass'),
+  hostCase('--userland-proxy=false passes', { 'userland-proxy': ['false'] }, undefined, 'pass'),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -24,4 +31,5 @@ export const rule: AuditRule = {
       ? pass('userland proxy off', s.evidence)
       : fail('userland proxy on', s.evidence);
   }),
+  cases,
 };

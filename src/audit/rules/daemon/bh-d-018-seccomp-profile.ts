@@ -1,6 +1,14 @@
 // BH-D-018: the daemon applies a seccomp profile by default (CIS 1.6.0 2.17, 1.8.0 2.18).
 import { checkEngine, ev, fail, pass } from '../../check.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { engineCase } from '../../cases/daemon.js';
+import { engineFacts } from '../../cases/facts.js';
+
+const cases: readonly AuditCase[] = [
+  engineCase('default profile passes', engineFacts(), 'pass'),
+  engineCase('unconfined fails', engineFacts({ security: ['name=seccomp,profile=unconfined'] }), 'fail'),
+  engineCase('no seccomp fails', engineFacts({ security: ['name=apparmor'] }), 'fail'),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -34,4 +42,5 @@ export const rule: AuditRule = {
       ? fail('daemon default seccomp profile is unconfined', evidence)
       : pass(`seccomp profile ${profile}`, evidence);
   }),
+  cases,
 };

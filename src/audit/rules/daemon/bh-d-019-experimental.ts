@@ -1,7 +1,18 @@
 // BH-D-019: experimental features are off (CIS 1.6.0 2.18, 1.8.0 2.19).
 import { checkDaemon, ev, fail, pass, skip } from '../../check.js';
 import { asBoolean, daemonSetting } from '../../daemon-setting.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { engineCase } from '../../cases/daemon.js';
+import { engineFacts } from '../../cases/facts.js';
+
+const cases: readonly AuditCase[] = [
+  engineCase('off passes', engineFacts(), 'pass'),
+  engineCase(
+    'on fails',
+    { ...engineFacts(), version: { ...engineFacts().version, Experimental: true } },
+    'fail',
+  ),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -30,4 +41,5 @@ export const rule: AuditRule = {
       ? fail('experimental features on', s.evidence)
       : pass('experimental features off', s.evidence);
   }),
+  cases,
 };

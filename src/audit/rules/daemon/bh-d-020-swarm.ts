@@ -1,6 +1,13 @@
 // BH-D-020: swarm mode is off unless used (CIS 1.6.0 7.1, 1.8.0 5.1).
 import { checkEngine, ev, fail, pass } from '../../check.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { engineCase, info } from '../../cases/daemon.js';
+import { engineFacts } from '../../cases/facts.js';
+
+const cases: readonly AuditCase[] = [
+  engineCase('inactive passes', engineFacts(), 'pass'),
+  engineCase('active fails', info({ Swarm: { LocalNodeState: 'active' } }), 'fail'),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -22,4 +29,5 @@ export const rule: AuditRule = {
       ? fail('swarm mode is active: confirm it is needed', evidence)
       : pass('swarm mode inactive', evidence);
   }),
+  cases,
 };

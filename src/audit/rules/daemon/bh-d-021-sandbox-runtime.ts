@@ -1,9 +1,20 @@
 // BH-D-021: a sandbox runtime (gVisor runsc or Kata) is registered so weakened workloads can be isolated
 // (no CIS item; gvisor.dev/docs/user_guide/install/).
 import { checkEngine, ev, fail, pass } from '../../check.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { engineCase, info } from '../../cases/daemon.js';
+import { engineFacts } from '../../cases/facts.js';
 
 const SANDBOX = /(runsc|gvisor|kata)/i;
+
+const cases: readonly AuditCase[] = [
+  engineCase('runc only fails', engineFacts(), 'fail'),
+  engineCase(
+    'runsc passes',
+    info({ Runtimes: { runc: { path: 'runc' }, runsc: { path: '/usr/bin/runsc' } } }),
+    'pass',
+  ),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -32,4 +43,5 @@ export const rule: AuditRule = {
           ev('/info Runtimes', Object.keys(runtimes), 'runsc or kata'),
         );
   }),
+  cases,
 };

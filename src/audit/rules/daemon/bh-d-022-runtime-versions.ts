@@ -2,7 +2,65 @@
 // container-escape CVEs (CIS 1.6.0 1.2.2, 1.8.0 1.2.2 "version of Docker is up to date").
 import { checkEngine, ev, fail, pass, skip } from '../../check.js';
 import { matchEscapeCves } from '../../runtime-cves.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { engineCase, info } from '../../cases/daemon.js';
+import { engineFacts } from '../../cases/facts.js';
+
+const cases: readonly AuditCase[] = [
+  engineCase(
+    'Docker 28.5.2 with an authorization plugin fails (CVE-2026-34040)',
+    { ...info({ Plugins: { Authorization: ['bulkhead'] } }) },
+    'fail',
+  ),
+  engineCase('current versions pass', engineFacts(), 'pass'),
+  engineCase(
+    'runc 1.1.11 fails with CVE-2024-21626',
+    {
+      ...engineFacts(),
+      version: { Version: '24.0.7', ApiVersion: '1.43', Components: [{ Name: 'runc', Version: '1.1.11' }] },
+    },
+    'fail',
+  ),
+  engineCase(
+    'runc 1.0.0-rc6 fails',
+    {
+      ...engineFacts(),
+      version: {
+        Version: '18.09.1',
+        ApiVersion: '1.39',
+        Components: [{ Name: 'runc', Version: '1.0.0-rc6' }],
+      },
+    },
+    'fail',
+  ),
+  engineCase(
+    'Debian build 1.1.5+ds1 is undecided (skip)',
+    {
+      ...engineFacts(),
+      version: {
+        Version: '20.10.24+dfsg1',
+        ApiVersion: '1.41',
+        Components: [{ Name: 'runc', Version: '1.1.5+ds1' }],
+      },
+    },
+    'skip',
+  ),
+  engineCase(
+    'runc 1.3.3 passes',
+    {
+      ...engineFacts(),
+      version: {
+        Version: '28.5.2',
+        ApiVersion: '1.51',
+        Components: [
+          { Name: 'runc', Version: '1.3.3' },
+          { Name: 'containerd', Version: '1.7.29' },
+        ],
+      },
+    },
+    'pass',
+  ),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -40,4 +98,5 @@ export const rule: AuditRule = {
       );
     return pass(components.map((c) => `${c.Name} ${c.Version}`).join(', '), ...evidence);
   }),
+  cases,
 };

@@ -1,7 +1,32 @@
 // BH-F-001: docker.service unit file is root-owned and 0644 or stricter (CIS 1.6.0 3.1 and 3.2, 1.8.0 3.1 and 3.2), modes compared by bit mask.
 import { checkDaemon } from '../../check.js';
 import { fileVerdict } from '../../file-rule.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { on, file, files } from '../../cases/host.js';
+
+const cases: readonly AuditCase[] = [
+  on(
+    '0644 root passes',
+    files(file('/lib/systemd/system/docker.service', 'docker.service unit file', 0o644)),
+    'pass',
+    [],
+    'daemon',
+  ),
+  on(
+    '0664 fails',
+    files(file('/lib/systemd/system/docker.service', 'docker.service unit file', 0o664)),
+    'fail',
+    ['mode=0664'],
+    'daemon',
+  ),
+  on(
+    'absent is not applicable',
+    files({ path: '/lib/systemd/system/docker.service', role: 'docker.service unit file', exists: false }),
+    'not-applicable',
+    [],
+    'daemon',
+  ),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -25,4 +50,5 @@ export const rule: AuditRule = {
       alwaysCollected: true,
     }),
   ),
+  cases,
 };

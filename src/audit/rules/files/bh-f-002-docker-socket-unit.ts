@@ -1,7 +1,27 @@
 // BH-F-002: docker.socket unit file is root-owned and 0644 or stricter (CIS 1.6.0 3.3 and 3.4, 1.8.0 3.3 and 3.4), modes compared by bit mask.
 import { checkDaemon } from '../../check.js';
 import { fileVerdict } from '../../file-rule.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { on, file, files } from '../../cases/host.js';
+
+const cases: readonly AuditCase[] = [
+  on(
+    '0644 passes',
+    files(file('/lib/systemd/system/docker.socket', 'docker.socket unit file', 0o644)),
+    'pass',
+    [],
+    'daemon',
+  ),
+  on(
+    'owned by a user fails',
+    files(
+      file('/lib/systemd/system/docker.socket', 'docker.socket unit file', 0o644, 'alice', 'alice', 1000),
+    ),
+    'fail',
+    ['owner=alice:alice'],
+    'daemon',
+  ),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -24,4 +44,5 @@ export const rule: AuditRule = {
       alwaysCollected: true,
     }),
   ),
+  cases,
 };

@@ -1,7 +1,13 @@
 // BH-F-003: /etc/docker is root-owned and 0755 or stricter (CIS 1.6.0 3.5 and 3.6, 1.8.0 3.5 and 3.6), modes compared by bit mask.
 import { checkDaemon } from '../../check.js';
 import { fileVerdict } from '../../file-rule.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { on, file, files } from '../../cases/host.js';
+
+const cases: readonly AuditCase[] = [
+  on('0755 passes', files(file('/etc/docker', 'docker config directory', 0o755)), 'pass', [], 'daemon'),
+  on('0775 fails', files(file('/etc/docker', 'docker config directory', 0o775)), 'fail', [], 'daemon'),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -25,4 +31,5 @@ export const rule: AuditRule = {
       alwaysCollected: true,
     }),
   ),
+  cases,
 };

@@ -1,7 +1,27 @@
 // BH-F-004: Registry certificates are root-owned and 0444 (keys 0400) or stricter (CIS 1.6.0 3.7 and 3.8, 1.8.0 3.7 and 3.8), modes compared by bit mask.
 import { checkDaemon } from '../../check.js';
 import { fileVerdict } from '../../file-rule.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { on, file, files } from '../../cases/host.js';
+import { hostFacts } from '../../cases/facts.js';
+
+const cases: readonly AuditCase[] = [
+  on('none is not applicable', hostFacts(), 'not-applicable', [], 'daemon'),
+  on(
+    '0444 ca passes',
+    files(file('/etc/docker/certs.d/r:5000/ca.crt', 'registry certificate', 0o444)),
+    'pass',
+    [],
+    'daemon',
+  ),
+  on(
+    '0444 client key fails (keys need 0400)',
+    files(file('/etc/docker/certs.d/r:5000/client.key', 'registry certificate', 0o444)),
+    'fail',
+    ['client.key mode=0444'],
+    'daemon',
+  ),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -24,4 +44,5 @@ export const rule: AuditRule = {
       absent: 'no registry certificates under /etc/docker/certs.d',
     }),
   ),
+  cases,
 };

@@ -1,7 +1,15 @@
 // BH-F-005: TLS CA certificate is root-owned and 0444 or stricter (CIS 1.6.0 3.9 and 3.10, 1.8.0 3.9 and 3.10), modes compared by bit mask.
 import { checkDaemon } from '../../check.js';
 import { fileVerdict } from '../../file-rule.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { on, file, files } from '../../cases/host.js';
+import { hostFacts } from '../../cases/facts.js';
+
+const cases: readonly AuditCase[] = [
+  on('not configured is not applicable', hostFacts(), 'not-applicable', [], 'daemon'),
+  on('0644 fails', files(file('/etc/docker/ca.pem', 'tlscacert', 0o644)), 'fail', [], 'daemon'),
+  on('0444 passes', files(file('/etc/docker/ca.pem', 'tlscacert', 0o444)), 'pass', [], 'daemon'),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -24,4 +32,5 @@ export const rule: AuditRule = {
       absent: 'no --tlscacert configured',
     }),
   ),
+  cases,
 };

@@ -1,7 +1,13 @@
 // BH-F-006: TLS server certificate is root-owned and 0444 or stricter (CIS 1.6.0 3.11 and 3.12, 1.8.0 3.11 and 3.12), modes compared by bit mask.
 import { checkDaemon } from '../../check.js';
 import { fileVerdict } from '../../file-rule.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { on, file, files } from '../../cases/host.js';
+
+const cases: readonly AuditCase[] = [
+  on('0444 passes', files(file('/etc/docker/cert.pem', 'tlscert', 0o444)), 'pass', [], 'daemon'),
+  on('0666 fails', files(file('/etc/docker/cert.pem', 'tlscert', 0o666)), 'fail', [], 'daemon'),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -23,4 +29,5 @@ export const rule: AuditRule = {
       absent: 'no --tlscert configured',
     }),
   ),
+  cases,
 };

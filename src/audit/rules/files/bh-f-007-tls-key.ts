@@ -1,7 +1,19 @@
 // BH-F-007: TLS server key is root-owned and 0400 (CIS 1.6.0 3.13 and 3.14, 1.8.0 3.13 and 3.14), modes compared by bit mask.
 import { checkDaemon } from '../../check.js';
 import { fileVerdict } from '../../file-rule.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { on, file, files } from '../../cases/host.js';
+
+const cases: readonly AuditCase[] = [
+  on('0400 passes', files(file('/etc/docker/key.pem', 'tlskey', 0o400)), 'pass', [], 'daemon'),
+  on(
+    '0440 fails',
+    files(file('/etc/docker/key.pem', 'tlskey', 0o440)),
+    'fail',
+    ['key.pem mode=0440'],
+    'daemon',
+  ),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -23,4 +35,5 @@ export const rule: AuditRule = {
       absent: 'no --tlskey configured',
     }),
   ),
+  cases,
 };

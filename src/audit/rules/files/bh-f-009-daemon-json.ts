@@ -1,7 +1,19 @@
 // BH-F-009: daemon.json is root-owned and 0644 or stricter (CIS 1.6.0 3.17 and 3.18, 1.8.0 3.17 and 3.18), modes compared by bit mask.
 import { checkDaemon } from '../../check.js';
 import { fileVerdict } from '../../file-rule.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { on, file, files } from '../../cases/host.js';
+
+const cases: readonly AuditCase[] = [
+  on('0644 passes', files(file('/etc/docker/daemon.json', 'daemon.json', 0o644)), 'pass', [], 'daemon'),
+  on(
+    '0646 fails',
+    files(file('/etc/docker/daemon.json', 'daemon.json', 0o646)),
+    'fail',
+    ['mode=0646'],
+    'daemon',
+  ),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -25,4 +37,5 @@ export const rule: AuditRule = {
       alwaysCollected: true,
     }),
   ),
+  cases,
 };

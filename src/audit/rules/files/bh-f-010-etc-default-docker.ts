@@ -1,7 +1,25 @@
 // BH-F-010: /etc/default/docker is root-owned and 0644 or stricter (CIS 1.6.0 3.19 and 3.20, 1.8.0 3.19 and 3.20), modes compared by bit mask.
 import { checkDaemon } from '../../check.js';
 import { fileVerdict } from '../../file-rule.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { on, file, files } from '../../cases/host.js';
+
+const cases: readonly AuditCase[] = [
+  on(
+    '0644 passes',
+    files(file('/etc/default/docker', 'docker environment file', 0o644)),
+    'pass',
+    [],
+    'daemon',
+  ),
+  on(
+    '0666 fails',
+    files(file('/etc/default/docker', 'docker environment file', 0o666)),
+    'fail',
+    [],
+    'daemon',
+  ),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -25,4 +43,5 @@ export const rule: AuditRule = {
       alwaysCollected: true,
     }),
   ),
+  cases,
 };

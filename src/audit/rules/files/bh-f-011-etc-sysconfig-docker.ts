@@ -1,7 +1,25 @@
 // BH-F-011: /etc/sysconfig/docker is root-owned and 0644 or stricter (CIS 1.6.0 3.21 and 3.22, 1.8.0 3.21 and 3.22), modes compared by bit mask.
 import { checkDaemon } from '../../check.js';
 import { fileVerdict } from '../../file-rule.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { on, file, files } from '../../cases/host.js';
+
+const cases: readonly AuditCase[] = [
+  on(
+    'absent is not applicable',
+    files({ path: '/etc/sysconfig/docker', role: 'docker environment file', exists: false }),
+    'not-applicable',
+    [],
+    'daemon',
+  ),
+  on(
+    '0660 fails',
+    files(file('/etc/sysconfig/docker', 'docker environment file', 0o660)),
+    'fail',
+    [],
+    'daemon',
+  ),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -25,4 +43,5 @@ export const rule: AuditRule = {
       alwaysCollected: true,
     }),
   ),
+  cases,
 };

@@ -1,7 +1,25 @@
 // BH-F-012: containerd socket is root-owned and 0660 or stricter (CIS 1.6.0 3.23 and 3.24, 1.8.0 3.23 and 3.24), modes compared by bit mask.
 import { checkDaemon } from '../../check.js';
 import { fileVerdict } from '../../file-rule.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { on, file, files } from '../../cases/host.js';
+
+const cases: readonly AuditCase[] = [
+  on(
+    '0660 root passes',
+    files(file('/run/containerd/containerd.sock', 'containerd socket', 0o660)),
+    'pass',
+    [],
+    'daemon',
+  ),
+  on(
+    '0666 fails',
+    files(file('/run/containerd/containerd.sock', 'containerd socket', 0o666)),
+    'fail',
+    [],
+    'daemon',
+  ),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -25,4 +43,5 @@ export const rule: AuditRule = {
       alwaysCollected: true,
     }),
   ),
+  cases,
 };

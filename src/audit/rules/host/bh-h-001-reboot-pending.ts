@@ -1,9 +1,11 @@
 // BH-H-001: the running kernel is the newest installed one and no reboot is pending (no CIS item; kernel
 // fixes only protect containers after a reboot into the patched kernel).
-import type { HostFacts } from '../../../facts/index.js';
+import { type HostFacts, known, unknown } from '../../../facts/index.js';
 import { checkHost, ev, fail, pass, skip } from '../../check.js';
 import { compareKernelReleases } from '../../kernel-release.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { on, kernel } from '../../cases/host.js';
+import { hostFacts } from '../../cases/facts.js';
 
 type KernelPackage = Extract<HostFacts['kernel']['installed'], { state: 'known' }>['value'][number];
 
@@ -11,6 +13,62 @@ type KernelPackage = Extract<HostFacts['kernel']['installed'], { state: 'known' 
 function flavour(release: string): string {
   return /^\d+(?:\.\d+)*-\d+-(.+)$/.exec(release)?.[1] ?? /-([a-z][\w-]*)$/i.exec(release)?.[1] ?? '';
 }
+
+const cases: readonly AuditCase[] = [
+  on('running the only kernel passes', hostFacts(), 'pass'),
+  on(
+    'newer kernel package installed fails',
+    kernel({
+      installed: known(
+        [
+          { name: 'linux-image-6.1.0-18-amd64', version: '6.1.76-1', release: '6.1.0-18-amd64' },
+          { name: 'linux-image-6.1.0-21-amd64', version: '6.1.90-1', release: '6.1.0-21-amd64' },
+        ],
+        '/var/lib/dpkg/status',
+      ),
+    }),
+    'fail',
+    ['linux-image-6.1.0-21-amd64=6.1.90-1'],
+  ),
+  on(
+    'older kernel still installed passes',
+    kernel({
+      installed: known(
+        [
+          { name: 'linux-image-6.1.0-10-amd64', release: '6.1.0-10-amd64' },
+          { name: 'linux-image-6.1.0-18-amd64', release: '6.1.0-18-amd64' },
+        ],
+        '/boot',
+      ),
+    }),
+    'pass',
+  ),
+  on(
+    'other flavour ignored',
+    kernel({
+      installed: known(
+        [
+          { name: 'linux-image-6.1.0-21-cloud-amd64', release: '6.1.0-21-cloud-amd64' },
+          { name: 'x', release: '6.1.0-18-amd64' },
+        ],
+        '/boot',
+      ),
+    }),
+    'pass',
+  ),
+  on(
+    'reboot-required marker fails',
+    kernel({
+      rebootRequired: known(
+        { required: true, packages: ['linux-image-6.1.0-21-amd64'] },
+        '/run/reboot-required',
+      ),
+    }),
+    'fail',
+    ['/run/reboot-required=present'],
+  ),
+  on('unknown release skips', kernel({ release: unknown('no /proc under the root') }), 'skip'),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -57,4 +115,5 @@ export const rule: AuditRule = {
       );
     return pass(`running ${running}, the newest installed kernel`, runningEv);
   }),
+  cases,
 };

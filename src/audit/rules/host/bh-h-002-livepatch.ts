@@ -1,6 +1,22 @@
 // BH-H-002: kernel live patching is in use (no CIS item; /sys/kernel/livepatch, kernel livepatch ABI).
 import { checkHost, ev, fail, pass, skip } from '../../check.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { on, kernel } from '../../cases/host.js';
+import { known, unknown } from '../../../facts/index.js';
+import { hostFacts } from '../../cases/facts.js';
+
+const cases: readonly AuditCase[] = [
+  on('no patch fails', hostFacts(), 'fail'),
+  on(
+    'enabled patch passes',
+    kernel({
+      livepatch: known({ patches: [{ name: 'lp_6_1_0_18', enabled: true }] }, '/sys/kernel/livepatch'),
+    }),
+    'pass',
+    ['lp_6_1_0_18'],
+  ),
+  on('unknown skips', kernel({ livepatch: unknown('no /sys') }), 'skip'),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -38,4 +54,5 @@ export const rule: AuditRule = {
           ),
         );
   }),
+  cases,
 };

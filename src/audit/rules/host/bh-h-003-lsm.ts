@@ -1,7 +1,38 @@
 // BH-H-003: a mandatory access control LSM (AppArmor, or SELinux enforcing) is active (no CIS item;
 // Documentation/admin-guide/LSM).
 import { checkHost, ev, fail, pass, skip } from '../../check.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { on } from '../../cases/host.js';
+import { known } from '../../../facts/index.js';
+import { hostFacts } from '../../cases/facts.js';
+
+const cases: readonly AuditCase[] = [
+  on('AppArmor passes', hostFacts(), 'pass'),
+  on(
+    'SELinux permissive fails',
+    hostFacts({
+      lsm: {
+        active: known(['selinux'], 'lsm'),
+        apparmor: known({ enabled: false }, 'aa'),
+        selinux: known({ mode: 'permissive' }, '/sys/fs/selinux/enforce'),
+      },
+    }),
+    'fail',
+    ['/sys/fs/selinux/enforce=permissive'],
+  ),
+  on(
+    'none fails',
+    hostFacts({
+      lsm: {
+        active: known(['capability', 'yama'], '/sys/kernel/security/lsm'),
+        apparmor: known({ enabled: false }, 'aa'),
+        selinux: known({ mode: 'disabled' }, 'se'),
+      },
+    }),
+    'fail',
+    ['capability,yama'],
+  ),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -39,4 +70,5 @@ export const rule: AuditRule = {
       ...(apparmor.state === 'known' ? [ev(apparmor.source, apparmor.value.enabled ? 'Y' : 'N', 'Y')] : []),
     );
   }),
+  cases,
 };

@@ -2,7 +2,10 @@
 // that unprivileged user namespaces can auto-load and that distributions blacklist: CVE-2017-6074 dccp,
 // CVE-2019-11815 rds, CVE-2021-23134 nfc, CVE-2017-2636 n_hdlc, CVE-2021-26708 vsock, CVE-2022-1015 nf_tables).
 import { checkHost, ev, fail, pass, skip } from '../../check.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { on, kernel } from '../../cases/host.js';
+import { known } from '../../../facts/index.js';
+import { hostFacts } from '../../cases/facts.js';
 
 export const RISKY_MODULES: Readonly<Record<string, string>> = {
   dccp: 'CVE-2017-6074 double free, CVE-2020-16119',
@@ -28,6 +31,13 @@ export const RISKY_MODULES: Readonly<Record<string, string>> = {
   hfsplus: 'unmaintained filesystem',
   udf: 'rarely needed filesystem',
 };
+
+const cases: readonly AuditCase[] = [
+  on('clean passes', hostFacts(), 'pass'),
+  on('dccp loaded fails', kernel({ modules: known(['overlay', 'dccp', 'sctp'], '/proc/modules') }), 'fail', [
+    '/proc/modules=["dccp","sctp"]',
+  ]),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -58,4 +68,5 @@ export const rule: AuditRule = {
           ev(modules.source, `${modules.value.length} modules`),
         );
   }),
+  cases,
 };

@@ -5,7 +5,24 @@ import { checkHost, ev, fail, notApplicable, pass, skip } from '../../check.js';
 import { stringList } from '../../daemon-facts.js';
 import { componentOf } from '../../escape-cves.js';
 import { matchEscapeCves } from '../../runtime-cves.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { on, pkgs } from '../../cases/host.js';
+import { hostFacts } from '../../cases/facts.js';
+
+const cases: readonly AuditCase[] = [
+  on('no packages is not applicable', hostFacts(), 'not-applicable'),
+  on(
+    'Debian 12 runc 1.1.5+ds1-1+deb12u1: CVE-2024-21626 fixed, 2025 CVEs undecided (skip)',
+    pkgs([{ name: 'runc', version: '1.1.5+ds1-1+deb12u1' }]),
+    'skip',
+  ),
+  on('Debian 12 runc before the fix fails', pkgs([{ name: 'runc', version: '1.1.5+ds1-1' }]), 'fail', [
+    'runc=1.1.5+ds1-1',
+  ]),
+  on('containerd.io 1.6.20 passes', pkgs([{ name: 'containerd.io', version: '1.6.20-1' }]), 'pass'),
+  on('upstream runc 1.1.11 fails', pkgs([{ name: 'runc', version: '1.1.11-1' }], 'trixie'), 'fail'),
+  on('upstream runc 1.3.3 passes', pkgs([{ name: 'runc', version: '1.3.3-1' }], 'trixie'), 'pass'),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -59,4 +76,5 @@ export const rule: AuditRule = {
       );
     return pass(packages.map((p) => `${p.name} ${p.version}`).join(', '), ...evidence);
   }),
+  cases,
 };

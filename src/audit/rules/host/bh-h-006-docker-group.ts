@@ -1,6 +1,19 @@
 // BH-H-006: the docker group's members are listed for confirmation (CIS 1.6.0 1.1.2, 1.8.0 1.1.2).
 import { checkHost, ev, fail, pass, skip } from '../../check.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { on } from '../../cases/host.js';
+import { known } from '../../../facts/index.js';
+import { hostFacts } from '../../cases/facts.js';
+
+const cases: readonly AuditCase[] = [
+  on('no members passes', hostFacts(), 'pass'),
+  on(
+    'members fail',
+    hostFacts({ dockerGroup: known({ gid: 998, members: ['alice', 'bob'] }, '/etc/group') }),
+    'fail',
+    ['["alice","bob"]'],
+  ),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -27,4 +40,5 @@ export const rule: AuditRule = {
         )
       : pass('docker group has no members', ev(`${group.source}: docker`, []));
   }),
+  cases,
 };

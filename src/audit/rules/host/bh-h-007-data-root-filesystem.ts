@@ -1,7 +1,25 @@
 // BH-H-007: Docker's data root is on its own filesystem, judged by the mount that holds it (CIS 1.6.0 1.1.1,
 // 1.8.0 1.1.1).
 import { checkHost, ev, fail, pass, skip } from '../../check.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { on } from '../../cases/host.js';
+import { known } from '../../../facts/index.js';
+import { hostFacts } from '../../cases/facts.js';
+
+const cases: readonly AuditCase[] = [
+  on('own filesystem passes', hostFacts(), 'pass'),
+  on(
+    'root filesystem fails',
+    hostFacts({
+      dataRootMount: known(
+        { dataRoot: '/var/lib/docker', mountPoint: '/', fsType: 'ext4', device: '8:1' },
+        '/proc/self/mountinfo',
+      ),
+    }),
+    'fail',
+    ['/ (ext4, device 8:1)'],
+  ),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -32,4 +50,5 @@ export const rule: AuditRule = {
       ? fail(`${m.value.dataRoot} is on the root filesystem`, ...evidence)
       : pass(`${m.value.dataRoot} is on ${m.value.mountPoint}`, ...evidence);
   }),
+  cases,
 };

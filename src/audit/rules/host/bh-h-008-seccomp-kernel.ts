@@ -1,6 +1,18 @@
 // BH-H-008: the kernel supports seccomp filtering (no CIS item; /proc/sys/kernel/seccomp/actions_avail).
 import { checkHost, ev, fail, pass, skip } from '../../check.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { on, kernel } from '../../cases/host.js';
+import { known } from '../../../facts/index.js';
+import { hostFacts } from '../../cases/facts.js';
+
+const cases: readonly AuditCase[] = [
+  on('available passes', hostFacts(), 'pass'),
+  on(
+    'absent fails',
+    kernel({ seccomp: known({ available: false, actions: [] }, '/proc/sys/kernel/seccomp') }),
+    'fail',
+  ),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -24,4 +36,5 @@ export const rule: AuditRule = {
       ? pass('seccomp available', ev(s.source, s.value.actions.join(' ')))
       : fail('kernel without seccomp filtering', ev(s.source, 'absent', 'seccomp actions available'));
   }),
+  cases,
 };

@@ -2,7 +2,36 @@
 // host", NIST SP 800-190 §4.5.1 "use container-specific host OSs").
 import { checkHost, ev, fail, pass } from '../../check.js';
 import { onHardening } from '../../hardening.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { on, notCollected } from '../../cases/hardening.js';
+import { known, unknown } from '../../../facts/index.js';
+
+const cases: readonly AuditCase[] = [
+  on('Flatcar passes', {}, 'pass'),
+  on(
+    'Debian fails low',
+    { os: known({ id: 'debian', name: 'Debian GNU/Linux 12 (bookworm)' }, '/etc/os-release') },
+    'fail',
+    ['ID=debian'],
+  ),
+  on(
+    'Fedora CoreOS passes',
+    {
+      os: known(
+        {
+          id: 'fedora',
+          variantId: 'coreos',
+          name: 'Fedora CoreOS 41',
+          containerOptimized: 'fedora-coreos',
+        },
+        '/etc/os-release',
+      ),
+    },
+    'pass',
+  ),
+  on('no os-release skips', { os: unknown('no /etc/os-release') }, 'skip'),
+  notCollected,
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -32,4 +61,5 @@ export const rule: AuditRule = {
           ),
     ),
   ),
+  cases,
 };

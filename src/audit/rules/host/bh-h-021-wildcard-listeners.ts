@@ -1,9 +1,10 @@
 // BH-H-021: nothing listens on every interface of the host except what a container host needs (no CIS item;
 // NIST SP 800-190 §4.5.2 "minimise host attack surface").
-import type { Listener } from '../../../facts/index.js';
+import { known, type Listener, unknown } from '../../../facts/index.js';
 import { checkHost, ev, fail, pass } from '../../check.js';
 import { onHardening } from '../../hardening.js';
-import type { AuditRule, ListenerAllow } from '../../rule.js';
+import type { AuditCase, AuditRule, ListenerAllow } from '../../rule.js';
+import { listener, on } from '../../cases/hardening.js';
 
 /** What a container host needs to listen for: the runtime, remote administration, DHCP and the node's agents. */
 export const DEFAULT_ALLOWED_LISTENERS: readonly ListenerAllow[] = [
@@ -32,6 +33,28 @@ function describe(l: Listener): string {
     l.processes.length === 0 ? 'no process found' : l.processes.map((p) => `${p.comm}[${p.pid}]`).join(',');
   return `${l.protocol} ${l.address.includes(':') ? `[${l.address}]` : l.address}:${l.port} by ${who}`;
 }
+
+const cases: readonly AuditCase[] = [
+  on('sshd on 0.0.0.0 and mail on loopback pass', {}, 'pass'),
+  on(
+    'redis on 0.0.0.0 fails',
+    { listeners: known([listener('0.0.0.0', 6379, 'redis-server')], '/proc/net/tcp') },
+    'fail',
+    ['0.0.0.0:6379 by redis-server'],
+  ),
+  on(
+    'rpcbind on :: fails',
+    { listeners: known([listener('::', 111, 'rpcbind', 'tcp6')], '/proc/net/tcp6') },
+    'fail',
+    ['[::]:111 by rpcbind'],
+  ),
+  on(
+    'dhclient on udp 68 passes',
+    { listeners: known([listener('0.0.0.0', 68, 'dhclient', 'udp')], '/proc/net/udp') },
+    'pass',
+  ),
+  on('no /proc/net skips', { listeners: unknown('no /proc/net/{tcp,tcp6,udp,udp6} under the root') }, 'skip'),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -67,4 +90,5 @@ export const rule: AuditRule = {
       );
     }),
   ),
+  cases,
 };

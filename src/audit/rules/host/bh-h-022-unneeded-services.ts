@@ -1,9 +1,10 @@
 // BH-H-022: services a container host does not need are neither enabled nor running (no CIS item; CIS Docker
 // Benchmark 1.2 "harden the container host"; CIS distribution benchmarks section 2 "Services").
-import type { HostProcess, Unit } from '../../../facts/index.js';
+import { type HostProcess, known, type Unit, unknown } from '../../../facts/index.js';
 import { checkHost, ev, fail, pass } from '../../check.js';
 import { onHardening } from '../../hardening.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { listener, on } from '../../cases/hardening.js';
 
 /** Services a container host does not need: their unit name stems, their process names (comm), what they are. */
 export const UNNEEDED_SERVICES: readonly { units: string[]; processes: string[]; what: string }[] = [
@@ -30,6 +31,37 @@ const MAIL_PROCESSES = new Set(['master', 'exim4', 'exim', 'sendmail', 'smtpd', 
 function unitStem(unit: Unit): string {
   return unit.name.replace(/@?\.(service|socket)$/, '');
 }
+
+const cases: readonly AuditCase[] = [
+  on('only sshd and timesyncd pass', {}, 'pass'),
+  on(
+    'cups enabled fails',
+    {
+      units: known(
+        [
+          {
+            name: 'cups.service',
+            enabled: true,
+            source: '/etc/systemd/system/multi-user.target.wants/cups.service',
+          },
+        ],
+        '/etc/systemd/system',
+      ),
+    },
+    'fail',
+    ['cups.service enabled'],
+  ),
+  on('avahi running fails', { processes: known([{ pid: 400, comm: 'avahi-daemon' }], '/proc') }, 'fail', [
+    'avahi-daemon running',
+  ]),
+  on(
+    'postfix on 0.0.0.0:25 fails',
+    { listeners: known([listener('0.0.0.0', 25, 'master')], '/proc/net/tcp') },
+    'fail',
+    ['master listens on 0.0.0.0:25'],
+  ),
+  on('not a systemd host skips', { units: unknown('no systemd unit directories') }, 'skip'),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -82,4 +114,5 @@ export const rule: AuditRule = {
       return fail(`unneeded services on the container host: ${names.join(', ')}`, ...evidence);
     }),
   ),
+  cases,
 };

@@ -1,7 +1,16 @@
 // BH-H-023: no compilers or package build tools on the container host (no CIS item; NIST SP 800-190 §4.5.2).
 import { checkHost, ev, fail, pass } from '../../check.js';
 import { onHardening } from '../../hardening.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { on } from '../../cases/hardening.js';
+import { known } from '../../../facts/index.js';
+
+const cases: readonly AuditCase[] = [
+  on('no build tools passes', {}, 'pass'),
+  on('gcc and make fail', { buildTools: known(['/usr/bin/gcc', '/usr/bin/make'], 'binaries') }, 'fail', [
+    '/usr/bin/gcc=present',
+  ]),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -28,4 +37,5 @@ export const rule: AuditRule = {
           ),
     ),
   ),
+  cases,
 };

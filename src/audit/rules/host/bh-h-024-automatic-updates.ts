@@ -2,7 +2,9 @@
 // "ensure updates are installed"; Debian wiki UnattendedUpgrades, dnf-automatic(8)).
 import { checkHost, ev, fail, notApplicable, pass } from '../../check.js';
 import { onHardening } from '../../hardening.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { on } from '../../cases/hardening.js';
+import { known } from '../../../facts/index.js';
 
 /** Container OSes that update as a whole image through their own agent, outside any package manager. */
 const IMAGE_UPDATED: Readonly<Record<string, string>> = {
@@ -12,6 +14,44 @@ const IMAGE_UPDATED: Readonly<Record<string, string>> = {
   'fedora-coreos': 'Fedora CoreOS updates as an image through Zincati (rpm-ostree)',
   'ubuntu-core': 'Ubuntu Core refreshes its snaps automatically',
 };
+
+const cases: readonly AuditCase[] = [
+  on('unattended-upgrades applying passes', {}, 'pass'),
+  on(
+    'unattended-upgrades not applying fails',
+    {
+      autoUpdates: known(
+        {
+          mechanism: 'unattended-upgrades',
+          applies: false,
+          evidence: ['/etc/apt/apt.conf.d/20auto-upgrades:2: APT::Periodic::Unattended-Upgrade "0"'],
+        },
+        'update configuration',
+      ),
+    },
+    'fail',
+    ['Unattended-Upgrade "0"'],
+  ),
+  on(
+    'nothing on Debian fails',
+    {
+      os: known({ id: 'debian', name: 'Debian' }, '/etc/os-release'),
+      autoUpdates: known({ mechanism: 'none', applies: false, evidence: [] }, 'update configuration'),
+    },
+    'fail',
+  ),
+  on(
+    'nothing on Bottlerocket is n/a',
+    {
+      os: known(
+        { id: 'bottlerocket', name: 'Bottlerocket', containerOptimized: 'bottlerocket' },
+        '/etc/os-release',
+      ),
+      autoUpdates: known({ mechanism: 'none', applies: false, evidence: [] }, 'update configuration'),
+    },
+    'not-applicable',
+  ),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -51,4 +91,5 @@ export const rule: AuditRule = {
       return pass(`${updates.mechanism} installs updates automatically`, ...evidence);
     }),
   ),
+  cases,
 };

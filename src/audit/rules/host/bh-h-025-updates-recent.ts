@@ -2,10 +2,48 @@
 // stamp /var/lib/apt/periodic/*-stamp, systemd timer stamps /var/lib/systemd/timers/stamp-*).
 import { checkHost, ev, fail, pass, skip } from '../../check.js';
 import { onHardening } from '../../hardening.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { on } from '../../cases/hardening.js';
+import { known } from '../../../facts/index.js';
 
 /** Older than this, an update run or a package list no longer reflects the last week's advisories. */
 export const MAX_AGE_DAYS = 7;
+
+const cases: readonly AuditCase[] = [
+  on('ran yesterday passes', {}, 'pass'),
+  on(
+    'ran 40 days ago fails',
+    {
+      autoUpdates: known(
+        {
+          mechanism: 'dnf-automatic',
+          applies: true,
+          evidence: [],
+          lastRun: '2025-11-22T00:00:00.000Z',
+          lastRunSource: '/var/lib/systemd/timers/stamp-dnf-automatic-install.timer',
+        },
+        'update configuration',
+      ),
+    },
+    'fail',
+    ['stamp-dnf-automatic-install.timer=2025-11-22'],
+  ),
+  on(
+    'never ran fails',
+    {
+      autoUpdates: known(
+        { mechanism: 'unattended-upgrades', applies: true, evidence: [] },
+        'update configuration',
+      ),
+    },
+    'fail',
+  ),
+  on(
+    'no mechanism skips',
+    { autoUpdates: known({ mechanism: 'none', applies: false, evidence: [] }, 'update configuration') },
+    'skip',
+  ),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -49,4 +87,5 @@ export const rule: AuditRule = {
       return pass(`${updates.mechanism} ran ${runAge} day(s) ago`, ...evidence);
     }),
   ),
+  cases,
 };

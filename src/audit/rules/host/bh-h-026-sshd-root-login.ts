@@ -2,7 +2,34 @@
 // "PermitRootLogin"; sshd_config(5)).
 import { checkHost } from '../../check.js';
 import { judgeSshd, onHardening } from '../../hardening.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { sshdSetting, on, sshd } from '../../cases/hardening.js';
+import { unknown } from '../../../facts/index.js';
+
+const cases: readonly AuditCase[] = [
+  on('PermitRootLogin no passes', {}, 'pass'),
+  on('PermitRootLogin yes fails with its line', sshd({ permitrootlogin: sshdSetting('yes', 12) }), 'fail', [
+    '/etc/ssh/sshd_config:12=PermitRootLogin yes',
+  ]),
+  on(
+    'a Match block allowing root fails',
+    sshd({}, [
+      {
+        criteria: 'Address 10.0.0.0/8',
+        at: { file: '/etc/ssh/sshd_config', line: 30 },
+        settings: { permitrootlogin: sshdSetting('yes', 31) },
+      },
+    ]),
+    'fail',
+    ['sshd_config:31=PermitRootLogin yes'],
+  ),
+  on(
+    'the default prohibit-password passes',
+    sshd({ permitrootlogin: sshdSetting('prohibit-password') }),
+    'pass',
+  ),
+  on('no sshd skips', { sshd: unknown('sshd is not installed') }, 'skip'),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -30,4 +57,5 @@ export const rule: AuditRule = {
       ),
     ),
   ),
+  cases,
 };

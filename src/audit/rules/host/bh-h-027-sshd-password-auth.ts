@@ -2,7 +2,15 @@
 // KbdInteractiveAuthentication, both "yes" by default).
 import { checkHost } from '../../check.js';
 import { judgeSshd, onHardening } from '../../hardening.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { sshdSetting, on, sshd } from '../../cases/hardening.js';
+
+const cases: readonly AuditCase[] = [
+  on('PasswordAuthentication no passes', {}, 'pass'),
+  on('the default yes fails', sshd({ passwordauthentication: sshdSetting('yes') }), 'fail', [
+    'sshd default=PasswordAuthentication yes',
+  ]),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -30,4 +38,5 @@ export const rule: AuditRule = {
       ),
     ),
   ),
+  cases,
 };

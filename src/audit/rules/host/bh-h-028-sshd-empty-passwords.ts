@@ -1,7 +1,15 @@
 // BH-H-028: sshd refuses accounts with empty passwords (no CIS Docker item; sshd_config(5) PermitEmptyPasswords).
 import { checkHost } from '../../check.js';
 import { judgeSshd, onHardening } from '../../hardening.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { sshdSetting, on, sshd } from '../../cases/hardening.js';
+
+const cases: readonly AuditCase[] = [
+  on('PermitEmptyPasswords no passes', {}, 'pass'),
+  on('PermitEmptyPasswords yes fails', sshd({ permitemptypasswords: sshdSetting('yes', 9) }), 'fail', [
+    'sshd_config:9',
+  ]),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -28,4 +36,5 @@ export const rule: AuditRule = {
       ),
     ),
   ),
+  cases,
 };

@@ -2,7 +2,18 @@
 // AllowAgentForwarding — the latter "yes" by default).
 import { checkHost, fail, pass } from '../../check.js';
 import { judgeSshd, onHardening } from '../../hardening.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { sshdSetting, on, sshd } from '../../cases/hardening.js';
+
+const cases: readonly AuditCase[] = [
+  on('both off passes', {}, 'pass'),
+  on('default agent forwarding fails', sshd({ allowagentforwarding: sshdSetting('yes') }), 'fail', [
+    'AllowAgentForwarding yes',
+  ]),
+  on('X11Forwarding yes fails', sshd({ x11forwarding: sshdSetting('yes', 20) }), 'fail', [
+    'sshd_config:20=X11Forwarding yes',
+  ]),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -41,4 +52,5 @@ export const rule: AuditRule = {
       return fail(failed.map((v) => v.message).join('; '), ...failed.flatMap((v) => v.evidence));
     }),
   ),
+  cases,
 };

@@ -2,7 +2,24 @@
 // password is needed). Only the field's state is read; a hash is never shown.
 import { checkHost, ev, fail, pass } from '../../check.js';
 import { onHardening } from '../../hardening.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { on } from '../../cases/hardening.js';
+import { known, unknown } from '../../../facts/index.js';
+
+const cases: readonly AuditCase[] = [
+  on('locked and set passwords pass', {}, 'pass'),
+  on(
+    'an empty password fails without a hash',
+    { accounts: known([{ user: 'guest', status: 'empty', line: 7, shell: '/bin/sh' }], '/etc/shadow') },
+    'fail',
+    ['/etc/shadow:7=guest: empty password field'],
+  ),
+  on(
+    'unreadable shadow skips',
+    { accounts: unknown('/etc/shadow: permission denied (run as root to read it)') },
+    'skip',
+  ),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -39,4 +56,5 @@ export const rule: AuditRule = {
       );
     }),
   ),
+  cases,
 };

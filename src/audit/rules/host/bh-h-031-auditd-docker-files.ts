@@ -1,13 +1,46 @@
 // BH-H-031: auditd watches Docker's daemon, runtime binaries, sockets and configuration (CIS Docker Benchmark
 // v1.6.0 1.1.3-1.1.18). The rules are parsed as auditctl reads them, so a commented-out line does not count.
-import { DOCKER_AUDIT_PATHS, type AuditWatch } from '../../../facts/index.js';
+import { type AuditWatch, DOCKER_AUDIT_PATHS, known } from '../../../facts/index.js';
 import { checkHost, ev, fail, notApplicable, pass } from '../../check.js';
 import { at, onHardening, watchCovers } from '../../hardening.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { on } from '../../cases/hardening.js';
 
 function coveredBy(watches: readonly AuditWatch[], path: string): AuditWatch | undefined {
   return watches.find((w) => watchCovers(w, path));
 }
+
+const cases: readonly AuditCase[] = [
+  on('watched dockerd and /etc/docker (covering daemon.json) pass', {}, 'pass'),
+  on(
+    'a missing watch fails',
+    {
+      auditd: known(
+        { installed: true, watches: [], present: ['/usr/bin/runc'], files: ['/etc/audit/audit.rules'] },
+        '/etc/audit/audit.rules',
+      ),
+    },
+    'fail',
+    ['/usr/bin/runc (CIS 1.1.18) not watched'],
+  ),
+  on(
+    'no auditd fails',
+    {
+      auditd: known(
+        { installed: false, watches: [], present: ['/usr/bin/dockerd'], files: [] },
+        '/etc/audit (no rules files)',
+      ),
+    },
+    'fail',
+  ),
+  on(
+    'no Docker files is n/a',
+    {
+      auditd: known({ installed: false, watches: [], present: [], files: [] }, '/etc/audit (no rules files)'),
+    },
+    'not-applicable',
+  ),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -59,4 +92,5 @@ export const rule: AuditRule = {
       );
     }),
   ),
+  cases,
 };

@@ -2,7 +2,44 @@
 // persistent only when /var/log/journal exists).
 import { checkHost, ev, fail, pass } from '../../check.js';
 import { at, onHardening } from '../../hardening.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { on } from '../../cases/hardening.js';
+import { known } from '../../../facts/index.js';
+
+const cases: readonly AuditCase[] = [
+  on('persistent passes', {}, 'pass'),
+  on(
+    'volatile fails',
+    {
+      journald: known(
+        { storage: 'volatile', at: { file: '/etc/systemd/journald.conf', line: 2 }, persistentDir: false },
+        '/etc/systemd/journald.conf',
+      ),
+    },
+    'fail',
+    ['journald.conf:2=Storage=volatile'],
+  ),
+  on(
+    'auto without /var/log/journal fails',
+    {
+      journald: known(
+        { storage: 'auto', at: { file: 'journald default' }, persistentDir: false },
+        'journald default',
+      ),
+    },
+    'fail',
+  ),
+  on(
+    'auto with /var/log/journal passes',
+    {
+      journald: known(
+        { storage: 'auto', at: { file: 'journald default' }, persistentDir: true },
+        'journald default',
+      ),
+    },
+    'pass',
+  ),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -36,4 +73,5 @@ export const rule: AuditRule = {
       );
     }),
   ),
+  cases,
 };

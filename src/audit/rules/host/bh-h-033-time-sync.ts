@@ -2,7 +2,14 @@
 // synchronization"). Certificates, tokens and every log's timeline depend on it.
 import { checkHost, ev, fail, notApplicable, pass } from '../../check.js';
 import { onHardening } from '../../hardening.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { on } from '../../cases/hardening.js';
+import { known } from '../../../facts/index.js';
+
+const cases: readonly AuditCase[] = [
+  on('timesyncd passes', {}, 'pass'),
+  on('nothing fails', { timeSync: known({ active: [] }, 'systemd units and /proc') }, 'fail'),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -30,4 +37,5 @@ export const rule: AuditRule = {
           );
     }),
   ),
+  cases,
 };

@@ -3,7 +3,31 @@
 // user.max_user_namespaces=0 where neither exists. Blunts CVE-2022-0185, CVE-2023-32233, CVE-2024-1086.
 import { checkHost, fail, pass, skip } from '../../check.js';
 import { onHardening, sysctlEvidence, sysctlValue } from '../../hardening.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { sysctls, on } from '../../cases/hardening.js';
+
+const cases: readonly AuditCase[] = [
+  on('unprivileged_userns_clone 0 passes', {}, 'pass'),
+  on(
+    'clone 1 and namespaces allowed fails',
+    { sysctls: sysctls({ 'kernel.unprivileged_userns_clone': '1' }) },
+    'fail',
+    ['unprivileged_userns_clone=1'],
+  ),
+  on(
+    'RHEL with max_user_namespaces only fails',
+    { sysctls: sysctls({ 'kernel.unprivileged_userns_clone': undefined }) },
+    'fail',
+    ['max_user_namespaces=15000'],
+  ),
+  on(
+    'max_user_namespaces 0 passes',
+    {
+      sysctls: sysctls({ 'kernel.unprivileged_userns_clone': undefined, 'user.max_user_namespaces': '0' }),
+    },
+    'pass',
+  ),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -37,4 +61,5 @@ export const rule: AuditRule = {
       return fail('any local user can create user namespaces', ...evidence);
     }),
   ),
+  cases,
 };

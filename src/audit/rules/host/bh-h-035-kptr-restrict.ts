@@ -1,7 +1,13 @@
 // BH-H-035: kernel.kptr_restrict is set to the safe value (1) (no CIS item; admin-guide/sysctl/kernel.rst kptr_restrict).
 import { checkHost } from '../../check.js';
 import { judgeSysctl, onHardening } from '../../hardening.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { sysctls, on } from '../../cases/hardening.js';
+
+const cases: readonly AuditCase[] = [
+  on('1 passes', {}, 'pass'),
+  on('0 fails', { sysctls: sysctls({ 'kernel.kptr_restrict': '0' }) }, 'fail', ['kptr_restrict=0']),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -28,4 +34,5 @@ export const rule: AuditRule = {
       ),
     ),
   ),
+  cases,
 };

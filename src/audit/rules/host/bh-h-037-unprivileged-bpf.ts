@@ -1,7 +1,16 @@
 // BH-H-037: kernel.unprivileged_bpf_disabled is set to the safe value (1) (no CIS item; admin-guide/sysctl/kernel.rst unprivileged_bpf_disabled).
 import { checkHost } from '../../check.js';
 import { judgeSysctl, onHardening } from '../../hardening.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { sysctls, on } from '../../cases/hardening.js';
+
+const cases: readonly AuditCase[] = [
+  on('2 passes', {}, 'pass'),
+  on('0 fails', { sysctls: sysctls({ 'kernel.unprivileged_bpf_disabled': '0' }) }, 'fail', [
+    'unprivileged_bpf_disabled=0',
+  ]),
+  on('absent knob skips', { sysctls: sysctls({ 'kernel.unprivileged_bpf_disabled': undefined }) }, 'skip'),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -29,4 +38,5 @@ export const rule: AuditRule = {
       ),
     ),
   ),
+  cases,
 };

@@ -1,7 +1,15 @@
 // BH-H-038: net.ipv4.conf.all.route_localnet is set to the safe value (0) (no CIS item; CVE-2020-8558).
 import { checkHost } from '../../check.js';
 import { judgeSysctl, onHardening } from '../../hardening.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { sysctls, on } from '../../cases/hardening.js';
+
+const cases: readonly AuditCase[] = [
+  on('0 passes', {}, 'pass'),
+  on('1 fails', { sysctls: sysctls({ 'net.ipv4.conf.all.route_localnet': '1' }) }, 'fail', [
+    'route_localnet=1',
+  ]),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -30,4 +38,5 @@ export const rule: AuditRule = {
       ),
     ),
   ),
+  cases,
 };

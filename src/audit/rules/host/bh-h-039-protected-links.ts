@@ -2,13 +2,21 @@
 // protected_symlinks, protected_fifos, protected_regular): they stop link and FIFO races in shared directories.
 import { checkHost, ev, fail, pass, skip } from '../../check.js';
 import { onHardening, sysctlEvidence, sysctlValue } from '../../hardening.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { sysctls, on } from '../../cases/hardening.js';
 
 const KNOBS: readonly { name: string; safe: (v: string) => boolean; expected: string }[] = [
   { name: 'fs.protected_hardlinks', safe: (v) => v === '1', expected: '1' },
   { name: 'fs.protected_symlinks', safe: (v) => v === '1', expected: '1' },
   { name: 'fs.protected_fifos', safe: (v) => Number(v) >= 1, expected: '1 or 2' },
   { name: 'fs.protected_regular', safe: (v) => Number(v) >= 1, expected: '1 or 2' },
+];
+
+const cases: readonly AuditCase[] = [
+  on('all on passes', {}, 'pass'),
+  on('protected_symlinks 0 fails', { sysctls: sysctls({ 'fs.protected_symlinks': '0' }) }, 'fail', [
+    'protected_symlinks=0',
+  ]),
 ];
 
 export const rule: AuditRule = {
@@ -45,4 +53,5 @@ export const rule: AuditRule = {
       );
     }),
   ),
+  cases,
 };

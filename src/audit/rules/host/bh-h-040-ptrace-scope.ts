@@ -1,7 +1,13 @@
 // BH-H-040: kernel.yama.ptrace_scope is set to the safe value (1) (no CIS item; Documentation/admin-guide/LSM/Yama.rst).
 import { checkHost } from '../../check.js';
 import { judgeSysctl, onHardening } from '../../hardening.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { sysctls, on } from '../../cases/hardening.js';
+
+const cases: readonly AuditCase[] = [
+  on('1 passes', {}, 'pass'),
+  on('0 fails', { sysctls: sysctls({ 'kernel.yama.ptrace_scope': '0' }) }, 'fail', ['ptrace_scope=0']),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -28,4 +34,5 @@ export const rule: AuditRule = {
       ),
     ),
   ),
+  cases,
 };

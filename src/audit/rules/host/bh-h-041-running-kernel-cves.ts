@@ -1,8 +1,10 @@
 // BH-H-041: the running kernel lacks security fixes its distribution has shipped (no CIS item; Debian security
 // tracker and DSA list, Ubuntu OSV, AlmaLinux/Rocky OSV, Red Hat VEX). Reads the kernelVulnerabilities fact, which
 // the facts stage computes from the vulnerability database before rules run; live-patched CVEs are already out.
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
 import { checkHost, ev, fail, pass, skip } from '../../check.js';
+import { kernelResult, kv } from '../../cases/host.js';
+import { known, unknown } from '../../../facts/index.js';
 
 const MAX_LISTED = 12;
 
@@ -11,6 +13,58 @@ function list(ids: readonly string[]): string {
     ? ids.join(', ')
     : `${ids.slice(0, MAX_LISTED).join(', ')} and ${ids.length - MAX_LISTED} more`;
 }
+
+const cases: readonly AuditCase[] = [
+  kv('no database: skip with the reason', unknown('no vulnerability database given'), 'skip'),
+  kv(
+    'custom kernel: skip',
+    unknown('the running kernel 6.18.44-fc-v657 carries no Debian package version'),
+    'skip',
+  ),
+  kv(
+    'nothing missing passes',
+    known(
+      kernelResult(
+        [],
+        [
+          {
+            cve: 'CVE-2022-2873',
+            advisory: 'DSA-5324-1',
+            source: '/sys/kernel/livepatch/kpatch_cve_2022_2873',
+          },
+        ],
+      ),
+      'x',
+    ),
+    'pass',
+    ['/proc/version=5.10.162-1'],
+  ),
+  kv(
+    'missing fixes fail, after-reboot and not-installed told apart',
+    known(
+      kernelResult([
+        {
+          cve: 'CVE-2023-0179',
+          advisory: 'DSA-5324-1',
+          fixedVersion: '5.10.162-1',
+          severity: 'high',
+          state: 'fixed-after-reboot',
+          installedFix: 'linux-image-5.10.0-21-amd64 5.10.162-1',
+        },
+        {
+          cve: 'CVE-2023-1234',
+          advisory: 'DSA-5400-1',
+          fixedVersion: '5.10.179-1',
+          severity: 'high',
+          state: 'not-installed',
+        },
+      ]),
+      'x',
+    ),
+    'fail',
+    ['/proc/version=5.10.162-1', 'DSA-5324-1=CVE-2023-0179', 'DSA-5400-1=CVE-2023-1234'],
+  ),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -70,4 +124,5 @@ export const rule: AuditRule = {
       ...k.missing.slice(0, MAX_LISTED).map((m) => ev(m.advisory, m.cve, `${m.fixedVersion} (${m.state})`)),
     );
   }),
+  cases,
 };

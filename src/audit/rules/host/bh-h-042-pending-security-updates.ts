@@ -2,9 +2,42 @@
 // 1.9 "ensure updates are installed"). Reads the pendingUpdates fact: the host's package database matched against
 // the vulnerability database, as `bulkhead scan host` does, before rules run. The kernel is BH-H-041's.
 import { checkHost, ev, fail, pass, skip } from '../../check.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { pending } from '../../cases/hardening.js';
+import { known, unknown } from '../../../facts/index.js';
 
 const MAX_LISTED = 10;
+
+const cases: readonly AuditCase[] = [
+  pending(
+    known({ os: 'Debian GNU/Linux 12 (bookworm)', installed: 120, packages: [] }, 'dpkg + db'),
+    'pass',
+    'nothing pending passes',
+  ),
+  pending(
+    known(
+      {
+        os: 'Debian GNU/Linux 12 (bookworm)',
+        installed: 120,
+        packages: [
+          {
+            name: 'curl',
+            installed: '7.88.1-10+deb12u9',
+            fixed: '7.88.1-10+deb12u15',
+            severity: 'medium',
+            cves: ['CVE-2024-11053'],
+          },
+        ],
+      },
+      'dpkg + db',
+    ),
+    'fail',
+    'a fix not installed fails',
+    ['curl 7.88.1-10+deb12u9=CVE-2024-11053 (medium)'],
+  ),
+  pending(unknown('no vulnerability database given'), 'skip', 'no database skips'),
+  pending(undefined, 'skip', 'facts recorded without it skip'),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -40,4 +73,5 @@ export const rule: AuditRule = {
       ),
     );
   }),
+  cases,
 };

@@ -1,6 +1,18 @@
 // BH-I-002: images in use carry a HEALTHCHECK (CIS 1.6.0 4.6, 1.8.0 4.6).
 import { checkImages, ev, fail, pass } from '../../check.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { ID, withImage } from '../../cases/image.js';
+import { image } from '../../cases/facts.js';
+
+const cases: readonly AuditCase[] = [
+  withImage('no HEALTHCHECK fails', 'busybox:latest', image(ID), 'fail'),
+  withImage(
+    'HEALTHCHECK passes',
+    'app:1',
+    image(ID, { Config: { Healthcheck: { Test: ['CMD-SHELL', 'true'] } } }),
+    'pass',
+  ),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -22,4 +34,5 @@ export const rule: AuditRule = {
       ? fail('image has no HEALTHCHECK', ev('Config.Healthcheck.Test', test, 'a command'))
       : pass('image has a HEALTHCHECK', ev('Config.Healthcheck.Test', test));
   }),
+  cases,
 };

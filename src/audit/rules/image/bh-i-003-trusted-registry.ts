@@ -2,7 +2,28 @@
 // "only trusted base images", made checkable with trustedRegistries).
 import { checkImages, ev, fail, notApplicable, pass, skip } from '../../check.js';
 import { inAllowList, parseImageRef, type NamedImageRef } from '../../../shared/image-ref.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { ID, withImage } from '../../cases/image.js';
+import { image } from '../../cases/facts.js';
+
+const cases: readonly AuditCase[] = [
+  withImage('docker.io image against allow-list docker.io passes', 'busybox:latest', image(ID), 'pass', [
+    'image reference=busybox:latest',
+  ]),
+  withImage(
+    'other registry fails',
+    'evil.example.com/x:1',
+    image(ID, { RepoTags: ['evil.example.com/x:1'] }),
+    'fail',
+    ['image reference=evil.example.com/x:1'],
+  ),
+  withImage(
+    'localhost:5000 fails',
+    'localhost:5000/app:1',
+    image(ID, { RepoTags: ['localhost:5000/app:1'] }),
+    'fail',
+  ),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -37,4 +58,5 @@ export const rule: AuditRule = {
       ? pass(`registry ${first.domain} is trusted`, evidence)
       : fail(`registry ${first.domain} is not in trustedRegistries`, evidence);
   }),
+  cases,
 };

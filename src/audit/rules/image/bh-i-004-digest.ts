@@ -1,7 +1,20 @@
 // BH-I-004: containers are started from an image pinned by digest, so what runs is what was reviewed (no CIS
 // item; docs.docker.com/engine/reference/commandline/pull/#pull-an-image-by-digest-immutable-identifier).
 import { checkImages, ev, fail, pass } from '../../check.js';
-import type { AuditRule } from '../../rule.js';
+import type { AuditCase, AuditRule } from '../../rule.js';
+import { ID, withImage } from '../../cases/image.js';
+import { image } from '../../cases/facts.js';
+
+const cases: readonly AuditCase[] = [
+  withImage('image id passes', ID, image(ID), 'pass', ['Config.Image=sha256:']),
+  withImage('tag fails', 'busybox:latest', image(ID), 'fail', ['Config.Image=busybox:latest']),
+  withImage(
+    'digest passes',
+    'busybox@sha256:' + 'c'.repeat(64),
+    image(ID, { RepoDigests: ['busybox@sha256:' + 'c'.repeat(64)] }),
+    'pass',
+  ),
+];
 
 export const rule: AuditRule = {
   meta: {
@@ -37,4 +50,5 @@ export const rule: AuditRule = {
       ev('RepoDigests', digests),
     );
   }),
+  cases,
 };

@@ -9,7 +9,7 @@ import {
   type HostConfig,
   type HostFacts,
   type ImageInspect,
-} from '../../src/facts/index.js';
+} from '../../facts/index.js';
 
 export const ENGINE_ADDRESS = 'unix:///run/docker.sock';
 
