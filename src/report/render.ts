@@ -2,6 +2,7 @@
 import { renderJson } from './json.js';
 import type { Report } from '../shared/report.js';
 import { renderSarif } from './sarif.js';
+import { renderScanTable } from './scan-table.js';
 import { renderTable, type TableOptions } from './table.js';
 
 export const FORMATS = ['table', 'json', 'sarif'] as const;
@@ -10,7 +11,8 @@ export type Format = (typeof FORMATS)[number];
 export function renderReport(report: Report, format: Format, table: TableOptions): string {
   switch (format) {
     case 'table':
-      return renderTable(report, table);
+      // a scan's table groups by layer and package (scan-table.ts); every other command by its groupBy
+      return report.command === 'scan' ? renderScanTable(report, table) : renderTable(report, table);
     case 'json':
       return renderJson(report);
     case 'sarif':
