@@ -60,9 +60,28 @@ if [ "${#missing[@]}" -gt 0 ]; then
   fi
 fi
 
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# npm ci only when node_modules was installed from another package-lock.json (or another Node ABI, which native
+# modules are built for): a content hash stored in node_modules, not mtimes, which a fresh clone or checkout sets
+# arbitrarily (re-running npm ci rebuilds better-sqlite3 for minutes). The stamp is replaced by rename, never
+# written in place, so a node_modules hard-linked from another worktree (cp -al) is not changed under it.
+stamp=node_modules/.bulkhead-install
+want="$(sha256sum package-lock.json | cut -d' ' -f1) node-abi-$(node -p process.versions.modules)"
+write_stamp() { printf '%s\n' "$want" >"$stamp.tmp" && mv -f "$stamp.tmp" "$stamp"; }
+if [ ! -d node_modules ]; then
+  install=1
+elif [ -f "$stamp" ]; then
+  if [ "$(cat "$stamp")" = "$want" ]; then install=0; else install=1; fi
+elif [ -f node_modules/.package-lock.json ] && [ ! package-lock.json -nt node_modules/.package-lock.json ]; then
+  # a node_modules from before the stamp existed, up to date by npm's own record: adopt it
+  install=0
+  write_stamp
+else
+  install=1
+fi
+if [ "$install" -eq 1 ]; then
   echo "install-deps: npm ci" >&2
   npm ci --no-audit --no-fund >/dev/null
+  write_stamp
 fi
 # the watch addon is built by `npm ci`'s install script; a worktree whose node_modules predates it builds it here
 if [ ! -f src/native/build/Release/bulkhead_watch.node ]; then

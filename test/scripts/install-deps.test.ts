@@ -1,6 +1,7 @@
 // scripts/install-deps.sh never stops a running system Docker (issue 9 item 24): the packaged services are kept from
-// starting by a policy-rc.d that exists only for the length of the apt-get install. Run against a copy of the
-// script with stub apt-get/systemctl on PATH, so nothing is installed and no service is touched.
+// starting by a policy-rc.d that exists only for the length of the apt-get install; and it runs `npm ci` only when
+// package-lock.json's content (not its mtime) differs from what node_modules was installed from. Run against a copy
+// of the script with stub apt-get/systemctl/npm/node on PATH, so nothing is installed and no service is touched.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import {
@@ -9,6 +10,7 @@ import {
   constants,
   copyFileSync,
   existsSync,
+  linkSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
@@ -44,7 +46,20 @@ function isExecutable(path: string): boolean {
     return false;
   }
 }
-const TOOLS = ['bash', 'sh', 'chmod', 'grep', 'rm', 'sort', 'cat', 'dirname', 'printf'];
+const TOOLS = [
+  'bash',
+  'sh',
+  'chmod',
+  'grep',
+  'rm',
+  'sort',
+  'cat',
+  'dirname',
+  'printf',
+  'sha256sum',
+  'cut',
+  'mv',
+];
 
 describe('install-deps.sh and the system Docker', () => {
   let dir: string;
@@ -78,6 +93,7 @@ describe('install-deps.sh and the system Docker', () => {
         join(bin, tool),
       );
     stub('id', 'echo 0');
+    stub('node', 'echo 115');
     // apt-get records whether a service start would be allowed right now (what invoke-rc.d asks policy-rc.d)
     stub(
       'apt-get',
@@ -104,5 +120,105 @@ describe('install-deps.sh and the system Docker', () => {
 
   it('removes its policy-rc.d after the install', () => {
     assert.equal(existsSync(policy), false);
+  });
+});
+
+describe('install-deps.sh and node_modules', () => {
+  const LOCK = '{"lockfileVersion":3}\n';
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'bh-install-npm-'));
+  });
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A copy of the repo's script with every Debian command present; returns the npm calls of one run. */
+  function run(name: string, setup: (repo: string) => void): { npm: string[]; repo: string } {
+    const repo = join(dir, name);
+    const bin = join(dir, `${name}-bin`);
+    const log = join(dir, `${name}.log`);
+    mkdirSync(join(repo, 'scripts'), { recursive: true });
+    mkdirSync(join(repo, 'src', 'native', 'build', 'Release'), { recursive: true });
+    mkdirSync(bin);
+    copyFileSync(SCRIPT, join(repo, 'scripts', 'install-deps.sh'));
+    writeFileSync(join(repo, 'src', 'native', 'build', 'Release', 'bulkhead_watch.node'), '');
+    writeFileSync(join(repo, 'package-lock.json'), LOCK);
+    setup(repo);
+    const stub = (file: string, body: string): void => {
+      writeFileSync(join(bin, file), `#!/bin/bash\n${body}\n`);
+      chmodSync(join(bin, file), 0o755);
+    };
+    for (const cmd of NEED.filter((n) => !n.cmd.startsWith('/')).map((n) => n.cmd)) stub(cmd, 'exit 0');
+    for (const tool of [...TOOLS, 'mkdir'])
+      symlinkSync(
+        execFileSync('bash', ['-c', `command -v ${tool}`])
+          .toString()
+          .trim(),
+        join(bin, tool),
+      );
+    stub('id', 'echo 1000');
+    stub('apt-get', 'exit 0');
+    stub('node', 'echo 115');
+    // npm ci recreates node_modules, as the real one does
+    stub(
+      'npm',
+      `echo "npm $*" >> "${log}"; rm -rf node_modules; mkdir node_modules; echo '{}' > node_modules/.package-lock.json`,
+    );
+    execFileSync(join(bin, 'bash'), [join(repo, 'scripts', 'install-deps.sh')], {
+      env: { PATH: bin },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const npm = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : [];
+    return { npm, repo };
+  }
+  const stampOf = (repo: string): string =>
+    readFileSync(join(repo, 'node_modules', '.bulkhead-install'), 'utf8');
+
+  it('installs into a fresh clone and records what it installed from', () => {
+    const { npm, repo } = run('fresh', () => undefined);
+    assert.deepEqual(npm, ['npm ci --no-audit --no-fund']);
+    assert.match(stampOf(repo), /^[0-9a-f]{64} node-abi-115\n$/);
+  });
+
+  it('does not reinstall when only the mtimes say the lock is newer', () => {
+    const first = run('same', () => undefined);
+    const stamp = stampOf(first.repo);
+    const { npm } = run('same-again', (repo) => {
+      mkdirSync(join(repo, 'node_modules'));
+      writeFileSync(join(repo, 'node_modules', '.package-lock.json'), '{}');
+      writeFileSync(join(repo, 'node_modules', '.bulkhead-install'), stamp);
+      utimesSync(join(repo, 'node_modules', '.package-lock.json'), 1000, 1000);
+      utimesSync(join(repo, 'node_modules'), 1000, 1000);
+    });
+    assert.deepEqual(npm, []);
+  });
+
+  it('reinstalls when the lock content changed, and replaces a hard-linked stamp instead of writing through it', () => {
+    const { npm, repo } = run('changed', (r) => {
+      mkdirSync(join(r, 'node_modules'));
+      writeFileSync(join(r, 'node_modules', '.bulkhead-install'), `${'0'.repeat(64)} node-abi-115\n`);
+    });
+    assert.deepEqual(npm, ['npm ci --no-audit --no-fund']);
+    assert.notEqual(stampOf(repo), `${'0'.repeat(64)} node-abi-115\n`);
+    const shared = join(dir, 'shared-stamp');
+    const { npm: again } = run('linked', (r) => {
+      mkdirSync(join(r, 'node_modules'));
+      writeFileSync(join(r, 'node_modules', '.package-lock.json'), '{}');
+      writeFileSync(shared, 'from another worktree\n');
+      linkSync(shared, join(r, 'node_modules', '.bulkhead-install'));
+    });
+    assert.deepEqual(again, ['npm ci --no-audit --no-fund']);
+    assert.equal(readFileSync(shared, 'utf8'), 'from another worktree\n');
+  });
+
+  it('adopts an up-to-date node_modules from before the stamp without reinstalling', () => {
+    const { npm, repo } = run('adopt', (r) => {
+      utimesSync(join(r, 'package-lock.json'), 1000, 1000);
+      mkdirSync(join(r, 'node_modules'));
+      writeFileSync(join(r, 'node_modules', '.package-lock.json'), '{}');
+    });
+    assert.deepEqual(npm, []);
+    assert.match(stampOf(repo), /^[0-9a-f]{64} node-abi-115\n$/);
   });
 });
