@@ -1,6 +1,6 @@
-// The shell command records every lint rule reads (words, commands, pipes, the parsed script), shared by both
-// producers — the native parser (shell-native.ts) and the mvdan-sh walk (shell.ts) — so neither imports the other
-// for its types (Dockerfile shell form: https://docs.docker.com/reference/dockerfile/#shell-and-exec-form).
+// The shell command records every lint rule reads (words, commands, pipes, the parsed script) and the interface
+// their two producers fill them through — the native parser (shell-native.ts) and the mvdan-sh adapter
+// (shell-mvdan.ts) — so that neither producer imports the other or shell.ts, which finishes their records (Dockerfile shell form: https://docs.docker.com/reference/dockerfile/#shell-and-exec-form).
 
 /** One word of a command line. `text` is the word with quotes removed and expansions kept as written ("$HOME"). */
 export interface ShellWord {
@@ -48,3 +48,28 @@ export type ShellScript =
       readonly setsPipefail: boolean;
     }
   | { readonly kind: 'error'; readonly message: string; readonly line: number; readonly column: number };
+
+/**
+ * What a producer (the native parser, the mvdan-sh adapter) fills in while it walks a script: commands in walk order,
+ * pipes, the first pipe's position (for pipefail) and the nesting level of compound commands. shell.ts owns the rest
+ * of the script state (depth of `sh -c` nesting, engine choice) and turns the records into a ShellScript.
+ */
+export interface RecordState {
+  readonly commands: ShellCommand[];
+  readonly pipes: ShellPipe[];
+  firstPipe: { readonly line: number; readonly col: number } | undefined;
+  compound: number;
+}
+
+/** A simple command a producer has pushed to `commands`; `FinishCall` fills in its name, program and arguments. */
+export interface OpenCall extends ShellCommand {
+  name: string;
+  program: string;
+  args: readonly ShellWord[];
+}
+
+/**
+ * Called by a producer for every simple command with its words (program first): names the command and adds its
+ * unwrapped forms (`sudo x`, `sh -c '...'`), which is shell.ts's job.
+ */
+export type FinishCall = (command: OpenCall, words: readonly ShellWord[]) => void;

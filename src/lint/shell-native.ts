@@ -1,31 +1,18 @@
 // A hand-written parser for the POSIX shell subset Dockerfile RUN lines use, feeding the same command records as the
-// mvdan-sh walk in shell.ts (which owns every rule about wrappers, `sh -c` and pipefail). It declines — returns
-// undefined so that the caller falls back to mvdan-sh — on anything outside the subset or anything it doubts:
+// mvdan-sh adapter in shell-mvdan.ts (shell.ts owns every rule about wrappers, `sh -c` and pipefail). It declines —
+// returns false so that the caller falls back to mvdan-sh — on anything outside the subset or anything it doubts:
 // heredocs, `case`, functions, arithmetic, `[[ ]]`, process substitution, arrays, here-strings, extglob, `$'...'`,
 // complex `${...}` forms, syntax errors (mvdan-sh reports those with its own messages), non-ASCII quirks it cannot
 // reproduce. The differential test (test/lint/shell-native.test.ts) holds it to mvdan-sh's exact output.
-import type { ShellCommand, ShellPipe, ShellWord } from './shell-model.js';
+import type { FinishCall, OpenCall, RecordState, ShellCommand, ShellWord } from './shell-model.js';
 
-/** The mutable script state shared with shell.ts (its `ScriptState`). */
-export interface NativeState {
-  readonly commands: ShellCommand[];
-  readonly pipes: ShellPipe[];
-  firstPipe: { readonly line: number; readonly col: number } | undefined;
-  compound: number;
-}
-
-/** A simple command under construction: shell.ts fills in name, program, args and expands wrappers. */
-export interface NativeCall extends ShellCommand {
-  name: string;
-  program: string;
-  args: readonly ShellWord[];
+/** A simple command under construction: its positions are set once its last word is read. */
+interface NativeCall extends OpenCall {
   endLine: number;
   endColumn: number;
   line: number;
   column: number;
 }
-
-export type FinishCall = (command: NativeCall, words: ShellWord[]) => void;
 
 class Decline extends Error {}
 
@@ -94,7 +81,7 @@ class Parser {
 
   constructor(
     readonly src: string,
-    readonly state: NativeState,
+    readonly state: RecordState,
     readonly finishCall: FinishCall,
   ) {
     for (let k = 0; k < src.length; k += 1) if (src.charCodeAt(k) === 10) this.lineStarts.push(k + 1);
@@ -863,7 +850,7 @@ function asBytes(script: string): string | undefined {
  */
 export function parseNative(
   script: string,
-  state: NativeState,
+  state: RecordState,
   parent: ShellCommand | undefined,
   finishCall: FinishCall,
 ): boolean {
