@@ -4,7 +4,12 @@
 import { createHash, createPublicKey, randomUUID, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { envelopeSchema, keyIdOf, REPORT_PAYLOAD_TYPE, verifyEnvelope } from '../shared/dsse.js';
-import { fleetReportSchema, labelsSchema, type FleetReport } from '../shared/fleet-report.js';
+import {
+  fleetReportSchema,
+  labelsSchema,
+  type FleetReport,
+  type ImageInventory,
+} from '../shared/fleet-report.js';
 import type { VulnDb } from '../vulndb/db.js';
 import { hashToken, parseJsonLabels } from './access.js';
 import { ApiError } from './api-error.js';
@@ -129,6 +134,37 @@ function auditCounts(report: FleetReport): Record<string, number> {
   return counts;
 }
 
+/** An image's packages without repeated (name, version), sorted: the rows image_packages keeps for it. */
+function uniquePackages(image: ImageInventory): ImageInventory['packages'] {
+  const byKey = new Map<string, ImageInventory['packages'][number]>();
+  for (const p of image.packages) {
+    const key = `${p.name}\u0000${p.version}`;
+    if (!byKey.has(key)) byKey.set(key, p);
+  }
+  return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, p]) => p);
+}
+
+/** PostgreSQL's serialization failure / deadlock, SQLite's busy: the transaction may simply be run again. */
+function retryable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return false;
+  const code = error.code;
+  return code === '40001' || code === '40P01' || code === 'SQLITE_BUSY';
+}
+
+const ATTEMPTS = 5;
+
+/** Runs a transaction again (bounded, with a jittered backoff) when the database asks for a retry. */
+async function withRetry<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await run();
+    } catch (error) {
+      if (attempt >= ATTEMPTS || !retryable(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, attempt * 25 + Math.random() * 50));
+    }
+  }
+}
+
 /** Verifies and stores one envelope (already parsed as JSON, size already limited by the HTTP layer). */
 export async function ingestReport(
   db: ServerDb,
@@ -209,89 +245,108 @@ export async function ingestReport(
   const matched = new Map<string, MatchedFinding[]>(fresh.map((i) => [i.digest, matchInventory(i, vulndb)]));
   const now = new Date().toISOString();
 
+  // Shared rows (images and their packages) are inserted in digest order and with ON CONFLICT DO NOTHING, so two
+  // reports bringing the same new digests wait on each other in one order and never deadlock (PostgreSQL 40P01);
+  // only the transaction that inserted an image row writes its packages and findings.
+  const freshSorted = [...fresh].sort((a, b) => (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0));
+  const containers = [...new Map(report.containers.map((c) => [c.id, c])).values()]
+    .map((c) => ({
+      host_id: host.id,
+      container_id: c.id,
+      name: c.name,
+      image_ref: c.image,
+      digest: c.digest,
+      running: c.running ? 1 : 0,
+    }))
+    .sort((a, b) => (a.container_id < b.container_id ? -1 : 1));
+  let newImages = 0;
   try {
-    await db.transaction().execute(async (tx) => {
-      await tx
-        .insertInto('reports')
-        .values({
-          id: reportId,
-          host_id: host.id,
-          created_at: report.createdAt,
-          received_at: now,
-          body: JSON.stringify({
-            daemon: report.daemon ?? null,
-            audit: report.audit,
-            containers: report.containers,
-          }),
-          bytes,
-        })
-        .execute();
-      // the newest-wins check again inside the transaction: a concurrent newer report may have landed meanwhile
-      const updated = await tx
-        .updateTable('hosts')
-        .set({
-          last_seen: now,
-          last_report: reportId,
-          last_created_at: report.createdAt,
-          audit_counts: JSON.stringify(auditCounts(report)),
-        })
-        .where('id', '=', host.id)
-        .where((eb) =>
-          eb.or([eb('last_created_at', 'is', null), eb('last_created_at', '<', report.createdAt)]),
-        )
-        .executeTakeFirst();
-      if (updated.numUpdatedRows !== 1n)
-        throw new ApiError(
-          409,
-          'replay',
-          'a newer report from this host was accepted meanwhile: replay refused',
-        );
-      for (const image of fresh) {
-        const inserted = await tx
-          .insertInto('images')
+    newImages = await withRetry(() =>
+      db.transaction().execute(async (tx) => {
+        await tx
+          .insertInto('reports')
           .values({
-            digest: image.digest,
-            ref: image.ref,
-            os: JSON.stringify(image.os),
-            package_count: image.packages.length,
-            first_seen: now,
+            id: reportId,
+            host_id: host.id,
+            created_at: report.createdAt,
+            received_at: now,
+            body: JSON.stringify({
+              daemon: report.daemon ?? null,
+              audit: report.audit,
+              containers: report.containers,
+            }),
+            bytes,
           })
-          .onConflict((oc) => oc.column('digest').doNothing())
+          .execute();
+        // the newest-wins check again inside the transaction: a concurrent newer report may have landed meanwhile
+        const updated = await tx
+          .updateTable('hosts')
+          .set({
+            last_seen: now,
+            last_report: reportId,
+            last_created_at: report.createdAt,
+            audit_counts: JSON.stringify(auditCounts(report)),
+          })
+          .where('id', '=', host.id)
+          .where((eb) =>
+            eb.or([eb('last_created_at', 'is', null), eb('last_created_at', '<', report.createdAt)]),
+          )
           .executeTakeFirst();
-        if (inserted.numInsertedOrUpdatedRows !== 1n) continue; // another report brought it first
-        const seen = new Set<string>();
-        const rows = image.packages
-          .filter((p) => {
-            const key = `${p.name}\u0000${p.version}`;
-            if (seen.has(key)) return false;
-            seen.add(key);
-            return true;
-          })
-          .map((p) => ({
+        if (updated.numUpdatedRows !== 1n)
+          throw new ApiError(
+            409,
+            'replay',
+            'a newer report from this host was accepted meanwhile: replay refused',
+          );
+        const won = new Set<string>();
+        for (const chunk of chunks(freshSorted, 200)) {
+          const inserted = await tx
+            .insertInto('images')
+            .values(
+              chunk.map((image) => ({
+                digest: image.digest,
+                ref: image.ref,
+                os: JSON.stringify(image.os),
+                package_count: uniquePackages(image).length,
+                first_seen: now,
+              })),
+            )
+            .onConflict((oc) => oc.column('digest').doNothing())
+            .returning('digest')
+            .execute();
+          for (const row of inserted) won.add(row.digest); // the others: another report brought them first
+        }
+        const mine = freshSorted.filter((i) => won.has(i.digest));
+        const packages = mine.flatMap((image) =>
+          uniquePackages(image).map((p) => ({
             digest: image.digest,
             name: p.name,
             version: p.version,
             source_name: p.sourceName,
             source_version: p.sourceVersion,
             format: p.format,
-          }));
-        for (const chunk of chunks(rows, 500)) await tx.insertInto('image_packages').values(chunk).execute();
-        const findings = (matched.get(image.digest) ?? []).map((m) => ({
-          id: randomUUID(),
-          digest: image.digest,
-          vulnerability: m.vulnerability,
-          package: m.package,
-          installed: m.installed,
-          fixed_version: m.fixedVersion,
-          status: m.status,
-          severity: m.severity,
-          title: m.title,
-          state: 'open' as const,
-          first_seen: now,
-          last_seen: now,
-        }));
+          })),
+        );
+        for (const chunk of chunks(packages, 1000))
+          await tx.insertInto('image_packages').values(chunk).execute();
+        const findings = mine.flatMap((image) =>
+          (matched.get(image.digest) ?? []).map((m) => ({
+            id: randomUUID(),
+            digest: image.digest,
+            vulnerability: m.vulnerability,
+            package: m.package,
+            installed: m.installed,
+            fixed_version: m.fixedVersion,
+            status: m.status,
+            severity: m.severity,
+            title: m.title,
+            state: 'open' as const,
+            first_seen: now,
+            last_seen: now,
+          })),
+        );
         for (const chunk of chunks(findings, 500)) await tx.insertInto('findings').values(chunk).execute();
-        const events = findings.map((f) => ({
+        const findingEvents = findings.map((f) => ({
           id: randomUUID(),
           finding_id: f.id,
           digest: f.digest,
@@ -299,33 +354,27 @@ export async function ingestReport(
           kind: 'new' as const,
           at: now,
         }));
-        for (const chunk of chunks(events, 500))
+        for (const chunk of chunks(findingEvents, 1000))
           await tx.insertInto('finding_events').values(chunk).execute();
-      }
-      await tx.deleteFrom('host_containers').where('host_id', '=', host.id).execute();
-      const containers = [...new Map(report.containers.map((c) => [c.id, c])).values()].map((c) => ({
-        host_id: host.id,
-        container_id: c.id,
-        name: c.name,
-        image_ref: c.image,
-        digest: c.digest,
-        running: c.running ? 1 : 0,
-      }));
-      for (const chunk of chunks(containers, 500))
-        await tx.insertInto('host_containers').values(chunk).execute();
-      const decisions = report.authz.map((d) => ({ id: randomUUID(), host_id: host.id, ...d }));
-      for (const chunk of chunks(decisions, 500))
-        await tx.insertInto('authz_decisions').values(chunk).execute();
-      const events = report.events.map((e) => ({
-        id: randomUUID(),
-        host_id: host.id,
-        at: e.at,
-        kind: e.kind,
-        container: e.container,
-        detail: JSON.stringify(e.detail),
-      }));
-      for (const chunk of chunks(events, 500)) await tx.insertInto('runtime_events').values(chunk).execute();
-    });
+        await tx.deleteFrom('host_containers').where('host_id', '=', host.id).execute();
+        for (const chunk of chunks(containers, 1000))
+          await tx.insertInto('host_containers').values(chunk).execute();
+        const decisions = report.authz.map((d) => ({ id: randomUUID(), host_id: host.id, ...d }));
+        for (const chunk of chunks(decisions, 1000))
+          await tx.insertInto('authz_decisions').values(chunk).execute();
+        const events = report.events.map((e) => ({
+          id: randomUUID(),
+          host_id: host.id,
+          at: e.at,
+          kind: e.kind,
+          container: e.container,
+          detail: JSON.stringify(e.detail),
+        }));
+        for (const chunk of chunks(events, 1000))
+          await tx.insertInto('runtime_events').values(chunk).execute();
+        return mine.length;
+      }),
+    );
   } catch (error) {
     // two deliveries of one report racing: the loser sees the primary key and is a duplicate, not an error
     const again = await db.selectFrom('reports').select('id').where('id', '=', reportId).executeTakeFirst();
@@ -333,7 +382,7 @@ export async function ingestReport(
       return { status: 'duplicate', reportId, hostId: host.id, newImages: 0 };
     throw error;
   }
-  return { status: 'stored', reportId, hostId: host.id, newImages: fresh.length };
+  return { status: 'stored', reportId, hostId: host.id, newImages };
 }
 
 /** Deletes runtime events and authz decisions older than the retention (pruning by age, docs/server.md). */
