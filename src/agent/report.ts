@@ -11,6 +11,7 @@ import { readImage } from '../image/index.js';
 import { describeTarget } from '../shared/finding.js';
 import { REPORT_SCHEMA, type FleetReport, type ImageInventory } from '../shared/fleet-report.js';
 import { TOOL_VERSION } from '../shared/version.js';
+import { readWatchEvents, WATCH_BATCH, type WatchCursor } from './watch-events.js';
 
 export interface BuildReportOptions {
   readonly root: string;
@@ -21,12 +22,18 @@ export interface BuildReportOptions {
   /** A `bulkhead authz serve --decision-log` JSON-lines file; decisions after `authzSince` are shipped. */
   readonly authzLog?: string | undefined;
   readonly authzSince?: string | undefined;
+  /** `bulkhead watch`'s event database; events after `watchCursor` are shipped, at most `watchBatch`. */
+  readonly watchDb?: string | undefined;
+  readonly watchCursor?: WatchCursor | undefined;
+  readonly watchBatch?: number | undefined;
   readonly now?: Date;
 }
 
 export interface BuiltReport {
   readonly report: FleetReport;
   readonly diagnostics: Diagnostic[];
+  /** The watch cursor to save once the report is queued (undefined when no watch database was read). */
+  readonly watchCursor?: WatchCursor | undefined;
 }
 
 const decisionLine = z.looseObject({
@@ -158,6 +165,21 @@ export async function buildReport(options: BuildReportOptions): Promise<BuiltRep
       });
     }
   }
+  const watch =
+    options.watchDb === undefined
+      ? undefined
+      : readWatchEvents(
+          options.watchDb,
+          options.watchCursor ?? { file: options.watchDb, lastId: 0 },
+          options.watchBatch ?? WATCH_BATCH,
+          diagnostics,
+        );
+  if (watch?.more === true)
+    diagnostics.push({
+      level: 'warning',
+      subject: options.watchDb ?? '',
+      message: `more watch events than one report carries (${options.watchBatch ?? WATCH_BATCH}); the rest follow in the next reports`,
+    });
   const report: FleetReport = {
     schema: REPORT_SCHEMA,
     agentVersion: TOOL_VERSION,
@@ -171,7 +193,7 @@ export async function buildReport(options: BuildReportOptions): Promise<BuiltRep
     images,
     authz:
       options.authzLog === undefined ? [] : readDecisions(options.authzLog, options.authzSince, diagnostics),
-    events: [],
+    events: watch?.events ?? [],
   };
-  return { report, diagnostics };
+  return { report, diagnostics, watchCursor: watch?.cursor };
 }

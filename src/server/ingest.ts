@@ -362,8 +362,12 @@ export async function ingestReport(
         const decisions = report.authz.map((d) => ({ id: randomUUID(), host_id: host.id, ...d }));
         for (const chunk of chunks(decisions, 1000))
           await tx.insertInto('authz_decisions').values(chunk).execute();
+        // an event the agent names (watch store id) is kept once per host, even when a report is re-sent
         const events = report.events.map((e) => ({
-          id: randomUUID(),
+          id:
+            e.id === undefined
+              ? randomUUID()
+              : createHash('sha256').update(`${host.id}\u0000${e.id}`).digest('hex'),
           host_id: host.id,
           at: e.at,
           kind: e.kind,
@@ -371,7 +375,11 @@ export async function ingestReport(
           detail: JSON.stringify(e.detail),
         }));
         for (const chunk of chunks(events, 1000))
-          await tx.insertInto('runtime_events').values(chunk).execute();
+          await tx
+            .insertInto('runtime_events')
+            .values(chunk)
+            .onConflict((oc) => oc.column('id').doNothing())
+            .execute();
         return mine.length;
       }),
     );

@@ -86,6 +86,8 @@ export const authzDecisionSchema = z.object({
 });
 
 export const runtimeEventSchema = z.object({
+  /** The agent's stable id for the event (watch store id and file): the server keeps each (host, id) once. */
+  id: text(128).optional(),
   at: z.iso.datetime(),
   kind: text(64),
   container: text(256),

@@ -108,6 +108,31 @@ export interface StoreOptions {
   readonly readonly?: boolean;
 }
 
+function decodeRow(raw: unknown): StoredEvent {
+  const r = rowSchema.parse(raw);
+  return {
+    id: r.id,
+    time: r.time,
+    kind: r.kind,
+    containerId: r.container_id,
+    containerName: r.container_name,
+    imageDigest: r.image_digest,
+    pid: r.pid,
+    ppid: r.ppid,
+    exe: r.exe,
+    path: r.path,
+    argv: z.array(z.string()).parse(JSON.parse(r.argv)),
+    uid: r.uid,
+    verdict: r.verdict,
+    ruleId: r.rule_id,
+    rules: z.array(z.string()).parse(JSON.parse(r.rules)),
+    profileVersion: r.profile_version,
+    message: r.message,
+    detail: z.record(z.string(), z.unknown()).parse(JSON.parse(r.detail)),
+    latencyUs: r.latency_us,
+  };
+}
+
 export class EventStore {
   readonly file: string;
   private readonly db: Database.Database;
@@ -213,30 +238,23 @@ export class EventStore {
     const sql = `SELECT * FROM events ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
     params.push(q.limit ?? 10_000);
     const rows = this.db.prepare(sql).all(...params);
-    return rows.reverse().map((raw) => {
-      const r = rowSchema.parse(raw);
-      return {
-        id: r.id,
-        time: r.time,
-        kind: r.kind,
-        containerId: r.container_id,
-        containerName: r.container_name,
-        imageDigest: r.image_digest,
-        pid: r.pid,
-        ppid: r.ppid,
-        exe: r.exe,
-        path: r.path,
-        argv: z.array(z.string()).parse(JSON.parse(r.argv)),
-        uid: r.uid,
-        verdict: r.verdict,
-        ruleId: r.rule_id,
-        rules: z.array(z.string()).parse(JSON.parse(r.rules)),
-        profileVersion: r.profile_version,
-        message: r.message,
-        detail: z.record(z.string(), z.unknown()).parse(JSON.parse(r.detail)),
-        latencyUs: r.latency_us,
-      };
-    });
+    return rows.reverse().map(decodeRow);
+  }
+
+  /** Events with an id above `afterId`, oldest first, at most `limit` (a reader's cursor: `bulkhead agent`). */
+  after(afterId: number, limit: number): StoredEvent[] {
+    return this.db
+      .prepare('SELECT * FROM events WHERE id > ? ORDER BY id ASC LIMIT ?')
+      .all(afterId, limit)
+      .map(decodeRow);
+  }
+
+  /** The highest event id stored (0 when empty): a cursor above it means the file was recreated. */
+  maxId(): number {
+    return (
+      z.object({ n: z.number().nullable() }).parse(this.db.prepare('SELECT MAX(id) AS n FROM events').get())
+        .n ?? 0
+    );
   }
 
   count(): number {

@@ -126,7 +126,7 @@ describe('fleet server', engineSuite, () => {
           assert.equal(r.code, 0, r.stderr);
           assert.match(
             r.stdout,
-            /report [0-9a-f]{12}: \d+ audit failures, 2 containers, 1 images \(5 packages\), 0 authz decisions; delivered 1/,
+            /report [0-9a-f]{12}: \d+ audit failures, 2 containers, 1 images \(5 packages\), 0 authz decisions, 0 watch events; delivered 1/,
           );
         }
         // a second host trying the first agent's token: one-time tokens work once

@@ -1,7 +1,8 @@
 // `bulkhead agent`: audit this host, inventory the images in use, sign the report and push it to the fleet server
 // (once, or every DUR), keeping it in the outbox while the server is unreachable. Flags only; work in src/agent.
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
   enrol,
@@ -14,6 +15,7 @@ import {
   writeAuthzSince,
 } from '../../agent/agent.js';
 import { buildReport } from '../../agent/report.js';
+import { readWatchCursor, writeWatchCursor } from '../../agent/watch-events.js';
 import { parseLabels } from '../../server/access.js';
 import { UsageError } from '../../shared/errors.js';
 import { EXIT_ERROR, EXIT_OK, type CliIO, type CommandRunner } from '../io.js';
@@ -42,7 +44,20 @@ async function once(opts: Record<string, unknown>, io: CliIO): Promise<number> {
     io.stderr(`bulkhead agent: enrolled with ${server} as host ${state.hostId.slice(0, 12)}\n`);
   }
   const authzLog = typeof opts['authzLog'] === 'string' ? resolve(io.cwd, opts['authzLog']) : undefined;
-  const { report, diagnostics } = await buildReport({
+  // watch's default database under --root when it exists (the agent then runs on a host where watch runs)
+  const defaultWatchDb = join(String(opts['root']), 'var/lib/bulkhead/watch/events.db');
+  const watchDb =
+    typeof opts['watchDb'] === 'string'
+      ? resolve(io.cwd, opts['watchDb'])
+      : existsSync(defaultWatchDb)
+        ? defaultWatchDb
+        : undefined;
+  const watchBatch = typeof opts['watchBatch'] === 'string' ? Number(opts['watchBatch']) : undefined;
+  if (watchBatch !== undefined && (!Number.isInteger(watchBatch) || watchBatch < 1 || watchBatch > 50_000))
+    throw new UsageError(`--watch-batch ${String(opts['watchBatch'])} is not a count`, {
+      hint: 'pass a whole number from 1 to 50000',
+    });
+  const { report, diagnostics, watchCursor } = await buildReport({
     root: String(opts['root']),
     host: typeof opts['host'] === 'string' ? opts['host'] : undefined,
     env: io.env,
@@ -50,16 +65,20 @@ async function once(opts: Record<string, unknown>, io: CliIO): Promise<number> {
     labels,
     authzLog,
     authzSince: readAuthzSince(state),
+    watchDb,
+    watchCursor: watchDb === undefined ? undefined : readWatchCursor(state.dir, watchDb),
+    watchBatch,
   });
-  for (const d of diagnostics.filter((x) => x.level === 'error'))
+  for (const d of diagnostics.filter((x) => x.level === 'error' || x.subject === watchDb))
     io.stderr(`bulkhead agent: ${d.subject}: ${d.message}\n`);
   const hash = queueReport(state, report);
   const last = report.authz.at(-1)?.at;
   if (last !== undefined) writeAuthzSince(state, last);
+  if (watchCursor !== undefined) writeWatchCursor(state.dir, watchCursor);
   const packages = report.images.reduce((n, i) => n + i.packages.length, 0);
   const result = await flushOutbox(state, server);
   io.stdout(
-    `report ${hash.slice(0, 12)}: ${report.audit.findings.length} audit failures, ${report.containers.length} containers, ${report.images.length} images (${packages} packages), ${report.authz.length} authz decisions; delivered ${result.delivered}, already there ${result.duplicates}, rejected ${result.rejected.length}, still queued ${result.pending}\n`,
+    `report ${hash.slice(0, 12)}: ${report.audit.findings.length} audit failures, ${report.containers.length} containers, ${report.images.length} images (${packages} packages), ${report.authz.length} authz decisions, ${report.events.length} watch events; delivered ${result.delivered}, already there ${result.duplicates}, rejected ${result.rejected.length}, still queued ${result.pending}\n`,
   );
   for (const r of result.rejected)
     io.stderr(`bulkhead agent: server rejected ${r.file}: ${r.reason} (kept in outbox/rejected)\n`);
@@ -92,6 +111,11 @@ export function registerAgent(program: Command, run: (runner: CommandRunner) => 
     .option('--name <name>', 'host name shown on the server (default: hostname)')
     .option('--state <dir>', 'key, enrolment and outbox directory', '/var/lib/bulkhead/agent')
     .option('--authz-log <file>', 'ship decisions from this `bulkhead authz serve --decision-log` file')
+    .option(
+      '--watch-db <file>',
+      "ship events from this `bulkhead watch` event database (default: watch's, under --root, when it exists)",
+    )
+    .option('--watch-batch <n>', 'watch events per report at most (the rest follow in the next reports)')
     .action((opts: Record<string, unknown>) =>
       run(async (io) => {
         if (opts['once'] === true && opts['every'] !== undefined)
