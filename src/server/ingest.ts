@@ -13,8 +13,9 @@ import {
 import type { VulnDb } from '../vulndb/db.js';
 import { hashToken, parseJsonLabels } from './access.js';
 import { ApiError } from './api-error.js';
-import { matchInventory, type MatchedFinding } from './match.js';
-import type { ServerDb } from './schema.js';
+import { inventoryHash, matchInventory, uniquePackages, type MatchedFinding } from './match.js';
+import type { ServerDatabase, ServerDb } from './schema.js';
+import type { Transaction } from 'kysely';
 
 export const enrolSchema = z.object({
   token: z.string().min(1).max(200),
@@ -134,14 +135,68 @@ function auditCounts(report: FleetReport): Record<string, number> {
   return counts;
 }
 
-/** An image's packages without repeated (name, version), sorted: the rows image_packages keeps for it. */
-function uniquePackages(image: ImageInventory): ImageInventory['packages'] {
-  const byKey = new Map<string, ImageInventory['packages'][number]>();
-  for (const p of image.packages) {
-    const key = `${p.name}\u0000${p.version}`;
-    if (!byKey.has(key)) byKey.set(key, p);
+/**
+ * Keeps inventories that differ from the one first stored for their digest (docs/server.md "Inventories"): each
+ * (digest, inventory hash) once, with the host that sent it, and its findings added to the digest's (union), so a
+ * report can flag or add findings for an image other hosts run but never hide one.
+ */
+async function storeVariants(
+  tx: Transaction<ServerDatabase>,
+  hostId: string,
+  now: string,
+  variants: readonly ImageInventory[],
+  hashes: ReadonlyMap<string, string>,
+  matches: ReadonlyMap<string, MatchedFinding[]>,
+): Promise<void> {
+  const sorted = [...variants].sort((a, b) => (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0));
+  for (const image of sorted) {
+    const packages = uniquePackages(image);
+    const inserted = await tx
+      .insertInto('image_inventories')
+      .values({
+        digest: image.digest,
+        inventory_hash: hashes.get(image.digest) ?? '',
+        host_id: hostId,
+        package_count: packages.length,
+        packages: JSON.stringify(packages),
+        first_seen: now,
+      })
+      .onConflict((oc) => oc.columns(['digest', 'inventory_hash']).doNothing())
+      .returning('digest')
+      .execute();
+    if (inserted.length === 0) continue;
+    const rows = (matches.get(image.digest) ?? []).map((m) => ({
+      id: randomUUID(),
+      digest: image.digest,
+      vulnerability: m.vulnerability,
+      package: m.package,
+      installed: m.installed,
+      fixed_version: m.fixedVersion,
+      status: m.status,
+      severity: m.severity,
+      title: m.title,
+      state: 'open' as const,
+      first_seen: now,
+      last_seen: now,
+    }));
+    for (const chunk of chunks(rows, 500)) {
+      const added = await tx
+        .insertInto('findings')
+        .values(chunk)
+        .onConflict((oc) => oc.columns(['digest', 'vulnerability', 'package']).doNothing())
+        .returning(['id', 'vulnerability'])
+        .execute();
+      const events = added.map((f) => ({
+        id: randomUUID(),
+        finding_id: f.id,
+        digest: image.digest,
+        vulnerability: f.vulnerability,
+        kind: 'new' as const,
+        at: now,
+      }));
+      if (events.length > 0) await tx.insertInto('finding_events').values(events).execute();
+    }
   }
-  return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, p]) => p);
 }
 
 /** PostgreSQL's serialization failure / deadlock, SQLite's busy: the transaction may simply be run again. */
@@ -214,6 +269,8 @@ export async function ingestReport(
   if (!parsed.success) throw new ApiError(422, 'invalid', `report: ${issuesText(parsed.error)}`);
   const report = parsed.data;
   const digests = new Set(report.images.map((i) => i.digest));
+  if (digests.size !== report.images.length)
+    throw new ApiError(422, 'invalid', 'an image digest appears twice in images: one inventory per digest');
   for (const c of report.containers)
     if (!digests.has(c.digest))
       throw new ApiError(
@@ -231,18 +288,43 @@ export async function ingestReport(
       `a report created at ${report.createdAt} is not newer than the last accepted one (${host.last_created_at}): replay refused`,
     );
 
-  // Match images the server has not seen before outside the transaction (CPU work, no locks held).
-  const known = new Set(
+  // Match images the server has not seen before, and inventories that differ from the one stored for a digest,
+  // outside the transaction (CPU work, no locks held).
+  const known = new Map(
     (
       await db
         .selectFrom('images')
-        .select('digest')
+        .select(['digest', 'inventory_hash'])
         .where('digest', 'in', [...digests, 'sha256:none'])
         .execute()
-    ).map((r) => r.digest),
+    ).map((r) => [r.digest, r.inventory_hash]),
   );
+  const hashes = new Map(report.images.map((i) => [i.digest, inventoryHash(i)]));
   const fresh = report.images.filter((i) => !known.has(i.digest));
   const matched = new Map<string, MatchedFinding[]>(fresh.map((i) => [i.digest, matchInventory(i, vulndb)]));
+  const differing = report.images.filter((i) => {
+    const stored = known.get(i.digest);
+    return stored !== undefined && stored !== '' && stored !== hashes.get(i.digest);
+  });
+  const variantKey = (digest: string, hash: string | undefined): string => `${digest} ${hash ?? ''}`;
+  const storedVariants =
+    differing.length === 0
+      ? new Set<string>()
+      : new Set(
+          (
+            await db
+              .selectFrom('image_inventories')
+              .select(['digest', 'inventory_hash'])
+              .where(
+                'digest',
+                'in',
+                differing.map((i) => i.digest),
+              )
+              .execute()
+          ).map((r) => variantKey(r.digest, r.inventory_hash)),
+        );
+  const variants = differing.filter((i) => !storedVariants.has(variantKey(i.digest, hashes.get(i.digest))));
+  const variantMatches = new Map(variants.map((i) => [i.digest, matchInventory(i, vulndb)]));
   const now = new Date().toISOString();
 
   // Shared rows (images and their packages) are inserted in digest order and with ON CONFLICT DO NOTHING, so two
@@ -309,6 +391,7 @@ export async function ingestReport(
                 os: JSON.stringify(image.os),
                 package_count: uniquePackages(image).length,
                 first_seen: now,
+                inventory_hash: hashes.get(image.digest) ?? '',
               })),
             )
             .onConflict((oc) => oc.column('digest').doNothing())
@@ -356,6 +439,25 @@ export async function ingestReport(
         }));
         for (const chunk of chunks(findingEvents, 1000))
           await tx.insertInto('finding_events').values(chunk).execute();
+        // a digest another report brought first (meanwhile) with a different inventory is a variant too
+        const lost = freshSorted.filter((i) => !won.has(i.digest));
+        const lostHashes =
+          lost.length === 0
+            ? []
+            : await tx
+                .selectFrom('images')
+                .select(['digest', 'inventory_hash'])
+                .where(
+                  'digest',
+                  'in',
+                  lost.map((i) => i.digest),
+                )
+                .execute();
+        const lateVariants = lost.filter((i) =>
+          lostHashes.some((r) => r.digest === i.digest && r.inventory_hash !== hashes.get(i.digest)),
+        );
+        for (const i of lateVariants) variantMatches.set(i.digest, matched.get(i.digest) ?? []);
+        await storeVariants(tx, host.id, now, [...variants, ...lateVariants], hashes, variantMatches);
         await tx.deleteFrom('host_containers').where('host_id', '=', host.id).execute();
         for (const chunk of chunks(containers, 1000))
           await tx.insertInto('host_containers').values(chunk).execute();

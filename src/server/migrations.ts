@@ -132,7 +132,31 @@ const initial: Migration = {
   },
 };
 
-const MIGRATIONS: Readonly<Record<string, Migration>> = { '0001-initial': initial };
+// Inventory poisoning (docs/server.md "Inventories"): each digest keeps the hash of its first inventory, and every
+// differing inventory another report brings for it is kept (with the host that sent it) and flagged.
+const inventories: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .alterTable('images')
+      .addColumn('inventory_hash', 'text', (c) => c.notNull().defaultTo(''))
+      .execute();
+    await db.schema
+      .createTable('image_inventories')
+      .addColumn('digest', 'text', (c) => c.notNull().references('images.digest').onDelete('cascade'))
+      .addColumn('inventory_hash', 'text', (c) => c.notNull())
+      .addColumn('host_id', 'text', (c) => c.notNull())
+      .addColumn('package_count', 'integer', (c) => c.notNull())
+      .addColumn('packages', 'text', (c) => c.notNull())
+      .addColumn('first_seen', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('image_inventories_pk', ['digest', 'inventory_hash'])
+      .execute();
+  },
+};
+
+const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '0001-initial': initial,
+  '0002-inventories': inventories,
+};
 
 const provider: MigrationProvider = {
   getMigrations: () => Promise.resolve({ ...MIGRATIONS }),

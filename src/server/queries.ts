@@ -76,14 +76,14 @@ async function openFindings(
   if (digests.length === 0) return [];
   const out: { digest: string; vulnerability: string; severity: string }[] = [];
   for (let i = 0; i < digests.length; i += 1000) {
-    out.push(
-      ...(await db
-        .selectFrom('findings')
-        .select(['digest', 'vulnerability', 'severity'])
-        .where('state', '=', 'open')
-        .where('digest', 'in', digests.slice(i, i + 1000))
-        .execute()),
-    );
+    const rows = await db
+      .selectFrom('findings')
+      .select(['digest', 'vulnerability', 'severity'])
+      .where('state', '=', 'open')
+      .where('digest', 'in', digests.slice(i, i + 1000))
+      .execute();
+    // one push per row: spreading a result of 100,000+ rows into push() overflows the call stack
+    for (const row of rows) out.push(row);
   }
   return out;
 }
@@ -113,7 +113,11 @@ export async function fleetOverview(
   const digests = [...new Set(pairs.map((p) => p.digest))];
   const findings = await openFindings(db, digests);
   const byDigest = new Map<string, { vulnerability: string; severity: string }[]>();
-  for (const f of findings) byDigest.set(f.digest, [...(byDigest.get(f.digest) ?? []), f]);
+  for (const f of findings) {
+    const list = byDigest.get(f.digest);
+    if (list === undefined) byDigest.set(f.digest, [f]);
+    else list.push(f);
+  }
   const perHost = new Map<string, { vulns: Map<string, string>; containers: number }>();
   const cveHosts = new Map<string, { severity: string; hosts: Set<string>; containers: number }>();
   for (const pair of pairs) {
@@ -378,6 +382,10 @@ export interface ImageDetail {
     lastSeen: string;
   }[];
   readonly runsOn: { hostId: string; host: string; container: string }[];
+  /** More than one inventory was reported for this digest (docs/server.md "Inventories"): a flag to look at. */
+  readonly inventoryConflict: boolean;
+  /** The first inventory, then each differing one (the reporting host when the tenant sees it). */
+  readonly inventories: { hash: string; packages: number; firstSeen: string; host: string | null }[];
 }
 
 /** An image is visible only when it runs on a host the tenant sees. */
@@ -395,6 +403,12 @@ export async function imageDetail(
   const image = await db.selectFrom('images').selectAll().where('digest', '=', digest).executeTakeFirst();
   if (image === undefined) return undefined;
   const findings = await db.selectFrom('findings').selectAll().where('digest', '=', digest).execute();
+  const variants = await db
+    .selectFrom('image_inventories')
+    .select(['inventory_hash', 'package_count', 'first_seen', 'host_id'])
+    .where('digest', '=', digest)
+    .orderBy('first_seen')
+    .execute();
   const os = z.object({ prettyName: z.string().optional(), id: z.string() }).safeParse(JSON.parse(image.os));
   return {
     digest,
@@ -419,6 +433,16 @@ export async function imageDetail(
           severityRank(a.severity) - severityRank(b.severity) ||
           a.vulnerability.localeCompare(b.vulnerability),
       ),
+    inventoryConflict: variants.length > 0,
+    inventories: [
+      { hash: image.inventory_hash, packages: image.package_count, firstSeen: image.first_seen, host: null },
+      ...variants.map((v) => ({
+        hash: v.inventory_hash,
+        packages: v.package_count,
+        firstSeen: v.first_seen,
+        host: names.get(v.host_id) ?? null,
+      })),
+    ],
     runsOn: runs
       .map((r) => ({ hostId: r.host_id, host: names.get(r.host_id) ?? r.host_id, container: r.name }))
       .sort((a, b) => a.host.localeCompare(b.host) || a.container.localeCompare(b.container)),

@@ -3,9 +3,9 @@
 // Runs under the store's "rematch" lock, so only one replica over a PostgreSQL database does the work at a time.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { osSchema, type ImageInventory } from '../shared/fleet-report.js';
+import { inventoryPackageSchema, osSchema, type ImageInventory } from '../shared/fleet-report.js';
 import type { VulnDb } from '../vulndb/db.js';
-import { matchInventory } from './match.js';
+import { inventoryHash, matchInventory } from './match.js';
 import type { Store } from './store.js';
 
 export interface RematchResult {
@@ -17,13 +17,18 @@ export interface RematchResult {
 }
 
 const formatSchema = z.enum(['dpkg', 'apk', 'rpm']);
+const variantPackages = z.array(inventoryPackageSchema).max(20_000);
 
 async function rematchAll(store: Store, vulndb: VulnDb, now: Date): Promise<RematchResult> {
   const started = Date.now();
   const db = store.db;
   const at = now.toISOString();
   const counts = { images: 0, new: 0, fixed: 0, unchanged: 0 };
-  const images = await db.selectFrom('images').select(['digest', 'ref', 'os']).orderBy('digest').execute();
+  const images = await db
+    .selectFrom('images')
+    .select(['digest', 'ref', 'os', 'inventory_hash'])
+    .orderBy('digest')
+    .execute();
   for (const image of images) {
     const os = osSchema.safeParse(JSON.parse(image.os));
     if (!os.success) continue;
@@ -54,6 +59,27 @@ async function rematchAll(store: Store, vulndb: VulnDb, now: Date): Promise<Rema
     const matched = new Map(
       matchInventory(inventory, vulndb).map((m) => [`${m.vulnerability}\u0000${m.package}`, m]),
     );
+    // differing inventories other hosts reported for this digest add their findings (docs/server.md "Inventories")
+    const variants = await db
+      .selectFrom('image_inventories')
+      .select('packages')
+      .where('digest', '=', image.digest)
+      .execute();
+    for (const variant of variants) {
+      const packages = variantPackages.safeParse(JSON.parse(variant.packages));
+      if (!packages.success) continue;
+      for (const m of matchInventory({ ...inventory, packages: packages.data }, vulndb)) {
+        const key = `${m.vulnerability}\u0000${m.package}`;
+        if (!matched.has(key)) matched.set(key, m);
+      }
+    }
+    // rows stored before inventory hashes existed get theirs now
+    if (image.inventory_hash === '')
+      await db
+        .updateTable('images')
+        .set({ inventory_hash: inventoryHash(inventory) })
+        .where('digest', '=', image.digest)
+        .execute();
     const stored = await db.selectFrom('findings').selectAll().where('digest', '=', image.digest).execute();
     await db.transaction().execute(async (tx) => {
       for (const row of stored) {

@@ -1,6 +1,6 @@
 // The fleet server's tables as kysely types: one schema for SQLite and PostgreSQL (times are ISO-8601 UTC text,
 // JSON columns are text, ids are text), so the same queries and migrations run on both (docs/server.md "Storage").
-import type { Kysely } from 'kysely';
+import type { ColumnType, Kysely } from 'kysely';
 
 export interface TenantTable {
   readonly id: string;
@@ -60,6 +60,20 @@ export interface ImageTable {
   readonly ref: string;
   readonly os: string;
   readonly package_count: number;
+  readonly first_seen: string;
+  /** sha256 of the first inventory stored for the digest (inventoryHash); '' for rows from before 0002 until a rematch. */
+  readonly inventory_hash: ColumnType<string, string | undefined, string>;
+}
+
+/** A later inventory for a digest that differs from the first one: kept, matched too, and flagged. */
+export interface ImageInventoryTable {
+  readonly digest: string;
+  readonly inventory_hash: string;
+  /** The host whose report first brought this inventory. */
+  readonly host_id: string;
+  readonly package_count: number;
+  /** JSON array of the inventory's packages (the first inventory's are in image_packages). */
+  readonly packages: string;
   readonly first_seen: string;
 }
 
@@ -132,6 +146,7 @@ export interface ServerDatabase {
   reports: ReportTable;
   images: ImageTable;
   image_packages: ImagePackageTable;
+  image_inventories: ImageInventoryTable;
   host_containers: HostContainerTable;
   findings: FindingTable;
   finding_events: FindingEventTable;
