@@ -1,17 +1,18 @@
-// Builds the lint model from Dockerfile text with dockerfile-ast, following BuildKit's parser rules for line
-// continuations, comment lines inside continuations, heredocs, exec (JSON) form and ARG substitution in FROM
+// Builds the lint model from Dockerfile text. dockerfile-ast finds the instructions and splits their words, flags,
+// properties and heredocs; each of those is read once into a plain record (AstInstruction) and everything after reads
+// only that record. BuildKit's rules where dockerfile-ast differs are applied here: line continuations and comment
+// lines inside them, heredoc bodies, exec (JSON) form, flags on every instruction, ARG substitution in FROM
 // (https://docs.docker.com/reference/dockerfile/, moby/buildkit frontend/dockerfile/parser).
 import {
   Arg,
   DockerfileParser,
   Env,
-  From,
+  type Argument,
   Label,
   ModifiableInstruction,
   Onbuild,
   type Instruction,
 } from 'dockerfile-ast';
-import { installDockerfileAstMemo } from './ast-memo.js';
 import type {
   DockerfileComment,
   DockerfileModel,
@@ -272,8 +273,41 @@ function restoreOrNull(value: string | null): string | null {
   return value === null ? null : restore(value);
 }
 
-function readFlags(instruction: Instruction, src: SourceText): InstructionFlag[] {
-  if (!(instruction instanceof ModifiableInstruction)) return [];
+/** One argument word as dockerfile-ast splits it (quotes kept), with the source offset of its first character. */
+interface AstArgument {
+  readonly value: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * One instruction as read from dockerfile-ast, right after parsing, in one pass. dockerfile-ast computes every value
+ * on demand and re-tokenizes the instruction's text on each call (`getArguments`, `getFlags`, `getImage`,
+ * `getBuildStage` and `getHeredocs` each start over), so each getter is called at most once per instruction here and
+ * everything after this record reads only the record — never the syntax tree.
+ */
+interface AstInstruction {
+  /** Upper-cased keyword. */
+  readonly keyword: string;
+  readonly start: number;
+  readonly end: number;
+  /** Arguments after the flags dockerfile-ast recognised. */
+  readonly args: readonly AstArgument[];
+  readonly flags: readonly InstructionFlag[];
+  readonly properties: readonly Property[];
+  readonly heredocs: readonly HeredocBody[];
+  /** The trigger of ONBUILD. */
+  readonly trigger: AstInstruction | null;
+}
+
+function readArguments(args: readonly Argument[], src: SourceText): AstArgument[] {
+  return args.map((a) => {
+    const range = a.getRange();
+    return { value: a.getValue(), start: src.offsetOf(range.start), end: src.offsetOf(range.end) };
+  });
+}
+
+function readFlags(instruction: ModifiableInstruction, src: SourceText): InstructionFlag[] {
   // `--` only ends the flags (BuildKit drops it).
   return instruction
     .getFlags()
@@ -289,8 +323,7 @@ function readFlags(instruction: Instruction, src: SourceText): InstructionFlag[]
     });
 }
 
-function readProperties(instruction: Instruction, src: SourceText): Property[] {
-  if (!(instruction instanceof Env || instruction instanceof Arg || instruction instanceof Label)) return [];
+function readProperties(instruction: Env | Arg | Label, src: SourceText): Property[] {
   return instruction.getProperties().map((p) => {
     const pos = src.positionOf(src.offsetOf(p.getNameRange().start));
     const raw = p.getValue();
@@ -304,7 +337,11 @@ function readProperties(instruction: Instruction, src: SourceText): Property[] {
   });
 }
 
+/** Instructions that take heredocs (BuildKit's `heredocDirectives`). */
+const HEREDOC_KEYWORDS: ReadonlySet<string> = new Set(['RUN', 'COPY', 'ADD']);
+
 function readHeredocs(instruction: Instruction, src: SourceText): HeredocBody[] {
+  // getHeredocs is public on Run and Copy and protected on the base class (ADD uses it there).
   const withHeredocs = instruction as unknown as {
     getHeredocs?: () => { getName: () => string; getContentRange: () => Range0 | null }[];
   };
@@ -321,48 +358,96 @@ function readHeredocs(instruction: Instruction, src: SourceText): HeredocBody[] 
   });
 }
 
+/** Reads one dockerfile-ast instruction into an AstInstruction (each getter once; see AstInstruction). */
+function readInstruction(instruction: Instruction, src: SourceText): AstInstruction {
+  const range = instruction.getRange();
+  const keyword = instruction.getKeyword().toUpperCase();
+  // A ModifiableInstruction's getArguments() computes its flags on the way (getFlags() then answers from its cache).
+  const args = readArguments(instruction.getArguments(), src);
+  const flags = instruction instanceof ModifiableInstruction ? readFlags(instruction, src) : [];
+  const properties =
+    instruction instanceof Env || instruction instanceof Arg || instruction instanceof Label
+      ? readProperties(instruction, src)
+      : [];
+  // dockerfile-ast finds heredocs only from a `<<NAME` argument; without one, getHeredocs would re-tokenize for nothing.
+  const heredocs =
+    HEREDOC_KEYWORDS.has(keyword) && args.some((a) => a.value.startsWith('<<'))
+      ? readHeredocs(instruction, src)
+      : [];
+  let trigger: AstInstruction | null = null;
+  if (instruction instanceof Onbuild) {
+    const inner = instruction.getTriggerInstruction();
+    if (inner !== null) trigger = readInstruction(inner, src);
+  }
+  return {
+    keyword,
+    start: src.offsetOf(range.start),
+    end: src.offsetOf(range.end),
+    args,
+    flags,
+    properties,
+    heredocs,
+    trigger,
+  };
+}
+
+/** FROM's image, `AS` name and `--platform` flag, as dockerfile-ast's From getters define them. */
+function readFrom(
+  node: AstInstruction,
+  src: SourceText,
+): { image: string; stage: string | null; platform: string | null } {
+  const [image, as, stage] = node.args;
+  const platform = node.flags.length === 1 && node.flags[0]?.name === 'platform' ? node.flags[0].value : null;
+  return {
+    image: restore(image?.value ?? ''),
+    // getBuildStage() is the stage word as written in the source.
+    stage:
+      as !== undefined && stage !== undefined && as.value.toUpperCase() === 'AS'
+        ? src.text.slice(stage.start, stage.end)
+        : null,
+    platform,
+  };
+}
+
 const ONLY_HEREDOC = /^\s*<<-?\s*(["']?)([A-Za-z0-9_.-]+)\1\s*$/;
 
 function buildInstruction(
-  instruction: Instruction,
+  node: AstInstruction,
   src: SourceText,
   escape: string,
   stageIndex: number,
   shell: StageState | null,
   onbuild: boolean,
 ): LintInstruction {
-  const range = instruction.getRange();
-  const keyword = instruction.getKeyword().toUpperCase();
-  const flags = readFlags(instruction, src);
-  const heredocs = readHeredocs(instruction, src);
-  let argsRanges = instruction.getArguments();
+  const { keyword, heredocs } = node;
+  const flags = [...node.flags];
+  let argsRanges = node.args;
   if (flags.length === 0 && keyword !== 'ONBUILD') {
     // BuildKit reads leading `--flag` words on every instruction (dispatch then rejects unknown ones); dockerfile-ast
     // only does so for instructions that take flags.
     let i = 0;
     for (; i < argsRanges.length; i += 1) {
-      const value = argsRanges[i]?.getValue() ?? '';
-      if (!value.startsWith('--')) break;
-      if (value === '--') {
+      const arg = argsRanges[i];
+      if (arg?.value.startsWith('--') !== true) break;
+      if (arg.value === '--') {
         i += 1;
         break;
       }
-      const pos = src.positionOf(src.offsetOf(argsRanges[i]?.getRange().start ?? { line: 0, character: 0 }));
-      const eq = value.indexOf('=');
+      const pos = src.positionOf(arg.start);
+      const eq = arg.value.indexOf('=');
       flags.push({
-        name: eq === -1 ? value.slice(2) : value.slice(2, eq),
-        value: eq === -1 ? null : value.slice(eq + 1),
+        name: eq === -1 ? arg.value.slice(2) : arg.value.slice(2, eq),
+        value: eq === -1 ? null : arg.value.slice(eq + 1),
         line: pos.line,
         column: pos.column,
       });
     }
     argsRanges = argsRanges.slice(i);
   }
-  const endOffset = src.offsetOf(range.end);
-  const first = argsRanges[0];
-  const startOffset = first === undefined ? endOffset : src.offsetOf(first.getRange().start);
+  const endOffset = node.end;
+  const startOffset = argsRanges[0]?.start ?? endOffset;
   const joined = joinContinuations(src, startOffset, endOffset, escape, heredocs.length > 0);
-  const start = src.positionOf(src.offsetOf(range.start));
+  const start = src.positionOf(node.start);
   const end = src.positionOf(endOffset);
   const execForm = ['RUN', 'CMD', 'ENTRYPOINT', 'SHELL', 'COPY', 'ADD', 'VOLUME'].includes(keyword)
     ? parseExecForm(joined.text)
@@ -417,11 +502,8 @@ function buildInstruction(
     return offset === undefined ? start : src.positionOf(offset);
   };
 
-  let trigger: LintInstruction | null = null;
-  if (instruction instanceof Onbuild) {
-    const inner = instruction.getTriggerInstruction();
-    if (inner !== null) trigger = buildInstruction(inner, src, escape, stageIndex, shell, true);
-  }
+  const trigger =
+    node.trigger === null ? null : buildInstruction(node.trigger, src, escape, stageIndex, shell, true);
 
   return {
     keyword,
@@ -429,11 +511,11 @@ function buildInstruction(
     column: start.column,
     endLine: end.line,
     endColumn: end.column,
-    args: argsRanges.map((a) => restore(a.getValue())),
+    args: argsRanges.map((a) => restore(a.value)),
     text: joined.text,
     flags,
     execForm,
-    properties: readProperties(instruction, src),
+    properties: node.properties,
     heredocs,
     stageIndex,
     onbuild,
@@ -504,7 +586,6 @@ function applyToState(
 /** Parses Dockerfile text into the lint model. Never throws on malformed input: problems are collected instead. */
 export function parseDockerfile(source: string, path: string): DockerfileModel {
   // A UTF-8 byte order mark would otherwise become part of the first keyword.
-  installDockerfileAstMemo();
   const text = source.startsWith('\uFEFF') ? source.slice(1) : source;
   const src = new SourceText(text);
   const probe = /^\s*#\s*escape\s*=\s*`/im.test(text.slice(0, 2000)) ? '`' : '\\';
@@ -530,7 +611,6 @@ export function parseDockerfile(source: string, path: string): DockerfileModel {
   let fragment: { state: StageState; instructions: LintInstruction[] } | null = null;
   let current: {
     from: LintInstruction;
-    fromNode: From;
     instructions: LintInstruction[];
     state: StageState;
     parent: Stage | null;
@@ -560,20 +640,22 @@ export function parseDockerfile(source: string, path: string): DockerfileModel {
     current = null;
   };
 
-  for (const node of dockerfile.getInstructions()) {
-    const keyword = node.getKeyword().toUpperCase();
-    if (keyword === 'FROM' && node instanceof From) {
+  const nodes = dockerfile.getInstructions().map((instruction) => readInstruction(instruction, src));
+  for (const node of nodes) {
+    const { keyword } = node;
+    if (keyword === 'FROM') {
       closeStage();
-      const imageRaw = restore(node.getImage() ?? '');
+      const fromParts = readFrom(node, src);
+      const imageRaw = fromParts.image;
       // BuildKit's shell lexer removes quotes from the FROM word (jenkins writes `FROM debian:"${RELEASE}"`).
       const image = substituteVariables(imageRaw, globalArgs).replace(/["']/g, '');
-      const stageName = node.getBuildStage()?.toLowerCase() ?? null;
+      const stageName = fromParts.stage?.toLowerCase() ?? null;
       const lowered = image.toLowerCase();
       const parent =
         stages.find((s) => s.name === lowered) ??
         (/^\d+$/.test(image) ? (stages[Number(image)] ?? null) : null) ??
         stageByPattern(stages, lowered);
-      const platformFlag = node.getPlatformFlag()?.getValue() ?? null;
+      const platformFlag = fromParts.platform;
       const platform = platformFlag === null ? null : substituteVariables(platformFlag, globalArgs);
       const windows =
         parent?.windows ??
@@ -590,7 +672,6 @@ export function parseDockerfile(source: string, path: string): DockerfileModel {
       instructions.push(from);
       current = {
         from,
-        fromNode: node,
         instructions: [from],
         state,
         parent,
