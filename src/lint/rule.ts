@@ -38,10 +38,17 @@ export interface RuleContext {
   readonly report: (input: ReportInput) => void;
 }
 
+/** One expected finding: where it starts (1-based line and column in the snippet) and its exact message. */
+export interface ExpectedError {
+  readonly line: number;
+  readonly column: number;
+  readonly message: string;
+}
+
 export interface InvalidCase {
   readonly code: string;
   readonly settings?: Partial<RuleSettings>;
-  readonly errors: readonly { readonly line: number }[];
+  readonly errors: readonly ExpectedError[];
 }
 
 export interface RuleTests {

@@ -50,17 +50,35 @@ export const rule = defineRule({
       'FROM alpine\nUSER ROOT',
     ],
     invalid: [
-      { code: 'FROM alpine\nUSER root', errors: [{ line: 2 }] },
-      { code: 'FROM alpine\nUSER 0:0', errors: [{ line: 2 }] },
+      {
+        code: 'FROM alpine\nUSER root',
+        errors: [{ line: 2, column: 1, message: 'the final stage runs as "root"' }],
+      },
+      {
+        code: 'FROM alpine\nUSER 0:0',
+        errors: [{ line: 2, column: 1, message: 'the final stage runs as "0:0"' }],
+      },
       // strconv.Atoi (src/shared/user.ts): a sign and leading zeros still mean uid 0
-      { code: 'FROM alpine\nUSER +0', errors: [{ line: 2 }] },
-      { code: 'FROM alpine\nUSER 00:00', errors: [{ line: 2 }] },
-      { code: 'FROM alpine AS base\nUSER root\nFROM base\nRUN id', errors: [{ line: 2 }] },
+      {
+        code: 'FROM alpine\nUSER +0',
+        errors: [{ line: 2, column: 1, message: 'the final stage runs as "+0"' }],
+      },
+      {
+        code: 'FROM alpine\nUSER 00:00',
+        errors: [{ line: 2, column: 1, message: 'the final stage runs as "00:00"' }],
+      },
+      {
+        code: 'FROM alpine AS base\nUSER root\nFROM base\nRUN id',
+        errors: [{ line: 2, column: 1, message: 'the final stage runs as "root"' }],
+      },
       {
         code: 'FROM mcr.microsoft.com/windows/servercore:ltsc2022\nUSER ContainerAdministrator',
-        errors: [{ line: 2 }],
+        errors: [{ line: 2, column: 1, message: 'the final stage runs as "ContainerAdministrator"' }],
       },
-      { code: 'FROM alpine\nARG U=root\nUSER ${U}', errors: [{ line: 3 }] },
+      {
+        code: 'FROM alpine\nARG U=root\nUSER ${U}',
+        errors: [{ line: 3, column: 1, message: 'the final stage runs as "root"' }],
+      },
     ],
   },
 });

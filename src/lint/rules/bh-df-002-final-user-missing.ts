@@ -47,9 +47,18 @@ export const rule = defineRule({
       'FROM golang:1.23 AS build\nRUN go build -o /out/app\nFROM scratch AS binaries\nCOPY --from=build /out/app /',
     ],
     invalid: [
-      { code: 'FROM alpine\nRUN id', errors: [{ line: 1 }] },
-      { code: 'FROM scratch\nCOPY app /app\nENTRYPOINT ["/app"]', errors: [{ line: 1 }] },
-      { code: 'FROM alpine AS build\nUSER app\nFROM alpine\nCOPY --from=build /a /a', errors: [{ line: 3 }] },
+      {
+        code: 'FROM alpine\nRUN id',
+        errors: [{ line: 1, column: 1, message: 'the final stage (FROM alpine) never sets USER' }],
+      },
+      {
+        code: 'FROM scratch\nCOPY app /app\nENTRYPOINT ["/app"]',
+        errors: [{ line: 1, column: 1, message: 'the final stage (FROM scratch) never sets USER' }],
+      },
+      {
+        code: 'FROM alpine AS build\nUSER app\nFROM alpine\nCOPY --from=build /a /a',
+        errors: [{ line: 3, column: 1, message: 'the final stage (FROM alpine) never sets USER' }],
+      },
     ],
   },
 });

@@ -2,6 +2,7 @@
 // `trustedRegistries` is configured. Stage references and scratch are not images.
 import { inAllowList, parseImageRef } from '../../shared/image-ref.js';
 import { hasUnresolvedVariable, isExternalImage } from '../helpers.js';
+import type { SourcePosition } from '../model.js';
 import { defineRule } from '../rule.js';
 
 /**
@@ -40,20 +41,22 @@ export const rule = defineRule({
     }
     for (const instruction of model.instructions) {
       // Images pulled by `COPY --from=IMAGE` and `RUN --mount=from=IMAGE` bypass FROM but land in the build too.
-      const sources: string[] = [];
+      // Each source is reported at the flag that names it.
+      const sources: { from: string; at: SourcePosition }[] = [];
       for (const flag of instruction.flags) {
         if (instruction.keyword === 'COPY' && flag.name === 'from' && flag.value !== null)
-          sources.push(flag.value);
+          sources.push({ from: flag.value, at: flag });
         if (instruction.keyword === 'RUN' && flag.name === 'mount') {
           const from = /(?:^|,)from=([^,]+)/.exec(flag.value ?? '')?.[1];
-          if (from !== undefined) sources.push(from);
+          if (from !== undefined) sources.push({ from, at: flag });
         }
       }
-      for (const from of sources) {
+      for (const { from, at } of sources) {
         if (names.has(from.toLowerCase()) || /^\d+$/.test(from) || hasUnresolvedVariable(from)) continue;
         if (!isTrusted(from, settings.trustedRegistries)) {
           report({
             instruction,
+            at: { line: at.line, column: at.column },
             message: `${instruction.keyword} ${instruction.keyword === 'COPY' ? '--from' : '--mount from'}=${from} pulls from an untrusted registry`,
           });
         }
@@ -77,32 +80,62 @@ export const rule = defineRule({
       {
         code: 'FROM alpine:3.20',
         settings: { trustedRegistries: ['registry.example.com'] },
-        errors: [{ line: 1 }],
+        errors: [
+          {
+            line: 1,
+            column: 1,
+            message: 'alpine:3.20 is not from a trusted registry (registry.example.com)',
+          },
+        ],
       },
       {
         code: 'FROM evil.example.net/library/alpine',
         settings: { trustedRegistries: ['docker.io'] },
-        errors: [{ line: 1 }],
+        errors: [
+          {
+            line: 1,
+            column: 1,
+            message: 'evil.example.net/library/alpine is not from a trusted registry (docker.io)',
+          },
+        ],
       },
       {
         code: 'ARG B=quay.io/x/y:1\nFROM ${B}',
         settings: { trustedRegistries: ['registry.example.com'] },
-        errors: [{ line: 2 }],
+        errors: [
+          {
+            line: 2,
+            column: 1,
+            message: 'quay.io/x/y:1 is not from a trusted registry (registry.example.com)',
+          },
+        ],
       },
       {
         code: 'FROM registry.example.com/a\nCOPY --from=nginx:1.27 /etc/nginx /etc/nginx',
         settings: { trustedRegistries: ['registry.example.com'] },
-        errors: [{ line: 2 }],
+        errors: [{ line: 2, column: 6, message: 'COPY --from=nginx:1.27 pulls from an untrusted registry' }],
       },
       {
         code: 'FROM registry.example.com/go\nRUN --mount=type=bind,from=tonistiigi/xx:1.5,source=/,target=/xx ls /xx',
         settings: { trustedRegistries: ['registry.example.com'] },
-        errors: [{ line: 2 }],
+        errors: [
+          {
+            line: 2,
+            column: 5,
+            message: 'RUN --mount from=tonistiigi/xx:1.5 pulls from an untrusted registry',
+          },
+        ],
       },
       {
         code: 'FROM docker.io/someone/alpine',
         settings: { trustedRegistries: ['docker.io/library'] },
-        errors: [{ line: 1 }],
+        errors: [
+          {
+            line: 1,
+            column: 1,
+            message: 'docker.io/someone/alpine is not from a trusted registry (docker.io/library)',
+          },
+        ],
       },
     ],
   },

@@ -32,8 +32,17 @@ export const rule = defineRule({
       'ARG BASE\nFROM ${BASE}',
     ],
     invalid: [
-      { code: 'FROM alpine:3.20', errors: [{ line: 1 }] },
-      { code: 'ARG V=3.20\nFROM alpine:${V} AS a\nFROM a\nFROM debian', errors: [{ line: 2 }, { line: 4 }] },
+      {
+        code: 'FROM alpine:3.20',
+        errors: [{ line: 1, column: 1, message: 'alpine:3.20 is not pinned by digest' }],
+      },
+      {
+        code: 'ARG V=3.20\nFROM alpine:${V} AS a\nFROM a\nFROM debian',
+        errors: [
+          { line: 2, column: 1, message: 'alpine:3.20 is not pinned by digest' },
+          { line: 4, column: 1, message: 'debian is not pinned by digest' },
+        ],
+      },
     ],
   },
 });

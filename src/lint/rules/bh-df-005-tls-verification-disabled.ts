@@ -94,16 +94,20 @@ function commandProblem(command: ShellCommand): string | undefined {
 
 function checkAssignments(
   instruction: LintInstruction,
-  pairs: readonly { name: string; value: string | null }[],
+  pairs: readonly { name: string; value: string | null; line?: number; column?: number }[],
   report: (input: ReportInput) => void,
   command?: ShellCommand,
 ): void {
-  for (const { name, value } of pairs) {
+  for (const { name, value, line, column } of pairs) {
     const pattern = ENV_SWITCHES[name.toUpperCase()];
     if (pattern !== undefined && value !== null && pattern.test(value.trim())) {
+      // An ENV/ARG pair is reported at its name; a command prefix (`X=0 npm ci`) at the command.
+      const at =
+        command === undefined && line !== undefined && column !== undefined ? { line, column } : undefined;
       report({
         instruction,
         ...(command === undefined ? {} : { command }),
+        ...(at === undefined ? {} : { at }),
         message: `${name}=${value} turns TLS verification off`,
       });
     }
@@ -148,24 +152,90 @@ export const rule = defineRule({
       'FROM alpine\nRUN git config --global http.sslVerify true',
     ],
     invalid: [
-      { code: 'FROM alpine\nRUN curl -fsSkL https://example.com/x | tar x', errors: [{ line: 2 }] },
+      {
+        code: 'FROM alpine\nRUN curl -fsSkL https://example.com/x | tar x',
+        errors: [
+          {
+            line: 2,
+            column: 5,
+            message: 'curl runs with --insecure (-k): server certificates are not checked',
+          },
+        ],
+      },
       {
         code: 'FROM alpine\nRUN apk add curl && \\\n    curl --insecure -o /x https://example.com/x',
-        errors: [{ line: 3 }],
+        errors: [
+          {
+            line: 3,
+            column: 5,
+            message: 'curl runs with --insecure (-k): server certificates are not checked',
+          },
+        ],
       },
-      { code: 'FROM alpine\nRUN wget --no-check-certificate https://example.com', errors: [{ line: 2 }] },
-      { code: 'FROM python\nRUN pip install --trusted-host pypi.example.com flask', errors: [{ line: 2 }] },
-      { code: 'FROM node\nENV NODE_TLS_REJECT_UNAUTHORIZED=0', errors: [{ line: 2 }] },
-      { code: 'FROM node\nRUN NODE_TLS_REJECT_UNAUTHORIZED=0 npm ci', errors: [{ line: 2 }] },
-      { code: 'FROM alpine\nRUN git config --global http.sslVerify false', errors: [{ line: 2 }] },
+      {
+        code: 'FROM alpine\nRUN wget --no-check-certificate https://example.com',
+        errors: [{ line: 2, column: 5, message: 'wget runs with --no-check-certificate' }],
+      },
+      {
+        code: 'FROM python\nRUN pip install --trusted-host pypi.example.com flask',
+        errors: [
+          {
+            line: 2,
+            column: 5,
+            message: 'pip --trusted-host accepts plain HTTP and invalid certificates for that host',
+          },
+        ],
+      },
+      {
+        code: 'FROM node\nENV NODE_TLS_REJECT_UNAUTHORIZED=0',
+        errors: [
+          { line: 2, column: 5, message: 'NODE_TLS_REJECT_UNAUTHORIZED=0 turns TLS verification off' },
+        ],
+      },
+      {
+        code: 'FROM node\nRUN NODE_TLS_REJECT_UNAUTHORIZED=0 npm ci',
+        errors: [
+          { line: 2, column: 5, message: 'NODE_TLS_REJECT_UNAUTHORIZED=0 turns TLS verification off' },
+        ],
+      },
+      {
+        code: 'FROM alpine\nRUN git config --global http.sslVerify false',
+        errors: [{ line: 2, column: 5, message: 'git config http.sslVerify false' }],
+      },
       {
         code: 'FROM alpine\nRUN git -c http.sslVerify=false clone https://example.com/r',
-        errors: [{ line: 2 }],
+        errors: [{ line: 2, column: 5, message: 'git -c http.sslVerify=false' }],
       },
-      { code: 'FROM node\nRUN npm config set strict-ssl false', errors: [{ line: 2 }] },
-      { code: 'FROM debian\nRUN apt-get -o Acquire::https::Verify-Peer=false update', errors: [{ line: 2 }] },
-      { code: 'FROM alpine\nRUN sudo curl -k https://example.com', errors: [{ line: 2 }] },
-      { code: 'FROM alpine\nONBUILD RUN curl -k https://example.com', errors: [{ line: 2 }] },
+      {
+        code: 'FROM node\nRUN npm config set strict-ssl false',
+        errors: [{ line: 2, column: 5, message: 'npm config set strict-ssl false' }],
+      },
+      {
+        code: 'FROM debian\nRUN apt-get -o Acquire::https::Verify-Peer=false update',
+        errors: [
+          { line: 2, column: 5, message: 'apt runs with Acquire::https::Verify-Peer/Verify-Host=false' },
+        ],
+      },
+      {
+        code: 'FROM alpine\nRUN sudo curl -k https://example.com',
+        errors: [
+          {
+            line: 2,
+            column: 10,
+            message: 'curl runs with --insecure (-k): server certificates are not checked',
+          },
+        ],
+      },
+      {
+        code: 'FROM alpine\nONBUILD RUN curl -k https://example.com',
+        errors: [
+          {
+            line: 2,
+            column: 13,
+            message: 'curl runs with --insecure (-k): server certificates are not checked',
+          },
+        ],
+      },
     ],
   },
 });

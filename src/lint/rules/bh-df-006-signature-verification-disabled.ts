@@ -92,15 +92,36 @@ export const rule = defineRule({
       "FROM debian\nRUN echo 'deb [ trusted=yes ] file:///tmp/repo ./' > /etc/apt/sources.list.d/temp.list",
     ],
     invalid: [
-      { code: 'FROM alpine\nRUN apk add --allow-untrusted /tmp/x.apk', errors: [{ line: 2 }] },
-      { code: 'FROM centos\nRUN yum install -y --nogpgcheck x', errors: [{ line: 2 }] },
-      { code: 'FROM fedora\nRUN dnf --setopt=gpgcheck=0 install -y x', errors: [{ line: 2 }] },
-      { code: 'FROM debian\nRUN apt-get install -y --allow-unauthenticated x', errors: [{ line: 2 }] },
+      {
+        code: 'FROM alpine\nRUN apk add --allow-untrusted /tmp/x.apk',
+        errors: [{ line: 2, column: 5, message: 'apk --allow-untrusted installs unsigned packages' }],
+      },
+      {
+        code: 'FROM centos\nRUN yum install -y --nogpgcheck x',
+        errors: [{ line: 2, column: 5, message: 'yum --nogpgcheck skips package signatures' }],
+      },
+      {
+        code: 'FROM fedora\nRUN dnf --setopt=gpgcheck=0 install -y x',
+        errors: [{ line: 2, column: 5, message: 'dnf --setopt=gpgcheck=0 skips package signatures' }],
+      },
+      {
+        code: 'FROM debian\nRUN apt-get install -y --allow-unauthenticated x',
+        errors: [{ line: 2, column: 5, message: 'apt-get allows unauthenticated packages' }],
+      },
       {
         code: 'FROM debian\nRUN echo "deb [trusted=yes] http://example.com/ ./" > /etc/apt/sources.list.d/x.list',
-        errors: [{ line: 2 }],
+        errors: [
+          {
+            line: 2,
+            column: 5,
+            message: 'an APT source is marked [trusted=yes], so its signatures are not checked',
+          },
+        ],
       },
-      { code: 'FROM opensuse/leap\nRUN zypper --no-gpg-checks install -y x', errors: [{ line: 2 }] },
+      {
+        code: 'FROM opensuse/leap\nRUN zypper --no-gpg-checks install -y x',
+        errors: [{ line: 2, column: 5, message: 'zypper skips or auto-accepts package signing keys' }],
+      },
     ],
   },
 });

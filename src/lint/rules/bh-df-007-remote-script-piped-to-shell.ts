@@ -80,17 +80,26 @@ export const rule = defineRule({
       'FROM alpine\nRUN echo "curl x | sh"',
     ],
     invalid: [
-      { code: 'FROM alpine\nRUN curl -fsSL https://get.example.com | sh', errors: [{ line: 2 }] },
+      {
+        code: 'FROM alpine\nRUN curl -fsSL https://get.example.com | sh',
+        errors: [{ line: 2, column: 5, message: 'output of curl is piped into sh' }],
+      },
       {
         code: 'FROM alpine\nRUN apk add curl \\\n && wget -qO- https://x | sudo bash -s -- -y',
-        errors: [{ line: 3 }],
+        errors: [{ line: 3, column: 5, message: 'output of wget is piped into bash' }],
       },
       {
         code: 'FROM alpine\nRUN sh -c "$(curl -fsSL https://example.com/install.sh)"',
-        errors: [{ line: 2 }],
+        errors: [{ line: 2, column: 14, message: 'output of curl is run by sh' }],
       },
-      { code: 'FROM alpine\nRUN bash <(curl -s https://example.com/i.sh)', errors: [{ line: 2 }] },
-      { code: 'FROM python\nRUN curl -sSL https://install.example.org | python3 -', errors: [{ line: 2 }] },
+      {
+        code: 'FROM alpine\nRUN bash <(curl -s https://example.com/i.sh)',
+        errors: [{ line: 2, column: 12, message: 'output of curl is run by bash' }],
+      },
+      {
+        code: 'FROM python\nRUN curl -sSL https://install.example.org | python3 -',
+        errors: [{ line: 2, column: 5, message: 'output of curl is piped into python3' }],
+      },
     ],
   },
 });

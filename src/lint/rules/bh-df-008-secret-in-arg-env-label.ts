@@ -134,12 +134,42 @@ export const rule = defineRule({
       'FROM alpine\nLABEL org.opencontainers.image.source=https://github.com/x/y',
     ],
     invalid: [
-      { code: 'FROM alpine\nENV DB_PASSWORD=hunter2', errors: [{ line: 2 }] },
-      { code: 'FROM alpine\nARG NPM_TOKEN', errors: [{ line: 2 }] },
-      { code: 'FROM alpine\nENV apiKey=abc123', errors: [{ line: 2 }] },
-      { code: 'FROM alpine\nENV A=1 \\\n    AWS_SECRET_ACCESS_KEY=abc', errors: [{ line: 3 }] },
-      { code: 'FROM alpine\nLABEL deploy.key="AKIAABCDEFGHIJKLMNOP"', errors: [{ line: 2 }] },
-      { code: 'FROM alpine\nRUN git clone https://bob:s3cret@example.com/r.git', errors: [{ line: 2 }] },
+      {
+        code: 'FROM alpine\nENV DB_PASSWORD=hunter2',
+        errors: [
+          { line: 2, column: 5, message: 'ENV DB_PASSWORD looks like a secret and is stored in the image' },
+        ],
+      },
+      {
+        code: 'FROM alpine\nARG NPM_TOKEN',
+        errors: [
+          { line: 2, column: 5, message: 'ARG NPM_TOKEN looks like a secret and is stored in the image' },
+        ],
+      },
+      {
+        code: 'FROM alpine\nENV apiKey=abc123',
+        errors: [
+          { line: 2, column: 5, message: 'ENV apiKey looks like a secret and is stored in the image' },
+        ],
+      },
+      {
+        code: 'FROM alpine\nENV A=1 \\\n    AWS_SECRET_ACCESS_KEY=abc',
+        errors: [
+          {
+            line: 3,
+            column: 5,
+            message: 'ENV AWS_SECRET_ACCESS_KEY looks like a secret and is stored in the image',
+          },
+        ],
+      },
+      {
+        code: 'FROM alpine\nLABEL deploy.key="AKIAABCDEFGHIJKLMNOP"',
+        errors: [{ line: 2, column: 7, message: 'LABEL deploy.key holds an AWS access key id' }],
+      },
+      {
+        code: 'FROM alpine\nRUN git clone https://bob:s3cret@example.com/r.git',
+        errors: [{ line: 2, column: 5, message: 'git is given a password in a URL on its command line' }],
+      },
     ],
   },
 });

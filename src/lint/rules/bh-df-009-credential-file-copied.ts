@@ -82,12 +82,30 @@ export const rule = defineRule({
       'FROM debian\nADD https://download.example.org/repo/Release.key /etc/apt/trusted.gpg.d/repo.asc',
     ],
     invalid: [
-      { code: 'FROM alpine\nCOPY id_rsa /root/.ssh/id_rsa', errors: [{ line: 2 }] },
-      { code: 'FROM alpine\nCOPY .aws/credentials /root/.aws/credentials', errors: [{ line: 2 }] },
-      { code: 'FROM node\nCOPY .npmrc package.json ./', errors: [{ line: 2 }] },
-      { code: 'FROM alpine\nADD ["server.key", "/etc/ssl/private/"]', errors: [{ line: 2 }] },
-      { code: 'FROM alpine\nCOPY --chown=app .env /app/', errors: [{ line: 2 }] },
-      { code: 'FROM alpine\nCOPY ~/.ssh /root/.ssh', errors: [{ line: 2 }] },
+      {
+        code: 'FROM alpine\nCOPY id_rsa /root/.ssh/id_rsa',
+        errors: [{ line: 2, column: 1, message: 'COPY copies id_rsa (an SSH private key)' }],
+      },
+      {
+        code: 'FROM alpine\nCOPY .aws/credentials /root/.aws/credentials',
+        errors: [{ line: 2, column: 1, message: 'COPY copies .aws/credentials (AWS credentials)' }],
+      },
+      {
+        code: 'FROM node\nCOPY .npmrc package.json ./',
+        errors: [{ line: 2, column: 1, message: 'COPY copies .npmrc (a credentials file)' }],
+      },
+      {
+        code: 'FROM alpine\nADD ["server.key", "/etc/ssl/private/"]',
+        errors: [{ line: 2, column: 1, message: 'ADD copies server.key (a private key or keystore)' }],
+      },
+      {
+        code: 'FROM alpine\nCOPY --chown=app .env /app/',
+        errors: [{ line: 2, column: 1, message: 'COPY copies .env (a dotenv file)' }],
+      },
+      {
+        code: 'FROM alpine\nCOPY ~/.ssh /root/.ssh',
+        errors: [{ line: 2, column: 1, message: 'COPY copies ~/.ssh (an .ssh directory)' }],
+      },
     ],
   },
 });

@@ -77,11 +77,26 @@ export const rule = defineRule({
       'FROM debian\nRUN tempDir="$(mktemp -d)" && chmod 777 "$tempDir" && make -C "$tempDir" && rm -rf "$tempDir"',
     ],
     invalid: [
-      { code: 'FROM alpine\nRUN chmod 777 /app', errors: [{ line: 2 }] },
-      { code: 'FROM alpine\nRUN chmod -R 0666 /data', errors: [{ line: 2 }] },
-      { code: 'FROM alpine\nRUN mkdir -p -m 777 /shared', errors: [{ line: 2 }] },
-      { code: 'FROM alpine\nRUN chmod a+rwx /opt/app', errors: [{ line: 2 }] },
-      { code: 'FROM alpine\nCOPY --chmod=777 run.sh /run.sh', errors: [{ line: 2 }] },
+      {
+        code: 'FROM alpine\nRUN chmod 777 /app',
+        errors: [{ line: 2, column: 5, message: 'chmod 777 makes a path world-writable' }],
+      },
+      {
+        code: 'FROM alpine\nRUN chmod -R 0666 /data',
+        errors: [{ line: 2, column: 5, message: 'chmod 0666 makes a path world-writable' }],
+      },
+      {
+        code: 'FROM alpine\nRUN mkdir -p -m 777 /shared',
+        errors: [{ line: 2, column: 5, message: 'mkdir 777 makes a path world-writable' }],
+      },
+      {
+        code: 'FROM alpine\nRUN chmod a+rwx /opt/app',
+        errors: [{ line: 2, column: 5, message: 'chmod a+rwx makes a path world-writable' }],
+      },
+      {
+        code: 'FROM alpine\nCOPY --chmod=777 run.sh /run.sh',
+        errors: [{ line: 2, column: 1, message: '--chmod=777 makes the files world-writable' }],
+      },
     ],
   },
 });

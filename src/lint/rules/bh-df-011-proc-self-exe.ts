@@ -50,14 +50,26 @@ export const rule = defineRule({
       'FROM alpine\nRUN readlink /proc/self/exec',
     ],
     invalid: [
-      { code: 'FROM alpine\nRUN ln -sf /proc/self/exe /bin/sh', errors: [{ line: 2 }] },
-      { code: 'FROM alpine\nENTRYPOINT ["/proc/self/exe"]', errors: [{ line: 2 }] },
+      {
+        code: 'FROM alpine\nRUN ln -sf /proc/self/exe /bin/sh',
+        errors: [{ line: 2, column: 5, message: 'ln uses /proc/self/exe' }],
+      },
+      {
+        code: 'FROM alpine\nENTRYPOINT ["/proc/self/exe"]',
+        errors: [{ line: 2, column: 1, message: 'ENTRYPOINT references /proc/self/exe' }],
+      },
       {
         code: 'FROM alpine\nRUN echo "#!/proc/self/exe" > /entrypoint && chmod +x /entrypoint',
-        errors: [{ line: 2 }],
+        errors: [{ line: 2, column: 5, message: 'echo uses #!/proc/self/exe' }],
       },
-      { code: 'FROM alpine\nCOPY <<EOF /entrypoint\n#!/proc/self/exe\nEOF', errors: [{ line: 2 }] },
-      { code: 'FROM alpine\nRUN cat /proc/$PID/exe > /tmp/runc', errors: [{ line: 2 }] },
+      {
+        code: 'FROM alpine\nCOPY <<EOF /entrypoint\n#!/proc/self/exe\nEOF',
+        errors: [{ line: 2, column: 1, message: 'COPY references /proc/self/exe' }],
+      },
+      {
+        code: 'FROM alpine\nRUN cat /proc/$PID/exe > /tmp/runc',
+        errors: [{ line: 2, column: 5, message: 'cat uses /proc/$PID/exe' }],
+      },
     ],
   },
 });

@@ -32,8 +32,14 @@ export const rule = defineRule({
       'FROM a:1 AS latest\nFROM latest',
     ],
     invalid: [
-      { code: 'FROM alpine:latest', errors: [{ line: 1 }] },
-      { code: 'FROM localhost:5000/app:latest', errors: [{ line: 1 }] },
+      {
+        code: 'FROM alpine:latest',
+        errors: [{ line: 1, column: 1, message: 'alpine:latest uses the latest tag' }],
+      },
+      {
+        code: 'FROM localhost:5000/app:latest',
+        errors: [{ line: 1, column: 1, message: 'localhost:5000/app:latest uses the latest tag' }],
+      },
     ],
   },
 });

@@ -37,9 +37,18 @@ export const rule = defineRule({
       'FROM alpine@sha256:0000000000000000000000000000000000000000000000000000000000000000',
     ],
     invalid: [
-      { code: 'FROM alpine', errors: [{ line: 1 }] },
-      { code: 'ARG B=debian\nFROM ${B} AS b', errors: [{ line: 2 }] },
-      { code: 'FROM localhost:5000/app', errors: [{ line: 1 }] },
+      {
+        code: 'FROM alpine',
+        errors: [{ line: 1, column: 1, message: 'alpine has no tag (it means latest)' }],
+      },
+      {
+        code: 'ARG B=debian\nFROM ${B} AS b',
+        errors: [{ line: 2, column: 1, message: 'debian has no tag (it means latest)' }],
+      },
+      {
+        code: 'FROM localhost:5000/app',
+        errors: [{ line: 1, column: 1, message: 'localhost:5000/app has no tag (it means latest)' }],
+      },
     ],
   },
 });

@@ -32,8 +32,14 @@ export const rule = defineRule({
       'FROM alpine\nRUN echo "%wheel ALL=(ALL) ALL" > /etc/sudoers.d/wheel',
     ],
     invalid: [
-      { code: 'FROM debian\nRUN sudo apt-get update', errors: [{ line: 2 }] },
-      { code: 'FROM debian\nRUN true && \\\n  sudo -u app make', errors: [{ line: 3 }] },
+      {
+        code: 'FROM debian\nRUN sudo apt-get update',
+        errors: [{ line: 2, column: 5, message: 'sudo used in RUN' }],
+      },
+      {
+        code: 'FROM debian\nRUN true && \\\n  sudo -u app make',
+        errors: [{ line: 3, column: 3, message: 'sudo used in RUN' }],
+      },
     ],
   },
 });

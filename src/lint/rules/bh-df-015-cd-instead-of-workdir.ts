@@ -46,8 +46,14 @@ export const rule = defineRule({
       'FROM alpine\nRUN (cd /src && make)',
     ],
     invalid: [
-      { code: 'FROM alpine\nRUN cd /app && make', errors: [{ line: 2 }] },
-      { code: 'FROM alpine\nRUN set -eux; cd /usr/src; make', errors: [{ line: 2 }] },
+      {
+        code: 'FROM alpine\nRUN cd /app && make',
+        errors: [{ line: 2, column: 5, message: 'RUN starts with cd /app; use WORKDIR' }],
+      },
+      {
+        code: 'FROM alpine\nRUN set -eux; cd /usr/src; make',
+        errors: [{ line: 2, column: 15, message: 'RUN starts with cd /usr/src; use WORKDIR' }],
+      },
     ],
   },
 });

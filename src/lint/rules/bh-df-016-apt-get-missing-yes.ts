@@ -60,10 +60,13 @@ export const rule = defineRule({
       'FROM debian\nRUN apt-get update',
     ],
     invalid: [
-      { code: 'FROM debian\nRUN apt-get update && apt-get install curl', errors: [{ line: 2 }] },
+      {
+        code: 'FROM debian\nRUN apt-get update && apt-get install curl',
+        errors: [{ line: 2, column: 23, message: 'apt-get install without -y' }],
+      },
       {
         code: 'FROM debian\nRUN apt-get -o Dpkg::Options::=--force-confold install curl',
-        errors: [{ line: 2 }],
+        errors: [{ line: 2, column: 5, message: 'apt-get install without -y' }],
       },
     ],
   },

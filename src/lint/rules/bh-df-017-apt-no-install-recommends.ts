@@ -35,6 +35,11 @@ export const rule = defineRule({
       'FROM debian\nRUN apt-get install -y --no-install-recommends curl',
       'FROM debian\nRUN apt-get -o APT::Install-Recommends=false install -y curl',
     ],
-    invalid: [{ code: 'FROM debian\nRUN apt-get install -y curl', errors: [{ line: 2 }] }],
+    invalid: [
+      {
+        code: 'FROM debian\nRUN apt-get install -y curl',
+        errors: [{ line: 2, column: 5, message: 'apt-get install without --no-install-recommends' }],
+      },
+    ],
   },
 });

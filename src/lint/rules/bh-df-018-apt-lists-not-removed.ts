@@ -80,15 +80,41 @@ export const rule = defineRule({
       'FROM debian\nRUN --mount=type=cache,target=/var/lib/apt,sharing=locked apt-get update && apt-get install -y curl',
     ],
     invalid: [
-      { code: 'FROM debian\nRUN apt-get update && apt-get install -y curl', errors: [{ line: 2 }] },
+      {
+        code: 'FROM debian\nRUN apt-get update && apt-get install -y curl',
+        errors: [
+          {
+            line: 2,
+            column: 23,
+            message: 'apt-get install without rm -rf /var/lib/apt/lists/* in the same RUN',
+          },
+        ],
+      },
       {
         code: 'FROM debian AS base\nRUN apt-get update && apt-get install -y gcc\nFROM base',
-        errors: [{ line: 2 }],
+        errors: [
+          {
+            line: 2,
+            column: 23,
+            message: 'apt-get install without rm -rf /var/lib/apt/lists/* in the same RUN',
+          },
+        ],
       },
-      { code: 'FROM scratch\nRUN apt update && apt install python', errors: [{ line: 2 }] },
+      {
+        code: 'FROM scratch\nRUN apt update && apt install python',
+        errors: [
+          { line: 2, column: 19, message: 'apt install without rm -rf /var/lib/apt/lists/* in the same RUN' },
+        ],
+      },
       {
         code: 'FROM debian\nRUN rm -f /etc/apt/apt.conf.d/docker-clean\nRUN --mount=type=cache,target=/var/lib/apt apt-get update && apt-get install -y x',
-        errors: [{ line: 3 }],
+        errors: [
+          {
+            line: 3,
+            column: 62,
+            message: 'apt-get install without rm -rf /var/lib/apt/lists/* in the same RUN',
+          },
+        ],
       },
     ],
   },

@@ -70,8 +70,14 @@ export const rule = defineRule({
       'FROM debian\nRUN --mount=type=cache,target=/var/lib/apt apt-get update\nRUN --mount=type=cache,target=/var/lib/apt apt-get install -y gcc',
     ],
     invalid: [
-      { code: 'FROM debian\nRUN apt-get update\nRUN apt-get install -y curl', errors: [{ line: 2 }] },
-      { code: 'FROM alpine\nRUN apk update', errors: [{ line: 2 }] },
+      {
+        code: 'FROM debian\nRUN apt-get update\nRUN apt-get install -y curl',
+        errors: [{ line: 2, column: 5, message: 'apt-get update without an install in the same RUN' }],
+      },
+      {
+        code: 'FROM alpine\nRUN apk update',
+        errors: [{ line: 2, column: 5, message: 'apk update without an install in the same RUN' }],
+      },
     ],
   },
 });

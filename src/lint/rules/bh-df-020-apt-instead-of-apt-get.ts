@@ -21,6 +21,11 @@ export const rule = defineRule({
   },
   cases: {
     valid: ['FROM debian\nRUN apt-get install -y curl', 'FROM debian\nRUN apt-cache policy curl'],
-    invalid: [{ code: 'FROM debian\nRUN apt install -y curl', errors: [{ line: 2 }] }],
+    invalid: [
+      {
+        code: 'FROM debian\nRUN apt install -y curl',
+        errors: [{ line: 2, column: 5, message: 'use apt-get instead of apt' }],
+      },
+    ],
   },
 });

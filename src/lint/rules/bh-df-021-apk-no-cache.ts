@@ -51,10 +51,16 @@ export const rule = defineRule({
       'FROM alpine\nRUN --mount=type=cache,target=/var/cache/apk apk add curl',
     ],
     invalid: [
-      { code: 'FROM alpine\nRUN apk add curl', errors: [{ line: 2 }] },
-      { code: 'FROM alpine\nRUN apk add -t .deps gcc', errors: [{ line: 2 }] },
+      {
+        code: 'FROM alpine\nRUN apk add curl',
+        errors: [{ line: 2, column: 5, message: 'apk add without --no-cache' }],
+      },
+      {
+        code: 'FROM alpine\nRUN apk add -t .deps gcc',
+        errors: [{ line: 2, column: 5, message: 'apk add without --no-cache' }],
+      },
       // A fragment without FROM (a template, a hadolint spec) is linted too.
-      { code: 'RUN apk add curl', errors: [{ line: 1 }] },
+      { code: 'RUN apk add curl', errors: [{ line: 1, column: 5, message: 'apk add without --no-cache' }] },
     ],
   },
 });

@@ -72,8 +72,14 @@ export const rule = defineRule({
       'FROM python\nRUN pip download flask',
     ],
     invalid: [
-      { code: 'FROM python\nRUN pip install flask', errors: [{ line: 2 }] },
-      { code: 'FROM python\nRUN python3 -m pip install -r req.txt', errors: [{ line: 2 }] },
+      {
+        code: 'FROM python\nRUN pip install flask',
+        errors: [{ line: 2, column: 5, message: 'pip install without --no-cache-dir' }],
+      },
+      {
+        code: 'FROM python\nRUN python3 -m pip install -r req.txt',
+        errors: [{ line: 2, column: 5, message: 'python3 install without --no-cache-dir' }],
+      },
     ],
   },
 });

@@ -41,8 +41,14 @@ export const rule = defineRule({
       'FROM alpine\nADD git@github.com:moby/buildkit.git /src',
     ],
     invalid: [
-      { code: 'FROM alpine\nADD app.py /app/', errors: [{ line: 2 }] },
-      { code: 'FROM alpine\nADD ["a b", "/x/"]', errors: [{ line: 2 }] },
+      {
+        code: 'FROM alpine\nADD app.py /app/',
+        errors: [{ line: 2, column: 1, message: 'ADD app.py: use COPY for local files' }],
+      },
+      {
+        code: 'FROM alpine\nADD ["a b", "/x/"]',
+        errors: [{ line: 2, column: 1, message: 'ADD a b: use COPY for local files' }],
+      },
     ],
   },
 });

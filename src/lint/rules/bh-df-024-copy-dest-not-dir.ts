@@ -44,8 +44,14 @@ export const rule = defineRule({
       'FROM alpine\nCOPY a b $DEST',
     ],
     invalid: [
-      { code: 'FROM alpine\nCOPY a b /app', errors: [{ line: 2 }] },
-      { code: 'FROM alpine\nADD ["a", "b", "/app"]', errors: [{ line: 2 }] },
+      {
+        code: 'FROM alpine\nCOPY a b /app',
+        errors: [{ line: 2, column: 1, message: '2 sources copied to /app, which does not end with /' }],
+      },
+      {
+        code: 'FROM alpine\nADD ["a", "b", "/app"]',
+        errors: [{ line: 2, column: 1, message: '2 sources copied to /app, which does not end with /' }],
+      },
     ],
   },
 });

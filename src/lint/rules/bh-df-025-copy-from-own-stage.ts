@@ -20,21 +20,30 @@ export const rule = defineRule({
   check({ model, report }) {
     for (const stage of lintStages(model)) {
       for (const instruction of stage.instructions) {
-        const from =
-          instruction.keyword === 'COPY'
-            ? instruction.flags.find((f) => f.name === 'from')?.value
-            : undefined;
-        if (from === undefined || from === null) continue;
+        const flag =
+          instruction.keyword === 'COPY' ? instruction.flags.find((f) => f.name === 'from') : undefined;
+        const from = flag?.value;
+        if (flag === undefined || from === undefined || from === null) continue;
         if ((stage.name !== null && from.toLowerCase() === stage.name) || from === String(stage.index))
-          report({ instruction, message: `COPY --from=${from} copies from its own stage` });
+          report({
+            instruction,
+            at: { line: flag.line, column: flag.column },
+            message: `COPY --from=${from} copies from its own stage`,
+          });
       }
     }
   },
   cases: {
     valid: ['FROM alpine AS a\nRUN touch /x\nFROM alpine AS b\nCOPY --from=a /x /x'],
     invalid: [
-      { code: 'FROM alpine AS a\nCOPY --from=a /x /y', errors: [{ line: 2 }] },
-      { code: 'FROM alpine\nCOPY --from=0 /x /y', errors: [{ line: 2 }] },
+      {
+        code: 'FROM alpine AS a\nCOPY --from=a /x /y',
+        errors: [{ line: 2, column: 6, message: 'COPY --from=a copies from its own stage' }],
+      },
+      {
+        code: 'FROM alpine\nCOPY --from=0 /x /y',
+        errors: [{ line: 2, column: 6, message: 'COPY --from=0 copies from its own stage' }],
+      },
     ],
   },
 });

@@ -47,8 +47,28 @@ export const rule = defineRule({
       'FROM alpine\nCOPY --from=${SRC} /a /a',
     ],
     invalid: [
-      { code: 'FROM alpine AS build\nFROM alpine\nCOPY --from=buidl /a /a', errors: [{ line: 3 }] },
-      { code: 'FROM alpine\nCOPY --from=later /a /a\nFROM alpine AS later', errors: [{ line: 2 }] },
+      {
+        code: 'FROM alpine AS build\nFROM alpine\nCOPY --from=buidl /a /a',
+        errors: [
+          {
+            line: 3,
+            column: 1,
+            message:
+              'COPY --from=buidl: no earlier stage has that name (BuildKit will pull an image called "buidl")',
+          },
+        ],
+      },
+      {
+        code: 'FROM alpine\nCOPY --from=later /a /a\nFROM alpine AS later',
+        errors: [
+          {
+            line: 2,
+            column: 1,
+            message:
+              'COPY --from=later: no earlier stage has that name (BuildKit will pull an image called "later")',
+          },
+        ],
+      },
     ],
   },
 });

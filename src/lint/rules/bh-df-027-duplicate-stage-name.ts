@@ -27,6 +27,11 @@ export const rule = defineRule({
   },
   cases: {
     valid: ['FROM alpine AS a\nFROM alpine AS b'],
-    invalid: [{ code: 'FROM alpine AS a\nFROM debian AS A', errors: [{ line: 2 }] }],
+    invalid: [
+      {
+        code: 'FROM alpine AS a\nFROM debian AS A',
+        errors: [{ line: 2, column: 1, message: 'stage name "a" is already used' }],
+      },
+    ],
   },
 });

@@ -49,9 +49,32 @@ export const rule = defineRule({
       'FROM alpine\nHEALTHCHECK NONE',
     ],
     invalid: [
-      { code: 'FROM alpine\nCMD app --serve', errors: [{ line: 2 }] },
-      { code: 'FROM alpine\nENTRYPOINT /entrypoint.sh', errors: [{ line: 2 }] },
-      { code: 'FROM alpine\nHEALTHCHECK --interval=5s CMD curl -f http://localhost/', errors: [{ line: 2 }] },
+      {
+        code: 'FROM alpine\nCMD app --serve',
+        errors: [
+          {
+            line: 2,
+            column: 1,
+            message: 'CMD in shell form runs under /bin/sh -c, which does not forward signals',
+          },
+        ],
+      },
+      {
+        code: 'FROM alpine\nENTRYPOINT /entrypoint.sh',
+        errors: [
+          {
+            line: 2,
+            column: 1,
+            message: 'ENTRYPOINT in shell form runs under /bin/sh -c, which does not forward signals',
+          },
+        ],
+      },
+      {
+        code: 'FROM alpine\nHEALTHCHECK --interval=5s CMD curl -f http://localhost/',
+        errors: [
+          { line: 2, column: 1, message: 'HEALTHCHECK CMD in shell form needs /bin/sh in the image to run' },
+        ],
+      },
     ],
   },
 });

@@ -29,6 +29,11 @@ export const rule = defineRule({
   },
   cases: {
     valid: ['FROM alpine\nCMD ["a"]', 'FROM alpine AS a\nCMD ["a"]\nFROM alpine\nCMD ["b"]'],
-    invalid: [{ code: 'FROM alpine\nCMD ["a"]\nCMD ["b"]', errors: [{ line: 3 }] }],
+    invalid: [
+      {
+        code: 'FROM alpine\nCMD ["a"]\nCMD ["b"]',
+        errors: [{ line: 3, column: 1, message: 'CMD repeated in stage 0 (line 2 is overridden)' }],
+      },
+    ],
   },
 });

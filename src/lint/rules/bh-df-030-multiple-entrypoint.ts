@@ -32,6 +32,11 @@ export const rule = defineRule({
       'FROM alpine\nENTRYPOINT ["a"]',
       'FROM alpine AS a\nENTRYPOINT ["a"]\nFROM alpine\nENTRYPOINT ["b"]',
     ],
-    invalid: [{ code: 'FROM alpine\nENTRYPOINT ["a"]\nENTRYPOINT ["b"]', errors: [{ line: 3 }] }],
+    invalid: [
+      {
+        code: 'FROM alpine\nENTRYPOINT ["a"]\nENTRYPOINT ["b"]',
+        errors: [{ line: 3, column: 1, message: 'ENTRYPOINT repeated in stage 0 (line 2 is overridden)' }],
+      },
+    ],
   },
 });

@@ -32,6 +32,11 @@ export const rule = defineRule({
       'FROM alpine\nHEALTHCHECK CMD ["a"]',
       'FROM alpine AS a\nHEALTHCHECK CMD ["a"]\nFROM alpine\nHEALTHCHECK CMD ["b"]',
     ],
-    invalid: [{ code: 'FROM alpine\nHEALTHCHECK CMD ["a"]\nHEALTHCHECK CMD ["b"]', errors: [{ line: 3 }] }],
+    invalid: [
+      {
+        code: 'FROM alpine\nHEALTHCHECK CMD ["a"]\nHEALTHCHECK CMD ["b"]',
+        errors: [{ line: 3, column: 1, message: 'HEALTHCHECK repeated in stage 0 (line 2 is overridden)' }],
+      },
+    ],
   },
 });

@@ -40,6 +40,11 @@ export const rule = defineRule({
       'FROM mcr.microsoft.com/windows/servercore:ltsc2022\nWORKDIR C:\\app',
       'FROM alpine\nWORKDIR "/my app"',
     ],
-    invalid: [{ code: 'FROM alpine\nWORKDIR app', errors: [{ line: 2 }] }],
+    invalid: [
+      {
+        code: 'FROM alpine\nWORKDIR app',
+        errors: [{ line: 2, column: 1, message: 'WORKDIR app is relative' }],
+      },
+    ],
   },
 });

@@ -36,8 +36,14 @@ export const rule = defineRule({
   cases: {
     valid: ['FROM alpine\nEXPOSE 80 443/tcp 53/udp 8000-8010', 'FROM alpine\nEXPOSE ${PORT}'],
     invalid: [
-      { code: 'FROM alpine\nEXPOSE 80000', errors: [{ line: 2 }] },
-      { code: 'FROM alpine\nEXPOSE 90-80', errors: [{ line: 2 }] },
+      {
+        code: 'FROM alpine\nEXPOSE 80000',
+        errors: [{ line: 2, column: 1, message: 'EXPOSE 80000 is not a valid port' }],
+      },
+      {
+        code: 'FROM alpine\nEXPOSE 90-80',
+        errors: [{ line: 2, column: 1, message: 'EXPOSE 90-80 is not a valid port' }],
+      },
     ],
   },
 });

@@ -30,8 +30,14 @@ export const rule = defineRule({
   cases: {
     valid: ['FROM alpine\nEXPOSE 2222 8080', 'FROM alpine\nEXPOSE 22/udp'],
     invalid: [
-      { code: 'FROM alpine\nEXPOSE 22', errors: [{ line: 2 }] },
-      { code: 'FROM alpine\nEXPOSE 80 20-25/tcp', errors: [{ line: 2 }] },
+      {
+        code: 'FROM alpine\nEXPOSE 22',
+        errors: [{ line: 2, column: 1, message: 'EXPOSE 22 publishes SSH' }],
+      },
+      {
+        code: 'FROM alpine\nEXPOSE 80 20-25/tcp',
+        errors: [{ line: 2, column: 1, message: 'EXPOSE 20-25/tcp publishes SSH' }],
+      },
     ],
   },
 });

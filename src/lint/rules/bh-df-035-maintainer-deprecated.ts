@@ -22,6 +22,11 @@ export const rule = defineRule({
   },
   cases: {
     valid: ['FROM alpine\nLABEL org.opencontainers.image.authors="a@example.com"'],
-    invalid: [{ code: 'FROM alpine\nMAINTAINER a@example.com', errors: [{ line: 2 }] }],
+    invalid: [
+      {
+        code: 'FROM alpine\nMAINTAINER a@example.com',
+        errors: [{ line: 2, column: 1, message: 'MAINTAINER is deprecated' }],
+      },
+    ],
   },
 });

@@ -40,6 +40,11 @@ export const rule = defineRule({
       'FROM alpine\nRUN curl -o a https://x && curl -o b https://y',
       'FROM alpine AS a\nRUN wget https://x\nFROM alpine\nRUN curl https://y',
     ],
-    invalid: [{ code: 'FROM alpine\nRUN wget https://x\nRUN curl https://y', errors: [{ line: 3 }] }],
+    invalid: [
+      {
+        code: 'FROM alpine\nRUN wget https://x\nRUN curl https://y',
+        errors: [{ line: 3, column: 5, message: 'curl used in a stage that already uses wget' }],
+      },
+    ],
   },
 });

@@ -60,8 +60,14 @@ export const rule = defineRule({
       'FROM debian\nRUN set -eux -o pipefail; wget -O- https://x | tar x',
     ],
     invalid: [
-      { code: 'FROM debian\nRUN curl -fsSL https://x | tar xz', errors: [{ line: 2 }] },
-      { code: 'FROM debian\nRUN dpkg -l | grep ii', errors: [{ line: 2 }] },
+      {
+        code: 'FROM debian\nRUN curl -fsSL https://x | tar xz',
+        errors: [{ line: 2, column: 5, message: 'curl is piped without pipefail: its failure is ignored' }],
+      },
+      {
+        code: 'FROM debian\nRUN dpkg -l | grep ii',
+        errors: [{ line: 2, column: 5, message: 'dpkg is piped without pipefail: its failure is ignored' }],
+      },
     ],
   },
 });

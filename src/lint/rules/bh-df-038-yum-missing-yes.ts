@@ -18,6 +18,11 @@ export const rule = assumeYesRule({
   short: ['y'],
   cases: {
     valid: ['FROM centos\nRUN yum install -y httpd', 'FROM centos\nRUN yum makecache'],
-    invalid: [{ code: 'FROM centos\nRUN yum install httpd', errors: [{ line: 2 }] }],
+    invalid: [
+      {
+        code: 'FROM centos\nRUN yum install httpd',
+        errors: [{ line: 2, column: 5, message: 'yum install without --assumeyes' }],
+      },
+    ],
   },
 });

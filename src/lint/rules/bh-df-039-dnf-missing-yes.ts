@@ -21,6 +21,11 @@ export const rule = assumeYesRule({
       'FROM fedora\nRUN dnf install -y httpd',
       'FROM fedora\nRUN dnf -y --setopt=tsflags=nodocs install httpd',
     ],
-    invalid: [{ code: 'FROM fedora\nRUN dnf install httpd', errors: [{ line: 2 }] }],
+    invalid: [
+      {
+        code: 'FROM fedora\nRUN dnf install httpd',
+        errors: [{ line: 2, column: 5, message: 'dnf install without --assumeyes' }],
+      },
+    ],
   },
 });

@@ -21,6 +21,11 @@ export const rule = assumeYesRule({
       'FROM opensuse/leap\nRUN zypper -n install curl',
       'FROM opensuse/leap\nRUN zypper install -y curl',
     ],
-    invalid: [{ code: 'FROM opensuse/leap\nRUN zypper install curl', errors: [{ line: 2 }] }],
+    invalid: [
+      {
+        code: 'FROM opensuse/leap\nRUN zypper install curl',
+        errors: [{ line: 2, column: 5, message: 'zypper install without --non-interactive' }],
+      },
+    ],
   },
 });

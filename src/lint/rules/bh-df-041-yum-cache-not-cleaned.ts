@@ -22,6 +22,11 @@ export const rule = cleanCacheRule({
   cleaned: (c) => c.program === 'yum' && argTexts(c).includes('clean'),
   cases: {
     valid: ['FROM centos\nRUN yum install -y httpd && yum clean all'],
-    invalid: [{ code: 'FROM centos\nRUN yum install -y httpd', errors: [{ line: 2 }] }],
+    invalid: [
+      {
+        code: 'FROM centos\nRUN yum install -y httpd',
+        errors: [{ line: 2, column: 5, message: 'yum installs without cleaning its cache in the same RUN' }],
+      },
+    ],
   },
 });

@@ -26,6 +26,11 @@ export const rule = cleanCacheRule({
       'FROM fedora\nRUN dnf install -y httpd && dnf clean all',
       'FROM fedora AS b\nRUN dnf install -y gcc\nFROM scratch',
     ],
-    invalid: [{ code: 'FROM fedora\nRUN dnf install -y httpd', errors: [{ line: 2 }] }],
+    invalid: [
+      {
+        code: 'FROM fedora\nRUN dnf install -y httpd',
+        errors: [{ line: 2, column: 5, message: 'dnf installs without cleaning its cache in the same RUN' }],
+      },
+    ],
   },
 });

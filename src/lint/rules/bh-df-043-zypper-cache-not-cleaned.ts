@@ -22,6 +22,13 @@ export const rule = cleanCacheRule({
   cleaned: (c) => c.program === 'zypper' && (argTexts(c).includes('clean') || argTexts(c).includes('cc')),
   cases: {
     valid: ['FROM opensuse/leap\nRUN zypper -n install curl && zypper clean -a'],
-    invalid: [{ code: 'FROM opensuse/leap\nRUN zypper -n install curl', errors: [{ line: 2 }] }],
+    invalid: [
+      {
+        code: 'FROM opensuse/leap\nRUN zypper -n install curl',
+        errors: [
+          { line: 2, column: 5, message: 'zypper installs without cleaning its cache in the same RUN' },
+        ],
+      },
+    ],
   },
 });

@@ -41,8 +41,14 @@ export const rule = defineRule({
   cases: {
     valid: ['FROM debian\nRUN apt-get install -y vim procps', 'FROM debian\nRUN echo service'],
     invalid: [
-      { code: 'FROM debian\nRUN service nginx start', errors: [{ line: 2 }] },
-      { code: 'FROM debian\nRUN ps aux && make', errors: [{ line: 2 }] },
+      {
+        code: 'FROM debian\nRUN service nginx start',
+        errors: [{ line: 2, column: 5, message: 'service has no use in a build step' }],
+      },
+      {
+        code: 'FROM debian\nRUN ps aux && make',
+        errors: [{ line: 2, column: 5, message: 'ps has no use in a build step' }],
+      },
     ],
   },
 });

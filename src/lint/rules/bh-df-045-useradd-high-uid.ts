@@ -31,6 +31,11 @@ export const rule = defineRule({
   },
   cases: {
     valid: ['FROM debian\nRUN useradd -l -u 100000 app', 'FROM debian\nRUN useradd -u 1000 app'],
-    invalid: [{ code: 'FROM debian\nRUN useradd -u 123456 app', errors: [{ line: 2 }] }],
+    invalid: [
+      {
+        code: 'FROM debian\nRUN useradd -u 123456 app',
+        errors: [{ line: 2, column: 5, message: 'useradd -u 123456 without -l' }],
+      },
+    ],
   },
 });

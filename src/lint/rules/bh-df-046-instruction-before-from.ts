@@ -25,6 +25,11 @@ export const rule = defineRule({
   },
   cases: {
     valid: ['# syntax=docker/dockerfile:1\nARG V=1\nFROM alpine:${V}'],
-    invalid: [{ code: 'LABEL a=b\nFROM alpine', errors: [{ line: 1 }] }],
+    invalid: [
+      {
+        code: 'LABEL a=b\nFROM alpine',
+        errors: [{ line: 1, column: 1, message: 'LABEL before the first FROM' }],
+      },
+    ],
   },
 });

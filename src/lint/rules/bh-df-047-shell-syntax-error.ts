@@ -32,8 +32,14 @@ export const rule = defineRule({
       'FROM mcr.microsoft.com/windows/servercore:ltsc2022\nSHELL ["powershell", "-Command"]\nRUN if ($true) { Write-Host "x" }',
     ],
     invalid: [
-      { code: 'FROM alpine\nRUN echo "unterminated', errors: [{ line: 2 }] },
-      { code: 'FROM alpine\nRUN true && \\\n  if true; then echo x', errors: [{ line: 3 }] },
+      {
+        code: 'FROM alpine\nRUN echo "unterminated',
+        errors: [{ line: 2, column: 10, message: 'shell syntax error: reached EOF without closing quote "' }],
+      },
+      {
+        code: 'FROM alpine\nRUN true && \\\n  if true; then echo x',
+        errors: [{ line: 3, column: 3, message: 'shell syntax error: if statement must end with "fi"' }],
+      },
     ],
   },
 });

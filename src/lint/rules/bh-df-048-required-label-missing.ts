@@ -43,7 +43,7 @@ export const rule = defineRule({
       {
         code: 'FROM alpine\nLABEL a=b',
         settings: { labelSchema: { maintainer: 'text' } },
-        errors: [{ line: 1 }],
+        errors: [{ line: 1, column: 1, message: 'label maintainer is required by the label schema' }],
       },
     ],
   },

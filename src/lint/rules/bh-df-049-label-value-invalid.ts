@@ -47,12 +47,15 @@ export const rule = defineRule({
       {
         code: 'FROM alpine\nLABEL src=example created=yesterday',
         settings: { labelSchema: { src: 'url', created: 'rfc3339' } },
-        errors: [{ line: 2 }, { line: 2 }],
+        errors: [
+          { line: 2, column: 7, message: 'label src is not a URL' },
+          { line: 2, column: 19, message: 'label created is not an RFC 3339 timestamp' },
+        ],
       },
       {
         code: 'FROM alpine\nLABEL maintainer=""',
         settings: { labelSchema: { maintainer: 'text' } },
-        errors: [{ line: 2 }],
+        errors: [{ line: 2, column: 7, message: 'label maintainer is empty' }],
       },
     ],
   },

@@ -35,8 +35,23 @@ export const rule = defineRule({
   cases: {
     valid: ['FROM alpine\nLABEL org.opencontainers.image.title=x maintainer=y'],
     invalid: [
-      { code: 'FROM alpine\nLABEL com.docker.x=1', errors: [{ line: 2 }] },
-      { code: 'FROM alpine\nLABEL "my label"=1', errors: [{ line: 2 }] },
+      {
+        code: 'FROM alpine\nLABEL com.docker.x=1',
+        errors: [
+          { line: 2, column: 7, message: 'label key "com.docker.x" uses a prefix reserved by Docker' },
+        ],
+      },
+      {
+        code: 'FROM alpine\nLABEL "my label"=1',
+        errors: [
+          {
+            line: 2,
+            column: 7,
+            message:
+              'label key "my label" must start with a letter, end with a letter or digit and contain only letters, digits, ".", "-" and "_"',
+          },
+        ],
+      },
     ],
   },
 });

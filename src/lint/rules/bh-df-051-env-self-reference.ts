@@ -36,6 +36,11 @@ export const rule = defineRule({
   },
   cases: {
     valid: ['FROM alpine\nENV A=1\nENV B=$A', 'FROM alpine\nENV PATH=/opt/bin:$PATH GOPATH=/go'],
-    invalid: [{ code: 'FROM alpine\nENV A=1 B=${A}/x', errors: [{ line: 2 }] }],
+    invalid: [
+      {
+        code: 'FROM alpine\nENV A=1 B=${A}/x',
+        errors: [{ line: 2, column: 9, message: 'B refers to A, which this same ENV sets' }],
+      },
+    ],
   },
 });

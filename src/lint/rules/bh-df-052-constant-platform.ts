@@ -26,6 +26,11 @@ export const rule = defineRule({
   },
   cases: {
     valid: ['FROM --platform=$BUILDPLATFORM golang AS b', 'FROM alpine'],
-    invalid: [{ code: 'FROM --platform=linux/amd64 alpine', errors: [{ line: 1 }] }],
+    invalid: [
+      {
+        code: 'FROM --platform=linux/amd64 alpine',
+        errors: [{ line: 1, column: 1, message: 'FROM --platform=linux/amd64 fixes the platform' }],
+      },
+    ],
   },
 });

@@ -26,6 +26,11 @@ export const rule = defineRule({
   },
   cases: {
     valid: ['FROM x\nRUN apt-get install -y curl=8.5.0-2', 'FROM x\nRUN apt-get install -y /tmp/x.deb'],
-    invalid: [{ code: 'FROM x\nRUN apt-get install -y curl', errors: [{ line: 2 }] }],
+    invalid: [
+      {
+        code: 'FROM x\nRUN apt-get install -y curl',
+        errors: [{ line: 2, column: 5, message: 'unpinned: curl' }],
+      },
+    ],
   },
 });

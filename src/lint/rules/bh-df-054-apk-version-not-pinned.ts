@@ -26,6 +26,11 @@ export const rule = defineRule({
   },
   cases: {
     valid: ['FROM x\nRUN apk add --no-cache curl=8.9.1-r0', 'FROM x\nRUN apk --version'],
-    invalid: [{ code: 'FROM x\nRUN apk add --no-cache curl', errors: [{ line: 2 }] }],
+    invalid: [
+      {
+        code: 'FROM x\nRUN apk add --no-cache curl',
+        errors: [{ line: 2, column: 5, message: 'unpinned: curl' }],
+      },
+    ],
   },
 });

@@ -26,6 +26,11 @@ export const rule = defineRule({
   },
   cases: {
     valid: ['FROM x\nRUN pip install --no-cache-dir flask==3.0.3', 'FROM x\nRUN pip --version'],
-    invalid: [{ code: 'FROM x\nRUN pip install --no-cache-dir flask', errors: [{ line: 2 }] }],
+    invalid: [
+      {
+        code: 'FROM x\nRUN pip install --no-cache-dir flask',
+        errors: [{ line: 2, column: 5, message: 'unpinned: flask' }],
+      },
+    ],
   },
 });

@@ -26,6 +26,11 @@ export const rule = defineRule({
   },
   cases: {
     valid: ['FROM x\nRUN npm install -g typescript@5.5.4', 'FROM x\nRUN npm --version'],
-    invalid: [{ code: 'FROM x\nRUN npm install -g typescript', errors: [{ line: 2 }] }],
+    invalid: [
+      {
+        code: 'FROM x\nRUN npm install -g typescript',
+        errors: [{ line: 2, column: 5, message: 'unpinned: typescript' }],
+      },
+    ],
   },
 });

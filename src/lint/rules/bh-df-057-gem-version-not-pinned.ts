@@ -26,6 +26,8 @@ export const rule = defineRule({
   },
   cases: {
     valid: ['FROM x\nRUN gem install rake -v 13.2.1', 'FROM x\nRUN gem --version'],
-    invalid: [{ code: 'FROM x\nRUN gem install rake', errors: [{ line: 2 }] }],
+    invalid: [
+      { code: 'FROM x\nRUN gem install rake', errors: [{ line: 2, column: 5, message: 'unpinned: rake' }] },
+    ],
   },
 });

@@ -49,6 +49,11 @@ export const rule = defineRule({
       'FROM alpine\nCOPY a /app/',
       'FROM alpine AS b\nWORKDIR /src\nFROM b\nCOPY x .',
     ],
-    invalid: [{ code: 'FROM alpine\nCOPY package.json ./', errors: [{ line: 2 }] }],
+    invalid: [
+      {
+        code: 'FROM alpine\nCOPY package.json ./',
+        errors: [{ line: 2, column: 1, message: 'COPY to relative ./ without a WORKDIR' }],
+      },
+    ],
   },
 });

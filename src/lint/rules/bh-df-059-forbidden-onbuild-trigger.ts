@@ -25,6 +25,11 @@ export const rule = defineRule({
   },
   cases: {
     valid: ['FROM alpine\nONBUILD COPY . /app'],
-    invalid: [{ code: 'FROM alpine\nONBUILD FROM debian', errors: [{ line: 2 }] }],
+    invalid: [
+      {
+        code: 'FROM alpine\nONBUILD FROM debian',
+        errors: [{ line: 2, column: 1, message: 'ONBUILD FROM is not allowed' }],
+      },
+    ],
   },
 });

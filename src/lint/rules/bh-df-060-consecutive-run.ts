@@ -44,6 +44,11 @@ export const rule = defineRule({
       'FROM alpine AS b\nRUN a\nRUN b\nFROM alpine',
       'FROM alpine\nRUN a\nRUN --mount=type=cache,target=/x b',
     ],
-    invalid: [{ code: 'FROM alpine\nRUN a\nRUN b', errors: [{ line: 3 }] }],
+    invalid: [
+      {
+        code: 'FROM alpine\nRUN a\nRUN b',
+        errors: [{ line: 3, column: 1, message: 'RUN directly after the RUN on line 2' }],
+      },
+    ],
   },
 });

@@ -39,6 +39,11 @@ export const rule = defineRule({
       'FROM alpine\nRUN wget -qO- https://x',
       'FROM alpine\nRUN wget --progress=dot:giga https://x',
     ],
-    invalid: [{ code: 'FROM alpine\nRUN wget https://x', errors: [{ line: 2 }] }],
+    invalid: [
+      {
+        code: 'FROM alpine\nRUN wget https://x',
+        errors: [{ line: 2, column: 5, message: 'wget without -q/-nv/--progress' }],
+      },
+    ],
   },
 });

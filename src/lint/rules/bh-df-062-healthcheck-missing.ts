@@ -35,6 +35,11 @@ export const rule = defineRule({
       'FROM alpine\nHEALTHCHECK NONE\nCMD ["app"]',
       'FROM alpine\nRUN make',
     ],
-    invalid: [{ code: 'FROM alpine\nCMD ["app"]', errors: [{ line: 1 }] }],
+    invalid: [
+      {
+        code: 'FROM alpine\nCMD ["app"]',
+        errors: [{ line: 1, column: 1, message: 'the final stage has no HEALTHCHECK' }],
+      },
+    ],
   },
 });

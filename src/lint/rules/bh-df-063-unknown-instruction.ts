@@ -45,7 +45,10 @@ export const rule = defineRule({
   cases: {
     valid: ['FROM alpine\nrun echo lower-case keywords are fine'],
     invalid: [
-      { code: 'FROM alpine\nRUN apt-get update &&\n  apt-get install -y curl', errors: [{ line: 3 }] },
+      {
+        code: 'FROM alpine\nRUN apt-get update &&\n  apt-get install -y curl',
+        errors: [{ line: 3, column: 3, message: 'unknown instruction APT-GET' }],
+      },
     ],
   },
 });

@@ -28,6 +28,11 @@ export const rule = defineRule({
   },
   cases: {
     valid: ['FROM debian\nRUN apt-get update && apt-get upgrade -y'],
-    invalid: [{ code: 'FROM debian\nRUN apt-get update && apt-get dist-upgrade -y', errors: [{ line: 2 }] }],
+    invalid: [
+      {
+        code: 'FROM debian\nRUN apt-get update && apt-get dist-upgrade -y',
+        errors: [{ line: 2, column: 23, message: 'apt-get dist-upgrade' }],
+      },
+    ],
   },
 });

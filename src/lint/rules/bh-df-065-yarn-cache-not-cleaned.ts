@@ -56,6 +56,11 @@ export const rule = defineRule({
       'FROM node\nRUN yarn --version',
       'FROM node AS b\nRUN yarn install\nFROM node',
     ],
-    invalid: [{ code: 'FROM node\nRUN yarn install --frozen-lockfile', errors: [{ line: 2 }] }],
+    invalid: [
+      {
+        code: 'FROM node\nRUN yarn install --frozen-lockfile',
+        errors: [{ line: 2, column: 5, message: 'yarn install without yarn cache clean' }],
+      },
+    ],
   },
 });

@@ -25,6 +25,11 @@ export const rule = defineRule({
   },
   cases: {
     valid: ['FROM debian\nRUN ln -s /usr/bin/python3 /usr/bin/python'],
-    invalid: [{ code: 'FROM debian\nRUN ln -sf /bin/bash /bin/sh', errors: [{ line: 2 }] }],
+    invalid: [
+      {
+        code: 'FROM debian\nRUN ln -sf /bin/bash /bin/sh',
+        errors: [{ line: 2, column: 5, message: 'ln replaces /bin/sh with /bin/bash' }],
+      },
+    ],
   },
 });

@@ -24,6 +24,11 @@ export const rule = defineRule({
   },
   cases: {
     valid: ['FROM x\nRUN yum install -y httpd-2.4.57', 'FROM x\nRUN yum clean all'],
-    invalid: [{ code: 'FROM x\nRUN yum install -y httpd', errors: [{ line: 2 }] }],
+    invalid: [
+      {
+        code: 'FROM x\nRUN yum install -y httpd',
+        errors: [{ line: 2, column: 5, message: 'unpinned: httpd' }],
+      },
+    ],
   },
 });

@@ -24,6 +24,11 @@ export const rule = defineRule({
   },
   cases: {
     valid: ['FROM x\nRUN zypper -n install curl=8.0.1', 'FROM x\nRUN zypper clean all'],
-    invalid: [{ code: 'FROM x\nRUN zypper -n install curl', errors: [{ line: 2 }] }],
+    invalid: [
+      {
+        code: 'FROM x\nRUN zypper -n install curl',
+        errors: [{ line: 2, column: 5, message: 'unpinned: curl' }],
+      },
+    ],
   },
 });

@@ -23,6 +23,11 @@ export const rule = defineRule({
   },
   cases: {
     valid: ['FROM opensuse/leap\nRUN zypper -n patch'],
-    invalid: [{ code: 'FROM opensuse/leap\nRUN zypper -n dup', errors: [{ line: 2 }] }],
+    invalid: [
+      {
+        code: 'FROM opensuse/leap\nRUN zypper -n dup',
+        errors: [{ line: 2, column: 5, message: 'zypper dup' }],
+      },
+    ],
   },
 });

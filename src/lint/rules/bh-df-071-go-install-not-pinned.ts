@@ -49,11 +49,34 @@ export const rule = defineRule({
       'FROM golang\nRUN go get example.com/pkg@v1.2.3',
     ],
     invalid: [
-      { code: 'FROM golang\nRUN go install golang.org/x/tools/gopls@latest', errors: [{ line: 2 }] },
-      { code: 'FROM golang\nRUN go install -v github.com/x/y@master', errors: [{ line: 2 }] },
-      { code: 'FROM golang\nRUN go get example.com/pkg', errors: [{ line: 2 }] },
-      { code: 'FROM golang\nRUN go get -tool foobar@latest', errors: [{ line: 2 }] },
-      { code: 'FROM golang\nRUN go run example.com/pkg@latest -flag', errors: [{ line: 2 }] },
+      {
+        code: 'FROM golang\nRUN go install golang.org/x/tools/gopls@latest',
+        errors: [
+          {
+            line: 2,
+            column: 5,
+            message: 'go install of golang.org/x/tools/gopls@latest without a fixed version',
+          },
+        ],
+      },
+      {
+        code: 'FROM golang\nRUN go install -v github.com/x/y@master',
+        errors: [
+          { line: 2, column: 5, message: 'go install of github.com/x/y@master without a fixed version' },
+        ],
+      },
+      {
+        code: 'FROM golang\nRUN go get example.com/pkg',
+        errors: [{ line: 2, column: 5, message: 'go get of example.com/pkg without a fixed version' }],
+      },
+      {
+        code: 'FROM golang\nRUN go get -tool foobar@latest',
+        errors: [{ line: 2, column: 5, message: 'go get of foobar@latest without a fixed version' }],
+      },
+      {
+        code: 'FROM golang\nRUN go run example.com/pkg@latest -flag',
+        errors: [{ line: 2, column: 5, message: 'go run of example.com/pkg@latest without a fixed version' }],
+      },
     ],
   },
 });

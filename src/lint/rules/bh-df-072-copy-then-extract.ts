@@ -65,7 +65,9 @@ export const rule = defineRule({
     invalid: [
       {
         code: 'FROM alpine\nCOPY app.tar.gz /tmp/\nRUN tar -xzf /tmp/app.tar.gz -C /opt && rm /tmp/app.tar.gz',
-        errors: [{ line: 2 }],
+        errors: [
+          { line: 2, column: 1, message: 'app.tar.gz is copied, then extracted by the RUN on line 3' },
+        ],
       },
     ],
   },

@@ -28,8 +28,14 @@ export const rule = defineRule({
   cases: {
     valid: ['FROM alpine AS build\nFROM scratch', 'FROM alpine AS scratchpad'],
     invalid: [
-      { code: 'FROM alpine AS scratch', errors: [{ line: 1 }] },
-      { code: 'FROM alpine\nFROM debian AS Context', errors: [{ line: 2 }] },
+      {
+        code: 'FROM alpine AS scratch',
+        errors: [{ line: 1, column: 1, message: 'stage name "scratch" is a reserved word' }],
+      },
+      {
+        code: 'FROM alpine\nFROM debian AS Context',
+        errors: [{ line: 2, column: 1, message: 'stage name "context" is a reserved word' }],
+      },
     ],
   },
 });
