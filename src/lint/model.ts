@@ -90,6 +90,14 @@ export interface ParseProblem extends SourcePosition {
   readonly message: string;
 }
 
+/** An ARG or ENV value whose variable substitution went past the cap (`MAX_EXPANSION_CHARS` in parse.ts). */
+export interface ExpansionOverflow extends SourcePosition {
+  readonly keyword: 'ARG' | 'ENV';
+  readonly name: string;
+  /** The cap in characters; the value was kept as written (unexpanded). */
+  readonly limit: number;
+}
+
 export interface DockerfileModel {
   readonly path: string;
   readonly source: string;
@@ -110,6 +118,8 @@ export interface DockerfileModel {
   readonly comments: readonly DockerfileComment[];
   /** Things BuildKit would refuse (no instructions, instruction before FROM); reported as diagnostics. */
   readonly problems: readonly ParseProblem[];
+  /** ARG/ENV values left unexpanded because their expansion went past the cap (reported by BH-DF-074). */
+  readonly expansionOverflows: readonly ExpansionOverflow[];
 }
 
 /** Every instruction including ONBUILD triggers, in file order. */

@@ -16,6 +16,7 @@ import {
 import type {
   DockerfileComment,
   DockerfileModel,
+  ExpansionOverflow,
   HeredocBody,
   InstructionFlag,
   LintInstruction,
@@ -215,15 +216,6 @@ export function substituteVariables(
 
 /** Longest text a variable substitution may produce (BuildKit has no cap; a real Dockerfile never comes close). */
 export const MAX_EXPANSION_CHARS = 64 * 1024;
-
-/** A ParseProblem for a substitution that went past the cap. */
-export function expansionProblem(name: string, line: number, column: number, limit: number): ParseProblem {
-  return {
-    line,
-    column,
-    message: `${name} expands to more than ${limit} characters (chained ARG/ENV expansions grow exponentially); its value is left unexpanded`,
-  };
-}
 
 const WINDOWS_IMAGE =
   /(^|[/:-])(windows|nanoserver|servercore|windowsservercore)|mcr\.microsoft\.com\/(windows|powershell|dotnet\/framework)/i;
@@ -547,6 +539,7 @@ function applyToState(
   state: StageState,
   globalArgs: ReadonlyMap<string, string | null>,
   problems: ParseProblem[],
+  overflows: ExpansionOverflow[],
 ): void {
   const { keyword } = instruction;
   if (keyword === 'SHELL' && instruction.execForm !== null && instruction.execForm.length > 0) {
@@ -559,7 +552,7 @@ function applyToState(
         state.vars.set(
           p.name,
           substituteVariables(value, state.vars, (limit) =>
-            problems.push(expansionProblem(`ARG ${p.name}`, p.line, p.column, limit)),
+            overflows.push({ keyword: 'ARG', name: p.name, line: p.line, column: p.column, limit }),
           ),
         );
     }
@@ -576,7 +569,7 @@ function applyToState(
       state.vars.set(
         p.name,
         substituteVariables(p.value ?? '', state.vars, (limit) =>
-          problems.push(expansionProblem(`ENV ${p.name}`, p.line, p.column, limit)),
+          overflows.push({ keyword: 'ENV', name: p.name, line: p.line, column: p.column, limit }),
         ),
       );
     }
@@ -606,6 +599,7 @@ export function parseDockerfile(source: string, path: string): DockerfileModel {
 
   const globalArgs = new Map<string, string | null>();
   const problems: ParseProblem[] = [];
+  const overflows: ExpansionOverflow[] = [];
   const instructions: LintInstruction[] = [];
   const stages: Stage[] = [];
   let fragment: { state: StageState; instructions: LintInstruction[] } | null = null;
@@ -700,7 +694,7 @@ export function parseDockerfile(source: string, path: string): DockerfileModel {
             p.value === null
               ? null
               : substituteVariables(p.value, globalArgs, (limit) =>
-                  problems.push(expansionProblem(`ARG ${p.name}`, p.line, p.column, limit)),
+                  overflows.push({ keyword: 'ARG', name: p.name, line: p.line, column: p.column, limit }),
                 ),
           );
       } else {
@@ -712,7 +706,7 @@ export function parseDockerfile(source: string, path: string): DockerfileModel {
       }
       if (fragment !== null) {
         fragment.instructions.push(instruction);
-        applyToState(instruction, fragment.state, globalArgs, problems);
+        applyToState(instruction, fragment.state, globalArgs, problems, overflows);
       }
       continue;
     }
@@ -720,7 +714,7 @@ export function parseDockerfile(source: string, path: string): DockerfileModel {
     const instruction = buildInstruction(node, src, escape, stages.length, state, false);
     instructions.push(instruction);
     current.instructions.push(instruction);
-    applyToState(instruction, state, globalArgs, problems);
+    applyToState(instruction, state, globalArgs, problems, overflows);
   }
   closeStage();
   if (instructions.length === 0) problems.push({ line: 1, column: 1, message: 'file with no instructions' });
@@ -761,5 +755,6 @@ export function parseDockerfile(source: string, path: string): DockerfileModel {
     fragment: fragmentStage,
     comments,
     problems,
+    expansionOverflows: overflows,
   };
 }

@@ -22,18 +22,21 @@ after(() => {
 });
 
 describe('item 17: ARG expansion bomb', () => {
-  it('26 chained ARG lines are capped with a clear message, in bounded memory', async () => {
+  it('26 chained ARG lines are capped with a finding (BH-DF-074) naming the line and the cap, in bounded memory', async () => {
     const lines = ['ARG A0=0123456789abcdef0123456789'];
     for (let i = 1; i < 26; i += 1) lines.push(`ARG A${i}=$A${i - 1}$A${i - 1}`);
     const path = join(dir, 'bomb.Dockerfile');
     writeFileSync(path, `${lines.join('\n')}\nFROM alpine:$A25\nRUN echo $A25\n`);
     const r = await runBulkhead(['lint', '-f', 'json', path]);
     assert.notEqual(r.code, 2, r.stderr);
-    const doc = JSON.parse(r.stdout) as { diagnostics: { subject: string; message: string }[] };
-    const capped = doc.diagnostics.find((d) => d.message.includes('expands to more than 65536 characters'));
-    assert.ok(capped, JSON.stringify(doc.diagnostics));
-    assert.match(capped.message, /^ARG A1\d expands to more than 65536 characters/);
-    assert.match(capped.subject, /bomb\.Dockerfile:1\d:/);
+    const doc = JSON.parse(r.stdout) as {
+      findings: { ruleId: string; message: string; target: { path: string; line: number; column: number } }[];
+    };
+    // BH-DF-074 reports the cap as a finding: A12 (30 * 2^12 characters) is the first ARG past 65536.
+    const capped = doc.findings.filter((f) => f.ruleId === 'BH-DF-074');
+    assert.equal(capped.length, 1, JSON.stringify(doc.findings));
+    assert.match(capped[0]?.message ?? '', /^ARG A12 on line 13 expands to more than 65536 characters/);
+    assert.deepEqual(capped[0]?.target, { kind: 'file', path, line: 13, column: 5 });
     assert.ok(r.stdout.length < 1024 * 1024, `report of ${r.stdout.length} bytes`);
   });
 });

@@ -73,6 +73,7 @@ import { rule as r070 } from './bh-df-070-zypper-dist-upgrade.js';
 import { rule as r071 } from './bh-df-071-go-install-not-pinned.js';
 import { rule as r072 } from './bh-df-072-copy-then-extract.js';
 import { rule as r073 } from './bh-df-073-reserved-stage-name.js';
+import { rule as r074 } from './bh-df-074-expansion-capped.js';
 
 export const LINT_RULES: readonly LintRule[] = [
   r001,
@@ -148,4 +149,5 @@ export const LINT_RULES: readonly LintRule[] = [
   r071,
   r072,
   r073,
+  r074,
 ];
