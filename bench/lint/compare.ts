@@ -1,8 +1,11 @@
 // Times warm lint passes (shell cache cleared each pass) over the 47 shared Dockerfiles for the lint code of the
-// checkout at argv[2] (default: this one): median CPU and wall of 15 passes, in one process. Used to compare two
+// checkout at argv[2] (default: this one): median CPU and wall of 15 passes, in one process, and how much of a pass
+// is dockerfile-ast's own DockerfileParser.parse (astMedianMs; timed after the checkout's lint code has run once, so a
+// checkout that patches the library is timed with its patch). Used to compare two
 // commits on a busy machine by running them alternately in fresh processes (see bench/results/lint.md). Run:
 // node --import tsx bench/lint/compare.ts /path/to/checkout
 import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type * as LintModule from '../../src/lint/lint.js';
 import type * as RulesModule from '../../src/lint/rules/index.js';
@@ -14,6 +17,9 @@ const { lintDockerfile } = (await import(join(root, 'src/lint/lint.ts'))) as typ
 const { LINT_RULES } = (await import(join(root, 'src/lint/rules/index.ts'))) as typeof RulesModule;
 const { clearShellCache } = (await import(join(root, 'src/lint/shell.ts'))) as typeof ShellModule;
 
+const { DockerfileParser } = createRequire(join(root, 'package.json'))('dockerfile-ast') as {
+  DockerfileParser: { parse: (text: string) => unknown };
+};
 const files = readdirSync(DATA)
   .filter((f) => f.endsWith('.Dockerfile'))
   .sort()
@@ -33,6 +39,7 @@ pass();
 pass();
 const cpu: number[] = [];
 const wall: number[] = [];
+const ast: number[] = [];
 for (let i = 0; i < 15; i += 1) {
   clearShellCache();
   const c0 = process.cpuUsage();
@@ -41,7 +48,10 @@ for (let i = 0; i < 15; i += 1) {
   wall.push(performance.now() - t0);
   const c = process.cpuUsage(c0);
   cpu.push((c.user + c.system) / 1000);
+  const a0 = performance.now();
+  for (const { text } of files) DockerfileParser.parse(text);
+  ast.push(performance.now() - a0);
 }
 process.stdout.write(
-  `${JSON.stringify({ root, findings: pass(), cpuMedianMs: median(cpu).toFixed(1), wallMedianMs: median(wall).toFixed(1), wallBestMs: Math.min(...wall).toFixed(1) })}\n`,
+  `${JSON.stringify({ root, findings: pass(), cpuMedianMs: median(cpu).toFixed(1), wallMedianMs: median(wall).toFixed(1), wallBestMs: Math.min(...wall).toFixed(1), astMedianMs: median(ast).toFixed(1) })}\n`,
 );

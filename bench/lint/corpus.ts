@@ -204,5 +204,15 @@ V8 compiles and collects garbage on helper threads. The native parser declines a
 differential test (\`test/lint/shell-native.test.ts\`) holds its output to mvdan-sh's for every corpus script and for
 generated ones.
 `;
-writeFileSync(resolve(ROOT, 'bench/results/lint.md'), report);
+// Sections after the generated part (`## ...`: before/after comparisons of past changes) are kept.
+const RESULTS = resolve(ROOT, 'bench/results/lint.md');
+let history = '';
+try {
+  const previous = readFileSync(RESULTS, 'utf8');
+  const at = previous.indexOf('\n## ');
+  if (at !== -1) history = previous.slice(at);
+} catch {
+  // first run: nothing to keep
+}
+writeFileSync(RESULTS, report + history);
 process.stdout.write(report);
