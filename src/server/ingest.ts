@@ -13,7 +13,13 @@ import {
 import type { VulnDb } from '../vulndb/db.js';
 import { hashToken, parseJsonLabels } from './access.js';
 import { ApiError } from './api-error.js';
-import { inventoryHash, matchInventory, uniquePackages, type MatchedFinding } from './match.js';
+import {
+  inventoryHash,
+  matchInventory,
+  openFindingRow,
+  uniquePackages,
+  type MatchedFinding,
+} from './match.js';
 import type { ServerDatabase, ServerDb } from './schema.js';
 import type { Transaction } from 'kysely';
 
@@ -165,20 +171,7 @@ async function storeVariants(
       .returning('digest')
       .execute();
     if (inserted.length === 0) continue;
-    const rows = (matches.get(image.digest) ?? []).map((m) => ({
-      id: randomUUID(),
-      digest: image.digest,
-      vulnerability: m.vulnerability,
-      package: m.package,
-      installed: m.installed,
-      fixed_version: m.fixedVersion,
-      status: m.status,
-      severity: m.severity,
-      title: m.title,
-      state: 'open' as const,
-      first_seen: now,
-      last_seen: now,
-    }));
+    const rows = (matches.get(image.digest) ?? []).map((m) => openFindingRow(image.digest, m, now));
     for (const chunk of chunks(rows, 500)) {
       const added = await tx
         .insertInto('findings')
@@ -413,20 +406,7 @@ export async function ingestReport(
         for (const chunk of chunks(packages, 1000))
           await tx.insertInto('image_packages').values(chunk).execute();
         const findings = mine.flatMap((image) =>
-          (matched.get(image.digest) ?? []).map((m) => ({
-            id: randomUUID(),
-            digest: image.digest,
-            vulnerability: m.vulnerability,
-            package: m.package,
-            installed: m.installed,
-            fixed_version: m.fixedVersion,
-            status: m.status,
-            severity: m.severity,
-            title: m.title,
-            state: 'open' as const,
-            first_seen: now,
-            last_seen: now,
-          })),
+          (matched.get(image.digest) ?? []).map((m) => openFindingRow(image.digest, m, now)),
         );
         for (const chunk of chunks(findings, 500)) await tx.insertInto('findings').values(chunk).execute();
         const findingEvents = findings.map((f) => ({

@@ -1,10 +1,11 @@
 // Matches a stored package inventory against the vulnerability database with the scanner's own detector
 // (src/detect), so the server's findings are exactly what `bulkhead scan` would report for that image.
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { detectVulnerabilities } from '../detect/index.js';
 import type { ImageInventory } from '../shared/fleet-report.js';
 import type { InstalledPackage, OsInfo } from '../packages/types.js';
 import type { VulnDb } from '../vulndb/db.js';
+import type { FindingTable } from './schema.js';
 
 export interface MatchedFinding {
   readonly vulnerability: string;
@@ -14,6 +15,24 @@ export interface MatchedFinding {
   readonly status: string;
   readonly severity: string;
   readonly title: string;
+}
+
+/** A matched vulnerability as a new open finding row of `digest`, first and last seen at `at` (ingest and rematch). */
+export function openFindingRow(digest: string, m: MatchedFinding, at: string): FindingTable {
+  return {
+    id: randomUUID(),
+    digest,
+    vulnerability: m.vulnerability,
+    package: m.package,
+    installed: m.installed,
+    fixed_version: m.fixedVersion,
+    status: m.status,
+    severity: m.severity,
+    title: m.title,
+    state: 'open',
+    first_seen: at,
+    last_seen: at,
+  };
 }
 
 export function matchInventory(inventory: ImageInventory, vulndb: VulnDb | undefined): MatchedFinding[] {

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { inventoryPackageSchema, osSchema, type ImageInventory } from '../shared/fleet-report.js';
 import type { VulnDb } from '../vulndb/db.js';
-import { inventoryHash, matchInventory } from './match.js';
+import { inventoryHash, matchInventory, openFindingRow } from './match.js';
 import type { Store } from './store.js';
 
 export interface RematchResult {
@@ -136,29 +136,13 @@ async function rematchAll(store: Store, vulndb: VulnDb, now: Date): Promise<Rema
           .execute();
       }
       for (const m of matched.values()) {
-        const id = randomUUID();
-        await tx
-          .insertInto('findings')
-          .values({
-            id,
-            digest: image.digest,
-            vulnerability: m.vulnerability,
-            package: m.package,
-            installed: m.installed,
-            fixed_version: m.fixedVersion,
-            status: m.status,
-            severity: m.severity,
-            title: m.title,
-            state: 'open',
-            first_seen: at,
-            last_seen: at,
-          })
-          .execute();
+        const row = openFindingRow(image.digest, m, at);
+        await tx.insertInto('findings').values(row).execute();
         await tx
           .insertInto('finding_events')
           .values({
             id: randomUUID(),
-            finding_id: id,
+            finding_id: row.id,
             digest: image.digest,
             vulnerability: m.vulnerability,
             kind: 'new',
