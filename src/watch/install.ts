@@ -2,7 +2,8 @@
 // docker.service, stops with SIGTERM (watch removes its marks and writes learned profiles), restarts on failure.
 
 export interface WatchUnitOptions {
-  readonly bin: string;
+  /** The argv that starts bulkhead (src/shared/self-binary.ts: [node, script] or [--bin PATH]). */
+  readonly command: readonly string[];
   readonly mode: string;
   readonly profiles: string;
   readonly db: string;
@@ -13,7 +14,7 @@ function quote(arg: string): string {
 }
 
 export function watchUnit(o: WatchUnitOptions): string {
-  const args = [o.bin, 'watch', '--mode', o.mode, '--profiles', o.profiles, '--db', o.db];
+  const args = [...o.command, 'watch', '--mode', o.mode, '--profiles', o.profiles, '--db', o.db];
   return [
     '[Unit]',
     'Description=bulkhead watch: runtime protection for Docker containers',

@@ -6,6 +6,7 @@ import { connectEngine } from '../../engine/client.js';
 import { renderSarif } from '../../report/sarif.js';
 import { eventsReport, renderEventsJson, renderEventsTable, renderWatchStatus } from '../../watch/render.js';
 import { UsageError } from '../../shared/errors.js';
+import { bulkheadCommand } from '../../shared/self-binary.js';
 import { parseDuration, resolveProfiles, type ProfileTarget } from '../../watch/select.js';
 import {
   diffProfiles,
@@ -277,14 +278,17 @@ export function registerWatch(program: Command, run: (runner: CommandRunner) => 
     .command('install')
     .description('print a systemd unit that runs bulkhead watch')
     .addOption(new Option('--mode <mode>', 'mode of the service').choices(WATCH_MODES).default('alert'))
-    .option('--bin <path>', 'bulkhead executable', '/usr/local/bin/bulkhead')
+    .option(
+      '--bin <path>',
+      'bulkhead executable (default: the running bulkhead, as <node> <bin/bulkhead.js>)',
+    )
     .option('--profiles <dir>', 'profile directory', DEFAULT_PROFILES)
     .option('--db <file>', 'event database', DEFAULT_DB)
     .action((opts: Record<string, unknown>) =>
       run((io) => {
         io.stdout(
           watchUnit({
-            bin: str(opts['bin'], ''),
+            command: bulkheadCommand(str(opts['bin'], ''), io.cwd),
             mode: str(opts['mode'], 'alert'),
             profiles: str(opts['profiles'], DEFAULT_PROFILES),
             db: str(opts['db'], DEFAULT_DB),
