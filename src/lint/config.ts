@@ -1,6 +1,7 @@
 // The lint config file (YAML or JSON): ignored rules, severity overrides, trusted registries, label schema. Also
-// reads hadolint's .hadolint.yaml keys (ignored, override, trustedRegistries, label-schema, failure-threshold) so an
-// existing config migrates unchanged.
+// reads every key of hadolint's .hadolint.yaml (hadolint README "Configure" and src/Hadolint/Config/Configuration.hs:
+// ignored, override, trustedRegistries / trusted-registries, label-schema, strict-labels, failure-threshold, no-fail,
+// disable-ignore-pragma, no-color, verbose, format / output-format) so an existing config means what it meant.
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
@@ -17,6 +18,18 @@ export interface LintConfig {
   readonly labelSchema: Readonly<Record<string, LabelKind>>;
   readonly failOn: Severity | undefined;
   readonly shellcheck: boolean | undefined;
+  /** Findings never fail the run (hadolint `no-fail: true`, `failure-threshold: none|ignore`); a `--fail-on` flag wins. */
+  readonly noFail: boolean;
+  /** Labels outside `labelSchema` are findings (hadolint `strict-labels`, DL3050). */
+  readonly strictLabels: boolean;
+  /** Inline `# hadolint ignore=` / `# bulkhead ignore=` comments are not honoured (hadolint `disable-ignore-pragma`). */
+  readonly disableIgnorePragma: boolean;
+  /** false: no colour in the table (hadolint `no-color: true`); undefined: the terminal decides. */
+  readonly color: boolean | undefined;
+  /** The output format when -f is not given (hadolint `format: tty|sarif`, the formats that mean the same here). */
+  readonly format: 'table' | 'sarif' | undefined;
+  /** Config keys read but not applied, each with the reason (said on stderr). */
+  readonly notes: readonly string[];
 }
 
 export const EMPTY_CONFIG: LintConfig = {
@@ -26,6 +39,12 @@ export const EMPTY_CONFIG: LintConfig = {
   labelSchema: {},
   failOn: undefined,
   shellcheck: undefined,
+  noFail: false,
+  strictLabels: false,
+  disableIgnorePragma: false,
+  color: undefined,
+  format: undefined,
+  notes: [],
 };
 
 /** hadolint severities mapped onto bulkhead's. */
@@ -37,12 +56,17 @@ const HADOLINT_SEVERITY: Readonly<Record<string, Severity>> = {
 };
 
 const hadolintLevel = z.enum(['error', 'warning', 'info', 'style', 'ignore', 'none']);
+// one string is a list of one (a preprocess, not a union, so a bad list item is still reported at its own line)
+const registryList = z.preprocess((v) => (typeof v === 'string' ? [v] : v), z.array(z.string().min(1)));
+
+/** hadolint output formats that bulkhead's -f has under the same meaning; the others differ in shape. */
+const HADOLINT_FORMATS: Readonly<Record<string, 'table' | 'sarif'>> = { tty: 'table', sarif: 'sarif' };
 
 const configSchema = z
   .object({
     ignore: z.array(z.string().min(1)).optional(),
     severity: z.record(z.string().min(1), severitySchema).optional(),
-    trustedRegistries: z.array(z.string().min(1)).optional(),
+    trustedRegistries: registryList.optional(),
     labelSchema: z.record(z.string().min(1), z.enum(LABEL_KINDS)).optional(),
     failOn: severitySchema.optional(),
     shellcheck: z.boolean().optional(),
@@ -58,10 +82,16 @@ const configSchema = z
       .strict()
       .optional(),
     'label-schema': z.record(z.string().min(1), z.enum(LABEL_KINDS)).optional(),
+    'strict-labels': z.boolean().optional(),
     'failure-threshold': hadolintLevel.optional(),
     'no-fail': z.boolean().optional(),
-    strict: z.boolean().optional(),
+    'disable-ignore-pragma': z.boolean().optional(),
+    'no-color': z.boolean().optional(),
+    verbose: z.boolean().optional(),
+    // hadolint's README: `trustedRegistries: string | [string]`; hadolint 2.12+ also reads `trusted-registries`
+    'trusted-registries': registryList.optional(),
     format: z.string().optional(),
+    'output-format': z.string().optional(),
   })
   .strict();
 
@@ -75,17 +105,29 @@ function normalise(raw: RawConfig): LintConfig {
   }
   Object.assign(severity, raw.severity ?? {});
   const threshold = raw['failure-threshold'];
-  const hadolintFailOn =
-    threshold === undefined || threshold === 'none' || threshold === 'ignore'
-      ? undefined
-      : HADOLINT_SEVERITY[threshold];
+  // hadolint: `none`/`ignore` means no violation fails the run (its exit code is then 0 like with no-fail)
+  const neverFail = threshold === 'none' || threshold === 'ignore';
+  const hadolintFailOn = threshold === undefined || neverFail ? undefined : HADOLINT_SEVERITY[threshold];
+  const notes: string[] = [];
+  const hadolintFormat = raw['output-format'] ?? raw.format;
+  const format = hadolintFormat === undefined ? undefined : HADOLINT_FORMATS[hadolintFormat];
+  if (hadolintFormat !== undefined && format === undefined)
+    notes.push(
+      `format: ${hadolintFormat} not applied: hadolint's ${hadolintFormat} output has no bulkhead equivalent (bulkhead's JSON is not hadolint's); choose one with -f`,
+    );
   return {
     ignore: [...(raw.ignore ?? []), ...(raw.ignored ?? [])],
     severity,
-    trustedRegistries: raw.trustedRegistries ?? [],
+    trustedRegistries: [...(raw.trustedRegistries ?? []), ...(raw['trusted-registries'] ?? [])],
     labelSchema: { ...(raw['label-schema'] ?? {}), ...(raw.labelSchema ?? {}) },
     failOn: raw.failOn ?? hadolintFailOn,
     shellcheck: raw.shellcheck,
+    noFail: raw['no-fail'] === true || (neverFail && raw.failOn === undefined),
+    strictLabels: raw['strict-labels'] ?? false,
+    disableIgnorePragma: raw['disable-ignore-pragma'] ?? false,
+    color: raw['no-color'] === true ? false : undefined,
+    format,
+    notes,
   };
 }
 

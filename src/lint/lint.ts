@@ -6,7 +6,7 @@ import type { Severity } from '../shared/severity.js';
 import type { DockerfileModel, LintInstruction, SourcePosition } from './model.js';
 import { parseDockerfile } from './parse.js';
 import { DEFAULT_SETTINGS, type LintRule, type ReportInput, type RuleSettings } from './rule.js';
-import { readSuppressions } from './suppress.js';
+import { NO_SUPPRESSIONS, readSuppressions } from './suppress.js';
 
 export interface LintOptions {
   /** Rules to run; the caller passes the registry (kept out of this module so the tester can run one rule). */
@@ -16,6 +16,8 @@ export interface LintOptions {
   readonly ignore?: readonly string[];
   /** Severity per rule id or alias. */
   readonly severity?: Readonly<Record<string, Severity>>;
+  /** Honour `# hadolint ignore=` / `# bulkhead ignore=` comments (default); false for `disable-ignore-pragma`. */
+  readonly ignorePragmas?: boolean;
 }
 
 export interface LintResult {
@@ -57,7 +59,7 @@ export function lintModel(model: DockerfileModel, options: LintOptions): LintRes
   const settings = options.settings ?? DEFAULT_SETTINGS;
   const ignored = new Set((options.ignore ?? []).map((s) => s.toUpperCase()));
   const overrides = new Map(Object.entries(options.severity ?? {}).map(([k, v]) => [k.toUpperCase(), v]));
-  const suppressions = readSuppressions(model);
+  const suppressions = options.ignorePragmas === false ? NO_SUPPRESSIONS : readSuppressions(model);
   const findings: Finding[] = [];
   const diagnostics: Diagnostic[] = model.problems
     .filter((p) => p.message === 'file with no instructions')

@@ -11,12 +11,14 @@ export interface RuleSettings {
   readonly trustedRegistries: readonly string[];
   /** Required labels and the kind of value each must have. */
   readonly labelSchema: Readonly<Record<string, LabelKind>>;
+  /** Labels outside `labelSchema` are findings (hadolint's `strict-labels`). */
+  readonly strictLabels: boolean;
 }
 
 export const LABEL_KINDS = ['text', 'url', 'email', 'semver', 'rfc3339', 'hash', 'spdx'] as const;
 export type LabelKind = (typeof LABEL_KINDS)[number];
 
-export const DEFAULT_SETTINGS: RuleSettings = { trustedRegistries: [], labelSchema: {} };
+export const DEFAULT_SETTINGS: RuleSettings = { trustedRegistries: [], labelSchema: {}, strictLabels: false };
 
 export interface ReportInput {
   /** Where: an instruction (its first line), a shell command inside it, or an explicit position. */

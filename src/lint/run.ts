@@ -63,8 +63,13 @@ export async function runLint(input: LintRunInput): Promise<LintRunResult> {
     }
     const result = lintDockerfile(source, file === '-' ? '<stdin>' : file, {
       rules,
-      settings: { trustedRegistries: input.config.trustedRegistries, labelSchema: input.config.labelSchema },
+      settings: {
+        trustedRegistries: input.config.trustedRegistries,
+        labelSchema: input.config.labelSchema,
+        strictLabels: input.config.strictLabels,
+      },
       ignore: input.config.ignore,
+      ignorePragmas: !input.config.disableIgnorePragma,
       severity: input.config.severity,
     });
     for (const item of result.findings) findings.push(item);

@@ -10,6 +10,9 @@ export interface Suppressions {
   isSuppressed(ids: readonly string[], line: number): boolean;
 }
 
+/** No comment suppresses anything (hadolint's `disable-ignore-pragma: true`). */
+export const NO_SUPPRESSIONS: Suppressions = { isSuppressed: () => false };
+
 function parseIds(list: string): string[] {
   return list
     .split(/[,\s]+/)

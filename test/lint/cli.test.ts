@@ -177,6 +177,65 @@ describe('bulkhead lint CLI', () => {
     assert.equal(report.findings.find((f) => f.ruleId === 'BH-DF-004')?.severity, 'high');
   });
 
+  it('applies every key of hadolint README "Configure" as hadolint does, and says which it cannot apply', async () => {
+    // DL3007 latest tag (low), DL3015 no --no-install-recommends (low), a label outside the schema, an inline ignore
+    const file = write(
+      'keys.Dockerfile',
+      'FROM debian:latest\n# hadolint ignore=DL3015\nRUN apt-get install -y curl\nLABEL version=1.0.0 mantainer=me\nUSER app\n',
+    );
+    const lint = async (yaml: string, extra: readonly string[] = []) => {
+      const config = write('keys.yaml', yaml);
+      const r = await runBulkhead(['lint', '--config', config, ...extra, file], { cwd: dir });
+      return { ...r, ids: r.stdout };
+    };
+    // failure-threshold: hadolint's default is info (style passes); error means only error-level findings fail
+    assert.equal((await lint('failure-threshold: error\n')).code, 0);
+    assert.equal((await lint('failure-threshold: info\n')).code, 1);
+    // none / ignore and no-fail: findings never fail the run (hadolint exits 0), but are still reported
+    for (const yaml of ['failure-threshold: none\n', 'failure-threshold: ignore\n', 'no-fail: true\n']) {
+      const r = await lint(yaml);
+      assert.equal(r.code, 0, yaml);
+      assert.match(r.stdout, /BH-DF-012/);
+    }
+    // an explicit --fail-on still wins over no-fail
+    assert.equal((await lint('no-fail: true\n', ['--fail-on', 'low'])).code, 1);
+    // strict-labels with a label schema: mantainer is superfluous (DL3050), version is known
+    const strict = await lint('label-schema: {version: semver}\nstrict-labels: true\n', ['-f', 'json']);
+    const strictIds = jsonReport
+      .parse(JSON.parse(strict.stdout))
+      .findings.filter((f) => f.ruleId === 'BH-DF-075');
+    assert.deepEqual(
+      strictIds.map((f) => [f.aliases, f.target.line, f.target.column]),
+      [[['DL3050'], 4, 21]],
+    );
+    // disable-ignore-pragma: the inline `# hadolint ignore=DL3015` no longer holds
+    const withPragma = await lint('ignored: []\n', ['-f', 'json']);
+    const noPragma = await lint('disable-ignore-pragma: true\n', ['-f', 'json']);
+    const has015 = (stdout: string): boolean =>
+      jsonReport.parse(JSON.parse(stdout)).findings.some((f) => f.aliases.includes('DL3015'));
+    assert.equal(has015(withPragma.stdout), false);
+    assert.equal(has015(noPragma.stdout), true);
+    // trustedRegistries as one string (hadolint accepts string | [string]) and hadolint 2.12's trusted-registries
+    for (const yaml of [
+      'trustedRegistries: registry.example.com\n',
+      'trusted-registries: [registry.example.com]\n',
+    ]) {
+      const r = await lint(yaml, ['-f', 'json']);
+      assert.ok(
+        jsonReport.parse(JSON.parse(r.stdout)).findings.some((f) => f.ruleId === 'BH-DF-003'),
+        `${yaml} makes debian:latest untrusted`,
+      );
+    }
+    // format: sarif is applied when -f is not given; -f wins; hadolint-only formats are said, not silently dropped
+    const sarif = await lint('format: sarif\nno-color: true\nverbose: true\n');
+    assert.equal(z.looseObject({ version: z.string() }).parse(JSON.parse(sarif.stdout)).version, '2.1.0');
+    const json = await lint('format: sarif\n', ['-f', 'json']);
+    assert.equal(jsonReport.parse(JSON.parse(json.stdout)).command, 'lint');
+    const checkstyle = await lint('output-format: checkstyle\n');
+    assert.match(checkstyle.stderr, /keys\.yaml: format: checkstyle not applied: .*choose one with -f/);
+    assert.match(checkstyle.stdout, /BH-DF-012/);
+  });
+
   it('finds .hadolint.yaml where hadolint does when no config is named, and says which one it used', async () => {
     const base = mkdtempSync(join(tmpdir(), 'bulkhead-lint-find-'));
     try {

@@ -11,7 +11,7 @@ import {
   type FoundConfig,
 } from '../../lint/config.js';
 import { runLint } from '../../lint/run.js';
-import { EXIT_ERROR, type CommandRunner } from '../io.js';
+import { EXIT_ERROR, EXIT_OK, type CommandRunner } from '../io.js';
 import { addReportOptions, emitReport, exitCodeFor, readReportFlags } from '../options.js';
 
 interface LintFlags {
@@ -65,7 +65,7 @@ export function registerLint(program: Command, run: (runner: CommandRunner) => P
   addReportOptions(command, { failOn: 'info' }).action(
     (files: string[], flags: LintFlags & Record<string, unknown>) =>
       run(async (io) => {
-        const reportFlags = readReportFlags(flags, io);
+        const cliFlags = readReportFlags(flags, io);
         const found: FoundConfig | undefined =
           flags.config === undefined
             ? findLintConfig(io.cwd, io.env)
@@ -75,8 +75,18 @@ export function registerLint(program: Command, run: (runner: CommandRunner) => P
           io.stderr(`bulkhead lint: using config ${found.path} (${found.source})\n`);
         const base = found === undefined ? EMPTY_CONFIG : loadLintConfig(found.path);
         const config = mergeConfig(base, { ignore: flags.ignore, trustedRegistries: flags.trustedRegistry });
-        const failOnFromCli = command.getOptionValueSource('failOn') === 'cli';
-        const failOn = failOnFromCli ? reportFlags.failOn : (config.failOn ?? reportFlags.failOn);
+        for (const note of config.notes) io.stderr(`bulkhead lint: ${found?.path ?? 'config'}: ${note}\n`);
+        // flags win over the config file; the config wins over the defaults
+        const fromCli = (name: string): boolean => command.getOptionValueSource(name) === 'cli';
+        const failOn = fromCli('failOn') ? cliFlags.failOn : (config.failOn ?? cliFlags.failOn);
+        const reportFlags = {
+          ...cliFlags,
+          format:
+            fromCli('format') || flags['json'] === true
+              ? cliFlags.format
+              : (config.format ?? cliFlags.format),
+          color: config.color === false ? false : cliFlags.color,
+        };
         const { report, unreadable } = await runLint({
           targets: files,
           cwd: io.cwd,
@@ -92,6 +102,7 @@ export function registerLint(program: Command, run: (runner: CommandRunner) => P
             io.stderr(`bulkhead: ${d.message}\n`);
           return EXIT_ERROR;
         }
+        if (config.noFail && !fromCli('failOn')) return EXIT_OK;
         return exitCodeFor(report, failOn);
       }),
   );

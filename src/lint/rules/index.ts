@@ -74,6 +74,7 @@ import { rule as r071 } from './bh-df-071-go-install-not-pinned.js';
 import { rule as r072 } from './bh-df-072-copy-then-extract.js';
 import { rule as r073 } from './bh-df-073-reserved-stage-name.js';
 import { rule as r074 } from './bh-df-074-expansion-capped.js';
+import { rule as r075 } from './bh-df-075-label-not-in-schema.js';
 
 export const LINT_RULES: readonly LintRule[] = [
   r001,
@@ -150,4 +151,5 @@ export const LINT_RULES: readonly LintRule[] = [
   r072,
   r073,
   r074,
+  r075,
 ];
