@@ -301,21 +301,31 @@ static int proc_listen(int sock, int op) {
   return send(sock, &msg, sizeof msg, 0) < 0 ? -1 : 0;
 }
 
+/* A batch goes to JS when it is full or FLUSH_NS after its first record, whichever comes first: under a steady
+   stream poll() never times out, so waiting for a quiet moment would hold records until BATCH_MAX (hundreds of
+   ms at a few thousand execs/s). */
+#define FLUSH_NS 1000000ull
+
+/* poll() timeout for a source holding a batch that started at first_ns: the time left to its flush (>= 1 ms). */
+static int flush_timeout(const batch_t *batch, uint64_t first_ns) {
+  if (batch == NULL) return 500;
+  uint64_t now = now_ns(), due = first_ns + FLUSH_NS;
+  if (now >= due) return 0;
+  return (int)((due - now + 999999ull) / 1000000ull);
+}
+
 static void *proc_loop(void *arg) {
   source_t *src = arg;
   char buf[16384] __attribute__((aligned(8)));
   batch_t *batch = NULL;
+  uint64_t first_ns = 0;
+  pthread_setname_np(pthread_self(), "bh-proc");
   struct pollfd fds[2] = {{.fd = src->sock, .events = POLLIN}, {.fd = src->wake[0], .events = POLLIN}};
   while (src->running) {
-    int timeout = batch != NULL ? 2 : 500;
-    int n = poll(fds, 2, timeout);
-    if (n == 0) {
-      flush_batch(src, &batch);
-      continue;
-    }
+    int n = poll(fds, 2, flush_timeout(batch, first_ns));
     if (n < 0) continue;
-    if (fds[1].revents) break;
-    for (;;) {
+    if (n > 0 && fds[1].revents) break;
+    for (; n > 0;) {
       ssize_t len = recv(src->sock, buf, sizeof buf, MSG_DONTWAIT);
       if (len < 0) {
         if (errno == ENOBUFS) {
@@ -325,6 +335,7 @@ static void *proc_loop(void *arg) {
         break;
       }
       for (struct nlmsghdr *nlh = (struct nlmsghdr *)buf; NLMSG_OK(nlh, (size_t)len); nlh = NLMSG_NEXT(nlh, len)) {
+        if (batch == NULL) first_ns = now_ns();
         rec_t *r = next_rec(&batch);
         if (r == NULL) {
           atomic_fetch_add(&src->drops, 1);
@@ -337,7 +348,9 @@ static void *proc_loop(void *arg) {
         batch->count++;
         if (batch->count == BATCH_MAX) flush_batch(src, &batch);
       }
+      if (batch != NULL && now_ns() >= first_ns + FLUSH_NS) flush_batch(src, &batch);
     }
+    if (batch != NULL && now_ns() >= first_ns + FLUSH_NS) flush_batch(src, &batch);
   }
   flush_batch(src, &batch);
   return NULL;
@@ -510,16 +523,15 @@ static void *fan_loop(void *arg) {
   source_t *src = &fan.src;
   char buf[8192] __attribute__((aligned(8)));
   batch_t *batch = NULL;
+  uint64_t first_ns = 0;
+  pthread_setname_np(pthread_self(), "bh-gate");
   for (;;) {
     int fd = atomic_load(&fan.fd);
     struct pollfd fds[2] = {{.fd = fd, .events = POLLIN}, {.fd = src->wake[0], .events = POLLIN}};
-    int n = poll(fds, 2, batch != NULL ? 2 : 500);
+    int n = poll(fds, 2, flush_timeout(batch, first_ns));
     if (!src->running || atomic_load(&fan.fired)) break;
-    if (n == 0) {
-      flush_batch(src, &batch);
-      continue;
-    }
-    if (n < 0) continue;
+    if (batch != NULL && now_ns() >= first_ns + FLUSH_NS) flush_batch(src, &batch);
+    if (n <= 0) continue;
     if (fds[1].revents) break;
     ssize_t len = read(fd, buf, sizeof buf);
     if (len <= 0) continue;
@@ -534,6 +546,7 @@ static void *fan_loop(void *arg) {
       }
       if (m->fd < 0) continue;
       uint64_t t0 = now_ns();
+      if (batch == NULL) first_ns = t0;
       rec_t tmp, *r = next_rec(&batch);
       if (r == NULL) r = &tmp;
       pthread_mutex_lock(&fan.lock);
@@ -571,6 +584,7 @@ static void *fan_loop(void *arg) {
 /* A stalled verdict loop would hang every marked exec: replace the fanotify fd with /dev/null, which drops the
    group so the kernel allows what is pending, and tell JS. */
 static void *watchdog_loop(void *arg) {
+  pthread_setname_np(pthread_self(), "bh-watchdog");
   while (fan.src.running && !atomic_load(&fan.fired)) {
     usleep(20000);
     uint64_t since = atomic_load(&fan.busy_since);
