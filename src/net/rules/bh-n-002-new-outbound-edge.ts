@@ -1,7 +1,7 @@
 // BH-N-002: a container opens a connection to another container that its learned profile has no edge for
 // (lateral movement between containers of one host, the traffic edge controls never see).
 import { A, B, C, LEARNED, NETWORKS, addr, edge, ep } from './fixtures.js';
-import { learnedEdge } from './match.js';
+import { newEdgeAlert } from './match.js';
 import { docsUrl, type NetRule, type NetRuleCase, type NetRuleContext } from './context.js';
 
 const cases: readonly NetRuleCase[] = [
@@ -92,14 +92,6 @@ export const rule: NetRule = {
     references: ['https://attack.mitre.org/tactics/TA0008/'],
     docsUrl: docsUrl('BH-N-002'),
   },
-  check: (ctx: NetRuleContext) => {
-    if (ctx.kind !== 'edge' || ctx.role !== 'outbound' || ctx.section === undefined) return undefined;
-    if (ctx.edge.server.kind !== 'container') return undefined;
-    if (learnedEdge(ctx.section, 'outbound', ctx.container.workload, ctx.edge) !== undefined)
-      return undefined;
-    return {
-      message: `new outbound edge ${ctx.container.name} -> ${ctx.edge.server.name}:${ctx.edge.port}/${ctx.edge.proto}, not in its profile`,
-    };
-  },
+  check: (ctx: NetRuleContext) => newEdgeAlert(ctx, 'outbound', { peerMustBeContainer: true }),
   cases,
 };

@@ -1,7 +1,6 @@
 // BH-N-003: a container accepts a connection from a peer its learned profile has no inbound edge for.
 import { A, B, C, LEARNED, NETWORKS, addr, edge, ep } from './fixtures.js';
-import { learnedEdge } from './match.js';
-import { endpointLabel } from '../types.js';
+import { newEdgeAlert } from './match.js';
 import { docsUrl, type NetRule, type NetRuleCase, type NetRuleContext } from './context.js';
 
 const cases: readonly NetRuleCase[] = [
@@ -80,12 +79,6 @@ export const rule: NetRule = {
     references: ['https://attack.mitre.org/techniques/T1210/'],
     docsUrl: docsUrl('BH-N-003'),
   },
-  check: (ctx: NetRuleContext) => {
-    if (ctx.kind !== 'edge' || ctx.role !== 'inbound' || ctx.section === undefined) return undefined;
-    if (learnedEdge(ctx.section, 'inbound', ctx.container.workload, ctx.edge) !== undefined) return undefined;
-    return {
-      message: `new inbound edge ${endpointLabel(ctx.edge.client)} -> ${ctx.container.name}:${ctx.edge.port}/${ctx.edge.proto}, not in its profile`,
-    };
-  },
+  check: (ctx: NetRuleContext) => newEdgeAlert(ctx, 'inbound', { peerMustBeContainer: false }),
   cases,
 };
