@@ -37,8 +37,18 @@ const recordSchema = z.object({
 /** One record from a native source: a proc connector event, a fanotify verdict, or a watchdog report. */
 export type NativeRecord = z.infer<typeof recordSchema>;
 
-/** Why the verdict thread denied: 0 none, 1 drift, 2 not in profile, 3 runtime-binary guard. */
-export const DENY_REASON = { none: 0, drift: 1, profile: 2, guard: 3 } as const;
+/**
+ * Why the verdict thread denied: 0 none, 1 drift, 2 not in profile (or host allow-list), 3 runtime-binary guard;
+ * -1: an exec from a container cgroup seen on a host mark (passed, the container's watch judges it).
+ */
+export const DENY_REASON = { container: -1, none: 0, drift: 1, profile: 2, guard: 3 } as const;
+
+/** The key a host mark's allow-set holds for one file (watch.c builds the same from fstat of the event's fd). */
+export function hostGateKey(path: string, st: { ino: bigint; ctimeNs: bigint }): string {
+  const sec = st.ctimeNs / 1_000_000_000n;
+  const nsec = (st.ctimeNs % 1_000_000_000n).toString().padStart(9, '0');
+  return `${path}\t${st.ino}\t${sec}.${nsec}`;
+}
 
 const countersSchema = z.object({
   procEvents: z.number(),
@@ -60,14 +70,17 @@ type Batch = (records: NativeRecord[]) => void;
 
 /** The addon's functions, typed; raw batches are validated before they reach the caller. */
 export interface WatchAddon {
-  procStart(onBatch: Batch): void;
+  /** Starts the proc connector reader; `withExe` also records each exec's /proc/<pid>/exe as `path` (host mode). */
+  procStart(onBatch: Batch, withExe?: boolean): void;
   procStop(): void;
   /** Starts the fanotify group; the watchdog drops it when one verdict batch takes longer than `watchdogMs`. */
   gateStart(onBatch: Batch, watchdogMs: number): void;
   gateStop(): void;
   /**
    * Adds (first call) or updates the exec gate of one container filesystem. `enforce`: 0 observe, 1 deny with
-   * EPERM, 2 SIGKILL while the exec is blocked; `allow` null = no profile (drift is still enforced).
+   * EPERM, 2 SIGKILL while the exec is blocked; `allow` null = no profile (drift is still enforced). A `host` mark
+   * gates a host filesystem (watch --host): `allow` holds `path\tino\tctime` keys (see hostGateKey), execs from
+   * container cgroups pass (reason -1).
    */
   markSet(
     id: number,
@@ -75,20 +88,29 @@ export interface WatchAddon {
     upper: string,
     enforce: 0 | 1 | 2,
     allow: readonly string[] | null,
+    host?: boolean,
   ): void;
   markRemove(id: number): void;
   guardAdd(path: string): void;
   counters(): NativeCounters;
   decodeProc(message: Buffer): NativeRecord | null;
+  /** Test hook: the verdict thread holds each read batch this long (ms), or with -1 until stopped (a hung loop). */
   setVerdictDelayForTest(ms: number): void;
 }
 
 interface RawAddon {
-  procStart(cb: (batch: unknown) => void): void;
+  procStart(cb: (batch: unknown) => void, withExe: number): void;
   procStop(): void;
   gateStart(cb: (batch: unknown) => void, watchdogMs: number): void;
   gateStop(): void;
-  markSet(id: number, merged: string, upper: string, enforce: number, allow: readonly string[] | null): void;
+  markSet(
+    id: number,
+    merged: string,
+    upper: string,
+    enforce: number,
+    allow: readonly string[] | null,
+    host: number,
+  ): void;
   markRemove(id: number): void;
   guardAdd(path: string): void;
   counters(): unknown;
@@ -111,8 +133,8 @@ function wrap(raw: RawAddon): WatchAddon {
     onBatch(z.array(recordSchema).parse(batch));
   };
   return {
-    procStart: (onBatch) => {
-      raw.procStart(batches(onBatch));
+    procStart: (onBatch, withExe) => {
+      raw.procStart(batches(onBatch), withExe === true ? 1 : 0);
     },
     procStop: () => {
       raw.procStop();
@@ -123,8 +145,8 @@ function wrap(raw: RawAddon): WatchAddon {
     gateStop: () => {
       raw.gateStop();
     },
-    markSet: (id, merged, upper, enforce, allow) => {
-      raw.markSet(id, merged, upper, enforce, allow);
+    markSet: (id, merged, upper, enforce, allow, host) => {
+      raw.markSet(id, merged, upper, enforce, allow, host === true ? 1 : 0);
     },
     markRemove: (id) => {
       raw.markRemove(id);

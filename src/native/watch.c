@@ -114,6 +114,14 @@ static void read_pid_info(int pid, rec_t *r, int want_cmdline, int want_cgroup) 
   }
 }
 
+/* The executable of a process (/proc/<pid>/exe) into r->path. */
+static void read_exe(int pid, rec_t *r) {
+  char path[64], link[PATH_MAX];
+  snprintf(path, sizeof path, "/proc/%d/exe", pid);
+  ssize_t n = readlink(path, link, sizeof link - 1);
+  if (n > 0) r->path = dup_n(link, (int)n);
+}
+
 #if defined(__x86_64__)
 #define NR_EXECVE 59
 #define NR_EXECVEAT 322
@@ -245,6 +253,8 @@ typedef struct {
 } source_t;
 
 static source_t proc_src;
+/* host mode: the proc reader also records /proc/<pid>/exe of each exec (container-only mode does not pay for it) */
+static _Atomic int proc_want_exe;
 
 static void free_batch(batch_t *b) {
   for (int i = 0; i < b->count; i++) {
@@ -344,7 +354,10 @@ static void *proc_loop(void *arg) {
         if (!decode_proc(nlh, nlh->nlmsg_len, r)) continue;
         atomic_fetch_add(&src->events, 1);
         /* read the short-lived process's facts now, microseconds after the exec, not later in JS */
-        if (r->kind == K_EXEC && r->pid == r->tgid) read_pid_info(r->pid, r, 1, 1);
+        if (r->kind == K_EXEC && r->pid == r->tgid) {
+          read_pid_info(r->pid, r, 1, 1);
+          if (atomic_load(&proc_want_exe)) read_exe(r->pid, r);
+        }
         batch->count++;
         if (batch->count == BATCH_MAX) flush_batch(src, &batch);
       }
@@ -385,6 +398,7 @@ static int strset_has(const strset_t *set, const char *s) {
 
 typedef struct {
   int id, in_use, enforce; /* 0 observe, 1 deny (EPERM), 2 kill (SIGKILL while the exec is still blocked) */
+  int host; /* a host filesystem (watch --host): allow-set keys are "path\tino\tctime", container execs pass */
   char merged[PATH_MAX], upper[PATH_MAX];
   uint64_t dev; /* the overlay's superblock: one per container */
   strset_t *allow; /* NULL: no profile in force */
@@ -487,6 +501,22 @@ static int decide(const struct fanotify_event_metadata *m, rec_t *r) {
     for (int i = 0; i < MAX_MARKS; i++) {
       mark_t *mk = &fan.marks[i];
       if (!mk->in_use || mk->dev != r->dev) continue;
+      if (mk->host) {
+        r->mark_id = mk->id;
+        r->path = strdup(path);
+        read_pid_info(m->pid, r, 0, 1);
+        /* an overlay exec inside a container reaches the host filesystem too: the container's watch judges it */
+        if (r->cgroup != NULL && has_container_id(r->cgroup)) {
+          r->reason = -1;
+          return FAN_ALLOW;
+        }
+        char key[PATH_MAX + 64];
+        snprintf(key, sizeof key, "%s\t%llu\t%lld.%09ld", path, (unsigned long long)st.st_ino,
+                 (long long)st.st_ctim.tv_sec, (long)st.st_ctim.tv_nsec);
+        r->in_profile = mk->allow == NULL ? -1 : strset_has(mk->allow, key);
+        if (mk->enforce && r->in_profile == 0) r->reason = R_PROFILE;
+        break;
+      }
       /* the event file belongs to the container's mount namespace: its path is already container-relative */
       const char *rel = path;
       char upper[PATH_MAX * 2];
@@ -515,8 +545,17 @@ static int decide(const struct fanotify_event_metadata *m, rec_t *r) {
     read_pid_info(m->pid, r, 0, 1);
     if (r->cgroup != NULL && has_container_id(r->cgroup) && !exe_is_trusted(m->pid)) r->reason = R_GUARD;
   }
-  r->verdict = r->reason != R_NONE;
+  r->verdict = r->reason > R_NONE;
   return r->verdict ? FAN_DENY : FAN_ALLOW;
+}
+
+/* Test hook (setVerdictDelayForTest): hold the events just read for delay ms, or (-1) until stopped, as a hung
+   verdict loop would; sleeps in small steps so stop still joins the thread. */
+static void test_stall(void) {
+  int delay = atomic_load(&fan.test_delay_ms);
+  if (delay == 0) return;
+  uint64_t until = delay < 0 ? UINT64_MAX : now_ns() + (uint64_t)delay * 1000000ull;
+  while (fan.src.running && now_ns() < until) usleep(10000);
 }
 
 static void *fan_loop(void *arg) {
@@ -536,8 +575,7 @@ static void *fan_loop(void *arg) {
     ssize_t len = read(fd, buf, sizeof buf);
     if (len <= 0) continue;
     atomic_store(&fan.busy_since, now_ns());
-    int delay = atomic_load(&fan.test_delay_ms);
-    if (delay > 0) usleep((useconds_t)delay * 1000u);
+    test_stall();
     for (struct fanotify_event_metadata *m = (void *)buf; FAN_EVENT_OK(m, len); m = FAN_EVENT_NEXT(m, len)) {
       if (m->vers != FANOTIFY_METADATA_VERSION) continue;
       if (m->mask & FAN_Q_OVERFLOW) {
@@ -726,11 +764,15 @@ static void stop_source(source_t *src) {
   close(src->wake[1]);
 }
 
+static int get_int(napi_env env, napi_value v, int fallback);
+
 static napi_value proc_start(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value cb;
-  CHECK(napi_get_cb_info(env, info, &argc, &cb, NULL, NULL));
+  size_t argc = 2;
+  napi_value args[2];
+  CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
+  napi_value cb = args[0];
   if (proc_src.running) return NULL;
+  atomic_store(&proc_want_exe, argc > 1 ? get_int(env, args[1], 0) : 0);
   int sock = socket(PF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_CONNECTOR);
   if (sock < 0) return throw_errno(env, "proc connector socket(NETLINK_CONNECTOR)", errno);
   int size = 8 * 1024 * 1024;
@@ -847,10 +889,11 @@ static mark_t *find_mark(int id) {
   return NULL;
 }
 
-/* markSet(id, merged, upper, enforce 0|1|2, allow|null): adds the filesystem mark on first use, else updates the policy. */
+/* markSet(id, merged, upper, enforce 0|1|2, allow|null[, host 0|1]): adds the filesystem mark on first use, else
+   updates the policy. A host mark (watch --host) gates a host filesystem by "path\tino\tctime" keys. */
 static napi_value mark_set(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
+  size_t argc = 6;
+  napi_value argv[6];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < 5) return throw_errno(env, "markSet(id, merged, upper, enforce, allow)", EINVAL);
   int id = get_int(env, argv[0], -1);
@@ -858,6 +901,7 @@ static napi_value mark_set(napi_env env, napi_callback_info info) {
   if (get_str(env, argv[1], merged, sizeof merged) <= 0 || get_str(env, argv[2], upper, sizeof upper) < 0)
     return throw_errno(env, "markSet: merged and upper must be paths", EINVAL);
   int enforce = get_int(env, argv[3], 0);
+  int host = argc > 5 ? get_int(env, argv[5], 0) : 0;
   int ok;
   strset_t *allow = make_set(env, argv[4], &ok);
   if (!ok) return throw_errno(env, "markSet: allow must be an array of paths or null", EINVAL);
@@ -887,6 +931,7 @@ static napi_value mark_set(napi_env env, napi_callback_info info) {
   struct stat mst;
   mk->dev = stat(merged, &mst) == 0 ? (uint64_t)mst.st_dev : 0;
   mk->enforce = enforce;
+  mk->host = host;
   strset_free(mk->allow);
   mk->allow = allow;
   pthread_mutex_unlock(&fan.lock);
