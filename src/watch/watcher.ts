@@ -127,6 +127,8 @@ export class Watcher {
     { cmdline: string | undefined; ino: number | undefined; at: number }
   >();
   private readonly hashes = new Map<string, string>();
+  /** The watchdog closed the exec gate: the proc connector then reports what the gate used to. */
+  private gateClosed = false;
   private runtimes: RuntimeInfo[] = [];
   private defaultRuntime = 'runc';
   private guarded: GuardTarget[] = [];
@@ -169,6 +171,9 @@ export class Watcher {
         this.onGate(batch);
       }, this.options.watchdogMs ?? 2000);
       this.gateState = 'fanotify';
+      // test hook (test/watch/watchdog.test.ts): a verdict thread that holds its events, as a hung one would
+      const stall = this.options.env['BULKHEAD_WATCH_TEST_VERDICT_DELAY_MS'];
+      if (stall !== undefined && stall !== '') addon.setVerdictDelayForTest(Number(stall));
     } catch (error) {
       this.gateState = `unavailable: ${describeError(error)} (needs CONFIG_FANOTIFY_ACCESS_PERMISSIONS and CAP_SYS_ADMIN); running alert-only from the proc connector`;
       this.options.log(`bulkhead watch: exec gate ${this.gateState}`);
@@ -488,7 +493,7 @@ export class Watcher {
     const argv = splitArgv(r.cmdline);
     const file = argv[0] ?? '';
     const onVolume = t.container.volumes.some((v) => file.startsWith(`${v}/`));
-    if (t.markId !== undefined && !onVolume) return;
+    if (t.markId !== undefined && !onVolume && !this.gateClosed) return;
     if (argv.length === 0) {
       // the process was gone before its facts could be read: still attributed, still counted
       this.judge(
@@ -527,6 +532,7 @@ export class Watcher {
   private onGate(batch: readonly NativeRecord[]): void {
     for (const r of batch) {
       if (r.kind === 'stall') {
+        this.gateClosed = true;
         this.gateState = `closed by the watchdog after a ${Math.round((r.verdictNs ?? 0) / 1e6)} ms stall; pending execs were allowed`;
         this.options.log(`bulkhead watch: exec gate ${this.gateState}`);
         this.emit({

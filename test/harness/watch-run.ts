@@ -1,0 +1,92 @@
+// Runs `bulkhead watch` as a child process for tests (SIGTERM to stop, stderr kept) and polls its event database.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { EventStore, type StoredEvent } from '../../src/watch/store.js';
+
+export const ROOT = join(import.meta.dirname, '..', '..');
+
+export interface RunningWatch {
+  readonly child: ChildProcess;
+  stderr: () => string;
+  stop: () => Promise<number | null>;
+}
+
+/** Starts `bulkhead watch ARGS` and waits for its start-up line ("bulkhead watch: <mode> mode"). */
+export async function startWatch(
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+): Promise<RunningWatch> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'test/harness/bulkhead-dev.ts', 'watch', ...args],
+    { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((done) => {
+    child.on('exit', (code) => {
+      done(code);
+    });
+  });
+  const deadline = Date.now() + 90_000;
+  while (!/bulkhead watch: \w+ mode/.test(err)) {
+    if (child.exitCode !== null || Date.now() > deadline) assert.fail(`watch did not start:\n${err}`);
+    await sleep(100);
+  }
+  return {
+    child,
+    stderr: () => err,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+/** Runs `bulkhead watch ARGS` to completion (for commands that exit: status, refusals). */
+export function runWatch(
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', 'test/harness/bulkhead-dev.ts', 'watch', ...args],
+    { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 120_000 },
+  );
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Waits (up to 90 s) until the database holds `count` events matching `pred`, and returns them. */
+export async function waitForEvents(
+  db: string,
+  what: string,
+  pred: (e: StoredEvent) => boolean,
+  count = 1,
+): Promise<StoredEvent[]> {
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (existsSync(db)) {
+      const store = new EventStore(db, { readonly: true });
+      const found = store.query({ limit: 100_000 }).filter(pred);
+      store.close();
+      if (found.length >= count || Date.now() > deadline) {
+        assert.ok(found.length >= count, `${what}: ${found.length} of ${count} events`);
+        return found;
+      }
+    }
+    await sleep(200);
+  }
+}
+
+/** Every event in the database. */
+export function allEvents(db: string): StoredEvent[] {
+  const store = new EventStore(db, { readonly: true });
+  try {
+    return store.query({ limit: 100_000 });
+  } finally {
+    store.close();
+  }
+}
