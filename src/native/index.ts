@@ -68,6 +68,73 @@ export type NativeCounters = z.infer<typeof countersSchema>;
 
 type Batch = (records: NativeRecord[]) => void;
 
+/** Numbers per record in a packed batch (watch.c call_js): the fields below, then a bit mask of the strings. */
+export const REC_FIELDS = 19;
+const KIND_BY_CODE: Readonly<Record<number, NativeRecord['kind']>> = {
+  1: 'fork',
+  2: 'exec',
+  3: 'exit',
+  4: 'uid',
+  10: 'gate-exec',
+  11: 'gate-open',
+  20: 'stall',
+};
+/** The optional string fields, in the order of their mask bits (watch.c STR_*). */
+const STRING_FIELDS = ['comm', 'path', 'cgroup', 'cmdline', 'filename', 'parent', 'invoked'] as const;
+const packedSchema = z.tuple([z.instanceof(Float64Array), z.array(z.string())]);
+
+/**
+ * Unpacks one batch as the addon hands it over: REC_FIELDS numbers per record (kind code, pid, tgid, ppid, ptgid,
+ * uid, tty, timeNs, exitCode, verdict, reason, drift, inProfile, markId, setid, dev, ino, verdictNs, string mask)
+ * and the present strings in record and mask order. Throws when the two do not fit together.
+ */
+export function unpackBatch(packed: unknown): NativeRecord[] {
+  const [nums, strs] = packedSchema.parse(packed);
+  if (nums.length % REC_FIELDS !== 0)
+    throw new Error(`native batch of ${nums.length} numbers is not a whole number of ${REC_FIELDS}-field records`);
+  const out: NativeRecord[] = [];
+  let next = 0;
+  for (let o = 0; o < nums.length; o += REC_FIELDS) {
+    const at = (k: number): number => nums[o + k] ?? NaN;
+    const code = at(0);
+    const kind = KIND_BY_CODE[code] ?? 'unknown';
+    const rec: NativeRecord = {
+      kind,
+      pid: at(1),
+      tgid: at(2),
+      ppid: at(3),
+      ptgid: at(4),
+      uid: at(5),
+      tty: at(6),
+      timeNs: at(7),
+    };
+    if (kind === 'exit') rec.exitCode = at(8);
+    if (code >= 10) {
+      rec.verdict = at(9);
+      rec.reason = at(10);
+      rec.drift = at(11);
+      rec.inProfile = at(12);
+      rec.markId = at(13);
+      rec.setid = at(14);
+      rec.dev = at(15);
+      rec.ino = at(16);
+      rec.verdictNs = at(17);
+    }
+    const mask = at(18);
+    for (let bit = 0; bit < STRING_FIELDS.length; bit += 1) {
+      if ((mask & (1 << bit)) === 0) continue;
+      const value = strs[next];
+      if (value === undefined) throw new Error('native batch has fewer strings than its records announce');
+      next += 1;
+      const field = STRING_FIELDS[bit];
+      if (field !== undefined) rec[field] = value;
+    }
+    out.push(rec);
+  }
+  if (next !== strs.length) throw new Error('native batch has more strings than its records announce');
+  return out;
+}
+
 /** The addon's functions, typed; raw batches are validated before they reach the caller. */
 export interface WatchAddon {
   /** Starts the proc connector reader; `withExe` also records each exec's /proc/<pid>/exe as `path` (host mode). */
@@ -99,9 +166,9 @@ export interface WatchAddon {
 }
 
 interface RawAddon {
-  procStart(cb: (batch: unknown) => void, withExe: number): void;
+  procStart(cb: (nums: unknown, strs: unknown) => void, withExe: number): void;
   procStop(): void;
-  gateStart(cb: (batch: unknown) => void, watchdogMs: number): void;
+  gateStart(cb: (nums: unknown, strs: unknown) => void, watchdogMs: number): void;
   gateStop(): void;
   markSet(
     id: number,
@@ -129,8 +196,8 @@ const CANDIDATES = [
 ];
 
 function wrap(raw: RawAddon): WatchAddon {
-  const batches = (onBatch: Batch) => (batch: unknown) => {
-    onBatch(z.array(recordSchema).parse(batch));
+  const batches = (onBatch: Batch) => (nums: unknown, strs: unknown) => {
+    onBatch(unpackBatch([nums, strs]));
   };
   return {
     procStart: (onBatch, withExe) => {

@@ -41,7 +41,7 @@ typedef struct {
 
 typedef struct {
   rec_t *recs;
-  int count;
+  int count, cap;
 } batch_t;
 
 #define BATCH_MAX 512
@@ -280,18 +280,24 @@ static void flush_batch(source_t *src, batch_t **bp) {
   *bp = NULL;
 }
 
+/* The slot for the next record of *bp (a new batch when NULL). A batch grows from 32 records as it fills: with
+   a flush every millisecond most batches hold a few records, and a full BATCH_MAX allocation each time cost
+   the reader a 72 KB calloc per batch. */
 static rec_t *next_rec(batch_t **bp) {
   if (*bp == NULL) {
     *bp = calloc(1, sizeof(batch_t));
     if (*bp == NULL) return NULL;
-    (*bp)->recs = calloc(BATCH_MAX, sizeof(rec_t));
-    if ((*bp)->recs == NULL) {
-      free(*bp);
-      *bp = NULL;
-      return NULL;
-    }
   }
-  return &(*bp)->recs[(*bp)->count];
+  batch_t *b = *bp;
+  if (b->count == b->cap) {
+    int cap = b->cap == 0 ? 32 : b->cap * 2;
+    if (cap > BATCH_MAX) cap = BATCH_MAX;
+    rec_t *recs = realloc(b->recs, (size_t)cap * sizeof(rec_t));
+    if (recs == NULL) return NULL;
+    b->recs = recs;
+    b->cap = cap;
+  }
+  return &b->recs[b->count];
 }
 
 static int proc_listen(int sock, int op) {
@@ -324,42 +330,56 @@ static int flush_timeout(const batch_t *batch, uint64_t first_ns) {
   return (int)((due - now + 999999ull) / 1000000ull);
 }
 
+#define PROC_VLEN 64
+
 static void *proc_loop(void *arg) {
   source_t *src = arg;
-  char buf[16384] __attribute__((aligned(8)));
   batch_t *batch = NULL;
   uint64_t first_ns = 0;
+  static char bufs[PROC_VLEN][512] __attribute__((aligned(8)));
+  struct mmsghdr msgs[PROC_VLEN];
+  struct iovec iov[PROC_VLEN];
   pthread_setname_np(pthread_self(), "bh-proc");
   struct pollfd fds[2] = {{.fd = src->sock, .events = POLLIN}, {.fd = src->wake[0], .events = POLLIN}};
   while (src->running) {
     int n = poll(fds, 2, flush_timeout(batch, first_ns));
     if (n < 0) continue;
     if (n > 0 && fds[1].revents) break;
-    for (; n > 0;) {
-      ssize_t len = recv(src->sock, buf, sizeof buf, MSG_DONTWAIT);
-      if (len < 0) {
+    /* one proc event per datagram: take up to PROC_VLEN per system call */
+    for (int got = n > 0 ? PROC_VLEN : 0; got == PROC_VLEN;) {
+      for (int i = 0; i < PROC_VLEN; i++) {
+        iov[i] = (struct iovec){.iov_base = bufs[i], .iov_len = sizeof bufs[i]};
+        msgs[i] = (struct mmsghdr){.msg_hdr = {.msg_iov = &iov[i], .msg_iovlen = 1}};
+      }
+      got = recvmmsg(src->sock, msgs, PROC_VLEN, MSG_DONTWAIT, NULL);
+      if (got < 0) {
         if (errno == ENOBUFS) {
           atomic_fetch_add(&src->overflows, 1);
-          continue;
+          got = PROC_VLEN;
         }
-        break;
+        continue;
       }
-      for (struct nlmsghdr *nlh = (struct nlmsghdr *)buf; NLMSG_OK(nlh, (size_t)len); nlh = NLMSG_NEXT(nlh, len)) {
-        if (batch == NULL) first_ns = now_ns();
-        rec_t *r = next_rec(&batch);
-        if (r == NULL) {
-          atomic_fetch_add(&src->drops, 1);
-          continue;
+      for (int i = 0; i < got; i++) {
+        size_t len = msgs[i].msg_len;
+        for (struct nlmsghdr *nlh = (struct nlmsghdr *)bufs[i]; NLMSG_OK(nlh, len); nlh = NLMSG_NEXT(nlh, len)) {
+          if (batch == NULL) first_ns = now_ns();
+          rec_t *r = next_rec(&batch);
+          if (r == NULL) {
+            atomic_fetch_add(&src->drops, 1);
+            continue;
+          }
+          if (!decode_proc(nlh, nlh->nlmsg_len, r)) continue;
+          atomic_fetch_add(&src->events, 1);
+          /* a thread's fork and exit say nothing about the process tree (JS tracks thread-group leaders) */
+          if ((r->kind == K_FORK || r->kind == K_EXIT) && r->pid != r->tgid) continue;
+          /* read the short-lived process's facts now, microseconds after the exec, not later in JS */
+          if (r->kind == K_EXEC && r->pid == r->tgid) {
+            read_pid_info(r->pid, r, 1, 1);
+            if (atomic_load(&proc_want_exe)) read_exe(r->pid, r);
+          }
+          batch->count++;
+          if (batch->count == BATCH_MAX) flush_batch(src, &batch);
         }
-        if (!decode_proc(nlh, nlh->nlmsg_len, r)) continue;
-        atomic_fetch_add(&src->events, 1);
-        /* read the short-lived process's facts now, microseconds after the exec, not later in JS */
-        if (r->kind == K_EXEC && r->pid == r->tgid) {
-          read_pid_info(r->pid, r, 1, 1);
-          if (atomic_load(&proc_want_exe)) read_exe(r->pid, r);
-        }
-        batch->count++;
-        if (batch->count == BATCH_MAX) flush_batch(src, &batch);
       }
       if (batch != NULL && now_ns() >= first_ns + FLUSH_NS) flush_batch(src, &batch);
     }
@@ -714,14 +734,41 @@ static napi_value rec_to_js(napi_env env, const rec_t *r) {
   return o;
 }
 
+/* A batch reaches JS packed (src/native/index.ts unpacks it): a Float64Array of REC_FIELDS numbers per record
+   (the last a bit mask of the strings present, in STR_* order) and one array of those strings. An object per
+   record built here cost ~20 N-API property sets, each interning its key, on the JS thread. */
+enum { STR_COMM, STR_PATH, STR_CGROUP, STR_CMDLINE, STR_FILENAME, STR_PARENT, STR_INVOKED };
+#define REC_FIELDS 19
+
 static void call_js(napi_env env, napi_value cb, void *context, void *data) {
   batch_t *b = data;
   if (env != NULL && cb != NULL) {
-    napi_value arr, undef;
-    napi_create_array_with_length(env, (size_t)b->count, &arr);
-    for (int i = 0; i < b->count; i++) napi_set_element(env, arr, (uint32_t)i, rec_to_js(env, &b->recs[i]));
-    napi_get_undefined(env, &undef);
-    napi_call_function(env, undef, cb, 1, &arr, NULL);
+    napi_value argv[2], ab, undef;
+    double *f = NULL;
+    size_t nstr = 0;
+    if (napi_create_arraybuffer(env, (size_t)b->count * REC_FIELDS * sizeof(double), (void **)&f, &ab) == napi_ok &&
+        napi_create_typedarray(env, napi_float64_array, (size_t)b->count * REC_FIELDS, ab, 0, &argv[0]) == napi_ok &&
+        napi_create_array(env, &argv[1]) == napi_ok) {
+      for (int i = 0; i < b->count; i++, f += REC_FIELDS) {
+        const rec_t *r = &b->recs[i];
+        const char *strs[7] = {r->comm[0] ? r->comm : NULL, r->path, r->cgroup, r->cmdline, r->filename, r->parent,
+                               r->invoked};
+        unsigned mask = 0;
+        for (int k = 0; k < 7; k++) {
+          if (strs[k] == NULL) continue;
+          napi_value v;
+          napi_create_string_utf8(env, strs[k], k == STR_CMDLINE ? (size_t)r->cmdline_len : NAPI_AUTO_LENGTH, &v);
+          napi_set_element(env, argv[1], (uint32_t)nstr++, v);
+          mask |= 1u << k;
+        }
+        double row[REC_FIELDS] = {r->kind, r->pid, r->tgid, r->ppid, r->ptgid, r->uid, r->tty, (double)r->ts_ns,
+                                  r->exit_code, r->verdict, r->reason, r->drift, r->in_profile, r->mark_id, r->setid,
+                                  (double)r->dev, (double)r->ino, (double)r->verdict_ns, mask};
+        memcpy(f, row, sizeof row);
+      }
+      napi_get_undefined(env, &undef);
+      napi_call_function(env, undef, cb, 2, argv, NULL);
+    }
   }
   free_batch(b);
 }

@@ -3,7 +3,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { loadWatchAddon, type NativeRecord, type WatchAddon } from '../../src/native/index.js';
+import {
+  loadWatchAddon,
+  REC_FIELDS,
+  unpackBatch,
+  type NativeRecord,
+  type WatchAddon,
+} from '../../src/native/index.js';
 
 function addon(): WatchAddon {
   const load = loadWatchAddon();
@@ -69,6 +75,54 @@ describe('decodeProc', () => {
       }
     });
   }
+});
+
+describe('unpackBatch', () => {
+  // kind, pid, tgid, ppid, ptgid, uid, tty, timeNs, exitCode, verdict, reason, drift, inProfile, markId, setid,
+  // dev, ino, verdictNs, string mask (comm=1, path=2, cgroup=4, cmdline=8, filename=16, parent=32, invoked=64)
+  const fork = [1, 11, 11, 10, 10, -1, 0, 5e14, 0, 0, 0, 0, -1, -1, 0, 0, 0, 0, 0];
+  const exit = [3, 11, 11, 10, 10, -1, 0, 6e14, 9, 0, 0, 0, -1, -1, 0, 0, 0, 0, 0];
+  const gate = [10, 12, 12, 11, 0, 0, 34816, 7e14, 0, 1, 1, 1, 0, 3, 0, 64, 99, 41000, 1 | 2 | 8 | 64];
+  it('gives each record its kind, numbers and strings in mask order', () => {
+    const out = unpackBatch([
+      new Float64Array([...fork, ...exit, ...gate]),
+      ['x', '/tmp/x', '/tmp/x\0true\0', '/tmp/x'],
+    ]);
+    assert.equal(REC_FIELDS, fork.length);
+    assert.deepEqual(out[0], { kind: 'fork', pid: 11, tgid: 11, ppid: 10, ptgid: 10, uid: -1, tty: 0, timeNs: 5e14 });
+    assert.equal(out[1]?.kind, 'exit');
+    assert.equal(out[1]?.exitCode, 9);
+    assert.equal(out[1]?.verdict, undefined);
+    assert.deepEqual(out[2], {
+      kind: 'gate-exec',
+      pid: 12,
+      tgid: 12,
+      ppid: 11,
+      ptgid: 0,
+      uid: 0,
+      tty: 34816,
+      timeNs: 7e14,
+      verdict: 1,
+      reason: 1,
+      drift: 1,
+      inProfile: 0,
+      markId: 3,
+      setid: 0,
+      dev: 64,
+      ino: 99,
+      verdictNs: 41000,
+      comm: 'x',
+      path: '/tmp/x',
+      cmdline: '/tmp/x\0true\0',
+      invoked: '/tmp/x',
+    });
+  });
+  it('refuses a batch whose strings do not match its masks, or a partial record', () => {
+    assert.throws(() => unpackBatch([new Float64Array(gate), ['x']]), /fewer strings/);
+    assert.throws(() => unpackBatch([new Float64Array(fork), ['x']]), /more strings/);
+    assert.throws(() => unpackBatch([new Float64Array(fork.slice(1)), []]), /whole number/);
+    assert.throws(() => unpackBatch([fork, []]));
+  });
 });
 
 describe('proc connector reader', { skip: process.getuid?.() !== 0 ? 'needs root' : false }, () => {
