@@ -43,6 +43,7 @@ const statusSchema = z.object({
   events: num,
   eventsPerSecond: num,
   verdictLatencyUs: z.object({ avg: num, max: num }),
+  detectionLatencyUs: z.object({ n: num, p50: num, p99: num, max: num }).optional(),
 });
 
 export interface StoredStatus {

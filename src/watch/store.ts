@@ -1,5 +1,6 @@
-// The watch event store: one SQLite file (better-sqlite3, WAL), writes batched into one transaction per turn of
-// the event loop, a retention limit in rows; shared by process events (watch) and flow events (watch flows).
+// The watch event store: one SQLite file (better-sqlite3, WAL), writes batched into one transaction (at the end
+// of the event loop's turn, at most one commit per FLUSH_MS), a retention limit in rows trimmed in the same
+// transaction; shared by process events (watch) and flow events (watch flows).
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -95,6 +96,22 @@ CREATE INDEX IF NOT EXISTS events_container ON events(container_name, time);
 CREATE TABLE IF NOT EXISTS status (id INTEGER PRIMARY KEY CHECK (id = 1), updated TEXT NOT NULL, body TEXT NOT NULL);
 `;
 
+/** Kernel event -> committed row, for events whose detail carries the kernel's CLOCK_MONOTONIC `timeNs`. */
+export interface DetectionLatency {
+  readonly n: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+/** Commits are at least this far apart under a steady stream (the first after a quiet spell goes at once). */
+const FLUSH_MS = 2;
+/** A batch this large goes at the end of the current turn whatever the time since the last commit. */
+const FLUSH_ROWS = 4096;
+/** Detection latency histogram: 100 µs buckets up to 100 ms, then one overflow bucket (max kept apart). */
+const BUCKET_US = 100;
+const BUCKETS = 1000;
+
 export interface EventQuery {
   readonly since?: Date;
   readonly container?: string;
@@ -138,10 +155,15 @@ export class EventStore {
   private readonly db: Database.Database;
   private readonly retention: number;
   private pending: WatchEvent[] = [];
-  private scheduled = false;
+  private scheduled: { readonly immediate: NodeJS.Immediate } | { readonly timeout: NodeJS.Timeout } | undefined;
+  private lastCommitMs = 0;
   private readonly insert: Database.Statement;
+  private readonly trim: Database.Statement;
   private readonly writeBatch: (events: readonly WatchEvent[]) => void;
   private sinceTrim = 0;
+  private readonly latency = new Uint32Array(BUCKETS + 1);
+  private latencyN = 0;
+  private latencyMaxUs = 0;
   /** Listeners see each batch after it is committed (the CLI's --json lines, benchmarks). */
   private readonly listeners: ((events: readonly WatchEvent[]) => void)[] = [];
 
@@ -173,31 +195,95 @@ export class EventStore {
     this.insert = this.db.prepare(
       `INSERT INTO events (time, kind, container_id, container_name, image_digest, pid, ppid, exe, path, argv, uid,
         verdict, rule_id, rules, profile_version, message, detail, latency_us, stored_ns)
-       VALUES (@time, @kind, @containerId, @containerName, @imageDigest, @pid, @ppid, @exe, @path, @argv, @uid,
-        @verdict, @ruleId, @rules, @profileVersion, @message, @detail, @latencyUs, @storedNs)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    this.trim = this.db.prepare('DELETE FROM events WHERE id <= (SELECT MAX(id) FROM events) - ?');
     this.writeBatch = this.db.transaction((events: readonly WatchEvent[]) => {
       const storedNs = Number(process.hrtime.bigint());
       for (const e of events) {
-        this.insert.run({
-          ...e,
-          argv: JSON.stringify(e.argv),
-          rules: JSON.stringify(e.rules),
-          detail: JSON.stringify(e.detail),
+        this.insert.run(
+          e.time,
+          e.kind,
+          e.containerId,
+          e.containerName,
+          e.imageDigest,
+          e.pid,
+          e.ppid,
+          e.exe,
+          e.path,
+          JSON.stringify(e.argv),
+          e.uid,
+          e.verdict,
+          e.ruleId,
+          JSON.stringify(e.rules),
+          e.profileVersion,
+          e.message,
+          JSON.stringify(e.detail),
+          e.latencyUs,
           storedNs,
-        });
+        );
+      }
+      this.sinceTrim += events.length;
+      if (this.sinceTrim >= 1000) {
+        this.sinceTrim = 0;
+        this.trim.run(this.retention);
       }
     });
   }
 
-  /** Queues an event; the batch is written once the current turn of the event loop is done. */
+  /**
+   * Queues an event. The batch is written at the end of the current turn of the event loop, or FLUSH_MS after
+   * the previous commit when that was more recent (one transaction per batch, a bounded commit rate).
+   */
   append(event: WatchEvent): void {
     this.pending.push(event);
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => {
-        this.flush();
-      });
+    const s = this.scheduled;
+    if (s !== undefined && (this.pending.length < FLUSH_ROWS || 'immediate' in s)) return;
+    const wait = this.pending.length >= FLUSH_ROWS ? 0 : this.lastCommitMs + FLUSH_MS - performance.now();
+    this.unschedule();
+    const run = (): void => {
+      this.flush();
+    };
+    this.scheduled = wait <= 0 ? { immediate: setImmediate(run) } : { timeout: setTimeout(run, Math.ceil(wait)) };
+  }
+
+  private unschedule(): void {
+    const s = this.scheduled;
+    if (s === undefined) return;
+    if ('immediate' in s) clearImmediate(s.immediate);
+    else clearTimeout(s.timeout);
+    this.scheduled = undefined;
+  }
+
+  /** Kernel event -> committed row so far (events with a detail.timeNs), in µs. */
+  detectionLatency(): DetectionLatency {
+    const at = (q: number): number => {
+      const rank = Math.ceil(this.latencyN * q);
+      let seen = 0;
+      for (let i = 0; i <= BUCKETS; i += 1) {
+        seen += this.latency[i] ?? 0;
+        if (seen >= rank) return i === BUCKETS ? this.latencyMaxUs : (i + 1) * BUCKET_US;
+      }
+      return this.latencyMaxUs;
+    };
+    return {
+      n: this.latencyN,
+      p50: this.latencyN === 0 ? 0 : at(0.5),
+      p99: this.latencyN === 0 ? 0 : at(0.99),
+      max: Math.round(this.latencyMaxUs),
+    };
+  }
+
+  private recordLatency(events: readonly WatchEvent[]): void {
+    const committedNs = Number(process.hrtime.bigint());
+    for (const e of events) {
+      const timeNs = e.detail['timeNs'];
+      if (typeof timeNs !== 'number') continue;
+      const us = (committedNs - timeNs) / 1000;
+      const bucket = Math.min(BUCKETS, Math.max(0, Math.floor(us / BUCKET_US)));
+      this.latency[bucket] = (this.latency[bucket] ?? 0) + 1;
+      this.latencyN += 1;
+      if (us > this.latencyMaxUs) this.latencyMaxUs = us;
     }
   }
 
@@ -207,16 +293,13 @@ export class EventStore {
 
   /** Writes everything queued now (also called on shutdown). */
   flush(): void {
-    this.scheduled = false;
+    this.unschedule();
     if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
     this.writeBatch(batch);
-    this.sinceTrim += batch.length;
-    if (this.sinceTrim >= 1000) {
-      this.sinceTrim = 0;
-      this.db.prepare('DELETE FROM events WHERE id <= (SELECT MAX(id) FROM events) - ?').run(this.retention);
-    }
+    this.lastCommitMs = performance.now();
+    this.recordLatency(batch);
     for (const listener of this.listeners) listener(batch);
   }
 

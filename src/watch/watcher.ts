@@ -33,7 +33,7 @@ import {
 } from './profile.js';
 import { BASE_FACTS, type ExecFacts } from './rule.js';
 import { WATCH_RULES } from './rules/index.js';
-import type { EventStore, Verdict, WatchEvent } from './store.js';
+import type { DetectionLatency, EventStore, Verdict, WatchEvent } from './store.js';
 
 export interface WatcherOptions {
   readonly docker: Docker;
@@ -49,6 +49,8 @@ export interface WatcherOptions {
   readonly learnFlushMs?: number;
   readonly log: (line: string) => void;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** The event sources (default: the native addon); bench/watch/replay.ts feeds recorded batches through one. */
+  readonly addon?: WatchAddon;
 }
 
 interface Tracked {
@@ -89,6 +91,8 @@ export interface WatchStatus {
   readonly events: number;
   readonly eventsPerSecond: number;
   readonly verdictLatencyUs: { readonly avg: number; readonly max: number };
+  /** Kernel event -> committed SQLite row (exec events), µs. */
+  readonly detectionLatencyUs?: DetectionLatency | undefined;
 }
 
 const RULE_FOR_REASON: Readonly<Record<number, string>> = {
@@ -129,6 +133,8 @@ export class Watcher {
   private readonly hashes = new Map<string, string>();
   /** The watchdog closed the exec gate: the proc connector then reports what the gate used to. */
   private gateClosed = false;
+  /** /proc/<pid>/cgroup text -> container id (null: host): a few distinct texts, one per container and slice. */
+  private readonly cgroupOwners = new Map<string, string | null>();
   private runtimes: RuntimeInfo[] = [];
   private defaultRuntime = 'runc';
   private guarded: GuardTarget[] = [];
@@ -146,7 +152,8 @@ export class Watcher {
   }
 
   async start(): Promise<void> {
-    const load = loadWatchAddon();
+    const load =
+      this.options.addon === undefined ? loadWatchAddon() : { ok: true as const, addon: this.options.addon };
     if (!load.ok)
       throw new BulkheadError('INTERNAL', `bulkhead watch cannot observe anything: ${load.reason}`, {
         hint: 'build the addon, then start watch again',
@@ -265,6 +272,7 @@ export class Watcher {
         avg: verdicts === 0 ? 0 : Math.round((counters?.verdictNsTotal ?? 0) / verdicts / 1000),
         max: Math.round((counters?.verdictNsMax ?? 0) / 1000),
       },
+      detectionLatencyUs: this.options.store.detectionLatency(),
     };
   }
 
@@ -478,10 +486,20 @@ export class Watcher {
           this.lastGate.delete(r.pid);
         }
       } else if (r.kind === 'exec') {
-        if (r.cgroup !== undefined) this.owners.set(r.pid, parseProcCgroup(r.cgroup)?.containerId ?? null);
+        if (r.cgroup !== undefined) this.owners.set(r.pid, this.cgroupOwner(r.cgroup));
         this.onProcExec(r);
       }
     }
+  }
+
+  private cgroupOwner(text: string): string | null {
+    let owner = this.cgroupOwners.get(text);
+    if (owner === undefined) {
+      owner = parseProcCgroup(text)?.containerId ?? null;
+      if (this.cgroupOwners.size >= 4096) this.cgroupOwners.clear();
+      this.cgroupOwners.set(text, owner);
+    }
+    return owner;
   }
 
   /** An exec the gate did not see (no gate, or a file outside the container's overlay, e.g. on a volume). */
