@@ -63,6 +63,8 @@ const countersSchema = z.object({
   verdictNsTotal: z.number(),
   verdictNsMax: z.number(),
   gateActive: z.number(),
+  /** Gated execs whose filename and argv could not be read (the task never went to sleep on the verdict in time). */
+  argsMissed: z.number(),
 });
 export type NativeCounters = z.infer<typeof countersSchema>;
 
@@ -91,7 +93,9 @@ const packedSchema = z.tuple([z.instanceof(Float64Array), z.array(z.string())]);
 export function unpackBatch(packed: unknown): NativeRecord[] {
   const [nums, strs] = packedSchema.parse(packed);
   if (nums.length % REC_FIELDS !== 0)
-    throw new Error(`native batch of ${nums.length} numbers is not a whole number of ${REC_FIELDS}-field records`);
+    throw new Error(
+      `native batch of ${nums.length} numbers is not a whole number of ${REC_FIELDS}-field records`,
+    );
   const out: NativeRecord[] = [];
   let next = 0;
   for (let o = 0; o < nums.length; o += REC_FIELDS) {

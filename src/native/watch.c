@@ -147,19 +147,31 @@ static int read_remote_str(int memfd, uint64_t addr, char *out, int cap) {
   return (int)strnlen(out, (size_t)n);
 }
 
+static _Atomic uint64_t args_missed;
+
 /* The task is blocked inside execve(2) on our verdict, with its old memory still mapped: the syscall's
    arguments (/proc/<pid>/syscall) point at the filename and argv as the caller passed them. */
 static void read_exec_args(int pid, rec_t *r) {
   char path[64], buf[512];
   snprintf(path, sizeof path, "/proc/%d/syscall", pid);
   /* the event can reach us before the task has finished going to sleep on it: the kernel then answers
-     "running" (task_current_syscall's -EAGAIN); it is asleep within microseconds */
-  uint64_t give_up = now_ns() + 20000000ull;
+     "running" (task_current_syscall's -EAGAIN). It is asleep within microseconds on an idle CPU, but a task
+     preempted on a loaded machine stays "running" until it gets a CPU again: 20 ms was not always enough at
+     load 13 (a /bin/true then went without its name, and its profile key became the busybox it links to).
+     Give up well inside the watchdog's 2 s, and count it (counters().argsMissed). */
+  uint64_t give_up = now_ns() + 250000000ull;
   for (int tries = 0;; tries++) {
-    if (read_small(path, buf, sizeof buf) <= 0) return;
-    if (strncmp(buf, "running", 7) != 0 || now_ns() > give_up) break;
+    if (read_small(path, buf, sizeof buf) <= 0) {
+      atomic_fetch_add(&args_missed, 1);
+      return;
+    }
+    if (strncmp(buf, "running", 7) != 0) break;
+    if (now_ns() > give_up) {
+      atomic_fetch_add(&args_missed, 1);
+      return;
+    }
     if (tries < 10) sched_yield();
-    else usleep(20);
+    else usleep(tries < 100 ? 20 : 200);
   }
   long nr = -1;
   unsigned long long a[6] = {0};
@@ -1038,6 +1050,7 @@ static napi_value counters(napi_env env, napi_callback_info info) {
   set_num(env, o, "verdictNsTotal", (double)atomic_load(&fan.verdict_ns_total));
   set_num(env, o, "verdictNsMax", (double)atomic_load(&fan.verdict_ns_max));
   set_num(env, o, "gateActive", fan.src.running && !atomic_load(&fan.fired));
+  set_num(env, o, "argsMissed", (double)atomic_load(&args_missed));
   return o;
 }
 

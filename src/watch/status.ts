@@ -38,6 +38,7 @@ const statusSchema = z.object({
       verdictNsTotal: num,
       verdictNsMax: num,
       gateActive: num,
+      argsMissed: num.default(0),
     })
     .optional(),
   events: num,
