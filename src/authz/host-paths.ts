@@ -57,6 +57,12 @@ export function exposedSensitivePath(source: string, sensitive: readonly string[
   return undefined;
 }
 
+/**
+ * Host paths no container may bind by default. Each /run entry is listed in its /var/run form too: /var/run is a
+ * symlink to /run on Debian (both forms resolve to one path, as exposedSensitivePath resolves both sides), but a
+ * system where it is a real directory has two trees. The engine's own data root, exec root and sockets, when they
+ * are not these defaults, are learned at run time (engine-paths.ts) and added to every profile.
+ */
 export const DEFAULT_SENSITIVE_PATHS: readonly string[] = [
   '/',
   '/etc',
@@ -67,12 +73,28 @@ export const DEFAULT_SENSITIVE_PATHS: readonly string[] = [
   '/dev',
   '/usr',
   '/lib',
+  '/lib32',
+  '/lib64',
   '/bin',
   '/sbin',
+  // dockerd's default data root and containerd's state: images, container filesystems, their configs
   '/var/lib/docker',
   '/var/lib/containerd',
+  // cron spools: a file written there runs as its owner (root's crontab) on the host
+  '/var/spool/cron',
+  // the engine's sockets and default exec root (runtime state, the plugin sockets of /run/docker/plugins)
   '/var/run/docker.sock',
   '/run/docker.sock',
-  '/run/containerd',
   '/run/docker',
+  '/var/run/docker',
+  '/run/containerd',
+  '/var/run/containerd',
+  // systemd's private socket and notify socket (systemctl as root), the system D-Bus (systemd, polkit, logind)
+  '/run/systemd',
+  '/var/run/systemd',
+  '/run/dbus',
+  '/var/run/dbus',
+  // per-user runtime directories: session buses and rootless dockerd's socket (/run/user/UID/docker.sock)
+  '/run/user',
+  '/var/run/user',
 ];

@@ -13,6 +13,26 @@ import { globMatch, hasGlob } from './glob.js';
 const nonEmpty = z.string().min(1);
 const absolutePath = z.string().regex(/^\//, 'must be an absolute path');
 
+const pathList = z.array(absolutePath);
+
+/**
+ * `sensitivePaths` (docs/authz.md "Sensitive paths"): a plain list or `{extend: [...]}` ADDS to the defaults (so a
+ * policy written before a default was added gets it too); `{replace: [...]}` is the only way to drop defaults, and
+ * the loader warns about it. The engine's own paths learned at run time are added in every form.
+ */
+const sensitivePathsSchema = z
+  .union([pathList, z.strictObject({ extend: pathList }), z.strictObject({ replace: pathList })], {
+    error:
+      'sensitivePaths is a list of absolute paths (added to the defaults), {extend: [...]} or {replace: [...]}',
+  })
+  .optional()
+  .transform((value): string[] => {
+    if (value !== undefined && !Array.isArray(value) && 'replace' in value)
+      return [...new Set(value.replace)];
+    const extra = value === undefined ? [] : Array.isArray(value) ? value : value.extend;
+    return [...new Set([...DEFAULT_SENSITIVE_PATHS, ...extra])];
+  });
+
 const constraintsSchema = z.strictObject({
   /** May containers (and execs) be privileged? */
   privileged: z.boolean().default(false),
@@ -22,8 +42,11 @@ const constraintsSchema = z.strictObject({
   hostNamespaces: z.boolean().default(false),
   /** May containers run with --userns=host? */
   usernsHost: z.boolean().default(false),
-  /** Host paths no bind mount or local-volume device may expose (the path, inside it, or an ancestor of it). */
-  sensitivePaths: z.array(absolutePath).default([...DEFAULT_SENSITIVE_PATHS]),
+  /**
+   * Host paths no bind mount or local-volume device may expose (the path, inside it, or an ancestor of it): the
+   * defaults plus the policy's list, or only the list with `{replace: [...]}`.
+   */
+  sensitivePaths: sensitivePathsSchema,
   /** If set, bind sources must lie under one of these host paths (globs allowed). */
   bindSources: z.array(absolutePath).optional(),
   /** May containers get host devices (Devices, DeviceCgroupRules, DeviceRequests)? */
@@ -100,6 +123,8 @@ export interface CompiledRule {
 
 export interface Policy {
   readonly source: string;
+  /** "file:line:col: ..." notes that do not stop the policy (a `sensitivePaths: {replace: ...}`, ...). */
+  readonly warnings: readonly string[];
   readonly users: ReadonlyMap<string, readonly CompiledRule[]>;
   readonly anonymous: readonly CompiledRule[];
   readonly knownUsers: ReadonlySet<string>;
@@ -175,7 +200,7 @@ function semanticErrors(doc: PolicyDocument): Located[] {
   return errors;
 }
 
-function compile(doc: PolicyDocument, source: string): Policy {
+function compile(doc: PolicyDocument, source: string, warnings: readonly string[]): Policy {
   const profile = (name: string | undefined): Constraints | 'unrestricted' => {
     if (name === 'unrestricted') return 'unrestricted';
     return doc.constraints[name ?? 'default'] ?? DEFAULT_CONSTRAINTS;
@@ -206,6 +231,7 @@ function compile(doc: PolicyDocument, source: string): Policy {
   }
   return {
     source,
+    warnings,
     users,
     anonymous: rulesFor(doc.anonymous?.roles ?? []),
     knownUsers: new Set(Object.keys(doc.users)),
@@ -232,7 +258,79 @@ export function parsePolicy(text: string, source: string): Policy {
       hint: 'fix the policy; docs/authz.md describes every key (examples/authz/policy.yaml is a commented start)',
     });
   }
-  return compile(result.data, source);
+  const warnings = sensitivePathWarnings(raw).map((w) => {
+    const pos = positionOf(w.path);
+    return pos === undefined ? `${source}: ${w.message}` : `${source}:${pos}: ${w.message}`;
+  });
+  return compile(result.data, source, warnings);
+}
+
+/** Notes on `sensitivePaths` forms that protect less than the defaults, or did before (a plain list replaced them). */
+function sensitivePathWarnings(raw: unknown): Located[] {
+  const out: Located[] = [];
+  const profiles =
+    (raw as { constraints?: Record<string, { sensitivePaths?: unknown } | null> }).constraints ?? {};
+  for (const [name, profile] of Object.entries(profiles)) {
+    const value = profile?.sensitivePaths;
+    const path = ['constraints', name, 'sensitivePaths'];
+    if (Array.isArray(value)) {
+      const missing = DEFAULT_SENSITIVE_PATHS.filter((d) => !value.includes(d));
+      if (missing.length > 0) {
+        out.push({
+          path,
+          message: `a plain sensitivePaths list adds to the defaults, so ${missing.join(' ')} still apply; write {extend: [...]} to say so, or {replace: [...]} to protect only your list`,
+        });
+      }
+    } else if (
+      typeof value === 'object' &&
+      value !== null &&
+      'replace' in value &&
+      Array.isArray(value.replace)
+    ) {
+      const list: unknown[] = value.replace;
+      const dropped = DEFAULT_SENSITIVE_PATHS.filter((d) => !list.includes(d));
+      out.push({
+        path,
+        message:
+          dropped.length === 0
+            ? 'sensitivePaths replaces the defaults (it lists them all; defaults added later will not apply)'
+            : `sensitivePaths replaces the defaults: ${dropped.join(' ')} are NOT protected for profile "${name}"`,
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * The policy with `extra` host paths added to every constraint profile's sensitivePaths (the engine's data root,
+ * exec root and sockets learned at run time); profiles shared by several rules stay shared.
+ */
+export function withSensitivePaths(policy: Policy, extra: readonly string[]): Policy {
+  if (extra.length === 0) return policy;
+  const mapped = new Map<Constraints, Constraints>();
+  const widen = (c: Constraints | 'unrestricted'): Constraints | 'unrestricted' => {
+    if (c === 'unrestricted') return c;
+    let out = mapped.get(c);
+    if (out === undefined) {
+      out = { ...c, sensitivePaths: [...new Set([...c.sensitivePaths, ...extra])] };
+      mapped.set(c, out);
+    }
+    return out;
+  };
+  const rules = new Map<CompiledRule, CompiledRule>();
+  const rule = (r: CompiledRule): CompiledRule => {
+    let out = rules.get(r);
+    if (out === undefined) {
+      out = { ...r, constraints: widen(r.constraints) };
+      rules.set(r, out);
+    }
+    return out;
+  };
+  return {
+    ...policy,
+    users: new Map([...policy.users].map(([user, list]) => [user, list.map(rule)])),
+    anonymous: policy.anonymous.map(rule),
+  };
 }
 
 export function loadPolicy(file: string): Policy {

@@ -216,6 +216,11 @@ export class EngineResolver implements Resolver {
     return out;
   }
 
+  /** GET /info, never cached (the plugin learns the engine's data root from it at start and on reload). */
+  info(): Promise<unknown> {
+    return this.fetch('/info');
+  }
+
   async exec(id: string): Promise<ExecInfo | undefined> {
     const body = await this.get(`/exec/${encodeURIComponent(id)}/json`);
     if (body === undefined) return undefined;

@@ -18,7 +18,8 @@ import { connect } from 'node:net';
 import { basename, dirname } from 'node:path';
 import { BulkheadError, describeError } from '../shared/errors.js';
 import { evaluate, type Decision } from './evaluate.js';
-import { loadPolicy, type Policy } from './policy.js';
+import type { LearnedPaths } from './engine-paths.js';
+import { loadPolicy, withSensitivePaths, type Policy } from './policy.js';
 import { activateResponse, authzRequestSchema, PLUGIN_CONTENT_TYPE, type AuthzResponse } from './protocol.js';
 import { decodeRequest, identityName, type DecodedRequest } from './request.js';
 import { INTERNAL_HEADER, type Resolver } from './resolver.js';
@@ -46,7 +47,21 @@ export interface AuthzServerOptions {
   /** Receives one JSON document per line: decisions and policy events. */
   readonly log: (line: string) => void;
   readonly now?: () => number;
+  /**
+   * Learns the engine's data root, exec root and sockets (engine-paths.ts), at start, on every policy reload and,
+   * until /info has answered once, before container create/start and volume create (retried in the background
+   * too). What is learned is added to every profile's sensitivePaths; until then the static defaults apply.
+   */
+  readonly learnPaths?: () => Promise<LearnedPaths>;
+  /** Before a host-path decision, try again to learn when the last attempt is older than this (default 1000 ms). */
+  readonly relearnAfterMs?: number;
+  /** Operator messages (stderr): engine-path learning failed / succeeded, policy warnings on reload. */
+  readonly warn?: (text: string) => void;
 }
+
+/** The actions that judge host paths: they wait for a first learning of the engine's paths. */
+const HOST_PATH_ACTIONS = new Set(['container_create', 'container_start', 'volume_create']);
+const LEARN_RETRY_MS = [1000, 2000, 5000, 10000, 30000] as const;
 
 export interface DecisionRecord {
   readonly time: string;
@@ -88,19 +103,130 @@ function hashOf(file: string): string {
 
 /** Policy evaluation behind the protocol, usable without a socket (tests, bench, `authz test`). */
 export class AuthzEngine {
+  /** The policy as the file says it, and `current`: that policy with the learned engine paths added. */
+  private base: Policy;
   private current: Policy;
+  private learned = new Map<string, string>();
+  /** /info has answered at least once. */
+  private learnedFromInfo = false;
+  private learning: Promise<void> | undefined;
+  private lastLearnAt = -Infinity;
+  private learnFailures = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
   private currentHash: string;
   private failedHash: string | undefined;
   private watcher: FSWatcher | undefined;
   private debounce: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: AuthzServerOptions) {
-    this.current = loadPolicy(options.policyFile);
+    this.base = loadPolicy(options.policyFile);
+    this.current = this.base;
     this.currentHash = hashOf(options.policyFile);
+    for (const w of this.base.warnings) options.warn?.(`bulkhead authz: warning: ${w}\n`);
   }
 
   get policy(): Policy {
     return this.current;
+  }
+
+  /** The engine paths learned so far (path -> where it was learned), added to every profile. */
+  get enginePaths(): ReadonlyMap<string, string> {
+    return this.learned;
+  }
+
+  /**
+   * Learns the engine's paths once (concurrent callers share the attempt). The set only grows while the plugin
+   * runs: a data root dockerd left still holds its images and containers.
+   */
+  learn(trigger: string): Promise<void> {
+    const learner = this.options.learnPaths;
+    if (learner === undefined) return Promise.resolve();
+    this.learning ??= learner()
+      .then((result) => {
+        this.applyLearned(trigger, result);
+      })
+      .catch((error: unknown) => {
+        this.applyLearned(trigger, {
+          paths: [],
+          infoError: error instanceof Error ? error.message : String(error),
+          pid: undefined,
+        });
+      })
+      .finally(() => {
+        this.learning = undefined;
+        this.lastLearnAt = performance.now();
+      });
+    return this.learning;
+  }
+
+  /**
+   * Adds what was learned. The decision log gets an `engine_paths` event and stderr a line when paths were added,
+   * at the first answer of /info, and at the first failure of a streak (not at every retry).
+   */
+  private applyLearned(trigger: string, result: LearnedPaths): void {
+    const added = result.paths.filter((p) => !this.learned.has(p.path));
+    for (const p of added) this.learned.set(p.path, p.why);
+    if (added.length > 0) this.current = withSensitivePaths(this.base, [...this.learned.keys()]);
+    const ok = result.infoError === undefined;
+    const firstFailure = !ok && !this.learnedFromInfo && this.learnFailures === 0;
+    if (added.length > 0 || (ok && !this.learnedFromInfo) || firstFailure) {
+      this.event({
+        event: 'engine_paths',
+        trigger,
+        ok,
+        ...(ok ? {} : { error: result.infoError }),
+        ...(result.pid === undefined ? {} : { dockerd_pid: result.pid }),
+        added: added.map((p) => p.path),
+        paths: [...this.learned.keys()],
+      });
+    }
+    if (ok) {
+      if (!this.learnedFromInfo || added.length > 0) {
+        this.options.warn?.(
+          `bulkhead authz: engine paths${result.pid === undefined ? '' : ` (dockerd ${result.pid})`} protected in every profile: ${[
+            ...this.learned,
+          ]
+            .map(([path, why]) => `${path} [${why}]`)
+            .join(', ')}\n`,
+        );
+      }
+      this.learnedFromInfo = true;
+      this.learnFailures = 0;
+      clearTimeout(this.retryTimer);
+      this.retryTimer = undefined;
+      return;
+    }
+    if (this.learnedFromInfo) return; // learned before; a reload while dockerd restarts keeps what we know
+    if (firstFailure) {
+      this.options.warn?.(
+        `bulkhead authz: cannot read the engine's /info (${result.infoError}): sensitive paths are the static defaults${
+          this.learned.size > 0 ? ` plus ${[...this.learned.keys()].join(' ')}` : ''
+        } until it answers (retrying; also before each container create/start and volume create)\n`,
+      );
+    }
+    this.learnFailures += 1;
+    if (this.retryTimer === undefined) {
+      const delay = LEARN_RETRY_MS[Math.min(this.learnFailures - 1, LEARN_RETRY_MS.length - 1)] ?? 30000;
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = undefined;
+        void this.learn('retry');
+      }, delay);
+      this.retryTimer.unref();
+    }
+  }
+
+  /** Before a decision on host paths: one more learning attempt when /info never answered (at most once a second). */
+  private async ensureLearned(req: DecodedRequest): Promise<void> {
+    if (this.options.learnPaths === undefined || this.learnedFromInfo) return;
+    if (!HOST_PATH_ACTIONS.has(req.action?.name ?? '')) return;
+    const after = this.options.relearnAfterMs ?? 1000;
+    if (this.learning === undefined && performance.now() - this.lastLearnAt < after) return;
+    await this.learn('request');
+  }
+
+  stopLearning(): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
   }
 
   private event(record: Record<string, unknown>): void {
@@ -111,10 +237,20 @@ export class AuthzEngine {
   reload(trigger: string): boolean {
     const hash = hashOf(this.options.policyFile);
     try {
-      this.current = loadPolicy(this.options.policyFile);
+      this.base = loadPolicy(this.options.policyFile);
+      this.current = withSensitivePaths(this.base, [...this.learned.keys()]);
       this.currentHash = hash;
       this.failedHash = undefined;
-      this.event({ event: 'policy_reload', trigger, ok: true, policy: this.options.policyFile });
+      this.event({
+        event: 'policy_reload',
+        trigger,
+        ok: true,
+        policy: this.options.policyFile,
+        ...(this.base.warnings.length === 0 ? {} : { warnings: this.base.warnings }),
+      });
+      for (const w of this.base.warnings) this.options.warn?.(`bulkhead authz: warning: ${w}\n`);
+      // dockerd may have been restarted with other roots: learn again (the paths learned so far stay)
+      void this.learn(trigger);
       return true;
     } catch (error) {
       // remembered, so the watcher logs this content's failure once, not at every event in the directory
@@ -236,14 +372,16 @@ export class AuthzEngine {
     }));
     try {
       return await Promise.race([
-        evaluate(this.current, req, this.options.resolver).catch((error: unknown): Decision => ({
-          allow: false,
-          msg: `bulkhead: denied ${user}: internal error while deciding (${error instanceof Error ? error.message : String(error)})`,
-          rule: 'internal-error',
-          action: req.action?.name ?? '',
-          resource: req.match?.param ?? '',
-          user,
-        })),
+        this.ensureLearned(req)
+          .then(() => evaluate(this.current, req, this.options.resolver))
+          .catch((error: unknown): Decision => ({
+            allow: false,
+            msg: `bulkhead: denied ${user}: internal error while deciding (${error instanceof Error ? error.message : String(error)})`,
+            rule: 'internal-error',
+            action: req.action?.name ?? '',
+            resource: req.match?.param ?? '',
+            user,
+          })),
         deadline.promise,
       ]);
     } finally {
@@ -399,11 +537,14 @@ export async function startAuthzServer(
   });
   chmodSync(options.socketPath, 0o600);
   if (options.watch) engine.watch();
+  // not awaited: dockerd usually starts after its plugin; requests that judge host paths wait for an attempt
+  void engine.learn('start');
   return {
     engine,
     socketPath: options.socketPath,
     close: async () => {
       engine.stopWatching();
+      engine.stopLearning();
       await new Promise<void>((resolve) => {
         server.close(() => {
           resolve();

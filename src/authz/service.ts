@@ -1,6 +1,7 @@
 // `bulkhead authz serve` as a long-running service: the plugin server, its decision log and the process signals
 // (SIGHUP reopens the log and reloads the policy, SIGTERM/SIGINT stop), so the CLI only maps flags to options.
 import { DecisionLog } from './decision-log.js';
+import { learnEnginePaths } from './engine-paths.js';
 import { startAuthzServer, type RunningServer } from './server.js';
 import type { Resolver } from './resolver.js';
 
@@ -9,6 +10,9 @@ export interface AuthzServiceOptions {
   readonly socketPath: string;
   readonly resolver: Resolver;
   readonly internalToken: string | undefined;
+  /** dockerd's socket (the resolver's) and GET /info on it, to learn the engine's paths; undefined: --host none. */
+  readonly engineSocket: string | undefined;
+  readonly engineInfo: (() => Promise<unknown>) | undefined;
   readonly deadlineMs: number;
   /** Decision log file, or undefined for `stdout`. */
   readonly logPath: string | undefined;
@@ -37,6 +41,13 @@ export async function startAuthzService(options: AuthzServiceOptions): Promise<A
       log.write(line);
     },
     watch: options.watch,
+    learnPaths: () =>
+      learnEnginePaths({
+        socketPath: options.engineSocket,
+        info: options.engineInfo,
+        ownFiles: [options.policyFile, ...(options.logPath === undefined ? [] : [options.logPath])],
+      }),
+    warn: options.stderr,
     ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
   });
   const stopped = new Promise<void>((done) => {

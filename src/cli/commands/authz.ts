@@ -38,6 +38,8 @@ async function serve(opts: Record<string, unknown>, io: CliIO): Promise<number> 
   const dockerHost = String(opts['dockerHost'] ?? opts['host']);
   let resolver: Resolver = noEngine;
   let internalToken: string | undefined;
+  let engineSocket: string | undefined;
+  let engineInfo: (() => Promise<unknown>) | undefined;
   if (dockerHost !== 'none') {
     if (!dockerHost.startsWith('unix://')) {
       throw new UsageError(
@@ -54,6 +56,8 @@ async function serve(opts: Record<string, unknown>, io: CliIO): Promise<number> 
     });
     resolver = engine;
     internalToken = engine.token;
+    engineSocket = dockerHost.slice('unix://'.length);
+    engineInfo = () => engine.info();
   }
   const logTarget = String(opts['decisionLog']);
   const service = await startAuthzService({
@@ -61,6 +65,8 @@ async function serve(opts: Record<string, unknown>, io: CliIO): Promise<number> 
     socketPath,
     resolver,
     internalToken,
+    engineSocket,
+    engineInfo,
     deadlineMs,
     logPath: logTarget === '-' ? undefined : resolve(io.cwd, logTarget),
     watch: opts['watch'] !== false,
@@ -83,6 +89,7 @@ async function test(
   io: CliIO,
 ): Promise<number> {
   const policy = loadPolicy(resolve(io.cwd, policyPath));
+  for (const w of policy.warnings) io.stderr(`bulkhead: warning: ${w}\n`);
   const cases = loadCases(resolve(io.cwd, casesPath));
   const results = await runCases(policy, cases);
   const failed = results.filter((r) => !r.passed);

@@ -1,0 +1,262 @@
+// The engine's own host paths, learned from the engine itself so that no policy has to spell them: the data root
+// from the Engine API's GET /info (DockerRootDir), and the exec root, API sockets, containerd socket and config
+// file from the dockerd process that owns that data root (/proc/<pid>/cmdline as pflag reads it — `--flag value`,
+// `--flag=value`, `-H value`, `-Hvalue`, the last value wins and -H accumulates — then its daemon.json, then
+// dockerd's defaults), plus the unix sockets that process listens on (/proc/<pid>/fd against /proc/net/unix: also
+// systemd-activated `-H fd://` sockets). The plugin adds what it knows itself: the socket it talks to and its own
+// policy and decision log. A daemon started with --data-root /srv/docker then has /srv/docker protected.
+import { readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
+import { posix } from 'node:path';
+import { z } from 'zod';
+
+export interface DockerdFlags {
+  readonly dataRoot?: string;
+  readonly execRoot?: string;
+  readonly hosts: readonly string[];
+  readonly configFile?: string;
+  readonly containerd?: string;
+}
+
+/** String flags of dockerd that matter here, by every name pflag accepts (-g/--graph: the old --data-root). */
+const STRING_FLAGS: Readonly<Record<string, keyof Omit<DockerdFlags, 'hosts'> | 'hosts'>> = {
+  '--data-root': 'dataRoot',
+  '--graph': 'dataRoot',
+  '-g': 'dataRoot',
+  '--exec-root': 'execRoot',
+  '--host': 'hosts',
+  '-H': 'hosts',
+  '--config-file': 'configFile',
+  '--containerd': 'containerd',
+};
+
+/** dockerd's argv (without argv[0]) as pflag reads the flags above; unknown flags are skipped. */
+export function parseDockerdArgs(args: readonly string[]): DockerdFlags {
+  const out: { -readonly [K in keyof DockerdFlags]: DockerdFlags[K] } & { hosts: string[] } = { hosts: [] };
+  const set = (key: keyof typeof out, value: string): void => {
+    if (key === 'hosts') out.hosts.push(value);
+    else out[key] = value;
+  };
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i] ?? '';
+    if (arg === '--') break;
+    const eq = arg.indexOf('=');
+    const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+    const long = STRING_FLAGS[name];
+    if (arg.startsWith('--') && long !== undefined) {
+      const value = eq > 0 ? arg.slice(eq + 1) : args[(i += 1)];
+      if (value !== undefined) set(long, value);
+      continue;
+    }
+    // shorthand: -H value, -Hvalue, -H=value (pflag strips one "=")
+    const short = /^-([Hg])(.*)$/s.exec(arg);
+    if (short !== null) {
+      const key = STRING_FLAGS[`-${short[1] ?? ''}`];
+      const rest = short[2] ?? '';
+      const value = rest === '' ? args[(i += 1)] : rest.startsWith('=') ? rest.slice(1) : rest;
+      if (key !== undefined && value !== undefined) set(key, value);
+    }
+  }
+  return out;
+}
+
+const daemonJsonSchema = z.looseObject({
+  'data-root': z.string().optional(),
+  graph: z.string().optional(),
+  'exec-root': z.string().optional(),
+  hosts: z.array(z.string()).optional(),
+  containerd: z.string().optional(),
+});
+
+/** A unix:// host as a path; other schemes (tcp://, fd://) have none. */
+function unixPath(host: string): string | undefined {
+  return host.startsWith('unix://') ? host.slice('unix://'.length) : undefined;
+}
+
+export interface DockerdProcess {
+  readonly pid: number;
+  readonly dataRoot: string;
+  readonly execRoot: string;
+  /** Unix API sockets: from -H/hosts (or the default), and those the process listens on. */
+  readonly sockets: readonly string[];
+  readonly containerd: string | undefined;
+  readonly configFile: string;
+  /** daemon.json could not be read or parsed (dockerd would not have started with a broken one). */
+  readonly configProblem: string | undefined;
+}
+
+function real(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return posix.normalize(path);
+  }
+}
+
+/** Paths of the listening unix sockets whose inodes the process holds open. */
+function listeningSockets(procRoot: string, pid: number): string[] {
+  let inodes: Set<string>;
+  try {
+    inodes = new Set(
+      readdirSync(`${procRoot}/${pid}/fd`)
+        .map((fd) => {
+          try {
+            return /^socket:\[(\d+)\]$/.exec(readlinkSync(`${procRoot}/${pid}/fd/${fd}`))?.[1];
+          } catch {
+            return undefined;
+          }
+        })
+        .filter((inode): inode is string => inode !== undefined),
+    );
+  } catch {
+    return [];
+  }
+  let table: string;
+  try {
+    table = readFileSync(`${procRoot}/${pid}/net/unix`, 'utf8');
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  // Num RefCount Protocol Flags Type St Inode Path; Flags 00010000 is __SO_ACCEPTCON (listening)
+  for (const line of table.split('\n').slice(1)) {
+    const cols = line.trim().split(/\s+/);
+    const [flags, inode, path] = [cols[3], cols[6], cols[7]];
+    if (path?.startsWith('/') === true && flags === '00010000' && inode !== undefined && inodes.has(inode))
+      out.push(path);
+  }
+  return out;
+}
+
+/** Every dockerd process visible in procRoot, with its effective data root, exec root and sockets. */
+export function dockerdProcesses(procRoot = '/proc'): DockerdProcess[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(procRoot).filter((e) => /^\d+$/.test(e));
+  } catch {
+    return [];
+  }
+  const out: DockerdProcess[] = [];
+  for (const entry of entries) {
+    const pid = Number(entry);
+    let argv: string[];
+    try {
+      if (readFileSync(`${procRoot}/${pid}/comm`, 'utf8').trim() !== 'dockerd') continue;
+      argv = readFileSync(`${procRoot}/${pid}/cmdline`, 'utf8')
+        .split('\0')
+        .filter((a) => a !== '');
+    } catch {
+      continue; // gone, or not ours to read
+    }
+    let cwd = '/';
+    try {
+      cwd = readlinkSync(`${procRoot}/${pid}/cwd`);
+    } catch {
+      // relative flag values are rare; resolve them against / when the cwd is hidden
+    }
+    const abs = (p: string): string => posix.resolve(cwd, p);
+    const flags = parseDockerdArgs(argv.slice(1));
+    const configFile = abs(flags.configFile ?? '/etc/docker/daemon.json');
+    let config: z.infer<typeof daemonJsonSchema> = {};
+    let configProblem: string | undefined;
+    try {
+      const parsed = daemonJsonSchema.safeParse(JSON.parse(readFileSync(configFile, 'utf8')));
+      if (parsed.success) config = parsed.data;
+      else configProblem = `${configFile}: unexpected types`;
+    } catch (error) {
+      // no daemon.json is dockerd's normal case; anything else is reported
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT') configProblem = `${configFile}: ${code ?? (error as Error).message}`;
+    }
+    const hosts = flags.hosts.length > 0 ? flags.hosts : (config.hosts ?? []);
+    const declared = (hosts.length > 0 ? hosts : ['unix:///var/run/docker.sock'])
+      .map(unixPath)
+      .filter((p): p is string => p !== undefined)
+      .map(abs);
+    out.push({
+      pid,
+      dataRoot: abs(flags.dataRoot ?? config['data-root'] ?? config.graph ?? '/var/lib/docker'),
+      execRoot: abs(flags.execRoot ?? config['exec-root'] ?? '/var/run/docker'),
+      sockets: [...new Set([...declared, ...listeningSockets(procRoot, pid)])],
+      containerd: (() => {
+        const c = flags.containerd ?? config.containerd;
+        return c === undefined ? undefined : abs(c);
+      })(),
+      configFile,
+      configProblem,
+    });
+  }
+  return out;
+}
+
+export interface LearnedPath {
+  readonly path: string;
+  /** Where it was learned, for the log: "data root (/info)", "exec root (dockerd 1234)"... */
+  readonly why: string;
+}
+
+export interface LearnedPaths {
+  readonly paths: readonly LearnedPath[];
+  /** Why /info could not be read (undefined when it was). */
+  readonly infoError: string | undefined;
+  /** The dockerd process the paths were taken from, if one was found. */
+  readonly pid: number | undefined;
+}
+
+export interface LearnOptions {
+  /** dockerd's API socket the plugin uses (its --host); undefined with --host none. */
+  readonly socketPath: string | undefined;
+  /** GET /info on that socket; undefined when there is no engine to ask. */
+  readonly info: (() => Promise<unknown>) | undefined;
+  /** The plugin's own files (policy, decision log): a container that can write them rewrites the policy. */
+  readonly ownFiles: readonly string[];
+  readonly procRoot?: string;
+}
+
+const infoSchema = z.looseObject({ DockerRootDir: z.string().min(1) });
+
+/**
+ * The engine's paths: /info's DockerRootDir; the dockerd process whose data root is that directory (or, when /info
+ * cannot be read, whose sockets include the plugin's socket) for exec root, sockets, containerd and daemon.json;
+ * the plugin's socket and own files. Never throws: what could not be learned is missing from the answer, and
+ * infoError says why /info failed.
+ */
+export async function learnEnginePaths(options: LearnOptions): Promise<LearnedPaths> {
+  const paths: LearnedPath[] = [];
+  const add = (path: string | undefined, why: string): void => {
+    if (path?.startsWith('/') !== true) return;
+    // a socket inside the exec root (metrics.sock, libnetwork/*.sock) is already covered by it
+    if (!paths.some((p) => path === p.path || path.startsWith(`${p.path}/`))) paths.push({ path, why });
+  };
+  let rootDir: string | undefined;
+  let infoError: string | undefined;
+  if (options.info === undefined) infoError = 'no engine socket (--host none)';
+  else {
+    try {
+      const parsed = infoSchema.safeParse(await options.info());
+      if (parsed.success) rootDir = parsed.data.DockerRootDir;
+      else infoError = '/info has no DockerRootDir';
+    } catch (error) {
+      infoError = error instanceof Error ? error.message : String(error);
+    }
+  }
+  add(rootDir, 'data root (/info DockerRootDir)');
+  const socket = options.socketPath === undefined ? undefined : real(options.socketPath);
+  const daemons = dockerdProcesses(options.procRoot);
+  const daemon =
+    rootDir !== undefined
+      ? daemons.find((d) => real(d.dataRoot) === real(rootDir))
+      : socket === undefined
+        ? undefined
+        : daemons.find((d) => d.sockets.some((s) => real(s) === socket));
+  if (daemon !== undefined) {
+    const of = `dockerd ${daemon.pid}`;
+    add(daemon.dataRoot, `data root (${of})`);
+    add(daemon.execRoot, `exec root (${of})`);
+    for (const s of daemon.sockets) add(s, `API socket (${of})`);
+    add(daemon.containerd, `containerd socket (${of})`);
+    add(daemon.configFile, `daemon.json (${of})`);
+  }
+  add(options.socketPath, 'the socket the plugin resolves through (--host)');
+  for (const file of options.ownFiles) add(file, 'the plugin’s own file');
+  return { paths, infoError, pid: daemon?.pid };
+}
