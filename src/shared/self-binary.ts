@@ -117,11 +117,9 @@ export function verifyBulkheadCommand(command: readonly string[], expectedVersio
     timeout: 30_000,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const firstError =
-    (result.stderr || '')
-      .trim()
-      .split('\n')
-      .find((l) => l.trim() !== '') ?? '';
+  // node prints the failing source line first; the "Error: ..." line says what went wrong
+  const lines = (result.stderr || '').split('\n').map((l) => l.trim());
+  const firstError = lines.find((l) => /\bError\b/.test(l)) ?? lines.find((l) => l !== '') ?? '';
   if (result.error !== undefined || result.status !== 0) {
     throw new UsageError(
       `${shown} --version failed (${result.error?.message ?? `exit ${String(result.status ?? result.signal)}`})${firstError === '' ? '' : `: ${firstError}`}`,

@@ -1,5 +1,5 @@
-// `bulkhead authz` as a user runs it: `test` on the shipped example, policy errors with line numbers, `install`,
-// `actions`, and `serve` as a real process (socket, decision log, hot reload, SIGHUP, SIGTERM, deadline).
+// `bulkhead authz` as a user runs it: `test` on the shipped example, policy errors with line numbers, `actions`
+// (`install`: install.test.ts), and `serve` as a real process (socket, decision log, hot reload, SIGHUP, SIGTERM, deadline).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import {
@@ -96,37 +96,7 @@ describe('bulkhead authz test', () => {
   });
 });
 
-describe('bulkhead authz install / actions', () => {
-  it('prints the spec file, the systemd unit and the daemon.json setting', async () => {
-    const r = await runBulkhead(['authz', 'install', '--name', 'bh', '--policy', '/etc/bulkhead/p.yaml']);
-    assert.equal(r.code, 0);
-    assert.match(r.stdout, /# \/etc\/docker\/plugins\/bh.spec\nunix:\/\/\/run\/docker\/plugins\/bh.sock\n/);
-    assert.match(
-      r.stdout,
-      /ExecStart=\/usr\/local\/bin\/bulkhead authz serve --policy \/etc\/bulkhead\/p.yaml/,
-    );
-    assert.match(r.stdout, /ExecReload=\/bin\/kill -HUP \$MAINPID/);
-    assert.match(r.stdout, /"authorization-plugins": \["bh"\]/);
-  });
-
-  it('writes both files with --write', async () => {
-    const r = await runBulkhead([
-      'authz',
-      'install',
-      '--write',
-      '--spec-dir',
-      join(dir, 'plugins'),
-      '--unit-dir',
-      join(dir, 'units'),
-    ]);
-    assert.equal(r.code, 0, r.stderr);
-    assert.equal(
-      readFileSync(join(dir, 'plugins/bulkhead.spec'), 'utf8'),
-      'unix:///run/docker/plugins/bulkhead.sock\n',
-    );
-    assert.match(readFileSync(join(dir, 'units/bulkhead-authz.service'), 'utf8'), /^\[Unit\]/);
-  });
-
+describe('bulkhead authz actions', () => {
   it('lists every action with its category', async () => {
     const r = await runBulkhead(['authz', 'actions']);
     assert.equal(r.code, 0);

@@ -1,7 +1,6 @@
 // `bulkhead authz`: serve the Docker authorization plugin, test a policy offline, print or write the install
 // files, list the action names policies use.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { loadCases, runCases } from '../../authz/cases.js';
 import { loadPolicy } from '../../authz/policy.js';
@@ -9,8 +8,17 @@ import { EngineResolver, type Resolver } from '../../authz/resolver.js';
 import { ACTIONS } from '../../authz/routes.js';
 import { DEFAULT_SOCKET } from '../../authz/server.js';
 import { startAuthzService } from '../../authz/service.js';
-import { specFile, systemdUnit } from '../../authz/install.js';
+import {
+  checkInstall,
+  daemonJsonChange,
+  describeDaemonJsonChange,
+  specFile,
+  systemdUnit,
+  writeAll,
+} from '../../authz/install.js';
 import { UsageError } from '../../shared/errors.js';
+import { bulkheadCommand } from '../../shared/self-binary.js';
+import { TOOL_VERSION } from '../../shared/version.js';
 import { EXIT_FINDINGS, EXIT_OK, type CliIO, type CommandRunner } from '../io.js';
 
 function intFlag(flag: string, raw: unknown, min: number, max: number): number {
@@ -128,36 +136,44 @@ function install(opts: Record<string, unknown>, io: CliIO): number {
   if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) {
     throw new UsageError(`invalid plugin name ${name}`, { hint: 'use letters, digits, "-", "_" or "."' });
   }
-  const socket = typeof opts['socket'] === 'string' ? opts['socket'] : `/run/docker/plugins/${name}.sock`;
+  const path = (flag: string, fallback: string): string =>
+    resolve(io.cwd, typeof opts[flag] === 'string' ? opts[flag] : fallback);
+  const socket = path('socket', `/run/docker/plugins/${name}.sock`);
+  const log = typeof opts['decisionLog'] === 'string' ? opts['decisionLog'] : undefined;
   const options = {
     name,
     socket,
-    policy: String(opts['policy']),
-    bin: String(opts['bin']),
-    decisionLog: typeof opts['decisionLog'] === 'string' ? opts['decisionLog'] : undefined,
+    policy: path('policy', '/etc/bulkhead/authz-policy.yaml'),
+    command: bulkheadCommand(typeof opts['bin'] === 'string' ? opts['bin'] : undefined, io.cwd),
+    decisionLog: log === undefined || log === '-' ? log : resolve(io.cwd, log),
   };
   const spec = specFile(options);
   const unit = systemdUnit(options);
-  const specPath = join(String(opts['specDir']), `${name}.spec`);
-  const unitPath = join(String(opts['unitDir']), `${name}-authz.service`);
+  const specPath = join(path('specDir', '/etc/docker/plugins'), `${name}.spec`);
+  const unitPath = join(path('unitDir', '/etc/systemd/system'), `${name}-authz.service`);
+  const daemonJson = describeDaemonJsonChange(
+    daemonJsonChange(path('daemonConfig', '/etc/docker/daemon.json'), name),
+  );
   if (opts['write'] === true) {
-    for (const [path, text] of [
-      [specPath, spec],
-      [unitPath, unit],
-    ] as const) {
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, text, { mode: 0o644 });
-      io.stderr(`wrote ${path}\n`);
-    }
+    // both checks before anything is written: a unit that cannot start makes dockerd refuse every API call
+    const checked = checkInstall(options, TOOL_VERSION);
+    io.stderr(`checked: ${options.command.join(' ')} --version is ${checked.version}\n`);
     io.stderr(
-      `next: systemctl daemon-reload && systemctl enable --now ${name}-authz.service, then add\n` +
-        `  "authorization-plugins": ["${name}"] to /etc/docker/daemon.json and restart docker\n`,
+      `checked: ${options.policy} loads (${checked.policy.knownUsers.size} users, ${checked.policy.warnings.length} warnings)\n`,
+    );
+    for (const w of checked.policy.warnings) io.stderr(`bulkhead: warning: ${w}\n`);
+    writeAll([
+      { path: specPath, text: spec },
+      { path: unitPath, text: unit },
+    ]);
+    io.stderr(`wrote ${specPath}\nwrote ${unitPath}\n`);
+    io.stdout(daemonJson);
+    io.stderr(
+      `next: systemctl daemon-reload && systemctl enable --now ${name}-authz.service, then change daemon.json as shown and restart docker\n`,
     );
     return EXIT_OK;
   }
-  io.stdout(
-    `# ${specPath}\n${spec}\n# ${unitPath}\n${unit}\n# /etc/docker/daemon.json\n{ "authorization-plugins": ["${name}"] }\n`,
-  );
+  io.stdout(`# ${specPath}\n${spec}\n# ${unitPath}\n${unit}\n${daemonJson}`);
   return EXIT_OK;
 }
 
@@ -219,9 +235,21 @@ export function registerAuthz(program: Command, run: (runner: CommandRunner) => 
     .option('--name <name>', 'plugin name dockerd uses (--authorization-plugin=NAME)', 'bulkhead')
     .option('--socket <path>', 'plugin socket (default /run/docker/plugins/NAME.sock)')
     .option('--policy <file>', 'policy file the service serves', '/etc/bulkhead/authz-policy.yaml')
-    .option('--bin <path>', 'bulkhead executable', '/usr/local/bin/bulkhead')
+    .option(
+      '--bin <path>',
+      'bulkhead executable (default: the running bulkhead, as <node> <bin/bulkhead.js>)',
+    )
     .option('--decision-log <file>', 'decision log file (default: stdout, i.e. the journal)')
-    .option('--write', 'write the files instead of printing them', false)
+    .option(
+      '--write',
+      'check the binary and the policy, then write the spec file and the unit (never daemon.json)',
+      false,
+    )
+    .option(
+      '--daemon-config <file>',
+      'daemon.json whose authorization-plugins list is merged',
+      '/etc/docker/daemon.json',
+    )
     .option('--spec-dir <dir>', 'where dockerd looks for plugin spec files', '/etc/docker/plugins')
     .option('--unit-dir <dir>', 'systemd unit directory', '/etc/systemd/system')
     .action((opts: Record<string, unknown>) => run((io) => Promise.resolve(install(opts, io))));
