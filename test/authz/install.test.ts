@@ -23,7 +23,9 @@ import { runBulkhead } from '../harness/cli.js';
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const EXAMPLE = join(ROOT, 'examples/authz/policy.yaml');
 const dir = mkdtempSync(join(tmpdir(), 'bh-authz-install-'));
-after(() => { rmSync(dir, { recursive: true, force: true }); });
+after(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 let n = 0;
 /** A fresh target: spec and unit directories (not created), a daemon.json path, the example policy copied. */
