@@ -39,13 +39,17 @@ typedef struct {
   int cmdline_len;
 } rec_t;
 
-typedef struct {
+typedef struct batch {
   rec_t *recs;
   int count, cap;
+  struct batch *next;
 } batch_t;
 
 #define BATCH_MAX 512
-#define QUEUE_MAX 4096
+/* Records a source holds for JS at most (about 5 s of a 3,000 execs/s stream): beyond it they are dropped and
+   counted. The queue is the source's own list, not the thread-safe function's: with 1 ms batches a queue of N
+   calls would hold only N small batches while the JS thread is busy. */
+#define QUEUE_RECORDS 65536
 
 static uint64_t now_ns(void) {
   struct timespec ts;
@@ -262,9 +266,14 @@ typedef struct {
   int running, sock, wake[2];
   napi_threadsafe_function tsfn;
   _Atomic uint64_t events, overflows, drops;
+  /* batches waiting for JS, oldest first; `signaled`: a call to JS is pending and will take them all */
+  pthread_mutex_t qlock;
+  batch_t *qhead, *qtail;
+  int qcount, signaled;
+  intptr_t gen; /* start count: a call left over from a stopped run must not take the next run's records */
 } source_t;
 
-static source_t proc_src;
+static source_t proc_src = {.qlock = PTHREAD_MUTEX_INITIALIZER};
 /* host mode: the proc reader also records /proc/<pid>/exe of each exec (container-only mode does not pay for it) */
 static _Atomic int proc_want_exe;
 
@@ -281,15 +290,53 @@ static void free_batch(batch_t *b) {
   free(b);
 }
 
-/* Hands a batch to JS without blocking; a full queue counts as a drop. */
+/* Queues a batch for JS without blocking and wakes JS unless a wake-up is already pending (that call drains
+   everything queued by then); a full queue counts as a drop. */
 static void flush_batch(source_t *src, batch_t **bp) {
   batch_t *b = *bp;
   if (b == NULL || b->count == 0) return;
-  if (napi_call_threadsafe_function(src->tsfn, b, napi_tsfn_nonblocking) != napi_ok) {
+  *bp = NULL;
+  b->next = NULL;
+  pthread_mutex_lock(&src->qlock);
+  if (src->qcount + b->count > QUEUE_RECORDS) {
+    pthread_mutex_unlock(&src->qlock);
     atomic_fetch_add(&src->drops, (uint64_t)b->count);
     free_batch(b);
+    return;
   }
-  *bp = NULL;
+  if (src->qtail != NULL) src->qtail->next = b;
+  else src->qhead = b;
+  src->qtail = b;
+  src->qcount += b->count;
+  int wake = !src->signaled;
+  src->signaled = 1;
+  pthread_mutex_unlock(&src->qlock);
+  if (wake && napi_call_threadsafe_function(src->tsfn, src, napi_tsfn_nonblocking) != napi_ok) {
+    /* closing: the next flush tries again, start_source frees what is left */
+    pthread_mutex_lock(&src->qlock);
+    src->signaled = 0;
+    pthread_mutex_unlock(&src->qlock);
+  }
+}
+
+/* Takes every queued batch (the caller frees them). */
+static batch_t *take_queue(source_t *src, int *count) {
+  pthread_mutex_lock(&src->qlock);
+  batch_t *list = src->qhead;
+  *count = src->qcount;
+  src->qhead = src->qtail = NULL;
+  src->qcount = 0;
+  src->signaled = 0;
+  pthread_mutex_unlock(&src->qlock);
+  return list;
+}
+
+static void free_list(batch_t *list) {
+  while (list != NULL) {
+    batch_t *next = list->next;
+    free_batch(list);
+    list = next;
+  }
 }
 
 /* The slot for the next record of *bp (a new batch when NULL). A batch grows from 32 records as it fills: with
@@ -454,7 +501,7 @@ static struct {
   _Atomic int fd;
   _Atomic int fired, test_delay_ms;
   _Atomic uint64_t busy_since, stalls, denied, verdicts, verdict_ns_total, verdict_ns_max;
-} fan = {.lock = PTHREAD_MUTEX_INITIALIZER, .fd = -1};
+} fan = {.src = {.qlock = PTHREAD_MUTEX_INITIALIZER}, .lock = PTHREAD_MUTEX_INITIALIZER, .fd = -1};
 
 static int has_container_id(const char *cgroup) {
   /* every cgroup path form a container runtime writes (docker/<id>, docker-<id>.scope, cri-containerd-<id>,
@@ -753,36 +800,40 @@ enum { STR_COMM, STR_PATH, STR_CGROUP, STR_CMDLINE, STR_FILENAME, STR_PARENT, ST
 #define REC_FIELDS 19
 
 static void call_js(napi_env env, napi_value cb, void *context, void *data) {
-  batch_t *b = data;
-  if (env != NULL && cb != NULL) {
+  source_t *src = data;
+  if ((intptr_t)context != src->gen) return;
+  int count;
+  batch_t *list = take_queue(src, &count);
+  if (env != NULL && cb != NULL && count > 0) {
     napi_value argv[2], ab, undef;
     double *f = NULL;
     size_t nstr = 0;
-    if (napi_create_arraybuffer(env, (size_t)b->count * REC_FIELDS * sizeof(double), (void **)&f, &ab) == napi_ok &&
-        napi_create_typedarray(env, napi_float64_array, (size_t)b->count * REC_FIELDS, ab, 0, &argv[0]) == napi_ok &&
+    if (napi_create_arraybuffer(env, (size_t)count * REC_FIELDS * sizeof(double), (void **)&f, &ab) == napi_ok &&
+        napi_create_typedarray(env, napi_float64_array, (size_t)count * REC_FIELDS, ab, 0, &argv[0]) == napi_ok &&
         napi_create_array(env, &argv[1]) == napi_ok) {
-      for (int i = 0; i < b->count; i++, f += REC_FIELDS) {
-        const rec_t *r = &b->recs[i];
-        const char *strs[7] = {r->comm[0] ? r->comm : NULL, r->path, r->cgroup, r->cmdline, r->filename, r->parent,
-                               r->invoked};
-        unsigned mask = 0;
-        for (int k = 0; k < 7; k++) {
-          if (strs[k] == NULL) continue;
-          napi_value v;
-          napi_create_string_utf8(env, strs[k], k == STR_CMDLINE ? (size_t)r->cmdline_len : NAPI_AUTO_LENGTH, &v);
-          napi_set_element(env, argv[1], (uint32_t)nstr++, v);
-          mask |= 1u << k;
+      for (batch_t *b = list; b != NULL; b = b->next)
+        for (int i = 0; i < b->count; i++, f += REC_FIELDS) {
+          const rec_t *r = &b->recs[i];
+          const char *strs[7] = {r->comm[0] ? r->comm : NULL, r->path, r->cgroup, r->cmdline, r->filename, r->parent,
+                                 r->invoked};
+          unsigned mask = 0;
+          for (int k = 0; k < 7; k++) {
+            if (strs[k] == NULL) continue;
+            napi_value v;
+            napi_create_string_utf8(env, strs[k], k == STR_CMDLINE ? (size_t)r->cmdline_len : NAPI_AUTO_LENGTH, &v);
+            napi_set_element(env, argv[1], (uint32_t)nstr++, v);
+            mask |= 1u << k;
+          }
+          double row[REC_FIELDS] = {r->kind, r->pid, r->tgid, r->ppid, r->ptgid, r->uid, r->tty, (double)r->ts_ns,
+                                    r->exit_code, r->verdict, r->reason, r->drift, r->in_profile, r->mark_id,
+                                    r->setid, (double)r->dev, (double)r->ino, (double)r->verdict_ns, mask};
+          memcpy(f, row, sizeof row);
         }
-        double row[REC_FIELDS] = {r->kind, r->pid, r->tgid, r->ppid, r->ptgid, r->uid, r->tty, (double)r->ts_ns,
-                                  r->exit_code, r->verdict, r->reason, r->drift, r->in_profile, r->mark_id, r->setid,
-                                  (double)r->dev, (double)r->ino, (double)r->verdict_ns, mask};
-        memcpy(f, row, sizeof row);
-      }
       napi_get_undefined(env, &undef);
       napi_call_function(env, undef, cb, 2, argv, NULL);
     }
   }
-  free_batch(b);
+  free_list(list);
 }
 
 static napi_value throw_errno(napi_env env, const char *what, int err) {
@@ -801,7 +852,11 @@ static int start_source(napi_env env, source_t *src, napi_value cb, const char *
   napi_value res_name;
   napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &res_name);
   if (pipe2(src->wake, O_CLOEXEC) != 0) return errno;
-  if (napi_create_threadsafe_function(env, cb, NULL, res_name, QUEUE_MAX, 1, NULL, NULL, NULL, call_js,
+  int left;
+  free_list(take_queue(src, &left)); /* a previous run's batches JS never took */
+  src->gen++;
+  /* at most one call is pending at a time (flush_batch), so the call queue needs no bound */
+  if (napi_create_threadsafe_function(env, cb, NULL, res_name, 0, 1, NULL, NULL, (void *)src->gen, call_js,
                                       &src->tsfn) != napi_ok)
     return EINVAL;
   src->running = 1;
