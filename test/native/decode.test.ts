@@ -91,8 +91,8 @@ describe('unpackBatch', () => {
     assert.equal(REC_FIELDS, fork.length);
     assert.deepEqual(out[0], { kind: 'fork', pid: 11, tgid: 11, ppid: 10, ptgid: 10, uid: -1, tty: 0, timeNs: 5e14 });
     assert.equal(out[1]?.kind, 'exit');
-    assert.equal(out[1]?.exitCode, 9);
-    assert.equal(out[1]?.verdict, undefined);
+    assert.equal(out[1].exitCode, 9);
+    assert.equal(out[1].verdict, undefined);
     assert.deepEqual(out[2], {
       kind: 'gate-exec',
       pid: 12,
