@@ -60,6 +60,7 @@ function fakeContainer(i: number, pid: number): NetContainer {
     addresses: [],
     netnsOf: undefined,
     networkMode: 'bench',
+    mounts: [],
   };
 }
 

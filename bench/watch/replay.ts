@@ -92,6 +92,7 @@ const replayAddon: WatchAddon = {
   counters: () => zero,
   decodeProc: () => null,
   setVerdictDelayForTest: () => undefined,
+  unixSockets: () => ({ sockets: [], total: 0 }),
 };
 const store = new EventStore(db, { retentionRows: retention });
 let stored = 0;

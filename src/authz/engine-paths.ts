@@ -5,7 +5,7 @@
 // dockerd's defaults), plus the unix sockets that process listens on (/proc/<pid>/fd against /proc/net/unix: also
 // systemd-activated `-H fd://` sockets). The plugin adds what it knows itself: the socket it talks to and its own
 // policy and decision log. A daemon started with --data-root /srv/docker then has /srv/docker protected.
-import { readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { posix } from 'node:path';
 import { z } from 'zod';
 
@@ -188,6 +188,59 @@ export function dockerdProcesses(procRoot = '/proc'): DockerdProcess[] {
   return out;
 }
 
+/**
+ * The dockerd behind an engine: the one whose data root is /info's DockerRootDir (several daemons can run on one
+ * host), or, without /info, the one whose sockets include the socket the client talks to.
+ */
+export function findDockerd(
+  daemons: readonly DockerdProcess[],
+  rootDir: string | undefined,
+  socketPath: string | undefined,
+): DockerdProcess | undefined {
+  if (rootDir !== undefined) return daemons.find((d) => real(d.dataRoot) === real(rootDir));
+  if (socketPath === undefined) return undefined;
+  const socket = real(socketPath);
+  return daemons.find((d) => d.sockets.some((s) => real(s) === socket));
+}
+
+/** A system containerd's socket: when it exists dockerd uses that containerd instead of starting its own. */
+const SYSTEM_CONTAINERD_SOCKET = '/run/containerd/containerd.sock';
+
+/**
+ * The containerd API sockets a dockerd uses: its --containerd (or daemon.json "containerd"); else the unix sockets
+ * its managed containerd child listens on (dockerd starts one under <exec-root>/containerd unless a system
+ * containerd answers at /run/containerd/containerd.sock, cmd/dockerd/daemon.go systemContainerdRunning); else that
+ * system socket when it exists.
+ */
+export function containerdSockets(daemon: DockerdProcess, procRoot = '/proc'): string[] {
+  if (daemon.containerd !== undefined) return [daemon.containerd];
+  let entries: string[];
+  try {
+    entries = readdirSync(procRoot).filter((e) => /^\d+$/.test(e));
+  } catch {
+    return [];
+  }
+  const managed: string[] = [];
+  for (const entry of entries) {
+    try {
+      if (readFileSync(`${procRoot}/${entry}/comm`, 'utf8').trim() !== 'containerd') continue;
+      // stat: "pid (comm) state ppid ..."; comm may hold spaces and parentheses, so split after the last ")"
+      const stat = readFileSync(`${procRoot}/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === daemon.pid) managed.push(...listeningSockets(procRoot, Number(entry)));
+    } catch {
+      continue; // gone
+    }
+  }
+  if (managed.length > 0) return [...new Set(managed)];
+  try {
+    statSync(SYSTEM_CONTAINERD_SOCKET);
+    return [SYSTEM_CONTAINERD_SOCKET];
+  } catch {
+    return [];
+  }
+}
+
 export interface LearnedPath {
   readonly path: string;
   /** Where it was learned, for the log: "data root (/info)", "exec root (dockerd 1234)"... */
@@ -240,14 +293,7 @@ export async function learnEnginePaths(options: LearnOptions): Promise<LearnedPa
     }
   }
   add(rootDir, 'data root (/info DockerRootDir)');
-  const socket = options.socketPath === undefined ? undefined : real(options.socketPath);
-  const daemons = dockerdProcesses(options.procRoot);
-  const daemon =
-    rootDir !== undefined
-      ? daemons.find((d) => real(d.dataRoot) === real(rootDir))
-      : socket === undefined
-        ? undefined
-        : daemons.find((d) => d.sockets.some((s) => real(s) === socket));
+  const daemon = findDockerd(dockerdProcesses(options.procRoot), rootDir, options.socketPath);
   if (daemon !== undefined) {
     const of = `dockerd ${daemon.pid}`;
     add(daemon.dataRoot, `data root (${of})`);

@@ -1,5 +1,6 @@
-// Loads the watch addon (watch.c, built by node-gyp at install) and validates what it hands JS (zod), or says
-// exactly why it is unavailable so `bulkhead watch` can run what it can and name what is missing.
+// Loads the watch addon (watch.c, and unix_diag.c for the network stage; built by node-gyp at install) and validates
+// what it hands JS (zod), or says exactly why it is unavailable so `bulkhead watch` can run what it can and name what
+// is missing.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -139,6 +140,45 @@ export function unpackBatch(packed: unknown): NativeRecord[] {
   return out;
 }
 
+/** Numbers per socket in unixSockets' packed answer (unix_diag.c UNIX_FIELDS). */
+export const UNIX_FIELDS = 6;
+
+/** A unix socket with a filesystem identity: bound to a path, or accepted from a listener bound to one. */
+export interface UnixSocket {
+  readonly inode: number;
+  /** SOCK_STREAM 1, SOCK_DGRAM 2, SOCK_SEQPACKET 5. */
+  readonly type: number;
+  /** TCP_ESTABLISHED 1 (connected), TCP_LISTEN 10, TCP_CLOSE 7 (unix sockets reuse the TCP state numbers). */
+  readonly state: number;
+  /** Inode of the other end; 0 when unconnected, or when that end has no inode (gone, or not yet accepted). */
+  readonly peer: number;
+  /** The socket file's device as stat(2) reports it (st_dev) and the low 32 bits of its inode. */
+  readonly fileDev: number;
+  readonly fileIno: number;
+  /** The path the socket (or its listener) was bound to, in the binder's mount namespace. */
+  readonly path: string;
+}
+
+export interface UnixSocketDump {
+  readonly sockets: UnixSocket[];
+  /** Every unix socket of the namespace, kept or not. */
+  readonly total: number;
+}
+
+const unixPackedSchema = z.tuple([z.instanceof(Float64Array), z.array(z.string()), z.number()]);
+
+/** Unpacks unixSockets' answer: UNIX_FIELDS numbers and one path per socket, and the namespace's total. */
+export function unpackUnixSockets(packed: unknown): UnixSocketDump {
+  const [nums, paths, total] = unixPackedSchema.parse(packed);
+  if (nums.length !== paths.length * UNIX_FIELDS)
+    throw new Error(`unix socket dump of ${nums.length} numbers does not fit ${paths.length} paths`);
+  const sockets = paths.map((path, i): UnixSocket => {
+    const at = (k: number): number => nums[i * UNIX_FIELDS + k] ?? NaN;
+    return { inode: at(0), type: at(1), state: at(2), peer: at(3), fileDev: at(4), fileIno: at(5), path };
+  });
+  return { sockets, total };
+}
+
 /** The addon's functions, typed; raw batches are validated before they reach the caller. */
 export interface WatchAddon {
   /** Starts the proc connector reader; `withExe` also records each exec's /proc/<pid>/exe as `path` (host mode). */
@@ -167,6 +207,11 @@ export interface WatchAddon {
   decodeProc(message: Buffer): NativeRecord | null;
   /** Test hook: the verdict thread holds each read batch this long (ms), or with -1 until stopped (a hung loop). */
   setVerdictDelayForTest(ms: number): void;
+  /**
+   * The unix sockets with a filesystem identity in the network namespace of `nsPath` (/proc/PID/ns/net), by
+   * sock_diag; throws with code ENOENT when the namespace is gone.
+   */
+  unixSockets(nsPath: string): UnixSocketDump;
 }
 
 interface RawAddon {
@@ -187,6 +232,7 @@ interface RawAddon {
   counters(): unknown;
   decodeProc(message: Buffer): unknown;
   setVerdictDelayForTest(ms: number): void;
+  unixSockets(nsPath: string): unknown;
 }
 
 export type AddonLoad =
@@ -233,6 +279,7 @@ function wrap(raw: RawAddon): WatchAddon {
     setVerdictDelayForTest: (ms) => {
       raw.setVerdictDelayForTest(ms);
     },
+    unixSockets: (nsPath) => unpackUnixSockets(raw.unixSockets(nsPath)),
   };
 }
 

@@ -6,6 +6,8 @@
 #define _GNU_SOURCE
 #include <node_api.h>
 
+#include "unix_diag.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -1145,6 +1147,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"counters", NULL, counters, NULL, NULL, NULL, napi_default, NULL},
       {"decodeProc", NULL, decode_proc_js, NULL, NULL, NULL, napi_default, NULL},
       {"setVerdictDelayForTest", NULL, set_test_delay, NULL, NULL, NULL, napi_default, NULL},
+      {"unixSockets", NULL, bh_unix_sockets, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

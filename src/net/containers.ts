@@ -12,6 +12,10 @@ const inspectSchema = z.object({
   Config: z.object({ Image: z.string(), Labels: z.record(z.string(), z.string()).nullable().optional() }),
   State: z.object({ Pid: z.number(), Running: z.boolean() }),
   HostConfig: z.object({ NetworkMode: z.string().optional(), Runtime: z.string().optional() }),
+  Mounts: z
+    .array(z.object({ Type: z.string().optional(), Source: z.string().optional(), Destination: z.string() }))
+    .nullable()
+    .optional(),
   NetworkSettings: z.object({
     Networks: z
       .record(
@@ -62,6 +66,9 @@ export function toNetContainer(raw: unknown): NetContainer {
     addresses,
     netnsOf: mode.startsWith('container:') ? mode.slice('container:'.length) : undefined,
     networkMode: mode,
+    mounts: (c.Mounts ?? []).flatMap((m) =>
+      m.Type === 'bind' && m.Source !== undefined ? [{ source: m.Source, destination: m.Destination }] : [],
+    ),
   };
 }
 

@@ -3,6 +3,8 @@
 // own nftables table in each watched namespace built from the learned profile. Start reconciles leftovers of a
 // crashed run (add + flush replaces them); stop removes every table it owns.
 import type Docker from 'dockerode';
+import { z } from 'zod';
+import { loadWatchAddon } from '../native/index.js';
 import { ContainerSource } from './containers.js';
 import { FlowGraph, Resolver, type DockerNetwork } from './graph.js';
 import { groupByNamespace, type NamespaceUnit } from './namespaces.js';
@@ -18,6 +20,7 @@ import { startNflogReader, type NflogPacket, type NflogReader } from './nflog.js
 import { pollNamespace, type NamespacePoll } from './poll.js';
 import { isLoopback } from './proc-net.js';
 import { scanProcesses } from './procfs.js';
+import { EngineSocketWatch, learnEngineSockets } from './unix.js';
 import {
   emptySection,
   learnInto,
@@ -26,7 +29,7 @@ import {
   type NetworkProfile,
   type NetworkSection,
 } from './profile.js';
-import type { NetRuleContext } from './rules/context.js';
+import { alertSubject, type NetRuleContext } from './rules/context.js';
 import { NET_RULES } from './rules/index.js';
 import type { NetEvent, NetStore } from './store.js';
 import { endpointLabel, type Edge, type FlowObservation, type NetContainer } from './types.js';
@@ -95,9 +98,22 @@ export class NetMonitor {
   private nflogPackets = 0;
   private readerFailures = 0;
   private profilesDirty = false;
+  /** BH-N-004 over unix sockets: connections to the engine's own API sockets, and mounts exposing them. */
+  readonly engineSockets: EngineSocketWatch;
 
   constructor(private readonly options: NetMonitorOptions) {
     this.source = new ContainerSource(options.docker);
+    const client = z.object({ socketPath: z.string().optional() }).safeParse(options.docker.modem);
+    this.engineSockets = new EngineSocketWatch({
+      addon: loadWatchAddon,
+      learn: () =>
+        learnEngineSockets({
+          info: () => options.docker.info(),
+          socketPath: client.success ? client.data.socketPath : undefined,
+          procRoot: options.procRoot,
+        }),
+      procRoot: options.procRoot,
+    });
   }
 
   private get useTables(): boolean {
@@ -201,6 +217,7 @@ export class NetMonitor {
         this.lastPolled.delete(inode);
         this.activity.delete(inode);
       }
+    await this.engineSockets.refresh();
     const scanStart = process.hrtime.bigint();
     const scan = scanProcesses(live, this.options.procRoot);
     const now = Date.now();
@@ -236,7 +253,15 @@ export class NetMonitor {
         });
       }
     }
+    // unix sockets have no NFLOG to announce them: every namespace, every cycle (one sock_diag dump each)
+    const unixConnections = this.engineSockets.poll(grouping.units, scan);
     const pollUs = Number(process.hrtime.bigint() - scanStart) / 1000;
+    for (const { container, mount } of this.engineSockets.mounts(this.containers))
+      this.judge({ kind: 'socket-mount', container, mount });
+    for (const { container, connection } of unixConnections)
+      this.judge({ kind: 'unix-connect', container, connection });
+    for (const message of this.engineSockets.takeNotes())
+      this.emit({ kind: 'enforcement', verdict: 'info', message });
     this.resolver = new Resolver({ units: grouping.units, networks: this.networks, polls: this.polls });
     // proc observations first: in a merge of one connection their socket owners win over NFLOG's guesses
     const deferred = this.deferred;
@@ -280,8 +305,6 @@ export class NetMonitor {
     for (const rule of NET_RULES) {
       const alert = rule.check(ctx);
       if (alert === undefined) continue;
-      const peer =
-        ctx.kind === 'edge' ? (ctx.role === 'outbound' ? ctx.edge.server : ctx.edge.client) : undefined;
       this.emit({
         kind: 'alert',
         verdict: 'alerted',
@@ -289,9 +312,7 @@ export class NetMonitor {
         severity: rule.meta.severity,
         containerId: ctx.container.id,
         container: ctx.container.name,
-        peer: peer === undefined ? undefined : endpointLabel(peer),
-        port: ctx.kind === 'edge' ? ctx.edge.port : ctx.listen.port,
-        proto: ctx.kind === 'edge' ? ctx.edge.proto : ctx.listen.proto,
+        ...alertSubject(ctx),
         message: alert.message,
       });
     }

@@ -8,6 +8,12 @@ export interface ContainerAddress {
   readonly addr: string;
 }
 
+/** A bind mount of a container (inspect's Mounts with Type "bind"): host source, path inside the container. */
+export interface ContainerMount {
+  readonly source: string;
+  readonly destination: string;
+}
+
 /** A running container as the network stage needs it, from one Engine API inspect. */
 export interface NetContainer {
   readonly id: string;
@@ -24,6 +30,8 @@ export interface NetContainer {
   readonly netnsOf: string | undefined;
   /** "host" or "none" network mode, which changes what the namespace means. */
   readonly networkMode: string;
+  /** Bind mounts (an engine socket mounted in is BH-N-004's business). */
+  readonly mounts: readonly ContainerMount[];
 }
 
 export type Endpoint =

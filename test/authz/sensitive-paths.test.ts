@@ -7,7 +7,12 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { dockerdProcesses, learnEnginePaths, parseDockerdArgs } from '../../src/authz/engine-paths.js';
+import {
+  containerdSockets,
+  dockerdProcesses,
+  learnEnginePaths,
+  parseDockerdArgs,
+} from '../../src/authz/engine-paths.js';
 import { evaluate } from '../../src/authz/evaluate.js';
 import { DEFAULT_SENSITIVE_PATHS } from '../../src/authz/host-paths.js';
 import { loadPolicy, parsePolicy } from '../../src/authz/policy.js';
@@ -265,6 +270,56 @@ describe('authz engine paths: dockerd flags and a /proc tree', () => {
         ],
       ],
     );
+  });
+
+  it("finds a dockerd's containerd sockets: its --containerd, else what its managed containerd child listens on", () => {
+    const proc = join(dir, 'proc-containerd');
+    const task = (
+      pid: number,
+      ppid: number,
+      comm: string,
+      argv: readonly string[],
+      socket?: number,
+    ): void => {
+      const at = join(proc, String(pid));
+      mkdirSync(join(at, 'fd'), { recursive: true });
+      writeFileSync(join(at, 'comm'), `${comm}\n`);
+      writeFileSync(join(at, 'cmdline'), `${argv.join('\0')}\0`);
+      // a comm with a space and a parenthesis: ppid is read after the last ")"
+      writeFileSync(
+        join(at, 'stat'),
+        `${pid} (${comm === 'containerd' ? 'container) d' : comm}) S ${ppid} 1 1\n`,
+      );
+      symlinkSync('/', join(at, 'cwd'));
+      if (socket !== undefined) symlinkSync(`socket:[${socket}]`, join(at, 'fd', '3'));
+    };
+    mkdirSync(proc, { recursive: true });
+    for (const pid of [10, 20, 21, 30]) mkdirSync(join(proc, String(pid), 'net'), { recursive: true });
+    const table = [
+      'Num       RefCount Protocol Flags    Type St Inode Path',
+      '0000000000000000: 00000002 00000000 00010000 0001 01 555 /run/docker/containerd/containerd.sock',
+      '0000000000000000: 00000002 00000000 00010000 0001 01 556 /run/docker/containerd/containerd.sock.ttrpc',
+      '0000000000000000: 00000002 00000000 00010000 0001 01 777 /run/containerd/containerd.sock',
+      '',
+    ].join('\n');
+    for (const pid of [10, 20, 21, 30]) writeFileSync(join(proc, String(pid), 'net', 'unix'), table);
+    task(10, 1, 'dockerd', ['/usr/bin/dockerd']);
+    task(20, 10, 'containerd', ['containerd', '--config', '/run/docker/containerd/containerd.toml'], 555);
+    symlinkSync('socket:[556]', join(proc, '20', 'fd', '4'));
+    task(21, 1, 'containerd', ['/usr/bin/containerd'], 777);
+    task(30, 1, 'dockerd', [
+      '/usr/bin/dockerd',
+      '--containerd=/run/other/containerd.sock',
+      '-H',
+      'unix:///b.sock',
+    ]);
+    const [managed, flagged] = dockerdProcesses(proc).sort((a, b) => a.pid - b.pid);
+    assert.ok(managed !== undefined && flagged !== undefined);
+    assert.deepEqual(containerdSockets(managed, proc).sort(), [
+      '/run/docker/containerd/containerd.sock',
+      '/run/docker/containerd/containerd.sock.ttrpc',
+    ]);
+    assert.deepEqual(containerdSockets(flagged, proc), ['/run/other/containerd.sock']);
   });
 });
 

@@ -2,6 +2,7 @@
 import type { DockerNetwork } from '../graph.js';
 import type { NetworkSection } from '../profile.js';
 import type { Edge, Endpoint, NetContainer } from '../types.js';
+import type { DaemonSocket } from '../unix.js';
 
 export function container(name: string, addr: string, network = 'bhnet'): NetContainer {
   return {
@@ -15,6 +16,7 @@ export function container(name: string, addr: string, network = 'bhnet'): NetCon
     addresses: [{ network, addr }],
     netnsOf: undefined,
     networkMode: network,
+    mounts: [],
   };
 }
 
@@ -90,4 +92,18 @@ export const LEARNED: NetworkSection = {
       lastSeen: t,
     },
   ],
+};
+
+/** dockerd's and containerd's API sockets as unix.ts learns them (device and inode of the socket file). */
+export const DOCKER_SOCKET: DaemonSocket = {
+  path: '/run/docker.sock',
+  daemon: 'dockerd',
+  dev: 64768,
+  ino: 1234,
+};
+export const CONTAINERD_SOCKET: DaemonSocket = {
+  path: '/run/containerd/containerd.sock',
+  daemon: 'containerd',
+  dev: 25,
+  ino: 77,
 };
