@@ -95,6 +95,9 @@ export interface WatchStatus {
   readonly detectionLatencyUs?: DetectionLatency | undefined;
 }
 
+/** The loader's or a script interpreter's open comes within this of its execve's own (same pid and argv). */
+const SAME_EXECVE_MS = 200;
+
 const RULE_FOR_REASON: Readonly<Record<number, string>> = {
   [DENY_REASON.drift]: 'BH-W-002',
   [DENY_REASON.profile]: 'BH-W-001',
@@ -591,7 +594,7 @@ export class Watcher {
     // the dynamic loader or a script's interpreter is opened by the same execve: one exec, not two
     const last = this.lastGate.get(r.pid);
     const now = Date.now();
-    this.lastGate.set(r.pid, { cmdline: r.cmdline, ino: r.ino, at: now });
+    this.rememberGate(r, now);
     // (another file, same pid and argv, within the same execve: the loader or interpreter; a reused pid
     // running the same program again is a new exec and counts)
     if (
@@ -599,7 +602,7 @@ export class Watcher {
       last !== undefined &&
       last.cmdline === r.cmdline &&
       last.ino !== r.ino &&
-      now - last.at < 200
+      now - last.at < SAME_EXECVE_MS
     )
       return;
     const exe = r.path ?? '';
@@ -623,6 +626,20 @@ export class Watcher {
     };
     const native: Verdict = r.verdict === 1 ? 'denied' : r.verdict === 2 ? 'killed' : 'allowed';
     this.judge(t, facts, r, native, native === 'allowed' ? undefined : RULE_FOR_REASON[r.reason ?? 0]);
+  }
+
+  /**
+   * Keeps lastGate in recency order and drops what is older than SAME_EXECVE_MS: an exit deletes its pid's entry,
+   * but the gate's batch can arrive after the proc connector's (two native threads), and an entry written after
+   * its pid's exit would stay forever (1M replayed execs: heap 30 -> 359 MiB).
+   */
+  private rememberGate(r: NativeRecord, now: number): void {
+    this.lastGate.delete(r.pid);
+    this.lastGate.set(r.pid, { cmdline: r.cmdline, ino: r.ino, at: now });
+    for (const [pid, entry] of this.lastGate) {
+      if (now - entry.at < SAME_EXECVE_MS) break;
+      this.lastGate.delete(pid);
+    }
   }
 
   private onGuardOpen(r: NativeRecord): void {
