@@ -279,10 +279,12 @@ try {
         argsMissed: z.number(),
       }),
       detectionLatencyUs: z.object({ n: z.number(), p50: z.number(), p99: z.number(), max: z.number() }),
+      verdictLatencyUs: z.object({ avg: z.number(), max: z.number() }),
     })
     .parse(JSON.parse(status.body));
   const counters = statusBody.counters;
   const detection = statusBody.detectionLatencyUs;
+  const verdictTime = statusBody.verdictLatencyUs;
   const expected = (perContainer['b1'] ?? 0) + (perContainer['b2'] ?? 0);
   const attributed = counts.filter((c) => c.c === 'b1' || c.c === 'b2').reduce((s, c) => s + c.n, 0);
   const right =
@@ -344,6 +346,7 @@ try {
     `| throughput, 2 containers in parallel, unwatched (${UNWATCHED_ROUNDS} rounds of 2 x ${PER_ROUND} execs) | ${rateCell(unwatchedRates)} |`,
     `| throughput, 2 containers in parallel, watched in deny mode (${ROUNDS} rounds of 2 x ${PER_ROUND} execs) | ${rateCell(rates)} (${((100 * median(rates)) / median(unwatchedRates)).toFixed(0)} % of unwatched) |`,
     `| lost events (proc overflows + drops, gate overflows + drops) | ${counters.procOverflows + counters.procDrops + counters.gateOverflows + counters.gateDrops} (gate verdicts ${counters.verdicts}, stalls ${counters.stalls}; execs whose name and argv could not be read ${counters.argsMissed}) |`,
+    `| time the addon takes to answer one permission event (fanotify read -> verdict written) | avg ${verdictTime.avg} µs, max ${verdictTime.max} µs |`,
     `| attribution: /bin/true events given to the right container | ${right} of ${expected} (${((100 * right) / expected).toFixed(3)} %); attributed elsewhere ${attributed - right} |`,
     `| kernel event -> committed SQLite row (watcher's histogram, 0.1 ms buckets) | p50 ${(detection.p50 / 1000).toFixed(1)} ms, p99 ${(detection.p99 / 1000).toFixed(1)} ms, max ${(detection.max / 1000).toFixed(1)} ms (${detection.n} events) |`,
     `| kernel event -> start of the row's INSERT transaction, exec events | p50 ${percentile(latencies, 50).toFixed(0)} µs, p99 ${percentile(latencies, 99).toFixed(0)} µs, max ${(latencies[latencies.length - 1] ?? 0).toFixed(0)} µs (${latencies.length} rows) |`,
