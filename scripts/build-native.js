@@ -32,7 +32,13 @@ const [cmd, args] = gyp
   : ['node-gyp', ['rebuild', ...extra]];
 const result = spawnSync(cmd, args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
 if (result.status !== 0) {
-  const tail = `${result.error?.message ?? ''}${result.stderr ?? ''}`.trim().split('\n').slice(-8).join('\n');
+  const lines = `${result.error?.message ?? ''}${result.stderr ?? ''}`.trim().split('\n');
+  // the compiler's own "error:" lines say what is wrong (a missing header, a syntax error); node-gyp's last
+  // lines only say that make failed
+  const compiler = lines
+    .filter((line) => / (fatal )?error: /.test(line) && !line.startsWith('gyp '))
+    .slice(0, 8);
+  const tail = [...compiler, ...lines.filter((line) => !compiler.includes(line)).slice(-4)].join('\n');
   console.error(
     `bulkhead: could not build the watch addon in ${dir} (needs g++, make, python3 and Node's headers).\n` +
       '`bulkhead watch` will say what it cannot do; everything else works. node-gyp said:\n' +
