@@ -38,7 +38,8 @@ export const LAYERS = {
   // the audit driver collects; BH-IMG-001 is the one root-user rule, shared with scan
   audit: ['shared', 'facts', 'versioning', 'collect', 'scan/rules/'],
   scan: ['shared', 'facts', 'packages', 'versioning', 'host', 'image', 'detect', 'vulndb', 'collect'],
-  report: ['shared', 'facts'],
+  // the HTML report is drawn with the dashboard's components (they import only shared/)
+  report: ['shared', 'facts', 'web/components.js'],
   ...Object.fromEntries(RUNTIME.map((f) => [f, [...SOURCES, ...RULES, ...RUNTIME.filter((o) => o !== f)]])),
   ...Object.fromEntries(
     SERVE.map((f) => [f, [...SOURCES, ...RULES, ...RUNTIME, 'report', ...SERVE.filter((o) => o !== f)]]),

@@ -1,11 +1,12 @@
 // Picks a renderer by --format; the one place commands go through to turn a Report into text.
+import { renderHtml } from './html.js';
 import { renderJson } from './json.js';
 import type { Report } from '../shared/report.js';
 import { renderSarif } from './sarif.js';
 import { renderScanTable } from './scan-table.js';
 import { renderTable, type TableOptions } from './table.js';
 
-export const FORMATS = ['table', 'json', 'sarif'] as const;
+export const FORMATS = ['table', 'json', 'sarif', 'html'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export function renderReport(report: Report, format: Format, table: TableOptions): string {
@@ -17,6 +18,8 @@ export function renderReport(report: Report, format: Format, table: TableOptions
       return renderJson(report);
     case 'sarif':
       return renderSarif(report);
+    case 'html':
+      return renderHtml(report, table.groupBy === undefined ? {} : { groupBy: table.groupBy });
     default:
       return format satisfies never;
   }

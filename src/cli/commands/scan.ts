@@ -74,6 +74,11 @@ export function registerScan(program: Command, run: (runner: CommandRunner) => P
     run(async (io) => {
       const flags = readReportFlags(raw, io);
       const listPackages = raw['listPackages'] === true;
+      if (listPackages && flags.format === 'html') {
+        throw new UsageError('--list-packages prints a package list, not an HTML report', {
+          hint: 'use --list-packages with --format table or --format json, or drop it for the HTML report',
+        });
+      }
       const user = typeof raw['registryUser'] === 'string' ? raw['registryUser'] : undefined;
       const password = io.env['BULKHEAD_REGISTRY_PASSWORD'];
       if (user !== undefined && password === undefined) {
@@ -113,7 +118,15 @@ export function registerScan(program: Command, run: (runner: CommandRunner) => P
         progress.stop();
       });
       if (listPackages) {
-        writeReport(renderPackageList(facts.packages, describeArtifact(facts), flags.format), flags, io);
+        writeReport(
+          renderPackageList(
+            facts.packages,
+            describeArtifact(facts),
+            flags.format === 'html' ? 'table' : flags.format,
+          ),
+          flags,
+          io,
+        );
         return incompleteExit(facts, io, EXIT_OK);
       }
       if (!flags.quiet) {
