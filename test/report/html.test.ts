@@ -1,13 +1,15 @@
 // `--format html`: one self-contained document (CSP, no scripts, nothing loaded), hostile strings escaped, the counts
 // by severity right, every finding present, grouped as the text report groups it; and `bulkhead lint --format html`.
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { z } from 'zod';
 import { HTML_CSP, renderHtml } from '../../src/report/html.js';
 import { renderReport } from '../../src/report/render.js';
 import { createReport } from '../../src/shared/report.js';
-import type { Finding, Target } from '../../src/shared/finding.js';
+import { describeTarget, type Finding, type Target } from '../../src/shared/finding.js';
 import type { Severity } from '../../src/shared/severity.js';
 import { runBulkhead } from '../harness/cli.js';
 
@@ -190,5 +192,64 @@ describe('bulkhead lint --format html', () => {
       findings.map((f) => `${f.ruleId} ${f.target.line}:${f.target.column}`).sort(),
     );
     assert.ok(html.stdout.includes(`<h3><code>${findings[0]?.target.path ?? ''}</code>`));
+  });
+});
+
+describe('bulkhead scan --format html', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bh-html-scan-'));
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const feed = join(ROOT, '..', 'shared', 'data', 'vulndb', 'debian', 'bookworm-derived.json');
+
+  it('shows every vulnerability of the JSON run under its package, installed -> fixed version', async () => {
+    const db = join(dir, 'feed.sqlite');
+    const imported = await runBulkhead(['db', 'import', '--db', db, feed]);
+    assert.equal(imported.code, 0, imported.stderr);
+    const root = join(dir, 'debian');
+    mkdirSync(join(root, 'var/lib/dpkg'), { recursive: true });
+    mkdirSync(join(root, 'etc'), { recursive: true });
+    writeFileSync(join(root, 'etc/os-release'), 'ID=debian\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\n');
+    writeFileSync(
+      join(root, 'var/lib/dpkg/status'),
+      'Package: libexpat1\nStatus: install ok installed\nVersion: 2.5.0-1+deb12u1\nSource: expat\nArchitecture: amd64\n',
+    );
+    const json = await runBulkhead(['scan', '--db', db, '-q', '-f', 'json', root]);
+    const html = await runBulkhead(['scan', '--db', db, '-q', '-f', 'html', root]);
+    assert.equal(html.code, 0, html.stderr);
+    const failures = z
+      .object({
+        findings: z.array(
+          z.object({
+            ruleId: z.string(),
+            outcome: z.object({ kind: z.string() }),
+            target: z.custom<Target>((t) => typeof t === 'object' && t !== null && 'kind' in t),
+            vulnerability: z.object({ id: z.string(), fixedVersion: z.string().nullable() }).optional(),
+          }),
+        ),
+      })
+      .parse(JSON.parse(json.stdout))
+      .findings.filter((f) => f.outcome.kind === 'fail');
+    const vulns = failures.filter((f) => f.vulnerability !== undefined);
+    assert.ok(vulns.length > 0, 'the feed has vulnerabilities for libexpat1 2.5.0-1+deb12u1');
+    assertInert(html.stdout);
+    const cards = [...html.stdout.matchAll(/<section class="finding" aria-label="([^"]*)"/g)].map((m) =>
+      visibleText(m[1] ?? ''),
+    );
+    assert.deepEqual(cards.sort(), failures.map((f) => `${f.ruleId} ${describeTarget(f.target)}`).sort());
+    const text = visibleText(html.stdout).replace(/\s+/g, ' ');
+    assert.ok(text.includes('libexpat1 2.5.0-1+deb12u1 (source expat'), 'package heading');
+    for (const v of vulns) {
+      const fixed = v.vulnerability?.fixedVersion ?? 'no fix yet';
+      assert.ok(text.includes(`${v.vulnerability?.id ?? ''} `), v.ruleId);
+      assert.ok(text.includes(`2.5.0-1+deb12u1 → ${fixed}`), `${v.ruleId}: 2.5.0-1+deb12u1 → ${fixed}`);
+    }
+  });
+
+  it('refuses --list-packages with --format html, naming both', async () => {
+    const result = await runBulkhead(['scan', '--skip-db', '--list-packages', '-f', 'html', dir]);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /--list-packages prints a package list, not an HTML report/);
+    assert.match(result.stderr, /fix: use --list-packages with --format table or --format json/);
   });
 });
