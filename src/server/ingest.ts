@@ -12,6 +12,7 @@ import {
 } from '../shared/fleet-report.js';
 import type { VulnDb } from '../vulndb/db.js';
 import { hashToken, parseJsonLabels } from './access.js';
+import { bumpFindingsGeneration } from './findings-cache.js';
 import { ApiError } from './api-error.js';
 import {
   inventoryHash,
@@ -462,6 +463,10 @@ export async function ingestReport(
             .values(chunk)
             .onConflict((oc) => oc.column('id').doNothing())
             .execute();
+        // the fleet page's cached CVEs per digest (findings-cache.ts) are stale once findings were added; last, so
+        // the counter's row lock (PostgreSQL) is held only until the commit
+        if (findings.length > 0 || variants.length + lateVariants.length > 0)
+          await bumpFindingsGeneration(tx);
         return mine.length;
       }),
     );

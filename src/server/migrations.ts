@@ -1,6 +1,6 @@
 // The server's schema migrations: one kysely migration list run unchanged on SQLite and PostgreSQL (only portable
 // column types: text, integer), applied at startup by kysely's Migrator, which locks against concurrent replicas.
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { BulkheadError } from '../shared/errors.js';
 
 // The schema builder is untyped by design (tables do not exist yet): Kysely<unknown> as kysely's docs recommend.
@@ -153,9 +153,23 @@ const inventories: Migration = {
   },
 };
 
+// A counter bumped by every transaction that adds, fixes, reopens or re-rates findings: a server (any replica)
+// keeps each digest's open CVEs in memory for the fleet page and drops that copy when the counter moved.
+const findingsGeneration: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('findings_generation')
+      .addColumn('id', 'integer', (c) => c.primaryKey())
+      .addColumn('n', 'integer', (c) => c.notNull())
+      .execute();
+    await sql`insert into findings_generation (id, n) values (1, 0)`.execute(db);
+  },
+};
+
 const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
   '0002-inventories': inventories,
+  '0003-findings-generation': findingsGeneration,
 };
 
 const provider: MigrationProvider = {

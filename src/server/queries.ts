@@ -1,9 +1,11 @@
 // Read side of the server: every query starts from the hosts a tenant may see (label grants) and only reaches
 // containers, images, findings, decisions and events through those hosts, so no route can leak another tenant's data.
+import { sql } from 'kysely';
 import { z } from 'zod';
 import { auditFindingSchema, containerSchema } from '../shared/fleet-report.js';
 import { SEVERITIES, type Severity } from '../shared/severity.js';
 import { hostVisible, parseJsonLabels, type Labels, type Tenant } from './access.js';
+import { INFO_RANK, openCves } from './findings-cache.js';
 import type { ServerDb } from './schema.js';
 
 export interface HostSummary {
@@ -111,44 +113,55 @@ export async function fleetOverview(
     hosts.map((h) => h.id),
   );
   const digests = [...new Set(pairs.map((p) => p.digest))];
-  const findings = await openFindings(db, digests);
-  const byDigest = new Map<string, { vulnerability: string; severity: string }[]>();
-  for (const f of findings) {
-    const list = byDigest.get(f.digest);
-    if (list === undefined) byDigest.set(f.digest, [f]);
-    else list.push(f);
-  }
-  const perHost = new Map<string, { vulns: Map<string, string>; containers: number }>();
-  const cveHosts = new Map<string, { severity: string; hosts: Set<string>; containers: number }>();
+  // each digest's distinct open CVEs (cached between requests), so the per-host union below is typed-array work:
+  // hosts x digests x findings Map/Set operations made the fleet page take 1.4 s at 60 hosts
+  const { ids: vulnIds, byDigest: digestVulns } = await openCves(db, digests);
+  const infoRank = INFO_RANK;
+  const cveCount = vulnIds.length;
+  const seenInHost = new Int32Array(cveCount).fill(-1);
+  const rankInHost = new Uint8Array(cveCount);
+  const cveHosts = new Int32Array(cveCount);
+  const cveContainers = new Float64Array(cveCount);
+  const cveRank = new Uint8Array(cveCount).fill(infoRank);
+  const pairsByHost = new Map<string, { digest: string; n: number }[]>();
   for (const pair of pairs) {
-    const entry = perHost.get(pair.host_id) ?? { vulns: new Map<string, string>(), containers: 0 };
-    entry.containers += pair.n;
-    for (const f of byDigest.get(pair.digest) ?? []) {
-      entry.vulns.set(f.vulnerability, f.severity);
-      const cve = cveHosts.get(f.vulnerability) ?? {
-        severity: f.severity,
-        hosts: new Set<string>(),
-        containers: 0,
-      };
-      cve.hosts.add(pair.host_id);
-      cveHosts.set(f.vulnerability, cve);
-    }
-    perHost.set(pair.host_id, entry);
+    const list = pairsByHost.get(pair.host_id);
+    if (list === undefined) pairsByHost.set(pair.host_id, [pair]);
+    else list.push(pair);
   }
-  // containers per CVE: count each (host, digest) pair's containers once per CVE it carries
-  for (const pair of pairs) {
-    const seen = new Set<string>();
-    for (const f of byDigest.get(pair.digest) ?? []) {
-      if (seen.has(f.vulnerability)) continue;
-      seen.add(f.vulnerability);
-      const cve = cveHosts.get(f.vulnerability);
-      if (cve !== undefined) cve.containers += pair.n;
+  const perHost = new Map<string, { vulnerabilities: Record<Severity, number>; containers: number }>();
+  const touched: number[] = [];
+  let hostNumber = 0;
+  for (const [hostId, hostPairs] of pairsByHost) {
+    touched.length = 0;
+    let containers = 0;
+    for (const pair of hostPairs) {
+      containers += pair.n;
+      const d = digestVulns.get(pair.digest);
+      if (d === undefined) continue;
+      for (let k = 0; k < d.vulns.length; k += 1) {
+        const v = d.vulns[k] ?? 0;
+        const rank = d.ranks[k] ?? infoRank;
+        // containers per CVE: each (host, digest) pair's containers once per CVE its image carries
+        cveContainers[v] = (cveContainers[v] ?? 0) + pair.n;
+        if (rank < (cveRank[v] ?? infoRank)) cveRank[v] = rank;
+        if (seenInHost[v] !== hostNumber) {
+          seenInHost[v] = hostNumber;
+          rankInHost[v] = rank;
+          cveHosts[v] = (cveHosts[v] ?? 0) + 1;
+          touched.push(v);
+        } else if (rank < (rankInHost[v] ?? infoRank)) rankInHost[v] = rank;
+      }
     }
+    // a CVE counts once per host, at its worst severity over the host's images
+    const vulnerabilities = emptyCounts();
+    for (const v of touched) vulnerabilities[SEVERITIES[rankInHost[v] ?? infoRank] ?? 'info'] += 1;
+    perHost.set(hostId, { vulnerabilities, containers });
+    hostNumber += 1;
   }
   const summaries: HostSummary[] = hosts.map((h) => {
-    const vulnerabilities = emptyCounts();
     const entry = perHost.get(h.id);
-    for (const severity of entry?.vulns.values() ?? []) vulnerabilities[asSeverity(severity)] += 1;
+    const vulnerabilities = entry?.vulnerabilities ?? emptyCounts();
     const audit = emptyCounts();
     const parsed = countsSchema.safeParse(JSON.parse(h.audit_counts));
     if (parsed.success) for (const [k, v] of Object.entries(parsed.data)) audit[asSeverity(k)] += v;
@@ -168,13 +181,14 @@ export async function fleetOverview(
   });
   const hostsByWorst: Record<Severity | 'none', number> = { ...emptyCounts(), none: 0 };
   for (const s of summaries) hostsByWorst[s.worst] += 1;
-  const topCves = [...cveHosts.entries()]
-    .map(([id, c]) => ({
+  const topCves = vulnIds
+    .map((id, v) => ({
       id,
-      severity: asSeverity(c.severity),
-      hosts: c.hosts.size,
-      containers: c.containers,
+      severity: SEVERITIES[cveRank[v] ?? infoRank] ?? 'info',
+      hosts: cveHosts[v] ?? 0,
+      containers: cveContainers[v] ?? 0,
     }))
+    .filter((c) => c.hosts > 0)
     .sort(
       (a, b) =>
         b.hosts - a.hosts ||
@@ -186,13 +200,21 @@ export async function fleetOverview(
   const since = new Date(now.getTime() - 30 * 86_400_000).toISOString();
   const yesterday = new Date(now.getTime() - 86_400_000).toISOString();
   const digestSet = new Set(digests);
+  // per digest, day and kind, counted by the database: the raw rows of 30 days were 370 ms to read at 60 hosts
   const events =
     digests.length === 0
       ? []
       : await db
           .selectFrom('finding_events')
-          .select(['digest', 'kind', 'at'])
+          .select((eb) => [
+            'digest',
+            'kind',
+            sql<string>`substr(at, 1, 10)`.as('day'),
+            eb.fn.countAll<number | string>().as('n'),
+            sql<number | string>`sum(case when at >= ${yesterday} then 1 else 0 end)`.as('recent'),
+          ])
           .where('at', '>=', since)
+          .groupBy(['digest', 'kind', sql`substr(at, 1, 10)`])
           .execute();
   const days = new Map<string, { new: number; fixed: number }>();
   for (let i = 29; i >= 0; i -= 1)
@@ -201,13 +223,15 @@ export async function fleetOverview(
   let fixedSinceYesterday = 0;
   for (const e of events) {
     if (!digestSet.has(e.digest)) continue;
-    const day = days.get(e.at.slice(0, 10));
+    const day = days.get(e.day);
+    const n = Number(e.n);
+    const recent = Number(e.recent);
     if (e.kind === 'new') {
-      if (day !== undefined) day.new += 1;
-      if (e.at >= yesterday) newSinceYesterday += 1;
+      if (day !== undefined) day.new += n;
+      newSinceYesterday += recent;
     } else {
-      if (day !== undefined) day.fixed += 1;
-      if (e.at >= yesterday) fixedSinceYesterday += 1;
+      if (day !== undefined) day.fixed += n;
+      fixedSinceYesterday += recent;
     }
   }
   return {
@@ -344,12 +368,17 @@ export async function hostDetail(
     entry.containers.push(c.name);
     byDigest.set(c.digest, entry);
   }
-  const findings = await openFindings(db, [...byDigest.keys()]);
-  const images = [...byDigest.entries()].map(([digest, e]) => {
-    const open = emptyCounts();
-    for (const f of findings) if (f.digest === digest) open[asSeverity(f.severity)] += 1;
-    return { digest, ref: e.ref, containers: e.containers, open };
-  });
+  const open = new Map([...byDigest.keys()].map((digest) => [digest, emptyCounts()]));
+  for (const f of await openFindings(db, [...byDigest.keys()])) {
+    const counts = open.get(f.digest);
+    if (counts !== undefined) counts[asSeverity(f.severity)] += 1;
+  }
+  const images = [...byDigest.entries()].map(([digest, e]) => ({
+    digest,
+    ref: e.ref,
+    containers: e.containers,
+    open: open.get(digest) ?? emptyCounts(),
+  }));
   return {
     host,
     latest,

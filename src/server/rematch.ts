@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { inventoryPackageSchema, osSchema, type ImageInventory } from '../shared/fleet-report.js';
 import type { VulnDb } from '../vulndb/db.js';
+import { bumpFindingsGeneration } from './findings-cache.js';
 import { inventoryHash, matchInventory, openFindingRow } from './match.js';
 import type { Store } from './store.js';
 
@@ -82,6 +83,7 @@ async function rematchAll(store: Store, vulndb: VulnDb, now: Date): Promise<Rema
         .execute();
     const stored = await db.selectFrom('findings').selectAll().where('digest', '=', image.digest).execute();
     await db.transaction().execute(async (tx) => {
+      const unchanged: string[] = [];
       for (const row of stored) {
         const key = `${row.vulnerability}\u0000${row.package}`;
         const now = matched.get(key);
@@ -108,6 +110,18 @@ async function rematchAll(store: Store, vulndb: VulnDb, now: Date): Promise<Rema
           }
           continue;
         }
+        const same =
+          row.state === 'open' &&
+          row.fixed_version === now.fixedVersion &&
+          row.status === now.status &&
+          row.severity === now.severity &&
+          row.title === now.title;
+        if (same) {
+          // still matched as it was: only last_seen moves, for all of them at once below
+          unchanged.push(row.id);
+          counts.unchanged += 1;
+          continue;
+        }
         if (row.state === 'fixed') {
           await tx
             .insertInto('finding_events')
@@ -121,7 +135,7 @@ async function rematchAll(store: Store, vulndb: VulnDb, now: Date): Promise<Rema
             })
             .execute();
           counts.new += 1;
-        } else counts.unchanged += 1;
+        }
         await tx
           .updateTable('findings')
           .set({
@@ -151,6 +165,14 @@ async function rematchAll(store: Store, vulndb: VulnDb, now: Date): Promise<Rema
           .execute();
         counts.new += 1;
       }
+      // one statement per 500 unchanged findings instead of one each (rematch of 100 images: most of its time)
+      for (let i = 0; i < unchanged.length; i += 500)
+        await tx
+          .updateTable('findings')
+          .set({ last_seen: at })
+          .where('id', 'in', unchanged.slice(i, i + 500))
+          .execute();
+      await bumpFindingsGeneration(tx);
     });
     counts.images += 1;
   }

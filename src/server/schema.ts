@@ -138,6 +138,11 @@ export interface RuntimeEventTable {
   readonly detail: string;
 }
 
+export interface FindingsGenerationTable {
+  readonly id: number;
+  readonly n: number;
+}
+
 export interface ServerDatabase {
   tenants: TenantTable;
   api_tokens: ApiTokenTable;
@@ -150,6 +155,7 @@ export interface ServerDatabase {
   host_containers: HostContainerTable;
   findings: FindingTable;
   finding_events: FindingEventTable;
+  findings_generation: FindingsGenerationTable;
   authz_decisions: AuthzDecisionTable;
   runtime_events: RuntimeEventTable;
 }

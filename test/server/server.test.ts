@@ -290,6 +290,16 @@ describe('fleet server', engineSuite, () => {
           );
         const state = (f: z.infer<typeof imageAnswer>, id: string): string[] =>
           f.findings.filter((x) => x.vulnerability === id).map((x) => x.state);
+        // the fleet overview keeps each digest's open CVEs in memory (findings-cache.ts): read it before the update
+        // so the copy exists, and check after the rematch that it was not served stale
+        const topCves = async (): Promise<string[]> =>
+          z
+            .object({ topCves: z.array(z.object({ id: z.string() })) })
+            .parse((await apiGet(`${world.url}/api/v1/overview`, world.tokens.admin)).json)
+            .topCves.map((c) => c.id);
+        const topBefore = await topCves();
+        assert.ok(topBefore.includes(CVE_FIXED_LATER), topBefore.join(' '));
+        assert.ok(!topBefore.includes(CVE_NEW_LATER), topBefore.join(' '));
         const beforeUpdate = await image();
         assert.deepEqual(state(beforeUpdate, CVE_FIXED_LATER), ['open']);
         assert.deepEqual(state(beforeUpdate, CVE_NEW_LATER), []);
@@ -322,6 +332,9 @@ describe('fleet server', engineSuite, () => {
           `${CVE_FIXED_LATER} new`,
           `${CVE_NEW_LATER} new`,
         ]);
+        const topAfter = await topCves();
+        assert.ok(topAfter.includes(CVE_NEW_LATER), topAfter.join(' '));
+        assert.ok(!topAfter.includes(CVE_FIXED_LATER), topAfter.join(' '));
         assert.equal(await reportCount(world), reports, 'no agent ran');
       });
 
