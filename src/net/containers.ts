@@ -86,6 +86,8 @@ export function toDockerNetwork(raw: unknown): DockerNetwork {
 
 export class ContainerSource {
   private readonly cache = new Map<string, NetContainer>();
+  /** Ids of the running containers, newest first (the order of GET /containers/json). */
+  private live: string[] = [];
 
   constructor(private readonly docker: Docker) {}
 
@@ -94,19 +96,40 @@ export class ContainerSource {
     const summaries = await this.docker.listContainers();
     const live = new Set(summaries.map((s) => s.Id));
     for (const id of this.cache.keys()) if (!live.has(id)) this.cache.delete(id);
-    const out: NetContainer[] = [];
     for (const summary of summaries) {
-      let container = this.cache.get(summary.Id);
-      if (container === undefined) {
-        try {
-          container = toNetContainer(await this.docker.getContainer(summary.Id).inspect());
-        } catch {
-          continue; // removed between list and inspect
-        }
-        this.cache.set(summary.Id, container);
+      if (this.cache.has(summary.Id)) continue;
+      try {
+        this.cache.set(summary.Id, toNetContainer(await this.docker.getContainer(summary.Id).inspect()));
+      } catch {
+        // removed between list and inspect
       }
-      out.push(container);
     }
+    this.live = summaries.map((s) => s.Id).filter((id) => this.cache.has(id));
+    return this.view(only);
+  }
+
+  /**
+   * The last list plus one container that just started, at the cost of one inspect (a start event's path: the list
+   * call waits for a daemon still busy starting it). undefined when it is not running any more.
+   */
+  async withStarted(id: string, only: readonly string[] = []): Promise<NetContainer[] | undefined> {
+    let container: NetContainer;
+    try {
+      container = toNetContainer(await this.docker.getContainer(id).inspect());
+    } catch {
+      return undefined;
+    }
+    if (container.pid <= 0) return undefined;
+    this.cache.set(container.id, container);
+    this.live = [container.id, ...this.live.filter((known) => known !== container.id)];
+    return this.view(only);
+  }
+
+  private view(only: readonly string[]): NetContainer[] {
+    const out = this.live.flatMap((id) => {
+      const c = this.cache.get(id);
+      return c === undefined ? [] : [c];
+    });
     // a container that joined another's namespace names it by id or name: normalise to the id
     const byName = new Map(out.map((c) => [c.name, c.id]));
     const normalised = out.map((c) =>

@@ -1,12 +1,8 @@
 // The `network` section of a watch profile (issue 12 item 2): ports each workload listens on and the edges it makes
 // and accepts, peers by workload (container or compose service) and image or by address range, with counts and
-// first/last seen. The zod schema is what watch's per-image-digest profile includes under `network`.
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { stringify } from 'yaml';
+// first/last seen. The zod schema is what watch's per-image-digest profile (src/watch/profile.ts) validates its
+// `network` key with; merge (two learners, a migration) and diff (`watch profile diff`) work on sections.
 import { z } from 'zod';
-import { InputError } from '../shared/errors.js';
-import { parseYaml } from '../shared/yaml.js';
 import type { Edge, Endpoint, ListeningPort, NetContainer } from './types.js';
 
 const isoTime = z.iso.datetime();
@@ -56,12 +52,6 @@ export const networkSectionSchema = z
   .strict();
 export type NetworkSection = z.infer<typeof networkSectionSchema>;
 export type EdgeEntry = z.infer<typeof edgeEntrySchema>;
-
-/** bulkhead's network profile file until watch's profile file carries the section itself. */
-export const networkProfileSchema = z
-  .object({ image: z.string().min(1), imageName: z.string().optional(), network: networkSectionSchema })
-  .strict();
-export type NetworkProfile = z.infer<typeof networkProfileSchema>;
 
 export function emptySection(): NetworkSection {
   return { listening: [], outbound: [], inbound: [] };
@@ -166,70 +156,102 @@ export function learnInto(
   return added;
 }
 
-/** File name of an image's network profile: the digest hex, so the name is safe and stable. */
-export function profileFileName(imageId: string): string {
-  return `${imageId.replace(/^sha256:/, '').replace(/[^0-9a-zA-Z]/g, '_')}.yaml`;
+const listenKey = (e: z.infer<typeof listenEntrySchema>): string => `${e.workload}\0${e.proto}\0${e.port}`;
+const edgeKey = (e: EdgeEntry): string => `${e.workload}\0${peerKey(e.peer)}\0${e.proto}\0${e.port}`;
+
+function byKey<T>(key: (item: T) => string): (a: T, b: T) => number {
+  return (a, b) => {
+    const ka = key(a);
+    const kb = key(b);
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
+  };
 }
 
-export const NETWORK_PROFILE_DIR = 'network';
-
-/** Reads and validates one profile file; errors name file:line:column. */
-export function parseNetworkProfile(text: string, source: string): NetworkProfile {
-  const yaml = parseYaml(text, source, { hint: 'fix the profile, or delete it to learn again' });
-  const result = networkProfileSchema.safeParse(yaml.doc.toJS());
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const path = issue?.path ?? [];
-    throw new InputError(
-      source,
-      `invalid network profile: ${path.join('.')}: ${issue?.message ?? 'invalid'}`,
-      {
-        position: yaml.positionOf(path),
-        hint: 'fix the profile (see docs/net.md "Profiles"), or delete it to learn again',
-      },
+/**
+ * The union of two sections (pure): an entry in both keeps the larger count, the earlier firstSeen and the later
+ * lastSeen, so merging the same learning twice changes nothing (two learners, a repeated migration). Entries are
+ * sorted by workload, peer, protocol and port, so the file does not reorder between writes.
+ */
+export function mergeSections(a: NetworkSection | undefined, b: NetworkSection | undefined): NetworkSection {
+  const listening = new Map<string, z.infer<typeof listenEntrySchema>>();
+  for (const e of [...(a?.listening ?? []), ...(b?.listening ?? [])]) {
+    const old = listening.get(listenKey(e));
+    listening.set(
+      listenKey(e),
+      old === undefined
+        ? { ...e }
+        : {
+            ...old,
+            firstSeen: e.firstSeen < old.firstSeen ? e.firstSeen : old.firstSeen,
+            lastSeen: e.lastSeen > old.lastSeen ? e.lastSeen : old.lastSeen,
+          },
     );
   }
-  return result.data;
+  const edges = (role: 'outbound' | 'inbound'): EdgeEntry[] => {
+    const list: EdgeEntry[] = [];
+    for (const e of [...(a?.[role] ?? []), ...(b?.[role] ?? [])])
+      mergeEdge(list, { ...e, peer: { ...e.peer } });
+    return list.sort(byKey(edgeKey));
+  };
+  return {
+    listening: [...listening.values()].sort(byKey(listenKey)),
+    outbound: edges('outbound'),
+    inbound: edges('inbound'),
+  };
 }
 
-export interface LoadedProfiles {
-  readonly profiles: Map<string, NetworkProfile>;
-  /** Files that did not load; the caller keeps the last good version of each. */
-  readonly errors: { file: string; message: string }[];
+export const peerLabel = (p: Peer): string => (p.kind === 'workload' ? p.workload : p.cidr);
+
+/** One entry of a section as `watch profile` prints it: who, which direction, which peer and port. */
+export function describeEntry(
+  role: 'listening' | 'outbound' | 'inbound',
+  entry: z.infer<typeof listenEntrySchema> | EdgeEntry,
+): string {
+  const port = `${entry.port}/${entry.proto}`;
+  if (!('peer' in entry)) return `listening ${entry.workload} ${port}`;
+  return role === 'outbound'
+    ? `outbound ${entry.workload} -> ${peerLabel(entry.peer)}:${port}`
+    : `inbound ${peerLabel(entry.peer)} -> ${entry.workload}:${port}`;
 }
 
-export function loadNetworkProfiles(dir: string): LoadedProfiles {
-  const profiles = new Map<string, NetworkProfile>();
-  const errors: { file: string; message: string }[] = [];
-  const sub = join(dir, NETWORK_PROFILE_DIR);
-  let files: string[] = [];
-  try {
-    files = readdirSync(sub).filter((f) => f.endsWith('.yaml'));
-  } catch {
-    return { profiles, errors };
-  }
-  for (const file of files) {
-    const path = join(sub, file);
-    try {
-      const profile = parseNetworkProfile(readFileSync(path, 'utf8'), path);
-      profiles.set(profile.image, profile);
-    } catch (error) {
-      errors.push({ file: path, message: error instanceof Error ? error.message : String(error) });
-    }
-  }
-  return { profiles, errors };
+export interface NetworkChange {
+  readonly change: 'added' | 'removed';
+  /** "listening web 8080/tcp", "outbound api -> web:8080/tcp", "inbound api -> web:8080/tcp". */
+  readonly entry: string;
 }
 
-/** Writes atomically (temp file + rename) so a crash never leaves half a profile. */
-export function saveNetworkProfile(dir: string, profile: NetworkProfile): string {
-  const sub = join(dir, NETWORK_PROFILE_DIR);
-  mkdirSync(sub, { recursive: true });
-  const path = join(sub, profileFileName(profile.image));
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(
-    tmp,
-    `# bulkhead network profile (docs/net.md); learned, edit to widen peers\n${stringify(profile)}`,
-  );
-  renameSync(tmp, path);
-  return path;
+/** What replacing `before` by `after` changes: listening ports and edges added or removed (counts and times are not). */
+export function diffNetworkSections(
+  before: NetworkSection | undefined,
+  after: NetworkSection | undefined,
+): NetworkChange[] {
+  const keys = (s: NetworkSection | undefined): Map<string, string> => {
+    const out = new Map<string, string>();
+    for (const e of s?.listening ?? []) out.set(`l\0${listenKey(e)}`, describeEntry('listening', e));
+    for (const role of ['outbound', 'inbound'] as const)
+      for (const e of s?.[role] ?? []) out.set(`${role}\0${edgeKey(e)}`, describeEntry(role, e));
+    return out;
+  };
+  const was = keys(before);
+  const now = keys(after);
+  const changes: NetworkChange[] = [];
+  for (const [key, entry] of now) if (!was.has(key)) changes.push({ change: 'added', entry });
+  for (const [key, entry] of was) if (!now.has(key)) changes.push({ change: 'removed', entry });
+  return changes.sort((x, y) => (x.entry < y.entry ? -1 : x.entry > y.entry ? 1 : 0));
+}
+
+/** The section as `watch profile show` prints it: a summary line, then one line per entry. */
+export function networkSectionLines(section: NetworkSection | undefined): string[] {
+  if (section === undefined)
+    return ['network: none (no network profile: nothing is enforced or alerted on for this image)'];
+  const count = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
+  const lines = [
+    `network: ${count(section.listening.length, 'listening port')}, ${count(section.outbound.length, 'outbound edge')}, ${count(section.inbound.length, 'inbound edge')}`,
+  ];
+  for (const e of section.listening)
+    lines.push(`  ${describeEntry('listening', e)}  first ${e.firstSeen}  last ${e.lastSeen}`);
+  for (const role of ['outbound', 'inbound'] as const)
+    for (const e of section[role])
+      lines.push(`  ${describeEntry(role, e)}  seen ${e.count}  first ${e.firstSeen}  last ${e.lastSeen}`);
+  return lines;
 }

@@ -8,7 +8,17 @@ import { z } from 'zod';
 import { BulkheadError } from '../shared/errors.js';
 import type { Edge, Endpoint } from './types.js';
 
-export type NetEventKind = 'flow' | 'listen' | 'alert' | 'denied' | 'unobservable' | 'enforcement';
+/** `profile`: migration of old network profiles, a profile that does not validate, a profile put in force. */
+export const NET_EVENT_KINDS = [
+  'flow',
+  'listen',
+  'alert',
+  'denied',
+  'unobservable',
+  'enforcement',
+  'profile',
+] as const;
+export type NetEventKind = (typeof NET_EVENT_KINDS)[number];
 
 export interface NetEvent {
   readonly time: number;
@@ -54,7 +64,7 @@ const edgeRowSchema = z.object({
 
 const eventRowSchema = z.object({
   time: z.number(),
-  kind: z.enum(['flow', 'listen', 'alert', 'denied', 'unobservable', 'enforcement']),
+  kind: z.enum(NET_EVENT_KINDS),
   rule_id: z.string().nullable(),
   severity: z.string().nullable(),
   verdict: z.enum(['allowed', 'alerted', 'denied', 'info']),
@@ -73,18 +83,39 @@ function parseEndpoint(text: string): Endpoint {
     : { kind: 'address', addr: parsed.addr, network: parsed.network };
 }
 
+/** Filters of `watch net-events` and `watch events`: newer than, naming a container (name, id prefix or peer). */
+export interface NetEventQuery {
+  readonly sinceMs?: number;
+  readonly container?: string;
+  /** The most recent this many. */
+  readonly limit?: number;
+}
+
 export class NetStore {
   private readonly db: Database.Database;
+  /** Opened read-only on a file the network stage never wrote: no tables, no events. */
+  private readonly empty: boolean;
 
   constructor(
     readonly path: string,
-    options: { readonly create: boolean; readonly retention?: number } = { create: true },
+    options: { readonly create: boolean; readonly retention?: number; readonly readonly?: boolean } = {
+      create: true,
+    },
   ) {
     try {
       if (options.create) mkdirSync(dirname(path), { recursive: true });
-      this.db = new Database(path, { fileMustExist: !options.create });
-      this.db.pragma('journal_mode = WAL');
-      this.db.exec(SCHEMA);
+      if (options.readonly === true) {
+        this.db = new Database(path, { readonly: true, fileMustExist: true });
+        this.empty =
+          this.db
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'net_events'")
+            .get() === undefined;
+      } else {
+        this.db = new Database(path, { fileMustExist: !options.create });
+        this.db.pragma('journal_mode = WAL');
+        this.db.exec(SCHEMA);
+        this.empty = false;
+      }
     } catch (error) {
       throw new BulkheadError('DB_MISSING', `cannot open the watch database ${path}`, {
         subject: path,
@@ -163,9 +194,27 @@ export class NetStore {
   }
 
   events(sinceMs = 0): NetEvent[] {
+    return this.query({ sinceMs });
+  }
+
+  /** Events oldest first, filtered in SQL (the container by name, id prefix or as the peer). */
+  query(q: NetEventQuery = {}): NetEvent[] {
+    if (this.empty) return [];
+    const where = ['time >= ?'];
+    const params: (string | number)[] = [q.sinceMs ?? 0];
+    if (q.container !== undefined) {
+      where.push('(container = ? OR peer = ? OR container_id LIKE ?)');
+      params.push(q.container, q.container, `${q.container.replace(/[%_]/g, '')}%`);
+    }
+    params.push(q.limit ?? -1);
     const rows = z
       .array(eventRowSchema)
-      .parse(this.db.prepare('SELECT * FROM net_events WHERE time >= ? ORDER BY id').all(sinceMs));
+      .parse(
+        this.db
+          .prepare(`SELECT * FROM net_events WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`)
+          .all(...params),
+      )
+      .reverse();
     return rows.map((r) => ({
       time: r.time,
       kind: r.kind,

@@ -115,12 +115,22 @@ export async function runningContainerIds(docker: Docker): Promise<string[]> {
   return list.map((c) => c.Id);
 }
 
-const eventSchema = z.object({ Type: z.string().optional(), Action: z.string(), id: z.string().optional() });
+const eventSchema = z.object({
+  Type: z.string().optional(),
+  Action: z.string(),
+  id: z.string().optional(),
+  /** When the daemon emitted the event (ns since the epoch; `time` is seconds). */
+  timeNano: z.number().optional(),
+  time: z.number().optional(),
+});
 
-/** Follows container start/die events; returns a function that ends the stream. */
+/**
+ * Follows container start/die events; `atMs` is the daemon's time of the event (ms since the epoch, the host's
+ * clock), for measuring how long after a start something was in place. Returns a function that ends the stream.
+ */
 export async function followContainerEvents(
   docker: Docker,
-  onEvent: (action: 'start' | 'die', id: string) => void,
+  onEvent: (action: 'start' | 'die', id: string, atMs: number) => void,
   onError: (error: Error) => void,
 ): Promise<() => void> {
   const stream = (await docker.getEvents({
@@ -142,8 +152,9 @@ export async function followContainerEvents(
       }
       const parsed = eventSchema.safeParse(json);
       if (!parsed.success || parsed.data.id === undefined) continue;
-      if (parsed.data.Action === 'start' || parsed.data.Action === 'die')
-        onEvent(parsed.data.Action, parsed.data.id);
+      const { Action, id, timeNano, time } = parsed.data;
+      const atMs = timeNano !== undefined ? timeNano / 1e6 : time !== undefined ? time * 1000 : Date.now();
+      if (Action === 'start' || Action === 'die') onEvent(Action, id, atMs);
     }
   });
   stream.on('error', (error: Error) => {

@@ -1,5 +1,8 @@
 // Renderers for `bulkhead watch events` and `watch status` (a table, JSON), and the events as a shared Report
-// (one finding per event a rule decided) that report/'s SARIF renderer turns into SARIF 2.1.0.
+// (one finding per event a rule decided) that report/'s SARIF renderer turns into SARIF 2.1.0. The events are
+// watch's own (exec, open, container, stall) and the network stage's (`net_events` of the same file), in time order.
+import { NET_RULES } from '../net/rules/index.js';
+import type { NetEvent } from '../net/store.js';
 import { WATCH_RULES } from './rules/index.js';
 import type { StoredEvent } from './store.js';
 import type { WatchStatus } from './watcher.js';
@@ -24,61 +27,151 @@ function what(e: StoredEvent): string {
   return e.path ?? e.message;
 }
 
-export function renderEventsTable(events: readonly StoredEvent[]): string {
+/** One line of `watch events`: an event of watch's exec side or of the network stage. */
+export type ListedEvent =
+  | { readonly source: 'exec'; readonly event: StoredEvent }
+  | { readonly source: 'net'; readonly event: NetEvent };
+
+export function listedTime(e: ListedEvent): number {
+  return e.source === 'exec' ? Date.parse(e.event.time) : e.event.time;
+}
+
+/** Whether an event is something to look at (the default listing, and exit code 1). */
+export function isNotable(e: ListedEvent): boolean {
+  if (e.source === 'exec') return e.event.verdict !== 'allowed';
+  return e.event.verdict === 'alerted' || e.event.verdict === 'denied' || e.event.kind === 'unobservable';
+}
+
+/** Both sides in time order (a stable sort: each side keeps its own order on ties), the most recent `limit`. */
+export function mergeEvents(
+  exec: readonly StoredEvent[],
+  net: readonly NetEvent[],
+  limit: number,
+): ListedEvent[] {
+  const all: ListedEvent[] = [
+    ...exec.map((event) => ({ source: 'exec' as const, event })),
+    ...net.map((event) => ({ source: 'net' as const, event })),
+  ];
+  all.sort((a, b) => listedTime(a) - listedTime(b));
+  return all.slice(Math.max(0, all.length - limit));
+}
+
+function execRow(e: StoredEvent): string[] {
+  return [
+    e.time.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
+    e.containerName ?? e.containerId?.slice(0, 12) ?? '-',
+    e.kind,
+    e.verdict,
+    e.ruleId ?? '-',
+    e.pid === null ? '-' : String(e.pid),
+    e.uid === null ? '-' : String(e.uid),
+    (e.kind === 'exec' ? what(e) : e.message).slice(0, 100),
+  ];
+}
+
+function netRow(e: NetEvent): string[] {
+  return [
+    new Date(e.time)
+      .toISOString()
+      .replace('T', ' ')
+      .replace(/\.\d+Z$/, 'Z'),
+    e.container ?? e.containerId?.slice(0, 12) ?? '-',
+    `net-${e.kind}`,
+    e.verdict,
+    e.ruleId ?? '-',
+    '-',
+    '-',
+    (e.message.split('\n')[0] ?? '').slice(0, 160),
+  ];
+}
+
+export function renderEventsTable(events: readonly ListedEvent[]): string {
   if (events.length === 0) return 'no events\n';
   const rows = [
     ['TIME', 'CONTAINER', 'KIND', 'VERDICT', 'RULE', 'PID', 'UID', 'WHAT'],
-    ...events.map((e) => [
-      e.time.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
-      e.containerName ?? e.containerId?.slice(0, 12) ?? '-',
-      e.kind,
-      e.verdict,
-      e.ruleId ?? '-',
-      e.pid === null ? '-' : String(e.pid),
-      e.uid === null ? '-' : String(e.uid),
-      (e.kind === 'exec' ? what(e) : e.message).slice(0, 100),
-    ]),
+    ...events.map((e) => (e.source === 'exec' ? execRow(e.event) : netRow(e.event))),
   ];
   return `${pad(rows)}\n`;
 }
 
-export function renderEventsJson(events: readonly StoredEvent[]): string {
-  return `${JSON.stringify(events, null, 2)}\n`;
+/** One JSON array in time order; each item says its `source` (exec or net), net events with an ISO time. */
+export function renderEventsJson(events: readonly ListedEvent[]): string {
+  const items = events.map((e) =>
+    e.source === 'exec'
+      ? { source: 'exec', ...e.event }
+      : {
+          source: 'net',
+          time: new Date(e.event.time).toISOString(),
+          kind: e.event.kind,
+          verdict: e.event.verdict,
+          ruleId: e.event.ruleId ?? null,
+          severity: e.event.severity ?? null,
+          containerId: e.event.containerId ?? null,
+          containerName: e.event.container ?? null,
+          peer: e.event.peer ?? null,
+          port: e.event.port ?? null,
+          proto: e.event.proto ?? null,
+          message: e.event.message,
+        },
+  );
+  return `${JSON.stringify(items, null, 2)}\n`;
 }
 
-/** The events a rule decided as a Report, for the SARIF renderer. */
-export function eventsReport(events: readonly StoredEvent[]): Report {
-  const meta = new Map(WATCH_RULES.map((r) => [r.meta.id, r.meta]));
+/** The events a rule decided (watch's BH-W and the network stage's BH-N) as a Report, for the SARIF renderer. */
+export function eventsReport(events: readonly ListedEvent[]): Report {
+  const meta = new Map([...WATCH_RULES, ...NET_RULES].map((r) => [r.meta.id, r.meta]));
   const findings: Finding[] = [];
-  for (const e of events) {
-    const rule = e.ruleId === null ? undefined : meta.get(e.ruleId);
+  for (const listed of events) {
+    const id = listed.event.ruleId ?? undefined;
+    const rule = id === undefined ? undefined : meta.get(id);
     if (rule === undefined) continue;
-    findings.push({
+    const common = {
       ruleId: rule.id,
       aliases: rule.aliases,
       severity: rule.severity,
       title: rule.title,
-      message: `${e.message} (${e.verdict}, pid ${e.pid ?? '-'}, uid ${e.uid ?? '-'}, ${e.time})`,
-      outcome: { kind: 'fail' },
-      evidence: [
-        { source: 'argv', value: e.argv.join(' ') },
-        { source: 'exe', value: e.exe ?? '' },
-      ],
-      target: {
-        kind: 'container',
-        id: e.containerId ?? '',
-        name: e.containerName ?? '',
-        image: e.imageDigest ?? '',
-      },
+      outcome: { kind: 'fail' as const },
       remediation: rule.remediation,
       references: rule.references,
+    };
+    if (listed.source === 'exec') {
+      const e = listed.event;
+      findings.push({
+        ...common,
+        message: `${e.message} (${e.verdict}, pid ${e.pid ?? '-'}, uid ${e.uid ?? '-'}, ${e.time})`,
+        evidence: [
+          { source: 'argv', value: e.argv.join(' ') },
+          { source: 'exe', value: e.exe ?? '' },
+        ],
+        target: {
+          kind: 'container',
+          id: e.containerId ?? '',
+          name: e.containerName ?? '',
+          image: e.imageDigest ?? '',
+        },
+      });
+      continue;
+    }
+    const e = listed.event;
+    findings.push({
+      ...common,
+      message: `${e.message} (${e.verdict}, ${new Date(e.time).toISOString()})`,
+      evidence: [
+        { source: 'peer', value: e.peer ?? '' },
+        { source: 'port', value: e.port === undefined ? '' : `${e.port}/${e.proto ?? ''}` },
+      ],
+      target: { kind: 'container', id: e.containerId ?? '', name: e.container ?? '', image: '' },
     });
   }
+  const subject = (e: ListedEvent): string =>
+    e.source === 'exec'
+      ? (e.event.containerName ?? e.event.containerId ?? 'host')
+      : (e.event.container ?? 'host');
   return createReport({
     command: 'watch',
-    subjects: [...new Set(events.map((e) => e.containerName ?? e.containerId ?? 'host'))],
+    subjects: [...new Set(events.map(subject))],
     findings,
-    rules: WATCH_RULES.map((r) => r.meta),
+    rules: [...WATCH_RULES, ...NET_RULES].map((r) => r.meta),
   });
 }
 

@@ -7,6 +7,9 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 import { BulkheadError } from '../shared/errors.js';
 
+/** Where `bulkhead watch` and its network stage store events unless told otherwise (--db). */
+export const DEFAULT_EVENT_DB = '/var/lib/bulkhead/watch/events.db';
+
 export const VERDICTS = ['allowed', 'alerted', 'killed', 'denied'] as const;
 export type Verdict = (typeof VERDICTS)[number];
 
@@ -125,6 +128,17 @@ export interface StoreOptions {
   readonly readonly?: boolean;
 }
 
+function hasEventTables(db: Database.Database): boolean {
+  const rows = z
+    .array(z.object({ name: z.string() }))
+    .parse(
+      db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('events', 'status')")
+        .all(),
+    );
+  return rows.length === 2;
+}
+
 function decodeRow(raw: unknown): StoredEvent {
   const r = rowSchema.parse(raw);
   return {
@@ -155,7 +169,8 @@ export class EventStore {
   private readonly db: Database.Database;
   private readonly retention: number;
   private pending: WatchEvent[] = [];
-  private scheduled: { readonly immediate: NodeJS.Immediate } | { readonly timeout: NodeJS.Timeout } | undefined;
+  private scheduled:
+    { readonly immediate: NodeJS.Immediate } | { readonly timeout: NodeJS.Timeout } | undefined;
   private lastCommitMs = 0;
   private readonly insert: Database.Statement;
   private readonly trim: Database.Statement;
@@ -173,6 +188,12 @@ export class EventStore {
     try {
       if (options.readonly !== true) mkdirSync(dirname(file), { recursive: true });
       this.db = new Database(file, options.readonly === true ? { readonly: true, fileMustExist: true } : {});
+      if (options.readonly === true && !hasEventTables(this.db)) {
+        // a file only the network stage has written yet (its net_ tables): no watch events, no status
+        this.db.close();
+        this.db = new Database(':memory:');
+        this.db.exec(SCHEMA);
+      }
       if (options.readonly !== true) {
         this.db.pragma('journal_mode = WAL');
         this.db.pragma('synchronous = NORMAL');
@@ -244,7 +265,8 @@ export class EventStore {
     const run = (): void => {
       this.flush();
     };
-    this.scheduled = wait <= 0 ? { immediate: setImmediate(run) } : { timeout: setTimeout(run, Math.ceil(wait)) };
+    this.scheduled =
+      wait <= 0 ? { immediate: setImmediate(run) } : { timeout: setTimeout(run, Math.ceil(wait)) };
   }
 
   private unschedule(): void {

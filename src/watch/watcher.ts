@@ -24,10 +24,14 @@ import {
 import { discoverGuardTargets, sha256File, type GuardTarget } from './guard.js';
 import {
   emptyProfile,
+  execAllowList,
+  inExecProfile,
   learnExec,
   loadProfile,
+  mergeExecSection,
   profileFile,
-  saveProfile,
+  updateProfileFile,
+  withImageNames,
   type Profile,
   type WatchMode,
 } from './profile.js';
@@ -66,6 +70,8 @@ interface ProfileState {
   error: string | undefined;
   learned: Profile | undefined;
   dirty: boolean;
+  /** The last error writing the learned file (reported once; the learning stays in memory). */
+  saveError: string | undefined;
 }
 
 export interface ContainerStatus {
@@ -387,8 +393,8 @@ export class Watcher {
   }
 
   private allowList(digest: string): string[] | null {
-    const p = this.profiles.get(digest)?.enforced;
-    return p === undefined ? null : p.executables.map((e) => e.path);
+    // a network-only profile (learned by `watch net`) has no exec section: no allow-list, nothing judged BH-W-001
+    return execAllowList(this.profiles.get(digest)?.enforced);
   }
 
   // ---------- profiles ----------
@@ -401,15 +407,20 @@ export class Watcher {
       error: undefined,
       learned: undefined,
       dirty: false,
+      saveError: undefined,
     };
     this.profiles.set(digest, state);
     this.reloadEnforced(digest);
     if (this.options.mode === 'learn') {
       const file = profileFile(this.options.profilesDir, digest, 'learned');
       try {
-        state.learned = existsSync(file) ? loadProfile(file) : emptyProfile(digest, names, new Date());
+        state.learned = existsSync(file)
+          ? withImageNames(loadProfile(file), names)
+          : emptyProfile(digest, names, new Date());
       } catch (error) {
-        this.options.log(`bulkhead watch: ${describeError(error)}; learning into a fresh profile`);
+        this.options.log(
+          `bulkhead watch: ${describeError(error)}; learning in memory (the file is left as it is and written once it validates)`,
+        );
         state.learned = emptyProfile(digest, names, new Date());
       }
       state.dirty = true;
@@ -455,11 +466,29 @@ export class Watcher {
     }
   }
 
+  /**
+   * Writes each changed learned profile: only its exec section, merged under the file's lock into what the file has
+   * (the network stage writes the network section of the same file, in this process or another). A file that does
+   * not parse is left alone and reported once; the learning stays in memory and is written once it is fixed.
+   */
   private flushLearned(): void {
     for (const [digest, state] of this.profiles) {
-      if (!state.dirty || state.learned === undefined) continue;
-      saveProfile(profileFile(this.options.profilesDir, digest, 'learned'), state.learned);
-      state.dirty = false;
+      const learned = state.learned;
+      if (!state.dirty || learned === undefined) continue;
+      try {
+        updateProfileFile(profileFile(this.options.profilesDir, digest, 'learned'), (current) =>
+          mergeExecSection(current, learned),
+        );
+        state.dirty = false;
+        state.saveError = undefined;
+      } catch (error) {
+        const message = describeError(error);
+        if (message !== state.saveError)
+          this.options.log(
+            `bulkhead watch: ${message}\n  (learning kept in memory; written once the file validates)`,
+          );
+        state.saveError = message;
+      }
     }
   }
 
@@ -569,8 +598,7 @@ export class Watcher {
   }
 
   private inProfile(digest: string, path: string): boolean | undefined {
-    const p = this.profiles.get(digest)?.enforced;
-    return p === undefined ? undefined : p.executables.some((e) => e.path === path);
+    return inExecProfile(this.profiles.get(digest)?.enforced, path);
   }
 
   private hashOf(t: Tracked, r: NativeRecord, exe: string): string | undefined {

@@ -1,16 +1,22 @@
 // `bulkhead watch net` (the network stage of watch: flows, learning, rules, nftables enforcement until SIGTERM),
 // `bulkhead watch flows` (the host's container graph) and `bulkhead watch net-events`; docs/net.md.
 import { Option, type Command } from 'commander';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { connectEngine } from '../../engine/client.js';
+import { LEGACY_NETWORK_DIR } from '../../net/migrate.js';
 import { NetMonitor, type NetMode } from '../../net/monitor.js';
 import { renderFlows, type FlowFormat } from '../../net/render.js';
 import { NetStore, type NetEvent } from '../../net/store.js';
 import { UsageError } from '../../shared/errors.js';
+import { DEFAULT_PROFILE_DIR } from '../../watch/profile.js';
+import { DEFAULT_EVENT_DB } from '../../watch/store.js';
 import { EXIT_OK, type CliIO, type CommandRunner } from '../io.js';
 
-export const DEFAULT_DB = '/var/lib/bulkhead/watch.db';
-export const DEFAULT_PROFILES = '/var/lib/bulkhead/profiles';
+// watch's own defaults: the network section lives in watch's profile files, net_events in watch's event database
+const DEFAULT_DB = DEFAULT_EVENT_DB;
+const DEFAULT_PROFILES = DEFAULT_PROFILE_DIR;
+/** Where the network stage kept its separate profiles by default before they moved into watch's (migrated). */
+const OLD_DEFAULT_NETWORK_PROFILES = '/var/lib/bulkhead/profiles/network';
 
 function positiveInt(text: unknown, flag: string): number {
   const n = Number(text);
@@ -48,10 +54,15 @@ async function runNet(opts: Record<string, unknown>, io: CliIO): Promise<number>
   });
   const store = new NetStore(resolve(io.cwd, String(opts['db'])));
   const json = opts['json'] === true;
+  const profilesDir = resolve(io.cwd, String(opts['profiles']));
   const monitor = new NetMonitor({
     docker,
     mode,
-    profilesDir: resolve(io.cwd, String(opts['profiles'])),
+    profilesDir,
+    legacyProfileDirs: [
+      join(profilesDir, LEGACY_NETWORK_DIR),
+      ...(profilesDir === DEFAULT_PROFILES ? [OLD_DEFAULT_NETWORK_PROFILES] : []),
+    ],
     store,
     containers: Array.isArray(opts['container']) ? opts['container'].map(String) : [],
     intervalMs: positiveInt(opts['interval'], '--interval'),
@@ -91,13 +102,13 @@ function flows(opts: Record<string, unknown>, io: CliIO): number {
 }
 
 function events(opts: Record<string, unknown>, io: CliIO): number {
-  const store = new NetStore(resolve(io.cwd, String(opts['db'])), { create: false });
+  const store = new NetStore(resolve(io.cwd, String(opts['db'])), { create: false, readonly: true });
   try {
     const since = typeof opts['since'] === 'string' ? Date.now() - parseDuration(opts['since']) : 0;
-    const only = typeof opts['container'] === 'string' ? opts['container'] : undefined;
-    const list = store
-      .events(since)
-      .filter((e) => only === undefined || e.container === only || e.peer === only);
+    const list = store.query({
+      sinceMs: since,
+      ...(typeof opts['container'] === 'string' ? { container: opts['container'] } : {}),
+    });
     if (opts['format'] === 'json') io.stdout(`${JSON.stringify(list, null, 2)}\n`);
     else for (const e of list) io.stdout(eventLine(e));
   } finally {
@@ -106,7 +117,7 @@ function events(opts: Record<string, unknown>, io: CliIO): number {
   return EXIT_OK;
 }
 
-/** Adds `net`, `flows` and `net-events` to a `watch` command (watch's own registrar calls this once it lands). */
+/** Adds `net`, `flows` and `net-events` to watch's command (src/cli/commands/watch.ts). */
 export function registerWatchNetCommands(
   watch: Command,
   run: (runner: CommandRunner) => Promise<void>,
@@ -123,7 +134,7 @@ export function registerWatchNetCommands(
     )
     .option(
       '--profiles <dir>',
-      'profile directory (network profiles live in its network/ folder)',
+      "watch's profile directory: learns into <hex>.learned.yaml, enforces the promoted <hex>.yaml",
       DEFAULT_PROFILES,
     )
     .option('--db <file>', 'SQLite event store', DEFAULT_DB)
@@ -152,12 +163,4 @@ export function registerWatchNetCommands(
     )
     .option('--db <file>', 'SQLite event store', DEFAULT_DB)
     .action((opts: Record<string, unknown>) => run((io) => Promise.resolve(events(opts, io))));
-}
-
-/** Until watch's own `watch` command lands: a `watch` group holding the network subcommands. */
-export function registerWatchNet(program: Command, run: (runner: CommandRunner) => Promise<void>): void {
-  const watch = program
-    .command('watch')
-    .description('runtime protection (network stage: net, flows, net-events)');
-  registerWatchNetCommands(watch, run);
 }

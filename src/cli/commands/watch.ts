@@ -4,27 +4,38 @@ import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { connectEngine } from '../../engine/client.js';
 import { renderSarif } from '../../report/sarif.js';
-import { eventsReport, renderEventsJson, renderEventsTable, renderWatchStatus } from '../../watch/render.js';
+import { networkSectionLines } from '../../net/profile.js';
+import { NetStore } from '../../net/store.js';
+import {
+  eventsReport,
+  isNotable,
+  mergeEvents,
+  renderEventsJson,
+  renderEventsTable,
+  renderWatchStatus,
+} from '../../watch/render.js';
 import { UsageError } from '../../shared/errors.js';
 import { bulkheadCommand } from '../../shared/self-binary.js';
 import { parseDuration, resolveProfiles, type ProfileTarget } from '../../watch/select.js';
 import {
+  DEFAULT_PROFILE_DIR,
   diffProfiles,
+  networkChanged,
   promoteProfile,
   profileFile,
-  saveProfile,
+  updateProfileFile,
   WATCH_MODES,
   type WatchMode,
 } from '../../watch/profile.js';
 import { readWatchStatus } from '../../watch/status.js';
-import { EventStore } from '../../watch/store.js';
+import { DEFAULT_EVENT_DB, EventStore } from '../../watch/store.js';
 import { watchUnit } from '../../watch/install.js';
 import { Watcher } from '../../watch/watcher.js';
 import { registerWatchNetCommands } from './watch-net.js';
 import { EXIT_FINDINGS, EXIT_OK, type CliIO, type CommandRunner } from '../io.js';
 
-const DEFAULT_PROFILES = '/var/lib/bulkhead/watch/profiles';
-const DEFAULT_DB = '/var/lib/bulkhead/watch/events.db';
+const DEFAULT_PROFILES = DEFAULT_PROFILE_DIR;
+const DEFAULT_DB = DEFAULT_EVENT_DB;
 
 function str(value: unknown, fallback: string): string {
   return typeof value === 'string' ? value : fallback;
@@ -89,20 +100,34 @@ async function serve(opts: Record<string, unknown>, io: CliIO): Promise<number> 
   return EXIT_OK;
 }
 
+/** watch's events and the network stage's (`net_events` of the same file), one list in time order. */
 function events(opts: Record<string, unknown>, io: CliIO): number {
-  const store = new EventStore(resolve(io.cwd, str(opts['db'], DEFAULT_DB)), { readonly: true });
+  const file = resolve(io.cwd, str(opts['db'], DEFAULT_DB));
+  const store = new EventStore(file, { readonly: true });
+  let net: NetStore | undefined;
   try {
+    net = new NetStore(file, { create: false, readonly: true });
     const since =
       typeof opts['since'] === 'string' ? new Date(Date.now() - parseDuration(opts['since'])) : undefined;
     const container = typeof opts['container'] === 'string' ? opts['container'] : undefined;
-    const all = opts['all'] === true;
-    const list = store
-      .query({
-        ...(since === undefined ? {} : { since }),
+    const limit = Number(str(opts['limit'], '1000'));
+    if (!Number.isInteger(limit) || limit <= 0)
+      throw new UsageError(`--limit must be a positive integer, got ${String(opts['limit'])}`, {
+        hint: 'e.g. --limit 1000',
+      });
+    const filters = {
+      ...(since === undefined ? {} : { since }),
+      ...(container === undefined ? {} : { container }),
+    };
+    const list = mergeEvents(
+      store.query({ ...filters, limit }),
+      net.query({
+        ...(since === undefined ? {} : { sinceMs: since.getTime() }),
         ...(container === undefined ? {} : { container }),
-        limit: Number(str(opts['limit'], '1000')),
-      })
-      .filter((e) => all || e.verdict !== 'allowed');
+        limit,
+      }),
+      limit,
+    ).filter((e) => opts['all'] === true || isNotable(e));
     const format = str(opts['format'], 'table');
     io.stdout(
       format === 'json'
@@ -111,8 +136,9 @@ function events(opts: Record<string, unknown>, io: CliIO): number {
           ? renderSarif(eventsReport(list))
           : renderEventsTable(list),
     );
-    return list.some((e) => e.verdict !== 'allowed') ? EXIT_FINDINGS : EXIT_OK;
+    return list.some(isNotable) ? EXIT_FINDINGS : EXIT_OK;
   } finally {
+    net?.close();
     store.close();
   }
 }
@@ -144,14 +170,22 @@ async function profile(
       io.stdout(
         `# ${title}: ${p.enforced === undefined ? 'learned, not enforced' : `enforced v${p.enforced.version}`}\n`,
       );
-      for (const e of shown?.executables ?? [])
+      if (shown === undefined) continue;
+      if (shown.executables === undefined)
+        io.stdout('executables: none (no exec profile: no exec is judged against one)\n');
+      for (const e of shown.executables ?? [])
         io.stdout(
           `${e.path}  exe ${e.exe}  users ${e.users.join(',')}  parents ${e.parents.join(',') || '-'}  seen ${e.count}${e.sha256 === undefined ? '' : `  sha256 ${e.sha256.slice(0, 16)}`}\n`,
         );
-      if (shown !== undefined)
+      if (shown.learning !== undefined)
         io.stdout(
           `learning ${shown.learning.started} .. ${shown.learning.updated}, ${shown.learning.events} events\n`,
         );
+      io.stdout(
+        networkSectionLines(shown.network)
+          .map((line) => `${line}\n`)
+          .join(''),
+      );
       continue;
     }
     if (p.learned === undefined) {
@@ -164,12 +198,22 @@ async function profile(
     );
     for (const c of changes)
       io.stdout(
-        `${c.change === 'added' ? '+' : c.change === 'removed' ? '-' : '~'} ${c.path}  ${c.details.join('; ')}\n`,
+        `${c.change === 'added' ? '+' : c.change === 'removed' ? '-' : '~'} ${c.path}${c.details.length === 0 ? '' : `  ${c.details.join('; ')}`}\n`,
       );
     if (action === 'promote') {
-      const next = promoteProfile(p.enforced, p.learned);
-      saveProfile(profileFile(dir, p.digest, 'enforced'), next);
-      io.stdout(`promoted to v${next.version}: ${profileFile(dir, p.digest, 'enforced')}\n`);
+      const learned = p.learned;
+      const file = profileFile(dir, p.digest, 'enforced');
+      // under the file's lock, over what the file has now (a concurrent promote or migration)
+      const seen = { networkChanged: false };
+      const next = updateProfileFile(file, (current) => {
+        seen.networkChanged = networkChanged(current, learned);
+        return promoteProfile(current, learned);
+      });
+      io.stdout(`promoted to v${next?.version ?? '-'}: ${file}\n`);
+      if (seen.networkChanged)
+        io.stdout(
+          'network section changed: a running `bulkhead watch net` re-reads it at once; in deny mode it rebuilds the tables of this image\'s running containers (its event: "rebuilt for profile vN")\n',
+        );
     }
   }
   return EXIT_OK;
