@@ -795,7 +795,9 @@ export class NetMonitor {
   private learn(force: boolean): void {
     const edges = this.graph.list();
     const byImage = new Map<string, NetContainer[]>();
-    for (const c of this.containers) {
+    // only containers whose namespace is observed: a gVisor or --network host container would learn an empty
+    // section for its image, which promoted is an allow-list that allows nothing
+    for (const c of this.units.flatMap((u) => u.containers)) {
       const list = byImage.get(c.imageId);
       if (list === undefined) byImage.set(c.imageId, [c]);
       else list.push(c);

@@ -460,5 +460,7 @@ describe('watch network stage on a private dockerd', engineSuite, () => {
     await monitor.stop();
     const g = monitor.status().unobservable.find((u) => u.name === 'net-g');
     assert.match(g?.reason ?? '', /not observable from the host \(gVisor\)/);
+    // nothing seen is nothing learned: no (empty, allow-nothing) network section for its image
+    assert.equal(existsSync(profileFile(join(dir, 'profiles-g'), digest, 'learned')), false);
   });
 });
