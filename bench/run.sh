@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every benchmark one after the other (they measure time, so never in parallel) and rewrites
 # bench/results/*.md. Needs the same machine set-up as the tests (scripts/install-deps.sh). Each benchmark starts
-# and stops its own private dockerd where it needs one. Usage: bash bench/run.sh [audit|authz|lint|scan|vulndb|watch ...]
+# and stops its own private dockerd where it needs one. Usage: bash bench/run.sh [audit|authz|lint|scan|vulndb|watch|report ...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -15,6 +15,7 @@ declare -A BENCH=(
   [watch-net]="bench/watch-net/net.ts"
   [redhat]="bench/redhat/redhat.ts"
   [watch]="bench/watch/watch.ts"
+  [report]="bench/report/report.ts"
 )
 names=("$@")
 [ "${#names[@]}" -gt 0 ] || names=(lint vulndb scan audit authz)

@@ -1,7 +1,7 @@
 // Flags shared by the reporting commands (audit, scan, lint): --format, --fail-on, --output, --quiet, colour.
-import { writeFileSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { FORMATS, renderReport, type Format } from '../report/render.js';
+import { FORMATS, reportChunks, type Format } from '../report/render.js';
 import type { Report } from '../shared/report.js';
 import type { TableOptions } from '../report/table.js';
 import { BulkheadError, errnoCode, UsageError } from '../shared/errors.js';
@@ -71,34 +71,62 @@ export function emitReport(
   io: CliIO,
   table: Omit<TableOptions, 'color'> = {},
 ): number {
-  const text = renderReport(report, flags.format, { ...table, color: flags.color });
-  writeReport(text, flags, io);
+  writeReport(reportChunks(report, flags.format, { ...table, color: flags.color }), flags, io);
   return exitCodeFor(report, flags.failOn);
 }
 
-/** Writes a rendered report to stdout or to --output, with an error that names the output path and the problem. */
-export function writeReport(text: string, flags: Pick<ReportFlags, 'output'>, io: CliIO): void {
+function outputError(output: string, error: unknown): BulkheadError {
+  const code = errnoCode(error);
+  const problem =
+    code === 'EISDIR'
+      ? 'is a directory'
+      : code === 'ENOENT'
+        ? 'is in a directory that does not exist'
+        : code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+          ? 'is not writable'
+          : code === 'ENOSPC'
+            ? 'cannot be written: the disk is full'
+            : `cannot be written (${code ?? 'error'})`;
+  return new BulkheadError('INPUT_UNREADABLE', `--output ${output} ${problem}`, {
+    subject: output,
+    hint: 'pass a file path in an existing, writable directory (e.g. -o report.json)',
+    cause: error,
+  });
+}
+
+/**
+ * Writes a rendered report (one text, or chunks as the streaming renderers give them) to stdout or to --output,
+ * chunk by chunk, with an error that names the output path and the problem. Each chunk is written before the next
+ * is rendered: files and (on Linux) pipes and terminals take process.stdout's writes synchronously.
+ */
+export function writeReport(
+  text: string | Iterable<string>,
+  flags: Pick<ReportFlags, 'output'>,
+  io: CliIO,
+): void {
+  const chunks = typeof text === 'string' ? [text] : text;
   if (flags.output === undefined) {
-    io.stdout(text);
+    for (const chunk of chunks) io.stdout(chunk);
     return;
   }
+  let fd: number;
   try {
-    writeFileSync(flags.output, text);
+    fd = openSync(flags.output, 'w');
   } catch (error) {
-    const code = errnoCode(error);
-    const problem =
-      code === 'EISDIR'
-        ? 'is a directory'
-        : code === 'ENOENT'
-          ? 'is in a directory that does not exist'
-          : code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
-            ? 'is not writable'
-            : `cannot be written (${code ?? 'error'})`;
-    throw new BulkheadError('INPUT_UNREADABLE', `--output ${flags.output} ${problem}`, {
-      subject: flags.output,
-      hint: 'pass a file path in an existing, writable directory (e.g. -o report.json)',
-      cause: error,
-    });
+    throw outputError(flags.output, error);
+  }
+  try {
+    for (const chunk of chunks) {
+      try {
+        // writeSync may write less than asked (a signal, a full disk about to fail): loop as writeFileSync does
+        const bytes = Buffer.from(chunk);
+        for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done);
+      } catch (error) {
+        throw outputError(flags.output, error);
+      }
+    }
+  } finally {
+    closeSync(fd);
   }
 }
 

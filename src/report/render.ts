@@ -1,8 +1,8 @@
 // Picks a renderer by --format; the one place commands go through to turn a Report into text.
 import { renderHtml } from './html.js';
-import { renderJson } from './json.js';
+import { jsonReportChunks, renderJson } from './json.js';
 import type { Report } from '../shared/report.js';
-import { renderSarif } from './sarif.js';
+import { renderSarif, sarifChunks } from './sarif.js';
 import { renderScanTable } from './scan-table.js';
 import { renderTable, type TableOptions } from './table.js';
 
@@ -23,4 +23,14 @@ export function renderReport(report: Report, format: Format, table: TableOptions
     default:
       return format satisfies never;
   }
+}
+
+/**
+ * The report as text in chunks, for writing: JSON and SARIF stream (no single string, bounded by the Report
+ * itself), every other format is its renderReport text as one chunk.
+ */
+export function reportChunks(report: Report, format: Format, table: TableOptions): Iterable<string> {
+  if (format === 'json') return jsonReportChunks(report);
+  if (format === 'sarif') return sarifChunks(report);
+  return [renderReport(report, format, table)];
 }

@@ -1,9 +1,11 @@
-// SARIF 2.1.0 renderer (OASIS SARIF v2.1.0 §3): one run, rules from the report, one result per failure.
-import type { Finding, Target } from '../shared/finding.js';
+// SARIF 2.1.0 renderer (OASIS SARIF v2.1.0 §3): one run, rules from the report, one result per failure. The
+// results are mapped from the findings as they are written (json-stream.ts), so the document is never one string.
+import { isFailure, type Finding, type Target } from '../shared/finding.js';
 import type { Severity } from '../shared/severity.js';
 import { TOOL_URI } from '../shared/version.js';
 import type { Report } from '../shared/report.js';
 import type { RuleMeta } from '../shared/rule.js';
+import { jsonChunks, LazyJsonArray } from './json-stream.js';
 
 const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
@@ -94,26 +96,45 @@ function descriptorFromFinding(finding: Finding): RuleMeta {
   };
 }
 
-export function renderSarif(report: Report): string {
-  const failures = report.findings.filter((f) => f.outcome.kind === 'fail');
+function* resultsOf(
+  report: Report,
+  ruleIndex: ReadonlyMap<string, number>,
+): Generator<Record<string, unknown>> {
+  for (const finding of report.findings) {
+    if (!isFailure(finding)) continue;
+    yield {
+      ruleId: finding.ruleId,
+      ruleIndex: ruleIndex.get(finding.ruleId) ?? -1,
+      level: levelOf(finding.severity),
+      message: { text: finding.message },
+      locations: [locationOf(finding.target)],
+      properties: {
+        severity: finding.severity,
+        aliases: finding.aliases,
+        evidence: finding.evidence,
+        ...(finding.vulnerability === undefined ? {} : { vulnerability: finding.vulnerability }),
+      },
+    };
+  }
+}
+
+function* notificationsOf(report: Report): Generator<Record<string, unknown>> {
+  for (const d of report.diagnostics)
+    yield { level: d.level, message: { text: `${d.subject}: ${d.message}` } };
+}
+
+function* rulesOf(rules: Iterable<RuleMeta>): Generator<Record<string, unknown>> {
+  for (const rule of rules) yield ruleOf(rule);
+}
+
+/** The SARIF log as a document whose results array is produced while it is written. */
+export function sarifDocument(report: Report): Record<string, unknown> {
   const rules = new Map<string, RuleMeta>(report.rules.map((r) => [r.id, r]));
-  for (const finding of failures)
-    if (!rules.has(finding.ruleId)) rules.set(finding.ruleId, descriptorFromFinding(finding));
-  const ruleIds = [...rules.keys()];
-  const results = failures.map((finding) => ({
-    ruleId: finding.ruleId,
-    ruleIndex: ruleIds.indexOf(finding.ruleId),
-    level: levelOf(finding.severity),
-    message: { text: finding.message },
-    locations: [locationOf(finding.target)],
-    properties: {
-      severity: finding.severity,
-      aliases: finding.aliases,
-      evidence: finding.evidence,
-      ...(finding.vulnerability === undefined ? {} : { vulnerability: finding.vulnerability }),
-    },
-  }));
-  const sarif = {
+  for (const finding of report.findings)
+    if (isFailure(finding) && !rules.has(finding.ruleId))
+      rules.set(finding.ruleId, descriptorFromFinding(finding));
+  const ruleIndex = new Map([...rules.keys()].map((id, index) => [id, index]));
+  return {
     $schema: SARIF_SCHEMA,
     version: '2.1.0',
     runs: [
@@ -123,21 +144,27 @@ export function renderSarif(report: Report): string {
             name: report.tool.name,
             version: report.tool.version,
             informationUri: TOOL_URI,
-            rules: [...rules.values()].map(ruleOf),
+            rules: new LazyJsonArray(() => rulesOf(rules.values())),
           },
         },
-        results,
+        results: new LazyJsonArray(() => resultsOf(report, ruleIndex)),
         invocations: [
           {
             executionSuccessful: !report.diagnostics.some((d) => d.level === 'error'),
-            toolExecutionNotifications: report.diagnostics.map((d) => ({
-              level: d.level,
-              message: { text: `${d.subject}: ${d.message}` },
-            })),
+            toolExecutionNotifications: new LazyJsonArray(() => notificationsOf(report)),
           },
         ],
       },
     ],
   };
-  return `${JSON.stringify(sarif, null, 2)}\n`;
+}
+
+/** The SARIF log as text in chunks of about 64 KiB (rules, results and notifications one element at a time). */
+export function* sarifChunks(report: Report): Generator<string> {
+  yield* jsonChunks(sarifDocument(report), 5);
+  yield '\n';
+}
+
+export function renderSarif(report: Report): string {
+  return [...sarifChunks(report)].join('');
 }
