@@ -34,3 +34,40 @@ export interface Rule<Context, Output, Cases = unknown> {
   readonly check: (context: Context) => Output;
   readonly cases: Cases;
 }
+
+/**
+ * A family's rules reference (docs/rules/<family>.md) as data: the family says what to show, report/rules-doc.ts
+ * renders every family's the same way (summary table, then one section per rule from its RuleMeta).
+ */
+export interface RulesDocument {
+  readonly title: string;
+  /** Where the rules live ("src/lint/rules/"), named in the generated-file notice. */
+  readonly source: string;
+  /** Markdown paragraphs under the title. */
+  readonly intro: readonly string[];
+  /** Summary-table columns after id, severity and title (each entry gives a cell per column). */
+  readonly columns: readonly string[];
+  /** Rules grouped under headings (audit's areas), or one group without a heading. */
+  readonly groups: readonly RulesDocumentGroup[];
+}
+
+export interface RulesDocumentGroup {
+  readonly heading?: string;
+  readonly entries: readonly RulesDocumentEntry[];
+}
+
+export interface RulesDocumentEntry {
+  readonly meta: RuleMeta;
+  /** One cell per RulesDocument column. */
+  readonly cells: readonly string[];
+  /** Said after the severity in the rule's first line ("needs host (--root)"). */
+  readonly note?: string;
+  /** Shown after the fix: examples, the case table. */
+  readonly blocks: readonly RulesDocumentBlock[];
+}
+
+export type RulesDocumentBlock =
+  /** A labelled example ("Reported:", a Dockerfile). */
+  | { readonly kind: 'example'; readonly label: string; readonly language: string; readonly code: string }
+  /** The rule's case table: each case's name and whether the rule fires on it. */
+  | { readonly kind: 'cases'; readonly cases: readonly { readonly name: string; readonly fires: boolean }[] };

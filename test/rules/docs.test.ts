@@ -1,52 +1,81 @@
-// docs/rules/<family>.md must equal what each family's registry renders from its RuleMeta (lint's reference is
-// checked by test/lint/rules.test.ts); BULKHEAD_UPDATE_DOCS=1 rewrites them.
+// docs/rules/<family>.md, for every rule family, is what scripts/rule-docs.ts renders from the family's RuleMeta
+// through the one renderer (src/report/rules-doc.ts), and every rule's docsUrl points at its own section.
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { it } from 'node:test';
-import { format, resolveConfig } from 'prettier';
-import { renderRulesReference as renderAudit } from '../../src/audit/rules-doc.js';
-import { AUDIT_RULES } from '../../src/audit/rules/index.js';
-import { renderRulesReference as renderScan } from '../../src/scan/rules-doc.js';
-import { IMAGE_RULES } from '../../src/scan/rules/index.js';
+import { describe, it } from 'node:test';
+import { renderRulesDocument } from '../../src/report/rules-doc.js';
+import type { RuleMeta } from '../../src/shared/rule.js';
+import { renderRuleDoc, RULE_FAMILIES, ruleDocPath, RULES_DOCS_DIR } from '../../scripts/rule-docs.js';
 
-const DOCS = join(import.meta.dirname, '..', '..', 'docs', 'rules');
+const ROOT = join(RULES_DOCS_DIR, '..', '..');
 
-const FAMILIES: readonly [string, () => string][] = [
-  ['audit', () => renderAudit(AUDIT_RULES)],
-  ['scan', () => renderScan(IMAGE_RULES)],
-];
+for (const family of RULE_FAMILIES)
+  describe(`docs/rules/${family.name}.md`, () => {
+    it('is up to date with the rule registry', async () => {
+      let committed = '';
+      try {
+        committed = readFileSync(ruleDocPath(family), 'utf8');
+      } catch {
+        // missing: reported by the assertion below
+      }
+      assert.equal(
+        committed,
+        await renderRuleDoc(family),
+        `docs/rules/${family.name}.md is stale: run node --import tsx scripts/rule-docs.ts`,
+      );
+    });
 
-for (const [family, render] of FAMILIES)
-  it(`docs/rules/${family}.md is up to date with the rule registry`, async () => {
-    const doc = join(DOCS, `${family}.md`);
-    // formatted as `prettier --write` would leave it, so formatting the repository never makes the doc stale
-    const options = (await resolveConfig(doc)) ?? {};
-    const rendered = await format(render(), { ...options, filepath: doc });
-    if (process.env['BULKHEAD_UPDATE_DOCS'] === '1') writeFileSync(doc, rendered);
-    let committed = '';
-    try {
-      committed = readFileSync(doc, 'utf8');
-    } catch {
-      // missing: reported by the assertion below
-    }
-    assert.equal(
-      committed,
-      rendered,
-      `docs/rules/${family}.md is stale: run BULKHEAD_UPDATE_DOCS=1 node --import tsx --test test/rules/docs.test.ts`,
-    );
+    it('has a section for every rule, which its docsUrl names', () => {
+      const doc = readFileSync(ruleDocPath(family), 'utf8');
+      for (const meta of family.metas) {
+        assert.match(doc, new RegExp(`^#{2,3} ${meta.id}$`, 'm'), meta.id);
+        const [path = '', anchor] = meta.docsUrl.split('#');
+        assert.equal(anchor, meta.id.toLowerCase(), meta.id);
+        // BH-IMG-001 runs in audit and scan and is documented with scan
+        const home = meta.id === 'BH-IMG-001' ? 'scan' : family.name;
+        assert.equal(path, `docs/rules/${home}.md`, meta.id);
+        assert.ok(readFileSync(join(ROOT, path), 'utf8').includes(` ${meta.id}\n`), meta.id);
+      }
+    });
   });
 
-it('gives every rule a docsUrl that points at its section of its family document', () => {
-  for (const [family, metas] of [
-    ['audit', AUDIT_RULES.map((r) => r.meta)],
-    ['scan', IMAGE_RULES.map((r) => r.meta)],
-  ] as const)
-    for (const meta of metas) {
-      const [path = '', anchor] = meta.docsUrl.split('#');
-      assert.equal(anchor, meta.id.toLowerCase(), meta.id);
-      // BH-IMG-001 runs in both families and is documented with scan
-      assert.match(path, new RegExp(`^docs/rules/(${family}|scan)\\.md$`), meta.id);
-      assert.ok(readFileSync(join(DOCS, '..', '..', path), 'utf8').includes(`## ${meta.id}`), meta.id);
-    }
+describe('the rules-document renderer', () => {
+  const meta: RuleMeta = {
+    id: 'BH-X-001',
+    aliases: ['A|B'],
+    severity: 'high',
+    title: 'A | title',
+    rationale: 'Why.',
+    remediation: 'Fix.',
+    references: ['https://example.com/x'],
+    docsUrl: 'docs/rules/x.md#bh-x-001',
+  };
+
+  it('escapes table cells and fences examples longer than any backtick run in them', () => {
+    const text = renderRulesDocument({
+      title: 'X',
+      source: 'src/x/',
+      intro: [],
+      columns: ['aliases'],
+      groups: [
+        {
+          entries: [
+            {
+              meta,
+              cells: ['A|B'],
+              blocks: [
+                { kind: 'example', label: 'Reported:', language: 'dockerfile', code: 'RUN echo ```' },
+                { kind: 'cases', cases: [{ name: 'a | b', fires: true }] },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    assert.ok(text.includes('| [BH-X-001](#bh-x-001) | high | A \\| title | A\\|B |'), text);
+    assert.ok(text.includes('````dockerfile\nRUN echo ```\n````'), text);
+    assert.ok(text.includes('| a \\| b | yes |'), text);
+    assert.ok(text.startsWith('# X\n\n<!-- Generated from src/x/ by scripts/rule-docs.ts'), text);
+  });
 });
