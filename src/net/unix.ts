@@ -16,11 +16,20 @@ import type { AddonLoad, UnixSocketDump } from '../native/index.js';
 import { errnoCode } from '../shared/errors.js';
 import type { NamespaceUnit } from './namespaces.js';
 import type { ProcessScan } from './procfs.js';
-import type { UnixConnection } from './rules/context.js';
 import type { ContainerMount, NetContainer } from './types.js';
 
 /** unix_diag states (the kernel reuses TCP's numbers): a connected socket, a listener. */
 const ESTABLISHED = 1;
+
+/** A connection to an engine socket as rules see it: the socket, the client process, the mount it came through. */
+export interface UnixConnection {
+  readonly socket: DaemonSocket;
+  /** The client's process and executable; undefined when it was gone before the poll read its sockets. */
+  readonly pid: number | undefined;
+  readonly exe: string | undefined;
+  /** Where the container's bind mount puts the socket, when one does. */
+  readonly via: string | undefined;
+}
 
 export type EngineDaemon = 'dockerd' | 'containerd';
 

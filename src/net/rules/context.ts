@@ -5,7 +5,7 @@ import type { Rule } from '../../shared/rule.js';
 import type { DockerNetwork } from '../graph.js';
 import type { NetworkSection } from '../profile.js';
 import { endpointLabel, type Edge, type ListeningPort, type NetContainer } from '../types.js';
-import type { DaemonSocket, SocketMount } from '../unix.js';
+import type { SocketMount, UnixConnection } from '../unix.js';
 
 export type NetRuleContext =
   | {
@@ -36,16 +36,6 @@ export type NetRuleContext =
       readonly container: NetContainer;
       readonly mount: SocketMount;
     };
-
-/** A connection to an engine socket as rules see it: the socket, the client process, the mount it came through. */
-export interface UnixConnection {
-  readonly socket: DaemonSocket;
-  /** The client's process and executable; undefined when it was gone before the poll read its sockets. */
-  readonly pid: number | undefined;
-  readonly exe: string | undefined;
-  /** Where the container's bind mount puts the socket, when one does. */
-  readonly via: string | undefined;
-}
 
 /** A rule's verdict on one context: a message, or undefined when the rule has nothing to say. */
 export interface NetAlert {
