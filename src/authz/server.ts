@@ -281,7 +281,19 @@ export class AuthzEngine {
       clearTimeout(this.debounce);
       this.debounce = setTimeout(() => {
         const hash = hashOf(file);
-        if (hash === this.currentHash || hash === this.failedHash) return;
+        if (hash === this.currentHash || hash === this.failedHash) {
+          // said, so an operator (and a test) sees the edit was noticed and why nothing happened
+          this.event({
+            event: 'policy_unchanged',
+            trigger: 'file-change',
+            policy: file,
+            reason:
+              hash === this.currentHash
+                ? 'same content as the policy in force'
+                : 'same content as the policy that failed to load',
+          });
+          return;
+        }
         this.reload('file-change');
       }, 150);
     });

@@ -1,7 +1,6 @@
 // `bulkhead authz` as a user runs it: `test` on the shipped example, policy errors with line numbers, `actions`
 // (`install`: install.test.ts), and `serve` as a real process (socket, decision log, hot reload, SIGHUP, SIGTERM, deadline).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
@@ -16,10 +15,10 @@ import { request } from 'node:http';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, it } from 'node:test';
 import type { Resolver } from '../../src/authz/resolver.js';
 import { AuthzEngine } from '../../src/authz/server.js';
+import { startAuthzPlugin, textOf, waitFor, type AuthzPlugin } from '../harness/authz-plugin.js';
 import { runBulkhead } from '../harness/cli.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -135,19 +134,6 @@ describe('authz deadline', () => {
   });
 });
 
-/** Polls until `check` holds (the logged event, a file, a closed socket), failing after `timeoutMs`. */
-async function waitFor(what: string, check: () => boolean, timeoutMs = 20000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(25);
-  }
-}
-
-function textOf(file: string): string {
-  return existsSync(file) ? readFileSync(file, 'utf8') : '';
-}
-
 function post(socketPath: string, path: string, body: unknown): Promise<{ status: number; json: unknown }> {
   return new Promise((done, fail) => {
     const text = JSON.stringify(body);
@@ -172,35 +158,8 @@ describe('bulkhead authz serve (a real process)', () => {
     copyFileSync(POLICY, policyFile);
     const socket = join(dir, 'p.sock');
     const log = join(dir, 'decisions.jsonl');
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(ROOT, 'src/cli/run.ts'),
-        'authz',
-        'serve',
-        '--policy',
-        policyFile,
-        '--socket',
-        socket,
-        '--docker-host',
-        'none',
-        '--decision-log',
-        log,
-      ],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stderr = '';
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const exited = new Promise<number | null>((done) => {
-      child.on('exit', (code) => {
-        done(code);
-      });
-    });
+    const plugin = await startAuthzPlugin({ policy: policyFile, socket, decisionLog: log });
     try {
-      for (let i = 0; i < 100 && !existsSync(socket); i += 1) await sleep(100);
-      assert.ok(existsSync(socket), stderr);
       const info = { User: 'bob', RequestMethod: 'GET', RequestUri: '/v1.41/info' };
       assert.deepEqual((await post(socket, '/Plugin.Activate', {})).json, { Implements: ['authz'] });
       assert.equal(
@@ -234,14 +193,14 @@ describe('bulkhead authz serve (a real process)', () => {
 
       // logrotate: move the log away, SIGHUP reopens it (and reloads the policy)
       renameSync(log, `${log}.1`);
-      child.kill('SIGHUP');
+      plugin.kill('SIGHUP');
       await waitFor('the SIGHUP reload in the new log', () => textOf(log).includes('"trigger":"SIGHUP"'));
       assert.equal(
         ((await post(socket, '/AuthZPlugin.AuthZReq', info)).json as { Allow: boolean }).Allow,
         false,
       );
-      child.kill('SIGTERM');
-      assert.equal(await exited, 0);
+      plugin.kill('SIGTERM');
+      assert.equal(await plugin.exited, 0);
       assert.ok(!existsSync(socket), 'socket removed on exit');
       const parse = (text: string): Record<string, unknown>[] =>
         text
@@ -263,9 +222,9 @@ describe('bulkhead authz serve (a real process)', () => {
         decisions.map((d) => d['decision']),
         ['allow', 'deny', 'allow', 'deny', 'deny'],
       );
-      assert.match(stderr, /bulkhead authz: stopped/);
+      assert.match(plugin.stderr(), /bulkhead authz: stopped/);
     } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
+      await plugin.stop();
     }
   });
 });
@@ -301,53 +260,14 @@ describe('bulkhead authz serve: flag validation', () => {
   });
 });
 
-interface Serve {
-  readonly socket: string;
-  readonly stderr: () => string;
-  readonly exited: Promise<number | null>;
-  readonly kill: (signal: NodeJS.Signals) => void;
-  readonly alive: () => boolean;
-}
-
-async function serve(name: string, extra: readonly string[], policyFile: string): Promise<Serve> {
-  const socket = join(dir, `${name}.sock`);
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(ROOT, 'src/cli/run.ts'),
-      'authz',
-      'serve',
-      '--policy',
-      policyFile,
-      '--socket',
-      socket,
-      '--docker-host',
-      'none',
-      ...extra,
-    ],
-    { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const exited = new Promise<number | null>((done) => {
-    child.on('exit', (code) => {
-      done(code);
-    });
+async function serve(name: string, extra: readonly string[], policyFile: string): Promise<AuthzPlugin> {
+  const plugin = await startAuthzPlugin({
+    policy: policyFile,
+    socket: join(dir, `${name}.sock`),
+    args: extra,
   });
-  after(() => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  });
-  await waitFor(`the plugin socket (${stderr})`, () => existsSync(socket) || child.exitCode !== null);
-  assert.ok(existsSync(socket), stderr);
-  return {
-    socket,
-    stderr: () => stderr,
-    exited,
-    kill: (signal) => child.kill(signal),
-    alive: () => child.exitCode === null,
-  };
+  after(() => plugin.stop());
+  return plugin;
 }
 
 const INFO = { User: 'bob', RequestMethod: 'GET', RequestUri: '/v1.41/info' };
@@ -411,19 +331,28 @@ describe('bulkhead authz serve: policy watch', () => {
     const log = join(policyDir, 'decisions.jsonl');
     const s = await serve('watched', ['--decision-log', log], policyFile);
     writeFileSync(policyFile, 'version: 1\nroles: [oops\n');
-    await waitFor('the failed reload', () => textOf(log).includes('"ok":false'));
-    // decisions (log writes in the same directory) and unrelated files keep the directory busy for a while
+    // the reload's own event (engine_paths, logged at start without an engine, also says "ok":false)
+    await waitFor('the failed reload', () => /"event":"policy_reload"[^\n]*"ok":false/.test(textOf(log)));
+    // decisions (log writes in the same directory) and unrelated files keep the directory busy; each round waits
+    // until its decision is in the log, so every one of those writes has happened before the next step
     for (let i = 0; i < 12; i += 1) {
       assert.equal(await allowed(s.socket), true);
       writeFileSync(join(policyDir, `other-${i}.txt`), 'x');
-      await sleep(100);
+      await waitFor(
+        `decision ${i + 1} in the log`,
+        () => (textOf(log).match(/"phase":"req"/g) ?? []).length > i,
+      );
     }
-    // the same invalid content written again is not re-read either
+    // the same invalid content written again is not re-read either: the watcher says so once its debounce ran,
+    // and every event before it (the noise above) has been handled by then
     writeFileSync(policyFile, 'version: 1\nroles: [oops\n');
-    for (let i = 0; i < 4; i += 1) {
-      await allowed(s.socket);
-      await sleep(100);
-    }
+    await waitFor('the unchanged-policy event', () =>
+      textOf(log).includes('"event":"policy_unchanged","trigger":"file-change"'),
+    );
+    assert.match(
+      textOf(log),
+      /"policy_unchanged"[^\n]*"reason":"same content as the policy that failed to load"/,
+    );
     const failures = (textOf(log).match(/"event":"policy_reload"[^\n]*"ok":false/g) ?? []).length;
     assert.equal(failures, 1, textOf(log));
     // a fixed policy is picked up (an edit: the original content is the policy still in force)

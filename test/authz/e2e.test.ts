@@ -3,7 +3,7 @@
 // docker CLI and the Engine API: alice may only read web's logs, bob may run containers but not privileged ones
 // nor mount /etc or the docker socket, the unix socket is read-only.
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
@@ -16,8 +16,8 @@ import {
 } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
+import { startAuthzPlugin, textOf, waitFor, type AuthzPlugin } from '../harness/authz-plugin.js';
 import { importBusybox, startEngine, type Engine } from '../harness/engine.js';
 import { BUSYBOX_IMAGE, engineSuite } from '../harness/shared-engine.js';
 import { freePort } from '../harness/net.js';
@@ -62,11 +62,10 @@ describe('authz end to end (dockerd + TLS + docker CLI)', engineSuite, () => {
   let base = '';
   let pki: TestPki | undefined;
   let engine: Engine | undefined;
-  let plugin: ChildProcess | undefined;
+  let plugin: AuthzPlugin | undefined;
   let port = 0;
   let policyFile = '';
   let decisionLog = '';
-  let pluginErr = '';
   const cliEnv = (): Record<string, string> => ({ DOCKER_CONFIG: join(base, 'cli'), DOCKER_API_VERSION: '' });
   const as = (user: string, args: readonly string[]): Promise<Run> => {
     const client = pki?.clients.get(user);
@@ -132,28 +131,12 @@ describe('authz end to end (dockerd + TLS + docker CLI)', engineSuite, () => {
     writeFileSync(policyFile, BOOTSTRAP);
     const engineDir = join(base, 'e');
     const socket = join(base, 'plugin.sock');
-    plugin = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(ROOT, 'src/cli/run.ts'),
-        'authz',
-        'serve',
-        '--policy',
-        policyFile,
-        '--socket',
-        socket,
-        '--docker-host',
-        `unix://${join(engineDir, 'docker.sock')}`,
-        '--decision-log',
-        decisionLog,
-      ],
-      { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    plugin.stderr?.on('data', (c: Buffer) => (pluginErr += c.toString()));
-    for (let i = 0; i < 150 && !existsSync(socket); i += 1) await sleep(100);
-    assert.ok(existsSync(socket), `plugin did not start: ${pluginErr}`);
+    plugin = await startAuthzPlugin({
+      policy: policyFile,
+      socket,
+      dockerHost: `unix://${join(engineDir, 'docker.sock')}`,
+      decisionLog,
+    });
     mkdirSync('/etc/docker/plugins', { recursive: true });
     writeFileSync(SPEC, `unix://${socket}\n`);
     engine = await startEngine({
@@ -190,13 +173,12 @@ describe('authz end to end (dockerd + TLS + docker CLI)', engineSuite, () => {
     // the shipped policy takes over: SIGHUP makes the plugin reload it
     copyFileSync(EXAMPLE, policyFile);
     plugin.kill('SIGHUP');
-    for (let i = 0; i < 50; i += 1) {
-      if (readFileSync(decisionLog, 'utf8').includes('"event":"policy_reload","trigger":"SIGHUP","ok":true'))
-        break;
-      await sleep(100);
-    }
-    assert.match(readFileSync(decisionLog, 'utf8'), /"policy_reload"[^\n]*"ok":true/);
-    await sleep(1200); // web has printed a couple of lines
+    await waitFor('the SIGHUP reload of the shipped policy', () =>
+      textOf(decisionLog).includes('"event":"policy_reload","trigger":"SIGHUP","ok":true'),
+    );
+    // the tests read web's first lines: wait until it has printed them
+    const logsOf = engine;
+    await waitFor('web to print two lines', () => /^line 1$/m.test(logsOf.docker(['logs', 'web'])));
   });
 
   after(async () => {
@@ -204,17 +186,7 @@ describe('authz end to end (dockerd + TLS + docker CLI)', engineSuite, () => {
       if (engine !== undefined) await engine.stop();
     } finally {
       rmSync(SPEC, { force: true });
-      const child = plugin;
-      if (child?.exitCode === null) {
-        const exited = new Promise<boolean>((done) => {
-          child.once('exit', () => {
-            done(true);
-          });
-        });
-        child.kill('SIGTERM');
-        const stopped = await Promise.race([exited, sleep(5000).then(() => false)]);
-        if (!stopped) child.kill('SIGKILL');
-      }
+      await plugin?.stop();
       if (base !== '') rmSync(base, { recursive: true, force: true });
     }
   });
