@@ -1,7 +1,8 @@
 // Daemon-side facts rules share: the sockets the daemon listens on (flags, daemon.json, the address in use, the
 // stat list), its data root, and whether it runs with user namespace remapping (dockerd reference,
 // docs.docker.com/reference/cli/dockerd/).
-import { effectiveSetting, type Facts } from '../facts/index.js';
+import type { Facts } from '../facts/index.js';
+import { effectiveSetting } from '../shared/dockerd.js';
 import { canonicalHostPath } from './container-facts.js';
 
 export const DEFAULT_DOCKER_SOCKET = '/run/docker.sock';

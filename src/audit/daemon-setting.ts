@@ -1,6 +1,7 @@
 // A dockerd setting as rules need it: set (flag or daemon.json, with the evidence), left at dockerd's default
 // (both the command line and daemon.json were read and neither sets it), or unknown (one of them was not read).
-import { effectiveSetting, type EffectiveSetting, type HostFacts } from '../facts/index.js';
+import type { HostFacts } from '../facts/index.js';
+import { effectiveSetting, type EffectiveSetting } from '../shared/dockerd.js';
 import { ev, fail, pass, skip, type Verdict } from './check.js';
 import type { Facts } from '../facts/index.js';
 import type { Evidence } from '../shared/finding.js';

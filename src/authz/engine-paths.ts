@@ -8,6 +8,7 @@
 import { readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { posix } from 'node:path';
 import { z } from 'zod';
+import { parseDockerdArgs } from '../shared/dockerd.js';
 
 export interface DockerdFlags {
   readonly dataRoot?: string;
@@ -17,46 +18,28 @@ export interface DockerdFlags {
   readonly containerd?: string;
 }
 
-/** String flags of dockerd that matter here, by every name pflag accepts (-g/--graph: the old --data-root). */
-const STRING_FLAGS: Readonly<Record<string, keyof Omit<DockerdFlags, 'hosts'> | 'hosts'>> = {
-  '--data-root': 'dataRoot',
-  '--graph': 'dataRoot',
-  '-g': 'dataRoot',
-  '--exec-root': 'execRoot',
-  '--host': 'hosts',
-  '-H': 'hosts',
-  '--config-file': 'configFile',
-  '--containerd': 'containerd',
-};
-
-/** dockerd's argv (without argv[0]) as pflag reads the flags above; unknown flags are skipped. */
-export function parseDockerdArgs(args: readonly string[]): DockerdFlags {
-  const out: { -readonly [K in keyof DockerdFlags]: DockerdFlags[K] } & { hosts: string[] } = { hosts: [] };
-  const set = (key: keyof typeof out, value: string): void => {
-    if (key === 'hosts') out.hosts.push(value);
-    else out[key] = value;
+/** The flags that matter here from dockerd's argv (without argv[0]), read by the one dockerd parser
+ * (shared/dockerd.ts): the last value wins, -H/--host accumulate, --graph/-g is the old --data-root. */
+export function engineFlagsOf(args: readonly string[]): DockerdFlags {
+  const { flags } = parseDockerdArgs(args);
+  const last = (...names: string[]): string | undefined => {
+    for (const name of names) {
+      const values = flags[name];
+      if (values !== undefined && values.length > 0) return values[values.length - 1];
+    }
+    return undefined;
   };
-  for (let i = 0; i < args.length; i += 1) {
-    const arg = args[i] ?? '';
-    if (arg === '--') break;
-    const eq = arg.indexOf('=');
-    const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
-    const long = STRING_FLAGS[name];
-    if (arg.startsWith('--') && long !== undefined) {
-      const value = eq > 0 ? arg.slice(eq + 1) : args[(i += 1)];
-      if (value !== undefined) set(long, value);
-      continue;
-    }
-    // shorthand: -H value, -Hvalue, -H=value (pflag strips one "=")
-    const short = /^-([Hg])(.*)$/s.exec(arg);
-    if (short !== null) {
-      const key = STRING_FLAGS[`-${short[1] ?? ''}`];
-      const rest = short[2] ?? '';
-      const value = rest === '' ? args[(i += 1)] : rest.startsWith('=') ? rest.slice(1) : rest;
-      if (key !== undefined && value !== undefined) set(key, value);
-    }
-  }
-  return out;
+  const dataRoot = last('data-root', 'graph');
+  const execRoot = last('exec-root');
+  const configFile = last('config-file');
+  const containerd = last('containerd');
+  return {
+    hosts: flags['host'] ?? [],
+    ...(dataRoot === undefined ? {} : { dataRoot }),
+    ...(execRoot === undefined ? {} : { execRoot }),
+    ...(configFile === undefined ? {} : { configFile }),
+    ...(containerd === undefined ? {} : { containerd }),
+  };
 }
 
 const daemonJsonSchema = z.looseObject({
@@ -154,7 +137,7 @@ export function dockerdProcesses(procRoot = '/proc'): DockerdProcess[] {
       // relative flag values are rare; resolve them against / when the cwd is hidden
     }
     const abs = (p: string): string => posix.resolve(cwd, p);
-    const flags = parseDockerdArgs(argv.slice(1));
+    const flags = engineFlagsOf(argv.slice(1));
     const configFile = abs(flags.configFile ?? '/etc/docker/daemon.json');
     let config: z.infer<typeof daemonJsonSchema> = {};
     let configProblem: string | undefined;

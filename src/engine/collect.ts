@@ -3,12 +3,12 @@
 // number of requests, plus GET /networks (docker-bench-security runs ~40 CLI calls per container).
 import type Docker from 'dockerode';
 import type { z } from 'zod';
+import { parseSecurityOptions } from '../shared/dockerd.js';
 import {
   containerInspectSchema,
   imageInspectSchema,
   infoSchema,
   networkSchema,
-  parseSecurityOptions,
   versionSchema,
   type EngineFacts,
 } from '../facts/engine.js';
@@ -42,7 +42,7 @@ function unreachable(address: EngineAddress, error: unknown): BulkheadError {
 /** The daemon's own error text ({"message": ...} body) of a dockerode HTTP error. */
 function engineMessage(error: unknown): string {
   if (typeof error === 'object' && error !== null && 'json' in error) {
-    const json = (error).json;
+    const json = error.json;
     if (typeof json === 'string' && json.trim() !== '') return json.trim();
     if (typeof json === 'object' && json !== null && 'message' in json && typeof json.message === 'string')
       return json.message.trim();

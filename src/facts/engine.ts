@@ -238,20 +238,3 @@ export const engineFactsSchema = z.object({
   apiCalls: z.number().int(),
 });
 export type EngineFacts = z.infer<typeof engineFactsSchema>;
-
-/** Splits the /info SecurityOptions strings ("name=seccomp,profile=default", or legacy bare "apparmor"). */
-export function parseSecurityOptions(entries: readonly string[]): SecurityOption[] {
-  return entries.map((entry) => {
-    if (!entry.startsWith('name=')) return { name: entry, options: {} };
-    const options: Record<string, string> = {};
-    let name = '';
-    for (const part of entry.split(',')) {
-      const eq = part.indexOf('=');
-      const key = eq === -1 ? part : part.slice(0, eq);
-      const value = eq === -1 ? '' : part.slice(eq + 1);
-      if (key === 'name') name = value;
-      else options[key] = value;
-    }
-    return { name, options };
-  });
-}

@@ -26,7 +26,6 @@ export type Facts = z.infer<typeof factsSchema>;
 export * from './known.js';
 export * from './host.js';
 export * from './engine.js';
-export * from './dockerd-options.js';
 export * from './hardening.js';
 export { kernelVulnerabilitiesSchema, type KernelVulnerabilities } from './kernel-vulnerabilities.js';
 export { pendingUpdatesSchema, type PendingUpdates } from './pending-updates.js';

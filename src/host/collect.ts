@@ -2,10 +2,10 @@
 // file: the fact becomes unknown with the reason, and malformed inputs also become diagnostics.
 import { hostname } from 'node:os';
 import type { EngineAddress } from '../engine/client.js';
-import { effectiveSetting } from '../facts/dockerd-options.js';
 import type { HostFacts } from '../facts/host.js';
 import { known, unknown, type Known } from '../facts/known.js';
 import type { Diagnostic } from '../shared/diagnostic.js';
+import { effectiveSetting } from '../shared/dockerd.js';
 import { BulkheadError, describeError } from '../shared/errors.js';
 import { findGroup, readAccounts } from './accounts.js';
 import { DEFAULT_DAEMON_JSON, findDockerd, readDaemonConfig } from './dockerd.js';

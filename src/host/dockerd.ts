@@ -4,9 +4,9 @@
 // which is the wrong daemon when several run.
 import { posix } from 'node:path';
 import { z } from 'zod';
-import { parseDockerdArgs } from '../facts/dockerd-options.js';
 import type { DaemonConfigFact, DockerdProcess } from '../facts/host.js';
 import { known, unknown, type Known } from '../facts/known.js';
+import { parseDockerdArgs } from '../shared/dockerd.js';
 import type { EngineAddress } from '../engine/client.js';
 import { InputError } from '../shared/errors.js';
 import { parseJsonText } from '../shared/json.js';

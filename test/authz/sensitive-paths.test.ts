@@ -11,7 +11,7 @@ import {
   containerdSockets,
   dockerdProcesses,
   learnEnginePaths,
-  parseDockerdArgs,
+  engineFlagsOf,
 } from '../../src/authz/engine-paths.js';
 import { evaluate } from '../../src/authz/evaluate.js';
 import { DEFAULT_SENSITIVE_PATHS } from '../../src/authz/host-paths.js';
@@ -213,7 +213,7 @@ describe('authz sensitive paths: the example policy', () => {
 describe('authz engine paths: dockerd flags and a /proc tree', () => {
   it('reads dockerd flags as pflag does (both spellings, shorthand, last value wins, -H accumulates)', () => {
     assert.deepEqual(
-      parseDockerdArgs([
+      engineFlagsOf([
         '--data-root',
         '/a',
         '--data-root=/srv/docker',
@@ -236,7 +236,9 @@ describe('authz engine paths: dockerd flags and a /proc tree', () => {
         containerd: '/srv/ctr.sock',
       },
     );
-    assert.deepEqual(parseDockerdArgs(['-g', '/old-graph']), { hosts: [], dataRoot: '/old-graph' });
+    assert.deepEqual(engineFlagsOf(['-g', '/old-graph']), { hosts: [], dataRoot: '/old-graph' });
+    // a value flag the plugin does not use still takes its value; nothing after -- is a flag
+    assert.deepEqual(engineFlagsOf(['--log-level', '--data-root=/x', '--', '--data-root=/y']), { hosts: [] });
   });
 
   it('finds dockerd processes and their effective roots (flags, then daemon.json, then defaults)', () => {

@@ -5,7 +5,8 @@ import { chmodSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { effectiveSetting, factsSchema, type Facts } from '../../src/facts/index.js';
+import { factsSchema, type Facts } from '../../src/facts/index.js';
+import { effectiveSetting } from '../../src/shared/dockerd.js';
 import { runBulkhead } from '../harness/cli.js';
 import { BUSYBOX_IMAGE, engineSuite, sharedEngine, type SharedEngine } from '../harness/shared-engine.js';
 

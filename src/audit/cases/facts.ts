@@ -1,7 +1,7 @@
 // Builds typed Facts for rule tests: a clean, fully known host and engine by default, overridden per case.
+import { parseSecurityOptions } from '../../shared/dockerd.js';
 import {
   known,
-  parseSecurityOptions,
   unknown,
   type ContainerInspect,
   type EngineFacts,

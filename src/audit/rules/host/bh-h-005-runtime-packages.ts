@@ -1,6 +1,6 @@
 // BH-H-005: host packages of runc, containerd and Docker are not at versions affected by container-escape CVEs,
 // judged against distribution fixes where the distribution backports them (no CIS item beyond 1.2.2).
-import { effectiveSetting } from '../../../facts/index.js';
+import { effectiveSetting } from '../../../shared/dockerd.js';
 import { checkHost, ev, fail, notApplicable, pass, skip } from '../../check.js';
 import { stringList } from '../../daemon-facts.js';
 import { componentOf } from '../../escape-cves.js';

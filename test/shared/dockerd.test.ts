@@ -1,7 +1,7 @@
+// The one dockerd command-line parser (pflag forms, table-tested) and the /info SecurityOptions splitter (src/shared/dockerd.ts).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseDockerdArgs } from '../../src/facts/dockerd-options.js';
-import { parseSecurityOptions } from '../../src/facts/engine.js';
+import { parseDockerdArgs, parseSecurityOptions } from '../../src/shared/dockerd.js';
 
 describe('parseDockerdArgs', () => {
   const cases: readonly { args: string[]; flags: Record<string, string[]>; unparsed?: string[] }[] = [
@@ -22,6 +22,14 @@ describe('parseDockerdArgs', () => {
     { args: ['-D', '-l', 'warn'], flags: { debug: ['true'], 'log-level': ['warn'] } },
     { args: ['--userns-remap', 'default'], flags: { 'userns-remap': ['default'] } },
     { args: ['-x', 'stray', '--data-root'], flags: {}, unparsed: ['-x', 'stray', '--data-root'] },
+    // pflag's shorthands: the value glued on (one "=" stripped), chained booleans, a boolean given a value
+    { args: ['-Hunix:///a.sock', '-H=fd://'], flags: { host: ['unix:///a.sock', 'fd://'] } },
+    { args: ['-Dl', 'warn'], flags: { debug: ['true'], 'log-level': ['warn'] } },
+    { args: ['-D=false'], flags: { debug: ['false'] } },
+    { args: ['-g', '/var/lib/old'], flags: { graph: ['/var/lib/old'] } },
+    // a value flag takes the next argument even when it looks like a flag; `--` ends the flags
+    { args: ['--log-level', '--icc=false'], flags: { 'log-level': ['--icc=false'] } },
+    { args: ['--icc=false', '--', '--debug'], flags: { icc: ['false'] }, unparsed: ['--debug'] },
   ];
   for (const c of cases) {
     it(c.args.join(' '), () => {
