@@ -16,6 +16,7 @@ declare -A BENCH=(
   [redhat]="bench/redhat/redhat.ts"
   [watch]="bench/watch/watch.ts"
   [report]="bench/report/report.ts"
+  [server]="bench/server/server.ts"
 )
 names=("$@")
 [ "${#names[@]}" -gt 0 ] || names=(lint vulndb scan audit authz)
