@@ -12,9 +12,9 @@ import {
 import type { JsonNode } from './go-json.js';
 import { globMatch, hasGlob } from './glob.js';
 import { exposedSensitivePath, resolveHostPath } from './host-paths.js';
-import { parseImageRef } from '../shared/image-ref.js';
+import { mayBeImageIdPrefix, parseImageRef } from '../shared/image-ref.js';
 import { judgeLocalVolume } from './local-volume.js';
-import { mayBeImageIdPrefix, registryAllowed } from './registry-allow-list.js';
+import { registryAllowed } from './registry-allow-list.js';
 import { isRootUser } from '../shared/user.js';
 import type { CompiledRule, Constraints, Policy } from './policy.js';
 import { identityName, queryGet, type DecodedRequest } from './request.js';

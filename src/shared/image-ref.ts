@@ -136,3 +136,37 @@ export function inAllowList(ref: NamedImageRef, entries: readonly string[]): boo
     return full === prefix || full.startsWith(`${prefix}/`);
   });
 }
+
+/**
+ * Whether `raw` may be an image id prefix: dockerd resolves a name it has no tag for by id prefix too
+ * (daemon/images GetImage falls back to the image store's Search), so "3f2a" names an unknown registry.
+ */
+export function mayBeImageIdPrefix(raw: string): boolean {
+  return /^[a-f0-9]{1,63}$/.test(raw);
+}
+
+/**
+ * Whether `raw` names the image `id` ("sha256:<64 hex>") by its id: the full id (with or without "sha256:") or a
+ * prefix of it, as dockerd's image store Search accepts (a prefix of the hex with or without "sha256:").
+ */
+export function namesImageId(raw: string, id: string): boolean {
+  const ref = parseImageRef(raw);
+  if (ref.kind === 'id') return ref.id === id;
+  const hex = raw.startsWith('sha256:') ? raw.slice('sha256:'.length) : raw;
+  return mayBeImageIdPrefix(hex) && id.startsWith(`sha256:${hex}`);
+}
+
+/**
+ * Whether two references name the same image as dockerd resolves them: the same canonical name ("alpine" is
+ * "docker.io/library/alpine", the registry compared case-insensitively) and the same digest when either has one
+ * (a digest wins over a tag: ParseDockerRef), else the same tag, "latest" when none is written (TagNameOnly).
+ */
+export function sameImageRef(a: string, b: string): boolean {
+  const x = parseImageRef(a);
+  const y = parseImageRef(b);
+  if (x.kind === 'id' || y.kind === 'id') return x.kind === 'id' && y.kind === 'id' && x.id === y.id;
+  if (x.kind !== 'named' || y.kind !== 'named') return false;
+  if (!sameRegistry(x.domain, y.domain) || x.path !== y.path) return false;
+  if (x.digest !== undefined || y.digest !== undefined) return x.digest === y.digest;
+  return (x.tag ?? 'latest') === (y.tag ?? 'latest');
+}

@@ -3,8 +3,15 @@
 // normalize.go and regexp.go (the parser's opening comment cites each decision).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { mayBeImageIdPrefix } from '../../src/authz/registry-allow-list.js';
-import { inAllowList, parseImageRef, sameRegistry, type NamedImageRef } from '../../src/shared/image-ref.js';
+import {
+  inAllowList,
+  mayBeImageIdPrefix,
+  namesImageId,
+  parseImageRef,
+  sameImageRef,
+  sameRegistry,
+  type NamedImageRef,
+} from '../../src/shared/image-ref.js';
 
 const D64 = `sha256:${'a'.repeat(64)}`;
 
@@ -132,4 +139,44 @@ describe('allow-lists', () => {
     assert.ok(!mayBeImageIdPrefix('alpine'));
     assert.ok(!mayBeImageIdPrefix('a'.repeat(64)));
   });
+});
+
+describe('sameImageRef: two references name the same image as dockerd resolves them', () => {
+  const rows: readonly (readonly [a: string, b: string, same: boolean])[] = [
+    ['busybox', 'busybox:latest', true],
+    ['docker.io/library/busybox', 'busybox:latest', true],
+    ['index.docker.io/library/busybox:1', 'busybox:1', true],
+    ['library/busybox:1', 'docker.io/busybox:1', true],
+    ['Registry.Example.com/app:1', 'registry.example.com/app:1', true],
+    ['busybox:1', 'busybox:latest', false],
+    ['team/busybox', 'busybox', false],
+    ['localhost:5000/app', 'localhost/app', false],
+    // a digest wins over a tag (ParseDockerRef); a digest on one side only is another image
+    [`busybox:1@${D64}`, `busybox@${D64}`, true],
+    [`busybox@${D64}`, 'busybox', false],
+    [D64, 'a'.repeat(64), true],
+    ['Busybox', 'Busybox', false],
+  ];
+  for (const [a, b, same] of rows)
+    it(`${a.slice(0, 40)} ${same ? '=' : '!='} ${b.slice(0, 40)}`, () => {
+      assert.equal(sameImageRef(a, b), same);
+      assert.equal(sameImageRef(b, a), same);
+    });
+});
+
+describe('namesImageId: a reference that is the image id or a prefix of it', () => {
+  const id = `sha256:${'3f2a'.repeat(16)}`;
+  const rows: readonly (readonly [raw: string, names: boolean])[] = [
+    [id, true],
+    [id.slice('sha256:'.length), true],
+    ['3f2a3f2a3f2a', true],
+    ['sha256:3f2a3f2a', true],
+    ['3f2b', false],
+    ['busybox', false],
+    [`sha256:${'b'.repeat(64)}`, false],
+  ];
+  for (const [raw, names] of rows)
+    it(raw.slice(0, 40), () => {
+      assert.equal(namesImageId(raw, id), names);
+    });
 });

@@ -4,6 +4,7 @@ import { checkImages, ev, fail, pass } from '../../check.js';
 import type { AuditCase, AuditRule } from '../../rule.js';
 import { ID, withImage } from '../../cases/image.js';
 import { image } from '../../cases/facts.js';
+import { namesImageId, parseImageRef } from '../../../shared/image-ref.js';
 
 const cases: readonly AuditCase[] = [
   withImage('image id passes', ID, image(ID), 'pass', ['Config.Image=sha256:']),
@@ -14,6 +15,11 @@ const cases: readonly AuditCase[] = [
     image(ID, { RepoDigests: ['busybox@sha256:' + 'c'.repeat(64)] }),
     'pass',
   ),
+  // go-digest accepts sha384 and sha512 too: a sha512 pin is a pin
+  withImage('sha512 digest passes', `busybox@sha512:${'d'.repeat(128)}`, image(ID), 'pass'),
+  withImage('short image id passes', 'b'.repeat(12), image(ID), 'pass', ['Config.Image=bbbbbbbbbbbb']),
+  // hex that is not a prefix of the image's id was resolved as a name (docker.io/library/cafebabecafe:latest)
+  withImage('hex name that is not the id fails', 'cafebabecafe', image(ID), 'fail'),
 ];
 
 export const rule: AuditRule = {
@@ -35,8 +41,10 @@ export const rule: AuditRule = {
   needs: 'engine',
   check: checkImages((image) => {
     const digests = image.inspect?.RepoDigests ?? [];
-    if (image.ref.includes('@sha256:')) return pass('pinned by digest', ev('Config.Image', image.ref));
-    if (/^(sha256:)?[a-f0-9]{12,64}$/.test(image.ref))
+    const ref = parseImageRef(image.ref);
+    if (ref.kind === 'named' && ref.digest !== undefined)
+      return pass('pinned by digest', ev('Config.Image', image.ref));
+    if (namesImageId(image.ref, image.id))
       return pass(
         'started by image id (immutable)',
         ev('Config.Image', image.ref),
