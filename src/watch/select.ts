@@ -1,9 +1,10 @@
-// Picks the profiles a `watch profile` command means (a digest or its prefix, an image name, a container name
-// resolved through the Engine, or --all) and parses --since durations.
+// Picks the profiles a `watch profile` command means (a digest or its prefix, an image name compared as the one
+// image-reference parser reads it, a container name resolved through the Engine, or --all) and parses --since.
 import type Docker from 'dockerode';
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { InputError, UsageError } from '../shared/errors.js';
+import { sameImageRef } from '../shared/image-ref.js';
 import { listProfileDigests, loadProfile, profileFile, type Profile } from './profile.js';
 
 export type ProfileTarget = { readonly all: true } | { readonly name: string };
@@ -52,7 +53,7 @@ export async function resolveProfiles(
     if (found.length > 0) return found.map((d) => pair(dir, d));
   }
   const pairs = digests.map((d) => pair(dir, d));
-  const byImage = pairs.filter((p) => p.names.includes(name) || p.names.includes(`${name}:latest`));
+  const byImage = pairs.filter((p) => p.names.some((n) => sameImageRef(n, name)));
   if (byImage.length > 0) return byImage;
   if (docker !== undefined) {
     try {
