@@ -193,26 +193,6 @@ export async function flushOutbox(state: AgentState, server: string): Promise<Fl
   return { delivered, duplicates, rejected, pending: 0 };
 }
 
-/** "30s", "15m", "1h", "1d" -> milliseconds. */
-export function parseDuration(raw: string, flag: string): number {
-  const match = /^(\d+)(s|m|h|d)$/.exec(raw.trim());
-  const n = Number(match?.[1]);
-  const unit = match?.[2];
-  const scale =
-    unit === 's'
-      ? 1000
-      : unit === 'm'
-        ? 60_000
-        : unit === 'h'
-          ? 3_600_000
-          : unit === 'd'
-            ? 86_400_000
-            : undefined;
-  if (scale === undefined || n <= 0)
-    throw new UsageError(`${flag} ${raw} is not a duration`, { hint: 'write it as 30s, 15m, 1h or 1d' });
-  return n * scale;
-}
-
 export function readAuthzSince(state: AgentState): string | undefined {
   const path = join(state.dir, 'authz-since');
   return existsSync(path) ? readFileSync(path, 'utf8').trim() : undefined;

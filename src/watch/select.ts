@@ -1,9 +1,9 @@
 // Picks the profiles a `watch profile` command means (a digest or its prefix, an image name compared as the one
-// image-reference parser reads it, a container name resolved through the Engine, or --all) and parses --since.
+// image-reference parser reads it, a container name resolved through the Engine, or --all).
 import type Docker from 'dockerode';
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
-import { InputError, UsageError } from '../shared/errors.js';
+import { InputError } from '../shared/errors.js';
 import { sameImageRef } from '../shared/image-ref.js';
 import { listProfileDigests, loadProfile, profileFile, type Profile } from './profile.js';
 
@@ -14,19 +14,6 @@ export interface ProfilePair {
   readonly names: readonly string[];
   readonly enforced: Profile | undefined;
   readonly learned: Profile | undefined;
-}
-
-const UNITS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** "30s", "10m", "2h", "7d" -> milliseconds. */
-export function parseDuration(text: string): number {
-  const match = /^(\d+)([smhd])$/.exec(text.trim());
-  const unit = match?.[2] === undefined ? undefined : UNITS[match[2]];
-  if (match === null || unit === undefined)
-    throw new UsageError(`--since must be a number and a unit (s, m, h, d), got ${text}`, {
-      hint: 'e.g. --since 10m',
-    });
-  return Number(match[1]) * unit;
 }
 
 function pair(dir: string, digest: string): ProfilePair {

@@ -9,7 +9,6 @@ import {
   enrolment,
   flushOutbox,
   loadIdentity,
-  parseDuration,
   queueReport,
   readAuthzSince,
   writeAuthzSince,
@@ -17,6 +16,7 @@ import {
 import { buildReport } from '../../agent/report.js';
 import { readWatchCursor, writeWatchCursor } from '../../agent/watch-events.js';
 import { parseLabels } from '../../server/access.js';
+import { parseDuration } from '../../shared/duration.js';
 import { UsageError } from '../../shared/errors.js';
 import { EXIT_ERROR, EXIT_OK, type CliIO, type CommandRunner } from '../io.js';
 import { addFactsOptions } from '../options.js';

@@ -7,6 +7,7 @@ import { LEGACY_NETWORK_DIR } from '../../net/migrate.js';
 import { NetMonitor, type NetMode } from '../../net/monitor.js';
 import { renderFlows, type FlowFormat } from '../../net/render.js';
 import { NetStore, type NetEvent } from '../../net/store.js';
+import { parseDuration } from '../../shared/duration.js';
 import { UsageError } from '../../shared/errors.js';
 import { DEFAULT_PROFILE_DIR } from '../../watch/profile.js';
 import { DEFAULT_EVENT_DB } from '../../watch/store.js';
@@ -26,18 +27,6 @@ function positiveInt(text: unknown, flag: string): number {
       hint: `e.g. ${flag} 1000`,
     });
   return n;
-}
-
-/** "30s", "15m", "2h", "1d" -> milliseconds. */
-export function parseDuration(text: string): number {
-  const m = /^(\d+)(ms|s|m|h|d)$/.exec(text.trim());
-  if (m === null)
-    throw new UsageError(`--since ${text} is not a duration`, {
-      subject: '--since',
-      hint: 'use e.g. 30s, 15m, 2h or 1d',
-    });
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] ?? 's'] ?? 1000;
-  return Number(m[1]) * unit;
 }
 
 function eventLine(e: NetEvent): string {
@@ -104,7 +93,10 @@ function flows(opts: Record<string, unknown>, io: CliIO): number {
 function events(opts: Record<string, unknown>, io: CliIO): number {
   const store = new NetStore(resolve(io.cwd, String(opts['db'])), { create: false, readonly: true });
   try {
-    const since = typeof opts['since'] === 'string' ? Date.now() - parseDuration(opts['since']) : 0;
+    const since =
+      typeof opts['since'] === 'string'
+        ? Date.now() - parseDuration(opts['since'], '--since', { allowZero: true })
+        : 0;
     const list = store.query({
       sinceMs: since,
       ...(typeof opts['container'] === 'string' ? { container: opts['container'] } : {}),

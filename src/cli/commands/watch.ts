@@ -16,7 +16,8 @@ import {
 } from '../../watch/render.js';
 import { UsageError } from '../../shared/errors.js';
 import { bulkheadCommand } from '../../shared/self-binary.js';
-import { parseDuration, resolveProfiles, type ProfileTarget } from '../../watch/select.js';
+import { parseDuration } from '../../shared/duration.js';
+import { resolveProfiles, type ProfileTarget } from '../../watch/select.js';
 import {
   DEFAULT_PROFILE_DIR,
   diffProfiles,
@@ -108,7 +109,9 @@ function events(opts: Record<string, unknown>, io: CliIO): number {
   try {
     net = new NetStore(file, { create: false, readonly: true });
     const since =
-      typeof opts['since'] === 'string' ? new Date(Date.now() - parseDuration(opts['since'])) : undefined;
+      typeof opts['since'] === 'string'
+        ? new Date(Date.now() - parseDuration(opts['since'], '--since', { allowZero: true }))
+        : undefined;
     const container = typeof opts['container'] === 'string' ? opts['container'] : undefined;
     const limit = Number(str(opts['limit'], '1000'));
     if (!Number.isInteger(limit) || limit <= 0)
