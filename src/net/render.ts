@@ -1,6 +1,7 @@
 // Renders the container-to-container graph of a host for `bulkhead watch flows -f table|json|dot|svg`: pure
 // functions returning text (the CLI writes it). The SVG lays nodes on a circle, containers as boxes, addresses as
 // ellipses, one arrow per edge labelled port/proto; denied edges are red, dashed and labelled "denied".
+import { renderColumns } from '../shared/columns.js';
 import { endpointLabel, type Edge, type Endpoint } from './types.js';
 
 export type FlowFormat = 'table' | 'json' | 'dot' | 'svg';
@@ -19,13 +20,7 @@ export function renderFlowsTable(edges: readonly Edge[]): string {
     iso(e.lastSeen),
   ]);
   if (rows.length === 0) return 'no flows recorded\n';
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]): string =>
-    `${cells
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd()}\n`;
-  return line(head) + rows.map(line).join('');
+  return `${renderColumns(head, rows)}\n`;
 }
 
 export function renderFlowsJson(edges: readonly Edge[]): string {

@@ -1,7 +1,8 @@
 // Renders collected Facts as a readable summary for `bulkhead info` (the JSON form is the facts document itself).
 import type { ContainerInspect, Facts } from '../facts/index.js';
 import type { Known } from '../facts/known.js';
-import { bold, dim, renderColumns, truncate, type TextStyle } from './text.js';
+import { bold, dim, truncate, type TextStyle } from './text.js';
+import { renderColumns } from '../shared/columns.js';
 
 function show<T>(fact: Known<T>, format: (value: T) => string, style: TextStyle): string {
   return fact.state === 'known' ? format(fact.value) : dim(`unknown (${fact.reason})`, style);

@@ -3,7 +3,8 @@
 import type { Finding, LayerRef } from '../shared/finding.js';
 import { SEVERITIES, type Severity } from '../shared/severity.js';
 import { summarize, type Report } from '../shared/report.js';
-import { bold, dim, paintSeverity, renderColumns, truncate, type TextStyle } from './text.js';
+import { bold, dim, paintSeverity, truncate, type TextStyle } from './text.js';
+import { renderColumns } from '../shared/columns.js';
 
 export interface ScanTableOptions extends TextStyle {
   /** Maximum width of the title column. */

@@ -2,7 +2,8 @@
 import { describeTarget, type Finding } from '../shared/finding.js';
 import { SEVERITIES } from '../shared/severity.js';
 import { summarize, type Report } from '../shared/report.js';
-import { bold, dim, paintSeverity, renderColumns, truncate, type TextStyle } from './text.js';
+import { bold, dim, paintSeverity, truncate, type TextStyle } from './text.js';
+import { renderColumns } from '../shared/columns.js';
 
 export interface TableGroup {
   readonly heading: string;

@@ -6,21 +6,9 @@ import type { NetEvent } from '../net/store.js';
 import { WATCH_RULES } from './rules/index.js';
 import type { StoredEvent } from './store.js';
 import type { WatchStatus } from './watcher.js';
+import { renderColumns } from '../shared/columns.js';
 import { createReport, type Report } from '../shared/report.js';
 import type { Finding } from '../shared/finding.js';
-
-function pad(rows: readonly (readonly string[])[]): string {
-  const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  return rows
-    .map((row) =>
-      row
-        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
-}
 
 function what(e: StoredEvent): string {
   if (e.kind === 'exec') return [e.path ?? '', ...e.argv.slice(1)].join(' ');
@@ -87,11 +75,8 @@ function netRow(e: NetEvent): string[] {
 
 export function renderEventsTable(events: readonly ListedEvent[]): string {
   if (events.length === 0) return 'no events\n';
-  const rows = [
-    ['TIME', 'CONTAINER', 'KIND', 'VERDICT', 'RULE', 'PID', 'UID', 'WHAT'],
-    ...events.map((e) => (e.source === 'exec' ? execRow(e.event) : netRow(e.event))),
-  ];
-  return `${pad(rows)}\n`;
+  const rows = events.map((e) => (e.source === 'exec' ? execRow(e.event) : netRow(e.event)));
+  return `${renderColumns(['TIME', 'CONTAINER', 'KIND', 'VERDICT', 'RULE', 'PID', 'UID', 'WHAT'], rows)}\n`;
 }
 
 /** One JSON array in time order; each item says its `source` (exec or net), net events with an ISO time. */
@@ -185,18 +170,16 @@ export function renderWatchStatus(status: WatchStatus, updated: string, running:
     `guarded runtime binaries: ${status.guarded.length === 0 ? 'none' : status.guarded.map((g) => g.path).join(', ')}`,
     '',
   ];
-  const rows = [
-    ['CONTAINER', 'IMAGE', 'RUNTIME', 'MODE', 'PROFILE', 'OBSERVABLE'],
-    ...status.containers.map((s) => [
-      s.name,
-      s.image.slice(0, 40),
-      s.runtime,
-      s.mode,
-      s.profileVersion === null
-        ? '-'
-        : `v${s.profileVersion}${s.profileError === undefined ? '' : ' (newer file invalid)'}`,
-      s.observable ? (s.reason ?? 'yes') : `no: ${s.reason ?? ''}`,
-    ]),
-  ];
-  return `${lines.join('\n')}${pad(rows)}\n`;
+  const rows = status.containers.map((s) => [
+    s.name,
+    s.image.slice(0, 40),
+    s.runtime,
+    s.mode,
+    s.profileVersion === null
+      ? '-'
+      : `v${s.profileVersion}${s.profileError === undefined ? '' : ' (newer file invalid)'}`,
+    s.observable ? (s.reason ?? 'yes') : `no: ${s.reason ?? ''}`,
+  ]);
+  const header = ['CONTAINER', 'IMAGE', 'RUNTIME', 'MODE', 'PROFILE', 'OBSERVABLE'];
+  return `${lines.join('\n')}${renderColumns(header, rows)}\n`;
 }

@@ -16,6 +16,7 @@ import {
   systemdUnit,
   writeAll,
 } from '../../authz/install.js';
+import { renderColumns } from '../../shared/columns.js';
 import { UsageError } from '../../shared/errors.js';
 import { bulkheadCommand } from '../../shared/self-binary.js';
 import { TOOL_VERSION } from '../../shared/version.js';
@@ -178,13 +179,8 @@ function install(opts: Record<string, unknown>, io: CliIO): number {
 }
 
 function actions(io: CliIO): number {
-  const width = Math.max(...ACTIONS.map((a) => a.name.length));
-  io.stdout(`${'ACTION'.padEnd(width)}  CATEGORY  RESOURCE   DESCRIPTION\n`);
-  for (const a of ACTIONS) {
-    io.stdout(
-      `${a.name.padEnd(width)}  ${a.category.padEnd(8)}  ${a.resource.padEnd(9)}  ${a.description}\n`,
-    );
-  }
+  const rows = ACTIONS.map((a) => [a.name, a.category, a.resource, a.description]);
+  io.stdout(`${renderColumns(['ACTION', 'CATEGORY', 'RESOURCE', 'DESCRIPTION'], rows)}\n`);
   return EXIT_OK;
 }
 

@@ -20,7 +20,7 @@ import {
   type UpdateReport,
 } from '../../vulndb/update.js';
 import { BulkheadError, UsageError } from '../../shared/errors.js';
-import { renderColumns } from '../../report/text.js';
+import { renderColumns } from '../../shared/columns.js';
 import { EXIT_OK, type CliIO, type CommandRunner } from '../io.js';
 import { createProgress, type ProgressTask } from '../progress.js';
 
