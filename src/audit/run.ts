@@ -2,6 +2,7 @@
 // from the config file applied, a rule that throws reported as skip (never as pass), nothing else decided here.
 import type { Facts } from '../facts/index.js';
 import type { Diagnostic } from '../shared/diagnostic.js';
+import { globMatch } from '../shared/glob.js';
 import type { RuleMeta } from '../shared/rule.js';
 import { describeTarget, type Finding, type Target } from '../shared/finding.js';
 import type { Severity } from '../shared/severity.js';
@@ -51,14 +52,6 @@ export function targetNames(target: Target): string[] {
   }
 }
 
-export function globToRegExp(glob: string): RegExp {
-  const body = glob
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${body}$`);
-}
-
 function waiverActive(waiver: Waiver, now: Date): boolean {
   if (waiver.expires === undefined) return true;
   // a waiver is valid through the whole of its expiry day (UTC)
@@ -105,7 +98,7 @@ export function runAudit(facts: Facts, options: AuditOptions): AuditResult {
         const waiver = waivers.find(
           (w) =>
             (w.rule.toUpperCase() === meta.id || meta.aliases.includes(w.rule.toUpperCase())) &&
-            (w.target === undefined || names.some((n) => globToRegExp(w.target ?? '*').test(n))),
+            (w.target === undefined || names.some((n) => globMatch(w.target ?? '*', n))),
         );
         if (waiver !== undefined)
           outcome = {

@@ -10,7 +10,7 @@ import {
   type MountFact,
 } from './bodies.js';
 import type { JsonNode } from './go-json.js';
-import { globMatch, hasGlob } from './glob.js';
+import { globMatch, hasGlob } from '../shared/glob.js';
 import { exposedSensitivePath, resolveHostPath } from './host-paths.js';
 import { mayBeImageIdPrefix, parseImageRef } from '../shared/image-ref.js';
 import { judgeLocalVolume } from './local-volume.js';

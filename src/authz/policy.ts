@@ -8,7 +8,7 @@ import { parseYaml } from '../shared/yaml.js';
 import { readTextInput } from '../shared/files.js';
 import { DEFAULT_SENSITIVE_PATHS } from './host-paths.js';
 import { ACTION_BY_NAME, ACTIONS, type ActionInfo } from './routes.js';
-import { globMatch, hasGlob } from './glob.js';
+import { globMatch, hasGlob } from '../shared/glob.js';
 
 const nonEmpty = z.string().min(1);
 const absolutePath = z.string().regex(/^\//, 'must be an absolute path');

@@ -1,5 +1,6 @@
-// Glob matching for policy patterns (`*` any run of characters, `?` one character), done with the classic
-// linear backtracking matcher instead of a RegExp so that no pattern can make a decision slow (no ReDoS).
+// The one glob matcher for names (authz policy patterns, audit waiver targets): `*` any run of characters, `?` one
+// character, done with the classic linear backtracking matcher instead of a RegExp so that no pattern can make a
+// decision slow (no ReDoS). File globs are lint/files.ts's picomatch.
 
 export function globMatch(pattern: string, text: string): boolean {
   const p = Array.from(pattern);
