@@ -15,7 +15,7 @@ import { hashToken, parseJsonLabels } from './access.js';
 import { bumpFindingsGeneration } from './findings-cache.js';
 import { ApiError } from './api-error.js';
 import {
-  inventoryHash,
+  cachedInventoryHash,
   matchInventory,
   openFindingRow,
   uniquePackages,
@@ -293,7 +293,7 @@ export async function ingestReport(
         .execute()
     ).map((r) => [r.digest, r.inventory_hash]),
   );
-  const hashes = new Map(report.images.map((i) => [i.digest, inventoryHash(i)]));
+  const hashes = new Map(report.images.map((i) => [i.digest, cachedInventoryHash(i)]));
   const fresh = report.images.filter((i) => !known.has(i.digest));
   const matched = new Map<string, MatchedFinding[]>(fresh.map((i) => [i.digest, matchInventory(i, vulndb)]));
   const differing = report.images.filter((i) => {

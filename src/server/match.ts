@@ -89,3 +89,27 @@ export function inventoryHash(image: Pick<ImageInventory, 'os' | 'packages'>): s
     .update(JSON.stringify([os, packages]))
     .digest('hex');
 }
+
+// Canonical hashes by a fingerprint of the inventory exactly as it arrived (its JSON, unsorted): an agent sends the
+// same list on every run, so the dedupe and sort of inventoryHash (~0.3 ms per 200-package image, 17 ms of a
+// 50-image report) run once per distinct list. The fingerprint covers every field inventoryHash reads (sha256, so
+// equal fingerprints mean equal inventories); the map is bounded, oldest entry out first.
+const HASH_CACHE_MAX = 20_000;
+const hashCache = new Map<string, string>();
+
+/** inventoryHash, remembered per exact inventory (same result; a cache miss costs one extra JSON.stringify). */
+export function cachedInventoryHash(image: Pick<ImageInventory, 'os' | 'packages'>): string {
+  const os = image.os;
+  const fingerprint = createHash('sha256')
+    .update(JSON.stringify([os.family, os.id, os.versionId ?? '', os.codename ?? '', image.packages]))
+    .digest('base64');
+  const hit = hashCache.get(fingerprint);
+  if (hit !== undefined) return hit;
+  const hash = inventoryHash(image);
+  if (hashCache.size >= HASH_CACHE_MAX) {
+    const oldest = hashCache.keys().next();
+    if (oldest.done !== true) hashCache.delete(oldest.value);
+  }
+  hashCache.set(fingerprint, hash);
+  return hash;
+}
