@@ -3,23 +3,17 @@
 import { basename } from 'node:path';
 import { Option, type Command } from 'commander';
 import { TOOL_VERSION } from '../../shared/version.js';
-import {
-  buildVulnDb,
-  defaultDbPath,
-  openVulnDb,
-  type DbMetadata,
-  type ReleaseInfo,
-} from '../../vulndb/db.js';
-import { FeedImporter, type ImportReport } from '../../vulndb/import.js';
+import { defaultDbPath, type DbMetadata, type ReleaseInfo } from '../../vulndb/db.js';
+import type { ImportReport } from '../../vulndb/import.js';
+import { importFeedPaths, readDbStatus, updateFeeds, type DbChange } from '../../vulndb/manage.js';
 import {
   resolveFeeds,
-  updateVulnDb,
   SOURCE_GROUPS,
   type DownloadProgress,
   type SourceGroup,
   type UpdateReport,
 } from '../../vulndb/update.js';
-import { BulkheadError, UsageError } from '../../shared/errors.js';
+import { UsageError } from '../../shared/errors.js';
 import { renderColumns } from '../../shared/columns.js';
 import { EXIT_OK, type CliIO, type CommandRunner } from '../io.js';
 import { createProgress, type ProgressTask } from '../progress.js';
@@ -199,9 +193,9 @@ export function registerDb(program: Command, run: (runner: CommandRunner) => Pro
           const feeds = resolveFeeds(flags.source ?? [], only);
           const groups = only === undefined || only.length === 0 ? SOURCE_GROUPS : (only as SourceGroup[]);
           const progress = downloadProgress(io, flags.quiet);
-          let report: UpdateReport;
+          let change: DbChange<UpdateReport>;
           try {
-            report = await updateVulnDb(path, feeds, {
+            change = await updateFeeds(path, feeds, {
               toolVersion: TOOL_VERSION,
               groups,
               fresh: flags.fresh,
@@ -217,16 +211,12 @@ export function registerDb(program: Command, run: (runner: CommandRunner) => Pro
           } finally {
             progress.stop();
           }
-          const opened = openVulnDb(path);
-          try {
-            io.stdout(renderImport(report, path, opened.metadata(), 'updated'));
-            if (report.replaced.length > 0 || report.kept.length > 0)
-              io.stdout(
-                `replaced ${report.replaced.length === 0 ? 'no existing source' : report.replaced.join(', ')} (${groups.join(', ')}); kept ${report.kept.length === 0 ? 'no other source' : report.kept.join(', ')}\n`,
-              );
-          } finally {
-            opened.close();
-          }
+          const { report } = change;
+          io.stdout(renderImport(report, path, change.metadata, 'updated'));
+          if (report.replaced.length > 0 || report.kept.length > 0)
+            io.stdout(
+              `replaced ${report.replaced.length === 0 ? 'no existing source' : report.replaced.join(', ')} (${groups.join(', ')}); kept ${report.kept.length === 0 ? 'no other source' : report.kept.join(', ')}\n`,
+            );
           if (!flags.quiet) warnSkips(report, io);
           return EXIT_OK;
         }),
@@ -247,28 +237,12 @@ export function registerDb(program: Command, run: (runner: CommandRunner) => Pro
         const onWait = (pid: number): void => {
           if (!flags.quiet) io.stderr(`bulkhead: waiting for another writer of ${path} (pid ${pid})\n`);
         };
-        const report = await buildVulnDb(
-          path,
-          { merge: !flags.fresh, toolVersion: TOOL_VERSION, onWait },
-          (writer) =>
-            writer.transaction(() => {
-              const importer = new FeedImporter(writer);
-              for (const p of paths) importer.addPath(p);
-              importer.flush('osv');
-              return importer.report;
-            }),
-        );
-        if (report.sources.length === 0) {
-          throw new BulkheadError('INPUT_INVALID', `no vulnerability feed found in ${paths.join(', ')}`, {
-            hint: 'point db import at feed files or directories holding them; the database was rebuilt unchanged',
-          });
-        }
-        const opened = openVulnDb(path);
-        try {
-          io.stdout(renderImport(report, path, opened.metadata(), 'imported into'));
-        } finally {
-          opened.close();
-        }
+        const { report, metadata } = await importFeedPaths(path, paths, {
+          fresh: flags.fresh,
+          toolVersion: TOOL_VERSION,
+          onWait,
+        });
+        io.stdout(renderImport(report, path, metadata, 'imported into'));
         if (!flags.quiet) warnSkips(report, io);
         return EXIT_OK;
       }),
@@ -281,23 +255,10 @@ export function registerDb(program: Command, run: (runner: CommandRunner) => Pro
     .action((flags: { db?: string; json: boolean }) =>
       run((io) => {
         const path = dbPath(flags.db, io);
-        const opened = openVulnDb(path);
-        try {
-          const problems = opened.check();
-          if (problems.length > 0) {
-            throw new BulkheadError('DB_CORRUPT', `${path} is damaged: ${problems.slice(0, 3).join('; ')}`, {
-              subject: path,
-              hint: 'delete it and run `bulkhead db update`',
-            });
-          }
-          const meta = opened.metadata();
-          const releases = opened.releases();
-          if (flags.json) io.stdout(`${JSON.stringify({ ...meta, releases }, null, 2)}\n`);
-          else io.stdout(renderStatus(meta, releases, new Date()));
-          return Promise.resolve(EXIT_OK);
-        } finally {
-          opened.close();
-        }
+        const { metadata, releases } = readDbStatus(path);
+        if (flags.json) io.stdout(`${JSON.stringify({ ...metadata, releases }, null, 2)}\n`);
+        else io.stdout(renderStatus(metadata, releases, new Date()));
+        return Promise.resolve(EXIT_OK);
       }),
     );
 }
