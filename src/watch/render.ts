@@ -4,6 +4,7 @@
 import { NET_RULES } from '../net/rules/index.js';
 import type { NetEvent } from '../net/store.js';
 import { WATCH_RULES } from './rules/index.js';
+import type { ListedEvent } from './events.js';
 import type { StoredEvent } from './store.js';
 import type { WatchStatus } from './watcher.js';
 import { renderColumns } from '../shared/columns.js';
@@ -13,35 +14,6 @@ import type { Finding } from '../shared/finding.js';
 function what(e: StoredEvent): string {
   if (e.kind === 'exec') return [e.path ?? '', ...e.argv.slice(1)].join(' ');
   return e.path ?? e.message;
-}
-
-/** One line of `watch events`: an event of watch's exec side or of the network stage. */
-export type ListedEvent =
-  | { readonly source: 'exec'; readonly event: StoredEvent }
-  | { readonly source: 'net'; readonly event: NetEvent };
-
-export function listedTime(e: ListedEvent): number {
-  return e.source === 'exec' ? Date.parse(e.event.time) : e.event.time;
-}
-
-/** Whether an event is something to look at (the default listing, and exit code 1). */
-export function isNotable(e: ListedEvent): boolean {
-  if (e.source === 'exec') return e.event.verdict !== 'allowed';
-  return e.event.verdict === 'alerted' || e.event.verdict === 'denied' || e.event.kind === 'unobservable';
-}
-
-/** Both sides in time order (a stable sort: each side keeps its own order on ties), the most recent `limit`. */
-export function mergeEvents(
-  exec: readonly StoredEvent[],
-  net: readonly NetEvent[],
-  limit: number,
-): ListedEvent[] {
-  const all: ListedEvent[] = [
-    ...exec.map((event) => ({ source: 'exec' as const, event })),
-    ...net.map((event) => ({ source: 'net' as const, event })),
-  ];
-  all.sort((a, b) => listedTime(a) - listedTime(b));
-  return all.slice(Math.max(0, all.length - limit));
 }
 
 function execRow(e: StoredEvent): string[] {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { z } from 'zod';
 import { NetStore, type NetEvent } from '../../src/net/store.js';
+import { listEvents } from '../../src/watch/events.js';
 import { EventStore, type WatchEvent } from '../../src/watch/store.js';
 import { runBulkhead } from '../harness/cli.js';
 
@@ -155,6 +156,25 @@ describe('watch events merges net_events', () => {
         .map((l) => l.split(/\s{2,}/)[2]),
       ['exec', 'net-flow', 'net-denied', 'exec', 'net-alert', 'exec'],
     );
+  });
+
+  it('listEvents is the one call behind the command: filters, limit and notable-only on both sides', () => {
+    const kinds = (list: ReturnType<typeof listEvents>): string[] =>
+      list.map((e) => `${e.source}:${e.event.kind}`);
+    assert.deepEqual(kinds(listEvents(db, { limit: 1000, all: false })), [
+      'exec:exec',
+      'net:denied',
+      'net:alert',
+      'exec:exec',
+    ]);
+    assert.deepEqual(kinds(listEvents(db, { limit: 2, all: true })), ['net:alert', 'exec:exec']);
+    assert.deepEqual(kinds(listEvents(db, { since: new Date(at(15)), limit: 1000, all: true })), [
+      'net:alert',
+      'exec:exec',
+    ]);
+    assert.deepEqual(kinds(listEvents(netOnly, { container: 'intruder', limit: 1000, all: false })), [
+      'net:denied',
+    ]);
   });
 
   it('json: one array in time order, each item with its source', async () => {

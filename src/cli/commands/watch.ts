@@ -5,15 +5,8 @@ import { Option, type Command } from 'commander';
 import { connectEngine } from '../../engine/client.js';
 import { renderSarif } from '../../report/sarif.js';
 import { networkSectionLines } from '../../net/profile.js';
-import { NetStore } from '../../net/store.js';
-import {
-  eventsReport,
-  isNotable,
-  mergeEvents,
-  renderEventsJson,
-  renderEventsTable,
-  renderWatchStatus,
-} from '../../watch/render.js';
+import { isNotable, listEvents } from '../../watch/events.js';
+import { eventsReport, renderEventsJson, renderEventsTable, renderWatchStatus } from '../../watch/render.js';
 import { UsageError } from '../../shared/errors.js';
 import { bulkheadCommand } from '../../shared/self-binary.js';
 import { parseDuration } from '../../shared/duration.js';
@@ -103,47 +96,30 @@ async function serve(opts: Record<string, unknown>, io: CliIO): Promise<number> 
 
 /** watch's events and the network stage's (`net_events` of the same file), one list in time order. */
 function events(opts: Record<string, unknown>, io: CliIO): number {
-  const file = resolve(io.cwd, str(opts['db'], DEFAULT_DB));
-  const store = new EventStore(file, { readonly: true });
-  let net: NetStore | undefined;
-  try {
-    net = new NetStore(file, { create: false, readonly: true });
-    const since =
-      typeof opts['since'] === 'string'
-        ? new Date(Date.now() - parseDuration(opts['since'], '--since', { allowZero: true }))
-        : undefined;
-    const container = typeof opts['container'] === 'string' ? opts['container'] : undefined;
-    const limit = Number(str(opts['limit'], '1000'));
-    if (!Number.isInteger(limit) || limit <= 0)
-      throw new UsageError(`--limit must be a positive integer, got ${String(opts['limit'])}`, {
-        hint: 'e.g. --limit 1000',
-      });
-    const filters = {
-      ...(since === undefined ? {} : { since }),
-      ...(container === undefined ? {} : { container }),
-    };
-    const list = mergeEvents(
-      store.query({ ...filters, limit }),
-      net.query({
-        ...(since === undefined ? {} : { sinceMs: since.getTime() }),
-        ...(container === undefined ? {} : { container }),
-        limit,
-      }),
-      limit,
-    ).filter((e) => opts['all'] === true || isNotable(e));
-    const format = str(opts['format'], 'table');
-    io.stdout(
-      format === 'json'
-        ? renderEventsJson(list)
-        : format === 'sarif'
-          ? renderSarif(eventsReport(list))
-          : renderEventsTable(list),
-    );
-    return list.some(isNotable) ? EXIT_FINDINGS : EXIT_OK;
-  } finally {
-    net?.close();
-    store.close();
-  }
+  const since =
+    typeof opts['since'] === 'string'
+      ? new Date(Date.now() - parseDuration(opts['since'], '--since', { allowZero: true }))
+      : undefined;
+  const limit = Number(str(opts['limit'], '1000'));
+  if (!Number.isInteger(limit) || limit <= 0)
+    throw new UsageError(`--limit must be a positive integer, got ${String(opts['limit'])}`, {
+      hint: 'e.g. --limit 1000',
+    });
+  const list = listEvents(resolve(io.cwd, str(opts['db'], DEFAULT_DB)), {
+    ...(since === undefined ? {} : { since }),
+    ...(typeof opts['container'] === 'string' ? { container: opts['container'] } : {}),
+    limit,
+    all: opts['all'] === true,
+  });
+  const format = str(opts['format'], 'table');
+  io.stdout(
+    format === 'json'
+      ? renderEventsJson(list)
+      : format === 'sarif'
+        ? renderSarif(eventsReport(list))
+        : renderEventsTable(list),
+  );
+  return list.some(isNotable) ? EXIT_FINDINGS : EXIT_OK;
 }
 
 async function profile(
