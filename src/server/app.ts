@@ -25,6 +25,9 @@ import {
   hostsWithCve,
   imageDetail,
   runtimeEvents,
+  CVE_PAGE_SIZE,
+  CVE_PAGE_SIZE_MAX,
+  type CvePaging,
   type QueryOptions,
 } from './queries.js';
 import { rematchStore } from './rematch.js';
@@ -48,6 +51,18 @@ function bearer(c: Context): string | undefined {
   const header = c.req.header('authorization');
   if (header?.startsWith('Bearer ') === true) return header.slice(7).trim();
   return undefined;
+}
+
+/** ?page=N&limit=M of the CVE answer: positive integers, limit at most CVE_PAGE_SIZE_MAX; a message when not. */
+function cvePaging(page: string | undefined, limit: string | undefined): CvePaging | string {
+  const positive = (raw: string | undefined, fallback: number): number | undefined =>
+    raw === undefined ? fallback : /^[1-9][0-9]{0,8}$/.test(raw) ? Number(raw) : undefined;
+  const p = positive(page, 1);
+  if (p === undefined) return `page must be a positive integer, not "${page ?? ''}"`;
+  const l = positive(limit, CVE_PAGE_SIZE);
+  if (l === undefined || l > CVE_PAGE_SIZE_MAX)
+    return `limit must be a positive integer of at most ${CVE_PAGE_SIZE_MAX}, not "${limit ?? ''}"`;
+  return { page: p, pageSize: l };
 }
 
 const loginSchema = z.object({ token: z.string().min(1).max(200) });
@@ -127,8 +142,9 @@ export function createApp(options: AppOptions): Hono {
     const tenant = await apiTenant(c);
     const id = c.req.param('id');
     if (!CVE_ID.test(id)) throw new ApiError(400, 'bad-id', `"${id}" is not a vulnerability id`);
-    const hits = await hostsWithCve(db, tenant, id);
-    return c.json({ id, hosts: [...new Set(hits.map((h) => h.host))], affected: hits });
+    const paging = cvePaging(c.req.query('page'), c.req.query('limit'));
+    if (typeof paging === 'string') throw new ApiError(400, 'bad-page', paging);
+    return c.json({ id, ...(await hostsWithCve(db, tenant, id, paging)) });
   });
   app.get('/api/v1/authz', async (c) => {
     const tenant = await apiTenant(c);
@@ -223,9 +239,11 @@ export function createApp(options: AppOptions): Hono {
     '/cves',
     page(async (c, tenant) => {
       const id = (c.req.query('id') ?? '').trim();
-      if (id === '') return renderCvePage(tenant.name, '', []);
-      if (!CVE_ID.test(id)) return renderCvePage(tenant.name, id, [], 'not a vulnerability id');
-      return renderCvePage(tenant.name, id, await hostsWithCve(db, tenant, id));
+      if (id === '') return renderCvePage(tenant.name, '', undefined);
+      if (!CVE_ID.test(id)) return renderCvePage(tenant.name, id, undefined, 'not a vulnerability id');
+      const paging = cvePaging(c.req.query('page'), c.req.query('limit'));
+      if (typeof paging === 'string') return renderCvePage(tenant.name, id, undefined, paging);
+      return renderCvePage(tenant.name, id, await hostsWithCve(db, tenant, id, paging));
     }),
   );
   app.get(
@@ -233,7 +251,9 @@ export function createApp(options: AppOptions): Hono {
     page(async (c, tenant) => {
       const id = c.req.param('id') ?? '';
       if (!CVE_ID.test(id)) return undefined;
-      return renderCvePage(tenant.name, id, await hostsWithCve(db, tenant, id));
+      const paging = cvePaging(c.req.query('page'), c.req.query('limit'));
+      if (typeof paging === 'string') return renderCvePage(tenant.name, id, undefined, paging);
+      return renderCvePage(tenant.name, id, await hostsWithCve(db, tenant, id, paging));
     }),
   );
   app.get(

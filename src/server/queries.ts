@@ -1,6 +1,6 @@
 // Read side of the server: every query starts from the hosts a tenant may see (label grants) and only reaches
 // containers, images, findings, decisions and events through those hosts, so no route can leak another tenant's data.
-import { sql } from 'kysely';
+import { PostgresAdapter, sql, type RawBuilder } from 'kysely';
 import { z } from 'zod';
 import { auditFindingSchema, containerSchema } from '../shared/fleet-report.js';
 import { SEVERITIES, type Severity } from '../shared/severity.js';
@@ -261,50 +261,132 @@ export interface CveHit {
   readonly status: string;
 }
 
-/** "Which hosts run an image with CVE X": every visible container whose image has an open finding for it. */
-export async function hostsWithCve(db: ServerDb, tenant: Tenant, cve: string): Promise<CveHit[]> {
-  const hosts = await visibleHosts(db, tenant);
-  if (hosts.length === 0) return [];
-  const names = new Map(hosts.map((h) => [h.id, h.name]));
-  const rows = await db
+export interface CvePaging {
+  /** 1-based. */
+  readonly page: number;
+  /** Containers per page. */
+  readonly pageSize: number;
+}
+
+export interface CvePage {
+  /** Every visible host, container and image with an open finding for the CVE (not only this page's). */
+  readonly totals: { readonly hosts: number; readonly containers: number; readonly images: number };
+  readonly page: number;
+  readonly pageSize: number;
+  /** At least 1, so page 1 always exists. */
+  readonly pages: number;
+  /** This page's containers (ordered by host name, container name), one row per affected package of each. */
+  readonly affected: CveHit[];
+}
+
+export const CVE_PAGE_SIZE = 100;
+export const CVE_PAGE_SIZE_MAX = 500;
+
+/** `column` (a host id) is a visible host: no restriction for a tenant granted every host, else its host ids. */
+async function visibleHostIds(
+  db: ServerDb,
+  tenant: Tenant,
+): Promise<(column: 'hosts.id' | 'host_containers.host_id') => RawBuilder<boolean>> {
+  if (tenant.grants.some((g) => Object.keys(g).length === 0)) return () => sql<boolean>`1 = 1`;
+  const ids = (await visibleHosts(db, tenant)).map((h) => h.id);
+  // one bound parameter whatever the number of hosts (SQLite allows 32,766 per statement)
+  return db.getExecutor().adapter instanceof PostgresAdapter
+    ? (column) => sql<boolean>`${sql.ref(column)} = any(${ids}::text[])`
+    : (column) => sql<boolean>`${sql.ref(column)} in (select value from json_each(${JSON.stringify(ids)}))`;
+}
+
+/**
+ * "Which hosts run an image with CVE X": the visible containers whose image has an open finding for it, a page at
+ * a time. Totals are counted and the page is cut by the database (indexes findings_vuln_digest,
+ * host_containers_digest_host, hosts_name), so a CVE on 50,000 containers answers in milliseconds, not by reading
+ * every (container, package) row.
+ */
+export async function hostsWithCve(
+  db: ServerDb,
+  tenant: Tenant,
+  cve: string,
+  paging: CvePaging = { page: 1, pageSize: CVE_PAGE_SIZE },
+): Promise<CvePage> {
+  const visible = await visibleHostIds(db, tenant);
+  const affectedDigests = db
     .selectFrom('findings')
-    .innerJoin('host_containers', 'host_containers.digest', 'findings.digest')
+    .select('findings.digest')
+    .where('findings.vulnerability', '=', cve)
+    .where('findings.state', '=', 'open');
+  const counted = await db
+    .selectFrom('host_containers')
+    .select((eb) => [
+      eb.fn.countAll<number | string>().as('containers'),
+      eb.fn.count<number | string>('host_containers.host_id').distinct().as('hosts'),
+      eb.fn.count<number | string>('host_containers.digest').distinct().as('images'),
+    ])
+    .where('host_containers.digest', 'in', affectedDigests)
+    .where(visible('host_containers.host_id'))
+    .executeTakeFirst();
+  const totals = {
+    hosts: Number(counted?.hosts ?? 0),
+    containers: Number(counted?.containers ?? 0),
+    images: Number(counted?.images ?? 0),
+  };
+  const pages = Math.max(1, Math.ceil(totals.containers / paging.pageSize));
+  const base = { totals, page: paging.page, pageSize: paging.pageSize, pages };
+  if (totals.containers === 0 || paging.page > pages) return { ...base, affected: [] };
+  // hosts in name order (hosts_name), then each one's containers: SQLite keeps the left table of a CROSS JOIN
+  // outside, and the always-true `name >= ''` makes it walk hosts_name, so a page sorts only one host's containers
+  // and stops at LIMIT (0.4 ms for page 1 at 10,000 affected containers, against 12 ms sorting them all);
+  // PostgreSQL plans it like the inner join it is
+  const containers = await db
+    .selectFrom('hosts')
+    .crossJoin('host_containers')
     .select([
       'host_containers.host_id',
+      'hosts.name as host',
       'host_containers.name as container',
       'host_containers.container_id',
       'host_containers.image_ref',
-      'findings.digest',
-      'findings.package',
-      'findings.installed',
-      'findings.fixed_version',
-      'findings.severity',
-      'findings.status',
+      'host_containers.digest',
     ])
-    .where('findings.vulnerability', '=', cve)
-    .where('findings.state', '=', 'open')
+    .where('hosts.name', '>=', '')
+    .whereRef('host_containers.host_id', '=', 'hosts.id')
+    .where('host_containers.digest', 'in', affectedDigests)
+    .where(visible('hosts.id'))
+    .orderBy('hosts.name')
+    .orderBy('host_containers.name')
+    .orderBy('host_containers.container_id')
+    .limit(paging.pageSize)
+    .offset((paging.page - 1) * paging.pageSize)
     .execute();
-  return rows
-    .filter((r) => names.has(r.host_id))
-    .map((r) => ({
-      hostId: r.host_id,
-      host: names.get(r.host_id) ?? r.host_id,
-      container: r.container,
-      containerId: r.container_id,
-      image: r.image_ref,
-      digest: r.digest,
-      package: r.package,
-      installed: r.installed,
-      fixedVersion: r.fixed_version,
-      severity: r.severity,
-      status: r.status,
-    }))
-    .sort(
-      (a, b) =>
-        a.host.localeCompare(b.host) ||
-        a.container.localeCompare(b.container) ||
-        a.package.localeCompare(b.package),
-    );
+  const digests = [...new Set(containers.map((c) => c.digest))];
+  const findings = await db
+    .selectFrom('findings')
+    .select(['digest', 'package', 'installed', 'fixed_version', 'severity', 'status'])
+    .where('vulnerability', '=', cve)
+    .where('state', '=', 'open')
+    .where('digest', 'in', digests)
+    .orderBy('package')
+    .execute();
+  const byDigest = new Map<string, typeof findings>();
+  for (const f of findings) {
+    const list = byDigest.get(f.digest);
+    if (list === undefined) byDigest.set(f.digest, [f]);
+    else list.push(f);
+  }
+  const affected = containers.flatMap((c) =>
+    (byDigest.get(c.digest) ?? []).map((f) => ({
+      hostId: c.host_id,
+      host: c.host,
+      container: c.container,
+      containerId: c.container_id,
+      image: c.image_ref,
+      digest: c.digest,
+      package: f.package,
+      installed: f.installed,
+      fixedVersion: f.fixed_version,
+      severity: f.severity,
+      status: f.status,
+    })),
+  );
+  return { ...base, affected };
 }
 
 const reportBodySchema = z.object({

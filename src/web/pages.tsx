@@ -1,7 +1,14 @@
 // The dashboard's pages, rendered on the server to complete HTML documents: they work without JavaScript (links and
 // GET forms carry every filter in the query string) and draw their charts as SVG (docs/server.md "Dashboard").
 import type { ComponentChildren, JSX } from 'preact';
-import type { CveHit, DecisionFilter, HostDetail, ImageDetail, Overview } from '../server/queries.js';
+import {
+  CVE_PAGE_SIZE,
+  type CvePage,
+  type DecisionFilter,
+  type HostDetail,
+  type ImageDetail,
+  type Overview,
+} from '../server/queries.js';
 import { SEVERITIES, type Severity } from '../shared/severity.js';
 import {
   BarChart,
@@ -367,8 +374,59 @@ export function renderImagePage(tenant: string, d: ImageDetail): string {
   });
 }
 
-export function renderCvePage(tenant: string, id: string, hits: readonly CveHit[], error?: string): string {
-  const hosts = [...new Map(hits.map((h) => [h.hostId, h.host])).entries()];
+/** Previous/next links of a paged answer (?page=N on the same path); nothing when it fits on one page. */
+function Pager({
+  path,
+  result,
+  where,
+}: {
+  path: string;
+  result: CvePage;
+  where: 'top' | 'bottom';
+}): JSX.Element | null {
+  const { page, pages, pageSize } = result;
+  if (pages <= 1) return null;
+  const limit = pageSize === CVE_PAGE_SIZE ? '' : `&limit=${pageSize}`;
+  const href = (n: number): string => `${path}?page=${n}${limit}`;
+  return (
+    <nav aria-label={`pages (${where})`}>
+      <ul>
+        <li>
+          {page > 1 ? (
+            <a href={href(page - 1)} rel="prev">
+              ← previous
+            </a>
+          ) : (
+            <span>← previous</span>
+          )}
+        </li>
+        <li>
+          page {page} of {pages}
+        </li>
+        <li>
+          {page < pages ? (
+            <a href={href(page + 1)} rel="next">
+              next →
+            </a>
+          ) : (
+            <span>next →</span>
+          )}
+        </li>
+      </ul>
+    </nav>
+  );
+}
+
+export function renderCvePage(
+  tenant: string,
+  id: string,
+  result: CvePage | undefined,
+  error?: string,
+): string {
+  const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const hits = result?.affected ?? [];
+  const first = result === undefined ? 0 : (result.page - 1) * result.pageSize + 1;
+  const pageContainers = new Set(hits.map((h) => `${h.hostId}/${h.containerId}`)).size;
   return Shell({
     tenant,
     title: id === '' ? 'CVE search' : id,
@@ -377,47 +435,55 @@ export function renderCvePage(tenant: string, id: string, hits: readonly CveHit[
         <h1>{id === '' ? 'Which hosts run an image with…' : `Hosts running an image with ${id}`}</h1>
         <CveForm value={id} />
         {error === undefined ? null : <p role="alert">{error}</p>}
-        {id === '' || error !== undefined ? null : hits.length === 0 ? (
+        {id === '' || error !== undefined || result === undefined ? null : result.totals.containers === 0 ? (
           <p>No visible host runs an image with {id}.</p>
         ) : (
           <>
             <p>
-              {hosts.length} host{hosts.length === 1 ? '' : 's'},{' '}
-              {new Set(hits.map((h) => `${h.hostId}/${h.containerId}`)).size} containers,{' '}
-              {new Set(hits.map((h) => h.digest)).size} images.
+              {plural(result.totals.hosts, 'host')}, {plural(result.totals.containers, 'container')},{' '}
+              {plural(result.totals.images, 'image')}.
+              {result.pages > 1 && pageContainers > 0
+                ? ` Containers ${first}–${first + pageContainers - 1} on this page.`
+                : ''}
             </p>
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Host</th>
-                  <th scope="col">Container</th>
-                  <th scope="col">Image</th>
-                  <th scope="col">Package</th>
-                  <th scope="col">Installed</th>
-                  <th scope="col">Fixed in</th>
-                  <th scope="col">Severity</th>
-                </tr>
-              </thead>
-              <tbody>
-                {hits.map((h) => (
-                  <tr key={`${h.hostId}${h.containerId}${h.package}`}>
-                    <td>
-                      <a href={`/hosts/${h.hostId}`}>{h.host}</a>
-                    </td>
-                    <td>{h.container}</td>
-                    <td>
-                      <a href={`/images/${h.digest}`}>{h.image}</a>
-                    </td>
-                    <td>{h.package}</td>
-                    <td class="mono">{h.installed}</td>
-                    <td class="mono">{h.fixedVersion ?? '—'}</td>
-                    <td>
-                      <SeverityBadge severity={asSeverity(h.severity)} />
-                    </td>
+            <Pager path={`/cves/${encodeURIComponent(id)}`} result={result} where="top" />
+            {hits.length === 0 ? (
+              <p>No containers on page {result.page}.</p>
+            ) : (
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Host</th>
+                    <th scope="col">Container</th>
+                    <th scope="col">Image</th>
+                    <th scope="col">Package</th>
+                    <th scope="col">Installed</th>
+                    <th scope="col">Fixed in</th>
+                    <th scope="col">Severity</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {hits.map((h) => (
+                    <tr key={`${h.hostId}${h.containerId}${h.package}`}>
+                      <td>
+                        <a href={`/hosts/${h.hostId}`}>{h.host}</a>
+                      </td>
+                      <td>{h.container}</td>
+                      <td>
+                        <a href={`/images/${h.digest}`}>{h.image}</a>
+                      </td>
+                      <td>{h.package}</td>
+                      <td class="mono">{h.installed}</td>
+                      <td class="mono">{h.fixedVersion ?? '—'}</td>
+                      <td>
+                        <SeverityBadge severity={asSeverity(h.severity)} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+            <Pager path={`/cves/${encodeURIComponent(id)}`} result={result} where="bottom" />
           </>
         )}
       </>

@@ -270,7 +270,7 @@ describe('inventory poisoning', () => {
         const second = `sha256:${'e'.repeat(64)}`; // an honest host first, the poisoner later
         await push('poisoner', [{ digest: first, packages: CLEAN }]);
         assert.deepEqual(
-          (await hostsWithCve(db, tenant, CVE)).map((h) => h.host),
+          (await hostsWithCve(db, tenant, CVE)).affected.map((h) => h.host),
           [],
           'nothing to see yet: only the clean inventory is known',
         );
@@ -284,7 +284,7 @@ describe('inventory poisoning', () => {
           { digest: second, packages: CLEAN },
         ]);
         const check = async (): Promise<void> => {
-          const hits = await hostsWithCve(db, tenant, CVE);
+          const hits = (await hostsWithCve(db, tenant, CVE)).affected;
           assert.deepEqual(
             [...new Set(hits.filter((h) => h.digest === first).map((h) => h.host))].sort(),
             ['host-a', 'host-b', 'poisoner'],

@@ -28,7 +28,10 @@ import { engineSuite, sharedEngine, type SharedEngine } from '../harness/shared-
 
 const cveAnswer = z.object({
   id: z.string(),
-  hosts: z.array(z.string()),
+  totals: z.object({ hosts: z.number(), containers: z.number(), images: z.number() }),
+  page: z.number(),
+  pageSize: z.number(),
+  pages: z.number(),
   affected: z.array(
     z.object({
       host: z.string(),
@@ -39,6 +42,9 @@ const cveAnswer = z.object({
     }),
   ),
 });
+const hostsOf = (answer: z.infer<typeof cveAnswer>): string[] => [
+  ...new Set(answer.affected.map((h) => h.host)),
+];
 const hostsAnswer = z.object({
   hosts: z.array(z.object({ id: z.string(), name: z.string(), worst: z.string(), containers: z.number() })),
 });
@@ -147,7 +153,9 @@ describe('fleet server', engineSuite, () => {
         const all = cveAnswer.parse(
           (await apiGet(`${world.url}/api/v1/cves/${CVE_OPEN}`, world.tokens.admin)).json,
         );
-        assert.deepEqual(all.hosts, ['host-a', 'host-b']);
+        assert.deepEqual(hostsOf(all), ['host-a', 'host-b']);
+        assert.deepEqual(all.totals, { hosts: 2, containers: 4, images: 1 });
+        assert.deepEqual([all.page, all.pageSize, all.pages], [1, 100, 1]);
         assert.deepEqual([...new Set(all.affected.map((h) => h.container))].sort(), [
           'fleet-job',
           'fleet-web',
@@ -157,15 +165,57 @@ describe('fleet server', engineSuite, () => {
         const a = cveAnswer.parse(
           (await apiGet(`${world.url}/api/v1/cves/${CVE_OPEN}`, world.tokens.a)).json,
         );
-        assert.deepEqual(a.hosts, ['host-a']);
+        assert.deepEqual(hostsOf(a), ['host-a']);
+        assert.deepEqual(a.totals, { hosts: 1, containers: 2, images: 1 });
         const b = cveAnswer.parse(
           (await apiGet(`${world.url}/api/v1/cves/${CVE_OPEN}`, world.tokens.b)).json,
         );
-        assert.deepEqual(b.hosts, ['host-b']);
+        assert.deepEqual(hostsOf(b), ['host-b']);
         const none = cveAnswer.parse(
           (await apiGet(`${world.url}/api/v1/cves/CVE-1999-0001`, world.tokens.admin)).json,
         );
-        assert.deepEqual(none.hosts, []);
+        assert.deepEqual(hostsOf(none), []);
+        assert.deepEqual([none.totals.containers, none.pages], [0, 1]);
+      });
+
+      it('pages the CVE answer by container and refuses a bad page or limit', async () => {
+        const at = async (query: string, token = world.tokens.admin): Promise<z.infer<typeof cveAnswer>> =>
+          cveAnswer.parse((await apiGet(`${world.url}/api/v1/cves/${CVE_OPEN}?${query}`, token)).json);
+        const second = await at('page=2&limit=1');
+        assert.deepEqual([second.page, second.pageSize, second.pages], [2, 1, 4]);
+        assert.deepEqual(second.totals, { hosts: 2, containers: 4, images: 1 });
+        // host name, then container name: host-a's fleet-job, host-a's fleet-web, host-b's ...; one row per package
+        assert.deepEqual(
+          second.affected.map((h) => `${h.host} ${h.container} ${h.package}`),
+          ['host-a fleet-web libssl3', 'host-a fleet-web openssl'],
+        );
+        const pages = await Promise.all([1, 2, 3, 4].map((n) => at(`page=${n}&limit=1`)));
+        assert.deepEqual(
+          pages.map((p) => `${p.affected[0]?.host ?? ''} ${p.affected[0]?.container ?? ''}`),
+          ['host-a fleet-job', 'host-a fleet-web', 'host-b fleet-job', 'host-b fleet-web'],
+        );
+        const past = await at('page=5&limit=1');
+        assert.deepEqual([past.affected.length, past.pages], [0, 4]);
+        const tenantA = await at('page=2&limit=1', world.tokens.a);
+        assert.deepEqual([tenantA.pages, tenantA.affected[0]?.host], [2, 'host-a']);
+        for (const query of [
+          'page=0',
+          'page=-1',
+          'page=1.5',
+          'page=x',
+          'limit=0',
+          'limit=501',
+          'limit=',
+          'page=',
+        ]) {
+          const response = await apiGet(`${world.url}/api/v1/cves/${CVE_OPEN}?${query}`, world.tokens.admin);
+          assert.equal(response.status, 400, query);
+          assert.equal(z.object({ error: z.string() }).parse(response.json).error, 'bad-page', query);
+        }
+        assert.equal(
+          (await apiGet(`${world.url}/api/v1/cves/${CVE_OPEN}?limit=500`, world.tokens.admin)).status,
+          200,
+        );
       });
 
       it('keeps tenants apart on every API route', async () => {
@@ -317,11 +367,11 @@ describe('fleet server', engineSuite, () => {
         const fixedHosts = cveAnswer.parse(
           (await apiGet(`${world.url}/api/v1/cves/${CVE_FIXED_LATER}`, world.tokens.admin)).json,
         );
-        assert.deepEqual(fixedHosts.hosts, []);
+        assert.deepEqual(hostsOf(fixedHosts), []);
         const newHosts = cveAnswer.parse(
           (await apiGet(`${world.url}/api/v1/cves/${CVE_NEW_LATER}`, world.tokens.admin)).json,
         );
-        assert.deepEqual(newHosts.hosts, ['host-a', 'host-b']);
+        assert.deepEqual(hostsOf(newHosts), ['host-a', 'host-b']);
         const events = await world.server.store.db
           .selectFrom('finding_events')
           .select(['vulnerability', 'kind'])

@@ -171,6 +171,16 @@ describe('dashboard in Chromium', engineSuite, () => {
           expect: [new RegExp(`Hosts running an image with ${CVE_OPEN}`), /2 hosts/, /dash-web/],
         },
         {
+          name: 'cve-paged',
+          path: () => `/cves/${CVE_OPEN}?page=2&limit=1`,
+          expect: [
+            /2 hosts, 2 containers, 1 image\./,
+            /Containers 2–2 on this page/,
+            /page 2 of 2/,
+            /host-b/,
+          ],
+        },
+        {
           name: 'authz',
           path: () => '/authz?decision=deny',
           expect: [/mallory/, /privileged containers are not allowed/],
@@ -188,6 +198,19 @@ describe('dashboard in Chromium', engineSuite, () => {
           if (javaScript) await accessible(page, p.name);
         });
       }
+      it('the CVE page links to the previous and next page', async () => {
+        await page.goto(`${world.url}/cves/${CVE_OPEN}?page=2&limit=1`);
+        assert.doesNotMatch(await page.innerText('main'), /host-a/, 'page 2 holds host-b only');
+        await page.click('a[rel=prev]');
+        await page.waitForURL(/page=1&limit=1/);
+        const first = await page.innerText('main');
+        assert.match(first, /page 1 of 2/);
+        assert.match(first, /host-a/);
+        assert.doesNotMatch(first, /host-b/);
+        await page.click('a[rel=next]');
+        await page.waitForURL(/page=2&limit=1/);
+        assert.match(await page.innerText('main'), /host-b/);
+      });
       it('the CVE search form works from the fleet page', async () => {
         await page.goto(`${world.url}/`);
         await page.fill('input[name=id]', CVE_OPEN);
