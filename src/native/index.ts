@@ -212,7 +212,38 @@ export interface WatchAddon {
    * sock_diag; throws with code ENOENT when the namespace is gone.
    */
   unixSockets(nsPath: string): UnixSocketDump;
+  /** SOCK_SEQPACKET sockets for runsc's remote trace sink (seqpacket.c); absent in replayed or stub addons. */
+  readonly seqpacket?: SeqpacketOps;
 }
+
+/** What one non-blocking read of a SOCK_SEQPACKET connection found. */
+export interface SeqpacketRead {
+  readonly messages: readonly Buffer[];
+  /** Real lengths of messages longer than the cap (discarded unread). */
+  readonly oversize: readonly number[];
+  /** The peer closed (or reset) the connection. */
+  readonly eof: boolean;
+}
+
+/** Unix SOCK_SEQPACKET sockets (Node's net has none); every call is non-blocking; close fds with fs.closeSync. */
+export interface SeqpacketOps {
+  /** A listening socket bound to `path` (mode 0600; an old socket file there is replaced); returns its fd. */
+  listen(path: string): number;
+  /** The next pending connection's fd, or -1 when none is waiting. */
+  accept(fd: number): number;
+  /** Up to `max` pending messages of at most `cap` bytes each. */
+  recv(fd: number, cap: number, max: number): SeqpacketRead;
+  /** Sends one message; the bytes sent, or -1 when it would block. */
+  send(fd: number, message: Buffer): number;
+  /** A connected blocking client socket (tests play the sentry with it). */
+  connect(path: string): number;
+}
+
+const seqpacketReadSchema = z.object({
+  messages: z.array(z.instanceof(Buffer)),
+  oversize: z.array(z.number()),
+  eof: z.boolean(),
+});
 
 interface RawAddon {
   procStart(cb: (nums: unknown, strs: unknown) => void, withExe: number): void;
@@ -233,6 +264,30 @@ interface RawAddon {
   decodeProc(message: Buffer): unknown;
   setVerdictDelayForTest(ms: number): void;
   unixSockets(nsPath: string): unknown;
+  seqpacketListen?: (path: string) => number;
+  seqpacketAccept?: (fd: number) => number;
+  seqpacketRecv?: (fd: number, cap: number, max: number) => unknown;
+  seqpacketSend?: (fd: number, message: Buffer) => number;
+  seqpacketConnect?: (path: string) => number;
+}
+
+function wrapSeqpacket(raw: RawAddon): SeqpacketOps | undefined {
+  const { seqpacketListen, seqpacketAccept, seqpacketRecv, seqpacketSend, seqpacketConnect } = raw;
+  if (
+    seqpacketListen === undefined ||
+    seqpacketAccept === undefined ||
+    seqpacketRecv === undefined ||
+    seqpacketSend === undefined ||
+    seqpacketConnect === undefined
+  )
+    return undefined;
+  return {
+    listen: (path) => seqpacketListen(path),
+    accept: (fd) => seqpacketAccept(fd),
+    recv: (fd, cap, max) => seqpacketReadSchema.parse(seqpacketRecv(fd, cap, max)),
+    send: (fd, message) => seqpacketSend(fd, message),
+    connect: (path) => seqpacketConnect(path),
+  };
 }
 
 export type AddonLoad =
@@ -249,7 +304,9 @@ function wrap(raw: RawAddon): WatchAddon {
   const batches = (onBatch: Batch) => (nums: unknown, strs: unknown) => {
     onBatch(unpackBatch([nums, strs]));
   };
+  const seqpacket = wrapSeqpacket(raw);
   return {
+    ...(seqpacket === undefined ? {} : { seqpacket }),
     procStart: (onBatch, withExe) => {
       raw.procStart(batches(onBatch), withExe === true ? 1 : 0);
     },

@@ -7,6 +7,7 @@
 #include <node_api.h>
 
 #include "unix_diag.h"
+#include "seqpacket.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -1152,6 +1153,11 @@ static napi_value init(napi_env env, napi_value exports) {
       {"decodeProc", NULL, decode_proc_js, NULL, NULL, NULL, napi_default, NULL},
       {"setVerdictDelayForTest", NULL, set_test_delay, NULL, NULL, NULL, napi_default, NULL},
       {"unixSockets", NULL, bh_unix_sockets, NULL, NULL, NULL, napi_default, NULL},
+      {"seqpacketListen", NULL, bh_seqpacket_listen, NULL, NULL, NULL, napi_default, NULL},
+      {"seqpacketAccept", NULL, bh_seqpacket_accept, NULL, NULL, NULL, napi_default, NULL},
+      {"seqpacketRecv", NULL, bh_seqpacket_recv, NULL, NULL, NULL, napi_default, NULL},
+      {"seqpacketSend", NULL, bh_seqpacket_send, NULL, NULL, NULL, napi_default, NULL},
+      {"seqpacketConnect", NULL, bh_seqpacket_connect, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

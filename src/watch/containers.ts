@@ -11,6 +11,10 @@ export interface WatchedContainer {
   readonly imageDigest: string;
   readonly imageNames: readonly string[];
   readonly runtime: string;
+  /** The runtime's binary as the daemon has it (a bare name is looked up in PATH). */
+  readonly runtimePath: string;
+  /** The container runs under gVisor (runsc): its processes live in the sandbox's kernel, not the host's. */
+  readonly gvisor: boolean;
   /** undefined when observable; else why the host cannot see inside (gVisor). */
   readonly unobservable: string | undefined;
   /** The image's declared USER ('' = root). */
@@ -68,6 +72,10 @@ export function isGvisor(runtime: string, runtimes: readonly RuntimeInfo[]): boo
   return /(^|\/)runsc$/.test(path) || runtime === 'runsc';
 }
 
+/** Why the host's kernel sources (fanotify, proc connector) see nothing of a runsc container. */
+export const GVISOR_UNOBSERVABLE =
+  'not observable from the host (gVisor): runsc runs the container under its own kernel, so its execs never reach the host kernel';
+
 /** Inspects one running container; undefined when it is gone or not running. */
 export async function inspectWatched(
   docker: Docker,
@@ -90,6 +98,7 @@ export async function inspectWatched(
     image = undefined;
   }
   const runtime = c.HostConfig?.Runtime ?? defaultRuntime;
+  const gvisor = isGvisor(runtime, runtimes);
   const data = c.GraphDriver?.Data ?? {};
   return {
     id: c.Id,
@@ -97,8 +106,10 @@ export async function inspectWatched(
     imageDigest: image?.Id ?? c.Image,
     imageNames: image?.RepoTags ?? [],
     runtime,
-    unobservable: isGvisor(runtime, runtimes)
-      ? 'not observable from the host (gVisor): runsc runs the container under its own kernel, so its execs never reach the host kernel'
+    runtimePath: runtimes.find((r) => r.name === runtime)?.path ?? runtime,
+    gvisor,
+    unobservable: gvisor
+      ? GVISOR_UNOBSERVABLE
       : c.GraphDriver?.Name !== 'overlay2'
         ? `storage driver ${c.GraphDriver?.Name ?? 'unknown'}: the exec gate needs overlay2's MergedDir`
         : undefined,
@@ -119,6 +130,10 @@ const eventSchema = z.object({
   Type: z.string().optional(),
   Action: z.string(),
   id: z.string().optional(),
+  Actor: z
+    .object({ Attributes: z.record(z.string(), z.string()).nullable().optional() })
+    .nullable()
+    .optional(),
   /** When the daemon emitted the event (ns since the epoch; `time` is seconds). */
   timeNano: z.number().optional(),
   time: z.number().optional(),
@@ -126,15 +141,20 @@ const eventSchema = z.object({
 
 /**
  * Follows container start/die events; `atMs` is the daemon's time of the event (ms since the epoch, the host's
- * clock), for measuring how long after a start something was in place. Returns a function that ends the stream.
+ * clock), for measuring how long after a start something was in place. With `onExec`, also `docker exec` starts
+ * (exec_start, with the exec's id for `GET /exec/{id}/json`). Returns a function that ends the stream.
  */
 export async function followContainerEvents(
   docker: Docker,
   onEvent: (action: 'start' | 'die', id: string, atMs: number) => void,
   onError: (error: Error) => void,
+  onExec?: (id: string, execId: string, atMs: number) => void,
 ): Promise<() => void> {
   const stream = (await docker.getEvents({
-    filters: { type: ['container'], event: ['start', 'die'] },
+    filters: {
+      type: ['container'],
+      event: ['start', 'die', ...(onExec === undefined ? [] : ['exec_start'])],
+    },
   })) as NodeJS.ReadableStream & { destroy?: () => void };
   let buffer = '';
   stream.on('data', (chunk: Buffer) => {
@@ -155,6 +175,10 @@ export async function followContainerEvents(
       const { Action, id, timeNano, time } = parsed.data;
       const atMs = timeNano !== undefined ? timeNano / 1e6 : time !== undefined ? time * 1000 : Date.now();
       if (Action === 'start' || Action === 'die') onEvent(Action, id, atMs);
+      // dockerd names exec events "exec_start: <command line>"
+      const execId = parsed.data.Actor?.Attributes?.['execID'];
+      if (onExec !== undefined && Action.startsWith('exec_start') && execId !== undefined)
+        onExec(id, execId, atMs);
     }
   });
   stream.on('error', (error: Error) => {
@@ -163,4 +187,34 @@ export async function followContainerEvents(
   return () => {
     stream.destroy?.();
   };
+}
+
+const execInspectSchema = z.object({
+  ProcessConfig: z.object({
+    entrypoint: z.string(),
+    arguments: z.array(z.string()).nullable().optional(),
+    user: z.string().optional(),
+    tty: z.boolean().optional(),
+  }),
+});
+
+export interface EngineExec {
+  readonly argv: readonly string[];
+  /** As given to `docker exec --user` ('' = the container's user). */
+  readonly user: string;
+  readonly tty: boolean;
+}
+
+/** What `docker exec` asked the runtime to run (GET /exec/{id}/json); undefined when the exec is gone. */
+export async function inspectExec(docker: Docker, execId: string): Promise<EngineExec | undefined> {
+  let raw: unknown;
+  try {
+    raw = await docker.getExec(execId).inspect();
+  } catch {
+    return undefined;
+  }
+  const parsed = execInspectSchema.safeParse(raw);
+  if (!parsed.success) return undefined;
+  const p = parsed.data.ProcessConfig;
+  return { argv: [p.entrypoint, ...(p.arguments ?? [])], user: p.user ?? '', tty: p.tty === true };
 }

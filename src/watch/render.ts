@@ -134,12 +134,18 @@ export function eventsReport(events: readonly ListedEvent[]): Report {
 
 export function renderWatchStatus(status: WatchStatus, updated: string, running: boolean): string {
   const c = status.counters;
+  const t = status.runscTrace;
   const lines = [
     `bulkhead watch ${running ? `running (pid ${status.pid})` : 'not running'} since ${status.startedAt}, mode ${status.mode}; status of ${updated}`,
     `sources: process tree ${status.sources.proc}; exec gate ${status.sources.gate}`,
     `events: ${status.events} (${status.eventsPerSecond}/s); drops ${c === undefined ? '-' : c.procOverflows + c.procDrops + c.gateOverflows + c.gateDrops} (proc overflows ${c?.procOverflows ?? '-'}, proc drops ${c?.procDrops ?? '-'}, gate overflows ${c?.gateOverflows ?? '-'}, gate drops ${c?.gateDrops ?? '-'}); stalls ${c?.stalls ?? '-'}`,
     `verdicts: ${c?.verdicts ?? 0} (${c?.denied ?? 0} denied), latency avg ${status.verdictLatencyUs.avg} µs, max ${status.verdictLatencyUs.max} µs`,
     `guarded runtime binaries: ${status.guarded.length === 0 ? 'none' : status.guarded.map((g) => g.path).join(', ')}`,
+    ...(t === undefined
+      ? []
+      : [
+          `runsc trace: ${t.sessions} session(s), ${t.messages} messages; dropped by the sentry ${t.sentryDropped}; rejected ${t.decodeErrors + t.oversize + t.handshakeErrors} (malformed ${t.decodeErrors}, oversize ${t.oversize}, bad handshakes ${t.handshakeErrors}); container id mismatches ${t.containerMismatch}`,
+        ]),
     '',
   ];
   const rows = status.containers.map((s) => [

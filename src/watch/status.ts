@@ -45,6 +45,18 @@ const statusSchema = z.object({
   eventsPerSecond: num,
   verdictLatencyUs: z.object({ avg: num, max: num }),
   detectionLatencyUs: z.object({ n: num, p50: num, p99: num, max: num }).optional(),
+  runscTrace: z
+    .object({
+      sessions: num,
+      connections: num,
+      messages: num,
+      decodeErrors: num,
+      oversize: num,
+      handshakeErrors: num,
+      sentryDropped: num,
+      containerMismatch: num,
+    })
+    .optional(),
 });
 
 export interface StoredStatus {

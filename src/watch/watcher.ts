@@ -2,7 +2,7 @@
 // verdict (allowed / alerted / killed / denied) -> event store; keeps gate marks in step with container starts
 // and ends (Engine /events), learns profiles, reloads edited ones, and removes every mark on stop.
 import type Docker from 'dockerode';
-import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   loadWatchAddon,
@@ -14,14 +14,18 @@ import {
 import { BulkheadError, describeError } from '../shared/errors.js';
 import { parseProcCgroup } from './cgroup.js';
 import {
+  GVISOR_UNOBSERVABLE,
   daemonRuntimes,
   followContainerEvents,
+  inspectExec,
   inspectWatched,
   runningContainerIds,
   type RuntimeInfo,
   type WatchedContainer,
 } from './containers.js';
 import { discoverGuardTargets, sha256File, type GuardTarget } from './guard.js';
+import { GvisorTracer, type GvisorTraceCounters } from './gvisor-trace.js';
+import type { TracePoint } from './gvisor-wire.js';
 import {
   emptyProfile,
   execAllowList,
@@ -55,11 +59,34 @@ export interface WatcherOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The event sources (default: the native addon); bench/watch/replay.ts feeds recorded batches through one. */
   readonly addon?: WatchAddon;
+  /** Read runsc containers through `runsc trace` (default true); false leaves them reported as not observable. */
+  readonly runscTrace?: boolean;
 }
+
+/** How watch sees a container's execs: the host kernel's sources, or runsc's trace points (alert only). */
+type Via = 'host' | 'runsc-trace';
+
+/** Where one judged exec came from, and what can be done to it. */
+interface Origin {
+  readonly pid: number | null;
+  readonly ppid: number | null;
+  /** CLOCK_MONOTONIC ns of the kernel event (host sources), for the detection latency. */
+  readonly timeNs: number | undefined;
+  readonly verdictNs?: number | undefined;
+  readonly source: 'proc' | 'gate' | 'runsc-trace' | 'docker-exec';
+  /** The pid is a host pid that SIGKILL may be sent to (never a sandbox's). */
+  readonly killable: boolean;
+  /** The executed file's sha256, for learning. */
+  readonly hash: (exe: string) => string | undefined;
+}
+
+/** Status text of a runsc container read through its trace points. */
+export const RUNSC_TRACE_OBSERVED = 'observed through runsc trace (alert only)';
 
 interface Tracked {
   readonly container: WatchedContainer;
   readonly markId: number | undefined;
+  readonly via: Via;
   mode: WatchMode;
 }
 
@@ -99,6 +126,8 @@ export interface WatchStatus {
   readonly verdictLatencyUs: { readonly avg: number; readonly max: number };
   /** Kernel event -> committed SQLite row (exec events), µs. */
   readonly detectionLatencyUs?: DetectionLatency | undefined;
+  /** runsc trace sessions (gVisor containers); absent when none was started. */
+  readonly runscTrace?: GvisorTraceCounters | undefined;
 }
 
 /** The loader's or a script interpreter's open comes within this of its execve's own (same pid and argv). */
@@ -114,6 +143,16 @@ const RULE_FOR_REASON: Readonly<Record<number, string>> = {
 function enforceOf(mode: WatchMode): 0 | 1 | 2 {
   return mode === 'deny' ? 1 : mode === 'kill' ? 2 : 0;
 }
+
+/** The PATH runc and runsc give a process whose spec has none (the OCI default of `docker exec`). */
+const DEFAULT_CONTAINER_PATH = [
+  '/usr/local/sbin',
+  '/usr/local/bin',
+  '/usr/sbin',
+  '/usr/bin',
+  '/sbin',
+  '/bin',
+];
 
 function splitArgv(cmdline: string | undefined): string[] {
   if (cmdline === undefined || cmdline === '') return [];
@@ -132,6 +171,13 @@ export class Watcher {
   private readonly tracked = new Map<string, Tracked>();
   private readonly byMark = new Map<number, Tracked>();
   private readonly unobservable = new Map<string, WatchedContainer>();
+  /** Containers whose attach is in flight (a start event and the initial listing may both name one). */
+  private readonly attaching = new Set<string>();
+  private tracer: GvisorTracer | undefined;
+  /** Why runsc containers cannot be traced at all (no seqpacket support in the addon, or turned off). */
+  private traceUnavailable: string | undefined;
+  /** Per traced container: sandbox thread group -> its parent's, from sentry/clone points. */
+  private readonly sandboxParents = new Map<string, Map<number, number>>();
   private readonly profiles = new Map<string, ProfileState>();
   /** pid -> container id (null: host), recorded at fork from the parent, corrected at exec from the cgroup. */
   private readonly owners = new Map<number, string | null>();
@@ -195,6 +241,18 @@ export class Watcher {
       this.options.log(`bulkhead watch: exec gate ${this.gateState}`);
     }
     if (this.gateState === 'fanotify') this.addGuards();
+    if (this.options.runscTrace === false)
+      this.traceUnavailable = 'runsc trace is turned off (--no-runsc-trace)';
+    else if (addon.seqpacket === undefined)
+      this.traceUnavailable = 'the watch addon has no SOCK_SEQPACKET support (rebuild it)';
+    else
+      this.tracer = new GvisorTracer({
+        ops: addon.seqpacket,
+        log: this.options.log,
+        onPoint: (id, point) => {
+          this.onTracePoint(id, point);
+        },
+      });
     this.stopEvents = await followContainerEvents(
       this.options.docker,
       (action, id) => {
@@ -203,6 +261,9 @@ export class Watcher {
       },
       (error) => {
         if (!this.stopped) this.options.log(`bulkhead watch: Engine event stream ended: ${error.message}`);
+      },
+      (id, execId) => {
+        void this.onEngineExec(id, execId);
       },
     );
     for (const id of await runningContainerIds(this.options.docker)) await this.attach(id);
@@ -228,6 +289,7 @@ export class Watcher {
     await new Promise((r) => setTimeout(r, 50));
     this.addon?.gateStop();
     this.addon?.procStop();
+    await this.tracer?.stop();
     this.flushLearned();
     this.options.store.flush();
     this.options.store.writeStatus({ ...this.status(), stoppedAt: nowIso() });
@@ -248,7 +310,12 @@ export class Watcher {
         image: t.container.imageNames[0] ?? t.container.imageDigest,
         runtime: t.container.runtime,
         observable: true,
-        reason: t.markId === undefined ? 'no exec gate (proc connector only)' : undefined,
+        reason:
+          t.via === 'runsc-trace'
+            ? RUNSC_TRACE_OBSERVED
+            : t.markId === undefined
+              ? 'no exec gate (proc connector only)'
+              : undefined,
         mode: t.mode,
         profileVersion: p?.enforced?.version ?? null,
         profileError: p?.error,
@@ -282,6 +349,7 @@ export class Watcher {
         max: Math.round((counters?.verdictNsMax ?? 0) / 1000),
       },
       detectionLatencyUs: this.options.store.detectionLatency(),
+      runscTrace: this.tracer?.counters(),
     };
   }
 
@@ -308,10 +376,28 @@ export class Watcher {
   }
 
   private async attach(id: string): Promise<void> {
-    if (this.tracked.has(id) || this.unobservable.has(id) || this.stopped) return;
-    const c = await inspectWatched(this.options.docker, id, this.runtimes, this.defaultRuntime);
+    if (this.tracked.has(id) || this.unobservable.has(id) || this.attaching.has(id) || this.stopped) return;
+    this.attaching.add(id);
+    try {
+      await this.attachOnce(id);
+    } finally {
+      this.attaching.delete(id);
+    }
+  }
+
+  private async attachOnce(id: string): Promise<void> {
+    const found = await inspectWatched(this.options.docker, id, this.runtimes, this.defaultRuntime);
     // stop() may have run while the inspect was in flight
-    if (c === undefined || !this.wanted(c.name) || this.isStopped()) return;
+    if (found === undefined || !this.wanted(found.name) || this.isStopped()) return;
+    let c = found;
+    if (c.gvisor) {
+      const traced = await this.attachTrace(c);
+      if (traced) return;
+      c = {
+        ...c,
+        unobservable: `${GVISOR_UNOBSERVABLE}; runsc trace: ${this.traceReasons.get(id) ?? this.traceUnavailable ?? 'not started'}`,
+      };
+    }
     if (c.unobservable !== undefined) {
       this.unobservable.set(id, c);
       this.emit({
@@ -336,7 +422,7 @@ export class Watcher {
         markId = undefined;
       }
     }
-    const t: Tracked = { container: c, markId, mode };
+    const t: Tracked = { container: c, markId, mode, via: 'host' };
     this.tracked.set(id, t);
     if (mode === 'learn') this.learnRunning(t);
     if (markId !== undefined) this.byMark.set(markId, t);
@@ -347,6 +433,180 @@ export class Watcher {
       message: `${c.name}: watched in ${mode} mode${markId === undefined ? ' (no exec gate)' : ''}`,
       detail: { runtime: c.runtime, mode },
     });
+  }
+
+  private readonly traceReasons = new Map<string, string>();
+
+  /** A runsc container read through its trace points; false (reason in traceReasons) when that cannot start. */
+  private async attachTrace(c: WatchedContainer): Promise<boolean> {
+    if (this.tracer === undefined) return false;
+    const r = await this.tracer.attach({
+      id: c.id,
+      name: c.name,
+      runtimePath: c.runtimePath,
+      pid: c.pid,
+    });
+    if (!r.ok) {
+      this.traceReasons.set(c.id, r.reason);
+      if (this.traceReasons.size > 1024) this.traceReasons.clear();
+      return false;
+    }
+    if (this.isStopped()) {
+      this.tracer.detach(c.id);
+      return true;
+    }
+    this.ensureProfile(c.imageDigest, c.imageNames);
+    const mode = this.modeFor(c.imageDigest);
+    const t: Tracked = {
+      container: { ...c, unobservable: undefined },
+      markId: undefined,
+      mode,
+      via: 'runsc-trace',
+    };
+    this.tracked.set(c.id, t);
+    this.sandboxParents.set(c.id, new Map());
+    const capped =
+      mode === 'kill' || mode === 'deny'
+        ? `; ${mode} acts as alert: a trace point cannot refuse an exec`
+        : '';
+    this.emit({
+      ...this.baseEvent(c),
+      kind: 'container',
+      verdict: 'allowed',
+      message: `${c.name}: ${RUNSC_TRACE_OBSERVED}, ${mode} mode${capped}`,
+      detail: { runtime: c.runtime, mode, source: 'runsc-trace' },
+    });
+    this.options.log(`bulkhead watch: ${c.name} ${RUNSC_TRACE_OBSERVED}${capped}`);
+    return true;
+  }
+
+  /** One validated trace point of a traced runsc container (attributed by the socket it came on). */
+  private onTracePoint(id: string, point: TracePoint): void {
+    const t = this.tracked.get(id);
+    const parents = this.sandboxParents.get(id);
+    if (t?.via !== 'runsc-trace' || parents === undefined) return;
+    const tgid = point.type === 'other' ? undefined : point.context.threadGroupId;
+    if (point.type === 'clone') {
+      // a new thread of the same group is not a new process
+      if (tgid !== undefined && point.createdThreadGroupId !== tgid && point.createdThreadGroupId > 0) {
+        if (parents.size >= 65_536) parents.clear();
+        parents.set(point.createdThreadGroupId, tgid);
+      }
+    } else if (point.type === 'exit') {
+      if (tgid !== undefined) parents.delete(tgid);
+    } else if (point.type === 'exec') {
+      const exe = point.binaryPath;
+      const argv0 = point.argv[0] ?? '';
+      const path = argv0.startsWith('/')
+        ? argv0
+        : argv0 !== '' && !argv0.includes('/') && exe.startsWith('/')
+          ? `${exe.slice(0, exe.lastIndexOf('/'))}/${argv0}`
+          : exe;
+      const facts: ExecFacts = {
+        ...BASE_FACTS,
+        path,
+        exe,
+        argv: point.argv,
+        uid: point.context.effectiveUid ?? point.context.realUid ?? 0,
+        tty: false,
+        parent: point.context.processName,
+        inProfile: this.inProfile(t.container.imageDigest, path),
+        volumes: t.container.volumes,
+        imageUser: t.container.imageUser,
+      };
+      this.judge(
+        t,
+        facts,
+        {
+          pid: tgid ?? null,
+          ppid: tgid === undefined ? null : (parents.get(tgid) ?? null),
+          timeNs: undefined,
+          source: 'runsc-trace',
+          killable: false,
+          hash: (file) => this.hashInContainer(t, file),
+        },
+        'allowed',
+        undefined,
+      );
+    }
+  }
+
+  /**
+   * `docker exec` into a traced runsc container: runsc starts that process from its control server, not by
+   * execve(2), so no sentry/execve point names it (runsc 20221219; Kernel.CreateProcess has no trace point): the
+   * Engine's exec record says what was started. Execs it makes later come as trace points.
+   */
+  private async onEngineExec(id: string, execId: string): Promise<void> {
+    const t = this.tracked.get(id);
+    if (t?.via !== 'runsc-trace') return;
+    const exec = await inspectExec(this.options.docker, execId);
+    if (exec === undefined || this.isStopped() || this.tracked.get(id) !== t) return;
+    const file = this.resolveInContainer(t, exec.argv[0] ?? '');
+    const user = exec.user === '' ? t.container.imageUser : exec.user;
+    const name = user.split(':')[0] ?? '';
+    const uid = name === '' || name === 'root' ? 0 : /^\d+$/.test(name) ? Number(name) : -1;
+    const facts: ExecFacts = {
+      ...BASE_FACTS,
+      path: file,
+      exe: file,
+      argv: exec.argv,
+      uid,
+      tty: exec.tty,
+      parent: '(docker exec)',
+      inProfile: this.inProfile(t.container.imageDigest, file),
+      volumes: t.container.volumes,
+      imageUser: t.container.imageUser,
+    };
+    this.judge(
+      t,
+      facts,
+      {
+        pid: null,
+        ppid: null,
+        timeNs: undefined,
+        source: 'docker-exec',
+        killable: false,
+        hash: (exe) => this.hashInContainer(t, exe),
+      },
+      'allowed',
+      undefined,
+    );
+  }
+
+  /**
+   * A `docker exec` command without a slash, looked up as the runtime does: in the container's PATH (the default one;
+   * the Engine's exec record has no environment), inside MergedDir, without following symlinks out of it.
+   */
+  private resolveInContainer(t: Tracked, command: string): string {
+    const merged = t.container.merged;
+    if (command.includes('/') || command === '' || merged === undefined) return command;
+    for (const dir of DEFAULT_CONTAINER_PATH) {
+      try {
+        lstatSync(join(merged, dir, command));
+        return `${dir}/${command}`;
+      } catch {
+        // not in this directory
+      }
+    }
+    return command;
+  }
+
+  /** sha256 of a file of the container's filesystem by its path inside it (never outside MergedDir). */
+  private hashInContainer(t: Tracked, exe: string): string | undefined {
+    const merged = t.container.merged;
+    if (merged === undefined || !exe.startsWith('/') || exe.split('/').includes('..') || exe.includes('\0'))
+      return undefined;
+    const key = `${t.container.id}:${exe}`;
+    const cached = this.hashes.get(key);
+    if (cached !== undefined) return cached;
+    try {
+      const hash = sha256File(join(merged, exe));
+      if (this.hashes.size > 10_000) this.hashes.clear();
+      this.hashes.set(key, hash);
+      return hash;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Processes the container already runs when learning starts (its entrypoint) belong in the profile too. */
@@ -378,6 +638,9 @@ export class Watcher {
 
   private detach(id: string): void {
     this.unobservable.delete(id);
+    this.traceReasons.delete(id);
+    this.sandboxParents.delete(id);
+    this.tracer?.detach(id);
     const t = this.tracked.get(id);
     if (t === undefined) return;
     this.tracked.delete(id);
@@ -556,7 +819,7 @@ export class Watcher {
           uid: r.uid,
           inProfile: undefined,
         },
-        r,
+        this.nativeOrigin(t, r),
         'allowed',
         undefined,
       );
@@ -574,7 +837,7 @@ export class Watcher {
       volumes: t.container.volumes,
       imageUser: t.container.imageUser,
     };
-    this.judge(t, facts, r, 'allowed', undefined);
+    this.judge(t, facts, this.nativeOrigin(t, r), 'allowed', undefined);
   }
 
   // ---------- exec gate (fanotify) ----------
@@ -653,7 +916,13 @@ export class Watcher {
       imageUser: t.container.imageUser,
     };
     const native: Verdict = r.verdict === 1 ? 'denied' : r.verdict === 2 ? 'killed' : 'allowed';
-    this.judge(t, facts, r, native, native === 'allowed' ? undefined : RULE_FOR_REASON[r.reason ?? 0]);
+    this.judge(
+      t,
+      facts,
+      this.nativeOrigin(t, r),
+      native,
+      native === 'allowed' ? undefined : RULE_FOR_REASON[r.reason ?? 0],
+    );
   }
 
   /**
@@ -709,7 +978,7 @@ export class Watcher {
   private judge(
     t: Tracked,
     facts: ExecFacts,
-    r: NativeRecord,
+    r: Origin,
     native: Verdict,
     nativeRule: string | undefined,
   ): void {
@@ -723,7 +992,7 @@ export class Watcher {
     let verdict: Verdict = native;
     if (native === 'allowed' && hits.length > 0 && t.mode !== 'learn') {
       verdict = 'alerted';
-      if (t.mode === 'kill') {
+      if (t.mode === 'kill' && r.killable && r.pid !== null) {
         try {
           process.kill(r.pid, 'SIGKILL');
           verdict = 'killed';
@@ -735,8 +1004,15 @@ export class Watcher {
     const digest = t.container.imageDigest;
     const state = this.profiles.get(digest);
     let sha256: string | undefined;
-    if (t.mode === 'learn' && native === 'allowed' && facts.exe !== '' && state?.learned !== undefined) {
-      sha256 = this.hashOf(t, r, facts.exe);
+    // a profile holds absolute paths only (a relative `docker exec` command that could not be resolved is not learned)
+    if (
+      t.mode === 'learn' &&
+      native === 'allowed' &&
+      facts.exe.startsWith('/') &&
+      facts.path.startsWith('/') &&
+      state?.learned !== undefined
+    ) {
+      sha256 = r.hash(facts.exe);
       state.learned = learnExec(
         state.learned,
         { path: facts.path, exe: facts.exe, sha256, uid: facts.uid, parent: facts.parent },
@@ -762,12 +1038,25 @@ export class Watcher {
         timeNs: r.timeNs,
         parent: facts.parent ?? null,
         tty: facts.tty,
-        source: r.kind === 'exec' ? 'proc' : 'gate',
+        source: r.source,
         ...(sha256 === undefined ? {} : { sha256 }),
         ...(r.verdictNs === undefined ? {} : { verdictUs: r.verdictNs / 1000 }),
       },
-      latencyUs: (Number(process.hrtime.bigint()) - r.timeNs) / 1000,
+      latencyUs: r.timeNs === undefined ? null : (Number(process.hrtime.bigint()) - r.timeNs) / 1000,
     });
+  }
+
+  /** A host-kernel record (proc connector or exec gate): host pids, monotonic time, hash by dev:ino. */
+  private nativeOrigin(t: Tracked, r: NativeRecord): Origin {
+    return {
+      pid: r.pid,
+      ppid: r.ppid,
+      timeNs: r.timeNs,
+      verdictNs: r.verdictNs,
+      source: r.kind === 'exec' ? 'proc' : 'gate',
+      killable: true,
+      hash: (exe) => this.hashOf(t, r, exe),
+    };
   }
 
   private baseEvent(c: WatchedContainer | undefined): WatchEvent {

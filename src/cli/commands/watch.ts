@@ -24,7 +24,7 @@ import {
 import { readWatchStatus } from '../../watch/status.js';
 import { DEFAULT_EVENT_DB, EventStore } from '../../watch/store.js';
 import { watchUnit } from '../../watch/install.js';
-import { Watcher } from '../../watch/watcher.js';
+import { RUNSC_TRACE_OBSERVED, Watcher } from '../../watch/watcher.js';
 import { registerWatchNetCommands } from './watch-net.js';
 import { EXIT_FINDINGS, EXIT_OK, type CliIO, type CommandRunner } from '../io.js';
 
@@ -65,6 +65,7 @@ async function serve(opts: Record<string, unknown>, io: CliIO): Promise<number> 
     guard: guardOption(str(opts['guard'], 'auto')),
     watchdogMs,
     learnFlushMs: Number(str(opts['learnFlushMs'], '5000')),
+    runscTrace: opts['runscTrace'] !== false,
     log: (line) => {
       io.stderr(`${line}\n`);
     },
@@ -83,7 +84,7 @@ async function serve(opts: Record<string, unknown>, io: CliIO): Promise<number> 
     await watcher.start();
     const s = watcher.status();
     io.stderr(
-      `bulkhead watch: ${mode} mode, ${s.containers.length} container(s) (${s.containers.map((c) => `${c.name}${c.observable ? '' : ' NOT OBSERVABLE'}`).join(', ') || 'none yet'}); process tree: ${s.sources.proc}; exec gate: ${s.sources.gate}; ${s.guarded.length} runtime binaries guarded\n`,
+      `bulkhead watch: ${mode} mode, ${s.containers.length} container(s) (${s.containers.map((c) => `${c.name}${c.observable ? (c.reason === RUNSC_TRACE_OBSERVED ? ' (runsc trace, alert only)' : '') : ' NOT OBSERVABLE'}`).join(', ') || 'none yet'}); process tree: ${s.sources.proc}; exec gate: ${s.sources.gate}; ${s.guarded.length} runtime binaries guarded\n`,
     );
     await stopped;
   } finally {
@@ -244,6 +245,10 @@ export function registerWatch(program: Command, run: (runner: CommandRunner) => 
     .option('--watchdog-ms <ms>', 'close the exec gate when one verdict takes longer than this', '2000')
     .option('--retention <rows>', 'events kept in the database', '1000000')
     .option('--learn-flush-ms <ms>', 'how often learn mode writes profile files (and always on stop)', '5000')
+    .option(
+      '--no-runsc-trace',
+      'do not start a runsc trace session in gVisor containers (they are then reported as not observable)',
+    )
     .addOption(dockerHost)
     .enablePositionalOptions()
     .action((opts: Record<string, unknown>) => run((io) => serve(opts, io)));

@@ -1,0 +1,373 @@
+// Sees inside gVisor (runsc) containers through runsc's own trace points (gVisor docs "Runtime Monitoring",
+// runsc/cmd/trace): for each runsc container, a private SOCK_SEQPACKET listener, then `runsc --root R trace create`
+// of a session whose "remote" sink is that socket, with the points sentry/execve, sentry/clone,
+// sentry/exit_notify_parent and container/start. One socket per sandbox (remote/README.md: a sandbox must not be
+// able to spoof or starve another's stream): a message is attributed to the socket's container, never to the
+// container id it claims. Alert only: a trace point reports an exec, it cannot refuse it.
+import { execFile } from 'node:child_process';
+import { closeSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { SeqpacketOps } from '../native/index.js';
+import { describeError } from '../shared/errors.js';
+import {
+  MAX_TRACE_MESSAGE,
+  decodeHandshake,
+  decodeTraceMessage,
+  encodeHandshake,
+  type TracePoint,
+} from './gvisor-wire.js';
+
+/**
+ * The session's name. runsc 20221219 refuses any other ("only a single "Default" session is supported"), so watch
+ * owns the sandbox's one session: `trace create --force` replaces one already there, and stop deletes it.
+ */
+export const TRACE_SESSION_NAME = 'Default';
+const POLL_MS = 20;
+/** Messages read per connection per poll (the rest wait in the socket until the next one). */
+const BATCH = 512;
+/** Decode errors logged per container; the rest are only counted. */
+const LOGGED_ERRORS = 10;
+const COMMAND_TIMEOUT_MS = 15_000;
+
+/** The session config `runsc trace create --config` reads (pkg/sentry/seccheck/config.go SessionConfig). */
+export function traceSessionConfig(endpoint: string): Record<string, unknown> {
+  const context = ['time', 'thread_id', 'group_id', 'container_id', 'credentials', 'cwd', 'process_name'];
+  return {
+    trace_session: {
+      name: TRACE_SESSION_NAME,
+      points: [
+        { name: 'container/start', context_fields: ['time', 'group_id', 'container_id'] },
+        { name: 'sentry/execve', context_fields: context },
+        { name: 'sentry/clone', context_fields: ['group_id', 'container_id'] },
+        { name: 'sentry/exit_notify_parent', context_fields: ['group_id', 'container_id'] },
+      ],
+      sinks: [{ name: 'remote', config: { endpoint } }],
+    },
+  };
+}
+
+/** runsc's --root from a runsc process's argv (`--root=DIR` or `--root DIR`, before the subcommand). */
+export function runscRootFromArgv(argv: readonly string[]): string | undefined {
+  for (let i = 1; i < argv.length; i += 1) {
+    const arg = argv[i] ?? '';
+    if (!arg.startsWith('-')) return undefined; // the subcommand: flags after it are its own
+    const m = /^--?root(?:=(.*))?$/.exec(arg);
+    if (m === null) continue;
+    return m[1] ?? argv[i + 1];
+  }
+  return undefined;
+}
+
+/**
+ * The runsc state root of a running sandbox, from its process (Engine `State.Pid`: runsc-sandbox) and checked on
+ * disk: a root-owned directory, not writable by others, that holds this container's state file. The sandbox runs
+ * the untrusted kernel and could rewrite its own argv, hence the check.
+ */
+export function findRunscRoot(
+  pid: number,
+  containerId: string,
+): { ok: true; root: string } | { ok: false; reason: string } {
+  let argv: string[];
+  try {
+    argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0$/, '').split('\0');
+  } catch (error) {
+    return {
+      ok: false,
+      reason: `cannot read the sandbox's command line (pid ${pid}): ${describeError(error)}`,
+    };
+  }
+  const root = runscRootFromArgv(argv);
+  if (!root?.startsWith('/'))
+    return { ok: false, reason: `no --root in the sandbox's command line (pid ${pid})` };
+  try {
+    const st = statSync(root);
+    if (!st.isDirectory() || st.uid !== 0 || (st.mode & 0o022) !== 0)
+      return { ok: false, reason: `runsc root ${root} is not a root-owned directory closed to others` };
+    if (!readdirSync(root).some((f) => f.endsWith(`:${containerId}.state`)))
+      return { ok: false, reason: `runsc root ${root} has no state for ${containerId.slice(0, 12)}` };
+  } catch (error) {
+    return { ok: false, reason: `runsc root ${root}: ${describeError(error)}` };
+  }
+  return { ok: true, root };
+}
+
+export interface TraceTarget {
+  readonly id: string;
+  readonly name: string;
+  /** The runtime's binary as the daemon has it (runsc, or a path to it). */
+  readonly runtimePath: string;
+  /** The sandbox's host pid (Engine State.Pid). */
+  readonly pid: number;
+}
+
+export interface GvisorTraceCounters {
+  readonly sessions: number;
+  readonly connections: number;
+  readonly messages: number;
+  /** Messages that failed validation (header, type, protobuf). */
+  readonly decodeErrors: number;
+  /** Messages longer than MAX_TRACE_MESSAGE, discarded unread. */
+  readonly oversize: number;
+  readonly handshakeErrors: number;
+  /** Points the sentry could not write to us (its own count, from the message headers). */
+  readonly sentryDropped: number;
+  /** Messages whose container id is not their socket's container (attributed to the socket's). */
+  readonly containerMismatch: number;
+}
+
+interface Conn {
+  readonly fd: number;
+  handshaken: boolean;
+  dropped: number;
+}
+
+interface Session {
+  readonly target: TraceTarget;
+  readonly root: string;
+  readonly socket: string;
+  readonly config: string;
+  readonly listenFd: number;
+  readonly conns: Conn[];
+  errors: number;
+  /** Dropped counts of connections already closed. */
+  droppedClosed: number;
+}
+
+export interface GvisorTracerOptions {
+  readonly ops: SeqpacketOps;
+  readonly log: (line: string) => void;
+  readonly onPoint: (containerId: string, point: TracePoint) => void;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+function run(
+  file: string,
+  args: readonly string[],
+): Promise<{ code: number; stderr: string; stdout: string }> {
+  return new Promise((resolve) => {
+    execFile(file, args, { timeout: COMMAND_TIMEOUT_MS, encoding: 'utf8' }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+      resolve({ code, stdout, stderr: stderr.trim() || (error?.message ?? '') });
+    });
+  });
+}
+
+export class GvisorTracer {
+  private readonly options: GvisorTracerOptions;
+  private readonly sessions = new Map<string, Session>();
+  private dir: string | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly stats: Mutable<Omit<GvisorTraceCounters, 'sessions' | 'connections' | 'sentryDropped'>> = {
+    messages: 0,
+    decodeErrors: 0,
+    oversize: 0,
+    handshakeErrors: 0,
+    containerMismatch: 0,
+  };
+
+  constructor(options: GvisorTracerOptions) {
+    this.options = options;
+  }
+
+  /** Starts a trace session for one runsc container; the reason when it cannot. */
+  async attach(target: TraceTarget): Promise<{ ok: true } | { ok: false; reason: string }> {
+    if (this.sessions.has(target.id)) return { ok: true };
+    const found = findRunscRoot(target.pid, target.id);
+    if (!found.ok) return found;
+    const opened = this.listen(target, found.root);
+    if (!opened.ok) return opened;
+    const session = opened.session;
+    // the sink connects and waits for our handshake while this runs: the poll timer answers it
+    const r = await run(target.runtimePath, [
+      '--root',
+      found.root,
+      'trace',
+      'create',
+      '--force',
+      '--config',
+      session.config,
+      target.id,
+    ]);
+    if (r.code !== 0) {
+      this.detach(target.id);
+      return {
+        ok: false,
+        reason: `\`${target.runtimePath} --root ${found.root} trace create\` failed (exit ${r.code}): ${r.stderr.split('\n').slice(-2).join(' ')}`,
+      };
+    }
+    return { ok: true };
+  }
+
+  /**
+   * The listening socket and session config for one container (attach runs `runsc trace create` on them; tests
+   * connect to `socket` as the sentry would).
+   */
+  listen(
+    target: TraceTarget,
+    root: string,
+  ):
+    | { ok: true; session: { readonly socket: string; readonly config: string } }
+    | { ok: false; reason: string } {
+    this.dir ??= mkdtempSync(join(tmpdir(), 'bh-gv-'));
+    const short = target.id.slice(0, 12);
+    const socket = join(this.dir, `${short}.sock`);
+    const config = join(this.dir, `${short}.json`);
+    let listenFd: number;
+    try {
+      listenFd = this.options.ops.listen(socket);
+    } catch (error) {
+      return { ok: false, reason: `cannot listen on ${socket}: ${describeError(error)}` };
+    }
+    writeFileSync(config, JSON.stringify(traceSessionConfig(socket), null, 2), { mode: 0o600 });
+    const session: Session = {
+      target,
+      root,
+      socket,
+      config,
+      listenFd,
+      conns: [],
+      errors: 0,
+      droppedClosed: 0,
+    };
+    this.sessions.set(target.id, session);
+    this.timer ??= setInterval(() => {
+      this.poll();
+    }, POLL_MS);
+    return { ok: true, session };
+  }
+
+  /** The container ended: its sandbox and session are gone; close our side. */
+  detach(id: string): void {
+    const s = this.sessions.get(id);
+    if (s !== undefined) this.close(s);
+  }
+
+  /** Deletes our session from every sandbox still running, closes every socket, removes the directory. */
+  async stop(): Promise<void> {
+    const open = [...this.sessions.values()];
+    await Promise.all(
+      open.map(async (s) => {
+        this.poll();
+        const r = await run(s.target.runtimePath, [
+          '--root',
+          s.root,
+          'trace',
+          'delete',
+          '--name',
+          TRACE_SESSION_NAME,
+          s.target.id,
+        ]);
+        if (r.code !== 0 && !/not found|does not exist|no such|cannot/i.test(r.stderr))
+          this.options.log(
+            `bulkhead watch: runsc trace delete for ${s.target.name}: ${r.stderr.split('\n').slice(-1).join('')}`,
+          );
+      }),
+    );
+    for (const s of open) this.close(s);
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+    if (this.dir !== undefined) rmSync(this.dir, { recursive: true, force: true });
+    this.dir = undefined;
+  }
+
+  counters(): GvisorTraceCounters {
+    let connections = 0;
+    let sentryDropped = 0;
+    for (const s of this.sessions.values()) {
+      connections += s.conns.length;
+      sentryDropped += s.droppedClosed + s.conns.reduce((sum, c) => sum + c.dropped, 0);
+    }
+    return { ...this.stats, sessions: this.sessions.size, connections, sentryDropped };
+  }
+
+  private close(s: Session): void {
+    this.sessions.delete(s.target.id);
+    for (const c of s.conns) this.closeFd(c.fd);
+    s.conns.length = 0;
+    this.closeFd(s.listenFd);
+    rmSync(s.socket, { force: true });
+    rmSync(s.config, { force: true });
+    if (this.sessions.size === 0 && this.timer !== undefined) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  private closeFd(fd: number): void {
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed
+    }
+  }
+
+  private error(s: Session, what: string): void {
+    s.errors += 1;
+    if (s.errors <= LOGGED_ERRORS)
+      this.options.log(
+        `bulkhead watch: runsc trace of ${s.target.name}: ${what}${s.errors === LOGGED_ERRORS ? ' (further errors are only counted)' : ''}`,
+      );
+  }
+
+  /** Accepts, answers handshakes, reads and decodes what every connection has; never throws. */
+  poll(): void {
+    for (const s of [...this.sessions.values()]) {
+      try {
+        this.pollSession(s);
+      } catch (error) {
+        this.error(s, describeError(error));
+      }
+    }
+  }
+
+  private pollSession(s: Session): void {
+    const ops = this.options.ops;
+    for (let fd = ops.accept(s.listenFd); fd >= 0; fd = ops.accept(s.listenFd))
+      s.conns.push({ fd, handshaken: false, dropped: 0 });
+    for (const c of [...s.conns]) {
+      const read = ops.recv(c.fd, MAX_TRACE_MESSAGE, c.handshaken ? BATCH : 1);
+      for (const len of read.oversize) {
+        this.stats.oversize += 1;
+        this.error(s, `message of ${len} bytes exceeds ${MAX_TRACE_MESSAGE}, discarded`);
+      }
+      let ok = true;
+      for (const message of read.messages) {
+        if (!c.handshaken) {
+          const hs = decodeHandshake(message);
+          if (!hs.ok) {
+            this.stats.handshakeErrors += 1;
+            this.error(s, `${hs.error}; connection closed`);
+            ok = false;
+            break;
+          }
+          ops.send(c.fd, encodeHandshake());
+          c.handshaken = true;
+          continue;
+        }
+        this.stats.messages += 1;
+        const d = decodeTraceMessage(message);
+        if (!d.ok) {
+          this.stats.decodeErrors += 1;
+          this.error(s, d.error);
+          continue;
+        }
+        c.dropped = d.dropped;
+        const point = d.point;
+        if (point.type === 'other') continue;
+        const claimed = point.context.containerId;
+        if (claimed !== undefined && claimed !== '' && claimed !== s.target.id) {
+          this.stats.containerMismatch += 1;
+          this.error(s, `a point claims container ${claimed.slice(0, 64)}; attributed to ${s.target.name}`);
+        }
+        this.options.onPoint(s.target.id, point);
+      }
+      if (!ok || read.eof) {
+        s.droppedClosed += c.dropped;
+        this.closeFd(c.fd);
+        s.conns.splice(s.conns.indexOf(c), 1);
+      }
+    }
+  }
+}

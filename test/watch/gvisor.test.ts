@@ -1,0 +1,180 @@
+// `bulkhead watch` and a gVisor (runsc) container on the private test dockerd: the host's kernel sources see none
+// of its execs, so watch starts a runsc trace session in it and reads its sentry/execve points (and, for
+// `docker exec`, which runsc starts without an execve, the Engine's exec record); learned into the same profile,
+// alert only in every mode; the session is deleted again on SIGTERM.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { runscRootFromArgv } from '../../src/watch/gvisor-trace.js';
+import { profileFile } from '../../src/watch/profile.js';
+import { BUSYBOX_IMAGE, engineSuite, sharedEngine, type SharedEngine } from '../harness/shared-engine.js';
+import { runWatch, startWatch, waitForEvents } from '../harness/watch-run.js';
+
+const NAME = 'bhg-g';
+
+describe('bulkhead watch reads a runsc container through runsc trace', engineSuite, () => {
+  let engine: SharedEngine;
+  let dir: string;
+  let profiles: string;
+  let db: string;
+  let digest: string;
+  let id: string;
+  const env = (): Record<string, string> => ({ DOCKER_HOST: engine.host });
+  const common = (): string[] => ['--profiles', profiles, '--db', db, '--guard', 'none', '--container', NAME];
+  const exec = (args: readonly string[]): string => engine.docker(['exec', NAME, ...args]);
+
+  before(() => {
+    engine = sharedEngine();
+    dir = mkdtempSync(join(tmpdir(), 'bh-gv-test-'));
+    profiles = join(dir, 'profiles');
+    db = join(dir, 'events.db');
+    try {
+      engine.docker(['rm', '-f', NAME]);
+    } catch {
+      // not there
+    }
+    id = engine
+      .docker([
+        'run',
+        '-d',
+        '--name',
+        NAME,
+        '--runtime',
+        'runsc',
+        '--network',
+        'none',
+        BUSYBOX_IMAGE,
+        'sleep',
+        '1000',
+      ])
+      .trim();
+    digest = engine.docker(['inspect', '--format', '{{.Image}}', NAME]).trim();
+  });
+
+  after(() => {
+    try {
+      engine.docker(['rm', '-f', NAME]);
+    } catch {
+      // already gone
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('learns execs seen inside the sandbox into the image profile', async () => {
+    const w = await startWatch(['--mode', 'learn', ...common(), '--learn-flush-ms', '60000'], env());
+    try {
+      const [note] = await waitForEvents(
+        db,
+        'traced',
+        (e) => e.containerName === NAME && e.kind === 'container',
+      );
+      assert.match(note?.message ?? '', /observed through runsc trace \(alert only\), learn mode/);
+      exec(['sh', '-c', '/bin/true; /bin/echo learned']);
+      const [t] = await waitForEvents(
+        db,
+        '/bin/true',
+        (e) => e.containerName === NAME && e.path === '/bin/true',
+      );
+      assert.equal(t?.exe, '/bin/busybox');
+      assert.equal(t.detail['source'], 'runsc-trace');
+      await waitForEvents(db, '/bin/echo', (e) => e.containerName === NAME && e.path === '/bin/echo');
+    } finally {
+      assert.equal(await w.stop(), 0, w.stderr());
+    }
+    const learned = readFileSync(profileFile(profiles, digest, 'learned'), 'utf8');
+    for (const path of ['/bin/true', '/bin/echo', '/bin/sh'])
+      assert.match(learned, new RegExp(`path: ${path}\\n`));
+    const promote = runWatch(['profile', 'promote', '--all', '--profiles', profiles]);
+    assert.equal(promote.status, 0, promote.stderr);
+  });
+
+  it('in deny mode alerts (never denies) on `docker exec NAME /bin/ls` and on an ls its shell runs', async () => {
+    const w = await startWatch(['--mode', 'deny', ...common()], env());
+    try {
+      const notes = await waitForEvents(
+        db,
+        'traced in deny mode',
+        (e) => e.containerName === NAME && e.kind === 'container' && e.message.includes('deny mode'),
+      );
+      assert.match(notes[0]?.message ?? '', /deny acts as alert: a trace point cannot refuse an exec/);
+      assert.match(exec(['/bin/ls', '/']), /^bin$/m, 'the exec ran: trace cannot deny');
+      const [direct] = await waitForEvents(
+        db,
+        'docker exec /bin/ls',
+        (e) => e.containerName === NAME && e.path === '/bin/ls' && e.detail['source'] === 'docker-exec',
+      );
+      assert.equal(direct?.verdict, 'alerted');
+      assert.equal(direct.ruleId, 'BH-W-001');
+      assert.equal(direct.containerId, id);
+      assert.deepEqual(direct.argv, ['/bin/ls', '/']);
+
+      assert.match(exec(['sh', '-c', '/bin/ls /; /bin/true']), /^tmp$/m);
+      const [inner] = await waitForEvents(
+        db,
+        'ls from the shell',
+        (e) => e.containerName === NAME && e.path === '/bin/ls' && e.detail['source'] === 'runsc-trace',
+      );
+      assert.equal(inner?.verdict, 'alerted');
+      assert.equal(inner.ruleId, 'BH-W-001');
+      assert.equal(inner.exe, '/bin/busybox');
+      assert.ok(
+        typeof inner.ppid === 'number' && inner.ppid > 0,
+        'the parent sandbox process from sentry/clone',
+      );
+      const trues = await waitForEvents(
+        db,
+        'true (in the profile)',
+        (e) =>
+          e.containerName === NAME &&
+          e.path === '/bin/true' &&
+          e.detail['source'] === 'runsc-trace' &&
+          e.profileVersion !== null,
+      );
+      assert.equal(trues[0]?.verdict, 'allowed');
+
+      // watch's status names the container and how it is seen
+      await new Promise((r) => setTimeout(r, 1200));
+      const status = runWatch(['status', '--db', db]);
+      assert.match(status.stdout, new RegExp(`${NAME} .* observed through runsc trace \\(alert only\\)`));
+      assert.match(
+        status.stdout,
+        /runsc trace: 1 session\(s\), \d+ messages; dropped by the sentry 0; rejected 0 /,
+      );
+    } finally {
+      assert.equal(await w.stop(), 0, w.stderr());
+    }
+    // SIGTERM deleted the session from the sandbox
+    const pid = engine.docker(['inspect', '--format', '{{.State.Pid}}', NAME]).trim();
+    const root = runscRootFromArgv(
+      readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0$/, '').split('\0'),
+    );
+    assert.ok(root !== undefined);
+    assert.match(
+      execFileSync('runsc', ['--root', root, 'trace', 'list', id], { encoding: 'utf8' }),
+      /SESSIONS \(0\)/,
+    );
+  });
+
+  it('with --no-runsc-trace reports the container as not observable, with the reason', async () => {
+    const w = await startWatch(['--mode', 'alert', ...common(), '--no-runsc-trace'], env());
+    try {
+      const notes = await waitForEvents(
+        db,
+        'not observable',
+        (e) => e.containerName === NAME && e.kind === 'container' && e.verdict === 'alerted',
+      );
+      assert.match(
+        notes[0]?.message ?? '',
+        /not observable from the host \(gVisor\).*runsc trace is turned off/,
+      );
+      await new Promise((r) => setTimeout(r, 1200));
+      const status = runWatch(['status', '--db', db]);
+      assert.match(status.stdout, new RegExp(`${NAME} .* no: not observable from the host \\(gVisor\\)`));
+    } finally {
+      assert.equal(await w.stop(), 0, w.stderr());
+    }
+  });
+});
