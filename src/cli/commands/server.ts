@@ -10,6 +10,7 @@ import { openStore, type StoreLocation } from '../../server/store.js';
 import { UsageError } from '../../shared/errors.js';
 import { defaultDbPath } from '../../vulndb/db.js';
 import { EXIT_OK, type CliIO, type CommandRunner } from '../io.js';
+import { onStopSignal } from '../signals.js';
 
 function defaultDataDir(env: Readonly<Record<string, string | undefined>>): string {
   const xdg = env['XDG_DATA_HOME'];
@@ -80,15 +81,7 @@ export function registerServer(program: Command, run: (runner: CommandRunner) =>
         io.stderr(
           `bulkhead server: listening on ${running.url} (${running.store.dialect} ${running.store.where})\n`,
         );
-        await new Promise<void>((done) => {
-          const stop = (): void => {
-            process.off('SIGTERM', stop);
-            process.off('SIGINT', stop);
-            done();
-          };
-          process.on('SIGTERM', stop);
-          process.on('SIGINT', stop);
-        });
+        await onStopSignal().received;
         await running.close();
         io.stderr('bulkhead server: stopped\n');
         return EXIT_OK;

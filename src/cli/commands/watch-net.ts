@@ -12,6 +12,7 @@ import { UsageError } from '../../shared/errors.js';
 import { DEFAULT_PROFILE_DIR } from '../../watch/profile.js';
 import { DEFAULT_EVENT_DB } from '../../watch/store.js';
 import { EXIT_OK, type CliIO, type CommandRunner } from '../io.js';
+import { onStopSignal } from '../signals.js';
 
 // watch's own defaults: the network section lives in watch's profile files, net_events in watch's event database
 const DEFAULT_DB = DEFAULT_EVENT_DB;
@@ -65,15 +66,7 @@ async function runNet(opts: Record<string, unknown>, io: CliIO): Promise<number>
   io.stderr(
     `bulkhead watch net: ${mode} mode, ${status.namespaces} namespace(s) of ${status.containers} container(s); SIGTERM stops\n`,
   );
-  await new Promise<void>((done) => {
-    const stop = (): void => {
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
-      done();
-    };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
-  });
+  await onStopSignal().received;
   await monitor.stop();
   store.close();
   io.stderr(`bulkhead watch net: stopped, tables removed (${monitor.graph.edges.size} edges recorded)\n`);

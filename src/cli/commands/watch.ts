@@ -27,6 +27,7 @@ import { watchUnit } from '../../watch/install.js';
 import { RUNSC_TRACE_OBSERVED, Watcher } from '../../watch/watcher.js';
 import { registerWatchNetCommands } from './watch-net.js';
 import { EXIT_FINDINGS, EXIT_OK, type CliIO, type CommandRunner } from '../io.js';
+import { onStopSignal } from '../signals.js';
 
 const DEFAULT_PROFILES = DEFAULT_PROFILE_DIR;
 const DEFAULT_DB = DEFAULT_EVENT_DB;
@@ -71,23 +72,16 @@ async function serve(opts: Record<string, unknown>, io: CliIO): Promise<number> 
     },
     env: io.env,
   });
-  const stopped = new Promise<void>((done) => {
-    const stop = (): void => {
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
-      done();
-    };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
-  });
+  const signal = onStopSignal();
   try {
     await watcher.start();
     const s = watcher.status();
     io.stderr(
       `bulkhead watch: ${mode} mode, ${s.containers.length} container(s) (${s.containers.map((c) => `${c.name}${c.observable ? (c.reason === RUNSC_TRACE_OBSERVED ? ' (runsc trace, alert only)' : '') : ' NOT OBSERVABLE'}`).join(', ') || 'none yet'}); process tree: ${s.sources.proc}; exec gate: ${s.sources.gate}; ${s.guarded.length} runtime binaries guarded\n`,
     );
-    await stopped;
+    await signal.received;
   } finally {
+    signal.dispose();
     await watcher.stop();
     store.close();
   }
