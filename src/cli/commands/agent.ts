@@ -3,6 +3,7 @@
 import { hostname } from 'node:os';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import {
   enrol,
@@ -19,6 +20,7 @@ import { parseLabels } from '../../server/access.js';
 import { parseDuration } from '../../shared/duration.js';
 import { UsageError } from '../../shared/errors.js';
 import { EXIT_ERROR, EXIT_OK, type CliIO, type CommandRunner } from '../io.js';
+import { onStopSignal } from '../signals.js';
 import { addFactsOptions } from '../options.js';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -122,16 +124,15 @@ export function registerAgent(program: Command, run: (runner: CommandRunner) => 
           throw new UsageError('--once and --every are exclusive', { hint: 'pick one' });
         if (typeof opts['every'] !== 'string') return once(opts, io);
         const every = parseDuration(opts['every'], '--every');
-        const control = { stopped: false };
-        let wake: (() => void) | undefined;
-        const stop = (): void => {
-          control.stopped = true;
-          wake?.();
-        };
-        process.on('SIGTERM', stop);
-        process.on('SIGINT', stop);
+        const signal = onStopSignal();
+        // the wait between runs holds the process open (an unref'd timer let Node exit while nothing else was
+        // pending) and ends at once on a signal
+        const waiting = new AbortController();
+        void signal.received.then(() => {
+          waiting.abort();
+        });
         try {
-          while (!control.stopped) {
+          while (!signal.stopped()) {
             try {
               await once(opts, io);
             } catch (error) {
@@ -140,14 +141,11 @@ export function registerAgent(program: Command, run: (runner: CommandRunner) => 
                 `bulkhead agent: run failed: ${error instanceof Error ? error.message : String(error)}\n`,
               );
             }
-            await new Promise<void>((done) => {
-              wake = done;
-              setTimeout(done, every).unref();
-            });
+            await sleep(every, undefined, { signal: waiting.signal }).catch(() => undefined);
           }
         } finally {
-          process.off('SIGTERM', stop);
-          process.off('SIGINT', stop);
+          signal.dispose();
+          waiting.abort();
         }
         return EXIT_OK;
       }),
