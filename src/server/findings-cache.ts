@@ -4,7 +4,7 @@
 // re-rates findings bumps it — so every replica over one database sees what was committed.
 import { SEVERITIES } from '../shared/severity.js';
 import type { ServerDatabase, ServerDb } from './schema.js';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 
 export interface DigestCves {
   /** Indexes into CveTable.ids, each CVE once. */
@@ -82,4 +82,47 @@ export async function openCves(db: ServerDb, digests: readonly string[]): Promis
       });
   }
   return { ids: cache.ids, byDigest: cache.byDigest };
+}
+
+export interface EventBucket {
+  readonly digest: string;
+  readonly kind: string;
+  /** The hour of the events, "YYYY-MM-DDTHH" (UTC, the first 13 characters of their ISO time). */
+  readonly hour: string;
+  readonly n: number;
+}
+
+interface EventCache {
+  readonly generation: number;
+  readonly from: string;
+  readonly buckets: readonly EventBucket[];
+}
+
+const eventCaches = new WeakMap<ServerDb, EventCache>();
+
+/**
+ * Finding events since `from`, counted per digest, kind and hour, kept between requests like the open CVEs: every
+ * transaction that records a finding event also bumps findings_generation, so the copy is exact until it moves.
+ * Grouping 60,000 events on every fleet page view was 105 ms at 100 hosts.
+ */
+export async function eventBuckets(db: ServerDb, from: string): Promise<readonly EventBucket[]> {
+  const row = await db.selectFrom('findings_generation').select('n').where('id', '=', 1).executeTakeFirst();
+  const generation = row?.n ?? -1;
+  const cached = eventCaches.get(db);
+  if (cached?.generation === generation && cached.from <= from)
+    return cached.buckets.filter((b) => b.hour >= from.slice(0, 13));
+  const rows = await db
+    .selectFrom('finding_events')
+    .select((eb) => [
+      'digest',
+      'kind',
+      sql<string>`substr(at, 1, 13)`.as('hour'),
+      eb.fn.countAll<number | string>().as('n'),
+    ])
+    .where('at', '>=', from)
+    .groupBy(['digest', 'kind', sql`substr(at, 1, 13)`])
+    .execute();
+  const buckets = rows.map((r) => ({ digest: r.digest, kind: r.kind, hour: r.hour, n: Number(r.n) }));
+  eventCaches.set(db, { generation, from, buckets });
+  return buckets;
 }

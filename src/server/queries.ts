@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { auditFindingSchema, containerSchema } from '../shared/fleet-report.js';
 import { SEVERITIES, type Severity } from '../shared/severity.js';
 import { hostVisible, parseJsonLabels, type Labels, type Tenant } from './access.js';
-import { INFO_RANK, openCves } from './findings-cache.js';
+import { eventBuckets, INFO_RANK, openCves } from './findings-cache.js';
 import type { ServerDb } from './schema.js';
 
 export interface HostSummary {
@@ -200,40 +200,40 @@ export async function fleetOverview(
   const since = new Date(now.getTime() - 30 * 86_400_000).toISOString();
   const yesterday = new Date(now.getTime() - 86_400_000).toISOString();
   const digestSet = new Set(digests);
-  // per digest, day and kind, counted by the database: the raw rows of 30 days were 370 ms to read at 60 hosts
-  const events =
+  // per digest, kind and hour (cached per findings generation, findings-cache.ts); the hour `yesterday` falls in is
+  // counted exactly from the `at` index, so "since yesterday" stays to the millisecond
+  const buckets = digests.length === 0 ? [] : await eventBuckets(db, since);
+  const yesterdayHour = yesterday.slice(0, 13);
+  const hourEnd = new Date(new Date(`${yesterdayHour}:00:00.000Z`).getTime() + 3_600_000).toISOString();
+  const boundary =
     digests.length === 0
       ? []
       : await db
           .selectFrom('finding_events')
-          .select((eb) => [
-            'digest',
-            'kind',
-            sql<string>`substr(at, 1, 10)`.as('day'),
-            eb.fn.countAll<number | string>().as('n'),
-            sql<number | string>`sum(case when at >= ${yesterday} then 1 else 0 end)`.as('recent'),
-          ])
-          .where('at', '>=', since)
-          .groupBy(['digest', 'kind', sql`substr(at, 1, 10)`])
+          .select(['digest', 'kind', (eb) => eb.fn.countAll<number | string>().as('n')])
+          .where('at', '>=', yesterday)
+          .where('at', '<', hourEnd)
+          .groupBy(['digest', 'kind'])
           .execute();
   const days = new Map<string, { new: number; fixed: number }>();
   for (let i = 29; i >= 0; i -= 1)
     days.set(new Date(now.getTime() - i * 86_400_000).toISOString().slice(0, 10), { new: 0, fixed: 0 });
   let newSinceYesterday = 0;
   let fixedSinceYesterday = 0;
-  for (const e of events) {
-    if (!digestSet.has(e.digest)) continue;
-    const day = days.get(e.day);
-    const n = Number(e.n);
-    const recent = Number(e.recent);
-    if (e.kind === 'new') {
-      if (day !== undefined) day.new += n;
-      newSinceYesterday += recent;
-    } else {
-      if (day !== undefined) day.fixed += n;
-      fixedSinceYesterday += recent;
+  const count = (kind: string, n: number): void => {
+    if (kind === 'new') newSinceYesterday += n;
+    else fixedSinceYesterday += n;
+  };
+  for (const b of buckets) {
+    if (!digestSet.has(b.digest)) continue;
+    const day = days.get(b.hour.slice(0, 10));
+    if (day !== undefined) {
+      if (b.kind === 'new') day.new += b.n;
+      else day.fixed += b.n;
     }
+    if (b.hour > yesterdayHour) count(b.kind, b.n);
   }
+  for (const b of boundary) if (digestSet.has(b.digest)) count(b.kind, Number(b.n));
   return {
     hosts: summaries.sort(
       (a, b) => severityRank(a.worst) - severityRank(b.worst) || a.name.localeCompare(b.name),
