@@ -157,3 +157,38 @@ export function readRpmSqlite(file: Buffer, database: string): ReadResult {
   }
   return { packages, warnings };
 }
+
+/** Every header blob of an rpmdb.sqlite held in memory (for rpm-files.ts); a broken file is one problem line. */
+export function readRpmSqliteBlobs(
+  file: Buffer,
+  database: string,
+): {
+  blobs: { id: string; blob: Buffer }[];
+  problems: string[];
+} {
+  const blobs: { id: string; blob: Buffer }[] = [];
+  const problems: string[] = [];
+  let db: Database.Database;
+  try {
+    db = new Database(toRollbackJournal(file), { readonly: true });
+  } catch (error) {
+    return { blobs, problems: [`${database}: not a readable sqlite database (${String(error)})`] };
+  }
+  try {
+    const rows: unknown[] = db.prepare('SELECT hnum, blob FROM Packages LIMIT ?').all(ROW_LIMIT);
+    for (const row of rows) {
+      if (typeof row !== 'object' || row === null || !('blob' in row) || !Buffer.isBuffer(row.blob)) {
+        problems.push(`${database}: a Packages row has no blob, skipped`);
+        continue;
+      }
+      blobs.push({ id: `${database}: header ${'hnum' in row ? String(row.hnum) : '?'}`, blob: row.blob });
+    }
+  } catch (error) {
+    problems.push(
+      `${database}: cannot read the Packages table (${error instanceof Error ? error.message : String(error)})`,
+    );
+  } finally {
+    db.close();
+  }
+  return { blobs, problems };
+}

@@ -32,7 +32,7 @@ export type WatchMode = (typeof WATCH_MODES)[number];
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
-const executableSchema = z.strictObject({
+export const executableSchema = z.strictObject({
   /** The path the caller passed to execve (a busybox applet is its own entry), made absolute. */
   path: z.string().startsWith('/'),
   /** The file that was executed, after symlinks. */
@@ -83,12 +83,12 @@ export function profileFile(dir: string, digest: string, kind: ProfileKind): str
   return join(dir, kind === 'learned' ? `${hex}.learned.yaml` : `${hex}.yaml`);
 }
 
-/** Parses profile text; throws InputError whose message has one "file:line:col: message" line per problem. */
-export function parseProfile(text: string, source: string): Profile {
+/** Parses YAML text against `schema`; throws InputError whose message has one "file:line:col: message" line per problem. */
+export function parseWithSchema<T>(text: string, source: string, schema: z.ZodType<T>, what: string): T {
   const { doc, positionOf } = parseYaml(text, source, {
-    hint: 'fix the profile; the last good profile stays in force meanwhile',
+    hint: `fix the ${what}; the last good ${what} stays in force meanwhile`,
   });
-  const result = profileSchema.safeParse(doc.toJS({ maxAliasCount: 100 }));
+  const result = schema.safeParse(doc.toJS({ maxAliasCount: 100 }));
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => {
     const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
@@ -96,9 +96,14 @@ export function parseProfile(text: string, source: string): Profile {
     const where = pos === undefined ? source : `${source}:${pos}`;
     return `${where}: ${path.join('.') || '(document)'}: ${issue.message}`;
   });
-  throw new InputError(source, `${lines.length} profile error(s):\n${lines.join('\n')}`, {
-    hint: 'fix the profile (docs/watch.md describes every key); the last good profile stays in force meanwhile',
+  throw new InputError(source, `${lines.length} ${what} error(s):\n${lines.join('\n')}`, {
+    hint: `fix the ${what} (docs/watch.md describes every key); the last good ${what} stays in force meanwhile`,
   });
+}
+
+/** Parses profile text; throws InputError whose message has one "file:line:col: message" line per problem. */
+export function parseProfile(text: string, source: string): Profile {
+  return parseWithSchema(text, source, profileSchema, 'profile');
 }
 
 export function loadProfile(file: string): Profile {
@@ -373,7 +378,11 @@ export interface ProfileChange {
   readonly details: readonly string[];
 }
 
-function execChanges(current: Profile | undefined, next: Profile): ProfileChange[] {
+/** The exec-section changes from `current` to `next` (container and host profiles share the section's shape). */
+export function execChanges(
+  current: { readonly executables?: readonly ProfileExecutable[] | undefined } | undefined,
+  next: { readonly executables?: readonly ProfileExecutable[] | undefined },
+): ProfileChange[] {
   // a learned profile without an exec section keeps the enforced one (promoteProfile): no change
   if (next.executables === undefined) return [];
   const key = (e: ProfileExecutable): string => `${e.path}\0${e.exe}`;

@@ -146,6 +146,11 @@ export function renderWatchStatus(status: WatchStatus, updated: string, running:
       : [
           `runsc trace: ${t.sessions} session(s), ${t.messages} messages; dropped by the sentry ${t.sentryDropped}; rejected ${t.decodeErrors + t.oversize + t.handshakeErrors} (malformed ${t.decodeErrors}, oversize ${t.oversize}, bad handshakes ${t.handshakeErrors}); container id mismatches ${t.containerMismatch}`,
         ]),
+    ...(status.host === undefined
+      ? []
+      : [
+          `host (--host): ${status.host.mode} on ${status.host.filesystems.map((f) => f.path).join(', ')}; host profile ${status.host.profileVersion === null ? 'none' : `v${status.host.profileVersion}`}${status.host.profileError === undefined ? '' : ' (newer file invalid)'}; package databases: ${status.host.packages.join('; ') || 'none'}${status.host.allowed === null ? '' : `; deny allow-set ${status.host.allowed} files`}`,
+        ]),
     '',
   ];
   const rows = status.containers.map((s) => [

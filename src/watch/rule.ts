@@ -5,6 +5,10 @@ import type { Rule, RuleCase } from '../shared/rule.js';
 /** What the rules see of one exec (or, for the runtime-binary guard, one open). */
 export interface ExecFacts {
   readonly kind: 'exec' | 'open';
+  /** A container's exec (judged by its image profile) or a host process's (watch --host, the host profile). */
+  readonly scope: 'container' | 'host';
+  /** Host execs: the package that owns the file and whether it matches the package's digest (undefined: none recorded). */
+  readonly hostPackage: { readonly name: string; readonly verified: boolean | undefined } | undefined;
   /** The path as invoked (execve's filename) or the file opened. */
   readonly path: string;
   /** The file executed, after symlinks. */
@@ -18,7 +22,10 @@ export interface ExecFacts {
   /** The file's inode lives in the container's upper layer (created or modified in the container). */
   readonly drift: boolean;
   readonly parent: string | undefined;
-  /** undefined: no enforced profile for the image; else whether the exec is in it. */
+  /**
+   * undefined: no enforced profile for the image (host: no promoted host profile); else whether the exec is in it
+   * (host: listed with the sha256 the file has now).
+   */
   readonly inProfile: boolean | undefined;
   /** The verdict thread denied an open of a runtime binary from a container cgroup. */
   readonly guardHit: boolean;
@@ -35,6 +42,8 @@ export type WatchRule = Rule<ExecFacts, string | undefined, readonly WatchCase[]
 
 export const BASE_FACTS: ExecFacts = {
   kind: 'exec',
+  scope: 'container',
+  hostPackage: undefined,
   path: '/bin/true',
   exe: '/bin/true',
   argv: ['/bin/true'],

@@ -41,6 +41,16 @@ const statusSchema = z.object({
       argsMissed: num.default(0),
     })
     .optional(),
+  host: z
+    .object({
+      filesystems: z.array(z.object({ path: z.string(), dev: num })),
+      mode: z.enum(['learn', 'alert', 'kill', 'deny']),
+      profileVersion: num.nullable(),
+      profileError: z.string().optional(),
+      packages: z.array(z.string()),
+      allowed: num.nullable(),
+    })
+    .optional(),
   events: num,
   eventsPerSecond: num,
   verdictLatencyUs: z.object({ avg: num, max: num }),

@@ -26,6 +26,7 @@ import {
 import { discoverGuardTargets, sha256File, type GuardTarget } from './guard.js';
 import { GvisorTracer, type GvisorTraceCounters } from './gvisor-trace.js';
 import type { TracePoint } from './gvisor-wire.js';
+import { HostControl, type HostStatus } from './host.js';
 import {
   emptyProfile,
   execAllowList,
@@ -61,6 +62,13 @@ export interface WatcherOptions {
   readonly addon?: WatchAddon;
   /** Read runsc containers through `runsc trace` (default true); false leaves them reported as not observable. */
   readonly runscTrace?: boolean;
+  /** Host application control (watch --host): the host's filesystems are gated too, in the same mode. */
+  readonly host?: {
+    /** Directories whose filesystems are marked (default: /, /usr, /opt, ... deduplicated by device). */
+    readonly paths?: readonly string[] | undefined;
+    /** Where the package databases are read (default "/"). */
+    readonly packageRoot?: string | undefined;
+  };
 }
 
 /** How watch sees a container's execs: the host kernel's sources, or runsc's trace points (alert only). */
@@ -120,6 +128,8 @@ export interface WatchStatus {
   readonly sources: { readonly proc: string; readonly gate: string };
   readonly containers: readonly ContainerStatus[];
   readonly guarded: readonly GuardTarget[];
+  /** Host application control, when watch runs with --host. */
+  readonly host?: HostStatus | undefined;
   readonly counters?: NativeCounters | undefined;
   readonly events: number;
   readonly eventsPerSecond: number;
@@ -201,9 +211,21 @@ export class Watcher {
   private rateWindow: { at: number; count: number } = { at: Date.now(), count: 0 };
   private eventsPerSecond = 0;
   private stopped = false;
+  private readonly host: HostControl | undefined;
 
   constructor(options: WatcherOptions) {
     this.options = options;
+    this.host =
+      options.host === undefined
+        ? undefined
+        : new HostControl({
+            paths: options.host.paths,
+            packageRoot: options.host.packageRoot ?? '/',
+            profilesDir: options.profilesDir,
+            mode: options.mode,
+            log: options.log,
+            env: options.env,
+          });
   }
 
   async start(): Promise<void> {
@@ -214,6 +236,8 @@ export class Watcher {
         hint: 'build the addon, then start watch again',
       });
     const addon = load.addon;
+    // host deny refuses to start (exit 2) before any mark exists when its allow-list lacks what the host needs
+    this.host?.prepare();
     this.addon = addon;
     ({ runtimes: this.runtimes, defaultRuntime: this.defaultRuntime } = await daemonRuntimes(
       this.options.docker,
@@ -253,6 +277,23 @@ export class Watcher {
           this.onTracePoint(id, point);
         },
       });
+    if (this.host !== undefined) {
+      if (this.gateState !== 'fanotify' && this.options.mode === 'deny')
+        throw new BulkheadError(
+          'INTERNAL',
+          `watch --host --mode deny needs the exec gate: ${this.gateState}`,
+          {
+            hint: 'run as root on a kernel with CONFIG_FANOTIFY_ACCESS_PERMISSIONS, or use --mode alert',
+          },
+        );
+      if (this.gateState === 'fanotify') {
+        this.host.attach(addon, () => this.nextMark++);
+        this.host.learnRunning([...this.owners].filter(([, owner]) => owner === null).map(([pid]) => pid));
+        this.options.log(
+          `bulkhead watch --host: ${this.options.mode} mode on ${this.host.filesystems.map((f) => f.path).join(', ')}`,
+        );
+      }
+    }
     this.stopEvents = await followContainerEvents(
       this.options.docker,
       (action, id) => {
@@ -341,6 +382,7 @@ export class Watcher {
       sources: { proc: this.procState, gate: this.gateState },
       containers: containers.sort((a, b) => (a.name < b.name ? -1 : 1)),
       guarded: this.guarded,
+      ...(this.host === undefined ? {} : { host: this.host.status() }),
       counters,
       events: this.eventCount,
       eventsPerSecond: this.eventsPerSecond,
@@ -366,6 +408,7 @@ export class Watcher {
       this.rateWindow = { at: now, count: this.eventCount };
     }
     for (const digest of this.profiles.keys()) this.reloadEnforced(digest);
+    this.host?.reload(this.addon);
     this.options.store.writeStatus(this.status());
   }
 
@@ -735,6 +778,7 @@ export class Watcher {
    * not parse is left alone and reported once; the learning stays in memory and is written once it is fixed.
    */
   private flushLearned(): void {
+    this.host?.flush();
     for (const [digest, state] of this.profiles) {
       const learned = state.learned;
       if (!state.dirty || learned === undefined) continue;
@@ -880,6 +924,11 @@ export class Watcher {
   }
 
   private onGateExec(r: NativeRecord): void {
+    if (this.host?.isHostMark(r.markId) === true) {
+      const event = this.host.judge(r, this.baseEvent(undefined));
+      if (event !== undefined) this.emit(event);
+      return;
+    }
     const t = r.markId === undefined ? undefined : this.byMark.get(r.markId);
     if (t === undefined) return;
     // the dynamic loader or a script's interpreter is opened by the same execve: one exec, not two
@@ -900,6 +949,7 @@ export class Watcher {
     // the addon derives the invoked path (it checks the same key against the profile in deny mode)
     const path = r.invoked ?? exe;
     const facts: ExecFacts = {
+      ...BASE_FACTS,
       kind: 'exec',
       path,
       exe,

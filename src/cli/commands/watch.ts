@@ -1,5 +1,6 @@
 // `bulkhead watch`: runtime protection for the containers of this host (learn / alert / kill / deny), and its
 // events, profiles, status and systemd unit. Flags -> src/watch (and its renderers) -> src/report SARIF -> exit code.
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { connectEngine } from '../../engine/client.js';
@@ -21,6 +22,14 @@ import {
   WATCH_MODES,
   type WatchMode,
 } from '../../watch/profile.js';
+import {
+  diffHostProfiles,
+  HOST_TARGET,
+  hostProfileFile,
+  loadHostProfile,
+  promoteHostProfile,
+  updateHostProfileFile,
+} from '../../watch/host-profile.js';
 import { readWatchStatus } from '../../watch/status.js';
 import { DEFAULT_EVENT_DB, EventStore } from '../../watch/store.js';
 import { watchUnit } from '../../watch/install.js';
@@ -71,13 +80,27 @@ async function serve(opts: Record<string, unknown>, io: CliIO): Promise<number> 
       io.stderr(`${line}\n`);
     },
     env: io.env,
+    ...(opts['host'] === true
+      ? {
+          host: {
+            paths:
+              typeof opts['hostPaths'] === 'string'
+                ? opts['hostPaths']
+                    .split(',')
+                    .filter(Boolean)
+                    .map((p) => resolve(io.cwd, p))
+                : undefined,
+            packageRoot: resolve(io.cwd, str(opts['packageRoot'], '/')),
+          },
+        }
+      : {}),
   });
   const signal = onStopSignal();
   try {
     await watcher.start();
     const s = watcher.status();
     io.stderr(
-      `bulkhead watch: ${mode} mode, ${s.containers.length} container(s) (${s.containers.map((c) => `${c.name}${c.observable ? (c.reason === RUNSC_TRACE_OBSERVED ? ' (runsc trace, alert only)' : '') : ' NOT OBSERVABLE'}`).join(', ') || 'none yet'}); process tree: ${s.sources.proc}; exec gate: ${s.sources.gate}; ${s.guarded.length} runtime binaries guarded\n`,
+      `bulkhead watch: ${mode} mode, ${s.containers.length} container(s) (${s.containers.map((c) => `${c.name}${c.observable ? (c.reason === RUNSC_TRACE_OBSERVED ? ' (runsc trace, alert only)' : '') : ' NOT OBSERVABLE'}`).join(', ') || 'none yet'}); process tree: ${s.sources.proc}; exec gate: ${s.sources.gate}; ${s.guarded.length} runtime binaries guarded${s.host === undefined ? '' : `; host: ${s.host.mode} on ${s.host.filesystems.map((f) => f.path).join(', ')}`}\n`,
     );
     await signal.received;
   } finally {
@@ -124,6 +147,7 @@ async function profile(
   io: CliIO,
 ): Promise<number> {
   const dir = resolve(io.cwd, str(opts['profiles'], DEFAULT_PROFILES));
+  if (target === HOST_TARGET && opts['all'] !== true) return hostProfile(action, dir, io);
   const wanted: ProfileTarget = opts['all'] === true ? { all: true } : { name: target ?? '' };
   if (opts['all'] !== true && (target === undefined || target === ''))
     throw new UsageError(`watch profile ${action} needs NAME, DIGEST or --all`, {
@@ -137,6 +161,12 @@ async function profile(
           env: io.env,
         }).docker;
   const found = await resolveProfiles(dir, wanted, docker);
+  // --all includes the host profile of watch --host when there is one
+  if (
+    opts['all'] === true &&
+    (existsSync(hostProfileFile(dir, 'learned')) || existsSync(hostProfileFile(dir, 'enforced')))
+  )
+    hostProfile(action, dir, io);
   for (const p of found) {
     const title = `${p.names[0] ?? p.digest} (${p.digest})`;
     if (action === 'show') {
@@ -193,6 +223,51 @@ async function profile(
   return EXIT_OK;
 }
 
+/** `watch profile show|diff|promote host`: the host profile of watch --host (host.yaml, host.learned.yaml). */
+function hostProfile(action: string, dir: string, io: CliIO): number {
+  const enforcedFile = hostProfileFile(dir, 'enforced');
+  const learnedFile = hostProfileFile(dir, 'learned');
+  const enforced = existsSync(enforcedFile) ? loadHostProfile(enforcedFile) : undefined;
+  const learned = existsSync(learnedFile) ? loadHostProfile(learnedFile) : undefined;
+  const title = `host ${(enforced ?? learned)?.host.name ?? ''}`.trim();
+  if (action === 'show') {
+    const shown = enforced ?? learned;
+    if (shown === undefined) {
+      io.stdout(`# ${title}: no host profile in ${dir} (learn one: bulkhead watch --host --mode learn)\n`);
+      return EXIT_OK;
+    }
+    io.stdout(
+      `# ${title}: ${enforced === undefined ? 'learned, not enforced' : `enforced v${enforced.version}`}\n`,
+    );
+    for (const e of shown.executables)
+      io.stdout(
+        `${e.path}  users ${e.users.join(',') || '-'}  parents ${e.parents.join(',') || '-'}  seen ${e.count}${e.sha256 === undefined ? '' : `  sha256 ${e.sha256.slice(0, 16)}`}  ${e.package === undefined ? 'no package' : `package ${e.package.name}${e.package.verified === false ? ' (DIGEST MISMATCH)' : e.package.verified === true ? ' (verified)' : ''}`}${e.required === undefined ? '' : `  required: ${e.required}`}\n`,
+      );
+    if (shown.learning !== undefined)
+      io.stdout(
+        `learning ${shown.learning.started} .. ${shown.learning.updated}, ${shown.learning.events} events\n`,
+      );
+    return EXIT_OK;
+  }
+  if (learned === undefined) {
+    io.stdout(`# ${title}: nothing learned yet (${learnedFile})\n`);
+    return EXIT_OK;
+  }
+  const changes = diffHostProfiles(enforced, learned);
+  io.stdout(
+    `# ${title}: ${changes.length} change(s) from ${enforced === undefined ? 'no profile' : `v${enforced.version}`}\n`,
+  );
+  for (const c of changes)
+    io.stdout(
+      `${c.change === 'added' ? '+' : c.change === 'removed' ? '-' : '~'} ${c.path}${c.details.length === 0 ? '' : `  ${c.details.join('; ')}`}\n`,
+    );
+  if (action === 'promote') {
+    const next = updateHostProfileFile(enforcedFile, (current) => promoteHostProfile(current, learned));
+    io.stdout(`promoted to v${next?.version ?? '-'}: ${enforcedFile}\n`);
+  }
+  return EXIT_OK;
+}
+
 function status(opts: Record<string, unknown>, io: CliIO): number {
   const store = new EventStore(resolve(io.cwd, str(opts['db'], DEFAULT_DB)), { readonly: true });
   try {
@@ -243,6 +318,20 @@ export function registerWatch(program: Command, run: (runner: CommandRunner) => 
       '--no-runsc-trace',
       'do not start a runsc trace session in gVisor containers (they are then reported as not observable)',
     )
+    .option(
+      '--host',
+      "host application control: gate the host's own execs too (package-vouched or in the host profile; deny is opt-in)",
+      false,
+    )
+    .option(
+      '--host-paths <dirs>',
+      'with --host: directories whose filesystems are marked (default /,/usr,/usr/local,/opt,/home,/root,/srv,/tmp,/var/tmp,/dev/shm,/run, one per device)',
+    )
+    .option(
+      '--package-root <dir>',
+      'with --host: read the package databases (dpkg, rpm) under this root',
+      '/',
+    )
     .addOption(dockerHost)
     .enablePositionalOptions()
     .action((opts: Record<string, unknown>) => run((io) => serve(opts, io)));
@@ -273,7 +362,10 @@ export function registerWatch(program: Command, run: (runner: CommandRunner) => 
             ? 'what promoting the learned profile would change'
             : 'print the diff, then make the learned profile the enforced one (next version)',
       )
-      .argument('[target]', 'container name, image name or digest')
+      .argument(
+        '[target]',
+        'container name, image name or digest; "host" for the host profile (watch --host)',
+      )
       .option('--all', 'every profile in the directory', false)
       .option('--profiles <dir>', 'profile directory', DEFAULT_PROFILES)
       .addOption(

@@ -1,0 +1,211 @@
+// The host's package-owned files, for host application control (watch --host): dpkg's info/*.list and *.md5sums
+// (src/packages/dpkg-files.ts) and rpm's file digests from rpmdb.sqlite or the BerkeleyDB Packages file
+// (src/packages/rpm-files.ts), keyed by the file's real path (usrmerge: dpkg lists /bin/ls, the kernel names
+// /usr/bin/ls), and a check of a file on disk against the digest its package recorded (dpkg -V / rpm -V).
+import { createHash } from 'node:crypto';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  realpathSync,
+} from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { dpkgInfoPackage, parseDpkgList, parseDpkgMd5sums } from '../packages/dpkg-files.js';
+import { readBdbBlobs } from '../packages/rpm-bdb.js';
+import { readRpmFileRecords } from '../packages/rpm-files.js';
+import { readRpmSqliteBlobs } from '../packages/rpm.js';
+
+export interface OwnedFile {
+  readonly manager: 'dpkg' | 'rpm';
+  readonly package: string;
+  /** node:crypto algorithm of `digest`. */
+  readonly algo: string;
+  /** Lower-case hex; undefined when the package recorded none (dpkg package without md5sums). */
+  readonly digest: string | undefined;
+}
+
+export interface PackageFileIndex {
+  /** Real path -> owner. */
+  readonly byPath: ReadonlyMap<string, OwnedFile>;
+  /** The databases read ("dpkg /var/lib/dpkg/info: 3,036 files"). */
+  readonly sources: readonly string[];
+  /** Skipped records and unreadable files (first few per file). */
+  readonly warnings: readonly string[];
+}
+
+/** An info file larger than this is not read (the largest on a Debian desktop is a few MiB). */
+const MAX_INFO_BYTES = 64 * 1024 * 1024;
+
+function readCapped(file: string): string | undefined {
+  const fd = openSync(file, 'r');
+  try {
+    if (fstatSync(fd).size > MAX_INFO_BYTES) return undefined;
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Resolves the directories of listed paths once each (a few thousand for a whole system). */
+function canonicalizer(root: string): (path: string) => string {
+  const dirs = new Map<string, string>();
+  return (path) => {
+    const dir = dirname(path);
+    let real = dirs.get(dir);
+    if (real === undefined) {
+      try {
+        real = realpathSync(join(root, dir));
+        if (root !== '/')
+          real = real.startsWith(root) ? real.slice(root.replace(/\/$/, '').length) || '/' : dir;
+      } catch {
+        real = dir;
+      }
+      dirs.set(dir, real);
+    }
+    return join(real, basename(path));
+  };
+}
+
+function readDpkg(
+  root: string,
+  add: (path: string, owner: OwnedFile) => void,
+  warnings: string[],
+): string | undefined {
+  const info = join(root, 'var/lib/dpkg/info');
+  if (!existsSync(info)) return undefined;
+  const byPackage = new Map<string, { list?: string; md5sums?: string }>();
+  for (const name of readdirSync(info)) {
+    const p = dpkgInfoPackage(name);
+    if (p === undefined) continue;
+    const key = name.slice(0, name.lastIndexOf('.'));
+    const entry = byPackage.get(key) ?? {};
+    entry[p.kind === 'list' ? 'list' : 'md5sums'] = join(info, name);
+    byPackage.set(key, entry);
+  }
+  let files = 0;
+  for (const [key, entry] of byPackage) {
+    const pkg = dpkgInfoPackage(`${key}.list`)?.name ?? key;
+    let md5 = new Map<string, string>();
+    if (entry.md5sums !== undefined) {
+      try {
+        const text = readCapped(entry.md5sums);
+        if (text === undefined)
+          warnings.push(`${entry.md5sums}: larger than ${MAX_INFO_BYTES} bytes, not read`);
+        else {
+          const r = parseDpkgMd5sums(text, entry.md5sums);
+          md5 = r.entries;
+          warnings.push(...r.warnings);
+        }
+      } catch (error) {
+        warnings.push(`${entry.md5sums}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    // a package without md5sums still owns its listed files: owned, with no digest to verify
+    const listed: string[] = [...md5.keys()];
+    if (entry.list !== undefined) {
+      try {
+        const text = readCapped(entry.list);
+        if (text === undefined) warnings.push(`${entry.list}: larger than ${MAX_INFO_BYTES} bytes, not read`);
+        else {
+          const r = parseDpkgList(text, entry.list);
+          listed.push(...r.paths);
+          warnings.push(...r.warnings);
+        }
+      } catch (error) {
+        warnings.push(`${entry.list}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    for (const path of new Set(listed)) {
+      add(path, { manager: 'dpkg', package: pkg, algo: 'md5', digest: md5.get(path) });
+      files += 1;
+    }
+  }
+  return `dpkg ${info}: ${byPackage.size} packages, ${files} files`;
+}
+
+function readRpm(
+  root: string,
+  add: (path: string, owner: OwnedFile) => void,
+  warnings: string[],
+): string | undefined {
+  const dirs = ['var/lib/rpm', 'usr/lib/sysimage/rpm'].map((d) => join(root, d));
+  for (const dir of dirs) {
+    const sqlite = join(dir, 'rpmdb.sqlite');
+    const bdb = join(dir, 'Packages');
+    const file = existsSync(sqlite) ? sqlite : existsSync(bdb) ? bdb : undefined;
+    if (file === undefined) continue;
+    let read: { blobs: { id: string; blob: Buffer }[]; problems: string[] };
+    try {
+      const bytes = readFileSync(file);
+      read = file === sqlite ? readRpmSqliteBlobs(bytes, file) : readBdbBlobs(bytes);
+    } catch (error) {
+      warnings.push(`${file}: ${error instanceof Error ? error.message : String(error)}`);
+      continue;
+    }
+    warnings.push(...read.problems);
+    const { packages, problems } = readRpmFileRecords(read.blobs);
+    warnings.push(...problems.map((p) => `${file}: ${p}`));
+    let files = 0;
+    for (const p of packages)
+      for (const f of p.files) {
+        add(f.path, {
+          manager: 'rpm',
+          package: p.name,
+          algo: p.algo,
+          digest: f.digest === '' ? undefined : f.digest,
+        });
+        files += 1;
+      }
+    return `rpm ${file}: ${packages.length} packages, ${files} files`;
+  }
+  return undefined;
+}
+
+/** Reads the package databases under `root` (normally "/"); listed paths are resolved under the same root. */
+export function loadPackageFileIndex(root: string): PackageFileIndex {
+  const byPath = new Map<string, OwnedFile>();
+  const warnings: string[] = [];
+  const canonical = canonicalizer(root);
+  const add = (path: string, owner: OwnedFile): void => {
+    const real = canonical(path);
+    const old = byPath.get(real);
+    // /bin/ls and /usr/bin/ls both listed (a usrmerge transition): the record with a digest wins
+    if (old === undefined || (old.digest === undefined && owner.digest !== undefined))
+      byPath.set(real, owner);
+  };
+  const sources = [readDpkg(root, add, warnings), readRpm(root, add, warnings)].filter(
+    (s): s is string => s !== undefined,
+  );
+  return { byPath, sources, warnings };
+}
+
+/** The hex digest of a file with `algo`. */
+export function digestFile(path: string, algo: string): string {
+  const hash = createHash(algo);
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(1 << 20);
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      hash.update(buf.subarray(0, n));
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest('hex');
+}
+
+/** Whether the file matches what its package recorded: undefined when no digest was recorded or it is unreadable. */
+export function verifyOwnedFile(path: string, owner: OwnedFile): boolean | undefined {
+  if (owner.digest === undefined) return undefined;
+  try {
+    return digestFile(path, owner.algo) === owner.digest;
+  } catch {
+    return undefined;
+  }
+}
