@@ -389,15 +389,23 @@ describe('fleet server', engineSuite, () => {
       });
 
       it('lets only one rematch run at a time (advisory lock on PostgreSQL, a queue on SQLite)', async () => {
+        // the first holder signals once it is inside and stays until released: no sleep guesses how long the
+        // advisory lock takes to acquire on a loaded machine
         let inside = 0;
+        let entered = (): void => undefined;
+        const isInside = new Promise<void>((done) => (entered = done));
+        let release = (): void => undefined;
+        const released = new Promise<void>((done) => (release = done));
         const held = world.server.store.withLock('rematch', true, async () => {
           inside += 1;
-          await new Promise((r) => setTimeout(r, 300));
+          entered();
+          await released;
           return 'first';
         });
-        await new Promise((r) => setTimeout(r, 50));
+        await isInside;
         const second = await world.server.store.withLock('rematch', false, () => Promise.resolve('second'));
         assert.equal(second, undefined);
+        release();
         assert.equal(await held, 'first');
         assert.equal(inside, 1);
         assert.equal(
