@@ -14,7 +14,9 @@ describe('createProgress', () => {
     const out: string[] = [];
     const progress = createProgress(io(true, out), { quiet: false, offTerminal: 'final', intervalMs: 10 });
     progress.task().update('layer 1/3');
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // the line is drawn on cli-progress's redraw timer: poll for it (up to 10 s) instead of guessing a delay
+    for (let i = 0; i < 1000 && !out.join('').includes('layer 1/3'); i += 1)
+      await new Promise((resolve) => setTimeout(resolve, 10));
     progress.stop();
     assert.match(out.join(''), /layer 1\/3/);
   });
