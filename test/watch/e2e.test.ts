@@ -120,7 +120,9 @@ describe('bulkhead watch on the test engine', engineSuite, () => {
 
   it('learns a profile and leaves it on SIGTERM; promote makes it enforced', async () => {
     const w = await startWatch(engine.host, ['--mode', 'learn', ...common(), '--learn-flush-ms', '60000']);
-    await sleep(1500);
+    // the container's loop, seen by the watcher (not a guessed delay)
+    for (const path of ['/bin/true', '/bin/sleep'])
+      await waitFor(db, `loop ${path}`, (e) => e.containerName === 'bhw-c' && e.path === path);
     assert.equal(docker(engine.host, ['exec', 'bhw-c', 'cp', '/bin/busybox', '/tmp/learned']).status, 0);
     await waitFor(db, 'learned cp', (e) => e.path === '/bin/cp');
     assert.equal(await w.stop(), 0, w.stderr());
@@ -158,7 +160,13 @@ describe('bulkhead watch on the test engine', engineSuite, () => {
       assert.equal(ls.containerName, 'bhw-c');
       assert.equal(ls.ruleId, 'BH-W-001');
       assert.equal(ls.profileVersion, 1);
-      await sleep(500);
+      // two more rounds of the loop after the ls are stored: an alert the loop raised would be stored by then too
+      await waitFor(
+        db,
+        'two loop rounds after ls',
+        (e) => e.containerName === 'bhw-c' && e.path === '/bin/sleep' && e.time > ls.time,
+        2,
+      );
       const store = new EventStore(db, { readonly: true });
       const alerts = store
         .query({ container: 'bhw-c' })
@@ -292,14 +300,20 @@ describe('bulkhead watch on the test engine', engineSuite, () => {
       );
       assert.match(note?.message ?? '', /observed through runsc trace \(alert only\)/);
       assert.equal(note?.verdict, 'allowed');
-      await sleep(1200);
-      const status = spawnSync(
-        process.execPath,
-        ['--import', 'tsx', 'test/harness/bulkhead-dev.ts', 'watch', 'status', '--db', db],
-        { cwd: ROOT, encoding: 'utf8' },
-      );
-      assert.match(status.stdout, /bhw-g .* observed through runsc trace \(alert only\)/);
-      assert.match(status.stdout, /drops 0 /);
+      // the status row is rewritten every second: poll until it lists bhw-g
+      const readStatus = (): string =>
+        spawnSync(
+          process.execPath,
+          ['--import', 'tsx', 'test/harness/bulkhead-dev.ts', 'watch', 'status', '--db', db],
+          { cwd: ROOT, encoding: 'utf8' },
+        ).stdout;
+      let status = readStatus();
+      for (let i = 0; i < 60 && !/bhw-g .* observed through runsc trace/.test(status); i += 1) {
+        await sleep(250);
+        status = readStatus();
+      }
+      assert.match(status, /bhw-g .* observed through runsc trace \(alert only\)/);
+      assert.match(status, /drops 0 /);
     } finally {
       assert.equal(await w.stop(), 0, w.stderr());
     }
