@@ -1,6 +1,6 @@
 // The one-way pipeline as import rules (CONTRIBUTING.md "Layers"): for each folder of src/, the other folders its
 // files may import. Everything else is an error of ESLint's core no-restricted-imports, generated per folder depth
-// so that "../" counts resolve exactly (test/lint-layers.test.ts proves a backwards import fails `npm run lint`).
+// so that "../" counts resolve exactly (test/boundaries/layers.test.ts proves a backwards import fails `npm run lint`).
 
 /** Folders that read the world; each may import the ones before it on its line. */
 const SOURCES = ['shared', 'facts', 'versioning', 'packages', 'engine', 'host', 'image', 'vulndb'];

@@ -173,7 +173,9 @@ describe('watch network stage on a private dockerd', engineSuite, () => {
       // net-a2 lives in net-a's namespace: its client socket is net-a2's, the server socket net-a's
       assert.equal(await connect('net-a2', '127.0.0.1', 9000, 2), 0);
       for (let i = 0; i < 100 && monitor.graph.edges.size < 2; i += 1) await sleep(100);
-      await sleep(600);
+      // two more full poll cycles (the second connection's count, the listening sockets), counted, not guessed
+      const seen = monitor.status().cycles;
+      for (let i = 0; i < 300 && monitor.status().cycles < seen + 2; i += 1) await sleep(50);
     } finally {
       await monitor.stop();
       assert.equal(await execLearner.stop(), 0, execLearner.stderr());
