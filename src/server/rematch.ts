@@ -4,10 +4,10 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { inventoryPackageSchema, osSchema, type ImageInventory } from '../shared/fleet-report.js';
-import type { VulnDb } from '../vulndb/db.js';
+import { openVulnDb, type VulnDb } from '../vulndb/db.js';
 import { bumpFindingsGeneration } from './findings-cache.js';
 import { inventoryHash, matchInventory, openFindingRow } from './match.js';
-import type { Store } from './store.js';
+import { withStore, type Store, type StoreLocation } from './store.js';
 
 export interface RematchResult {
   readonly images: number;
@@ -186,4 +186,21 @@ export function rematchStore(
   now = new Date(),
 ): Promise<RematchResult | undefined> {
   return store.withLock('rematch', false, () => rematchAll(store, vulndb, now));
+}
+
+/**
+ * `bulkhead server rematch`: opens the vulnerability database at `vulnDbPath` (DB_MISSING or DB_CORRUPT naming it)
+ * and the store, rematches every inventory, closes both.
+ */
+export async function rematchFromFiles(
+  location: StoreLocation,
+  vulnDbPath: string,
+  now = new Date(),
+): Promise<RematchResult | undefined> {
+  const vulndb = openVulnDb(vulnDbPath, { missingHint: 'run `bulkhead db update` first, or pass --db PATH' });
+  try {
+    return await withStore(location, (store) => rematchStore(store, vulndb, now));
+  } finally {
+    vulndb.close();
+  }
 }

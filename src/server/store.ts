@@ -144,3 +144,13 @@ export async function openStore(location: StoreLocation): Promise<Store> {
   }
   return store;
 }
+
+/** Opens the store, runs `fn` on it and closes it, also when `fn` throws (the one-shot server commands). */
+export async function withStore<T>(location: StoreLocation, fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore(location);
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}

@@ -4,9 +4,9 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { createEnrolmentToken, createTenant, parseLabels } from '../../server/access.js';
-import { rematchStore } from '../../server/rematch.js';
-import { startServer, VulnDbHandle } from '../../server/serve.js';
-import { openStore, type StoreLocation } from '../../server/store.js';
+import { rematchFromFiles } from '../../server/rematch.js';
+import { startServer } from '../../server/serve.js';
+import { withStore, type StoreLocation } from '../../server/store.js';
 import { UsageError } from '../../shared/errors.js';
 import { defaultDbPath } from '../../vulndb/db.js';
 import { EXIT_OK, type CliIO, type CommandRunner } from '../io.js';
@@ -106,13 +106,10 @@ export function registerServer(program: Command, run: (runner: CommandRunner) =>
           throw new UsageError('a tenant needs at least one --grant', {
             hint: '--grant env=prod, or --grant "*" for every host',
           });
-        const store = await openStore(storeLocation(opts, io));
-        try {
-          const { token } = await createTenant(store.db, name, grants);
-          io.stdout(`${token}\n`);
-        } finally {
-          await store.close();
-        }
+        const { token } = await withStore(storeLocation(opts, io), (store) =>
+          createTenant(store.db, name, grants),
+        );
+        io.stdout(`${token}\n`);
         return EXIT_OK;
       }),
     );
@@ -127,14 +124,11 @@ export function registerServer(program: Command, run: (runner: CommandRunner) =>
       run(async (io) => {
         const opts = cmd.optsWithGlobals<Record<string, unknown>>();
         const labels = parseLabels(String(opts['labels']), '--labels');
-        const store = await openStore(storeLocation(opts, io));
-        try {
-          io.stdout(
-            `${await createEnrolmentToken(store.db, typeof opts['tenant'] === 'string' ? opts['tenant'] : undefined, labels)}\n`,
-          );
-        } finally {
-          await store.close();
-        }
+        const tenant = typeof opts['tenant'] === 'string' ? opts['tenant'] : undefined;
+        const enrolment = await withStore(storeLocation(opts, io), (store) =>
+          createEnrolmentToken(store.db, tenant, labels),
+        );
+        io.stdout(`${enrolment}\n`);
         return EXIT_OK;
       }),
     );
@@ -149,24 +143,12 @@ export function registerServer(program: Command, run: (runner: CommandRunner) =>
       run(async (io) => {
         const opts = cmd.optsWithGlobals<Record<string, unknown>>();
         const path = typeof opts['db'] === 'string' ? opts['db'] : defaultDbPath(io.env);
-        const handle = new VulnDbHandle(path);
-        const vulndb = handle.current();
-        if (vulndb === undefined)
-          throw new UsageError(`no vulnerability database at ${path}`, {
-            hint: 'run `bulkhead db update` first, or pass --db PATH',
-          });
-        const store = await openStore(storeLocation(opts, io));
-        try {
-          const result = await rematchStore(store, vulndb);
-          io.stdout(
-            result === undefined
-              ? 'another replica is rematching; nothing done\n'
-              : `rematched ${result.images} images in ${result.ms} ms: ${result.new} new, ${result.fixed} fixed, ${result.unchanged} unchanged\n`,
-          );
-        } finally {
-          handle.close();
-          await store.close();
-        }
+        const result = await rematchFromFiles(storeLocation(opts, io), path);
+        io.stdout(
+          result === undefined
+            ? 'another replica is rematching; nothing done\n'
+            : `rematched ${result.images} images in ${result.ms} ms: ${result.new} new, ${result.fixed} fixed, ${result.unchanged} unchanged\n`,
+        );
         return EXIT_OK;
       }),
     );
