@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { z } from 'zod';
+import { UsageError } from '../shared/errors.js';
 
 /** A host path a container mounts: a bind, or a local volume whose options bind a host path. */
 export interface HostMount {
@@ -292,4 +293,50 @@ export class EngineResolver implements Resolver {
       req.end();
     });
   }
+}
+
+/** How the plugin reaches dockerd: the resolver, its secret header, the socket and GET /info (all off for "none"). */
+export interface EngineConnection {
+  readonly resolver: Resolver;
+  readonly internalToken: string | undefined;
+  readonly engineSocket: string | undefined;
+  readonly engineInfo: (() => Promise<unknown>) | undefined;
+}
+
+const NO_ENGINE: Resolver = {
+  container: () => Promise.reject(new Error('container resolution is off (--docker-host none)')),
+  exec: () => Promise.reject(new Error('exec resolution is off (--docker-host none)')),
+  mountsInUse: () => Promise.reject(new Error('mount lookups are off (--docker-host none)')),
+  volumeBinds: () => Promise.reject(new Error('volume lookups are off (--docker-host none)')),
+};
+
+/**
+ * The connection for `--host unix:///path` or `none` (no lookups: a rule that needs one denies); anything else is a
+ * UsageError. Lookups give up 50 ms before the decision deadline so the deny still arrives in time.
+ */
+export function engineConnection(
+  dockerHost: string,
+  options: { readonly deadlineMs: number; readonly cacheMs: number },
+): EngineConnection {
+  if (dockerHost === 'none')
+    return { resolver: NO_ENGINE, internalToken: undefined, engineSocket: undefined, engineInfo: undefined };
+  if (!dockerHost.startsWith('unix://'))
+    throw new UsageError(
+      `--host/--docker-host must be unix:///path/to/docker.sock or none, got ${dockerHost}`,
+      {
+        hint: 'the plugin resolves container names through dockerd’s local socket',
+      },
+    );
+  const socketPath = dockerHost.slice('unix://'.length);
+  const engine = new EngineResolver({
+    socketPath,
+    timeoutMs: Math.max(options.deadlineMs - 50, 50),
+    cacheMs: options.cacheMs,
+  });
+  return {
+    resolver: engine,
+    internalToken: engine.token,
+    engineSocket: socketPath,
+    engineInfo: () => engine.info(),
+  };
 }

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { loadCases, runCases } from '../../authz/cases.js';
 import { loadPolicy } from '../../authz/policy.js';
-import { EngineResolver, type Resolver } from '../../authz/resolver.js';
+import { engineConnection } from '../../authz/resolver.js';
 import { ACTIONS } from '../../authz/routes.js';
 import { DEFAULT_SOCKET } from '../../authz/server.js';
 import { startAuthzService } from '../../authz/service.js';
@@ -32,50 +32,17 @@ function intFlag(flag: string, raw: unknown, min: number, max: number): number {
   return n;
 }
 
-const noEngine: Resolver = {
-  container: () => Promise.reject(new Error('container resolution is off (--docker-host none)')),
-  exec: () => Promise.reject(new Error('exec resolution is off (--docker-host none)')),
-  mountsInUse: () => Promise.reject(new Error('mount lookups are off (--docker-host none)')),
-  volumeBinds: () => Promise.reject(new Error('volume lookups are off (--docker-host none)')),
-};
-
 async function serve(opts: Record<string, unknown>, io: CliIO): Promise<number> {
   const policyFile = resolve(io.cwd, String(opts['policy']));
   const socketPath = resolve(io.cwd, String(opts['socket']));
   const deadlineMs = intFlag('--deadline-ms', opts['deadlineMs'], 10, 60000);
   const cacheMs = intFlag('--resolve-cache-ms', opts['resolveCacheMs'], 0, 60000);
-  const dockerHost = String(opts['dockerHost'] ?? opts['host']);
-  let resolver: Resolver = noEngine;
-  let internalToken: string | undefined;
-  let engineSocket: string | undefined;
-  let engineInfo: (() => Promise<unknown>) | undefined;
-  if (dockerHost !== 'none') {
-    if (!dockerHost.startsWith('unix://')) {
-      throw new UsageError(
-        `--host/--docker-host must be unix:///path/to/docker.sock or none, got ${dockerHost}`,
-        {
-          hint: 'the plugin resolves container names through dockerd’s local socket',
-        },
-      );
-    }
-    const engine = new EngineResolver({
-      socketPath: dockerHost.slice('unix://'.length),
-      timeoutMs: Math.max(deadlineMs - 50, 50),
-      cacheMs,
-    });
-    resolver = engine;
-    internalToken = engine.token;
-    engineSocket = dockerHost.slice('unix://'.length);
-    engineInfo = () => engine.info();
-  }
+  const engine = engineConnection(String(opts['dockerHost'] ?? opts['host']), { deadlineMs, cacheMs });
   const logTarget = String(opts['decisionLog']);
   const service = await startAuthzService({
     policyFile,
     socketPath,
-    resolver,
-    internalToken,
-    engineSocket,
-    engineInfo,
+    ...engine,
     deadlineMs,
     logPath: logTarget === '-' ? undefined : resolve(io.cwd, logTarget),
     watch: opts['watch'] !== false,
