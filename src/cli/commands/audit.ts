@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { EMPTY_CONFIG, loadAuditConfig } from '../../audit/config.js';
 import { AUDIT_RULES } from '../../audit/rules/index.js';
+import { auditedContainers } from '../../audit/check.js';
 import { auditHost } from '../../audit/driver.js';
 import { layerOf } from '../../audit/run.js';
 import { splitTokens } from '../../audit/select.js';
@@ -81,7 +82,7 @@ export function registerAudit(program: Command, run: (runner: CommandRunner) => 
         showAll: flags.verbose,
       });
       if (!report.quiet && engine.state === 'known') {
-        const running = engine.value.containers.filter((c) => c.State?.Running !== false).length;
+        const running = auditedContainers(engine.value).length;
         io.stderr(
           `bulkhead: audited ${running} running containers in ${elapsedMs} ms (${engine.value.apiCalls} Engine API calls)\n`,
         );
