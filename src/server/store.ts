@@ -89,6 +89,10 @@ function openSqlite(dir: string): Store {
 
 function openPostgres(url: string): Store {
   const pool = new pg.Pool({ connectionString: url, max: 8 });
+  // An idle connection that PostgreSQL drops (restart, failover, a fast shutdown) errors on the pool, and an
+  // 'error' without a listener ends the process: the pool has already discarded that client and the next query
+  // connects again, so there is nothing else to do.
+  pool.on('error', () => undefined);
   const db = new Kysely<ServerDatabase>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
