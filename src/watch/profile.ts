@@ -455,3 +455,25 @@ export function promoteProfile(current: Profile | undefined, learned: Profile): 
     ...(current?.network === undefined || learned.network !== undefined ? {} : { network: current.network }),
   };
 }
+
+/** What `watch profile promote` did to one image's enforced file. */
+export interface Promotion {
+  readonly file: string;
+  readonly profile: Profile | undefined;
+  /** The network section changed: a running `watch net` re-reads it (and in deny mode rebuilds its tables). */
+  readonly networkChanged: boolean;
+}
+
+/**
+ * Promotes `learned` into the image's enforced file under the file's lock, over what the file holds at that moment
+ * (a concurrent promote or migration), not what was read before.
+ */
+export function promoteToEnforced(dir: string, digest: string, learned: Profile): Promotion {
+  const file = profileFile(dir, digest, 'enforced');
+  const seen = { networkChanged: false };
+  const profile = updateProfileFile(file, (current) => {
+    seen.networkChanged = networkChanged(current, learned);
+    return promoteProfile(current, learned);
+  });
+  return { file, profile, networkChanged: seen.networkChanged };
+}

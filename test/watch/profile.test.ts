@@ -21,6 +21,7 @@ import {
   parseProfile,
   profileFile,
   promoteProfile,
+  promoteToEnforced,
   saveProfile,
   updateProfileFile,
   type LearnedExec,
@@ -179,6 +180,28 @@ describe('mergeExecSection: the exec learner never overwrites the network sectio
     const merged = mergeExecSection(networkOnly(), { ...networkOnly(), network: undefined });
     assert.equal(merged.executables, undefined);
     assert.deepEqual(merged.network, NET);
+  });
+});
+
+describe('promoteToEnforced', () => {
+  it('writes the next version over what the enforced file holds, and says when the network section changed', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bh-promote-'));
+    try {
+      const first = promoteToEnforced(dir, DIGEST, learned(exec('/bin/true')));
+      assert.equal(first.file, profileFile(dir, DIGEST, 'enforced'));
+      assert.equal(first.profile?.version, 1);
+      assert.equal(first.networkChanged, false);
+      // another promote (or a migration) wrote meanwhile: this one builds on the file, not on what it read before
+      saveProfile(first.file, { ...loadProfile(first.file), version: 5, mode: 'deny' });
+      const second = promoteToEnforced(dir, DIGEST, networkOnly());
+      assert.ok(second.profile !== undefined);
+      assert.equal(second.profile.version, 6);
+      assert.equal(second.profile.mode, 'deny');
+      assert.equal(second.networkChanged, true);
+      assert.deepEqual(loadProfile(second.file), second.profile);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

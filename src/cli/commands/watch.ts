@@ -15,10 +15,7 @@ import { resolveProfiles, type ProfileTarget } from '../../watch/select.js';
 import {
   DEFAULT_PROFILE_DIR,
   diffProfiles,
-  networkChanged,
-  promoteProfile,
-  profileFile,
-  updateProfileFile,
+  promoteToEnforced,
   WATCH_MODES,
   type WatchMode,
 } from '../../watch/profile.js';
@@ -205,16 +202,9 @@ async function profile(
         `${c.change === 'added' ? '+' : c.change === 'removed' ? '-' : '~'} ${c.path}${c.details.length === 0 ? '' : `  ${c.details.join('; ')}`}\n`,
       );
     if (action === 'promote') {
-      const learned = p.learned;
-      const file = profileFile(dir, p.digest, 'enforced');
-      // under the file's lock, over what the file has now (a concurrent promote or migration)
-      const seen = { networkChanged: false };
-      const next = updateProfileFile(file, (current) => {
-        seen.networkChanged = networkChanged(current, learned);
-        return promoteProfile(current, learned);
-      });
-      io.stdout(`promoted to v${next?.version ?? '-'}: ${file}\n`);
-      if (seen.networkChanged)
+      const promoted = promoteToEnforced(dir, p.digest, p.learned);
+      io.stdout(`promoted to v${promoted.profile?.version ?? '-'}: ${promoted.file}\n`);
+      if (promoted.networkChanged)
         io.stdout(
           'network section changed: a running `bulkhead watch net` re-reads it at once; in deny mode it rebuilds the tables of this image\'s running containers (its event: "rebuilt for profile vN")\n',
         );
