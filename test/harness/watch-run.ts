@@ -59,6 +59,22 @@ export function runWatch(
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/**
+ * Runs `bulkhead watch status ARGS` until its output matches `pattern` (the running watch rewrites its status row
+ * every second), up to 30 s, and returns the last run: polling on the row instead of sleeping past a rewrite.
+ */
+export async function waitForStatus(
+  args: readonly string[],
+  pattern: RegExp,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const run = runWatch(['status', ...args]);
+    if (pattern.test(run.stdout) || Date.now() > deadline) return run;
+    await sleep(200);
+  }
+}
+
 /** Waits (up to 90 s) until the database holds `count` events matching `pred`, and returns them. */
 export async function waitForEvents(
   db: string,

@@ -12,6 +12,7 @@ import { EventStore, type StoredEvent } from '../../src/watch/store.js';
 import { profileFile } from '../../src/watch/profile.js';
 import { startEngine, type Engine } from '../harness/engine.js';
 import { BUSYBOX_IMAGE, engineSuite, sharedEngine, type SharedEngine } from '../harness/shared-engine.js';
+import { waitForStatus } from '../harness/watch-run.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const DOCKER = existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker';
@@ -300,18 +301,10 @@ describe('bulkhead watch on the test engine', engineSuite, () => {
       );
       assert.match(note?.message ?? '', /observed through runsc trace \(alert only\)/);
       assert.equal(note?.verdict, 'allowed');
-      // the status row is rewritten every second: poll until it lists bhw-g
-      const readStatus = (): string =>
-        spawnSync(
-          process.execPath,
-          ['--import', 'tsx', 'test/harness/bulkhead-dev.ts', 'watch', 'status', '--db', db],
-          { cwd: ROOT, encoding: 'utf8' },
-        ).stdout;
-      let status = readStatus();
-      for (let i = 0; i < 60 && !/bhw-g .* observed through runsc trace/.test(status); i += 1) {
-        await sleep(250);
-        status = readStatus();
-      }
+      const { stdout: status } = await waitForStatus(
+        ['--db', db],
+        /bhw-g .* observed through runsc trace \(alert only\)/,
+      );
       assert.match(status, /bhw-g .* observed through runsc trace \(alert only\)/);
       assert.match(status, /drops 0 /);
     } finally {

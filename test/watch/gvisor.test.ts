@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { runscRootFromArgv } from '../../src/watch/gvisor-trace.js';
 import { profileFile } from '../../src/watch/profile.js';
 import { BUSYBOX_IMAGE, engineSuite, sharedEngine, type SharedEngine } from '../harness/shared-engine.js';
-import { runWatch, startWatch, waitForEvents } from '../harness/watch-run.js';
+import { runWatch, startWatch, waitForEvents, waitForStatus } from '../harness/watch-run.js';
 
 const NAME = 'bhg-g';
 
@@ -136,8 +136,10 @@ describe('bulkhead watch reads a runsc container through runsc trace', engineSui
       assert.equal(trues[0]?.verdict, 'allowed');
 
       // watch's status names the container and how it is seen
-      await new Promise((r) => setTimeout(r, 1200));
-      const status = runWatch(['status', '--db', db]);
+      const status = await waitForStatus(
+        ['--db', db],
+        new RegExp(`${NAME} .* observed through runsc trace \\(alert only\\)`),
+      );
       assert.match(status.stdout, new RegExp(`${NAME} .* observed through runsc trace \\(alert only\\)`));
       assert.match(
         status.stdout,
@@ -170,9 +172,9 @@ describe('bulkhead watch reads a runsc container through runsc trace', engineSui
         notes[0]?.message ?? '',
         /not observable from the host \(gVisor\).*runsc trace is turned off/,
       );
-      await new Promise((r) => setTimeout(r, 1200));
-      const status = runWatch(['status', '--db', db]);
-      assert.match(status.stdout, new RegExp(`${NAME} .* no: not observable from the host \\(gVisor\\)`));
+      const unobservable = new RegExp(`${NAME} .* no: not observable from the host \\(gVisor\\)`);
+      const status = await waitForStatus(['--db', db], unobservable);
+      assert.match(status.stdout, unobservable);
     } finally {
       assert.equal(await w.stop(), 0, w.stderr());
     }

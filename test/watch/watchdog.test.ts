@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BUSYBOX_IMAGE, engineSuite, sharedEngine, type SharedEngine } from '../harness/shared-engine.js';
-import { allEvents, runWatch, startWatch, waitForEvents } from '../harness/watch-run.js';
+import { allEvents, runWatch, startWatch, waitForEvents, waitForStatus } from '../harness/watch-run.js';
 
 const DOCKER = existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker';
 
@@ -84,11 +84,7 @@ describe('watchdog: a stalled verdict thread', engineSuite, () => {
       );
 
       // watch status (the status row is rewritten every second)
-      let status = runWatch(['status', '--db', db, '--json']);
-      for (let i = 0; i < 50 && !status.stdout.includes(`"stalls": 1`); i++) {
-        await sleep(200);
-        status = runWatch(['status', '--db', db, '--json']);
-      }
+      const status = await waitForStatus(['--db', db, '--json'], /"stalls": 1/);
       assert.equal(status.status, 0, status.stderr);
       const parsed = JSON.parse(status.stdout) as {
         sources: { gate: string };
