@@ -2,57 +2,24 @@
 // alert, deny drift, kill, interactive shell, a broken profile keeping the old one, 2,000 short execs all
 // attributed, gVisor read through runsc trace (test/watch/gvisor.test.ts has the rest), clean SIGTERM; and the runtime-binary guard on its own daemon.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EventStore, type StoredEvent } from '../../src/watch/store.js';
+import { EventStore } from '../../src/watch/store.js';
 import { profileFile } from '../../src/watch/profile.js';
 import { startEngine, type Engine } from '../harness/engine.js';
 import { BUSYBOX_IMAGE, engineSuite, sharedEngine, type SharedEngine } from '../harness/shared-engine.js';
-import { waitForStatus } from '../harness/watch-run.js';
+import { startWatch, waitForEvents, waitForStatus, type RunningWatch } from '../harness/watch-run.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const DOCKER = existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker';
 
-interface Running {
-  readonly child: ChildProcess;
-  stderr: () => string;
-  stop: () => Promise<number | null>;
-}
-
-async function startWatch(host: string, args: readonly string[]): Promise<Running> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'test/harness/bulkhead-dev.ts', 'watch', ...args],
-    {
-      cwd: ROOT,
-      env: { ...process.env, DOCKER_HOST: host },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
-  let err = '';
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<number | null>((done) => {
-    child.on('exit', (code) => {
-      done(code);
-    });
-  });
-  const deadline = Date.now() + 90_000;
-  while (!/bulkhead watch: \w+ mode/.test(err)) {
-    if (child.exitCode !== null || Date.now() > deadline) assert.fail(`watch did not start:\n${err}`);
-    await sleep(100);
-  }
-  return {
-    child,
-    stderr: () => err,
-    stop: async () => {
-      child.kill('SIGTERM');
-      return exited;
-    },
-  };
+/** `bulkhead watch ARGS` on the test engine at `host` (test/harness/watch-run.ts). */
+function watchOn(host: string, args: readonly string[]): Promise<RunningWatch> {
+  return startWatch(args, { DOCKER_HOST: host });
 }
 
 function docker(
@@ -61,27 +28,6 @@ function docker(
 ): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(DOCKER, ['--host', host, ...args], { encoding: 'utf8', timeout: 120_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-async function waitFor(
-  db: string,
-  what: string,
-  pred: (e: StoredEvent) => boolean,
-  count = 1,
-): Promise<StoredEvent[]> {
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    if (existsSync(db)) {
-      const store = new EventStore(db, { readonly: true });
-      const found = store.query({ limit: 100_000 }).filter(pred);
-      store.close();
-      if (found.length >= count || Date.now() > deadline) {
-        assert.ok(found.length >= count, `${what}: ${found.length} of ${count} events`);
-        return found;
-      }
-    }
-    await sleep(200);
-  }
 }
 
 describe('bulkhead watch on the test engine', engineSuite, () => {
@@ -120,12 +66,12 @@ describe('bulkhead watch on the test engine', engineSuite, () => {
   const common = (): string[] => ['--profiles', profiles, '--db', db, '--guard', 'none'];
 
   it('learns a profile and leaves it on SIGTERM; promote makes it enforced', async () => {
-    const w = await startWatch(engine.host, ['--mode', 'learn', ...common(), '--learn-flush-ms', '60000']);
+    const w = await watchOn(engine.host, ['--mode', 'learn', ...common(), '--learn-flush-ms', '60000']);
     // the container's loop, seen by the watcher (not a guessed delay)
     for (const path of ['/bin/true', '/bin/sleep'])
-      await waitFor(db, `loop ${path}`, (e) => e.containerName === 'bhw-c' && e.path === path);
+      await waitForEvents(db, `loop ${path}`, (e) => e.containerName === 'bhw-c' && e.path === path);
     assert.equal(docker(engine.host, ['exec', 'bhw-c', 'cp', '/bin/busybox', '/tmp/learned']).status, 0);
-    await waitFor(db, 'learned cp', (e) => e.path === '/bin/cp');
+    await waitForEvents(db, 'learned cp', (e) => e.path === '/bin/cp');
     assert.equal(await w.stop(), 0, w.stderr());
     const learned = readFileSync(profileFile(profiles, digest, 'learned'), 'utf8');
     for (const path of ['/bin/true', '/bin/sleep', '/bin/sh', '/bin/cp'])
@@ -153,16 +99,20 @@ describe('bulkhead watch on the test engine', engineSuite, () => {
   });
 
   it('alert: docker exec /bin/ls is one alert; a terminal shell raises BH-W-004; a broken profile keeps v1', async () => {
-    const w = await startWatch(engine.host, ['--mode', 'alert', ...common()]);
+    const w = await watchOn(engine.host, ['--mode', 'alert', ...common()]);
     try {
       assert.equal(docker(engine.host, ['exec', 'bhw-c', '/bin/ls', '/']).status, 0);
-      const [ls] = await waitFor(db, 'ls alert', (e) => e.path === '/bin/ls' && e.verdict === 'alerted');
+      const [ls] = await waitForEvents(
+        db,
+        'ls alert',
+        (e) => e.path === '/bin/ls' && e.verdict === 'alerted',
+      );
       assert.ok(ls);
       assert.equal(ls.containerName, 'bhw-c');
       assert.equal(ls.ruleId, 'BH-W-001');
       assert.equal(ls.profileVersion, 1);
       // two more rounds of the loop after the ls are stored: an alert the loop raised would be stored by then too
-      await waitFor(
+      await waitForEvents(
         db,
         'two loop rounds after ls',
         (e) => e.containerName === 'bhw-c' && e.path === '/bin/sleep' && e.time > ls.time,
@@ -181,7 +131,11 @@ describe('bulkhead watch on the test engine', engineSuite, () => {
 
       const shell = docker(engine.host, ['exec', '-t', 'bhw-c', 'sh', '-c', 'true']);
       assert.equal(shell.status, 0, `docker exec -t: ${shell.stderr}`);
-      await waitFor(db, 'shell rule', (e) => e.rules.includes('BH-W-004') && e.containerName === 'bhw-c');
+      await waitForEvents(
+        db,
+        'shell rule',
+        (e) => e.rules.includes('BH-W-004') && e.containerName === 'bhw-c',
+      );
 
       const file = profileFile(profiles, digest, 'enforced');
       const good = readFileSync(file, 'utf8');
@@ -191,7 +145,7 @@ describe('bulkhead watch on the test engine', engineSuite, () => {
       assert.match(w.stderr(), new RegExp(`${file}:\\d+:\\d+: invalid YAML`));
       assert.match(w.stderr(), /version 1 stays in force/);
       assert.equal(docker(engine.host, ['exec', 'bhw-c', '/bin/ls', '/']).status, 0);
-      await waitFor(
+      await waitForEvents(
         db,
         'ls alert under the old profile',
         (e) => e.path === '/bin/ls' && e.profileVersion === 1,
@@ -204,11 +158,11 @@ describe('bulkhead watch on the test engine', engineSuite, () => {
   });
 
   it('deny: drift exits 126 with a denied event while /bin/true runs; SIGTERM leaves no gate behind', async () => {
-    const w = await startWatch(engine.host, ['--mode', 'deny', ...common()]);
+    const w = await watchOn(engine.host, ['--mode', 'deny', ...common()]);
     try {
       const r = docker(engine.host, ['exec', 'bhw-c', 'sh', '-c', 'cp /bin/busybox /tmp/x && /tmp/x true']);
       assert.equal(r.status, 126, `drift exec: ${r.stderr}`);
-      const [denied] = await waitFor(
+      const [denied] = await waitForEvents(
         db,
         'drift denial',
         (e) => e.path === '/tmp/x' && e.verdict === 'denied',
@@ -230,11 +184,15 @@ describe('bulkhead watch on the test engine', engineSuite, () => {
   });
 
   it('kill: a non-profile exec is killed before it runs and the event says killed', async () => {
-    const w = await startWatch(engine.host, ['--mode', 'kill', ...common()]);
+    const w = await watchOn(engine.host, ['--mode', 'kill', ...common()]);
     try {
       const r = docker(engine.host, ['exec', 'bhw-c', '/bin/tail', '-f', '/dev/null']);
       assert.equal(r.status, 137, `tail: ${r.stderr}`);
-      const [killed] = await waitFor(db, 'kill', (e) => e.path === '/bin/tail' && e.verdict === 'killed');
+      const [killed] = await waitForEvents(
+        db,
+        'kill',
+        (e) => e.path === '/bin/tail' && e.verdict === 'killed',
+      );
       assert.equal(killed?.ruleId, 'BH-W-001');
     } finally {
       assert.equal(await w.stop(), 0, w.stderr());
@@ -242,7 +200,7 @@ describe('bulkhead watch on the test engine', engineSuite, () => {
   });
 
   it('2,000 short execs from the container shell are all attributed to it; runsc is read through runsc trace', async () => {
-    const w = await startWatch(engine.host, ['--mode', 'alert', ...common()]);
+    const w = await watchOn(engine.host, ['--mode', 'alert', ...common()]);
     try {
       engine.docker([
         'run',
@@ -257,11 +215,15 @@ describe('bulkhead watch on the test engine', engineSuite, () => {
         'until [ -e /tmp/go ]; do sleep 0.2; done; for i in $(seq 2000); do /bin/true; done; echo done; sleep 1000',
       ]);
       // the loop starts once watch has put its gate on the new container (marks follow the Engine's start event)
-      await waitFor(db, 'bhw-c2 watched', (e) => e.containerName === 'bhw-c2' && e.kind === 'container');
+      await waitForEvents(
+        db,
+        'bhw-c2 watched',
+        (e) => e.containerName === 'bhw-c2' && e.kind === 'container',
+      );
       engine.docker(['exec', 'bhw-c2', 'touch', '/tmp/go']);
       const deadline = Date.now() + 600_000;
       while (!engine.docker(['logs', 'bhw-c2']).includes('done') && Date.now() < deadline) await sleep(500);
-      const trues = await waitFor(
+      const trues = await waitForEvents(
         db,
         '/bin/true in bhw-c2',
         (e) => e.containerName === 'bhw-c2' && e.path === '/bin/true',
@@ -294,7 +256,7 @@ describe('bulkhead watch on the test engine', engineSuite, () => {
         '1000',
       ]);
       assert.equal(g.status, 0, g.stderr);
-      const [note] = await waitFor(
+      const [note] = await waitForEvents(
         db,
         'gVisor note',
         (e) => e.containerName === 'bhw-g' && e.kind === 'container',
@@ -341,7 +303,7 @@ describe('runtime-binary guard on a daemon with a copy of runc as a runtime', en
   it('denies a container-cgroup open of the runtime binary and lets the daemon start containers with it', async () => {
     assert.ok(eng);
     const copy = join(dir, 'runc-copy');
-    const w = await startWatch(eng.host, [
+    const w = await watchOn(eng.host, [
       '--mode',
       'alert',
       '--profiles',
@@ -378,7 +340,7 @@ describe('runtime-binary guard on a daemon with a copy of runc as a runtime', en
       assert.match(inside.stderr, /Operation not permitted/);
       const host = spawnSync('/bin/sh', ['-c', `cat ${copy} > /dev/null`]);
       assert.equal(host.status, 0);
-      await waitFor(
+      await waitForEvents(
         join(dir, 'e.db'),
         'guard denial',
         (e) => e.kind === 'open' && e.verdict === 'denied' && e.ruleId === 'BH-W-007' && e.path === copy,
