@@ -28,6 +28,8 @@ declare -A NEED=(
   # fleet: dashboard tests drive Debian's Chromium; server tests initdb a private PostgreSQL
   [chromium]=chromium
   [/usr/lib/postgresql/15/bin/initdb]=postgresql
+  # deploy: `server install` / `agent install` units are checked with systemd-analyze verify and security
+  [systemd-analyze]=systemd
 )
 missing=()
 for cmd in "${!NEED[@]}"; do

@@ -4,11 +4,10 @@
 // (dockerd's `authorization-plugins`, shown merged with the file's current list; bulkhead never writes daemon.json).
 // `--write` checks everything first (the binary is this bulkhead, the policy loads as `authz serve` loads it) and
 // writes both files or neither: a plugin that does not start makes dockerd refuse every API call.
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { BulkheadError, errnoCode } from '../shared/errors.js';
+import { readFileSync } from 'node:fs';
+import { errnoCode } from '../shared/errors.js';
 import { verifyBulkheadCommand } from '../shared/self-binary.js';
+import { execLine, parentDir, quoteWord, renderUnit, textValue, underHome } from '../shared/systemd-unit.js';
 import { loadPolicy, type Policy } from './policy.js';
 
 export interface InstallOptions {
@@ -25,50 +24,44 @@ export function specFile(options: InstallOptions): string {
   return `unix://${options.socket}\n`;
 }
 
-function quote(arg: string): string {
-  return /^[A-Za-z0-9_./:=@%+-]+$/.test(arg) ? arg : `"${arg.replace(/(["\\$`])/g, '\\$1')}"`;
-}
-
-/** ProtectHome=yes hides /home, /root and /run/user: a node or bulkhead installed there (nvm) could not start. */
-function underHome(path: string): boolean {
-  return /^\/(home|root|run\/user)(\/|$)/.test(path);
-}
-
 export function systemdUnit(options: InstallOptions): string {
   const args = [...options.command, 'authz', 'serve', '--policy', options.policy, '--socket', options.socket];
   if (options.decisionLog !== undefined) args.push('--decision-log', options.decisionLog);
   const homeNeeded = [...options.command, options.policy].some(underHome);
-  return [
-    '[Unit]',
-    `Description=bulkhead Docker authorization plugin (${options.name})`,
-    'Before=docker.service',
-    'After=local-fs.target',
-    '',
-    '[Service]',
-    'Type=simple',
-    `ExecStart=${args.map(quote).join(' ')}`,
-    'ExecReload=/bin/kill -HUP $MAINPID',
-    'Restart=always',
-    'RestartSec=1',
-    // the plugin only needs its socket directory, the policy (read) and dockerd's socket (connect)
-    'NoNewPrivileges=yes',
-    'ProtectSystem=strict',
-    // read-only rather than hidden when the binary or the policy lives under /home, /root or /run/user
-    `ProtectHome=${homeNeeded ? 'read-only' : 'yes'}`,
-    'PrivateTmp=yes',
-    'PrivateNetwork=no',
-    'RestrictAddressFamilies=AF_UNIX',
-    'CapabilityBoundingSet=',
-    `ReadWritePaths=${quote(options.socket.slice(0, options.socket.lastIndexOf('/')) || '/')}${
-      options.decisionLog === undefined || options.decisionLog === '-'
-        ? ''
-        : ` ${quote(options.decisionLog.slice(0, options.decisionLog.lastIndexOf('/')) || '/')}`
-    }`,
-    '',
-    '[Install]',
-    'WantedBy=multi-user.target docker.service',
-    '',
-  ].join('\n');
+  const writable = [parentDir(options.socket)];
+  if (options.decisionLog !== undefined && options.decisionLog !== '-')
+    writable.push(parentDir(options.decisionLog));
+  return renderUnit([
+    [
+      'Unit',
+      [
+        ['Description', textValue(`bulkhead Docker authorization plugin (${options.name})`)],
+        ['Before', 'docker.service'],
+        ['After', 'local-fs.target'],
+      ],
+    ],
+    [
+      'Service',
+      [
+        ['Type', 'simple'],
+        ['ExecStart', execLine(args)],
+        ['ExecReload', '/bin/kill -HUP $MAINPID'],
+        ['Restart', 'always'],
+        ['RestartSec', '1'],
+        // the plugin only needs its socket directory, the policy (read) and dockerd's socket (connect)
+        ['NoNewPrivileges', 'yes'],
+        ['ProtectSystem', 'strict'],
+        // read-only rather than hidden when the binary or the policy lives under /home, /root or /run/user
+        ['ProtectHome', homeNeeded ? 'read-only' : 'yes'],
+        ['PrivateTmp', 'yes'],
+        ['PrivateNetwork', 'no'],
+        ['RestrictAddressFamilies', 'AF_UNIX'],
+        ['CapabilityBoundingSet', ''],
+        ['ReadWritePaths', writable.map((d) => quoteWord(d, 'a writable directory')).join(' ')],
+      ],
+    ],
+    ['Install', [['WantedBy', 'multi-user.target docker.service']]],
+  ]);
 }
 
 /** What daemon.json needs, against its current content. */
@@ -170,31 +163,4 @@ export function checkInstall(options: InstallOptions, expectedVersion: string): 
   verifyBulkheadCommand(options.command, expectedVersion);
   const policy = loadPolicy(options.policy);
   return { policy, version: expectedVersion };
-}
-
-/** Writes every file or none: each goes to a temporary name in its directory first, then all are renamed. */
-export function writeAll(files: readonly { readonly path: string; readonly text: string }[]): void {
-  const staged: { tmp: string; path: string }[] = [];
-  let at = '';
-  try {
-    for (const f of files) {
-      at = f.path;
-      mkdirSync(dirname(f.path), { recursive: true });
-      const tmp = join(dirname(f.path), `.${randomBytes(6).toString('hex')}.tmp`);
-      staged.push({ tmp, path: f.path });
-      writeFileSync(tmp, f.text, { mode: 0o644, flag: 'wx' });
-    }
-  } catch (error) {
-    for (const s of staged) rmSync(s.tmp, { force: true });
-    throw new BulkheadError(
-      'USAGE',
-      `cannot write ${at} (${errnoCode(error) ?? 'error'}); nothing was written`,
-      {
-        subject: at,
-        hint: 'run as root, or point --spec-dir/--unit-dir at writable directories',
-        cause: error,
-      },
-    );
-  }
-  for (const s of staged) renameSync(s.tmp, s.path);
 }

@@ -3,6 +3,7 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
+import { sql } from 'kysely';
 import { z } from 'zod';
 import type { VulnDb } from '../vulndb/db.js';
 import {
@@ -88,6 +89,24 @@ export function createApp(options: AppOptions): Hono {
       throw new ApiError(400, 'bad-json', 'the request body is not JSON');
     }
   };
+
+  // probes for service managers and Kubernetes (`server install`): live = the process answers; ready = the store
+  // answers too (a replica whose database is down is taken out of the Service, not restarted)
+  app.get('/api/v1/health/live', (c) => c.json({ status: 'ok' }));
+  app.get('/api/v1/health/ready', async (c) => {
+    try {
+      await sql`select 1`.execute(db);
+    } catch (error) {
+      return c.json(
+        {
+          status: 'unavailable',
+          message: `store: ${error instanceof Error ? error.message : String(error)}`,
+        },
+        503,
+      );
+    }
+    return c.json({ status: 'ok', store: store.dialect, vulndb: options.vulndb() !== undefined });
+  });
 
   app.post('/api/v1/enrol', bodyLimit({ maxSize: 64 * 1024, onError: tooLarge }), async (c) => {
     const result = await enrolHost(db, await readJson(c));

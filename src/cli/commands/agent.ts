@@ -1,10 +1,10 @@
 // `bulkhead agent`: audit this host, inventory the images in use, sign the report and push it to the fleet server
 // (once, or every DUR), keeping it in the outbox while the server is unreachable. Flags only; work in src/agent.
 import { hostname } from 'node:os';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import {
   enrol,
   enrolment,
@@ -14,33 +14,57 @@ import {
   readAuthzSince,
   writeAuthzSince,
 } from '../../agent/agent.js';
+import { agentKubernetes, agentSystemd, parseServerUrl, planAgentInstall } from '../../agent/install.js';
 import { buildReport } from '../../agent/report.js';
 import { readWatchCursor, writeWatchCursor } from '../../agent/watch-events.js';
 import { parseLabels } from '../../server/access.js';
 import { parseDuration } from '../../shared/duration.js';
-import { UsageError } from '../../shared/errors.js';
+import { errnoCode, UsageError } from '../../shared/errors.js';
+import { emitInstall, INSTALL_FORMATS, readInstallFlags } from '../install.js';
 import { EXIT_ERROR, EXIT_OK, type CliIO, type CommandRunner } from '../io.js';
 import { onStopSignal } from '../signals.js';
 import { addFactsOptions } from '../options.js';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
+/** The enrolment token from --token-file (read only when the agent must enrol; trimmed), or undefined. */
+function readTokenFile(raw: unknown, io: CliIO): string | undefined {
+  if (typeof raw !== 'string') return undefined;
+  const path = resolve(io.cwd, raw);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read the enrolment token file ${path} (${errnoCode(error) ?? 'error'})`, {
+      subject: path,
+      hint: 'put the token from `bulkhead server token create` in it (mode 0600)',
+    });
+  }
+  const token = text.trim();
+  if (token === '' || /\s/.test(token))
+    throw new UsageError(`the enrolment token file ${path} does not hold one token`, {
+      subject: path,
+      hint: 'the file holds the token alone, as `bulkhead server token create` prints it',
+    });
+  return token;
+}
+
 async function once(opts: Record<string, unknown>, io: CliIO): Promise<number> {
-  const server = String(opts['server']).replace(/\/+$/, '');
-  if (!/^https?:\/\/[^/]+$/.test(server))
-    throw new UsageError(`--server ${server} is not an http(s):// base URL`, {
+  if (typeof opts['server'] !== 'string')
+    throw new UsageError("required option '--server <url>' not specified", {
       hint: 'e.g. --server https://bulkhead.example:8080',
     });
+  const server = parseServerUrl(opts['server']);
   const labels = parseLabels((opts['label'] as string[]).join(','), '--label');
   const name = typeof opts['name'] === 'string' ? opts['name'] : hostname();
   const state = loadIdentity(resolve(io.cwd, String(opts['state'])));
   const enrolled = enrolment(state);
   // the key is the identity: once enrolled, the agent may talk to the server under another URL (proxy, failover)
   if (enrolled?.hostId !== state.hostId) {
-    const token = opts['token'] ?? io.env['BULKHEAD_ENROL_TOKEN'];
+    const token = opts['token'] ?? readTokenFile(opts['tokenFile'], io) ?? io.env['BULKHEAD_ENROL_TOKEN'];
     if (typeof token !== 'string')
       throw new UsageError(`this agent is not enrolled with ${server}`, {
-        hint: 'pass --token TOKEN from `bulkhead server token create` (used once)',
+        hint: 'pass --token-file FILE (or --token TOKEN) with a token from `bulkhead server token create` (used once)',
       });
     await enrol(state, server, token, name, labels);
     io.stderr(`bulkhead agent: enrolled with ${server} as host ${state.hostId.slice(0, 12)}\n`);
@@ -100,8 +124,9 @@ export function registerAgent(program: Command, run: (runner: CommandRunner) => 
       'audit this host and its images and push a signed report to a fleet server (docs/server.md)',
     );
   addFactsOptions(command)
-    .requiredOption('--server <url>', 'fleet server base URL')
+    .option('--server <url>', 'fleet server base URL (required)')
     .option('--token <token>', 'one-time enrolment token (first run; or BULKHEAD_ENROL_TOKEN)')
+    .option('--token-file <file>', 'read the one-time enrolment token from this file (first run only)')
     .option('--once', 'one report, then exit (the default)', false)
     .option('--every <dur>', 'keep running, one report every DUR (30s, 15m, 1h)')
     .option(
@@ -118,6 +143,8 @@ export function registerAgent(program: Command, run: (runner: CommandRunner) => 
       "ship events from this `bulkhead watch` event database (default: watch's, under --root, when it exists)",
     )
     .option('--watch-batch <n>', 'watch events per report at most (the rest follow in the next reports)')
+    // `agent install` has flags of the same names (--server, --every, --label): they are its own
+    .enablePositionalOptions()
     .action((opts: Record<string, unknown>) =>
       run(async (io) => {
         if (opts['once'] === true && opts['every'] !== undefined)
@@ -148,6 +175,53 @@ export function registerAgent(program: Command, run: (runner: CommandRunner) => 
           waiting.abort();
         }
         return EXIT_OK;
+      }),
+    );
+
+  command
+    .command('install')
+    .description(
+      'print (or --write) a systemd service + timer, or a Kubernetes DaemonSet, that runs the agent on each host',
+    )
+    .addOption(new Option('--format <format>', 'what to print').choices(INSTALL_FORMATS).default('systemd'))
+    .option('--server <url>', 'fleet server base URL the agents push to (required)')
+    .option(
+      '--token-file <file>',
+      'systemd: file holding the one-time enrolment token (read at enrolment, never on the command line)',
+      '/etc/bulkhead/agent-enrol-token',
+    )
+    .option('--every <dur>', 'one report every DUR (30s, 15m, 1h, 1d)', '1h')
+    .option(
+      '--random-delay <dur>',
+      'systemd: spread runs by up to DUR (default: a quarter of --every, at most 1h; 0: none)',
+    )
+    .option('--label <k=v>', 'label for the hosts (repeatable; Kubernetes label syntax)', collect, [])
+    .option('--bin <path>', 'systemd: bulkhead executable (default: the running bulkhead)')
+    .option('--image <ref>', 'kubernetes: the bulkhead image (bulkhead on its PATH)')
+    .option('--namespace <name>', 'kubernetes: namespace of the DaemonSet', 'bulkhead-agent')
+    .option(
+      '--node-selector <k=v>',
+      'kubernetes: run on the nodes with this label (the nodes that run dockerd)',
+      'bulkhead.dev/dockerd=true',
+    )
+    .option('--write <dir>', 'write the files into DIR (all or none) instead of printing them')
+    .action((opts: Record<string, unknown>) =>
+      run((io) => {
+        const flags = readInstallFlags(opts, io);
+        const { str } = flags;
+        const plan = planAgentInstall({
+          server: str('server'),
+          tokenFile: str('tokenFile'),
+          every: str('every'),
+          randomDelay: str('randomDelay'),
+          labels: opts['label'] as string[],
+          command: flags.command,
+          image: str('image'),
+          namespace: str('namespace'),
+          nodeSelector: str('nodeSelector'),
+        });
+        const result = flags.systemd ? agentSystemd(plan) : agentKubernetes(plan);
+        return Promise.resolve(emitInstall(result, flags, io));
       }),
     );
 }

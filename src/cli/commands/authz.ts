@@ -14,11 +14,11 @@ import {
   describeDaemonJsonChange,
   specFile,
   systemdUnit,
-  writeAll,
 } from '../../authz/install.js';
 import { renderColumns } from '../../shared/columns.js';
 import { UsageError } from '../../shared/errors.js';
 import { bulkheadCommand } from '../../shared/self-binary.js';
+import { writeAll } from '../../shared/systemd-unit.js';
 import { TOOL_VERSION } from '../../shared/version.js';
 import { EXIT_FINDINGS, EXIT_OK, type CliIO, type CommandRunner } from '../io.js';
 
@@ -130,10 +130,13 @@ function install(opts: Record<string, unknown>, io: CliIO): number {
       `checked: ${options.policy} loads (${checked.policy.knownUsers.size} users, ${checked.policy.warnings.length} warnings)\n`,
     );
     for (const w of checked.policy.warnings) io.stderr(`bulkhead: warning: ${w}\n`);
-    writeAll([
-      { path: specPath, text: spec },
-      { path: unitPath, text: unit },
-    ]);
+    writeAll(
+      [
+        { path: specPath, text: spec },
+        { path: unitPath, text: unit },
+      ],
+      'run as root, or point --spec-dir/--unit-dir at writable directories',
+    );
     io.stderr(`wrote ${specPath}\nwrote ${unitPath}\n`);
     io.stdout(daemonJson);
     io.stderr(

@@ -2,13 +2,15 @@
 // enrolment tokens, rematch stored inventories, print install files. Flags only; the work is in src/server.
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { createEnrolmentToken, createTenant, parseLabels } from '../../server/access.js';
+import { planServerInstall, serverKubernetes, serverSystemd } from '../../server/install.js';
 import { rematchFromFiles } from '../../server/rematch.js';
 import { startServer } from '../../server/serve.js';
 import { withStore, type StoreLocation } from '../../server/store.js';
 import { UsageError } from '../../shared/errors.js';
 import { defaultDbPath } from '../../vulndb/db.js';
+import { emitInstall, INSTALL_FORMATS, readInstallFlags } from '../install.js';
 import { EXIT_OK, type CliIO, type CommandRunner } from '../io.js';
 import { onStopSignal } from '../signals.js';
 
@@ -56,6 +58,8 @@ export function registerServer(program: Command, run: (runner: CommandRunner) =>
       'the fleet server: agents push signed reports; API under /api/v1/ and the dashboard under / (docs/server.md)',
     );
   storeOptions(server)
+    // `server install` has flags of the same names (--listen, --data, --database): they are its own
+    .enablePositionalOptions()
     .option('--listen <addr:port>', 'address to listen on', '127.0.0.1:8080')
     .option(
       '--db <path>',
@@ -150,6 +154,57 @@ export function registerServer(program: Command, run: (runner: CommandRunner) =>
             : `rematched ${result.images} images in ${result.ms} ms: ${result.new} new, ${result.fixed} fixed, ${result.unchanged} unchanged\n`,
         );
         return EXIT_OK;
+      }),
+    );
+
+  server
+    .command('install')
+    .description(
+      'print (or --write) the systemd units (server + daily db update) or Kubernetes manifests (Deployment, Service, PVC, db update CronJob)',
+    )
+    .addOption(new Option('--format <format>', 'what to print').choices(INSTALL_FORMATS).default('systemd'))
+    .option(
+      '--listen <addr:port>',
+      'address to listen on (default: systemd 127.0.0.1:8080, kubernetes 0.0.0.0:8080)',
+    )
+    .option('--data <dir>', 'systemd: SQLite directory under /var/lib (default /var/lib/bulkhead-server)')
+    .option(
+      '--database <url>',
+      'PostgreSQL: postgres://... (systemd: written to --database-env-file; kubernetes: read from the Secret bulkhead-database)',
+    )
+    .option(
+      '--database-env-file <file>',
+      'systemd: root-only file holding BULKHEAD_DATABASE_URL',
+      '/etc/bulkhead/server.env',
+    )
+    .option('--bin <path>', 'systemd: bulkhead executable (default: the running bulkhead)')
+    .option('--image <ref>', 'kubernetes: the bulkhead image (bulkhead on its PATH)')
+    .option('--namespace <name>', 'kubernetes: namespace', 'bulkhead')
+    .option('--storage <size>', 'kubernetes: size of the PersistentVolumeClaim', '10Gi')
+    .option('--update-schedule <cron>', 'kubernetes: when the CronJob runs `db update`', '17 3 * * *')
+    .option('--write <dir>', 'write the files into DIR (all or none) instead of printing them')
+    .action((opts: Record<string, unknown>) =>
+      run((io) => {
+        const flags = readInstallFlags(opts, io);
+        const { str } = flags;
+        const data = str('data');
+        const plan = planServerInstall({
+          format: flags.format,
+          listen: str('listen'),
+          database: str('database'),
+          data: data === undefined ? undefined : resolve(io.cwd, data),
+          command: flags.command,
+          envFile:
+            str('databaseEnvFile') === undefined
+              ? undefined
+              : resolve(io.cwd, String(str('databaseEnvFile'))),
+          image: str('image'),
+          namespace: str('namespace'),
+          storage: str('storage'),
+          updateSchedule: str('updateSchedule'),
+        });
+        const result = flags.systemd ? serverSystemd(plan) : serverKubernetes(plan);
+        return Promise.resolve(emitInstall(result, flags, io));
       }),
     );
 }
