@@ -9,12 +9,7 @@ import { inspectionProgress } from '../../src/cli/commands/audit.js';
 import type { ProgressTask } from '../../src/cli/progress.js';
 import type { Finding } from '../../src/shared/finding.js';
 import { runBulkhead } from '../harness/cli.js';
-import {
-  FIXTURE_HOST,
-  FIXTURE_SOCKET,
-  materializeHost,
-  type MaterializedHost,
-} from './fixture-hosts.js';
+import { FIXTURE_HOST, FIXTURE_SOCKET, materializeHost, type MaterializedHost } from './fixture-hosts.js';
 
 interface AuditJson {
   readonly findings: Finding[];

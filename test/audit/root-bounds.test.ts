@@ -12,12 +12,7 @@ import { resolveEngineAddress } from '../../src/engine/client.js';
 import { collectHostFacts } from '../../src/host/collect.js';
 import { RootFs } from '../../src/host/root-fs.js';
 import type { Finding } from '../../src/shared/finding.js';
-import {
-  FIXTURE_HOST,
-  FIXTURE_SOCKET,
-  materializeHost,
-  type MaterializedHost,
-} from './fixture-hosts.js';
+import { FIXTURE_HOST, FIXTURE_SOCKET, materializeHost, type MaterializedHost } from './fixture-hosts.js';
 import { runBulkhead } from '../harness/cli.js';
 
 describe('RootFs resolves inside the root and reads only regular files', () => {

@@ -146,13 +146,17 @@ describe('authz captures: decoding', () => {
     {
       prefix: '22-',
       check: (f) => {
-        assert.deepEqual(f.ok && f.facts.mounts, [{ origin: 'Binds[0]', kind: 'bind', source: '/etc', readOnly: true }]);
+        assert.deepEqual(f.ok && f.facts.mounts, [
+          { origin: 'Binds[0]', kind: 'bind', source: '/etc', readOnly: true },
+        ]);
       },
     },
     {
       prefix: '23-',
       check: (f) => {
-        assert.deepEqual(f.ok && f.facts.mounts, [{ origin: 'Mounts[0]', kind: 'bind', source: '/etc', readOnly: true }]);
+        assert.deepEqual(f.ok && f.facts.mounts, [
+          { origin: 'Mounts[0]', kind: 'bind', source: '/etc', readOnly: true },
+        ]);
       },
     },
     {

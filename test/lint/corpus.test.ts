@@ -18,8 +18,7 @@ function corpusFindings(): string[] {
     .sort()) {
     const { findings } = lintDockerfile(readFileSync(join(DATA, file), 'utf8'), file, { rules: LINT_RULES });
     for (const f of findings) {
-      const at =
-        f.target.kind === 'file' ? `${String(f.target.line)}:${String(f.target.column)}` : '0:0';
+      const at = f.target.kind === 'file' ? `${String(f.target.line)}:${String(f.target.column)}` : '0:0';
       out.push(`${file}:${at} ${f.ruleId} ${f.message.replaceAll('\n', ' ')}`);
     }
   }

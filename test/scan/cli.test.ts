@@ -155,9 +155,7 @@ describe('bulkhead scan (no engine needed)', () => {
       ],
     );
     // no image configuration on a directory
-    assert.ok(
-      report.findings.some((f) => f.ruleId === 'BH-IMG-001' && f.outcome.kind === 'not-applicable'),
-    );
+    assert.ok(report.findings.some((f) => f.ruleId === 'BH-IMG-001' && f.outcome.kind === 'not-applicable'));
   });
 
   it('detects vulnerabilities in a root filesystem and honours ignore files', async () => {
@@ -358,12 +356,7 @@ describe('bulkhead scan on a real engine', engineSuite, () => {
     const report = parseReport(result.stdout);
     const failed = report.findings.filter((f) => f.outcome.kind === 'fail');
     const ids = failed.map((f) => f.ruleId).sort();
-    assert.deepEqual(ids, [
-      'BH-IMG-001',
-      'BH-IMG-002',
-      'BH-IMG-003',
-      'BH-IMG-005',
-    ]);
+    assert.deepEqual(ids, ['BH-IMG-001', 'BH-IMG-002', 'BH-IMG-003', 'BH-IMG-005']);
     const key = failed.find((f) => f.ruleId === 'BH-IMG-005');
     assert.equal(key?.target.path, '/root/.ssh/id_ed25519');
     assert.equal(key.target.layer?.index, 1);

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { compareSeverityDesc, isAtLeast, parseSeverity, SEVERITIES, type Severity } from '../../src/shared/severity.js';
+import {
+  compareSeverityDesc,
+  isAtLeast,
+  parseSeverity,
+  SEVERITIES,
+  type Severity,
+} from '../../src/shared/severity.js';
 
 describe('severity', () => {
   const cases: readonly { severity: Severity; threshold: Severity; expected: boolean }[] = [
