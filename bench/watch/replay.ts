@@ -74,6 +74,10 @@ const zero = {
   verdictNsMax: 0,
   gateActive: 1,
   argsMissed: 0,
+  infoMissed: 0,
+  procSkipped: 0,
+  gateSched: 0,
+  argsWaitNsTotal: 0,
 };
 const replayAddon: WatchAddon = {
   procStart: (cb) => {

@@ -66,6 +66,14 @@ const countersSchema = z.object({
   gateActive: z.number(),
   /** Gated execs whose filename and argv could not be read (the task never went to sleep on the verdict in time). */
   argsMissed: z.number(),
+  /** Gated execs gone before their uid, ppid and tty could be read after the answer (JS falls back to the fork). */
+  infoMissed: z.number(),
+  /** Exec events the proc reader did not read /proc for: the gate's record of the same exec has the facts. */
+  procSkipped: z.number(),
+  /** The verdict thread's scheduling: 1 SCHED_FIFO, 2 nice -20 (real-time refused), 0 default. */
+  gateSched: z.number(),
+  /** Time the verdict thread spent reading the exec'ing tasks' syscall state until they slept on their event. */
+  argsWaitNsTotal: z.number(),
 });
 export type NativeCounters = z.infer<typeof countersSchema>;
 
@@ -84,7 +92,6 @@ const KIND_BY_CODE: Readonly<Record<number, NativeRecord['kind']>> = {
 };
 /** The optional string fields, in the order of their mask bits (watch.c STR_*). */
 const STRING_FIELDS = ['comm', 'path', 'cgroup', 'cmdline', 'filename', 'parent', 'invoked'] as const;
-const packedSchema = z.tuple([z.instanceof(Float64Array), z.array(z.string())]);
 
 /**
  * Unpacks one batch as the addon hands it over: REC_FIELDS numbers per record (kind code, pid, tgid, ppid, ptgid,
@@ -92,7 +99,14 @@ const packedSchema = z.tuple([z.instanceof(Float64Array), z.array(z.string())]);
  * and the present strings in record and mask order. Throws when the two do not fit together.
  */
 export function unpackBatch(packed: unknown): NativeRecord[] {
-  const [nums, strs] = packedSchema.parse(packed);
+  // checked by hand, not by a zod schema: this runs for every record at thousands of events/s (bench/watch
+  // --cpu-prof: the schema's per-string checks and a closure per record were ~15 % of the watcher's JS time)
+  if (!Array.isArray(packed) || packed.length !== 2)
+    throw new Error('native batch is not [numbers, strings]');
+  const nums: unknown = packed[0];
+  const strs: unknown = packed[1];
+  if (!(nums instanceof Float64Array) || !Array.isArray(strs))
+    throw new Error('native batch is not [Float64Array, string[]]');
   if (nums.length % REC_FIELDS !== 0)
     throw new Error(
       `native batch of ${nums.length} numbers is not a whole number of ${REC_FIELDS}-field records`,
@@ -100,36 +114,36 @@ export function unpackBatch(packed: unknown): NativeRecord[] {
   const out: NativeRecord[] = [];
   let next = 0;
   for (let o = 0; o < nums.length; o += REC_FIELDS) {
-    const at = (k: number): number => nums[o + k] ?? NaN;
-    const code = at(0);
+    const code = nums[o] ?? NaN;
     const kind = KIND_BY_CODE[code] ?? 'unknown';
     const rec: NativeRecord = {
       kind,
-      pid: at(1),
-      tgid: at(2),
-      ppid: at(3),
-      ptgid: at(4),
-      uid: at(5),
-      tty: at(6),
-      timeNs: at(7),
+      pid: nums[o + 1] ?? NaN,
+      tgid: nums[o + 2] ?? NaN,
+      ppid: nums[o + 3] ?? NaN,
+      ptgid: nums[o + 4] ?? NaN,
+      uid: nums[o + 5] ?? NaN,
+      tty: nums[o + 6] ?? NaN,
+      timeNs: nums[o + 7] ?? NaN,
     };
-    if (kind === 'exit') rec.exitCode = at(8);
+    if (kind === 'exit') rec.exitCode = nums[o + 8] ?? NaN;
     if (code >= 10) {
-      rec.verdict = at(9);
-      rec.reason = at(10);
-      rec.drift = at(11);
-      rec.inProfile = at(12);
-      rec.markId = at(13);
-      rec.setid = at(14);
-      rec.dev = at(15);
-      rec.ino = at(16);
-      rec.verdictNs = at(17);
+      rec.verdict = nums[o + 9] ?? NaN;
+      rec.reason = nums[o + 10] ?? NaN;
+      rec.drift = nums[o + 11] ?? NaN;
+      rec.inProfile = nums[o + 12] ?? NaN;
+      rec.markId = nums[o + 13] ?? NaN;
+      rec.setid = nums[o + 14] ?? NaN;
+      rec.dev = nums[o + 15] ?? NaN;
+      rec.ino = nums[o + 16] ?? NaN;
+      rec.verdictNs = nums[o + 17] ?? NaN;
     }
-    const mask = at(18);
+    const mask = nums[o + 18] ?? 0;
     for (let bit = 0; bit < STRING_FIELDS.length; bit += 1) {
       if ((mask & (1 << bit)) === 0) continue;
-      const value = strs[next];
+      const value: unknown = strs[next];
       if (value === undefined) throw new Error('native batch has fewer strings than its records announce');
+      if (typeof value !== 'string') throw new Error('native batch has a string field that is not a string');
       next += 1;
       const field = STRING_FIELDS[bit];
       if (field !== undefined) rec[field] = value;

@@ -39,6 +39,10 @@ const statusSchema = z.object({
       verdictNsMax: num,
       gateActive: num,
       argsMissed: num.default(0),
+      infoMissed: num.default(0),
+      procSkipped: num.default(0),
+      gateSched: num.default(0),
+      argsWaitNsTotal: num.default(0),
     })
     .optional(),
   host: z

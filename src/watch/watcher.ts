@@ -143,6 +143,9 @@ export interface WatchStatus {
 /** The loader's or a script interpreter's open comes within this of its execve's own (same pid and argv). */
 const SAME_EXECVE_MS = 200;
 
+/** How long a pid's fork-time parent outlives its exit (for gate records that arrive after it). */
+const EXITED_MS = 2000;
+
 const RULE_FOR_REASON: Readonly<Record<number, string>> = {
   [DENY_REASON.drift]: 'BH-W-002',
   [DENY_REASON.profile]: 'BH-W-001',
@@ -169,8 +172,17 @@ function splitArgv(cmdline: string | undefined): string[] {
   return cmdline.replace(/\0$/, '').split('\0');
 }
 
+let isoAt = -1;
+let isoText = '';
+
+/** The time as ISO text, formatted once per millisecond (every event carries it; thousands per second). */
 function nowIso(): string {
-  return new Date().toISOString();
+  const now = Date.now();
+  if (now !== isoAt) {
+    isoAt = now;
+    isoText = new Date(now).toISOString();
+  }
+  return isoText;
 }
 
 export class Watcher {
@@ -191,6 +203,14 @@ export class Watcher {
   private readonly profiles = new Map<string, ProfileState>();
   /** pid -> container id (null: host), recorded at fork from the parent, corrected at exec from the cgroup. */
   private readonly owners = new Map<number, string | null>();
+  /**
+   * pid -> parent tgid from the proc connector's fork records: the ppid of a gated exec whose task was gone before
+   * the addon read it after the answer. Exits are kept EXITED_MS (the gate's batch can arrive after the exit's).
+   */
+  private readonly parents = new Map<number, number>();
+  private readonly exited = new Map<number, number>();
+  /** Gate records with no ppid whose fork record has not arrived yet (two native threads, two queues). */
+  private awaitingParent: { readonly r: NativeRecord; readonly at: number }[] = [];
   private readonly lastGate = new Map<
     number,
     { cmdline: string | undefined; ino: number | undefined; at: number }
@@ -331,6 +351,7 @@ export class Watcher {
     this.addon?.gateStop();
     this.addon?.procStop();
     await this.tracer?.stop();
+    this.releaseAwaiting(true);
     this.flushLearned();
     this.options.store.flush();
     this.options.store.writeStatus({ ...this.status(), stoppedAt: nowIso() });
@@ -407,6 +428,7 @@ export class Watcher {
       this.eventsPerSecond = Math.round((this.eventCount - this.rateWindow.count) / elapsed);
       this.rateWindow = { at: now, count: this.eventCount };
     }
+    this.releaseAwaiting(false);
     for (const digest of this.profiles.keys()) this.reloadEnforced(digest);
     this.host?.reload(this.addon);
     this.options.store.writeStatus(this.status());
@@ -816,18 +838,46 @@ export class Watcher {
   }
 
   private onProc(batch: readonly NativeRecord[]): void {
+    const now = Date.now();
+    for (const [pid, at] of this.exited) {
+      if (now - at < EXITED_MS) break;
+      this.exited.delete(pid);
+      this.parents.delete(pid);
+    }
     for (const r of batch) {
       if (r.kind === 'fork') {
-        if (r.pid === r.tgid) this.owners.set(r.pid, this.owners.get(r.ptgid) ?? null);
+        if (r.pid === r.tgid) {
+          this.owners.set(r.pid, this.owners.get(r.ptgid) ?? null);
+          this.parents.set(r.pid, r.ptgid);
+          this.exited.delete(r.pid);
+        }
       } else if (r.kind === 'exit') {
         if (r.pid === r.tgid) {
           this.owners.delete(r.pid);
           this.lastGate.delete(r.pid);
+          if (this.parents.has(r.pid)) {
+            this.exited.delete(r.pid);
+            this.exited.set(r.pid, now);
+          }
         }
       } else if (r.kind === 'exec') {
         if (r.cgroup !== undefined) this.owners.set(r.pid, this.cgroupOwner(r.cgroup));
         this.onProcExec(r);
       }
+    }
+    this.releaseAwaiting(false);
+  }
+
+  /** Judges the waiting gate records whose fork record came (or did not come within EXITED_MS), in arrival order. */
+  private releaseAwaiting(all: boolean): void {
+    if (this.awaitingParent.length === 0) return;
+    const now = Date.now();
+    const waiting = this.awaitingParent;
+    this.awaitingParent = [];
+    for (const w of waiting) {
+      // a later record of the same pid must not overtake an earlier one still waiting
+      if (all || this.parents.has(w.r.pid) || now - w.at >= EXITED_MS) this.onGateExec(w.r, true);
+      else this.awaitingParent.push(w);
     }
   }
 
@@ -923,7 +973,7 @@ export class Watcher {
     }
   }
 
-  private onGateExec(r: NativeRecord): void {
+  private onGateExec(r: NativeRecord, waited = false): void {
     if (this.host?.isHostMark(r.markId) === true) {
       const event = this.host.judge(r, this.baseEvent(undefined));
       if (event !== undefined) this.emit(event);
@@ -931,6 +981,22 @@ export class Watcher {
     }
     const t = r.markId === undefined ? undefined : this.byMark.get(r.markId);
     if (t === undefined) return;
+    // the addon skips the proc connector's /proc reads (cgroup included) of a gated exec: the mark is its owner
+    if (this.owners.has(r.pid)) this.owners.set(r.pid, t.container.id);
+    // the addon reads ppid after the answer; a task gone by then has the parent of its fork record
+    if (!waited && this.awaitingParent.some((w) => w.r.pid === r.pid)) {
+      // keep one pid's records in order (the loader's open follows its execve's)
+      this.awaitingParent.push({ r, at: Date.now() });
+      return;
+    }
+    if (r.ppid === 0) {
+      const ppid = this.parents.get(r.pid);
+      if (ppid === undefined && !waited) {
+        this.awaitingParent.push({ r, at: Date.now() });
+        return;
+      }
+      r = { ...r, ppid: ppid ?? 0 };
+    }
     // the dynamic loader or a script's interpreter is opened by the same execve: one exec, not two
     const last = this.lastGate.get(r.pid);
     const now = Date.now();

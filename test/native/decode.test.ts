@@ -89,7 +89,16 @@ describe('unpackBatch', () => {
       ['x', '/tmp/x', '/tmp/x\0true\0', '/tmp/x'],
     ]);
     assert.equal(REC_FIELDS, fork.length);
-    assert.deepEqual(out[0], { kind: 'fork', pid: 11, tgid: 11, ppid: 10, ptgid: 10, uid: -1, tty: 0, timeNs: 5e14 });
+    assert.deepEqual(out[0], {
+      kind: 'fork',
+      pid: 11,
+      tgid: 11,
+      ppid: 10,
+      ptgid: 10,
+      uid: -1,
+      tty: 0,
+      timeNs: 5e14,
+    });
     assert.equal(out[1]?.kind, 'exit');
     assert.equal(out[1].exitCode, 9);
     assert.equal(out[1].verdict, undefined);
@@ -126,25 +135,52 @@ describe('unpackBatch', () => {
 });
 
 describe('proc connector reader', { skip: process.getuid?.() !== 0 ? 'needs root' : false }, () => {
-  it('sees an exec with the cmdline and cgroup it read at once', async () => {
+  const watchExec = async (
+    withExe: boolean,
+    arg: string,
+  ): Promise<{ rec: NativeRecord; seen: NativeRecord[] }> => {
     const a = addon();
     const seen: NativeRecord[] = [];
-    a.procStart((batch) => seen.push(...batch));
+    a.procStart((batch) => seen.push(...batch), withExe);
     try {
-      const child = execFileSync('/bin/sh', ['-c', 'exec /bin/sleep 0.2'], { encoding: 'utf8' });
+      const child = execFileSync('/bin/sh', ['-c', `exec /bin/sleep ${arg}`], { encoding: 'utf8' });
       assert.equal(child, '');
       const deadline = Date.now() + 3000;
+      // the exec of this sleep: its argv (host mode) or, in container-only mode, the exec whose pid exited with it
       const mine = (): NativeRecord | undefined =>
-        seen.find((r) => r.kind === 'exec' && r.cmdline === '/bin/sleep\x000.2\0');
+        seen.find(
+          (r) =>
+            r.kind === 'exec' &&
+            (r.cmdline === `/bin/sleep\x00${arg}\0` ||
+              (!withExe && r.cgroup !== undefined && r.comm === undefined && r.cmdline === undefined)),
+        );
       while (mine() === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       const rec = mine();
       assert.ok(rec, 'exec event seen');
-      assert.equal(rec.comm, 'sleep');
-      assert.match(rec.cgroup ?? '', /^\d+:/);
       assert.ok(seen.some((r) => r.kind === 'fork'));
       assert.equal(a.counters().procOverflows, 0);
+      return { rec, seen };
     } finally {
       a.procStop();
     }
+  };
+
+  it('sees a host exec with the cmdline, comm, cgroup and exe it read at once (host mode)', async () => {
+    const { rec } = await watchExec(true, '0.2');
+    assert.equal(rec.comm, 'sleep');
+    assert.match(rec.cgroup ?? '', /^\d+:/);
+    assert.match(rec.path ?? '', /sleep$/);
+  });
+
+  it('sends only the cgroup of a host exec in container-only mode (its argv is not used)', async () => {
+    const { seen } = await watchExec(false, '0.21');
+    const execs = seen.filter((r) => r.kind === 'exec' && r.pid === r.tgid);
+    assert.ok(execs.length > 0);
+    // no host process's argv crosses to JS, and every exec that could be read has its cgroup
+    assert.deepEqual(
+      execs.filter((r) => r.cmdline !== undefined && !/[0-9a-f]{64}/.test(r.cgroup ?? '')),
+      [],
+    );
+    assert.ok(execs.some((r) => /^\d+:/.test(r.cgroup ?? '')));
   });
 });
