@@ -260,6 +260,17 @@ try {
     )
     .map((r) => r.us)
     .sort((a, b) => a - b);
+  // what the records of the short-lived /bin/true execs carry: argv (read before the answer) and ppid (read after
+  // it, or taken from the proc connector's fork record when the task was already gone)
+  const captured = z
+    .object({ n: z.number(), argv: z.number(), ppid: z.number(), uid: z.number() })
+    .parse(
+      sqlite
+        .prepare(
+          "SELECT COUNT(*) AS n, SUM(argv != '[]') AS argv, SUM(ppid > 0) AS ppid, SUM(uid >= 0) AS uid FROM events WHERE kind = 'exec' AND path = '/bin/true'",
+        )
+        .get(),
+    );
   const totalEvents = z
     .object({ n: z.number() })
     .parse(sqlite.prepare('SELECT COUNT(*) AS n FROM events').get()).n;
@@ -277,6 +288,10 @@ try {
         stalls: z.number(),
         verdicts: z.number(),
         argsMissed: z.number(),
+        infoMissed: z.number().default(0),
+        procSkipped: z.number().default(0),
+        gateSched: z.number().default(0),
+        argsWaitNsTotal: z.number().default(0),
       }),
       detectionLatencyUs: z.object({ n: z.number(), p50: z.number(), p99: z.number(), max: z.number() }),
       verdictLatencyUs: z.object({ avg: z.number(), max: z.number() }),
@@ -346,7 +361,9 @@ try {
     `| throughput, 2 containers in parallel, unwatched (${UNWATCHED_ROUNDS} rounds of 2 x ${PER_ROUND} execs) | ${rateCell(unwatchedRates)} |`,
     `| throughput, 2 containers in parallel, watched in deny mode (${ROUNDS} rounds of 2 x ${PER_ROUND} execs) | ${rateCell(rates)} (${((100 * median(rates)) / median(unwatchedRates)).toFixed(0)} % of unwatched) |`,
     `| lost events (proc overflows + drops, gate overflows + drops) | ${counters.procOverflows + counters.procDrops + counters.gateOverflows + counters.gateDrops} (gate verdicts ${counters.verdicts}, stalls ${counters.stalls}; execs whose name and argv could not be read ${counters.argsMissed}) |`,
-    `| time the addon takes to answer one permission event (fanotify read -> verdict written) | avg ${verdictTime.avg} µs, max ${verdictTime.max} µs |`,
+    `| time the addon takes to answer one permission event (fanotify read -> verdict written) | avg ${verdictTime.avg} µs, max ${verdictTime.max} µs (of it waiting for the exec'ing task to sleep: avg ${(counters.argsWaitNsTotal / Math.max(1, counters.verdicts) / 1000).toFixed(1)} µs); verdict thread ${['default scheduling', 'SCHED_FIFO', 'nice -20'][counters.gateSched] ?? '?'} |`,
+    `| what the /bin/true records carry (short-lived execs) | argv ${captured.argv} of ${captured.n} (${((100 * captured.argv) / Math.max(1, captured.n)).toFixed(2)} %, read before the answer); uid ${captured.uid}; ppid ${captured.ppid} (read after the answer; ${counters.infoMissed} gone by then, ppid from the fork record) |`,
+    `| proc connector execs not read from /proc (the gate's record has them) | ${counters.procSkipped} |`,
     `| attribution: /bin/true events given to the right container | ${right} of ${expected} (${((100 * right) / expected).toFixed(3)} %); attributed elsewhere ${attributed - right} |`,
     `| kernel event -> committed SQLite row (watcher's histogram, 0.1 ms buckets) | p50 ${(detection.p50 / 1000).toFixed(1)} ms, p99 ${(detection.p99 / 1000).toFixed(1)} ms, max ${(detection.max / 1000).toFixed(1)} ms (${detection.n} events) |`,
     `| kernel event -> start of the row's INSERT transaction, exec events | p50 ${percentile(latencies, 50).toFixed(0)} µs, p99 ${percentile(latencies, 99).toFixed(0)} µs, max ${(latencies[latencies.length - 1] ?? 0).toFixed(0)} µs (${latencies.length} rows) |`,
