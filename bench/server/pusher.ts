@@ -1,10 +1,11 @@
-// One pusher process of the server benchmark: signs each simulated host's report (DSSE, Ed25519) just before it is
-// sent and POSTs it with `concurrency` requests in flight, so the server process is measured alone. Prints one JSON
+// One pusher process of the server benchmark: asks the server which inventories it still needs and signs each
+// simulated host's report (DSSE, Ed25519) with the others as references, like the agent, just before it is sent,
+// and POSTs it with `concurrency` requests in flight, so the server process is measured alone. Prints one JSON
 // line {pushed, errors, ms} on stdout. Spawned by bench/server/server.ts, which passes the keys file.
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { REPORT_PAYLOAD_TYPE, signEnvelope } from '../../src/shared/dsse.js';
+import { deliverReport, referenceKnownInventories, signReport } from '../../src/agent/agent.js';
 import { makeImages, makeReport, type FleetShape } from './fleet-sim.js';
 
 const { values } = parseArgs({
@@ -27,6 +28,8 @@ const images = makeImages(shape);
 const started = Date.now();
 let next = from;
 let pushed = 0;
+let references = 0;
+let resent = 0;
 const errors: string[] = [];
 const worker = async (): Promise<void> => {
   while (next < to && Date.now() - started < budget) {
@@ -34,16 +37,18 @@ const worker = async (): Promise<void> => {
     next += 1;
     const key = createPrivateKey(keys[index] ?? '');
     const report = makeReport(shape, images, index);
-    const body = JSON.stringify(signEnvelope(REPORT_PAYLOAD_TYPE, Buffer.from(JSON.stringify(report)), key));
-    const response = await fetch(`${values.url ?? ''}/api/v1/reports`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body,
-    });
-    const text = await response.text();
-    if (response.status === 201) pushed += 1;
-    else if (errors.length < 5) errors.push(`${response.status} ${text.slice(0, 200)}`);
+    // the agent's own path: ask which inventories the server still needs, send the others as references, and
+    // the full report once if a reference is refused
+    const url = values.url ?? '';
+    const sent = await referenceKnownInventories(url, key, report);
+    references += sent.references?.length ?? 0;
+    const answer = await deliverReport(url, signReport(key, sent).envelope, () =>
+      sent === report ? undefined : signReport(key, report).envelope,
+    );
+    if (answer.resent) resent += 1;
+    if (answer.status === 201) pushed += 1;
+    else if (errors.length < 5) errors.push(`${answer.status} ${JSON.stringify(answer.json).slice(0, 200)}`);
   }
 };
 await Promise.all(Array.from({ length: Number(values.concurrency) }, worker));
-process.stdout.write(`${JSON.stringify({ pushed, errors, ms: Date.now() - started })}\n`);
+process.stdout.write(`${JSON.stringify({ pushed, references, resent, errors, ms: Date.now() - started })}\n`);

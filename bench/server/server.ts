@@ -125,6 +125,9 @@ async function startServerProcess(
 interface Result {
   store: string;
   pushed: number;
+  /** Images sent as references {digest, inventoryHash} in place of an inventory; reports re-sent in full. */
+  references: number;
+  resent: number;
   seconds: number;
   perSecond: number;
   serverCpuPerReportMs: number;
@@ -194,12 +197,20 @@ async function runOne(name: string, location: StoreLocation, vulndbPath: string)
         child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
         const code = await exited(child);
         if (code !== 0) throw new Error(`pusher exited ${code}: ${err}`);
-        return JSON.parse(out) as { pushed: number; errors: string[]; ms: number };
+        return JSON.parse(out) as {
+          pushed: number;
+          references: number;
+          resent: number;
+          errors: string[];
+          ms: number;
+        };
       }),
     );
     const errors = outcomes.flatMap((o) => o.errors);
     if (errors.length > 0) throw new Error(`pushes refused: ${errors.join('; ')}`);
     const pushed = outcomes.reduce((n, o) => n + o.pushed, 0);
+    const references = outcomes.reduce((n, o) => n + o.references, 0);
+    const resent = outcomes.reduce((n, o) => n + o.resent, 0);
     const seconds = Math.max(...outcomes.map((o) => o.ms)) / 1000;
     const afterIngest = procStats(pid);
     const get = async (path: string, init: RequestInit = {}): Promise<{ ms: number; body: string }> => {
@@ -237,6 +248,8 @@ async function runOne(name: string, location: StoreLocation, vulndbPath: string)
     return {
       store: name,
       pushed,
+      references,
+      resent,
       seconds,
       perSecond: pushed / seconds,
       serverCpuPerReportMs: ((afterIngest.cpuS - cpuBefore) * 1000) / Math.max(1, pushed),
@@ -277,7 +290,7 @@ async function main(): Promise<void> {
     '',
     `\`${command}\``,
     '',
-    `Simulated hosts: ${shape.hosts} × ${shape.containers} containers over ${shape.images} distinct images of ${shape.packages} packages (real Debian source names from the shared bookworm feed, so findings exist); each report carries the inventories of the ${Math.min(shape.containers, shape.images)} images it runs. The server is \`bulkhead server\` in its own process; ${PUSHERS} pusher processes sign and send with ${CONCURRENCY} requests in flight in all, on the same 2-core machine (they take CPU from the server). PostgreSQL 15 is the test harness's private instance (unix socket, fsync off). Load average at start: ${load} (the machine is shared with other work). Run ${new Date().toISOString()}.`,
+    `Simulated hosts: ${shape.hosts} × ${shape.containers} containers over ${shape.images} distinct images of ${shape.packages} packages (real Debian source names from the shared bookworm feed, so findings exist); each report covers the ${Math.min(shape.containers, shape.images)} images it runs, and, like the agent, a pusher first asks the server (\`POST /api/v1/inventories/missing\`, signed) which inventories it still needs and sends the others as references {digest, inventoryHash}. The server is \`bulkhead server\` in its own process; ${PUSHERS} pusher processes sign and send with ${CONCURRENCY} requests in flight in all, on the same 2-core machine (they take CPU from the server). PostgreSQL 15 is the test harness's private instance (unix socket, fsync off). Load average at start: ${load} (the machine is shared with other work). Run ${new Date().toISOString()}.`,
     '',
     '| store | reports pushed | seconds | reports/s | server CPU ms / report | CVE query p50 / p95 ms | fleet page p50 / p95 ms | rematch ms (images) | server peak RSS MiB after ingest / at end |',
     '|---|---|---|---|---|---|---|---|---|',
@@ -285,6 +298,8 @@ async function main(): Promise<void> {
       (r) =>
         `| ${r.store} | ${r.pushed} | ${f(r.seconds)} | ${f(r.perSecond)} | ${f(r.serverCpuPerReportMs)} | ${f(r.cveP50)} / ${f(r.cveP95)} | ${f(r.pageP50)} / ${f(r.pageP95)} | ${r.rematchMs} (${r.rematchImages}) | ${r.hwmIngestMb} / ${r.hwmMb} |`,
     ),
+    '',
+    `Images sent by reference: ${results.map((r) => `${r.store} ${r.references} of ${r.pushed * Math.min(shape.containers, shape.images)} (${r.resent} reports re-sent in full after a refused reference)`).join('; ')}.`,
     '',
     `CVE queried: ${results.map((r) => `${r.store} ${r.cveRows}`).join('; ')}. RSS is VmHWM of the server process only.`,
     '',

@@ -12,7 +12,15 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { keyIdOf, REPORT_PAYLOAD_TYPE, signEnvelope } from '../shared/dsse.js';
 import { BulkheadError, UsageError } from '../shared/errors.js';
-import type { FleetReport } from '../shared/fleet-report.js';
+import {
+  INVENTORY_QUERY_MAX,
+  INVENTORY_QUERY_PAYLOAD_TYPE,
+  inventoryAnswerSchema,
+  UNKNOWN_INVENTORY,
+  type FleetReport,
+  type ImageInventory,
+} from '../shared/fleet-report.js';
+import { inventoryHash } from '../shared/inventory-hash.js';
 
 export interface AgentState {
   readonly dir: string;
@@ -129,14 +137,89 @@ export async function enrol(
   return { hostId: parsed.hostId };
 }
 
-/** Signs a report and puts it in the outbox (file name: creation time, then payload hash, so order is kept). */
-export function queueReport(state: AgentState, report: FleetReport): string {
+// an inventory object's hash, kept while the object lives (a long-running agent or the benchmark's pushers pass the
+// same inventory objects again)
+const hashes = new WeakMap<ImageInventory, string>();
+function hashOf(image: ImageInventory): string {
+  let hash = hashes.get(image);
+  if (hash === undefined) {
+    hash = inventoryHash(image);
+    hashes.set(image, hash);
+  }
+  return hash;
+}
+
+/**
+ * Asks the server (a signed question, `POST /api/v1/inventories/missing`) which of the report's inventories it
+ * still needs and answers the report with every other image as a reference {digest, inventoryHash}. Any failure
+ * to ask (server down, old server, odd answer) keeps the report in full: references only save bytes.
+ */
+export async function referenceKnownInventories(
+  server: string,
+  key: KeyObject,
+  report: FleetReport,
+): Promise<FleetReport> {
+  if (report.images.length === 0 || report.images.length > INVENTORY_QUERY_MAX) return report;
+  const inventories = report.images.map((i) => ({ digest: i.digest, inventoryHash: hashOf(i) }));
+  const question = Buffer.from(JSON.stringify({ inventories }), 'utf8');
+  let answer: { status: number; json: unknown };
+  try {
+    answer = await post(
+      `${server}/api/v1/inventories/missing`,
+      JSON.stringify(signEnvelope(INVENTORY_QUERY_PAYLOAD_TYPE, question, key)),
+    );
+  } catch {
+    return report;
+  }
+  const parsed = inventoryAnswerSchema.safeParse(answer.json);
+  if (answer.status !== 200 || !parsed.success) return report;
+  const missing = new Set(parsed.data.missing.map((m) => `${m.digest} ${m.inventoryHash}`));
+  const full = report.images.filter((_, n) => {
+    const i = inventories[n];
+    return i === undefined || missing.has(`${i.digest} ${i.inventoryHash}`);
+  });
+  const references = inventories.filter((i) => !missing.has(`${i.digest} ${i.inventoryHash}`));
+  if (references.length === 0) return report;
+  return { ...report, images: full, references: [...(report.references ?? []), ...references] };
+}
+
+/** A report as the signed envelope the server takes (the JSON text that is POSTed) and its payload hash. */
+export function signReport(key: KeyObject, report: FleetReport): { envelope: string; hash: string } {
   const body = Buffer.from(JSON.stringify(report), 'utf8');
   const hash = createHash('sha256').update(body).digest('hex');
-  const envelope = signEnvelope(REPORT_PAYLOAD_TYPE, body, state.key);
+  return { envelope: JSON.stringify(signEnvelope(REPORT_PAYLOAD_TYPE, body, key)), hash };
+}
+
+/**
+ * Signs a report and puts it in the outbox (file name: creation time, then payload hash, so order is kept). When
+ * `full` is the same report with every inventory (the queued one carries references), it is signed and kept next
+ * to it (NAME.full), to be sent once if the server refuses a reference (422 unknown-inventory).
+ */
+export function queueReport(state: AgentState, report: FleetReport, full?: FleetReport): string {
+  const { envelope, hash } = signReport(state.key, report);
   const name = `${String(Date.parse(report.createdAt)).padStart(15, '0')}-${hash}.json`;
-  writeAtomic(join(state.dir, 'outbox', name), JSON.stringify(envelope));
+  if (full !== undefined && full !== report)
+    writeAtomic(join(state.dir, 'outbox', `${name}.full`), signReport(state.key, full).envelope);
+  writeAtomic(join(state.dir, 'outbox', name), envelope);
   return hash;
+}
+
+/**
+ * POSTs a signed report; when the server refuses one of its references (422 unknown-inventory: it no longer or
+ * never had that inventory) and the full form is at hand, sends that once instead. Answers the last answer.
+ */
+export async function deliverReport(
+  server: string,
+  envelope: string,
+  full: (() => string | undefined) | undefined,
+): Promise<{ status: number; json: unknown; resent: boolean }> {
+  const answer = await post(`${server}/api/v1/reports`, envelope);
+  const code = apiErrorSchema.safeParse(answer.json);
+  if (answer.status !== 422 || !code.success || code.data.error !== UNKNOWN_INVENTORY)
+    return { ...answer, resent: false };
+  const fullEnvelope = full?.();
+  if (fullEnvelope === undefined) return { ...answer, resent: false };
+  return { ...(await post(`${server}/api/v1/reports`, fullEnvelope)), resent: true };
 }
 
 export interface FlushResult {
@@ -159,9 +242,12 @@ export async function flushOutbox(state: AgentState, server: string): Promise<Fl
   const rejected: { file: string; reason: string }[] = [];
   for (const [i, file] of files.entries()) {
     const path = join(outbox, file);
+    const fullPath = `${path}.full`;
     let answer: { status: number; json: unknown };
     try {
-      answer = await post(`${server}/api/v1/reports`, readFileSync(path, 'utf8'));
+      answer = await deliverReport(server, readFileSync(path, 'utf8'), () =>
+        existsSync(fullPath) ? readFileSync(fullPath, 'utf8') : undefined,
+      );
     } catch (error) {
       return {
         delivered,
@@ -178,6 +264,7 @@ export async function flushOutbox(state: AgentState, server: string): Promise<Fl
       // the server will never take this one: keep it aside for a human, do not block the queue
       mkdirSync(join(outbox, 'rejected'), { recursive: true });
       renameSync(path, join(outbox, 'rejected', file));
+      rmSync(fullPath, { force: true });
       rejected.push({ file, reason: describeAnswer(answer.json) });
       continue;
     } else
@@ -188,6 +275,7 @@ export async function flushOutbox(state: AgentState, server: string): Promise<Fl
         pending: files.length - i,
         stopped: `server answered ${answer.status}: ${describeAnswer(answer.json)}`,
       };
+    rmSync(fullPath, { force: true });
     rmSync(path, { force: true });
   }
   return { delivered, duplicates, rejected, pending: 0 };

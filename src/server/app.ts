@@ -18,7 +18,7 @@ import {
 } from '../web/pages.js';
 import { tenantForToken, type Tenant } from './access.js';
 import { ApiError } from './api-error.js';
-import { enrolHost, ingestReport } from './ingest.js';
+import { enrolHost, ingestReport, missingInventories } from './ingest.js';
 import {
   authzDecisions,
   fleetOverview,
@@ -126,6 +126,11 @@ export function createApp(options: AppOptions): Hono {
       return c.json({ ...result, message: 'this report was already received (idempotent)' }, 409);
     return c.json(result, 201);
   });
+
+  // the agent asks before it builds the envelope: which inventories must go in full (at most 1,000 per question)
+  app.post('/api/v1/inventories/missing', bodyLimit({ maxSize: 512 * 1024, onError: tooLarge }), async (c) =>
+    c.json(await missingInventories(db, await readJson(c))),
+  );
 
   // everything below needs a tenant
   const apiTenant = async (c: Context): Promise<Tenant> => {

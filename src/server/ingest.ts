@@ -6,7 +6,10 @@ import { z } from 'zod';
 import { envelopeSchema, keyIdOf, REPORT_PAYLOAD_TYPE, verifyEnvelope } from '../shared/dsse.js';
 import {
   fleetReportSchema,
+  INVENTORY_QUERY_PAYLOAD_TYPE,
+  inventoryQuerySchema,
   labelsSchema,
+  UNKNOWN_INVENTORY,
   type FleetReport,
   type ImageInventory,
 } from '../shared/fleet-report.js';
@@ -14,13 +17,8 @@ import type { VulnDb } from '../vulndb/db.js';
 import { hashToken, parseJsonLabels } from './access.js';
 import { bumpFindingsGeneration } from './findings-cache.js';
 import { ApiError } from './api-error.js';
-import {
-  cachedInventoryHash,
-  matchInventory,
-  openFindingRow,
-  uniquePackages,
-  type MatchedFinding,
-} from './match.js';
+import { cachedInventoryHash, matchInventory, openFindingRow, type MatchedFinding } from './match.js';
+import { uniquePackages } from '../shared/inventory-hash.js';
 import type { ServerDatabase, ServerDb } from './schema.js';
 import type { Transaction } from 'kysely';
 
@@ -214,13 +212,18 @@ async function withRetry<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Verifies and stores one envelope (already parsed as JSON, size already limited by the HTTP layer). */
-export async function ingestReport(
+interface SignedBy {
+  readonly host: { id: string; last_created_at: string | null };
+  readonly body: Buffer;
+}
+
+/** Checks a DSSE envelope of `payloadType` signed by an enrolled host's key; answers the host and the payload. */
+async function verifySigned(
   db: ServerDb,
-  vulndb: VulnDb | undefined,
   raw: unknown,
-  bytes: number,
-): Promise<IngestResult> {
+  payloadType: string,
+  what: string,
+): Promise<SignedBy> {
   const parsedEnvelope = envelopeSchema.safeParse(raw);
   if (!parsedEnvelope.success) {
     const unsigned = parsedEnvelope.error.issues.some((i) => i.path[0] === 'signatures');
@@ -231,8 +234,8 @@ export async function ingestReport(
     );
   }
   const envelope = parsedEnvelope.data;
-  if (envelope.payloadType !== REPORT_PAYLOAD_TYPE)
-    throw new ApiError(415, 'payload-type', `payloadType must be ${REPORT_PAYLOAD_TYPE}`);
+  if (envelope.payloadType !== payloadType)
+    throw new ApiError(415, 'payload-type', `payloadType must be ${payloadType}`);
   const body = Buffer.from(envelope.payload, 'base64');
   const keyids = envelope.signatures.map((s) => s.keyid);
   const host = await db
@@ -244,33 +247,100 @@ export async function ingestReport(
     throw new ApiError(
       401,
       'unknown-key',
-      'no enrolled host has the key that signed this report; enrol with a one-time token first',
+      `no enrolled host has the key that signed this ${what}; enrol with a one-time token first`,
     );
   if (!verifyEnvelope(envelope, body, createPublicKey(host.public_key)))
     throw new ApiError(
       401,
       'bad-signature',
-      'the report signature does not verify (tampered or signed with another key)',
+      `the ${what} signature does not verify (tampered or signed with another key)`,
     );
-  const reportId = createHash('sha256').update(body).digest('hex');
-  let json: unknown;
+  return { host, body };
+}
+
+function parsePayload(body: Buffer): unknown {
   try {
-    json = JSON.parse(body.toString('utf8'));
+    return JSON.parse(body.toString('utf8'));
   } catch {
     throw new ApiError(400, 'bad-json', 'the signed payload is not JSON');
   }
-  const parsed = fleetReportSchema.safeParse(json);
+}
+
+const variantKey = (digest: string, hash: string | undefined): string => `${digest} ${hash ?? ''}`;
+
+/** Every (digest, inventory hash) the server stores for these digests: the first inventory and its variants. */
+async function storedInventories(
+  db: ServerDb | Transaction<ServerDatabase>,
+  digests: readonly string[],
+): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const chunk of chunks([...new Set(digests)], 500)) {
+    const first = await db
+      .selectFrom('images')
+      .select(['digest', 'inventory_hash'])
+      .where('digest', 'in', chunk)
+      .execute();
+    const variants = await db
+      .selectFrom('image_inventories')
+      .select(['digest', 'inventory_hash'])
+      .where('digest', 'in', chunk)
+      .execute();
+    for (const r of [...first, ...variants])
+      if (r.inventory_hash !== '') out.add(variantKey(r.digest, r.inventory_hash));
+  }
+  return out;
+}
+
+/**
+ * `POST /api/v1/inventories/missing`: a signed question from an enrolled host, "which of these (digest, inventory
+ * hash) do you still need?"; answers the ones the server does not store, so the agent sends only those in full.
+ */
+export async function missingInventories(
+  db: ServerDb,
+  raw: unknown,
+): Promise<{ missing: { digest: string; inventoryHash: string }[] }> {
+  const { body } = await verifySigned(db, raw, INVENTORY_QUERY_PAYLOAD_TYPE, 'inventory query');
+  const parsed = inventoryQuerySchema.safeParse(parsePayload(body));
+  if (!parsed.success) throw new ApiError(422, 'invalid', `inventory query: ${issuesText(parsed.error)}`);
+  const asked = parsed.data.inventories;
+  const stored = await storedInventories(
+    db,
+    asked.map((i) => i.digest),
+  );
+  return {
+    missing: asked
+      .filter((i) => !stored.has(variantKey(i.digest, i.inventoryHash)))
+      .map((i) => ({ digest: i.digest, inventoryHash: i.inventoryHash })),
+  };
+}
+
+/** Verifies and stores one envelope (already parsed as JSON, size already limited by the HTTP layer). */
+export async function ingestReport(
+  db: ServerDb,
+  vulndb: VulnDb | undefined,
+  raw: unknown,
+  bytes: number,
+): Promise<IngestResult> {
+  const { host, body } = await verifySigned(db, raw, REPORT_PAYLOAD_TYPE, 'report');
+  const reportId = createHash('sha256').update(body).digest('hex');
+  const parsed = fleetReportSchema.safeParse(parsePayload(body));
   if (!parsed.success) throw new ApiError(422, 'invalid', `report: ${issuesText(parsed.error)}`);
   const report = parsed.data;
+  const references = report.references ?? [];
   const digests = new Set(report.images.map((i) => i.digest));
-  if (digests.size !== report.images.length)
-    throw new ApiError(422, 'invalid', 'an image digest appears twice in images: one inventory per digest');
+  const allDigests = new Set([...digests, ...references.map((r) => r.digest)]);
+  if (allDigests.size !== report.images.length + references.length)
+    throw new ApiError(
+      422,
+      'invalid',
+      'an image digest appears twice in images and references: one inventory or reference per digest',
+    );
   for (const c of report.containers)
-    if (!digests.has(c.digest))
+    if (!allDigests.has(c.digest))
       throw new ApiError(
         422,
         'invalid',
-        `container ${c.name} runs ${c.digest}, which has no inventory in the report`,
+        `container ${c.name} runs ${c.digest}, which has no inventory or reference in the report`,
       );
 
   const already = await db.selectFrom('reports').select('id').where('id', '=', reportId).executeTakeFirst();
@@ -281,6 +351,22 @@ export async function ingestReport(
       'replay',
       `a report created at ${report.createdAt} is not newer than the last accepted one (${host.last_created_at}): replay refused`,
     );
+
+  // A reference stands for an inventory the server stores for exactly that digest (the first one or a variant, so
+  // its findings are the digest's already); anything else is refused and the agent sends the inventory in full.
+  if (references.length > 0) {
+    const stored = await storedInventories(
+      db,
+      references.map((r) => r.digest),
+    );
+    const unknown = references.filter((r) => !stored.has(variantKey(r.digest, r.inventoryHash)));
+    if (unknown.length > 0)
+      throw new ApiError(
+        422,
+        UNKNOWN_INVENTORY,
+        `${unknown.length} image reference(s) name an inventory this server does not store for that digest (first: ${unknown[0]?.digest ?? ''} ${unknown[0]?.inventoryHash ?? ''}); send those images' inventories in full`,
+      );
+  }
 
   // Match images the server has not seen before, and inventories that differ from the one stored for a digest,
   // outside the transaction (CPU work, no locks held).
@@ -300,7 +386,6 @@ export async function ingestReport(
     const stored = known.get(i.digest);
     return stored !== undefined && stored !== '' && stored !== hashes.get(i.digest);
   });
-  const variantKey = (digest: string, hash: string | undefined): string => `${digest} ${hash ?? ''}`;
   const storedVariants =
     differing.length === 0
       ? new Set<string>()

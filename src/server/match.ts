@@ -3,6 +3,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { detectVulnerabilities } from '../detect/index.js';
 import type { ImageInventory } from '../shared/fleet-report.js';
+import { inventoryHash } from '../shared/inventory-hash.js';
 import type { InstalledPackage, OsInfo } from '../packages/types.js';
 import type { VulnDb } from '../vulndb/db.js';
 import type { FindingTable } from './schema.js';
@@ -63,31 +64,6 @@ export function matchInventory(inventory: ImageInventory, vulndb: VulnDb | undef
     seen.set(`${row.vulnerability}\u0000${row.package}`, row);
   }
   return [...seen.values()];
-}
-
-/** An image's packages without repeated (name, version), sorted: the rows image_packages keeps for it. */
-export function uniquePackages(image: ImageInventory): ImageInventory['packages'] {
-  const byKey = new Map<string, ImageInventory['packages'][number]>();
-  for (const p of image.packages) {
-    const key = `${p.name}\u0000${p.version}`;
-    if (!byKey.has(key)) byKey.set(key, p);
-  }
-  return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, p]) => p);
-}
-
-/** The content hash of an inventory (OS and unique sorted packages): equal for every honest report of a digest. */
-export function inventoryHash(image: Pick<ImageInventory, 'os' | 'packages'>): string {
-  const os = [image.os.family, image.os.id, image.os.versionId ?? '', image.os.codename ?? ''];
-  const packages = uniquePackages({ digest: '', ref: '', ...image }).map((p) => [
-    p.name,
-    p.version,
-    p.sourceName,
-    p.sourceVersion,
-    p.format,
-  ]);
-  return createHash('sha256')
-    .update(JSON.stringify([os, packages]))
-    .digest('hex');
 }
 
 // Canonical hashes by a fingerprint of the inventory exactly as it arrived (its JSON, unsorted): an agent sends the

@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { inventoryPackageSchema, osSchema, type ImageInventory } from '../shared/fleet-report.js';
 import { openVulnDb, type VulnDb } from '../vulndb/db.js';
 import { bumpFindingsGeneration } from './findings-cache.js';
-import { inventoryHash, matchInventory, openFindingRow } from './match.js';
+import { inventoryHash } from '../shared/inventory-hash.js';
+import { matchInventory, openFindingRow } from './match.js';
 import { withStore, type Store, type StoreLocation } from './store.js';
 
 export interface RematchResult {

@@ -58,6 +58,29 @@ export const imageInventorySchema = z.object({
   packages: z.array(inventoryPackageSchema).max(20_000),
 });
 
+export const inventoryHashSchema = z
+  .string()
+  .regex(/^[a-f0-9]{64}$/, 'an inventory hash is 64 hex (sha256 of the canonical inventory)');
+
+/** In place of an inventory the server already stores: the digest and that inventory's canonical hash. */
+export const imageReferenceSchema = z.strictObject({
+  digest: digestSchema,
+  inventoryHash: inventoryHashSchema,
+});
+
+/** Payload type of the signed question "which of these inventories do you still need?" (docs/server.md). */
+export const INVENTORY_QUERY_PAYLOAD_TYPE = 'application/vnd.bulkhead.inventory-query+json';
+export const INVENTORY_QUERY_MAX = 1_000;
+export const inventoryQuerySchema = z.object({
+  inventories: z.array(imageReferenceSchema).max(INVENTORY_QUERY_MAX),
+});
+export const inventoryAnswerSchema = z.object({
+  missing: z.array(imageReferenceSchema).max(INVENTORY_QUERY_MAX),
+});
+
+/** The code of the 422 that refuses a report whose reference names an inventory the server does not store. */
+export const UNKNOWN_INVENTORY = 'unknown-inventory';
+
 export const containerSchema = z.object({
   id: z.string().regex(/^[a-f0-9]{12,64}$/, 'a container id is hex'),
   name: text(256),
@@ -105,10 +128,13 @@ export const fleetReportSchema = z.object({
   audit: z.object({ findings: z.array(auditFindingSchema).max(20_000) }),
   containers: z.array(containerSchema).max(5_000),
   images: z.array(imageInventorySchema).max(1_000),
+  /** Images whose inventory the server already stores (it said so): a reference each, no packages. */
+  references: z.array(imageReferenceSchema).max(1_000).optional(),
   authz: z.array(authzDecisionSchema).max(50_000),
   events: z.array(runtimeEventSchema).max(50_000),
 });
 
 export type FleetReport = z.infer<typeof fleetReportSchema>;
 export type ImageInventory = z.infer<typeof imageInventorySchema>;
+export type ImageReference = z.infer<typeof imageReferenceSchema>;
 export type AuditFindingRow = z.infer<typeof auditFindingSchema>;

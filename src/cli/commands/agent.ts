@@ -11,6 +11,7 @@ import {
   flushOutbox,
   loadIdentity,
   queueReport,
+  referenceKnownInventories,
   readAuthzSince,
   writeAuthzSince,
 } from '../../agent/agent.js';
@@ -97,14 +98,16 @@ async function once(opts: Record<string, unknown>, io: CliIO): Promise<number> {
   });
   for (const d of diagnostics.filter((x) => x.level === 'error' || x.subject === watchDb))
     io.stderr(`bulkhead agent: ${d.subject}: ${d.message}\n`);
-  const hash = queueReport(state, report);
+  // images whose inventory the server already stores go as references (it is asked first; docs/server.md)
+  const sent = await referenceKnownInventories(server, state.key, report);
+  const hash = queueReport(state, sent, report);
   const last = report.authz.at(-1)?.at;
   if (last !== undefined) writeAuthzSince(state, last);
   if (watchCursor !== undefined) writeWatchCursor(state.dir, watchCursor);
   const packages = report.images.reduce((n, i) => n + i.packages.length, 0);
   const result = await flushOutbox(state, server);
   io.stdout(
-    `report ${hash.slice(0, 12)}: ${report.audit.findings.length} audit failures, ${report.containers.length} containers, ${report.images.length} images (${packages} packages), ${report.authz.length} authz decisions, ${report.events.length} watch events; delivered ${result.delivered}, already there ${result.duplicates}, rejected ${result.rejected.length}, still queued ${result.pending}\n`,
+    `report ${hash.slice(0, 12)}: ${report.audit.findings.length} audit failures, ${report.containers.length} containers, ${report.images.length} images (${packages} packages${sent.references === undefined ? '' : `; ${sent.references.length} sent by reference`}), ${report.authz.length} authz decisions, ${report.events.length} watch events; delivered ${result.delivered}, already there ${result.duplicates}, rejected ${result.rejected.length}, still queued ${result.pending}\n`,
   );
   for (const r of result.rejected)
     io.stderr(`bulkhead agent: server rejected ${r.file}: ${r.reason} (kept in outbox/rejected)\n`);
