@@ -222,6 +222,11 @@ export interface WatchAddon {
   /** Test hook: the verdict thread holds each read batch this long (ms), or with -1 until stopped (a hung loop). */
   setVerdictDelayForTest(ms: number): void;
   /**
+   * The calling (JS) thread takes SCHED_FIFO priority 1 with SCHED_RESET_ON_FORK (threads and processes started
+   * later get the default policy): 1, or a negative errno when refused. Absent in replayed or stub addons.
+   */
+  raiseEventThread?: () => number;
+  /**
    * The unix sockets with a filesystem identity in the network namespace of `nsPath` (/proc/PID/ns/net), by
    * sock_diag; throws with code ENOENT when the namespace is gone.
    */
@@ -277,6 +282,7 @@ interface RawAddon {
   counters(): unknown;
   decodeProc(message: Buffer): unknown;
   setVerdictDelayForTest(ms: number): void;
+  raiseEventThread?: () => number;
   unixSockets(nsPath: string): unknown;
   seqpacketListen?: (path: string) => number;
   seqpacketAccept?: (fd: number) => number;
@@ -350,6 +356,7 @@ function wrap(raw: RawAddon): WatchAddon {
     setVerdictDelayForTest: (ms) => {
       raw.setVerdictDelayForTest(ms);
     },
+    ...(raw.raiseEventThread === undefined ? {} : { raiseEventThread: raw.raiseEventThread.bind(raw) }),
     unixSockets: (nsPath) => unpackUnixSockets(raw.unixSockets(nsPath)),
   };
 }

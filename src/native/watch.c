@@ -1301,6 +1301,21 @@ static napi_value set_test_delay(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* raiseEventThread(): the calling (JS) thread takes SCHED_FIFO priority 1, the verdict thread's, so that the batches
+   the native threads queue are taken, judged and committed at once whatever the host's CFS load (nice and the
+   session's autogroup did not do it: bench/watch/ab.ts). SCHED_RESET_ON_FORK: threads and processes it starts later
+   (libuv's pool, child processes) get the default policy. Returns 1, or -errno when refused. */
+#ifndef SCHED_RESET_ON_FORK
+#define SCHED_RESET_ON_FORK 0x40000000
+#endif
+static napi_value raise_event_thread(napi_env env, napi_callback_info info) {
+  struct sched_param sp = {.sched_priority = 1};
+  int rc = sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp) == 0 ? 1 : -errno;
+  napi_value out;
+  napi_create_int32(env, rc, &out);
+  return out;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"procStart", NULL, proc_start, NULL, NULL, NULL, napi_default, NULL},
@@ -1313,6 +1328,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"counters", NULL, counters, NULL, NULL, NULL, napi_default, NULL},
       {"decodeProc", NULL, decode_proc_js, NULL, NULL, NULL, napi_default, NULL},
       {"setVerdictDelayForTest", NULL, set_test_delay, NULL, NULL, NULL, napi_default, NULL},
+      {"raiseEventThread", NULL, raise_event_thread, NULL, NULL, NULL, napi_default, NULL},
       {"unixSockets", NULL, bh_unix_sockets, NULL, NULL, NULL, napi_default, NULL},
       {"seqpacketListen", NULL, bh_seqpacket_listen, NULL, NULL, NULL, napi_default, NULL},
       {"seqpacketAccept", NULL, bh_seqpacket_accept, NULL, NULL, NULL, napi_default, NULL},
