@@ -151,7 +151,7 @@ async function runOne(name: string, location: StoreLocation, vulndbPath: string)
     apiToken = (await createTenant(store.db, 'bench', [{}])).token;
     for (let h = 0; h < shape.hosts; h += 1) {
       const { privateKey } = generateKeyPairSync('ed25519');
-      const token = await createEnrolmentToken(store.db, undefined, { rack: String(h % 20) });
+      const token = (await createEnrolmentToken(store.db, undefined, { rack: String(h % 20) })).token;
       await enrolHost(store.db, {
         token,
         publicKey: createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString(),

@@ -1,5 +1,5 @@
-// The agent's life on a host: an Ed25519 identity kept in its state directory, enrolment with a one-time token,
-// and an on-disk outbox of signed DSSE envelopes that is flushed oldest first and survives an unreachable server.
+// The agent's life on a host: an Ed25519 identity kept in its state directory, enrolment with a token (N uses, an
+// expiry), and an on-disk outbox of signed DSSE envelopes that is flushed oldest first and survives an unreachable server.
 import {
   createHash,
   createPrivateKey,
@@ -125,7 +125,7 @@ export async function enrol(
   }
   if (answer.status !== 201)
     throw new UsageError(`enrolment refused by ${server}: ${describeAnswer(answer.json)}`, {
-      hint: 'create a fresh one-time token with `bulkhead server token create`',
+      hint: 'create a fresh token with `bulkhead server token create` (--uses N to enrol N agents with one)',
     });
   const parsed = z
     .object({ hostId: z.string(), labels: z.record(z.string(), z.string()) })

@@ -33,8 +33,10 @@ import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 
 export const AGENT_STATE_DIR = '/var/lib/bulkhead/agent';
 export const DEFAULT_TOKEN_FILE = '/etc/bulkhead/agent-enrol-token';
-/** Where the DaemonSet mounts the enrolment token Secret. */
+/** Where the DaemonSet mounts the enrolment token Secret, and the one key every node reads. */
 const POD_TOKEN_DIR = '/etc/bulkhead/enrol';
+export const ENROL_SECRET = 'bulkhead-agent-enrol';
+export const ENROL_SECRET_KEY = 'token';
 
 /** An http(s) base URL with no path, query, fragment or credentials (the agent appends /api/v1/...). */
 export function parseServerUrl(raw: string, flag = '--server'): string {
@@ -251,7 +253,7 @@ export function agentSystemd(plan: AgentInstallPlan): InstallResult {
       { name: 'bulkhead-agent.timer', text: agentTimer(plan) },
     ],
     next: [
-      `put the one-time token from \`bulkhead server token create\` in ${plan.tokenFile} (mode 0600, root)`,
+      `put a token from \`bulkhead server token create\` (--uses N to enrol N hosts with it) in ${plan.tokenFile} (mode 0600, root)`,
       'systemctl daemon-reload && systemctl enable --now bulkhead-agent.timer',
     ],
   };
@@ -266,9 +268,9 @@ export function agentManifests(plan: AgentInstallPlan): KubeObject[] {
     agentDuration(plan.everyMs),
     '--server',
     plan.server,
-    // enrolment tokens are one-time: the Secret holds one per node, under the node's name
+    // one token with a use per node (`server token create --uses N`), shared by every pod through one Secret key
     '--token-file',
-    `${POD_TOKEN_DIR}/$(NODE_NAME)`,
+    `${POD_TOKEN_DIR}/${ENROL_SECRET_KEY}`,
     '--state',
     AGENT_STATE_DIR,
     '--root',
@@ -367,7 +369,12 @@ export function agentManifests(plan: AgentInstallPlan): KubeObject[] {
               {
                 name: 'enrol-token',
                 // optional: once enrolled the agent needs it no more, and the Secret may be deleted
-                secret: { secretName: 'bulkhead-agent-enrol', optional: true, defaultMode: 0o400 },
+                secret: {
+                  secretName: ENROL_SECRET,
+                  optional: true,
+                  defaultMode: 0o400,
+                  items: [{ key: ENROL_SECRET_KEY, path: ENROL_SECRET_KEY }],
+                },
               },
               { name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: '64Mi' } },
             ],
@@ -379,7 +386,9 @@ export function agentManifests(plan: AgentInstallPlan): KubeObject[] {
 }
 
 export function agentKubernetes(plan: AgentInstallPlan): InstallResult {
-  const secret = `kubectl -n ${plan.namespace} create secret generic bulkhead-agent-enrol --from-file=NODE=TOKENFILE ...`;
+  const create =
+    'bulkhead server token create --uses NODES --expires 24h > TOKENFILE   # NODES: how many nodes carry the label';
+  const secret = `kubectl -n ${plan.namespace} create secret generic ${ENROL_SECRET} --from-file=${ENROL_SECRET_KEY}=TOKENFILE`;
   const label = `kubectl label node NODE ${plan.nodeSelector[0]}=${plan.nodeSelector[1]}`;
   return {
     files: [
@@ -388,12 +397,13 @@ export function agentKubernetes(plan: AgentInstallPlan): InstallResult {
         text: renderManifests(agentManifests(plan), [
           `bulkhead agent ${TOOL_VERSION} as a DaemonSet on the nodes labelled so:`,
           `  ${label}`,
-          'Enrolment tokens are one-time: the Secret holds one per node, keyed by the node name',
-          '(`bulkhead server token create` once per node; the agent reads /etc/bulkhead/enrol/<node>):',
+          `Every node enrols with the one token in the Secret ${ENROL_SECRET}, key ${ENROL_SECRET_KEY}; give it a use per node`,
+          '(a node added later needs a use left, or a new token in the Secret; an enrolled node needs it no more):',
+          `  ${create}`,
           `  ${secret}`,
         ]),
       },
     ],
-    next: [label, secret, 'kubectl apply -f bulkhead-agent.yaml'],
+    next: [label, create, secret, 'kubectl apply -f bulkhead-agent.yaml'],
   };
 }

@@ -1,5 +1,5 @@
-// Tenants, API tokens and one-time enrolment tokens: tokens are random 32-byte values shown once and stored as
-// sha256 hashes; a tenant's grants are label selectors, and a host is visible when one selector's labels are all
+// Tenants, API tokens and enrolment tokens (N uses, an expiry): tokens are random 32-byte values shown once and
+// stored as sha256 hashes; a tenant's grants are label selectors, and a host is visible when one selector's labels are all
 // on the host (docs/server.md "Access").
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -111,11 +111,45 @@ export async function tenantForToken(db: ServerDb, token: string): Promise<Tenan
   return { id: row.id, name: row.name, grants: grants.success ? grants.data : [] };
 }
 
+export const DEFAULT_ENROLMENT_USES = 1;
+export const DEFAULT_ENROLMENT_TTL_MS = 24 * 3_600_000;
+/** A token for a fleet's worth of nodes, at most a year: a larger number is more likely a typo than a plan. */
+export const MAX_ENROLMENT_USES = 100_000;
+export const MAX_ENROLMENT_TTL_MS = 366 * 86_400_000;
+
+export interface EnrolmentTokenOptions {
+  /** Distinct agent keys it may enrol (default 1: one-time). */
+  readonly uses?: number;
+  /** Valid for this long from now (default 24 h). */
+  readonly ttlMs?: number;
+  readonly now?: Date;
+}
+
+export interface CreatedEnrolmentToken {
+  readonly token: string;
+  readonly id: string;
+  readonly uses: number;
+  readonly expiresAt: string;
+}
+
 export async function createEnrolmentToken(
   db: ServerDb,
   tenantName: string | undefined,
   labels: Labels,
-): Promise<string> {
+  options: EnrolmentTokenOptions = {},
+): Promise<CreatedEnrolmentToken> {
+  const uses = options.uses ?? DEFAULT_ENROLMENT_USES;
+  const ttlMs = options.ttlMs ?? DEFAULT_ENROLMENT_TTL_MS;
+  if (!Number.isSafeInteger(uses) || uses < 1 || uses > MAX_ENROLMENT_USES)
+    throw new UsageError(`--uses must be a whole number from 1 to ${MAX_ENROLMENT_USES}, got ${uses}`, {
+      subject: '--uses',
+      hint: 'one use per agent the token enrols: e.g. --uses 40 for a DaemonSet on 40 nodes',
+    });
+  if (!Number.isSafeInteger(ttlMs) || ttlMs < 1000 || ttlMs > MAX_ENROLMENT_TTL_MS)
+    throw new UsageError(`--expires must be from 1s to 366d, got ${ttlMs} ms`, {
+      subject: '--expires',
+      hint: 'e.g. --expires 24h (long enough for the rollout, no longer)',
+    });
   let tenantId: string | null = null;
   if (tenantName !== undefined) {
     const tenant = await db
@@ -130,17 +164,59 @@ export async function createEnrolmentToken(
     tenantId = tenant.id;
   }
   const token = newToken('bhe');
+  const now = options.now ?? new Date();
+  const id = randomUUID();
+  const expiresAt = new Date(now.getTime() + ttlMs).toISOString();
   await db
     .insertInto('enrolment_tokens')
     .values({
-      id: randomUUID(),
+      id,
       token_hash: hashToken(token),
       tenant_id: tenantId,
       labels: JSON.stringify(labels),
-      created_at: new Date().toISOString(),
-      used_at: null,
-      used_by: null,
+      created_at: now.toISOString(),
+      uses,
+      used: 0,
+      expires_at: expiresAt,
     })
     .execute();
-  return token;
+  return { token, id, uses, expiresAt };
+}
+
+export interface EnrolmentTokenInfo {
+  readonly id: string;
+  readonly tenant: string | null;
+  readonly labels: Labels;
+  readonly uses: number;
+  readonly used: number;
+  readonly createdAt: string;
+  readonly expiresAt: string | null;
+}
+
+/** Every enrolment token, newest first: what it grants and how much of it is left (never the secret, not even its hash). */
+export async function listEnrolmentTokens(db: ServerDb): Promise<EnrolmentTokenInfo[]> {
+  const rows = await db
+    .selectFrom('enrolment_tokens')
+    .leftJoin('tenants', 'tenants.id', 'enrolment_tokens.tenant_id')
+    .select([
+      'enrolment_tokens.id',
+      'tenants.name as tenant',
+      'enrolment_tokens.labels',
+      'enrolment_tokens.uses',
+      'enrolment_tokens.used',
+      'enrolment_tokens.created_at',
+      'enrolment_tokens.expires_at',
+    ])
+    .orderBy('enrolment_tokens.created_at', 'desc')
+    .orderBy('enrolment_tokens.id')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    tenant: r.tenant,
+    labels: parseJsonLabels(r.labels),
+    uses: r.uses,
+    used: r.used,
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+  }));
 }

@@ -1,6 +1,6 @@
-// Enrolment and report ingestion: a one-time token registers an agent's Ed25519 key; a report is a DSSE envelope
-// whose signature, size and zod schema are checked before anything is stored, then written in one transaction
-// (a bad report is a 4xx and leaves no row). The payload hash is the idempotency key; an older report is a replay.
+// Enrolment and report ingestion: an enrolment token (N uses, an expiry) registers an agent's Ed25519 key; a report
+// is a DSSE envelope whose signature, size and zod schema are checked before anything is stored, then written in one
+// transaction (a bad report is a 4xx and leaves no row). The payload hash is the idempotency key; an older report is a replay.
 import { createHash, createPublicKey, randomUUID, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { envelopeSchema, keyIdOf, REPORT_PAYLOAD_TYPE, verifyEnvelope } from '../shared/dsse.js';
@@ -48,7 +48,12 @@ function readPublicKey(pem: string): KeyObject {
   return key;
 }
 
-/** Registers the agent's key with a one-time token; returns the host id (the key's DSSE keyid). */
+/**
+ * Registers the agent's key with an enrolment token of N uses; returns the host id (the key's DSSE keyid). A use is
+ * a (token, key) row plus the token's counter raised by a guarded UPDATE (used < uses, not expired): on PostgreSQL
+ * two enrolments racing for the last use serialise on the token row and the second re-checks the guard and fails;
+ * SQLite runs one write transaction at a time. The same key enrolling again finds its row and burns no use.
+ */
 export async function enrolHost(
   db: ServerDb,
   raw: unknown,
@@ -66,30 +71,42 @@ export async function enrolHost(
       .where('token_hash', '=', hashToken(request.token))
       .executeTakeFirst();
     if (token === undefined) throw new ApiError(401, 'bad-token', 'unknown enrolment token');
-    if (token.used_at !== null) {
-      if (token.used_by === hostId) {
-        // the same agent retrying after a lost answer: idempotent
-        const host = await tx
-          .selectFrom('hosts')
-          .select('labels')
-          .where('id', '=', hostId)
-          .executeTakeFirst();
-        return { hostId, labels: parseJsonLabels(host?.labels ?? '{}') };
-      }
-      throw new ApiError(
-        401,
-        'token-used',
-        'this enrolment token was already used; create a new one with `bulkhead server token create`',
-      );
+    // first the (token, key) row: a concurrent enrolment of the same key waits on it and then finds it
+    const mine = await tx
+      .insertInto('enrolment_token_uses')
+      .values({ token_id: token.id, host_id: hostId, at: now })
+      .onConflict((oc) => oc.columns(['token_id', 'host_id']).doNothing())
+      .returning('host_id')
+      .execute();
+    if (mine.length === 0) {
+      // the same agent retrying after a lost answer: idempotent
+      const host = await tx.selectFrom('hosts').select('labels').where('id', '=', hostId).executeTakeFirst();
+      return { hostId, labels: parseJsonLabels(host?.labels ?? '{}') };
     }
     const claimed = await tx
       .updateTable('enrolment_tokens')
-      .set({ used_at: now, used_by: hostId })
+      .set((eb) => ({ used: eb('used', '+', 1) }))
       .where('id', '=', token.id)
-      .where('used_at', 'is', null)
+      .where((eb) => eb('used', '<', eb.ref('uses')))
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
       .executeTakeFirst();
-    if (claimed.numUpdatedRows !== 1n)
-      throw new ApiError(401, 'token-used', 'this enrolment token was already used');
+    if (claimed.numUpdatedRows !== 1n) {
+      // the rollback removes the use row written above
+      if (token.expires_at !== null && token.expires_at <= now)
+        throw new ApiError(
+          401,
+          'token-expired',
+          `this enrolment token expired at ${token.expires_at}; create a new one with \`bulkhead server token create\``,
+        );
+      const uses = token.uses;
+      throw new ApiError(
+        401,
+        'token-used',
+        uses === 1
+          ? 'this enrolment token was already used; create a new one with `bulkhead server token create`'
+          : `this enrolment token was used by ${uses} agents, all it allows; create one with \`bulkhead server token create --uses N\``,
+      );
+    }
     // the token's labels are authoritative: an agent cannot label itself into another tenant's view
     const labels = { ...request.labels, ...parseJsonLabels(token.labels) };
     const existing = await tx.selectFrom('hosts').select('id').where('id', '=', hostId).executeTakeFirst();
@@ -247,7 +264,7 @@ async function verifySigned(
     throw new ApiError(
       401,
       'unknown-key',
-      `no enrolled host has the key that signed this ${what}; enrol with a one-time token first`,
+      `no enrolled host has the key that signed this ${what}; enrol with a token from \`bulkhead server token create\` first`,
     );
   if (!verifyEnvelope(envelope, body, createPublicKey(host.public_key)))
     throw new ApiError(

@@ -188,16 +188,57 @@ const cveIndexes: Migration = {
   },
 };
 
+// Enrolment tokens with a use count and an expiry (docs/server.md "Enrolment"): one token enrols up to `uses`
+// distinct agent keys until `expires_at`. `used` is the counter the claim increments with a guarded UPDATE (used <
+// uses and not expired), atomic on both databases; each (token, key) pair is a row, so the same key enrolling again
+// finds its row and burns no use. Tokens made before this migration keep their one use and never expire; a used one
+// keeps its host as its one use. used_at/used_by are replaced by the uses table and go.
+const enrolmentUses: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .alterTable('enrolment_tokens')
+      .addColumn('uses', 'integer', (c) => c.notNull().defaultTo(1))
+      .execute();
+    await db.schema
+      .alterTable('enrolment_tokens')
+      .addColumn('used', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
+    await db.schema.alterTable('enrolment_tokens').addColumn('expires_at', 'text').execute();
+    await db.schema
+      .createTable('enrolment_token_uses')
+      .addColumn('token_id', 'text', (c) => c.notNull().references('enrolment_tokens.id').onDelete('cascade'))
+      .addColumn('host_id', 'text', (c) => c.notNull())
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('enrolment_token_uses_pk', ['token_id', 'host_id'])
+      .execute();
+    await sql`insert into enrolment_token_uses (token_id, host_id, at)
+      select id, used_by, used_at from enrolment_tokens where used_at is not null and used_by is not null`.execute(
+      db,
+    );
+    await sql`update enrolment_tokens set used = 1 where used_at is not null`.execute(db);
+    await db.schema.alterTable('enrolment_tokens').dropColumn('used_at').execute();
+    await db.schema.alterTable('enrolment_tokens').dropColumn('used_by').execute();
+  },
+};
+
 const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
   '0002-inventories': inventories,
   '0003-findings-generation': findingsGeneration,
   '0004-cve-indexes': cveIndexes,
+  '0005-enrolment-uses': enrolmentUses,
 };
 
 const provider: MigrationProvider = {
   getMigrations: () => Promise.resolve({ ...MIGRATIONS }),
 };
+
+/** Brings the database to the schema of one migration (by name); for tests of a later migration over old rows. */
+export async function migrateTo(db: Kysely<unknown>, name: string): Promise<void> {
+  const { error } = await new Migrator({ db, provider }).migrateTo(name);
+  if (error !== undefined)
+    throw error instanceof Error ? error : new Error('migration failed', { cause: error });
+}
 
 /** Brings the database to the newest schema; kysely's Migrator takes a lock so replicas can start together. */
 export async function migrateToLatest(db: Kysely<unknown>, where: string): Promise<void> {

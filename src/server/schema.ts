@@ -25,8 +25,19 @@ export interface EnrolmentTokenTable {
   /** JSON object of labels the enrolled host gets (authoritative over the agent's own --label). */
   readonly labels: string;
   readonly created_at: string;
-  readonly used_at: string | null;
-  readonly used_by: string | null;
+  /** How many distinct agent keys the token may enrol (1: one-time). */
+  readonly uses: number;
+  /** How many it enrolled: raised only by the guarded UPDATE in ingest.ts enrolHost (used < uses, not expired). */
+  readonly used: number;
+  /** ISO-8601 UTC; null for tokens made before expiries existed (migration 0005). */
+  readonly expires_at: string | null;
+}
+
+/** One row per (token, agent key) it enrolled: the same key enrolling again finds its row and burns no use. */
+export interface EnrolmentTokenUseTable {
+  readonly token_id: string;
+  readonly host_id: string;
+  readonly at: string;
 }
 
 export interface HostTable {
@@ -147,6 +158,7 @@ export interface ServerDatabase {
   tenants: TenantTable;
   api_tokens: ApiTokenTable;
   enrolment_tokens: EnrolmentTokenTable;
+  enrolment_token_uses: EnrolmentTokenUseTable;
   hosts: HostTable;
   reports: ReportTable;
   images: ImageTable;

@@ -251,9 +251,10 @@ describe('bulkhead agent install --format kubernetes', () => {
   const kube = async (extra: readonly string[] = []): Promise<KubeDoc[]> => {
     const r = await runBulkhead(['agent', 'install', '--format', 'kubernetes', '--server', SERVER, ...extra]);
     assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /next: bulkhead server token create --uses NODES --expires 24h > TOKENFILE/);
     assert.match(
       r.stderr,
-      /next: kubectl -n \S+ create secret generic bulkhead-agent-enrol --from-file=NODE=TOKENFILE/,
+      /next: kubectl -n \S+ create secret generic bulkhead-agent-enrol --from-file=token=TOKENFILE\n/,
     );
     return parseManifests(r.stdout);
   };
@@ -267,6 +268,36 @@ describe('bulkhead agent install --format kubernetes', () => {
       );
       for (const doc of docs) validateKubeObject(doc);
     }
+  });
+
+  it('the Secret the next step creates is valid and holds the one key every pod reads; the schema checks items', async () => {
+    const docs = await kube(['--namespace', 'agents']);
+    const ds = docs[2] as unknown as {
+      spec: { template: { spec: { volumes: { name: string; secret?: Record<string, unknown> }[] } } };
+    };
+    const volume = ds.spec.template.spec.volumes.find((v) => v.name === 'enrol-token');
+    assert.ok(volume?.secret !== undefined);
+    // what `kubectl -n agents create secret generic bulkhead-agent-enrol --from-file=token=TOKENFILE` stores
+    const secret = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: 'Opaque',
+      metadata: { name: volume.secret['secretName'], namespace: 'agents' },
+      data: { token: Buffer.from('bhe_example\n').toString('base64') },
+    };
+    validateKubeObject(secret);
+    assert.deepEqual(
+      (volume.secret['items'] as { key: string }[]).map((i) => i.key),
+      Object.keys(secret.data),
+    );
+    // the validator would catch a malformed projection (items need key and path)
+    const broken = structuredClone(docs[2]) as unknown as typeof ds;
+    const brokenVolume = broken.spec.template.spec.volumes.find((v) => v.name === 'enrol-token');
+    assert.ok(brokenVolume?.secret !== undefined);
+    brokenVolume.secret['items'] = [{ key: 'token' }];
+    assert.throws(() => {
+      validateKubeObject(broken);
+    }, /path/);
   });
 
   it('the DaemonSet runs on the dockerd nodes with / read-only at /host, --root /host and the docker socket', async () => {
@@ -304,7 +335,12 @@ describe('bulkhead agent install --format kubernetes', () => {
             volumes: {
               name: string;
               hostPath?: { path: string; type: string };
-              secret?: { secretName: string; optional: boolean };
+              secret?: {
+                secretName: string;
+                optional: boolean;
+                defaultMode: number;
+                items: { key: string; path: string }[];
+              };
             }[];
           };
         };
@@ -326,7 +362,8 @@ describe('bulkhead agent install --format kubernetes', () => {
     assert.equal(arg('--server'), SERVER);
     assert.equal(arg('--every'), '1h');
     assert.equal(arg('--name'), '$(NODE_NAME)');
-    assert.equal(arg('--token-file'), '/etc/bulkhead/enrol/$(NODE_NAME)');
+    // one shared token (a use per node) from one Secret key: no per-node file to regenerate
+    assert.equal(arg('--token-file'), '/etc/bulkhead/enrol/token');
     // "yes" must stay a string for kubectl's YAML 1.1 reader too (parseManifests compares both readings)
     assert.equal(arg('--label'), 'on=yes');
     const mount = (name: string): (typeof c.volumeMounts)[number] | undefined =>
@@ -341,6 +378,11 @@ describe('bulkhead agent install --format kubernetes', () => {
     assert.equal(mount('docker-sock')?.mountPath, '/var/run/docker.sock');
     assert.deepEqual(volume('enrol-token')?.secret?.secretName, 'bulkhead-agent-enrol');
     assert.equal(volume('enrol-token')?.secret?.optional, true);
+    assert.equal(volume('enrol-token')?.secret?.defaultMode, 0o400);
+    assert.deepEqual(volume('enrol-token')?.secret?.items, [{ key: 'token', path: 'token' }]);
+    assert.equal(mount('enrol-token')?.mountPath, '/etc/bulkhead/enrol');
+    assert.equal(mount('enrol-token')?.readOnly, true);
+    assert.ok(!c.args.some((a) => a.includes('NODE_NAME') && a.startsWith('/etc/bulkhead/enrol')));
     assert.deepEqual(c.securityContext, {
       allowPrivilegeEscalation: false,
       readOnlyRootFilesystem: true,

@@ -97,7 +97,7 @@ describe('agent ships watch events', () => {
       watchMs: 3_600_000,
     });
     apiToken = (await createTenant(server.store.db, 'ops', [{}])).token;
-    enrolToken = await createEnrolmentToken(server.store.db, undefined, {});
+    enrolToken = (await createEnrolmentToken(server.store.db, undefined, {})).token;
     store = new EventStore(watchDb);
   });
   after(async () => {

@@ -139,7 +139,7 @@ export async function startFleet(
   const b = (await createTenant(db, 'team-b', [{ team: 'b' }])).token;
   await createApiToken(db, 'team-a');
   const agent = async (name: string, fixture: 'weak' | 'hardened', team: string): Promise<FleetAgent> => {
-    const token = await createEnrolmentToken(db, `team-${team}`, { team });
+    const token = (await createEnrolmentToken(db, `team-${team}`, { team })).token;
     const stateDir = join(work, `agent-${name}`);
     const root = join(FIXTURE_HOSTS, fixture);
     return {

@@ -70,7 +70,7 @@ describe('concurrent ingest on PostgreSQL', () => {
     const hosts: { key: KeyObject; id: string; report: FleetReport }[] = [];
     for (let h = 0; h < HOSTS; h += 1) {
       const { privateKey } = generateKeyPairSync('ed25519');
-      const token = await createEnrolmentToken(store.db, undefined, {});
+      const token = (await createEnrolmentToken(store.db, undefined, {})).token;
       const { hostId } = await enrolHost(store.db, {
         token,
         publicKey: createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString(),
@@ -227,7 +227,7 @@ describe('inventory poisoning', () => {
         for (const name of ['poisoner', 'host-a', 'host-b']) {
           const { privateKey } = generateKeyPairSync('ed25519');
           await enrolHost(db, {
-            token: await createEnrolmentToken(db, undefined, {}),
+            token: (await createEnrolmentToken(db, undefined, {})).token,
             publicKey: createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString(),
             name,
             labels: {},

@@ -375,9 +375,13 @@ describe('an agent enrols with the token file `agent install` names', engineSuit
     try {
       await createTenant(server.store.db, 'ops', [{}]);
       const tokenFile = join(work, 'agent-enrol-token');
-      writeFileSync(tokenFile, `${await createEnrolmentToken(server.store.db, 'ops', { site: 'lab' })}\n`, {
-        mode: 0o600,
-      });
+      writeFileSync(
+        tokenFile,
+        `${(await createEnrolmentToken(server.store.db, 'ops', { site: 'lab' })).token}\n`,
+        {
+          mode: 0o600,
+        },
+      );
       const args = [
         'agent',
         '--once',

@@ -139,7 +139,13 @@ describe('inventory references', () => {
         const known = agents.get(name);
         if (known !== undefined) return known;
         const state = loadIdentity(join(work, `${backend.name}-${name}`));
-        await enrol(state, server.url, await createEnrolmentToken(server.store.db, undefined, {}), name, {});
+        await enrol(
+          state,
+          server.url,
+          (await createEnrolmentToken(server.store.db, undefined, {})).token,
+          name,
+          {},
+        );
         agents.set(name, state);
         return state;
       };

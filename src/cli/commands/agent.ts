@@ -128,8 +128,8 @@ export function registerAgent(program: Command, run: (runner: CommandRunner) => 
     );
   addFactsOptions(command)
     .option('--server <url>', 'fleet server base URL (required)')
-    .option('--token <token>', 'one-time enrolment token (first run; or BULKHEAD_ENROL_TOKEN)')
-    .option('--token-file <file>', 'read the one-time enrolment token from this file (first run only)')
+    .option('--token <token>', 'enrolment token (first run; or BULKHEAD_ENROL_TOKEN)')
+    .option('--token-file <file>', 'read the enrolment token from this file (first run only)')
     .option('--once', 'one report, then exit (the default)', false)
     .option('--every <dur>', 'keep running, one report every DUR (30s, 15m, 1h)')
     .option(
@@ -190,7 +190,7 @@ export function registerAgent(program: Command, run: (runner: CommandRunner) => 
     .option('--server <url>', 'fleet server base URL the agents push to (required)')
     .option(
       '--token-file <file>',
-      'systemd: file holding the one-time enrolment token (read at enrolment, never on the command line)',
+      'systemd: file holding the enrolment token (read at enrolment, never on the command line)',
       '/etc/bulkhead/agent-enrol-token',
     )
     .option('--every <dur>', 'one report every DUR (30s, 15m, 1h, 1d)', '1h')

@@ -1,13 +1,22 @@
-// `bulkhead server`: run the fleet server (API + dashboard), create tenants with API tokens and one-time
-// enrolment tokens, rematch stored inventories, print install files. Flags only; the work is in src/server.
+// `bulkhead server`: run the fleet server (API + dashboard), create tenants with API tokens and enrolment tokens
+// (N uses, an expiry), rematch stored inventories, print install files. Flags only; the work is in src/server.
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { createEnrolmentToken, createTenant, parseLabels } from '../../server/access.js';
+import {
+  createEnrolmentToken,
+  createTenant,
+  listEnrolmentTokens,
+  MAX_ENROLMENT_TTL_MS,
+  MAX_ENROLMENT_USES,
+  parseLabels,
+} from '../../server/access.js';
 import { planServerInstall, serverKubernetes, serverSystemd } from '../../server/install.js';
 import { rematchFromFiles } from '../../server/rematch.js';
 import { startServer } from '../../server/serve.js';
 import { withStore, type StoreLocation } from '../../server/store.js';
+import { renderColumns } from '../../shared/columns.js';
+import { parseDuration } from '../../shared/duration.js';
 import { UsageError } from '../../shared/errors.js';
 import { defaultDbPath } from '../../vulndb/db.js';
 import { emitInstall, INSTALL_FORMATS, readInstallFlags } from '../install.js';
@@ -118,21 +127,85 @@ export function registerServer(program: Command, run: (runner: CommandRunner) =>
       }),
     );
 
-  const token = server.command('token').description('one-time enrolment tokens for agents');
+  const token = server.command('token').description('enrolment tokens for agents (N uses, an expiry)');
   storeOptions(
-    token.command('create').description('print a one-time enrolment token; the enrolled host gets --labels'),
+    token
+      .command('create')
+      .description(
+        'print an enrolment token (shown once) for --uses agents until --expires; the enrolled hosts get --labels',
+      ),
   )
     .option('--tenant <name>', 'the tenant the token is issued for (recorded with it)')
-    .option('--labels <labels>', 'labels the enrolled host gets: k=v,k2=v2', '')
+    .option('--labels <labels>', 'labels the enrolled hosts get: k=v,k2=v2', '')
+    .option('--uses <n>', 'how many distinct agents it may enrol (e.g. the node count of a DaemonSet)', '1')
+    .option('--expires <dur>', 'valid for this long: 30m, 24h, 7d (at most 366d)', '24h')
     .action((_opts: unknown, cmd: Command) =>
       run(async (io) => {
         const opts = cmd.optsWithGlobals<Record<string, unknown>>();
         const labels = parseLabels(String(opts['labels']), '--labels');
         const tenant = typeof opts['tenant'] === 'string' ? opts['tenant'] : undefined;
-        const enrolment = await withStore(storeLocation(opts, io), (store) =>
-          createEnrolmentToken(store.db, tenant, labels),
+        const rawUses = String(opts['uses']);
+        const uses = /^\d{1,9}$/.test(rawUses) ? Number(rawUses) : Number.NaN;
+        if (!Number.isSafeInteger(uses) || uses < 1 || uses > MAX_ENROLMENT_USES)
+          throw new UsageError(
+            `--uses must be a whole number from 1 to ${MAX_ENROLMENT_USES}, got ${rawUses}`,
+            {
+              subject: '--uses',
+              hint: 'one use per agent the token enrols: e.g. --uses 40 for a DaemonSet on 40 nodes',
+            },
+          );
+        const ttlMs = parseDuration(String(opts['expires']), '--expires');
+        if (ttlMs < 1000 || ttlMs > MAX_ENROLMENT_TTL_MS)
+          throw new UsageError(`--expires must be from 1s to 366d, got ${String(opts['expires'])}`, {
+            subject: '--expires',
+            hint: 'e.g. --expires 24h (long enough for the rollout, no longer)',
+          });
+        const created = await withStore(storeLocation(opts, io), (store) =>
+          createEnrolmentToken(store.db, tenant, labels, { uses, ttlMs }),
         );
-        io.stdout(`${enrolment}\n`);
+        // stdout is the token alone (for $(...) and files); what it allows goes to stderr
+        io.stdout(`${created.token}\n`);
+        io.stderr(
+          `bulkhead server: enrolment token ${created.id}: ${created.uses} ${created.uses === 1 ? 'use' : 'uses'}, expires ${created.expiresAt}\n`,
+        );
+        return EXIT_OK;
+      }),
+    );
+
+  storeOptions(
+    token
+      .command('list')
+      .description('list enrolment tokens: id, tenant, labels, uses left, expiry (never the token itself)'),
+  )
+    .option('--json', 'print JSON instead of a table')
+    .action((_opts: unknown, cmd: Command) =>
+      run(async (io) => {
+        const opts = cmd.optsWithGlobals<Record<string, unknown>>();
+        const tokens = await withStore(storeLocation(opts, io), (store) => listEnrolmentTokens(store.db));
+        const now = new Date().toISOString();
+        const state = (t: (typeof tokens)[number]): string =>
+          t.expiresAt !== null && t.expiresAt <= now ? 'expired' : t.used >= t.uses ? 'used up' : 'valid';
+        if (opts['json'] === true) {
+          io.stdout(
+            `${JSON.stringify(
+              tokens.map((t) => ({ ...t, left: Math.max(t.uses - t.used, 0), state: state(t) })),
+              null,
+              2,
+            )}\n`,
+          );
+          return EXIT_OK;
+        }
+        const rows = tokens.map((t) => [
+          t.id,
+          t.tenant ?? '-',
+          Object.entries(t.labels)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(',') || '-',
+          `${Math.max(t.uses - t.used, 0)}/${t.uses}`,
+          t.expiresAt ?? 'never',
+          state(t),
+        ]);
+        io.stdout(`${renderColumns(['ID', 'TENANT', 'LABELS', 'USES LEFT', 'EXPIRES', 'STATE'], rows)}\n`);
         return EXIT_OK;
       }),
     );
