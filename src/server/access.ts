@@ -191,6 +191,37 @@ export interface EnrolmentTokenInfo {
   readonly used: number;
   readonly createdAt: string;
   readonly expiresAt: string | null;
+  readonly revokedAt: string | null;
+}
+
+/**
+ * Revokes an enrolment token by id (as `token list` shows it): later enrolments with it get 401 token-revoked; hosts
+ * it already enrolled stay enrolled. Revoking twice keeps the first time and says so; an unknown id is a UsageError.
+ */
+export async function revokeEnrolmentToken(
+  db: ServerDb,
+  id: string,
+  now: Date = new Date(),
+): Promise<{ readonly revokedAt: string; readonly already: boolean }> {
+  const at = now.toISOString();
+  const updated = await db
+    .updateTable('enrolment_tokens')
+    .set({ revoked_at: at })
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  if (updated.numUpdatedRows === 1n) return { revokedAt: at, already: false };
+  const row = await db
+    .selectFrom('enrolment_tokens')
+    .select('revoked_at')
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (row === undefined || row.revoked_at === null)
+    throw new UsageError(`no enrolment token has id ${id}`, {
+      subject: id,
+      hint: 'the ids are in the first column of `bulkhead server token list`',
+    });
+  return { revokedAt: row.revoked_at, already: true };
 }
 
 /** Every enrolment token, newest first: what it grants and how much of it is left (never the secret, not even its hash). */
@@ -206,6 +237,7 @@ export async function listEnrolmentTokens(db: ServerDb): Promise<EnrolmentTokenI
       'enrolment_tokens.used',
       'enrolment_tokens.created_at',
       'enrolment_tokens.expires_at',
+      'enrolment_tokens.revoked_at',
     ])
     .orderBy('enrolment_tokens.created_at', 'desc')
     .orderBy('enrolment_tokens.id')
@@ -218,5 +250,6 @@ export async function listEnrolmentTokens(db: ServerDb): Promise<EnrolmentTokenI
     used: r.used,
     createdAt: r.created_at,
     expiresAt: r.expires_at,
+    revokedAt: r.revoked_at,
   }));
 }

@@ -48,6 +48,14 @@ function readPublicKey(pem: string): KeyObject {
   return key;
 }
 
+function revokedError(at: string): ApiError {
+  return new ApiError(
+    401,
+    'token-revoked',
+    `this enrolment token was revoked at ${at}; create a new one with \`bulkhead server token create\``,
+  );
+}
+
 /**
  * Registers the agent's key with an enrolment token of N uses; returns the host id (the key's DSSE keyid). A use is
  * a (token, key) row plus the token's counter raised by a guarded UPDATE (used < uses, not expired): on PostgreSQL
@@ -71,6 +79,7 @@ export async function enrolHost(
       .where('token_hash', '=', hashToken(request.token))
       .executeTakeFirst();
     if (token === undefined) throw new ApiError(401, 'bad-token', 'unknown enrolment token');
+    if (token.revoked_at !== null) throw revokedError(token.revoked_at);
     // first the (token, key) row: a concurrent enrolment of the same key waits on it and then finds it
     const mine = await tx
       .insertInto('enrolment_token_uses')
@@ -89,9 +98,16 @@ export async function enrolHost(
       .where('id', '=', token.id)
       .where((eb) => eb('used', '<', eb.ref('uses')))
       .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+      .where('revoked_at', 'is', null)
       .executeTakeFirst();
     if (claimed.numUpdatedRows !== 1n) {
       // the rollback removes the use row written above
+      const revoked = await tx
+        .selectFrom('enrolment_tokens')
+        .select('revoked_at')
+        .where('id', '=', token.id)
+        .executeTakeFirst();
+      if (revoked !== undefined && revoked.revoked_at !== null) throw revokedError(revoked.revoked_at);
       if (token.expires_at !== null && token.expires_at <= now)
         throw new ApiError(
           401,

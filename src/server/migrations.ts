@@ -221,12 +221,22 @@ const enrolmentUses: Migration = {
   },
 };
 
+// Revoking an enrolment token (docs/server.md "Enrolment"): revoked_at set by `server token revoke`; the claim's
+// guarded UPDATE also requires it null, so an enrolment racing the revocation either committed before it or fails.
+// Hosts already enrolled with the token keep their keys.
+const enrolmentRevoke: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable('enrolment_tokens').addColumn('revoked_at', 'text').execute();
+  },
+};
+
 const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
   '0002-inventories': inventories,
   '0003-findings-generation': findingsGeneration,
   '0004-cve-indexes': cveIndexes,
   '0005-enrolment-uses': enrolmentUses,
+  '0006-enrolment-revoke': enrolmentRevoke,
 };
 
 const provider: MigrationProvider = {

@@ -31,6 +31,8 @@ export interface EnrolmentTokenTable {
   readonly used: number;
   /** ISO-8601 UTC; null for tokens made before expiries existed (migration 0005). */
   readonly expires_at: string | null;
+  /** ISO-8601 UTC when `server token revoke` revoked it (migration 0006); null while usable. */
+  readonly revoked_at: string | null;
 }
 
 /** One row per (token, agent key) it enrolled: the same key enrolling again finds its row and burns no use. */

@@ -3,7 +3,7 @@
 // with its own code and leaves no row; parallel enrolments racing for the last uses on PostgreSQL never overshoot.
 // `server token create` checks --uses/--expires (exit 2); `server token list` shows what is left, never a secret.
 import { strict as assert } from 'node:assert';
-import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,16 +11,39 @@ import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, sql, SqliteDialect } from 'kysely';
 import pg from 'pg';
-import { createEnrolmentToken, hashToken } from '../../src/server/access.js';
+import { createEnrolmentToken, hashToken, revokeEnrolmentToken } from '../../src/server/access.js';
 import { migrateTo } from '../../src/server/migrations.js';
 import { startServer, type RunningServer } from '../../src/server/serve.js';
 import type { StoreLocation } from '../../src/server/store.js';
-import { keyIdOf } from '../../src/shared/dsse.js';
+import { keyIdOf, REPORT_PAYLOAD_TYPE, signEnvelope } from '../../src/shared/dsse.js';
+import { REPORT_SCHEMA, type FleetReport } from '../../src/shared/fleet-report.js';
 import { runBulkhead } from '../harness/cli.js';
 import { startPostgres, type Postgres } from '../harness/postgres.js';
 
 const newKey = (): string =>
   generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
+
+/** POSTs a minimal report signed by `privateKey` (what an enrolled agent sends); answers the HTTP status. */
+async function report(url: string, privateKey: KeyObject, name: string): Promise<number> {
+  const body: FleetReport = {
+    schema: REPORT_SCHEMA,
+    agentVersion: 'test',
+    createdAt: new Date().toISOString(),
+    host: { name, labels: {} },
+    audit: { findings: [] },
+    containers: [],
+    images: [],
+    authz: [],
+    events: [],
+  };
+  const response = await fetch(`${url}/api/v1/reports`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(signEnvelope(REPORT_PAYLOAD_TYPE, Buffer.from(JSON.stringify(body)), privateKey)),
+  });
+  await response.arrayBuffer();
+  return response.status;
+}
 
 interface Answer {
   readonly status: number;
@@ -133,6 +156,42 @@ describe('enrolment tokens with uses and an expiry', () => {
         assert.equal(await count(server, 'hosts'), hosts);
         assert.equal(await count(server, 'enrolment_token_uses'), uses);
         assert.equal(await usedOf(server, token), 0);
+      });
+
+      it('a revoked token is refused with token-revoked and writes no row; a host it enrolled still reports', async () => {
+        const { token, id } = await createEnrolmentToken(server.store.db, undefined, {}, { uses: 100 });
+        const enrolled = generateKeyPairSync('ed25519');
+        const enrolledPem = enrolled.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+        assert.equal((await enrol(server.url, token, enrolledPem, 'before')).status, 201);
+        assert.equal(await report(server.url, enrolled.privateKey, 'before'), 201);
+
+        const first = await revokeEnrolmentToken(server.store.db, id);
+        assert.equal(first.already, false);
+        const again = await revokeEnrolmentToken(server.store.db, id);
+        assert.deepEqual(again, { revokedAt: first.revokedAt, already: true });
+
+        const [hosts, uses] = [await count(server, 'hosts'), await count(server, 'enrolment_token_uses')];
+        const refused = await enrol(server.url, token, newKey(), 'after');
+        assert.equal(refused.status, 401, JSON.stringify(refused.body));
+        assert.equal(refused.body.error, 'token-revoked');
+        assert.match(
+          refused.body.message ?? '',
+          new RegExp(`revoked at ${first.revokedAt.replace(/\./g, '\\.')}`),
+        );
+        // the key it enrolled re-enrolling is refused too (its agent keeps its enrolment.json and never needs to)
+        assert.equal((await enrol(server.url, token, enrolledPem, 'before')).body.error, 'token-revoked');
+        assert.equal(await count(server, 'hosts'), hosts);
+        assert.equal(await count(server, 'enrolment_token_uses'), uses);
+        assert.equal(await usedOf(server, token), 1);
+        // the host enrolled before the revocation stays enrolled: its next report is stored
+        assert.equal(await report(server.url, enrolled.privateKey, 'before'), 201);
+      });
+
+      it('revoking an unknown id is a usage error naming it', async () => {
+        await assert.rejects(
+          revokeEnrolmentToken(server.store.db, 'no-such-id'),
+          /no enrolment token has id no-such-id/,
+        );
       });
 
       it('parallel enrolments never take more uses than the token has', async () => {
@@ -332,5 +391,32 @@ describe('bulkhead server token create / list', () => {
       [40, 40, 'valid'],
     ]);
     assert.ok(!json.stdout.includes(fleet.stdout.trim()));
+  });
+
+  it('revoke: the token lists as revoked; twice says already revoked (exit 0); an unknown id exits 2 naming it', async () => {
+    const data = join(work, 'revoke');
+    const created = await runBulkhead(['server', 'token', 'create', '--data', data, '--uses', '5']);
+    assert.equal(created.code, 0, created.stderr);
+    const id = /enrolment token ([0-9a-f-]{36}):/.exec(created.stderr)?.[1] ?? '?';
+    const revoked = await runBulkhead(['server', 'token', 'revoke', id, '--data', data]);
+    assert.equal(revoked.code, 0, revoked.stderr);
+    assert.match(
+      revoked.stdout,
+      new RegExp(`enrolment token ${id} revoked at \\S+; hosts it enrolled stay enrolled\n$`),
+    );
+    const twice = await runBulkhead(['server', 'token', 'revoke', id, '--data', data]);
+    assert.equal(twice.code, 0, twice.stderr);
+    assert.match(twice.stdout, new RegExp(`enrolment token ${id} was already revoked at `));
+    const list = await runBulkhead(['server', 'token', 'list', '--data', data]);
+    assert.match(list.stdout, new RegExp(`^${id}\\s+-\\s+-\\s+5/5\\s+\\S+\\s+revoked$`, 'm'));
+    const json = await runBulkhead(['server', 'token', 'list', '--data', data, '--json']);
+    assert.deepEqual(
+      (JSON.parse(json.stdout) as { state: string }[]).map((t) => t.state),
+      ['revoked'],
+    );
+    const unknown = await runBulkhead(['server', 'token', 'revoke', 'f00-no-such', '--data', data]);
+    assert.equal(unknown.code, 2, unknown.stderr);
+    assert.match(unknown.stderr, /no enrolment token has id f00-no-such/);
+    assert.equal(unknown.stdout, '');
   });
 });

@@ -10,6 +10,7 @@ import {
   MAX_ENROLMENT_TTL_MS,
   MAX_ENROLMENT_USES,
   parseLabels,
+  revokeEnrolmentToken,
 } from '../../server/access.js';
 import { planServerInstall, serverKubernetes, serverSystemd } from '../../server/install.js';
 import { rematchFromFiles } from '../../server/rematch.js';
@@ -184,7 +185,13 @@ export function registerServer(program: Command, run: (runner: CommandRunner) =>
         const tokens = await withStore(storeLocation(opts, io), (store) => listEnrolmentTokens(store.db));
         const now = new Date().toISOString();
         const state = (t: (typeof tokens)[number]): string =>
-          t.expiresAt !== null && t.expiresAt <= now ? 'expired' : t.used >= t.uses ? 'used up' : 'valid';
+          t.revokedAt !== null
+            ? 'revoked'
+            : t.expiresAt !== null && t.expiresAt <= now
+              ? 'expired'
+              : t.used >= t.uses
+                ? 'used up'
+                : 'valid';
         if (opts['json'] === true) {
           io.stdout(
             `${JSON.stringify(
@@ -209,6 +216,24 @@ export function registerServer(program: Command, run: (runner: CommandRunner) =>
         return EXIT_OK;
       }),
     );
+
+  storeOptions(
+    token
+      .command('revoke')
+      .description('revoke an enrolment token by id (from `token list`); hosts it enrolled stay enrolled')
+      .argument('<id>', 'the token id, as `server token list` shows it'),
+  ).action((id: string, _opts: unknown, cmd: Command) =>
+    run(async (io) => {
+      const opts = cmd.optsWithGlobals<Record<string, unknown>>();
+      const result = await withStore(storeLocation(opts, io), (store) => revokeEnrolmentToken(store.db, id));
+      io.stdout(
+        result.already
+          ? `bulkhead server: enrolment token ${id} was already revoked at ${result.revokedAt}\n`
+          : `bulkhead server: enrolment token ${id} revoked at ${result.revokedAt}; hosts it enrolled stay enrolled\n`,
+      );
+      return EXIT_OK;
+    }),
+  );
 
   storeOptions(
     server
