@@ -86,10 +86,18 @@ export async function waitForEvents(
   for (;;) {
     if (existsSync(db)) {
       const store = new EventStore(db, { readonly: true });
-      const found = store.query({ limit: 100_000 }).filter(pred);
+      const all = store.query({ limit: 100_000 });
+      const found = all.filter(pred);
       store.close();
       if (found.length >= count || Date.now() > deadline) {
-        assert.ok(found.length >= count, `${what}: ${found.length} of ${count} events`);
+        // On a timeout, name the newest events, so that a failure says what did arrive.
+        const newest = all
+          .slice(-12)
+          .map((e) => [e.kind, e.containerName, e.path, e.detail['source'], e.verdict].map(String).join(' '));
+        assert.ok(
+          found.length >= count,
+          `${what}: ${found.length} of ${count} events; newest:\n${newest.join('\n')}`,
+        );
         return found;
       }
     }
