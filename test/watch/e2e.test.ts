@@ -63,7 +63,20 @@ describe('bulkhead watch on the test engine', engineSuite, () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const common = (): string[] => ['--profiles', profiles, '--db', db, '--guard', 'none'];
+  // Only this file's containers: the engine is shared with other test files, and a watch that took gvisor.test.ts's
+  // runsc container would replace that file's trace session (runsc allows one, named Default, per sandbox).
+  const common = (): string[] => [
+    '--profiles',
+    profiles,
+    '--db',
+    db,
+    '--guard',
+    'none',
+    '--container',
+    'bhw-c',
+    'bhw-c2',
+    'bhw-g',
+  ];
 
   it('learns a profile and leaves it on SIGTERM; promote makes it enforced', async () => {
     const w = await watchOn(engine.host, ['--mode', 'learn', ...common(), '--learn-flush-ms', '60000']);
