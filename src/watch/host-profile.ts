@@ -3,17 +3,16 @@
 // executables by real path and sha256 with users and parents, each saying whether a package vouches for it (dpkg
 // md5sums / rpm digests) and which required role it fills (init, shell, dockerd, bulkhead). Same validation
 // (file:line:column), lock and diff/promote as the per-image profiles of profile.ts.
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { stringify } from 'yaml';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { readTextInput } from '../shared/files.js';
 import {
   execChanges,
   executableSchema,
   parseWithSchema,
-  withProfileLock,
+  updateLockedProfile,
   WATCH_MODES,
+  writeProfileYaml,
   type ProfileChange,
 } from './profile.js';
 
@@ -71,14 +70,11 @@ export function loadHostProfile(file: string): HostProfile {
 }
 
 function saveHostProfile(file: string, profile: HostProfile): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(
-    tmp,
-    `# bulkhead host profile for ${profile.host.name} (docs/watch.md "Host application control")\n` +
-      stringify(profile, { lineWidth: 0 }),
+  writeProfileYaml(
+    file,
+    `# bulkhead host profile for ${profile.host.name} (docs/watch.md "Host application control")\n`,
+    profile,
   );
-  renameSync(tmp, file);
 }
 
 /** Read-merge-write under the file's lock (profile.ts updateProfileFile); a file that does not parse is never overwritten. */
@@ -86,13 +82,14 @@ export function updateHostProfileFile(
   file: string,
   update: (current: HostProfile | undefined) => HostProfile | undefined,
 ): HostProfile | undefined {
-  return withProfileLock(file, () => {
-    const current = existsSync(file) ? loadHostProfile(file) : undefined;
-    const next = update(current);
-    if (next === undefined) return current;
-    saveHostProfile(file, hostProfileSchema.parse(next));
-    return next;
-  });
+  return updateLockedProfile(
+    file,
+    loadHostProfile,
+    (next) => {
+      saveHostProfile(file, hostProfileSchema.parse(next));
+    },
+    update,
+  );
 }
 
 export function emptyHostProfile(name: string, now: Date): HostProfile {

@@ -112,10 +112,18 @@ export function loadProfile(file: string): Profile {
 
 /** Writes a profile atomically (temp file + rename), so a reader never sees half a file. */
 export function saveProfile(file: string, profile: Profile): void {
+  writeProfileYaml(
+    file,
+    `# bulkhead watch profile for ${profile.image.names[0] ?? profile.image.digest} (docs/watch.md)\n`,
+    profile,
+  );
+}
+
+/** `header` + the YAML of `value`, written to a temp file beside `file` and renamed over it (never half a file). */
+export function writeProfileYaml(file: string, header: string, value: unknown): void {
   mkdirSync(dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}`;
-  const header = `# bulkhead watch profile for ${profile.image.names[0] ?? profile.image.digest} (docs/watch.md)\n`;
-  writeFileSync(tmp, header + stringify(profile, { lineWidth: 0 }));
+  writeFileSync(tmp, header + stringify(value, { lineWidth: 0 }));
   renameSync(tmp, file);
 }
 
@@ -208,11 +216,28 @@ export function updateProfileFile(
   file: string,
   update: (current: Profile | undefined) => Profile | undefined,
 ): Profile | undefined {
+  return updateLockedProfile(
+    file,
+    loadProfile,
+    (next) => {
+      saveProfile(file, profileSchema.parse(next));
+    },
+    update,
+  );
+}
+
+/** The locked read-merge-write of updateProfileFile for any profile kind (image profiles, the host profile). */
+export function updateLockedProfile<T>(
+  file: string,
+  load: (file: string) => T,
+  save: (next: T) => void,
+  update: (current: T | undefined) => T | undefined,
+): T | undefined {
   return withProfileLock(file, () => {
-    const current = existsSync(file) ? loadProfile(file) : undefined;
+    const current = existsSync(file) ? load(file) : undefined;
     const next = update(current);
     if (next === undefined) return current;
-    saveProfile(file, profileSchema.parse(next));
+    save(next);
     return next;
   });
 }
