@@ -1,7 +1,8 @@
 // The host's package-owned files, for host application control (watch --host): dpkg's info/*.list and *.md5sums
 // (src/packages/dpkg-files.ts) and rpm's file digests from rpmdb.sqlite or the BerkeleyDB Packages file
 // (src/packages/rpm-files.ts), keyed by the file's real path (usrmerge: dpkg lists /bin/ls, the kernel names
-// /usr/bin/ls), and a check of a file on disk against the digest its package recorded (dpkg -V / rpm -V).
+// /usr/bin/ls), a check of a file on disk against the digest its package recorded (dpkg -V / rpm -V), and a stamp
+// of the database files that says when a package manager has changed them (watch re-reads the index then).
 import { createHash } from 'node:crypto';
 import {
   closeSync,
@@ -12,6 +13,7 @@ import {
   readFileSync,
   readSync,
   realpathSync,
+  statSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { dpkgInfoPackage, parseDpkgList, parseDpkgMd5sums } from '../packages/dpkg-files.js';
@@ -181,6 +183,63 @@ export function loadPackageFileIndex(root: string): PackageFileIndex {
     (s): s is string => s !== undefined,
   );
   return { byPath, sources, warnings };
+}
+
+/**
+ * What a package manager rewrites on every install, upgrade or removal, relative to the root. dpkg installs a
+ * package's new info/<pkg>.list and .md5sums by rename (a new entry: info/'s mtime changes) and records each state
+ * change in updates/ before folding it into status; rpm writes rpmdb.sqlite (its WAL while the transaction runs)
+ * or the BerkeleyDB Packages file.
+ */
+const PACKAGE_DB_FILES = [
+  'var/lib/dpkg/status',
+  'var/lib/dpkg/info',
+  'var/lib/dpkg/updates',
+  ...['var/lib/rpm', 'usr/lib/sysimage/rpm'].flatMap((d) =>
+    ['rpmdb.sqlite', 'rpmdb.sqlite-wal', 'Packages'].map((f) => `${d}/${f}`),
+  ),
+] as const;
+
+/**
+ * A cheap stamp of the package databases under `root` (a dozen stats, no reads): inode, size, mtime and ctime of
+ * each file of PACKAGE_DB_FILES. Two equal stamps mean no package manager wrote in between.
+ */
+export function packageDatabaseStamp(root: string): string {
+  return PACKAGE_DB_FILES.map((f) => {
+    try {
+      const st = statSync(join(root, f), { bigint: true });
+      return `${f}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+    } catch {
+      return `${f}:-`;
+    }
+  }).join('\n');
+}
+
+export interface PackageFileChanges {
+  readonly added: number;
+  readonly removed: number;
+  /** Owned before and after, with another owner or digest (an upgraded package's files). */
+  readonly changed: number;
+}
+
+/** What a re-read changed: files owned now and not before, no longer owned, and owned with another record. */
+export function diffPackageFileIndexes(before: PackageFileIndex, after: PackageFileIndex): PackageFileChanges {
+  let added = 0;
+  let changed = 0;
+  for (const [path, owner] of after.byPath) {
+    const old = before.byPath.get(path);
+    if (old === undefined) added += 1;
+    else if (
+      old.digest !== owner.digest ||
+      old.algo !== owner.algo ||
+      old.package !== owner.package ||
+      old.manager !== owner.manager
+    )
+      changed += 1;
+  }
+  let removed = 0;
+  for (const path of before.byPath.keys()) if (!after.byPath.has(path)) removed += 1;
+  return { added, removed, changed };
 }
 
 /** The hex digest of a file with `algo`. */

@@ -3,12 +3,16 @@
 // judged against the package databases (src/host/package-files.ts) and the host profile (host-profile.ts), learned
 // in learn mode, alerted on (BH-W-009, BH-W-010), or denied by the addon's verdict thread from an allow-set of
 // `path\tino\tctime` keys (hostGateKey) in deny mode, which refuses to start unless the promoted host profile lists
-// the init system, the shell, dockerd and bulkhead itself. Execs from container cgroups pass (reason -1).
+// the init system, the shell, dockerd and bulkhead itself. Execs from container cgroups pass (reason -1). When a
+// package manager changes its database (packageDatabaseStamp, polled), the index is re-read and the allow-set
+// replaced, so an upgraded package's files are package-owned again and a file changed outside it still is not.
 import { existsSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import {
+  diffPackageFileIndexes,
+  digestFile,
   loadPackageFileIndex,
-  verifyOwnedFile,
+  packageDatabaseStamp,
   type OwnedFile,
   type PackageFileIndex,
 } from '../host/package-files.js';
@@ -48,6 +52,48 @@ export const DEFAULT_HOST_PATHS = [
 
 /** The loader's or a script interpreter's open comes within this of its execve's own (same pid and argv). */
 const SAME_EXECVE_MS = 200;
+
+/** How often the package databases' stamp is taken (a dozen stats) while watch --host runs. */
+export const PACKAGE_POLL_MS = 250;
+
+/**
+ * When a changed package database is re-read: once it has been still for `quietMs` (dpkg writes a package's list,
+ * md5sums and status in bursts), or `maxWaitMs` after the first unread change while a long upgrade keeps writing
+ * (deny mode must not wait for the end of `apt upgrade` to allow the binaries it has already replaced).
+ */
+export class PackageDbDebounce {
+  private read: string;
+  private pending: { stamp: string; since: number; at: number } | undefined;
+  private readonly quietMs: number;
+  private readonly maxWaitMs: number;
+
+  constructor(readStamp: string, quietMs = 500, maxWaitMs = 3000) {
+    this.read = readStamp;
+    this.quietMs = quietMs;
+    this.maxWaitMs = maxWaitMs;
+  }
+
+  /** The stamp taken at `now` (ms): true when the databases should be re-read. */
+  note(stamp: string, now: number): boolean {
+    if (stamp === this.read) {
+      this.pending = undefined;
+      return false;
+    }
+    if (this.pending?.stamp !== stamp) this.pending = { stamp, since: this.pending?.since ?? now, at: now };
+    return now - this.pending.at >= this.quietMs || now - this.pending.since >= this.maxWaitMs;
+  }
+
+  /** Whether `stamp` differs from the one of the last read. */
+  changed(stamp: string): boolean {
+    return stamp !== this.read;
+  }
+
+  /** The databases were read; `stamp` was taken just before the read (a write during it is seen next time). */
+  markRead(stamp: string): void {
+    this.read = stamp;
+    this.pending = undefined;
+  }
+}
 
 export interface HostFilesystem {
   readonly path: string;
@@ -209,6 +255,9 @@ export class HostControl {
   private readonly options: HostControlOptions;
   readonly filesystems: HostFilesystem[];
   private index: PackageFileIndex = { byPath: new Map(), sources: [], warnings: [] };
+  private packages: PackageDbDebounce | undefined;
+  private packagesReadAt = 0;
+  private addon: WatchAddon | undefined;
   private enforced: HostProfile | undefined;
   private enforcedMtimeMs = 0;
   private error: string | undefined;
@@ -222,8 +271,10 @@ export class HostControl {
     number,
     { cmdline: string | undefined; ino: number | undefined; at: number }
   >();
-  /** dev:ino:ctime -> what the file is (hashing once per version of a file). */
+  /** dev:ino:ctime -> what the file is (hashing once per version of a file); cleared when the package index changes. */
   private readonly files = new Map<string, FileFacts>();
+  /** dev:ino:ctime:algo -> the file's digest: a re-read of the package databases hashes only files that changed. */
+  private readonly digests = new Map<string, string>();
 
   constructor(options: HostControlOptions) {
     this.options = options;
@@ -254,11 +305,9 @@ export class HostControl {
           },
         );
     }
-    const started = Date.now();
-    this.index = loadPackageFileIndex(this.options.packageRoot);
-    for (const w of this.index.warnings.slice(0, 20)) this.options.log(`bulkhead watch --host: ${w}`);
+    const ms = this.readPackages();
     this.options.log(
-      `bulkhead watch --host: package databases: ${this.index.sources.join('; ') || 'none found'} (${Date.now() - started} ms)`,
+      `bulkhead watch --host: package databases: ${this.index.sources.join('; ') || 'none found'} (${ms} ms)`,
     );
     if (this.options.mode === 'learn') {
       const file = hostProfileFile(this.options.profilesDir, 'learned');
@@ -272,8 +321,66 @@ export class HostControl {
     }
   }
 
+  /** Reads the package databases (the stamp first: a write during the read is seen by the next poll); ms taken. */
+  private readPackages(): number {
+    const started = Date.now();
+    const stamp = packageDatabaseStamp(this.options.packageRoot);
+    this.index = loadPackageFileIndex(this.options.packageRoot);
+    this.files.clear();
+    for (const w of this.index.warnings.slice(0, 20)) this.options.log(`bulkhead watch --host: ${w}`);
+    if (this.packages === undefined) this.packages = new PackageDbDebounce(stamp);
+    else this.packages.markRead(stamp);
+    this.packagesReadAt = Date.now();
+    return this.packagesReadAt - started;
+  }
+
+  /**
+   * Takes the package databases' stamp (every PACKAGE_POLL_MS, and before a host exec is alerted on) and re-reads
+   * them when they changed: debounced on the poll, at once (at most once a second) for an alert, so an exec of a
+   * just-upgraded binary is judged by its package's new digest. In deny mode the marks then get the new allow-set;
+   * the old one answers until markSet swaps it in (one pointer under the addon's lock), so the re-read opens no
+   * window. Returns whether it re-read.
+   */
+  followPackages(trigger: 'poll' | 'alert'): boolean {
+    const debounce = this.packages;
+    if (debounce === undefined) return false;
+    const stamp = packageDatabaseStamp(this.options.packageRoot);
+    const now = Date.now();
+    const due =
+      trigger === 'poll'
+        ? debounce.note(stamp, now)
+        : debounce.changed(stamp) && now - this.packagesReadAt >= 1000;
+    if (!due) return false;
+    const before = this.index;
+    let ms: number;
+    try {
+      ms = this.readPackages();
+    } catch (error) {
+      // a database removed mid-read: the last index stays in force until the next change
+      debounce.markRead(stamp);
+      this.options.log(
+        `bulkhead watch --host: re-reading the package databases failed (${describeError(error)}); the last read stays in force`,
+      );
+      return false;
+    }
+    const c = diffPackageFileIndexes(before, this.index);
+    this.options.log(
+      `bulkhead watch --host: package databases changed; re-read in ${ms} ms (${trigger === 'poll' ? 'on the poll' : 'before an alert'}): ${c.added + c.removed + c.changed} files changed (${c.added} added, ${c.removed} removed, ${c.changed} with a new digest); ${this.index.sources.join('; ') || 'none found'}`,
+    );
+    if (this.addon !== undefined) this.updateMarks(this.addon);
+    return true;
+  }
+
+  private updateMarks(addon: WatchAddon): void {
+    if (this.marks.size === 0) return;
+    const allow = this.allowList();
+    for (const [id, fs] of this.marks)
+      addon.markSet(id, fs.path, '', this.options.mode === 'deny' ? 1 : 0, allow, true);
+  }
+
   /** Marks every host filesystem; `nextMark` hands out mark ids shared with the container marks. */
   attach(addon: WatchAddon, nextMark: () => number): void {
+    this.addon = addon;
     const allow = this.allowList();
     for (const fs of this.filesystems) {
       const id = nextMark();
@@ -344,6 +451,27 @@ export class HostControl {
     }
   }
 
+  /**
+   * Whether the file matches its package's digest (undefined: none recorded, or unreadable), hashing each version
+   * of a file (dev:ino:ctime) once: a package upgrade gives its files new inodes, the rest keep their cached digest.
+   */
+  private verified(path: string, owner: OwnedFile): boolean | undefined {
+    if (owner.digest === undefined) return undefined;
+    try {
+      const st = statSync(path, { bigint: true });
+      const key = `${st.dev}:${st.ino}:${st.ctimeNs}:${owner.algo}`;
+      let digest = this.digests.get(key);
+      if (digest === undefined) {
+        digest = digestFile(path, owner.algo);
+        if (this.digests.size > 50_000) this.digests.clear();
+        this.digests.set(key, digest);
+      }
+      return digest === owner.digest;
+    } catch {
+      return undefined;
+    }
+  }
+
   private fileFacts(path: string): FileFacts {
     let key: string;
     try {
@@ -361,7 +489,7 @@ export class HostControl {
     } catch {
       sha256 = undefined;
     }
-    const facts = { sha256, owner, verified: owner === undefined ? undefined : verifyOwnedFile(path, owner) };
+    const facts = { sha256, owner, verified: owner === undefined ? undefined : this.verified(path, owner) };
     if (this.files.size > 20_000) this.files.clear();
     this.files.set(key, facts);
     return facts;
@@ -406,7 +534,7 @@ export class HostControl {
           return false;
         }
         if ((mode & 0o111) === 0) return false;
-        const ok = owner.digest === undefined || verifyOwnedFile(path, owner) === true;
+        const ok = owner.digest === undefined || this.verified(path, owner) === true;
         if (ok) vouched += 1;
         return ok;
       });
@@ -438,10 +566,7 @@ export class HostControl {
       );
       return;
     }
-    if (addon === undefined || this.marks.size === 0) return;
-    const allow = this.allowList();
-    for (const [id, fs] of this.marks)
-      addon.markSet(id, fs.path, '', this.options.mode === 'deny' ? 1 : 0, allow, true);
+    if (addon !== undefined) this.updateMarks(addon);
   }
 
   flush(): void {
@@ -465,30 +590,37 @@ export class HostControl {
   judge(r: NativeRecord, base: WatchEvent): WatchEvent | undefined {
     if (r.reason === DENY_REASON.container) return undefined;
     const path = r.path ?? '';
-    const f = this.fileFacts(path);
-    const facts: ExecFacts = {
-      ...BASE_FACTS,
-      scope: 'host',
-      path,
-      exe: path,
-      argv: r.cmdline === undefined || r.cmdline === '' ? [] : r.cmdline.replace(/\0$/, '').split('\0'),
-      uid: r.uid,
-      tty: r.tty !== 0,
-      setid: r.setid === 1,
-      parent: r.parent,
-      inProfile: this.listed(path, f.sha256),
-      hostPackage: f.owner === undefined ? undefined : { name: f.owner.package, verified: f.verified },
+    const examine = (): { f: FileFacts; facts: ExecFacts; hits: { id: string; message: string }[] } => {
+      const f = this.fileFacts(path);
+      const facts: ExecFacts = {
+        ...BASE_FACTS,
+        scope: 'host',
+        path,
+        exe: path,
+        argv: r.cmdline === undefined || r.cmdline === '' ? [] : r.cmdline.replace(/\0$/, '').split('\0'),
+        uid: r.uid,
+        tty: r.tty !== 0,
+        setid: r.setid === 1,
+        parent: r.parent,
+        inProfile: this.listed(path, f.sha256),
+        hostPackage: f.owner === undefined ? undefined : { name: f.owner.package, verified: f.verified },
+      };
+      const hits = HOST_RULES.flatMap((rule) => {
+        const message = rule.check(facts);
+        return message === undefined ? [] : [{ id: rule.meta.id, message }];
+      });
+      return { f, facts, hits };
     };
-    const hits = HOST_RULES.flatMap((rule) => {
-      const message = rule.check(facts);
-      return message === undefined ? [] : [{ id: rule.meta.id, message }];
-    });
+    let judged = examine();
+    // a package manager wrote since the last read (the poll's debounce has not fired yet): judge by what it wrote
+    if (judged.hits.length > 0 && this.followPackages('alert')) judged = examine();
+    const { f, facts, hits } = judged;
     let verdict: Verdict = r.verdict === 1 ? 'denied' : 'allowed';
     if (verdict === 'denied' && hits.length === 0)
-      // the allow-set was built at start: a file changed since (new inode or ctime) is no longer in it
+      // the allow-set was built from the last read: a file changed since (new inode or ctime) is no longer in it
       hits.push({
         id: 'BH-W-009',
-        message: `${path} is not in the host allow-set (changed since watch started)`,
+        message: `${path} is not in the host allow-set (changed since the allow-set was built)`,
       });
     const now = Date.now();
     const last = this.lastExec.get(r.pid);

@@ -35,7 +35,7 @@ import {
 import { discoverGuardTargets, sha256File, type GuardTarget } from './guard.js';
 import { GvisorTracer, type GvisorTraceCounters } from './gvisor-trace.js';
 import type { TracePoint } from './gvisor-wire.js';
-import { HostControl, type HostStatus } from './host.js';
+import { HostControl, PACKAGE_POLL_MS, type HostStatus } from './host.js';
 import {
   emptyProfile,
   execAllowList,
@@ -325,6 +325,13 @@ export class Watcher {
       if (this.gateState === 'fanotify') {
         this.host.attach(addon, () => this.nextMark++);
         this.host.learnRunning([...this.owners].filter(([, owner]) => owner === null).map(([pid]) => pid));
+        const host = this.host;
+        // on a timer of its own, not the verdict path: the verdict thread keeps answering from the current allow-set
+        this.timers.push(
+          setInterval(() => {
+            host.followPackages('poll');
+          }, PACKAGE_POLL_MS),
+        );
         this.options.log(
           `bulkhead watch --host: ${this.options.mode} mode on ${this.host.filesystems.map((f) => f.path).join(', ')}`,
         );
