@@ -223,7 +223,10 @@ export interface PackageFileChanges {
 }
 
 /** What a re-read changed: files owned now and not before, no longer owned, and owned with another record. */
-export function diffPackageFileIndexes(before: PackageFileIndex, after: PackageFileIndex): PackageFileChanges {
+export function diffPackageFileIndexes(
+  before: PackageFileIndex,
+  after: PackageFileIndex,
+): PackageFileChanges {
   let added = 0;
   let changed = 0;
   for (const [path, owner] of after.byPath) {

@@ -256,7 +256,8 @@ export class HostControl {
   readonly filesystems: HostFilesystem[];
   private index: PackageFileIndex = { byPath: new Map(), sources: [], warnings: [] };
   private packages: PackageDbDebounce | undefined;
-  private packagesReadAt = 0;
+  /** When an alert last made watch re-read (Date.now ms): at most once a second while an upgrade goes on. */
+  private alertReadAt = 0;
   private addon: WatchAddon | undefined;
   private enforced: HostProfile | undefined;
   private enforcedMtimeMs = 0;
@@ -330,8 +331,7 @@ export class HostControl {
     for (const w of this.index.warnings.slice(0, 20)) this.options.log(`bulkhead watch --host: ${w}`);
     if (this.packages === undefined) this.packages = new PackageDbDebounce(stamp);
     else this.packages.markRead(stamp);
-    this.packagesReadAt = Date.now();
-    return this.packagesReadAt - started;
+    return Date.now() - started;
   }
 
   /**
@@ -349,8 +349,9 @@ export class HostControl {
     const due =
       trigger === 'poll'
         ? debounce.note(stamp, now)
-        : debounce.changed(stamp) && now - this.packagesReadAt >= 1000;
+        : debounce.changed(stamp) && now - this.alertReadAt >= 1000;
     if (!due) return false;
+    if (trigger === 'alert') this.alertReadAt = now;
     const before = this.index;
     let ms: number;
     try {
@@ -364,10 +365,11 @@ export class HostControl {
       return false;
     }
     const c = diffPackageFileIndexes(before, this.index);
+    // the line follows markSet: once it is logged, the new allow-set answers
+    if (this.addon !== undefined) this.updateMarks(this.addon);
     this.options.log(
       `bulkhead watch --host: package databases changed; re-read in ${ms} ms (${trigger === 'poll' ? 'on the poll' : 'before an alert'}): ${c.added + c.removed + c.changed} files changed (${c.added} added, ${c.removed} removed, ${c.changed} with a new digest); ${this.index.sources.join('; ') || 'none found'}`,
     );
-    if (this.addon !== undefined) this.updateMarks(this.addon);
     return true;
   }
 

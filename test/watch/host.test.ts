@@ -4,7 +4,10 @@
 // binary produces one BH-W-009 alert naming its path, the modified package file BH-W-010; deny without the required
 // allow-list refuses to start, naming what is missing; learn -> promote -> deny: listed and package-vouched binaries
 // run, an unlisted one and a modified package file fail with EPERM (sh exit 126), and a listed binary changed after
-// start is denied too. Stopping watch leaves no mark (the unlisted binary runs again).
+// start is denied too. Stopping watch leaves no mark (the unlisted binary runs again). A package upgraded while watch
+// runs (new binary and md5sums renamed into place, as dpkg does) is re-read: in deny mode the upgraded binary runs
+// and its exec is allowed, in alert mode it is not alerted; a package file changed with no database change is still
+// denied (BH-W-010) or alerted.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -14,12 +17,14 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  renameSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { engineSuite, sharedEngine, type SharedEngine } from '../harness/shared-engine.js';
 import { allEvents, runWatch, startWatch, waitForEvents } from '../harness/watch-run.js';
 
@@ -64,14 +69,14 @@ describe('watch --host: host application control', engineSuite, () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const args = (mode: string, profiles: string, db: string): string[] => [
+  const args = (mode: string, profiles: string, db: string, pkgroot = join(dir, 'pkgroot')): string[] => [
     '--host',
     '--mode',
     mode,
     '--host-paths',
     mnt,
     '--package-root',
-    join(dir, 'pkgroot'),
+    pkgroot,
     '--container',
     'bh-host-test-no-such-container',
     '--guard',
@@ -168,5 +173,116 @@ describe('watch --host: host application control', engineSuite, () => {
       assert.equal(await w.stop(), 0, w.stderr());
     }
     assert.equal(spawnSync(bin('unlisted')).status, 0, 'stop removed every mark');
+  });
+
+  /**
+   * A fixture dpkg database of its own (package bh-upgrade owns `tool` and `other`, both as shipped) and the upgrade
+   * dpkg makes: the new binary written beside the old and renamed over it (a new inode), then the package's new
+   * md5sums renamed into info/.
+   */
+  function upgradeFixture(name: string): {
+    pkgroot: string;
+    tool: string;
+    other: string;
+    upgrade: () => void;
+  } {
+    const tool = bin(`${name}-tool`);
+    const other = bin(`${name}-other`);
+    copyFileSync('/usr/bin/true', tool);
+    copyFileSync('/usr/bin/true', other);
+    const pkgroot = join(dir, `pkgroot-${name}`);
+    const info = join(pkgroot, 'var', 'lib', 'dpkg', 'info');
+    mkdirSync(info, { recursive: true });
+    const md5sums = (): string => `${md5(tool)}  ${tool.slice(1)}\n${md5(other)}  ${other.slice(1)}\n`;
+    writeFileSync(join(info, 'bh-upgrade.list'), `/.\n${mnt}\n${tool}\n${other}\n`);
+    writeFileSync(join(info, 'bh-upgrade.md5sums'), md5sums());
+    const upgrade = (): void => {
+      // trailing bytes after the ELF image: another md5, the same program
+      writeFileSync(`${tool}.dpkg-new`, Buffer.concat([readFileSync('/usr/bin/true'), Buffer.from('\0v2')]), {
+        mode: 0o755,
+      });
+      renameSync(`${tool}.dpkg-new`, tool);
+      writeFileSync(join(info, 'bh-upgrade.md5sums.dpkg-new'), md5sums());
+      renameSync(join(info, 'bh-upgrade.md5sums.dpkg-new'), join(info, 'bh-upgrade.md5sums'));
+    };
+    return { pkgroot, tool, other, upgrade };
+  }
+
+  /** Waits (up to 60 s) until watch's stderr matches `pattern`: the re-read's log line follows its markSet. */
+  async function waitForLog(w: { stderr: () => string }, pattern: RegExp): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    while (!pattern.test(w.stderr())) {
+      if (Date.now() > deadline) assert.fail(`no ${String(pattern)} in:\n${w.stderr()}`);
+      await sleep(100);
+    }
+  }
+
+  it('deny: after a package upgrade the upgraded binary runs; a package file changed outside dpkg is still denied', async () => {
+    const fx = upgradeFixture('deny');
+    const profiles = join(dir, 'upgrade-profiles');
+    const learner = await startWatch(args('learn', profiles, join(dir, 'upgrade-learn.db'), fx.pkgroot), {
+      DOCKER_HOST: engine.host,
+    });
+    assert.equal(await learner.stop(), 0, learner.stderr());
+    const promote = runWatch(['profile', 'promote', 'host', '--profiles', profiles]);
+    assert.equal(promote.status, 0, promote.stderr);
+
+    const db = join(dir, 'upgrade-deny.db');
+    const w = await startWatch(args('deny', profiles, db, fx.pkgroot), { DOCKER_HOST: engine.host });
+    const sh = (file: string): number | null => spawnSync('/bin/sh', ['-c', file]).status;
+    try {
+      assert.match(w.stderr(), /2 package executables verified/);
+      assert.equal(sh(fx.tool), 0, 'as shipped');
+      // changed in place, no database change: the re-read must not vouch for it
+      appendFileSync(fx.other, '\0');
+      fx.upgrade();
+      await waitForLog(
+        w,
+        /package databases changed; re-read in \d+ ms .*: 1 files changed \(0 added, 0 removed, 1 with a new digest\)/,
+      );
+      assert.match(
+        w.stderr(),
+        /deny allow-set of \d+ files \(\d+ in host profile v1, 1 package executables verified\)/,
+      );
+      assert.equal(sh(fx.tool), 0, 'upgraded by the package manager');
+      assert.equal(sh(fx.other), 126, 'changed outside the package manager');
+      const upgraded = await waitForEvents(db, 'upgraded exec', (e) => e.path === fx.tool, 2);
+      assert.deepEqual(
+        upgraded.map((e) => [e.verdict, e.ruleId]),
+        [
+          ['allowed', null],
+          ['allowed', null],
+        ],
+      );
+      const other = first(await waitForEvents(db, 'denied changed file', (e) => e.path === fx.other));
+      assert.equal(other.verdict, 'denied');
+      assert.equal(other.ruleId, 'BH-W-010');
+    } finally {
+      assert.equal(await w.stop(), 0, w.stderr());
+    }
+  });
+
+  it('alert: an exec right after a package upgrade is judged by the new md5sums; a changed package file alerts', async () => {
+    const fx = upgradeFixture('alert');
+    const db = join(dir, 'upgrade-alert.db');
+    const w = await startWatch(args('alert', join(dir, 'upgrade-alert-profiles'), db, fx.pkgroot), {
+      DOCKER_HOST: engine.host,
+    });
+    try {
+      appendFileSync(fx.other, '\0');
+      fx.upgrade();
+      // no wait for the poll: an exec that would alert re-reads a changed database first
+      assert.equal(spawnSync(fx.tool).status, 0);
+      assert.equal(spawnSync(fx.other).status, 0);
+      const tool = first(await waitForEvents(db, 'upgraded exec', (e) => e.path === fx.tool));
+      assert.equal(tool.verdict, 'allowed');
+      assert.equal(tool.ruleId, null);
+      const other = first(await waitForEvents(db, 'changed file alert', (e) => e.path === fx.other));
+      assert.equal(other.verdict, 'alerted');
+      assert.equal(other.ruleId, 'BH-W-010');
+      await waitForLog(w, /package databases changed; re-read/);
+    } finally {
+      assert.equal(await w.stop(), 0, w.stderr());
+    }
   });
 });
