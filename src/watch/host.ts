@@ -6,7 +6,17 @@
 // the init system, the shell, dockerd and bulkhead itself. Execs from container cgroups pass (reason -1). When a
 // package manager changes its database (packageDatabaseStamp, polled), the index is re-read and the allow-set
 // replaced, so an upgraded package's files are package-owned again and a file changed outside it still is not.
-import { existsSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  statSync,
+  type BigIntStats,
+} from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { hostname } from 'node:os';
 import {
   diffPackageFileIndexes,
@@ -513,12 +523,13 @@ export class HostControl {
     if (this.options.mode !== 'deny') return null;
     const keys = new Set<string>();
     const started = Date.now();
-    const add = (path: string, check: (st: { size: bigint }) => boolean): void => {
+    const marked = (dev: bigint): boolean => this.filesystems.some((f) => BigInt(f.dev) === dev);
+    const add = (path: string, check: (st: BigIntStats) => boolean): void => {
       try {
         // the kernel names the file by its real path (a listed symlink, e.g. /lib64/ld-linux-x86-64.so.2, is its target)
-        const realPath = realpathSync(path);
+        const realPath = realpathSync.native(path);
         const st = statSync(realPath, { bigint: true });
-        if (!st.isFile() || !this.filesystems.some((f) => BigInt(f.dev) === st.dev)) return;
+        if (!st.isFile() || !marked(st.dev)) return;
         if (check(st)) keys.add(hostGateKey(realPath, { ino: st.ino, ctimeNs: st.ctimeNs }));
       } catch {
         // gone
@@ -527,19 +538,39 @@ export class HostControl {
     for (const e of this.enforced?.executables ?? [])
       add(e.path, () => e.sha256 === undefined || this.fileFacts(e.path).sha256 === e.sha256);
     let vouched = 0;
-    for (const [path, owner] of this.index.byPath)
-      add(path, () => {
-        let mode: number;
+    const vouch = (path: string, owner: OwnedFile, st: BigIntStats): boolean => {
+      if ((st.mode & 0o111n) === 0n) return false;
+      const ok = owner.digest === undefined || this.verified(path, owner) === true;
+      if (ok) vouched += 1;
+      return ok;
+    };
+    // one lstat per package file (a whole system lists ~100,000, ~2% executable), realpath once per directory
+    const realDirs = new Map<string, string | undefined>();
+    for (const [path, owner] of this.index.byPath) {
+      let lst: BigIntStats;
+      try {
+        lst = lstatSync(path, { bigint: true });
+      } catch {
+        continue;
+      }
+      if (lst.isSymbolicLink()) {
+        add(path, (st) => vouch(path, owner, st));
+        continue;
+      }
+      if (!lst.isFile() || (lst.mode & 0o111n) === 0n || !marked(lst.dev)) continue;
+      const dir = dirname(path);
+      let realDir = realDirs.get(dir);
+      if (!realDirs.has(dir)) {
         try {
-          mode = statSync(path).mode;
+          realDir = realpathSync.native(dir);
         } catch {
-          return false;
+          realDir = undefined;
         }
-        if ((mode & 0o111) === 0) return false;
-        const ok = owner.digest === undefined || this.verified(path, owner) === true;
-        if (ok) vouched += 1;
-        return ok;
-      });
+        realDirs.set(dir, realDir);
+      }
+      if (realDir !== undefined && vouch(path, owner, lst))
+        keys.add(hostGateKey(join(realDir, basename(path)), { ino: lst.ino, ctimeNs: lst.ctimeNs }));
+    }
     this.allowedKeys = keys.size;
     this.options.log(
       `bulkhead watch --host: deny allow-set of ${keys.size} files (${this.enforced?.executables.length ?? 0} in host profile v${this.enforced?.version ?? '-'}, ${vouched} package executables verified) in ${Date.now() - started} ms`,
