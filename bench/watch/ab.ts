@@ -4,7 +4,7 @@
 // container and on the host (spawn-timer.c, p50/p99), a two-container throughput round, the addon's time per
 // verdict and the loss counters. Medians over the rounds go to stdout as a markdown table.
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
@@ -43,6 +43,45 @@ const statusSchema = z.object({
   detectionLatencyUs: z.object({ p50: z.number(), p99: z.number() }).optional(),
 });
 
+// CPU time (user + system, in clock ticks) of each thread of a process, summed by thread name, and of the whole
+// machine (/proc/stat): a throughput round's cost per exec, split by where it is spent
+const TICK_US = 1e6 / 100;
+function threadTicks(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  let tids: string[] = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ticks = Number(fields[11]) + Number(fields[12]);
+      const key = /^libuv-worker|^node$|^bh-|^bulkhead/.test(name) ? name : 'other';
+      out.set(key, (out.get(key) ?? 0) + ticks);
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return out;
+}
+function machineBusyTicks(): number {
+  const cpu = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal: busy = all but idle and iowait
+  return cpu.slice(0, 8).reduce((a, b) => a + b, 0) - (cpu[3] ?? 0) - (cpu[4] ?? 0);
+}
+function perExec(before: Map<string, number>, after: Map<string, number>, execs: number): string {
+  return [...after]
+    .map(([name, t]) => [name, ((t - (before.get(name) ?? 0)) * TICK_US) / execs] as const)
+    .filter(([, us]) => us >= 0.5)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, us]) => `${name} ${us.toFixed(0)}`)
+    .join(', ');
+}
+
 const loadavg = (): string => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const median = (xs: readonly number[]): number =>
   [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
@@ -71,6 +110,7 @@ interface Row {
   rate: number;
   verdictUs: number;
   lost: number;
+  machineUs: number;
   extra: string;
 }
 const results = new Map<string, Row[]>();
@@ -189,7 +229,12 @@ try {
       }
       const lat = timeIn(LAT_EXECS);
       const host = timeHost(LAT_EXECS);
+      const threadsBefore = child?.pid === undefined ? new Map<string, number>() : threadTicks(child.pid);
+      const busyBefore = machineBusyTicks();
       const rate = await round();
+      const machineUs = ((machineBusyTicks() - busyBefore) * TICK_US) / (2 * PER_ROUND);
+      const threads =
+        child?.pid === undefined ? '' : perExec(threadsBefore, threadTicks(child.pid), 2 * PER_ROUND);
       let verdictUs = NaN;
       let lost = 0;
       let extra = '';
@@ -239,7 +284,17 @@ try {
         const expected = 300 + LAT_EXECS + 2 * PER_ROUND;
         extra = `/bin/true rows ${trues} (expected ≥ ${expected}), argv ${withArgv}, ppid ${withPpid}, detection p99 ${((st.detectionLatencyUs?.p99 ?? NaN) / 1000).toFixed(1)} ms, procSkipped ${c['procSkipped'] ?? '-'}, infoMissed ${c['infoMissed'] ?? '-'}`;
       }
-      const row: Row = { p50: lat.p50, p99: lat.p99, hostP50: host.p50, rate, verdictUs, lost, extra };
+      extra += `${extra === '' ? '' : ', '}CPU µs per exec in the throughput round: machine ${machineUs.toFixed(0)}${threads === '' ? '' : `, watcher threads: ${threads}`}`;
+      const row: Row = {
+        p50: lat.p50,
+        p99: lat.p99,
+        hostP50: host.p50,
+        rate,
+        verdictUs,
+        lost,
+        machineUs,
+        extra,
+      };
       results.set(label, [...(results.get(label) ?? []), row]);
       process.stderr.write(`round ${k} ${label}: ${JSON.stringify(row)} load ${loadavg()}\n`);
     }
@@ -247,12 +302,12 @@ try {
   const out = [
     `A/B, ${ROUNDS} interleaved rounds (load at the end ${loadavg()}); medians over rounds`,
     '',
-    '| variant | exec p50 in container | p99 | host p50 | throughput 2 containers | addon µs/verdict | lost |',
-    '|---|---|---|---|---|---|---|',
+    '| variant | exec p50 in container | p99 | host p50 | throughput 2 containers | machine CPU µs/exec | addon µs/verdict | lost |',
+    '|---|---|---|---|---|---|---|---|',
     ...labels.map((l) => {
       const rs = results.get(l) ?? [];
       const m = (f: (r: Row) => number): string => median(rs.map(f)).toFixed(0);
-      return `| ${l} | ${m((r) => r.p50)} µs | ${m((r) => r.p99)} µs | ${m((r) => r.hostP50)} µs | ${m((r) => r.rate)}/s | ${m((r) => r.verdictUs)} | ${m((r) => r.lost)} |`;
+      return `| ${l} | ${m((r) => r.p50)} µs | ${m((r) => r.p99)} µs | ${m((r) => r.hostP50)} µs | ${m((r) => r.rate)}/s | ${m((r) => r.machineUs)} | ${m((r) => r.verdictUs)} | ${m((r) => r.lost)} |`;
     }),
   ];
   process.stdout.write(out.join('\n') + '\n');
