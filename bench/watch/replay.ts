@@ -78,6 +78,7 @@ const zero = {
   procSkipped: 0,
   gateSched: 0,
   argsWaitNsTotal: 0,
+  gateThreads: 1,
 };
 const replayAddon: WatchAddon = {
   procStart: (cb) => {

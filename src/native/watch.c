@@ -51,6 +51,8 @@ typedef struct batch {
 } batch_t;
 
 #define BATCH_MAX 512
+/* verdict threads at most (see fan_loop) */
+#define MAX_GATE_THREADS 4
 /* Records a source holds for JS at most (about 5 s of a 3,000 execs/s stream): beyond it they are dropped and
    counted. The queue is the source's own list, not the thread-safe function's: with 1 ms batches a queue of N
    calls would hold only N small batches while the JS thread is busy. */
@@ -326,6 +328,9 @@ static int decode_proc(const void *data, size_t len, rec_t *r) {
 
 typedef struct {
   pthread_t thread;
+  /* more threads of the same loop (the gate's verdict threads), joined with it */
+  pthread_t extra[MAX_GATE_THREADS];
+  int nextra;
   int running, sock, wake[2];
   napi_threadsafe_function tsfn;
   _Atomic uint64_t events, overflows, drops;
@@ -456,31 +461,48 @@ static int flush_timeout(const batch_t *batch, uint64_t first_ns) {
 
 static int has_container_id(const char *cgroup);
 
-/* An exec the gate did not answer: its facts from /proc, the most perishable first. A task that exits loses its
+/* An exec the gate did not answer: its facts from /proc, the most perishable that is used first. A task that exits loses its
    argv at once (its memory goes; /proc/<pid>/cmdline of the zombie is empty) but keeps its cgroup and stat until
    its parent reaps it: a short `ls` read ~9 ms late at load 12 still had a cgroup and uid, not its argv. A host
    process's argv and stat do not go to JS in container-only mode (nothing uses them). */
 static void read_exec_facts(rec_t *r) {
   char path[64], buf[4096];
   int want_exe = atomic_load(&proc_want_exe);
+  int n;
+  if (!want_exe) {
+    /* container-only mode: the cgroup first, and argv only for a container's process (reading argv takes the
+       exec'ing task's mm lock; a host process's argv is not used) */
+    snprintf(path, sizeof path, "/proc/%d/cgroup", r->pid);
+    n = read_small(path, buf, sizeof buf);
+    if (n > 0) r->cgroup = dup_n(buf, n);
+    if (r->cgroup != NULL && !has_container_id(r->cgroup)) return;
+  }
   snprintf(path, sizeof path, "/proc/%d/cmdline", r->pid);
-  int n = read_small(path, buf, 1024);
+  n = read_small(path, buf, 1024);
   if (n > 0) {
     r->cmdline = dup_n(buf, n);
     r->cmdline_len = n;
   }
-  snprintf(path, sizeof path, "/proc/%d/cgroup", r->pid);
-  n = read_small(path, buf, sizeof buf);
-  if (n > 0) r->cgroup = dup_n(buf, n);
-  if (!want_exe && r->cgroup != NULL && !has_container_id(r->cgroup)) {
-    /* a host process: JS needs its cgroup (owner), not its argv */
-    free(r->cmdline);
-    r->cmdline = NULL;
-    r->cmdline_len = 0;
-    return;
+  if (want_exe) {
+    snprintf(path, sizeof path, "/proc/%d/cgroup", r->pid);
+    n = read_small(path, buf, sizeof buf);
+    if (n > 0) r->cgroup = dup_n(buf, n);
   }
   read_pid_info(r->pid, r, 0, 0);
   if (want_exe) read_exe(r->pid, r);
+}
+
+/* While events keep coming the reader drains the socket once per window instead of being woken by each one;
+   an idle reader waits on the socket as before. The window bounds how late the exec-time /proc reads of an exec the
+   gate did not answer can start (a short `ls` lives ~1 ms). BULKHEAD_WATCH_PROC_WINDOW_US (0 = woken by every
+   event) is for A/B benchmarks. */
+#define PROC_WINDOW_NS 500000ull
+
+static uint64_t proc_window_ns(void) {
+  const char *env = getenv("BULKHEAD_WATCH_PROC_WINDOW_US");
+  if (env == NULL || *env == 0) return PROC_WINDOW_NS;
+  long us = strtol(env, NULL, 10);
+  return us <= 0 ? 0 : us > 100000 ? 100000000ull : (uint64_t)us * 1000ull;
 }
 
 static void *proc_loop(void *arg) {
@@ -497,10 +519,23 @@ static void *proc_loop(void *arg) {
   if (getenv("BULKHEAD_WATCH_GATE_SCHED") == NULL || strcmp(getenv("BULKHEAD_WATCH_GATE_SCHED"), "normal") != 0)
     setpriority(PRIO_PROCESS, (id_t)gettid(), -20);
   struct pollfd fds[2] = {{.fd = src->sock, .events = POLLIN}, {.fd = src->wake[0], .events = POLLIN}};
+  uint64_t window_ns = proc_window_ns();
+  int busy = 0;
   while (src->running) {
-    int n = poll(fds, 2, flush_timeout(batch, first_ns));
-    if (n < 0) continue;
-    if (n > 0 && fds[1].revents) break;
+    int n;
+    if (busy) {
+      /* events came in the last window: sleep through the next one instead of waiting on the socket, so the
+         forking, exec'ing and exiting tasks wake nobody (each wake-up of this thread cost the exec'ing task ~25 µs
+         on this VM: 3 per fork+exec+exit, +80 µs per host exec, bench/results/watch.md) */
+      struct timespec ts = {0, (long)window_ns};
+      nanosleep(&ts, NULL);
+      n = 1;
+    } else {
+      n = poll(fds, 2, flush_timeout(batch, first_ns));
+      if (n < 0) continue;
+      if (n > 0 && fds[1].revents) break;
+    }
+    int drained = 0;
     /* one proc event per datagram: take up to PROC_VLEN per system call */
     for (int got = n > 0 ? PROC_VLEN : 0; got == PROC_VLEN;) {
       for (int i = 0; i < PROC_VLEN; i++) {
@@ -515,6 +550,7 @@ static void *proc_loop(void *arg) {
         }
         continue;
       }
+      drained += got;
       for (int i = 0; i < got; i++) {
         size_t len = msgs[i].msg_len;
         for (struct nlmsghdr *nlh = (struct nlmsghdr *)bufs[i]; NLMSG_OK(nlh, len); nlh = NLMSG_NEXT(nlh, len)) {
@@ -546,6 +582,7 @@ static void *proc_loop(void *arg) {
       if (batch != NULL && now_ns() >= first_ns + FLUSH_NS) flush_batch(src, &batch);
     }
     if (batch != NULL && now_ns() >= first_ns + FLUSH_NS) flush_batch(src, &batch);
+    busy = window_ns > 0 && drained > 0;
   }
   flush_batch(src, &batch);
   return NULL;
@@ -594,18 +631,38 @@ typedef struct {
 #define MAX_MARKS 256
 #define MAX_GUARDS 64
 
+/* Verdict threads: one per CPU (up to MAX_GATE_THREADS), each pinned to its CPU and all waiting on the one
+   fanotify fd. Every event wakes each of them and the one on the exec'ing task's own CPU takes it: on this VM a
+   wake-up of a thread on another (idle) CPU took ~45 µs each way (a pipe round trip between threads on two CPUs
+   p50 92 µs, on one CPU 2.5 µs), and a single verdict thread is on the other CPU half the time. (More CPUs than
+   MAX_GATE_THREADS: one thread, as every woken thread costs its CPU a wake-up per exec.) */
+
 static struct {
   source_t src;
   pthread_t watchdog;
-  pthread_mutex_t lock;
+  /* marks, guards and allow-sets: read by the verdict threads, changed by JS */
+  pthread_rwlock_t lock;
+  /* the shared batch, appended in the order the events were read (one task's loader open follows its execve's
+     verdict): a verdict thread appends its record when the ticket before it has been appended */
+  pthread_mutex_t order;
+  pthread_cond_t turn;
+  uint64_t next_ticket, next_append, first_ns;
+  batch_t *batch;
+  int nthreads;
+  pthread_t threads[MAX_GATE_THREADS];
+  _Atomic uint64_t thread_busy_since[MAX_GATE_THREADS];
   mark_t marks[MAX_MARKS];
   guard_t guards[MAX_GUARDS];
   int nguards, devnull, watchdog_ms;
   int defer_info; /* 1: answer first, read pid info after (BULKHEAD_WATCH_GATE_INFO=before turns it off, for A/B) */
   _Atomic int fd;
   _Atomic int fired, test_delay_ms;
-  _Atomic uint64_t busy_since, stalls, denied, verdicts, verdict_ns_total, verdict_ns_max;
-} fan = {.src = {.qlock = PTHREAD_MUTEX_INITIALIZER}, .lock = PTHREAD_MUTEX_INITIALIZER, .fd = -1};
+  _Atomic uint64_t stalls, denied, verdicts, verdict_ns_total, verdict_ns_max;
+} fan = {.src = {.qlock = PTHREAD_MUTEX_INITIALIZER},
+         .lock = PTHREAD_RWLOCK_INITIALIZER,
+         .order = PTHREAD_MUTEX_INITIALIZER,
+         .turn = PTHREAD_COND_INITIALIZER,
+         .fd = -1};
 
 static int has_container_id(const char *cgroup) {
   /* every cgroup path form a container runtime writes (docker/<id>, docker-<id>.scope, cri-containerd-<id>,
@@ -654,7 +711,7 @@ static char *invoked_path(const char *filename, const char *argv, const char *fi
   return strdup(file);
 }
 
-/* Decides one permission event; fills r and returns FAN_ALLOW or FAN_DENY. Called with fan.lock held. Only what
+/* Decides one permission event; fills r and returns FAN_ALLOW or FAN_DENY. Called with fan.lock held (read). Only what
    the verdict or the record can get nowhere else is read before the answer: the file (the event fd: path, dev/ino,
    mode), its container (the mark whose overlay st_dev it is), drift (the UpperDir inode), and the name and argv
    the caller gave execve, which /proc/<pid>/syscall and mem hold only while the task sleeps on this verdict (the
@@ -790,12 +847,56 @@ static void raise_priority(void) {
   else if (setpriority(PRIO_PROCESS, (id_t)gettid(), -20) == 0) atomic_store(&gate_sched, 2);
 }
 
+static void free_rec(rec_t *r) {
+  free(r->path);
+  free(r->cgroup);
+  free(r->cmdline);
+  free(r->filename);
+  free(r->parent);
+  free(r->invoked);
+}
+
+/* Appends a verdict thread's record to the shared batch in ticket order. A thread whose turn does not come within
+   the wait (the one before it stalled: the watchdog takes over) appends anyway rather than hang. */
+static void append_in_order(rec_t *r, uint64_t ticket) {
+  pthread_mutex_lock(&fan.order);
+  struct timespec until;
+  clock_gettime(CLOCK_REALTIME, &until);
+  until.tv_sec += 1;
+  while (fan.next_append != ticket && fan.next_append < ticket && fan.src.running &&
+         pthread_cond_timedwait(&fan.turn, &fan.order, &until) == 0) {
+  }
+  if (fan.next_append <= ticket) fan.next_append = ticket + 1;
+  pthread_cond_broadcast(&fan.turn);
+  if (fan.batch == NULL) fan.first_ns = now_ns();
+  rec_t *slot = next_rec(&fan.batch);
+  if (slot == NULL) {
+    atomic_fetch_add(&fan.src.drops, 1);
+    free_rec(r);
+  } else {
+    *slot = *r;
+    fan.batch->count++;
+    if (fan.batch->count == BATCH_MAX) flush_batch(&fan.src, &fan.batch);
+  }
+  pthread_mutex_unlock(&fan.order);
+}
+
+/* poll() timeout for the shared batch, and its flush when due. */
+static int gate_flush_due(void) {
+  pthread_mutex_lock(&fan.order);
+  if (fan.batch != NULL && now_ns() >= fan.first_ns + FLUSH_NS) flush_batch(&fan.src, &fan.batch);
+  int timeout = flush_timeout(fan.batch, fan.first_ns);
+  pthread_mutex_unlock(&fan.order);
+  return timeout;
+}
+
 static void *fan_loop(void *arg) {
+  int index = (int)(intptr_t)arg;
   source_t *src = &fan.src;
   char buf[8192] __attribute__((aligned(8)));
-  batch_t *batch = NULL;
-  uint64_t first_ns = 0;
-  pthread_setname_np(pthread_self(), "bh-gate");
+  char name[16];
+  snprintf(name, sizeof name, index == 0 ? "bh-gate" : "bh-gate%d", index);
+  pthread_setname_np(pthread_self(), name);
   /* read_exec_args sleeps 20 µs steps while an exec'ing task finishes going to sleep on our verdict: with the
      default 50 µs timer slack each step took ~70 µs (bench/watch: 52 µs avg wait per verdict, 18 µs with 1 ns) */
   prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
@@ -803,14 +904,14 @@ static void *fan_loop(void *arg) {
   for (;;) {
     int fd = atomic_load(&fan.fd);
     struct pollfd fds[2] = {{.fd = fd, .events = POLLIN}, {.fd = src->wake[0], .events = POLLIN}};
-    int n = poll(fds, 2, flush_timeout(batch, first_ns));
+    int n = poll(fds, 2, gate_flush_due());
     if (!src->running || atomic_load(&fan.fired)) break;
-    if (batch != NULL && now_ns() >= first_ns + FLUSH_NS) flush_batch(src, &batch);
     if (n <= 0) continue;
     if (fds[1].revents) break;
+    /* every verdict thread is woken: the first to read takes the events, the others find none (FAN_NONBLOCK) */
     ssize_t len = read(fd, buf, sizeof buf);
     if (len <= 0) continue;
-    atomic_store(&fan.busy_since, now_ns());
+    atomic_store(&fan.thread_busy_since[index], now_ns());
     test_stall();
     for (struct fanotify_event_metadata *m = (void *)buf; FAN_EVENT_OK(m, len); m = FAN_EVENT_NEXT(m, len)) {
       if (m->vers != FANOTIFY_METADATA_VERSION) continue;
@@ -820,41 +921,35 @@ static void *fan_loop(void *arg) {
       }
       if (m->fd < 0) continue;
       uint64_t t0 = now_ns();
-      if (batch == NULL) first_ns = t0;
-      rec_t tmp, *r = next_rec(&batch);
-      if (r == NULL) r = &tmp;
+      pthread_mutex_lock(&fan.order);
+      uint64_t ticket = fan.next_ticket++;
+      pthread_mutex_unlock(&fan.order);
+      rec_t r;
       int defer;
-      pthread_mutex_lock(&fan.lock);
-      int response = decide(m, r, &defer);
-      pthread_mutex_unlock(&fan.lock);
+      pthread_rwlock_rdlock(&fan.lock);
+      int response = decide(m, &r, &defer);
+      pthread_rwlock_unlock(&fan.lock);
       struct fanotify_response resp = {.fd = m->fd, .response = (uint32_t)response};
       if (write(fd, &resp, sizeof resp) < 0) { /* the group was dropped by the watchdog */ }
       close(m->fd);
       uint64_t took = now_ns() - t0;
       /* at once, before the next event: a short-lived task is still there microseconds after its answer */
-      if (defer) finish_exec(r);
-      r->verdict_ns = took;
+      if (defer) finish_exec(&r);
+      r.verdict_ns = took;
       atomic_fetch_add(&fan.verdicts, 1);
       atomic_fetch_add(&fan.verdict_ns_total, took);
-      if (took > atomic_load(&fan.verdict_ns_max)) atomic_store(&fan.verdict_ns_max, took);
-      if (response == FAN_DENY || r->verdict == 2) atomic_fetch_add(&fan.denied, 1);
-      atomic_fetch_add(&src->events, 1);
-      if (r == &tmp) {
-        atomic_fetch_add(&src->drops, 1);
-        free(tmp.path);
-        free(tmp.cgroup);
-        free(tmp.cmdline);
-        free(tmp.filename);
-        free(tmp.parent);
-        free(tmp.invoked);
-        continue;
+      uint64_t max = atomic_load(&fan.verdict_ns_max);
+      while (took > max && !atomic_compare_exchange_weak(&fan.verdict_ns_max, &max, took)) {
       }
-      batch->count++;
-      if (batch->count == BATCH_MAX) flush_batch(src, &batch);
+      if (response == FAN_DENY || r.verdict == 2) atomic_fetch_add(&fan.denied, 1);
+      atomic_fetch_add(&src->events, 1);
+      append_in_order(&r, ticket);
     }
-    atomic_store(&fan.busy_since, 0);
+    atomic_store(&fan.thread_busy_since[index], 0);
   }
-  flush_batch(src, &batch);
+  pthread_mutex_lock(&fan.order);
+  flush_batch(src, &fan.batch);
+  pthread_mutex_unlock(&fan.order);
   return NULL;
 }
 
@@ -866,7 +961,11 @@ static void *watchdog_loop(void *arg) {
   raise_priority();
   while (fan.src.running && !atomic_load(&fan.fired)) {
     usleep(20000);
-    uint64_t since = atomic_load(&fan.busy_since);
+    uint64_t since = 0;
+    for (int i = 0; i < fan.nthreads; i++) {
+      uint64_t t = atomic_load(&fan.thread_busy_since[i]);
+      if (t != 0 && (since == 0 || t < since)) since = t;
+    }
     if (since != 0 && now_ns() - since > (uint64_t)fan.watchdog_ms * 1000000ull) {
       atomic_store(&fan.fired, 1);
       atomic_fetch_add(&fan.stalls, 1);
@@ -1010,7 +1109,8 @@ static napi_value throw_errno(napi_env env, const char *what, int err) {
   return NULL;
 }
 
-static int start_source(napi_env env, source_t *src, napi_value cb, const char *name, void *(*loop)(void *)) {
+static int start_source(napi_env env, source_t *src, napi_value cb, const char *name, void *(*loop)(void *),
+                        void *arg) {
   napi_value res_name;
   napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &res_name);
   if (pipe2(src->wake, O_CLOEXEC) != 0) return errno;
@@ -1022,7 +1122,8 @@ static int start_source(napi_env env, source_t *src, napi_value cb, const char *
                                       &src->tsfn) != napi_ok)
     return EINVAL;
   src->running = 1;
-  if (pthread_create(&src->thread, NULL, loop, src) != 0) {
+  src->nextra = 0;
+  if (pthread_create(&src->thread, NULL, loop, arg) != 0) {
     src->running = 0;
     napi_release_threadsafe_function(src->tsfn, napi_tsfn_abort);
     return EAGAIN;
@@ -1035,6 +1136,8 @@ static void stop_source(source_t *src) {
   src->running = 0;
   if (write(src->wake[1], "x", 1) < 0) { /* the loop also wakes on its poll timeout */ }
   pthread_join(src->thread, NULL);
+  for (int i = 0; i < src->nextra; i++) pthread_join(src->extra[i], NULL);
+  src->nextra = 0;
   napi_release_threadsafe_function(src->tsfn, napi_tsfn_release);
   close(src->wake[0]);
   close(src->wake[1]);
@@ -1061,7 +1164,7 @@ static napi_value proc_start(napi_env env, napi_callback_info info) {
     return throw_errno(env, "proc connector subscribe (CN_IDX_PROC)", err);
   }
   proc_src.sock = sock;
-  int err = start_source(env, &proc_src, cb, "bulkhead-proc", proc_loop);
+  int err = start_source(env, &proc_src, cb, "bulkhead-proc", proc_loop, &proc_src);
   if (err != 0) {
     close(sock);
     return throw_errno(env, "proc connector thread", err);
@@ -1096,16 +1199,46 @@ static napi_value gate_start(napi_env env, napi_callback_info info) {
   fan.watchdog_ms = argc > 1 ? get_int(env, argv[1], 2000) : 2000;
   const char *when = getenv("BULKHEAD_WATCH_GATE_INFO");
   fan.defer_info = when == NULL || strcmp(when, "before") != 0;
-  int fd = fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC | FAN_UNLIMITED_QUEUE | FAN_UNLIMITED_MARKS,
+  int fd = fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC | FAN_NONBLOCK | FAN_UNLIMITED_QUEUE | FAN_UNLIMITED_MARKS,
                          O_RDONLY | O_LARGEFILE | O_CLOEXEC);
   if (fd < 0) return throw_errno(env, "fanotify_init(FAN_CLASS_CONTENT)", errno);
   fan.devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
   atomic_store(&fan.fd, fd);
   atomic_store(&fan.fired, 0);
-  int err = start_source(env, &fan.src, argv[0], "bulkhead-gate", fan_loop);
+  /* one verdict thread per CPU this process may run on, each pinned to it, when there are at most
+     MAX_GATE_THREADS of them; else (or BULKHEAD_WATCH_GATE_THREADS=1, for A/B) one unpinned thread */
+  cpu_set_t cpus;
+  CPU_ZERO(&cpus);
+  int ncpu = sched_getaffinity(0, sizeof cpus, &cpus) == 0 ? CPU_COUNT(&cpus) : 1;
+  const char *want = getenv("BULKHEAD_WATCH_GATE_THREADS");
+  int nthreads = ncpu <= MAX_GATE_THREADS ? ncpu : 1;
+  if (want != NULL && atoi(want) >= 1 && atoi(want) < nthreads) nthreads = atoi(want);
+  fan.nthreads = nthreads;
+  fan.next_ticket = fan.next_append = 0;
+  for (int i = 0; i < MAX_GATE_THREADS; i++) atomic_store(&fan.thread_busy_since[i], 0);
+  int err = start_source(env, &fan.src, argv[0], "bulkhead-gate", fan_loop, (void *)(intptr_t)0);
   if (err != 0) {
     close(fd);
     return throw_errno(env, "fanotify thread", err);
+  }
+  for (int i = 1; i < nthreads; i++) {
+    if (pthread_create(&fan.src.extra[fan.src.nextra], NULL, fan_loop, (void *)(intptr_t)i) != 0) break;
+    fan.src.nextra++;
+  }
+  fan.nthreads = 1 + fan.src.nextra;
+  if (fan.nthreads > 1) {
+    /* pin thread k to the k-th CPU of the set */
+    pthread_t *all[MAX_GATE_THREADS] = {&fan.src.thread};
+    for (int i = 1; i < fan.nthreads; i++) all[i] = &fan.src.extra[i - 1];
+    int k = 0;
+    for (int c = 0; c < CPU_SETSIZE && k < fan.nthreads; c++) {
+      if (!CPU_ISSET(c, &cpus)) continue;
+      cpu_set_t one;
+      CPU_ZERO(&one);
+      CPU_SET(c, &one);
+      pthread_setaffinity_np(*all[k], sizeof one, &one);
+      k++;
+    }
   }
   pthread_create(&fan.watchdog, NULL, watchdog_loop, NULL);
   return NULL;
@@ -1118,13 +1251,13 @@ static napi_value gate_stop(napi_env env, napi_callback_info info) {
   close(atomic_load(&fan.fd)); /* closing the group removes every mark and allows anything pending */
   close(fan.devnull);
   atomic_store(&fan.fd, -1);
-  pthread_mutex_lock(&fan.lock);
+  pthread_rwlock_wrlock(&fan.lock);
   for (int i = 0; i < MAX_MARKS; i++) {
     strset_free(fan.marks[i].allow);
     memset(&fan.marks[i], 0, sizeof fan.marks[i]);
   }
   fan.nguards = 0;
-  pthread_mutex_unlock(&fan.lock);
+  pthread_rwlock_unlock(&fan.lock);
   return NULL;
 }
 
@@ -1183,21 +1316,21 @@ static napi_value mark_set(napi_env env, napi_callback_info info) {
   int ok;
   strset_t *allow = make_set(env, argv[4], &ok);
   if (!ok) return throw_errno(env, "markSet: allow must be an array of paths or null", EINVAL);
-  pthread_mutex_lock(&fan.lock);
+  pthread_rwlock_wrlock(&fan.lock);
   mark_t *mk = find_mark(id);
   if (mk == NULL) {
-    pthread_mutex_unlock(&fan.lock);
+    pthread_rwlock_unlock(&fan.lock);
     if (fanotify_mark(atomic_load(&fan.fd), FAN_MARK_ADD | FAN_MARK_FILESYSTEM, FAN_OPEN_EXEC_PERM, AT_FDCWD,
                       merged) != 0) {
       int err = errno;
       strset_free(allow);
       return throw_errno(env, "fanotify_mark(FAN_MARK_FILESYSTEM, FAN_OPEN_EXEC_PERM)", err);
     }
-    pthread_mutex_lock(&fan.lock);
+    pthread_rwlock_wrlock(&fan.lock);
     for (int i = 0; i < MAX_MARKS && mk == NULL; i++)
       if (!fan.marks[i].in_use) mk = &fan.marks[i];
     if (mk == NULL) {
-      pthread_mutex_unlock(&fan.lock);
+      pthread_rwlock_unlock(&fan.lock);
       strset_free(allow);
       return throw_errno(env, "markSet: too many watched containers", ENOSPC);
     }
@@ -1212,7 +1345,7 @@ static napi_value mark_set(napi_env env, napi_callback_info info) {
   mk->host = host;
   strset_free(mk->allow);
   mk->allow = allow;
-  pthread_mutex_unlock(&fan.lock);
+  pthread_rwlock_unlock(&fan.lock);
   return NULL;
 }
 
@@ -1221,7 +1354,7 @@ static napi_value mark_remove(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   int id = get_int(env, argv[0], -1);
-  pthread_mutex_lock(&fan.lock);
+  pthread_rwlock_wrlock(&fan.lock);
   mark_t *mk = find_mark(id);
   if (mk != NULL) {
     /* the overlay may already be unmounted (container gone): its mark went with its superblock */
@@ -1230,7 +1363,7 @@ static napi_value mark_remove(napi_env env, napi_callback_info info) {
     strset_free(mk->allow);
     memset(mk, 0, sizeof *mk);
   }
-  pthread_mutex_unlock(&fan.lock);
+  pthread_rwlock_unlock(&fan.lock);
   return NULL;
 }
 
@@ -1245,12 +1378,12 @@ static napi_value guard_add(napi_env env, napi_callback_info info) {
   if (fan.nguards >= MAX_GUARDS) return throw_errno(env, "guardAdd: too many guarded binaries", ENOSPC);
   if (fanotify_mark(atomic_load(&fan.fd), FAN_MARK_ADD, FAN_OPEN_PERM, AT_FDCWD, path) != 0)
     return throw_errno(env, "fanotify_mark(FAN_OPEN_PERM)", errno);
-  pthread_mutex_lock(&fan.lock);
+  pthread_rwlock_wrlock(&fan.lock);
   guard_t *g = &fan.guards[fan.nguards++];
   g->dev = (uint64_t)st.st_dev;
   g->ino = (uint64_t)st.st_ino;
   snprintf(g->path, sizeof g->path, "%s", path);
-  pthread_mutex_unlock(&fan.lock);
+  pthread_rwlock_unlock(&fan.lock);
   return NULL;
 }
 
@@ -1273,6 +1406,7 @@ static napi_value counters(napi_env env, napi_callback_info info) {
   set_num(env, o, "infoMissed", (double)atomic_load(&info_missed));
   set_num(env, o, "procSkipped", (double)atomic_load(&proc_skipped));
   set_num(env, o, "gateSched", (double)atomic_load(&gate_sched));
+  set_num(env, o, "gateThreads", fan.src.running ? fan.nthreads : 0);
   set_num(env, o, "argsWaitNsTotal", (double)atomic_load(&args_wait_ns));
   return o;
 }

@@ -132,6 +132,8 @@ export function eventsReport(events: readonly ListedEvent[]): Report {
   });
 }
 
+const GATE_SCHED: Readonly<Record<number, string>> = { 1: 'SCHED_FIFO', 2: 'nice -20' };
+
 export function renderWatchStatus(status: WatchStatus, updated: string, running: boolean): string {
   const c = status.counters;
   const t = status.runscTrace;
@@ -139,7 +141,7 @@ export function renderWatchStatus(status: WatchStatus, updated: string, running:
     `bulkhead watch ${running ? `running (pid ${status.pid})` : 'not running'} since ${status.startedAt}, mode ${status.mode}; status of ${updated}`,
     `sources: process tree ${status.sources.proc}; exec gate ${status.sources.gate}`,
     `events: ${status.events} (${status.eventsPerSecond}/s); drops ${c === undefined ? '-' : c.procOverflows + c.procDrops + c.gateOverflows + c.gateDrops} (proc overflows ${c?.procOverflows ?? '-'}, proc drops ${c?.procDrops ?? '-'}, gate overflows ${c?.gateOverflows ?? '-'}, gate drops ${c?.gateDrops ?? '-'}); stalls ${c?.stalls ?? '-'}`,
-    `verdicts: ${c?.verdicts ?? 0} (${c?.denied ?? 0} denied), latency avg ${status.verdictLatencyUs.avg} µs, max ${status.verdictLatencyUs.max} µs`,
+    `verdicts: ${c?.verdicts ?? 0} (${c?.denied ?? 0} denied), latency avg ${status.verdictLatencyUs.avg} µs, max ${status.verdictLatencyUs.max} µs${c === undefined || c.gateThreads === 0 ? '' : `; ${c.gateThreads} verdict thread${c.gateThreads === 1 ? '' : 's'} (${GATE_SCHED[c.gateSched] ?? 'default scheduling'})`}`,
     `guarded runtime binaries: ${status.guarded.length === 0 ? 'none' : status.guarded.map((g) => g.path).join(', ')}`,
     ...(t === undefined
       ? []

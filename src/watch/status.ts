@@ -42,6 +42,7 @@ const statusSchema = z.object({
       infoMissed: num.default(0),
       procSkipped: num.default(0),
       gateSched: num.default(0),
+      gateThreads: num.default(1),
       argsWaitNsTotal: num.default(0),
     })
     .optional(),
