@@ -363,6 +363,19 @@ function wrap(raw: RawAddon): WatchAddon {
   };
 }
 
+/** The addon's interfaceVersion this code reads (src/native/watch.c init: bump both together). */
+export const ADDON_INTERFACE = 2;
+
+/** Why a loaded addon cannot serve this code (built from other sources), or undefined when it can. */
+export function addonMismatch(required: unknown, file: string): string | undefined {
+  const version =
+    typeof required === 'object' && required !== null && 'interfaceVersion' in required
+      ? required.interfaceVersion
+      : undefined;
+  if (version === ADDON_INTERFACE) return undefined;
+  return `the native watch addon ${file} was built from other sources (interface ${typeof version === 'number' ? version : 'unversioned'}, this bulkhead needs ${ADDON_INTERFACE}); rebuild it with \`node scripts/build-native.js\``;
+}
+
 let cached: AddonLoad | undefined;
 
 /** Loads the addon once; never throws. */
@@ -379,6 +392,8 @@ export function loadWatchAddon(): AddonLoad {
   }
   try {
     const required: unknown = createRequire(import.meta.url)(file);
+    const mismatch = addonMismatch(required, file);
+    if (mismatch !== undefined) return (cached = { ok: false, reason: mismatch });
     return (cached = { ok: true, addon: wrap(required as RawAddon) });
   } catch (error) {
     return (cached = {

@@ -1471,6 +1471,11 @@ static napi_value init(napi_env env, napi_value exports) {
       {"seqpacketConnect", NULL, bh_seqpacket_connect, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  /* bump with ADDON_INTERFACE in index.ts whenever what JS reads from the addon changes (an addon built from older
+     sources then refuses to load with the rebuild command, not a schema error mid-run) */
+  napi_value version;
+  napi_create_int32(env, 2, &version);
+  napi_set_named_property(env, exports, "interfaceVersion", version);
   return exports;
 }
 

@@ -3,7 +3,10 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
+import { createRequire } from 'node:module';
 import {
+  ADDON_INTERFACE,
+  addonMismatch,
   loadWatchAddon,
   REC_FIELDS,
   unpackBatch,
@@ -40,6 +43,25 @@ function message(
   data.forEach((word, i) => buf.writeUInt32LE(word >>> 0, 52 + i * 4));
   return buf;
 }
+
+describe('addon interface version', () => {
+  it('the built addon is the interface this code reads', () => {
+    assert.equal(loadWatchAddon().ok, true);
+    const built: unknown = createRequire(import.meta.url)(
+      '../../src/native/build/Release/bulkhead_watch.node',
+    );
+    assert.equal(addonMismatch(built, 'x.node'), undefined);
+  });
+
+  it('refuses an addon built from other sources, naming the rebuild command', () => {
+    // an addon older than its JS used to fail mid-run with a zod error about a missing counter
+    for (const stale of [{}, { interfaceVersion: ADDON_INTERFACE - 1 }, null])
+      assert.match(
+        addonMismatch(stale, '/x/bulkhead_watch.node') ?? '',
+        /^the native watch addon \/x\/bulkhead_watch\.node was built from other sources \(interface (unversioned|\d+), this bulkhead needs \d+\); rebuild it with `node scripts\/build-native\.js`$/,
+      );
+  });
+});
 
 describe('decodeProc', () => {
   const cases: readonly { name: string; buf: Buffer; expect: Partial<NativeRecord> | null }[] = [
