@@ -5,7 +5,7 @@
 // allow-list refuses to start, naming what is missing; learn -> promote -> deny: listed and package-vouched binaries
 // run, an unlisted one and a modified package file fail with EPERM (sh exit 126), and a listed binary changed after
 // start is denied too. Stopping watch leaves no mark (the unlisted binary runs again). A package upgraded while watch
-// runs (new binary and md5sums renamed into place, as dpkg does) is re-read: in deny mode the upgraded binary runs
+// runs (the real dpkg, on a database of its own under --package-root) is re-read: in deny mode the upgraded binary runs
 // and its exec is allowed, in alert mode it is not alerted; a package file changed with no database change is still
 // denied (BH-W-010) or alerted.
 import assert from 'node:assert/strict';
@@ -17,7 +17,6 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
-  renameSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -176,38 +175,45 @@ describe('watch --host: host application control', engineSuite, () => {
   });
 
   /**
-   * A fixture dpkg database of its own (package bh-upgrade owns `tool` and `other`, both as shipped) and the upgrade
-   * dpkg makes: the new binary written beside the old and renamed over it (a new inode), then the package's new
-   * md5sums renamed into info/.
+   * A dpkg database of its own, written by the real dpkg (`--admindir`, files unpacked at their paths on the test's
+   * tmpfs): package bh-<name>-tool owns `tool`, package bh-<name>-other owns `other`. `install(pkg, version)` builds
+   * and installs that version (`tool` and `other` are /usr/bin/true plus trailing bytes naming the version: the same
+   * program, another md5); dpkg unpacks beside the old file, renames it into place and renames the new info files
+   * into info/, as on a real upgrade.
    */
-  function upgradeFixture(name: string): {
+  function dpkgFixture(name: string): {
     pkgroot: string;
     tool: string;
     other: string;
-    upgrade: () => void;
+    install: (pkg: 'tool' | 'other', version: number) => void;
   } {
-    const tool = bin(`${name}-tool`);
-    const other = bin(`${name}-other`);
-    copyFileSync('/usr/bin/true', tool);
-    copyFileSync('/usr/bin/true', other);
     const pkgroot = join(dir, `pkgroot-${name}`);
-    const info = join(pkgroot, 'var', 'lib', 'dpkg', 'info');
-    mkdirSync(info, { recursive: true });
-    const otherShipped = md5(other);
-    // the package's record of `other` stays as shipped: a change to it is not the package manager's
-    const md5sums = (): string => `${md5(tool)}  ${tool.slice(1)}\n${otherShipped}  ${other.slice(1)}\n`;
-    writeFileSync(join(info, 'bh-upgrade.list'), `/.\n${mnt}\n${tool}\n${other}\n`);
-    writeFileSync(join(info, 'bh-upgrade.md5sums'), md5sums());
-    const upgrade = (): void => {
-      // trailing bytes after the ELF image: another md5, the same program
-      writeFileSync(`${tool}.dpkg-new`, Buffer.concat([readFileSync('/usr/bin/true'), Buffer.from('\0v2')]), {
-        mode: 0o755,
+    const admin = join(pkgroot, 'var', 'lib', 'dpkg');
+    for (const d of ['info', 'updates', 'triggers']) mkdirSync(join(admin, d), { recursive: true });
+    writeFileSync(join(admin, 'status'), '');
+    writeFileSync(join(admin, 'available'), '');
+    const file = (pkg: 'tool' | 'other'): string => bin(`${name}-${pkg}`);
+    const install = (pkg: 'tool' | 'other', version: number): void => {
+      const build = join(dir, `deb-${name}-${pkg}-${version}`);
+      mkdirSync(join(build, 'DEBIAN'), { recursive: true });
+      mkdirSync(join(build, mnt, 'bin'), { recursive: true });
+      writeFileSync(
+        join(build, 'DEBIAN', 'control'),
+        `Package: bh-${name}-${pkg}\nVersion: ${version}\nArchitecture: all\nMaintainer: bulkhead tests <tests@example.invalid>\nDescription: watch --host fixture\n`,
+      );
+      writeFileSync(
+        join(build, file(pkg)),
+        Buffer.concat([readFileSync('/usr/bin/true'), Buffer.from(`\0v${version}`)]),
+        { mode: 0o755 },
+      );
+      execFileSync('dpkg-deb', ['--root-owner-group', '-Zgzip', '--build', build, `${build}.deb`], {
+        stdio: 'ignore',
       });
-      renameSync(`${tool}.dpkg-new`, tool);
-      writeFileSync(join(info, 'bh-upgrade.md5sums.dpkg-new'), md5sums());
-      renameSync(join(info, 'bh-upgrade.md5sums.dpkg-new'), join(info, 'bh-upgrade.md5sums'));
+      execFileSync('dpkg', [`--admindir=${admin}`, '--log=/dev/null', '-i', `${build}.deb`], {
+        stdio: 'ignore',
+      });
     };
-    return { pkgroot, tool, other, upgrade };
+    return { pkgroot, tool: file('tool'), other: file('other'), install };
   }
 
   /** Waits (up to 60 s) until watch's stderr matches `pattern`: the re-read's log line follows its markSet. */
@@ -219,8 +225,10 @@ describe('watch --host: host application control', engineSuite, () => {
     }
   }
 
-  it('deny: after a package upgrade the upgraded binary runs; a package file changed outside dpkg is still denied', async () => {
-    const fx = upgradeFixture('deny');
+  it('deny: after a real dpkg upgrade the upgraded binary runs; a package file changed outside dpkg is still denied', async () => {
+    const fx = dpkgFixture('deny');
+    fx.install('tool', 1);
+    fx.install('other', 1);
     const profiles = join(dir, 'upgrade-profiles');
     const learner = await startWatch(args('learn', profiles, join(dir, 'upgrade-learn.db'), fx.pkgroot), {
       DOCKER_HOST: engine.host,
@@ -234,10 +242,10 @@ describe('watch --host: host application control', engineSuite, () => {
     const sh = (file: string): number | null => spawnSync('/bin/sh', ['-c', file]).status;
     try {
       assert.match(w.stderr(), /2 package executables verified/);
-      assert.equal(sh(fx.tool), 0, 'as shipped');
-      // changed in place, no database change: the re-read must not vouch for it
+      assert.equal(sh(fx.tool), 0, 'as installed');
+      // changed in place, its package not upgraded: the re-read must not vouch for it
       appendFileSync(fx.other, '\0');
-      fx.upgrade();
+      fx.install('tool', 2);
       await waitForLog(
         w,
         /package databases changed; re-read in \d+ ms .*: 1 files changed \(0 added, 0 removed, 1 with a new digest\)/,
@@ -246,7 +254,7 @@ describe('watch --host: host application control', engineSuite, () => {
         w.stderr(),
         /deny allow-set of \d+ files \(\d+ in host profile v1, 1 package executables verified\)/,
       );
-      assert.equal(sh(fx.tool), 0, 'upgraded by the package manager');
+      assert.equal(sh(fx.tool), 0, 'upgraded by dpkg');
       assert.equal(sh(fx.other), 126, 'changed outside the package manager');
       const upgraded = await waitForEvents(db, 'upgraded exec', (e) => e.path === fx.tool, 2);
       assert.deepEqual(
@@ -264,15 +272,17 @@ describe('watch --host: host application control', engineSuite, () => {
     }
   });
 
-  it('alert: an exec right after a package upgrade is judged by the new md5sums; a changed package file alerts', async () => {
-    const fx = upgradeFixture('alert');
+  it('alert: an exec right after a dpkg upgrade is judged by the new md5sums; a changed package file alerts', async () => {
+    const fx = dpkgFixture('alert');
+    fx.install('tool', 1);
+    fx.install('other', 1);
     const db = join(dir, 'upgrade-alert.db');
     const w = await startWatch(args('alert', join(dir, 'upgrade-alert-profiles'), db, fx.pkgroot), {
       DOCKER_HOST: engine.host,
     });
     try {
       appendFileSync(fx.other, '\0');
-      fx.upgrade();
+      fx.install('tool', 2);
       // no wait for the poll: an exec that would alert re-reads a changed database first
       assert.equal(spawnSync(fx.tool).status, 0);
       assert.equal(spawnSync(fx.other).status, 0);
