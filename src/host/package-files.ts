@@ -30,6 +30,17 @@ export interface OwnedFile {
   readonly digest: string | undefined;
 }
 
+/**
+ * What one read of one database unit gave: a dpkg package (its info/<pkg>.list and .md5sums) or an rpm database
+ * file, with the stat of the files it came from, so that a later read reuses a unit whose files did not change.
+ */
+export interface PackagePart {
+  readonly stamp: string;
+  /** Real path -> owner, in the database's order. */
+  readonly files: readonly (readonly [string, OwnedFile])[];
+  readonly warnings: readonly string[];
+}
+
 export interface PackageFileIndex {
   /** Real path -> owner. */
   readonly byPath: ReadonlyMap<string, OwnedFile>;
@@ -37,6 +48,8 @@ export interface PackageFileIndex {
   readonly sources: readonly string[];
   /** Skipped records and unreadable files (first few per file). */
   readonly warnings: readonly string[];
+  /** "dpkg:<info name>" or "rpm:<file>" -> its part; a later read keeps the same object for a unit it reused. */
+  readonly parts: ReadonlyMap<string, PackagePart>;
 }
 
 /** An info file larger than this is not read (the largest on a Debian desktop is a few MiB). */
@@ -50,6 +63,21 @@ function readCapped(file: string): string | undefined {
   } finally {
     closeSync(fd);
   }
+}
+
+/** Inode, size, mtime and ctime of each file ("-" when absent): equal stamps, unchanged files. */
+function statStamp(files: readonly (string | undefined)[]): string {
+  return files
+    .map((f) => {
+      if (f === undefined) return '-';
+      try {
+        const st = statSync(f, { bigint: true });
+        return `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+      } catch {
+        return '-';
+      }
+    })
+    .join('|');
 }
 
 /** Resolves the directories of listed paths once each (a few thousand for a whole system). */
@@ -72,10 +100,55 @@ function canonicalizer(root: string): (path: string) => string {
   };
 }
 
+function readDpkgPackage(
+  key: string,
+  entry: { list?: string; md5sums?: string },
+  canonical: (path: string) => string,
+): Omit<PackagePart, 'stamp'> {
+  const warnings: string[] = [];
+  const pkg = dpkgInfoPackage(`${key}.list`)?.name ?? key;
+  let md5 = new Map<string, string>();
+  if (entry.md5sums !== undefined) {
+    try {
+      const text = readCapped(entry.md5sums);
+      if (text === undefined)
+        warnings.push(`${entry.md5sums}: larger than ${MAX_INFO_BYTES} bytes, not read`);
+      else {
+        const r = parseDpkgMd5sums(text, entry.md5sums);
+        md5 = r.entries;
+        warnings.push(...r.warnings);
+      }
+    } catch (error) {
+      warnings.push(`${entry.md5sums}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  // a package without md5sums still owns its listed files: owned, with no digest to verify
+  const listed: string[] = [...md5.keys()];
+  if (entry.list !== undefined) {
+    try {
+      const text = readCapped(entry.list);
+      if (text === undefined) warnings.push(`${entry.list}: larger than ${MAX_INFO_BYTES} bytes, not read`);
+      else {
+        const r = parseDpkgList(text, entry.list);
+        listed.push(...r.paths);
+        warnings.push(...r.warnings);
+      }
+    } catch (error) {
+      warnings.push(`${entry.list}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  const files = [...new Set(listed)].map((path): readonly [string, OwnedFile] => [
+    canonical(path),
+    { manager: 'dpkg', package: pkg, algo: 'md5', digest: md5.get(path) },
+  ]);
+  return { files, warnings };
+}
+
 function readDpkg(
   root: string,
-  add: (path: string, owner: OwnedFile) => void,
-  warnings: string[],
+  canonical: (path: string) => string,
+  previous: ReadonlyMap<string, PackagePart> | undefined,
+  parts: Map<string, PackagePart>,
 ): string | undefined {
   const info = join(root, 'var/lib/dpkg/info');
   if (!existsSync(info)) return undefined;
@@ -90,49 +163,46 @@ function readDpkg(
   }
   let files = 0;
   for (const [key, entry] of byPackage) {
-    const pkg = dpkgInfoPackage(`${key}.list`)?.name ?? key;
-    let md5 = new Map<string, string>();
-    if (entry.md5sums !== undefined) {
-      try {
-        const text = readCapped(entry.md5sums);
-        if (text === undefined)
-          warnings.push(`${entry.md5sums}: larger than ${MAX_INFO_BYTES} bytes, not read`);
-        else {
-          const r = parseDpkgMd5sums(text, entry.md5sums);
-          md5 = r.entries;
-          warnings.push(...r.warnings);
-        }
-      } catch (error) {
-        warnings.push(`${entry.md5sums}: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    }
-    // a package without md5sums still owns its listed files: owned, with no digest to verify
-    const listed: string[] = [...md5.keys()];
-    if (entry.list !== undefined) {
-      try {
-        const text = readCapped(entry.list);
-        if (text === undefined) warnings.push(`${entry.list}: larger than ${MAX_INFO_BYTES} bytes, not read`);
-        else {
-          const r = parseDpkgList(text, entry.list);
-          listed.push(...r.paths);
-          warnings.push(...r.warnings);
-        }
-      } catch (error) {
-        warnings.push(`${entry.list}: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    }
-    for (const path of new Set(listed)) {
-      add(path, { manager: 'dpkg', package: pkg, algo: 'md5', digest: md5.get(path) });
-      files += 1;
-    }
+    // dpkg replaces a package's info files by rename: an unchanged stamp is the same list and md5sums
+    const stamp = statStamp([entry.list, entry.md5sums]);
+    const old = previous?.get(`dpkg:${key}`);
+    const part = old?.stamp === stamp ? old : { stamp, ...readDpkgPackage(key, entry, canonical) };
+    parts.set(`dpkg:${key}`, part);
+    files += part.files.length;
   }
   return `dpkg ${info}: ${byPackage.size} packages, ${files} files`;
 }
 
+function readRpmDatabase(
+  file: string,
+  sqlite: boolean,
+  canonical: (path: string) => string,
+): Omit<PackagePart, 'stamp'> {
+  const warnings: string[] = [];
+  let read: { blobs: { id: string; blob: Buffer }[]; problems: string[] };
+  try {
+    const bytes = readFileSync(file);
+    read = sqlite ? readRpmSqliteBlobs(bytes, file) : readBdbBlobs(bytes);
+  } catch (error) {
+    return { files: [], warnings: [`${file}: ${error instanceof Error ? error.message : String(error)}`] };
+  }
+  warnings.push(...read.problems);
+  const { packages, problems } = readRpmFileRecords(read.blobs);
+  warnings.push(...problems.map((p) => `${file}: ${p}`));
+  const files = packages.flatMap((p) =>
+    p.files.map((f): readonly [string, OwnedFile] => [
+      canonical(f.path),
+      { manager: 'rpm', package: p.name, algo: p.algo, digest: f.digest === '' ? undefined : f.digest },
+    ]),
+  );
+  return { files, warnings };
+}
+
 function readRpm(
   root: string,
-  add: (path: string, owner: OwnedFile) => void,
-  warnings: string[],
+  canonical: (path: string) => string,
+  previous: ReadonlyMap<string, PackagePart> | undefined,
+  parts: Map<string, PackagePart>,
 ): string | undefined {
   const dirs = ['var/lib/rpm', 'usr/lib/sysimage/rpm'].map((d) => join(root, d));
   for (const dir of dirs) {
@@ -140,49 +210,51 @@ function readRpm(
     const bdb = join(dir, 'Packages');
     const file = existsSync(sqlite) ? sqlite : existsSync(bdb) ? bdb : undefined;
     if (file === undefined) continue;
-    let read: { blobs: { id: string; blob: Buffer }[]; problems: string[] };
-    try {
-      const bytes = readFileSync(file);
-      read = file === sqlite ? readRpmSqliteBlobs(bytes, file) : readBdbBlobs(bytes);
-    } catch (error) {
-      warnings.push(`${file}: ${error instanceof Error ? error.message : String(error)}`);
-      continue;
-    }
-    warnings.push(...read.problems);
-    const { packages, problems } = readRpmFileRecords(read.blobs);
-    warnings.push(...problems.map((p) => `${file}: ${p}`));
-    let files = 0;
-    for (const p of packages)
-      for (const f of p.files) {
-        add(f.path, {
-          manager: 'rpm',
-          package: p.name,
-          algo: p.algo,
-          digest: f.digest === '' ? undefined : f.digest,
-        });
-        files += 1;
-      }
-    return `rpm ${file}: ${packages.length} packages, ${files} files`;
+    const stamp = statStamp([file, `${file}-wal`]);
+    const old = previous?.get(`rpm:${file}`);
+    const part = old?.stamp === stamp ? old : { stamp, ...readRpmDatabase(file, file === sqlite, canonical) };
+    parts.set(`rpm:${file}`, part);
+    if (part.files.length === 0 && part.warnings.length > 0) continue;
+    const packages = new Set(part.files.map(([, o]) => o.package)).size;
+    return `rpm ${file}: ${packages} packages, ${part.files.length} files`;
   }
   return undefined;
 }
 
-/** Reads the package databases under `root` (normally "/"); listed paths are resolved under the same root. */
-export function loadPackageFileIndex(root: string): PackageFileIndex {
+/**
+ * Reads the package databases under `root` (normally "/"); listed paths are resolved under the same root. Given the
+ * `previous` index, a dpkg package whose info files and an rpm database whose file did not change are not read
+ * again (a reused part keeps the real paths it resolved then).
+ */
+export function loadPackageFileIndex(root: string, previous?: PackageFileIndex): PackageFileIndex {
+  const parts = new Map<string, PackagePart>();
+  const canonical = canonicalizer(root);
+  const sources = [
+    readDpkg(root, canonical, previous?.parts, parts),
+    readRpm(root, canonical, previous?.parts, parts),
+  ].filter((s): s is string => s !== undefined);
   const byPath = new Map<string, OwnedFile>();
   const warnings: string[] = [];
-  const canonical = canonicalizer(root);
-  const add = (path: string, owner: OwnedFile): void => {
-    const real = canonical(path);
-    const old = byPath.get(real);
-    // /bin/ls and /usr/bin/ls both listed (a usrmerge transition): the record with a digest wins
-    if (old === undefined || (old.digest === undefined && owner.digest !== undefined))
-      byPath.set(real, owner);
-  };
-  const sources = [readDpkg(root, add, warnings), readRpm(root, add, warnings)].filter(
-    (s): s is string => s !== undefined,
-  );
-  return { byPath, sources, warnings };
+  for (const part of parts.values()) {
+    warnings.push(...part.warnings);
+    for (const [real, owner] of part.files) {
+      const old = byPath.get(real);
+      // /bin/ls and /usr/bin/ls both listed (a usrmerge transition): the record with a digest wins
+      if (old === undefined || (old.digest === undefined && owner.digest !== undefined))
+        byPath.set(real, owner);
+    }
+  }
+  return { byPath, sources, warnings, parts };
+}
+
+/** The real paths of the parts a re-read did not reuse, before and after: the files whose record may have changed. */
+export function rereadPaths(before: PackageFileIndex, after: PackageFileIndex): Set<string> {
+  const paths = new Set<string>();
+  for (const [key, part] of after.parts)
+    if (before.parts.get(key) !== part) for (const [path] of part.files) paths.add(path);
+  for (const [key, part] of before.parts)
+    if (after.parts.get(key) !== part) for (const [path] of part.files) paths.add(path);
+  return paths;
 }
 
 /**

@@ -23,6 +23,7 @@ import {
   digestFile,
   loadPackageFileIndex,
   packageDatabaseStamp,
+  rereadPaths,
   type OwnedFile,
   type PackageFileIndex,
 } from '../host/package-files.js';
@@ -77,7 +78,7 @@ export class PackageDbDebounce {
   private readonly quietMs: number;
   private readonly maxWaitMs: number;
 
-  constructor(readStamp: string, quietMs = 500, maxWaitMs = 3000) {
+  constructor(readStamp: string, quietMs = 250, maxWaitMs = 1000) {
     this.read = readStamp;
     this.quietMs = quietMs;
     this.maxWaitMs = maxWaitMs;
@@ -264,7 +265,9 @@ interface FileFacts {
 export class HostControl {
   private readonly options: HostControlOptions;
   readonly filesystems: HostFilesystem[];
-  private index: PackageFileIndex = { byPath: new Map(), sources: [], warnings: [] };
+  private index: PackageFileIndex = { byPath: new Map(), sources: [], warnings: [], parts: new Map() };
+  /** Package file -> its gate key, for the vouched ones (deny mode): a re-read recomputes its packages' files only. */
+  private readonly packageKeys = new Map<string, string>();
   private packages: PackageDbDebounce | undefined;
   /** When an alert last made watch re-read (Date.now ms): at most once a second while an upgrade goes on. */
   private alertReadAt = 0;
@@ -336,7 +339,7 @@ export class HostControl {
   private readPackages(): number {
     const started = Date.now();
     const stamp = packageDatabaseStamp(this.options.packageRoot);
-    this.index = loadPackageFileIndex(this.options.packageRoot);
+    this.index = loadPackageFileIndex(this.options.packageRoot, this.index);
     this.files.clear();
     for (const w of this.index.warnings.slice(0, 20)) this.options.log(`bulkhead watch --host: ${w}`);
     if (this.packages === undefined) this.packages = new PackageDbDebounce(stamp);
@@ -375,17 +378,19 @@ export class HostControl {
       return false;
     }
     const c = diffPackageFileIndexes(before, this.index);
+    const reread = rereadPaths(before, this.index);
+    const parts = [...this.index.parts].filter(([key, part]) => before.parts.get(key) !== part).length;
     // the line follows markSet: once it is logged, the new allow-set answers
-    if (this.addon !== undefined) this.updateMarks(this.addon);
+    if (this.addon !== undefined) this.updateMarks(this.addon, reread);
     this.options.log(
-      `bulkhead watch --host: package databases changed; re-read in ${ms} ms (${trigger === 'poll' ? 'on the poll' : 'before an alert'}): ${c.added + c.removed + c.changed} files changed (${c.added} added, ${c.removed} removed, ${c.changed} with a new digest); ${this.index.sources.join('; ') || 'none found'}`,
+      `bulkhead watch --host: package databases changed; re-read in ${ms} ms (${trigger === 'poll' ? 'on the poll' : 'before an alert'}, ${parts} packages read again): ${c.added + c.removed + c.changed} files changed (${c.added} added, ${c.removed} removed, ${c.changed} with a new digest); ${this.index.sources.join('; ') || 'none found'}`,
     );
     return true;
   }
 
-  private updateMarks(addon: WatchAddon): void {
+  private updateMarks(addon: WatchAddon, reread?: ReadonlySet<string>): void {
     if (this.marks.size === 0) return;
-    const allow = this.allowList();
+    const allow = this.allowList(reread);
     for (const [id, fs] of this.marks)
       addon.markSet(id, fs.path, '', this.options.mode === 'deny' ? 1 : 0, allow, true);
   }
@@ -518,64 +523,85 @@ export class HostControl {
    * The addon's allow-set in deny mode (null otherwise: nothing is denied): the promoted entries whose file still has
    * the listed sha256, and the package-owned executables on the marked filesystems that match their package digest
    * (or whose package recorded none), each as `path\tino\tctime`, so a file replaced or changed later is not allowed.
+   * `reread`: only these package paths are looked at again (the files of the packages a re-read did not reuse); the
+   * other package files keep their keys, and a key of a file changed since then matches no exec.
    */
-  private allowList(): string[] | null {
+  private allowList(reread?: ReadonlySet<string>): string[] | null {
     if (this.options.mode !== 'deny') return null;
-    const keys = new Set<string>();
     const started = Date.now();
-    const marked = (dev: bigint): boolean => this.filesystems.some((f) => BigInt(f.dev) === dev);
-    const add = (path: string, check: (st: BigIntStats) => boolean): void => {
-      try {
-        // the kernel names the file by its real path (a listed symlink, e.g. /lib64/ld-linux-x86-64.so.2, is its target)
-        const realPath = realpathSync.native(path);
-        const st = statSync(realPath, { bigint: true });
-        if (!st.isFile() || !marked(st.dev)) return;
-        if (check(st)) keys.add(hostGateKey(realPath, { ino: st.ino, ctimeNs: st.ctimeNs }));
-      } catch {
-        // gone
-      }
-    };
-    for (const e of this.enforced?.executables ?? [])
-      add(e.path, () => e.sha256 === undefined || this.fileFacts(e.path).sha256 === e.sha256);
-    let vouched = 0;
-    const vouch = (path: string, owner: OwnedFile, st: BigIntStats): boolean => {
-      if ((st.mode & 0o111n) === 0n) return false;
-      const ok = owner.digest === undefined || this.verified(path, owner) === true;
-      if (ok) vouched += 1;
-      return ok;
-    };
-    // one lstat per package file (a whole system lists ~100,000, ~2% executable), realpath once per directory
-    const realDirs = new Map<string, string | undefined>();
-    for (const [path, owner] of this.index.byPath) {
-      let lst: BigIntStats;
-      try {
-        lst = lstatSync(path, { bigint: true });
-      } catch {
-        continue;
-      }
-      if (lst.isSymbolicLink()) {
-        add(path, (st) => vouch(path, owner, st));
-        continue;
-      }
-      if (!lst.isFile() || (lst.mode & 0o111n) === 0n || !marked(lst.dev)) continue;
-      const dir = dirname(path);
-      let realDir = realDirs.get(dir);
-      if (!realDirs.has(dir)) {
-        try {
-          realDir = realpathSync.native(dir);
-        } catch {
-          realDir = undefined;
-        }
-        realDirs.set(dir, realDir);
-      }
-      if (realDir !== undefined && vouch(path, owner, lst))
-        keys.add(hostGateKey(join(realDir, basename(path)), { ino: lst.ino, ctimeNs: lst.ctimeNs }));
+    const keys = new Set<string>();
+    for (const e of this.enforced?.executables ?? []) {
+      const key = this.gateKey(
+        e.path,
+        () => e.sha256 === undefined || this.fileFacts(e.path).sha256 === e.sha256,
+      );
+      if (key !== undefined) keys.add(key);
     }
+    const realDirs = new Map<string, string | undefined>();
+    if (reread === undefined) this.packageKeys.clear();
+    for (const [path, owner] of reread === undefined ? this.index.byPath : this.reread(reread)) {
+      this.packageKeys.delete(path);
+      const key = owner === undefined ? undefined : this.packageKey(path, owner, realDirs);
+      if (key !== undefined) this.packageKeys.set(path, key);
+    }
+    for (const key of this.packageKeys.values()) keys.add(key);
     this.allowedKeys = keys.size;
     this.options.log(
-      `bulkhead watch --host: deny allow-set of ${keys.size} files (${this.enforced?.executables.length ?? 0} in host profile v${this.enforced?.version ?? '-'}, ${vouched} package executables verified) in ${Date.now() - started} ms`,
+      `bulkhead watch --host: deny allow-set of ${keys.size} files (${this.enforced?.executables.length ?? 0} in host profile v${this.enforced?.version ?? '-'}, ${this.packageKeys.size} package executables verified${reread === undefined ? '' : `, ${reread.size} package files looked at again`}) in ${Date.now() - started} ms`,
     );
     return [...keys];
+  }
+
+  private *reread(paths: ReadonlySet<string>): Generator<[string, OwnedFile | undefined]> {
+    for (const path of paths) yield [path, this.index.byPath.get(path)];
+  }
+
+  private marked(dev: bigint): boolean {
+    return this.filesystems.some((f) => BigInt(f.dev) === dev);
+  }
+
+  /** The gate key of the file `path` names (the kernel names it by its real path), if it is a marked file and `check` passes. */
+  private gateKey(path: string, check: (st: BigIntStats) => boolean): string | undefined {
+    try {
+      // a listed symlink, e.g. /lib64/ld-linux-x86-64.so.2, is its target
+      const realPath = realpathSync.native(path);
+      const st = statSync(realPath, { bigint: true });
+      if (!st.isFile() || !this.marked(st.dev) || !check(st)) return undefined;
+      return hostGateKey(realPath, { ino: st.ino, ctimeNs: st.ctimeNs });
+    } catch {
+      return undefined; // gone
+    }
+  }
+
+  /** A package file's gate key when it is an executable that matches its package's digest (or has none recorded). */
+  private packageKey(
+    path: string,
+    owner: OwnedFile,
+    realDirs: Map<string, string | undefined>,
+  ): string | undefined {
+    const vouch = (st: BigIntStats): boolean =>
+      (st.mode & 0o111n) !== 0n && (owner.digest === undefined || this.verified(path, owner) === true);
+    // one lstat per package file (a whole system lists ~100,000, ~2% executable), realpath once per directory
+    let lst: BigIntStats;
+    try {
+      lst = lstatSync(path, { bigint: true });
+    } catch {
+      return undefined;
+    }
+    if (lst.isSymbolicLink()) return this.gateKey(path, vouch);
+    if (!lst.isFile() || (lst.mode & 0o111n) === 0n || !this.marked(lst.dev)) return undefined;
+    const dir = dirname(path);
+    let realDir = realDirs.get(dir);
+    if (!realDirs.has(dir)) {
+      try {
+        realDir = realpathSync.native(dir);
+      } catch {
+        realDir = undefined;
+      }
+      realDirs.set(dir, realDir);
+    }
+    if (realDir === undefined || !vouch(lst)) return undefined;
+    return hostGateKey(join(realDir, basename(path)), { ino: lst.ino, ctimeNs: lst.ctimeNs });
   }
 
   /** Re-reads host.yaml when it changed (a broken file keeps the last good one) and updates the marks' allow-set. */

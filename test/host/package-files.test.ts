@@ -1,7 +1,7 @@
 // The package databases' change detection for watch --host (src/host/package-files.ts): packageDatabaseStamp
 // changes when dpkg renames a package's new info files into place, rewrites status or journals in updates/, and
 // when rpm writes rpmdb.sqlite; it stays when nothing was written. diffPackageFileIndexes counts what a re-read of a
-// real fixture database changed.
+// real fixture database changed, and a re-read given the previous index reads again only the packages that changed.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,7 @@ import {
   diffPackageFileIndexes,
   loadPackageFileIndex,
   packageDatabaseStamp,
+  rereadPaths,
 } from '../../src/host/package-files.js';
 
 const MD5_A = 'a'.repeat(32);
@@ -100,5 +101,21 @@ describe('package database stamp and re-read diff', () => {
     assert.equal(second.byPath.get('/usr/bin/tool')?.digest, MD5_B);
     assert.deepEqual(diffPackageFileIndexes(first, second), { added: 1, removed: 1, changed: 1 });
     assert.deepEqual(diffPackageFileIndexes(second, second), { added: 0, removed: 0, changed: 0 });
+  });
+
+  it('a re-read given the previous index reads again only the packages whose info files changed', () => {
+    install(join(info(), 'other.list'), '/usr/bin/other\n');
+    const first = loadPackageFileIndex(root);
+    install(join(info(), 'tool.md5sums'), `${MD5_A}  usr/bin/tool\n`);
+    const second = loadPackageFileIndex(root, first);
+    assert.equal(second.parts.get('dpkg:other'), first.parts.get('dpkg:other'), 'other: reused');
+    assert.notEqual(second.parts.get('dpkg:tool'), first.parts.get('dpkg:tool'), 'tool: read again');
+    assert.equal(second.byPath.get('/usr/bin/tool')?.digest, MD5_A);
+    assert.deepEqual([...rereadPaths(first, second)], ['/usr/bin/tool']);
+    // the same result as a read from scratch
+    assert.deepEqual([...second.byPath], [...loadPackageFileIndex(root).byPath]);
+    rmSync(join(info(), 'extra.list'));
+    const third = loadPackageFileIndex(root, second);
+    assert.deepEqual([...rereadPaths(second, third)], ['/usr/bin/extra'], 'a removed package');
   });
 });

@@ -248,11 +248,11 @@ describe('watch --host: host application control', engineSuite, () => {
       fx.install('tool', 2);
       await waitForLog(
         w,
-        /package databases changed; re-read in \d+ ms .*: 1 files changed \(0 added, 0 removed, 1 with a new digest\)/,
+        /package databases changed; re-read in \d+ ms \(on the poll, 1 packages read again\): 1 files changed \(0 added, 0 removed, 1 with a new digest\)/,
       );
       assert.match(
         w.stderr(),
-        /deny allow-set of \d+ files \(\d+ in host profile v1, 1 package executables verified\)/,
+        /deny allow-set of \d+ files \(\d+ in host profile v1, 2 package executables verified, \d+ package files looked at again\)/,
       );
       assert.equal(sh(fx.tool), 0, 'upgraded by dpkg');
       assert.equal(sh(fx.other), 126, 'changed outside the package manager');
