@@ -363,13 +363,14 @@ export interface CvePage {
 export const CVE_PAGE_SIZE = 100;
 export const CVE_PAGE_SIZE_MAX = 500;
 
-/** `column` (a host id) is a visible host: no restriction for a tenant granted every host, else its host ids. */
-async function visibleHostIds(
+/** `column` (a host id) is one of `hosts`: no restriction for a tenant granted every host, else their ids. */
+function visibleHostIds(
   db: ServerDb,
   tenant: Tenant,
-): Promise<(column: 'hosts.id' | 'host_containers.host_id') => RawBuilder<boolean>> {
+  hosts: readonly VisibleHost[],
+): (column: 'hosts.id') => RawBuilder<boolean> {
   if (tenant.grants.some((g) => Object.keys(g).length === 0)) return () => sql<boolean>`1 = 1`;
-  const ids = (await visibleHosts(db, tenant)).map((h) => h.id);
+  const ids = hosts.map((h) => h.id);
   // one bound parameter whatever the number of hosts (SQLite allows 32,766 per statement)
   return db.getExecutor().adapter instanceof PostgresAdapter
     ? (column) => sql<boolean>`${sql.ref(column)} = any(${ids}::text[])`
@@ -378,9 +379,12 @@ async function visibleHostIds(
 
 /**
  * "Which hosts run an image with CVE X": the visible containers whose image has an open finding for it, a page at
- * a time. Totals are counted and the page is cut by the database (indexes findings_vuln_digest,
- * host_containers_digest_host, hosts_name), so a CVE on 50,000 containers answers in milliseconds, not by reading
- * every (container, package) row.
+ * a time. The totals come from each visible host's (digest, containers) that the fleet page keeps (hostImages,
+ * read again only for hosts whose last_report moved, so a replaced report or a deleted host counts at once) and
+ * the CVE's affected digests (index findings_vuln_digest); the page is cut by the database (indexes
+ * host_containers_pk, hosts_name). Counting the affected host_containers rows in the database instead took 57 ms of
+ * every request on PostgreSQL at 50,000 containers (a hash join over all of them, then count(distinct) sorts that
+ * spilled to disk), 13 ms even for a bare count(*).
  */
 export async function hostsWithCve(
   db: ServerDb,
@@ -388,27 +392,28 @@ export async function hostsWithCve(
   cve: string,
   paging: CvePaging = { page: 1, pageSize: CVE_PAGE_SIZE },
 ): Promise<CvePage> {
-  const visible = await visibleHostIds(db, tenant);
+  const hosts = await visibleHosts(db, tenant);
+  const images = await hostImages(db, hosts);
+  const visible = visibleHostIds(db, tenant, hosts);
   const affectedDigests = db
     .selectFrom('findings')
     .select('findings.digest')
     .where('findings.vulnerability', '=', cve)
     .where('findings.state', '=', 'open');
-  const counted = await db
-    .selectFrom('host_containers')
-    .select((eb) => [
-      eb.fn.countAll<number | string>().as('containers'),
-      eb.fn.count<number | string>('host_containers.host_id').distinct().as('hosts'),
-      eb.fn.count<number | string>('host_containers.digest').distinct().as('images'),
-    ])
-    .where('host_containers.digest', 'in', affectedDigests)
-    .where(visible('host_containers.host_id'))
-    .executeTakeFirst();
-  const totals = {
-    hosts: Number(counted?.hosts ?? 0),
-    containers: Number(counted?.containers ?? 0),
-    images: Number(counted?.images ?? 0),
-  };
+  const cveDigests = new Set((await affectedDigests.distinct().execute()).map((r) => r.digest));
+  const totals = { hosts: 0, containers: 0, images: 0 };
+  const affectedImages = new Set<string>();
+  for (const h of hosts) {
+    let hit = false;
+    for (const image of images.get(h.id)?.images ?? [])
+      if (cveDigests.has(image.digest)) {
+        hit = true;
+        totals.containers += image.n;
+        affectedImages.add(image.digest);
+      }
+    if (hit) totals.hosts += 1;
+  }
+  totals.images = affectedImages.size;
   const pages = Math.max(1, Math.ceil(totals.containers / paging.pageSize));
   const base = { totals, page: paging.page, pageSize: paging.pageSize, pages };
   if (totals.containers === 0 || paging.page > pages) return { ...base, affected: [] };
