@@ -8,7 +8,7 @@
 //        [--concurrency 16] [--pushers 2] [--budget-s 300] [--only sqlite|postgres] [--cpu-prof DIR]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -77,6 +77,31 @@ function procStats(pid: number): { hwmMb: number; rssMb: number; cpuS: number } 
   return { hwmMb: Math.round(kb('VmHWM') / 1024), rssMb: Math.round(kb('VmRSS') / 1024), cpuS: ticks / 100 };
 }
 
+/**
+ * CPU seconds of a PostgreSQL instance: the postmaster's own, its reaped children's (cutime + cstime, so backends
+ * that exited still count) and every live child's (backends, walwriter, autovacuum).
+ */
+function postgresCpuS(dataDir: string): number {
+  const postmaster = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const fieldsOf = (pid: number | string): string[] => {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  };
+  const own = fieldsOf(postmaster);
+  // utime, stime, cutime, cstime are fields 14-17 of proc(5); ppid is field 4
+  let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const fields = fieldsOf(entry);
+      if (Number(fields[1]) === postmaster) ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // the process ended meanwhile: its time is in the postmaster's cutime/cstime now
+    }
+  }
+  return ticks / 100;
+}
+
 function startChild(args: readonly string[], nodeFlags: readonly string[] = []): ChildProcess {
   const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', ...args], {
     cwd: ROOT,
@@ -131,6 +156,10 @@ interface Result {
   seconds: number;
   perSecond: number;
   serverCpuPerReportMs: number;
+  /** PostgreSQL's CPU (every backend and helper process) per report during ingest; undefined on SQLite. */
+  postgresCpuPerReportMs: number | undefined;
+  /** The pusher processes' CPU per report (signing, JSON, HTTP), on the same cores. */
+  pusherCpuPerReportMs: number;
   cveP50: number;
   cveP95: number;
   cveRows: string;
@@ -142,7 +171,12 @@ interface Result {
   hwmMb: number;
 }
 
-async function runOne(name: string, location: StoreLocation, vulndbPath: string): Promise<Result> {
+async function runOne(
+  name: string,
+  location: StoreLocation,
+  vulndbPath: string,
+  postgresData?: string,
+): Promise<Result> {
   // tenants, enrolment tokens and enrolled keys are written before the server starts (setup, not measured)
   const store = await openStore(location);
   const keys: string[] = [];
@@ -169,6 +203,7 @@ async function runOne(name: string, location: StoreLocation, vulndbPath: string)
   const pid = server.child.pid ?? 0;
   try {
     const cpuBefore = procStats(pid).cpuS;
+    const pgCpuBefore = postgresData === undefined ? 0 : postgresCpuS(postgresData);
     const per = Math.ceil(shape.hosts / PUSHERS);
     const pushers = Array.from({ length: PUSHERS }, (_, p) =>
       startChild([
@@ -203,6 +238,7 @@ async function runOne(name: string, location: StoreLocation, vulndbPath: string)
           resent: number;
           errors: string[];
           ms: number;
+          cpuMs: number;
         };
       }),
     );
@@ -211,8 +247,10 @@ async function runOne(name: string, location: StoreLocation, vulndbPath: string)
     const pushed = outcomes.reduce((n, o) => n + o.pushed, 0);
     const references = outcomes.reduce((n, o) => n + o.references, 0);
     const resent = outcomes.reduce((n, o) => n + o.resent, 0);
+    const pusherCpuMs = outcomes.reduce((n, o) => n + o.cpuMs, 0);
     const seconds = Math.max(...outcomes.map((o) => o.ms)) / 1000;
     const afterIngest = procStats(pid);
+    const pgCpuAfter = postgresData === undefined ? 0 : postgresCpuS(postgresData);
     const get = async (path: string, init: RequestInit = {}): Promise<{ ms: number; body: string }> => {
       const t = performance.now();
       const response = await fetch(`${server.url}${path}`, {
@@ -253,6 +291,9 @@ async function runOne(name: string, location: StoreLocation, vulndbPath: string)
       seconds,
       perSecond: pushed / seconds,
       serverCpuPerReportMs: ((afterIngest.cpuS - cpuBefore) * 1000) / Math.max(1, pushed),
+      pusherCpuPerReportMs: pusherCpuMs / Math.max(1, pushed),
+      postgresCpuPerReportMs:
+        postgresData === undefined ? undefined : ((pgCpuAfter - pgCpuBefore) * 1000) / Math.max(1, pushed),
       cveP50: percentile(cve, 50),
       cveP95: percentile(cve, 95),
       cveRows: `${cveId}: ${cveRows}`,
@@ -281,7 +322,14 @@ async function main(): Promise<void> {
     results.push(await runOne('SQLite', { kind: 'sqlite', dir: join(work, 'sqlite') }, vulndbPath));
   if (values.only !== 'sqlite') {
     postgres = await startPostgres();
-    results.push(await runOne('PostgreSQL', { kind: 'postgres', url: postgres.url }, vulndbPath));
+    results.push(
+      await runOne(
+        'PostgreSQL',
+        { kind: 'postgres', url: postgres.url },
+        vulndbPath,
+        join(postgres.dir, 'data'),
+      ),
+    );
   }
   const f = (n: number): string => n.toFixed(1);
   const command = `node --import tsx bench/server/server.ts --hosts ${shape.hosts} --containers ${shape.containers} --packages ${shape.packages} --images ${shape.images} --concurrency ${CONCURRENCY} --pushers ${PUSHERS} --budget-s ${BUDGET_MS / 1000}`;
@@ -292,11 +340,11 @@ async function main(): Promise<void> {
     '',
     `Simulated hosts: ${shape.hosts} × ${shape.containers} containers over ${shape.images} distinct images of ${shape.packages} packages (real Debian source names from the shared bookworm feed, so findings exist); each report covers the ${Math.min(shape.containers, shape.images)} images it runs, and, like the agent, a pusher first asks the server (\`POST /api/v1/inventories/missing\`, signed) which inventories it still needs and sends the others as references {digest, inventoryHash}. The server is \`bulkhead server\` in its own process; ${PUSHERS} pusher processes sign and send with ${CONCURRENCY} requests in flight in all, on the same 2-core machine (they take CPU from the server). PostgreSQL 15 is the test harness's private instance (unix socket, fsync off). Load average at start: ${load} (the machine is shared with other work). Run ${new Date().toISOString()}.`,
     '',
-    '| store | reports pushed | seconds | reports/s | server CPU ms / report | CVE query p50 / p95 ms | fleet page p50 / p95 ms | rematch ms (images) | server peak RSS MiB after ingest / at end |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| store | reports pushed | seconds | reports/s | server CPU ms / report | PostgreSQL CPU ms / report | pushers CPU ms / report | CVE query p50 / p95 ms | fleet page p50 / p95 ms | rematch ms (images) | server peak RSS MiB after ingest / at end |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
     ...results.map(
       (r) =>
-        `| ${r.store} | ${r.pushed} | ${f(r.seconds)} | ${f(r.perSecond)} | ${f(r.serverCpuPerReportMs)} | ${f(r.cveP50)} / ${f(r.cveP95)} | ${f(r.pageP50)} / ${f(r.pageP95)} | ${r.rematchMs} (${r.rematchImages}) | ${r.hwmIngestMb} / ${r.hwmMb} |`,
+        `| ${r.store} | ${r.pushed} | ${f(r.seconds)} | ${f(r.perSecond)} | ${f(r.serverCpuPerReportMs)} | ${r.postgresCpuPerReportMs === undefined ? '-' : f(r.postgresCpuPerReportMs)} | ${f(r.pusherCpuPerReportMs)} | ${f(r.cveP50)} / ${f(r.cveP95)} | ${f(r.pageP50)} / ${f(r.pageP95)} | ${r.rematchMs} (${r.rematchImages}) | ${r.hwmIngestMb} / ${r.hwmMb} |`,
     ),
     '',
     `Images sent by reference: ${results.map((r) => `${r.store} ${r.references} of ${r.pushed * Math.min(shape.containers, shape.images)} (${r.resent} reports re-sent in full after a refused reference)`).join('; ')}.`,
