@@ -245,6 +245,23 @@ async function withRetry<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
+// Each enrolled host's key parsed once (keyed by its PEM, so a re-enrolled key is a new entry): createPublicKey was
+// ~0.2 ms of each signed request, two per report. Bounded, oldest entry out first.
+const PUBLIC_KEYS_MAX = 50_000;
+const publicKeys = new Map<string, KeyObject>();
+
+function enrolledKey(pem: string): KeyObject {
+  const hit = publicKeys.get(pem);
+  if (hit !== undefined) return hit;
+  const key = createPublicKey(pem);
+  if (publicKeys.size >= PUBLIC_KEYS_MAX) {
+    const oldest = publicKeys.keys().next();
+    if (oldest.done !== true) publicKeys.delete(oldest.value);
+  }
+  publicKeys.set(pem, key);
+  return key;
+}
+
 interface SignedBy {
   readonly host: { id: string; last_created_at: string | null };
   readonly body: Buffer;
@@ -282,7 +299,7 @@ async function verifySigned(
       'unknown-key',
       `no enrolled host has the key that signed this ${what}; enrol with a token from \`bulkhead server token create\` first`,
     );
-  if (!verifyEnvelope(envelope, body, createPublicKey(host.public_key)))
+  if (!verifyEnvelope(envelope, body, enrolledKey(host.public_key)))
     throw new ApiError(
       401,
       'bad-signature',
@@ -301,27 +318,46 @@ function parsePayload(body: Buffer): unknown {
 
 const variantKey = (digest: string, hash: string | undefined): string => `${digest} ${hash ?? ''}`;
 
-/** Every (digest, inventory hash) the server stores for these digests: the first inventory and its variants. */
+interface StoredInventories {
+  /** images.inventory_hash of every asked digest the server has an image row for ('' for rows from before 0002). */
+  readonly first: ReadonlyMap<string, string>;
+  /** variantKey of every asked (digest, inventory hash) the server stores: the first inventory or a variant. */
+  readonly stored: ReadonlySet<string>;
+}
+
+/**
+ * Which of these (digest, inventory hash) the server stores. One read of `images` answers the usual case (the hash
+ * is the digest's first inventory's); image_inventories is read only for the pairs it does not answer, and only for
+ * digests with an image row (a variant's digest always has one).
+ */
 async function storedInventories(
   db: ServerDb | Transaction<ServerDatabase>,
-  digests: readonly string[],
-): Promise<Set<string>> {
-  const out = new Set<string>();
-  for (const chunk of chunks([...new Set(digests)], 500)) {
-    const first = await db
+  asked: readonly { readonly digest: string; readonly inventoryHash: string }[],
+): Promise<StoredInventories> {
+  const first = new Map<string, string>();
+  for (const chunk of chunks([...new Set(asked.map((a) => a.digest))], 500))
+    for (const r of await db
       .selectFrom('images')
       .select(['digest', 'inventory_hash'])
       .where('digest', 'in', chunk)
-      .execute();
-    const variants = await db
+      .execute())
+      first.set(r.digest, r.inventory_hash);
+  const stored = new Set<string>();
+  const unanswered = new Set<string>();
+  for (const a of asked) {
+    const hash = first.get(a.digest);
+    if (hash === undefined) continue;
+    if (hash !== '' && hash === a.inventoryHash) stored.add(variantKey(a.digest, a.inventoryHash));
+    else unanswered.add(a.digest);
+  }
+  for (const chunk of chunks([...unanswered], 500))
+    for (const r of await db
       .selectFrom('image_inventories')
       .select(['digest', 'inventory_hash'])
       .where('digest', 'in', chunk)
-      .execute();
-    for (const r of [...first, ...variants])
-      if (r.inventory_hash !== '') out.add(variantKey(r.digest, r.inventory_hash));
-  }
-  return out;
+      .execute())
+      stored.add(variantKey(r.digest, r.inventory_hash));
+  return { first, stored };
 }
 
 /**
@@ -336,10 +372,7 @@ export async function missingInventories(
   const parsed = inventoryQuerySchema.safeParse(parsePayload(body));
   if (!parsed.success) throw new ApiError(422, 'invalid', `inventory query: ${issuesText(parsed.error)}`);
   const asked = parsed.data.inventories;
-  const stored = await storedInventories(
-    db,
-    asked.map((i) => i.digest),
-  );
+  const { stored } = await storedInventories(db, asked);
   return {
     missing: asked
       .filter((i) => !stored.has(variantKey(i.digest, i.inventoryHash)))
@@ -376,66 +409,44 @@ export async function ingestReport(
         `container ${c.name} runs ${c.digest}, which has no inventory or reference in the report`,
       );
 
-  const already = await db.selectFrom('reports').select('id').where('id', '=', reportId).executeTakeFirst();
-  if (already !== undefined) return { status: 'duplicate', reportId, hostId: host.id, newImages: 0 };
-  if (host.last_created_at !== null && report.createdAt <= host.last_created_at)
+  // A stored report is never newer than its host's newest (the transaction that stores it moves last_created_at),
+  // so only a report that is not newer can be a re-sent one: a fresh report costs no lookup.
+  if (host.last_created_at !== null && report.createdAt <= host.last_created_at) {
+    const already = await db.selectFrom('reports').select('id').where('id', '=', reportId).executeTakeFirst();
+    if (already !== undefined) return { status: 'duplicate', reportId, hostId: host.id, newImages: 0 };
     throw new ApiError(
       409,
       'replay',
       `a report created at ${report.createdAt} is not newer than the last accepted one (${host.last_created_at}): replay refused`,
     );
+  }
 
+  // What the server stores for every digest of the report, in one read of `images` when the inventories are the
+  // ones it knows (image_inventories only for the others).
+  const hashes = new Map(report.images.map((i) => [i.digest, cachedInventoryHash(i)]));
+  const { first: known, stored } = await storedInventories(db, [
+    ...references,
+    ...report.images.map((i) => ({ digest: i.digest, inventoryHash: hashes.get(i.digest) ?? '' })),
+  ]);
   // A reference stands for an inventory the server stores for exactly that digest (the first one or a variant, so
   // its findings are the digest's already); anything else is refused and the agent sends the inventory in full.
-  if (references.length > 0) {
-    const stored = await storedInventories(
-      db,
-      references.map((r) => r.digest),
+  const unknown = references.filter((r) => !stored.has(variantKey(r.digest, r.inventoryHash)));
+  if (unknown.length > 0)
+    throw new ApiError(
+      422,
+      UNKNOWN_INVENTORY,
+      `${unknown.length} image reference(s) name an inventory this server does not store for that digest (first: ${unknown[0]?.digest ?? ''} ${unknown[0]?.inventoryHash ?? ''}); send those images' inventories in full`,
     );
-    const unknown = references.filter((r) => !stored.has(variantKey(r.digest, r.inventoryHash)));
-    if (unknown.length > 0)
-      throw new ApiError(
-        422,
-        UNKNOWN_INVENTORY,
-        `${unknown.length} image reference(s) name an inventory this server does not store for that digest (first: ${unknown[0]?.digest ?? ''} ${unknown[0]?.inventoryHash ?? ''}); send those images' inventories in full`,
-      );
-  }
 
   // Match images the server has not seen before, and inventories that differ from the one stored for a digest,
   // outside the transaction (CPU work, no locks held).
-  const known = new Map(
-    (
-      await db
-        .selectFrom('images')
-        .select(['digest', 'inventory_hash'])
-        .where('digest', 'in', [...digests, 'sha256:none'])
-        .execute()
-    ).map((r) => [r.digest, r.inventory_hash]),
-  );
-  const hashes = new Map(report.images.map((i) => [i.digest, cachedInventoryHash(i)]));
   const fresh = report.images.filter((i) => !known.has(i.digest));
   const matched = new Map<string, MatchedFinding[]>(fresh.map((i) => [i.digest, matchInventory(i, vulndb)]));
   const differing = report.images.filter((i) => {
-    const stored = known.get(i.digest);
-    return stored !== undefined && stored !== '' && stored !== hashes.get(i.digest);
+    const first = known.get(i.digest);
+    return first !== undefined && first !== '' && first !== hashes.get(i.digest);
   });
-  const storedVariants =
-    differing.length === 0
-      ? new Set<string>()
-      : new Set(
-          (
-            await db
-              .selectFrom('image_inventories')
-              .select(['digest', 'inventory_hash'])
-              .where(
-                'digest',
-                'in',
-                differing.map((i) => i.digest),
-              )
-              .execute()
-          ).map((r) => variantKey(r.digest, r.inventory_hash)),
-        );
-  const variants = differing.filter((i) => !storedVariants.has(variantKey(i.digest, hashes.get(i.digest))));
+  const variants = differing.filter((i) => !stored.has(variantKey(i.digest, hashes.get(i.digest))));
   const variantMatches = new Map(variants.map((i) => [i.digest, matchInventory(i, vulndb)]));
   const now = new Date().toISOString();
 
@@ -472,20 +483,31 @@ export async function ingestReport(
             bytes,
           })
           .execute();
-        // the newest-wins check again inside the transaction: a concurrent newer report may have landed meanwhile
-        const updated = await tx
-          .updateTable('hosts')
-          .set({
-            last_seen: now,
-            last_report: reportId,
-            last_created_at: report.createdAt,
-            audit_counts: JSON.stringify(auditCounts(report)),
-          })
-          .where('id', '=', host.id)
-          .where((eb) =>
-            eb.or([eb('last_created_at', 'is', null), eb('last_created_at', '<', report.createdAt)]),
-          )
-          .executeTakeFirst();
+        // the newest-wins check again inside the transaction: a concurrent newer report may have landed meanwhile.
+        // For a host's first report it also requires that no report landed at all, so the transaction knows there
+        // are no containers of the host to delete (the host's row lock orders it after any other report's).
+        const newest = (onlyIfFirst: boolean): Promise<{ numUpdatedRows: bigint }> =>
+          tx
+            .updateTable('hosts')
+            .set({
+              last_seen: now,
+              last_report: reportId,
+              last_created_at: report.createdAt,
+              audit_counts: JSON.stringify(auditCounts(report)),
+            })
+            .where('id', '=', host.id)
+            .where((eb) =>
+              onlyIfFirst
+                ? eb('last_created_at', 'is', null)
+                : eb.or([eb('last_created_at', 'is', null), eb('last_created_at', '<', report.createdAt)]),
+            )
+            .executeTakeFirst();
+        let reportedBefore = host.last_created_at !== null;
+        let updated = await newest(!reportedBefore);
+        if (updated.numUpdatedRows !== 1n && !reportedBefore) {
+          reportedBefore = true;
+          updated = await newest(false);
+        }
         if (updated.numUpdatedRows !== 1n)
           throw new ApiError(
             409,
@@ -557,9 +579,38 @@ export async function ingestReport(
         );
         for (const i of lateVariants) variantMatches.set(i.digest, matched.get(i.digest) ?? []);
         await storeVariants(tx, host.id, now, [...variants, ...lateVariants], hashes, variantMatches);
-        await tx.deleteFrom('host_containers').where('host_id', '=', host.id).execute();
+        // the host's containers become the report's: those it no longer runs go, new and changed ones are written,
+        // and an unchanged row (most of them, report after report) is not rewritten; a host's first report (only
+        // ingest writes host_containers, in the transaction that sets last_created_at) has nothing to delete
+        if (reportedBefore) {
+          const kept = containers.map((c) => c.container_id);
+          let gone = tx.deleteFrom('host_containers').where('host_id', '=', host.id);
+          if (kept.length > 0) gone = gone.where('container_id', 'not in', kept);
+          await gone.execute();
+        }
         for (const chunk of chunks(containers, 1000))
-          await tx.insertInto('host_containers').values(chunk).execute();
+          await tx
+            .insertInto('host_containers')
+            .values(chunk)
+            .onConflict((oc) =>
+              oc
+                .columns(['host_id', 'container_id'])
+                .doUpdateSet((eb) => ({
+                  name: eb.ref('excluded.name'),
+                  image_ref: eb.ref('excluded.image_ref'),
+                  digest: eb.ref('excluded.digest'),
+                  running: eb.ref('excluded.running'),
+                }))
+                .where((eb) =>
+                  eb.or([
+                    eb('host_containers.name', '<>', eb.ref('excluded.name')),
+                    eb('host_containers.image_ref', '<>', eb.ref('excluded.image_ref')),
+                    eb('host_containers.digest', '<>', eb.ref('excluded.digest')),
+                    eb('host_containers.running', '<>', eb.ref('excluded.running')),
+                  ]),
+                ),
+            )
+            .execute();
         const decisions = report.authz.map((d) => ({ id: randomUUID(), host_id: host.id, ...d }));
         for (const chunk of chunks(decisions, 1000))
           await tx.insertInto('authz_decisions').values(chunk).execute();
