@@ -61,11 +61,25 @@ interface HostImages {
   /** hosts.last_report when read: ingest replaces a host's containers in the transaction that moves it. */
   readonly report: string | null;
   readonly images: readonly { readonly digest: string; readonly n: number }[];
+  /** Each image's digest as a small integer (digestSlots), in the order of `images`. */
+  readonly slots: Int32Array;
 }
 
 // Each host's (digest, containers) kept between requests until its last_report moves: reading them for 1,000
 // hosts (50,000 containers) was ~110 ms of every fleet page view, and a fleet reports a few hosts at a time.
 const hostImageCaches = new WeakMap<ServerDb, Map<string, HostImages>>();
+// Every digest a host ran, numbered in the order first seen: "hosts with CVE X" marks the CVE's digests in a typed
+// array and walks each host's slots (50,000 at 1,000 hosts), where string-keyed Set lookups took 5-14 ms a request.
+const digestSlotCaches = new WeakMap<ServerDb, Map<string, number>>();
+
+function digestSlots(db: ServerDb): Map<string, number> {
+  let slots = digestSlotCaches.get(db);
+  if (slots === undefined) {
+    slots = new Map();
+    digestSlotCaches.set(db, slots);
+  }
+  return slots;
+}
 
 /** Each host's (digest, containers); reads from the database only the hosts that reported since last time. */
 async function hostImages(db: ServerDb, hosts: readonly VisibleHost[]): Promise<Map<string, HostImages>> {
@@ -91,7 +105,22 @@ async function hostImages(db: ServerDb, hosts: readonly VisibleHost[]): Promise<
       .execute();
     const images = new Map<string, { digest: string; n: number }[]>(chunk.map((h) => [h.id, []]));
     for (const r of rows) images.get(r.host_id)?.push({ digest: r.digest, n: Number(r.n) });
-    for (const h of chunk) known.set(h.id, { report: h.last_report, images: images.get(h.id) ?? [] });
+    const slots = digestSlots(db);
+    for (const h of chunk) {
+      const mine = images.get(h.id) ?? [];
+      known.set(h.id, {
+        report: h.last_report,
+        images: mine,
+        slots: Int32Array.from(mine, (image) => {
+          let slot = slots.get(image.digest);
+          if (slot === undefined) {
+            slot = slots.size;
+            slots.set(image.digest, slot);
+          }
+          return slot;
+        }),
+      });
+    }
   }
   const out = new Map<string, HostImages>();
   for (const h of hosts) {
@@ -403,21 +432,33 @@ export async function hostsWithCve(
         .execute()
     ).map((r) => r.digest),
   );
+  // 1: a digest with the CVE, 2: one counted in totals.images already
+  const slots = digestSlots(db);
+  const mark = new Uint8Array(slots.size);
+  for (const digest of cveDigests) {
+    const slot = slots.get(digest);
+    if (slot !== undefined) mark[slot] = 1;
+  }
   const totals = { hosts: 0, containers: 0, images: 0 };
-  const affectedImages = new Set<string>();
   /** Affected containers per host, by position in `hosts`. */
   const affectedOf = hosts.map((h) => {
+    const entry = images.get(h.id);
+    if (entry === undefined) return 0;
     let n = 0;
-    for (const image of images.get(h.id)?.images ?? [])
-      if (cveDigests.has(image.digest)) {
-        n += image.n;
-        affectedImages.add(image.digest);
+    for (let k = 0; k < entry.slots.length; k += 1) {
+      const slot = entry.slots[k] ?? 0;
+      const state = mark[slot] ?? 0;
+      if (state === 0) continue;
+      n += entry.images[k]?.n ?? 0;
+      if (state === 1) {
+        mark[slot] = 2;
+        totals.images += 1;
       }
+    }
     if (n > 0) totals.hosts += 1;
     totals.containers += n;
     return n;
   });
-  totals.images = affectedImages.size;
   const pages = Math.max(1, Math.ceil(totals.containers / paging.pageSize));
   const base = { totals, page: paging.page, pageSize: paging.pageSize, pages };
   if (totals.containers === 0 || paging.page > pages) return { ...base, affected: [] };
