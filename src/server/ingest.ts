@@ -17,7 +17,7 @@ import type { VulnDb } from '../vulndb/db.js';
 import { hashToken, parseJsonLabels } from './access.js';
 import { bumpFindingsGeneration } from './findings-cache.js';
 import { ApiError } from './api-error.js';
-import { cachedInventoryHash, matchInventory, openFindingRow, type MatchedFinding } from './match.js';
+import { cachedInventoryHash, matchInventoryOnce, openFindingRow, type MatchedFinding } from './match.js';
 import { uniquePackages } from '../shared/inventory-hash.js';
 import type { ServerDatabase, ServerDb } from './schema.js';
 import type { Transaction } from 'kysely';
@@ -184,7 +184,7 @@ async function storeVariants(
   now: string,
   variants: readonly ImageInventory[],
   hashes: ReadonlyMap<string, string>,
-  matches: ReadonlyMap<string, MatchedFinding[]>,
+  matches: ReadonlyMap<string, readonly MatchedFinding[]>,
 ): Promise<void> {
   const sorted = [...variants].sort((a, b) => (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0));
   for (const image of sorted) {
@@ -441,13 +441,15 @@ export async function ingestReport(
   // Match images the server has not seen before, and inventories that differ from the one stored for a digest,
   // outside the transaction (CPU work, no locks held).
   const fresh = report.images.filter((i) => !known.has(i.digest));
-  const matched = new Map<string, MatchedFinding[]>(fresh.map((i) => [i.digest, matchInventory(i, vulndb)]));
+  const matchOf = (i: ImageInventory): readonly MatchedFinding[] =>
+    matchInventoryOnce(i, hashes.get(i.digest) ?? cachedInventoryHash(i), vulndb);
+  const matched = new Map(fresh.map((i) => [i.digest, matchOf(i)]));
   const differing = report.images.filter((i) => {
     const first = known.get(i.digest);
     return first !== undefined && first !== '' && first !== hashes.get(i.digest);
   });
   const variants = differing.filter((i) => !stored.has(variantKey(i.digest, hashes.get(i.digest))));
-  const variantMatches = new Map(variants.map((i) => [i.digest, matchInventory(i, vulndb)]));
+  const variantMatches = new Map(variants.map((i) => [i.digest, matchOf(i)]));
   const now = new Date().toISOString();
 
   // Shared rows (images and their packages) are inserted in digest order and with ON CONFLICT DO NOTHING, so two
