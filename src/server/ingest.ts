@@ -159,11 +159,24 @@ export interface IngestResult {
   readonly newImages: number;
 }
 
-/** Several hundred rows per statement keeps under SQLite's 32,766 and PostgreSQL's 65,535 bind parameters. */
 function chunks<T>(rows: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
   return out;
+}
+
+// Bound parameters per statement: under SQLite's 32,766 and PostgreSQL's 65,535.
+const PARAMETERS_PER_STATEMENT = 30_000;
+
+/**
+ * Multi-row inserts of as many rows as the parameter budget allows: a report bringing 50 new images writes ~55,000
+ * findings and as many events, and at 500 rows a statement that was ~170 round trips inside one transaction, each
+ * waiting for the event loop the other reports in flight were parsing on; every report bringing the same images
+ * waits on that transaction's image rows.
+ */
+function insertChunks<T extends object>(rows: readonly T[]): T[][] {
+  const columns = rows[0] === undefined ? 1 : Math.max(1, Object.keys(rows[0]).length);
+  return chunks(rows, Math.max(1, Math.floor(PARAMETERS_PER_STATEMENT / columns)));
 }
 
 function auditCounts(report: FleetReport): Record<string, number> {
@@ -204,7 +217,7 @@ async function storeVariants(
       .execute();
     if (inserted.length === 0) continue;
     const rows = (matches.get(image.digest) ?? []).map((m) => openFindingRow(image.digest, m, now));
-    for (const chunk of chunks(rows, 500)) {
+    for (const chunk of insertChunks(rows)) {
       const added = await tx
         .insertInto('findings')
         .values(chunk)
@@ -546,12 +559,12 @@ export async function ingestReport(
             format: p.format,
           })),
         );
-        for (const chunk of chunks(packages, 1000))
+        for (const chunk of insertChunks(packages))
           await tx.insertInto('image_packages').values(chunk).execute();
         const findings = mine.flatMap((image) =>
           (matched.get(image.digest) ?? []).map((m) => openFindingRow(image.digest, m, now)),
         );
-        for (const chunk of chunks(findings, 500)) await tx.insertInto('findings').values(chunk).execute();
+        for (const chunk of insertChunks(findings)) await tx.insertInto('findings').values(chunk).execute();
         const findingEvents = findings.map((f) => ({
           id: randomUUID(),
           finding_id: f.id,
@@ -560,7 +573,7 @@ export async function ingestReport(
           kind: 'new' as const,
           at: now,
         }));
-        for (const chunk of chunks(findingEvents, 1000))
+        for (const chunk of insertChunks(findingEvents))
           await tx.insertInto('finding_events').values(chunk).execute();
         // a digest another report brought first (meanwhile) with a different inventory is a variant too
         const lost = freshSorted.filter((i) => !won.has(i.digest));
@@ -590,7 +603,7 @@ export async function ingestReport(
           if (kept.length > 0) gone = gone.where('container_id', 'not in', kept);
           await gone.execute();
         }
-        for (const chunk of chunks(containers, 1000))
+        for (const chunk of insertChunks(containers))
           await tx
             .insertInto('host_containers')
             .values(chunk)
@@ -614,7 +627,7 @@ export async function ingestReport(
             )
             .execute();
         const decisions = report.authz.map((d) => ({ id: randomUUID(), host_id: host.id, ...d }));
-        for (const chunk of chunks(decisions, 1000))
+        for (const chunk of insertChunks(decisions))
           await tx.insertInto('authz_decisions').values(chunk).execute();
         // an event the agent names (watch store id) is kept once per host, even when a report is re-sent
         const events = report.events.map((e) => ({
@@ -628,7 +641,7 @@ export async function ingestReport(
           container: e.container,
           detail: JSON.stringify(e.detail),
         }));
-        for (const chunk of chunks(events, 1000))
+        for (const chunk of insertChunks(events))
           await tx
             .insertInto('runtime_events')
             .values(chunk)
