@@ -253,6 +253,9 @@ export interface HostStatus {
   readonly profileError?: string | undefined;
   readonly packages: readonly string[];
   readonly allowed: number | null;
+  /** Re-reads of the package databases since start (a package manager changed them), and when the last read was. */
+  readonly packageRereads: number;
+  readonly packagesReadAt: string | null;
 }
 
 interface FileFacts {
@@ -271,6 +274,8 @@ export class HostControl {
   private packages: PackageDbDebounce | undefined;
   /** When an alert last made watch re-read (Date.now ms): at most once a second while an upgrade goes on. */
   private alertReadAt = 0;
+  private packageRereads = 0;
+  private packagesReadAt: string | null = null;
   private addon: WatchAddon | undefined;
   private enforced: HostProfile | undefined;
   private enforcedMtimeMs = 0;
@@ -343,7 +348,11 @@ export class HostControl {
     this.files.clear();
     for (const w of this.index.warnings.slice(0, 20)) this.options.log(`bulkhead watch --host: ${w}`);
     if (this.packages === undefined) this.packages = new PackageDbDebounce(stamp);
-    else this.packages.markRead(stamp);
+    else {
+      this.packages.markRead(stamp);
+      this.packageRereads += 1;
+    }
+    this.packagesReadAt = new Date().toISOString();
     return Date.now() - started;
   }
 
@@ -672,14 +681,17 @@ export class HostControl {
     };
     let judged = examine();
     // a package manager wrote since the last read (the poll's debounce has not fired yet): judge by what it wrote
-    if (judged.hits.length > 0 && this.followPackages('alert')) judged = examine();
+    const reread = judged.hits.length > 0 && this.followPackages('alert');
+    if (reread) judged = examine();
     const { f, facts, hits } = judged;
     let verdict: Verdict = r.verdict === 1 ? 'denied' : 'allowed';
     if (verdict === 'denied' && hits.length === 0)
       // the allow-set was built from the last read: a file changed since (new inode or ctime) is no longer in it
       hits.push({
         id: 'BH-W-009',
-        message: `${path} is not in the host allow-set (changed since the allow-set was built)`,
+        message: reread
+          ? `${path} was denied before watch re-read the package databases: ${f.owner === undefined ? 'the host profile lists it' : `it matches package ${f.owner.package}'s new digest`} (a package upgrade in progress; the next exec is allowed)`
+          : `${path} is not in the host allow-set (changed since the allow-set was built)`,
       });
     const now = Date.now();
     const last = this.lastExec.get(r.pid);
@@ -753,6 +765,8 @@ export class HostControl {
       profileVersion: this.enforced?.version ?? null,
       profileError: this.error,
       packages: this.index.sources,
+      packageRereads: this.packageRereads,
+      packagesReadAt: this.packagesReadAt,
       allowed: this.allowedKeys,
     };
   }

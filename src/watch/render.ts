@@ -151,7 +151,7 @@ export function renderWatchStatus(status: WatchStatus, updated: string, running:
     ...(status.host === undefined
       ? []
       : [
-          `host (--host): ${status.host.mode} on ${status.host.filesystems.map((f) => f.path).join(', ')}; host profile ${status.host.profileVersion === null ? 'none' : `v${status.host.profileVersion}`}${status.host.profileError === undefined ? '' : ' (newer file invalid)'}; package databases: ${status.host.packages.join('; ') || 'none'}${status.host.allowed === null ? '' : `; deny allow-set ${status.host.allowed} files`}`,
+          `host (--host): ${status.host.mode} on ${status.host.filesystems.map((f) => f.path).join(', ')}; host profile ${status.host.profileVersion === null ? 'none' : `v${status.host.profileVersion}`}${status.host.profileError === undefined ? '' : ' (newer file invalid)'}; package databases: ${status.host.packages.join('; ') || 'none'}${status.host.packageRereads === 0 ? '' : ` (re-read ${status.host.packageRereads} times after package changes, last at ${status.host.packagesReadAt ?? '?'})`}${status.host.allowed === null ? '' : `; deny allow-set ${status.host.allowed} files`}`,
         ]),
     '',
   ];

@@ -54,6 +54,8 @@ const statusSchema = z.object({
       profileError: z.string().optional(),
       packages: z.array(z.string()),
       allowed: num.nullable(),
+      packageRereads: num.default(0),
+      packagesReadAt: z.string().nullable().default(null),
     })
     .optional(),
   events: num,

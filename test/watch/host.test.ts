@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { engineSuite, sharedEngine, type SharedEngine } from '../harness/shared-engine.js';
-import { allEvents, runWatch, startWatch, waitForEvents } from '../harness/watch-run.js';
+import { allEvents, runWatch, startWatch, waitForEvents, waitForStatus } from '../harness/watch-run.js';
 
 function first<T>(list: readonly T[]): T {
   const x = list[0];
@@ -267,6 +267,11 @@ describe('watch --host: host application control', engineSuite, () => {
       const other = first(await waitForEvents(db, 'denied changed file', (e) => e.path === fx.other));
       assert.equal(other.verdict, 'denied');
       assert.equal(other.ruleId, 'BH-W-010');
+      const status = await waitForStatus(['--db', db], /re-read \d+ times after package changes/);
+      assert.match(
+        status.stdout,
+        /package databases: dpkg .*pkgroot-deny.*: 2 packages, \d+ files \(re-read \d+ times/,
+      );
     } finally {
       assert.equal(await w.stop(), 0, w.stderr());
     }
