@@ -52,6 +52,15 @@ function loadavg(): string {
   return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 }
 
+/** RSS after each round (every k-th of a long run, and the last), labelled by the events stored by then. */
+function rssCell(rssKiBs: readonly number[], perRound: number): string {
+  const every = Math.max(1, Math.ceil(rssKiBs.length / 12));
+  const shown = rssKiBs
+    .map((k, i) => ({ k, i }))
+    .filter(({ i }) => i % every === 0 || i === rssKiBs.length - 1);
+  return `after each round${every === 1 ? '' : ` (every ${every}th)`}: ${shown.map(({ k, i }) => `${Math.round((i * perRound) / 1000)}k: ${(k / 1024).toFixed(1)}`).join(', ')} MiB`;
+}
+
 function rssKiB(pid: number): number {
   const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return Number(m?.[1] ?? NaN);
@@ -367,7 +376,7 @@ try {
     `| attribution: /bin/true events given to the right container | ${right} of ${expected} (${((100 * right) / expected).toFixed(3)} %); attributed elsewhere ${attributed - right} |`,
     `| kernel event -> committed SQLite row (watcher's histogram, 0.1 ms buckets) | p50 ${(detection.p50 / 1000).toFixed(1)} ms, p99 ${(detection.p99 / 1000).toFixed(1)} ms, max ${(detection.max / 1000).toFixed(1)} ms (${detection.n} events) |`,
     `| kernel event -> start of the row's INSERT transaction, exec events | p50 ${percentile(latencies, 50).toFixed(0)} µs, p99 ${percentile(latencies, 99).toFixed(0)} µs, max ${(latencies[latencies.length - 1] ?? 0).toFixed(0)} µs (${latencies.length} rows) |`,
-    `| watcher RSS over ${totalEvents} stored events (real execs) | start ${(rssStart / 1024).toFixed(1)} MiB; after each round ${rss.map((k) => (k / 1024).toFixed(1)).join(', ')} MiB |`,
+    `| watcher RSS over ${totalEvents} stored events (real execs) | start ${(rssStart / 1024).toFixed(1)} MiB; ${rssCell(rss, 2 * PER_ROUND)} |`,
     ...(replay === undefined
       ? []
       : [
@@ -376,8 +385,9 @@ try {
         ]),
     '',
   );
-  // hand-written notes below the marker (profiles, before/after) survive a re-run
-  const resultsFile = join(ROOT, 'bench', 'results', 'watch.md');
+  // hand-written notes below the marker (profiles, before/after) survive a re-run; BENCH_WATCH_RESULTS=FILE writes
+  // elsewhere (a long soak run: BENCH_WATCH_ROUNDS=84 is ~1,000,000 stored events)
+  const resultsFile = process.env['BENCH_WATCH_RESULTS'] ?? join(ROOT, 'bench', 'results', 'watch.md');
   let notes = '';
   try {
     const old = readFileSync(resultsFile, 'utf8');
