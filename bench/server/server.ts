@@ -165,6 +165,8 @@ interface Result {
   cveRows: string;
   pageP50: number;
   pageP95: number;
+  /** Bytes of the fleet page's HTML as served (the default view). */
+  pageBytes: number;
   rematchMs: number;
   rematchImages: number;
   hwmIngestMb: number;
@@ -278,6 +280,7 @@ async function runOne(
         : `${totals.hosts} hosts, ${totals.containers} containers, ${totals.images} images`;
     const cve = await timed(`/api/v1/cves/${cveId}`, 40);
     const page = await timed('/', 20);
+    const pageBytes = Buffer.byteLength((await get('/')).body);
     const rematch = JSON.parse((await get('/api/v1/rematch', { method: 'POST' })).body) as {
       ms?: number;
       images?: number;
@@ -299,6 +302,7 @@ async function runOne(
       cveRows: `${cveId}: ${cveRows}`,
       pageP50: percentile(page, 50),
       pageP95: percentile(page, 95),
+      pageBytes,
       rematchMs: rematch.ms ?? -1,
       rematchImages: rematch.images ?? 0,
       hwmIngestMb: afterIngest.hwmMb,
@@ -340,11 +344,11 @@ async function main(): Promise<void> {
     '',
     `Simulated hosts: ${shape.hosts} × ${shape.containers} containers over ${shape.images} distinct images of ${shape.packages} packages (real Debian source names from the shared bookworm feed, so findings exist); each report covers the ${Math.min(shape.containers, shape.images)} images it runs, and, like the agent, a pusher first asks the server (\`POST /api/v1/inventories/missing\`, signed) which inventories it still needs and sends the others as references {digest, inventoryHash}. The server is \`bulkhead server\` in its own process; ${PUSHERS} pusher processes sign and send with ${CONCURRENCY} requests in flight in all, on the same 2-core machine (they take CPU from the server). PostgreSQL 15 is the test harness's private instance (unix socket, fsync off). Load average at start: ${load} (the machine is shared with other work). Run ${new Date().toISOString()}.`,
     '',
-    '| store | reports pushed | seconds | reports/s | server CPU ms / report | PostgreSQL CPU ms / report | pushers CPU ms / report | CVE query p50 / p95 ms | fleet page p50 / p95 ms | rematch ms (images) | server peak RSS MiB after ingest / at end |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| store | reports pushed | seconds | reports/s | server CPU ms / report | PostgreSQL CPU ms / report | pushers CPU ms / report | CVE query p50 / p95 ms | fleet page p50 / p95 ms | fleet page KB | rematch ms (images) | server peak RSS MiB after ingest / at end |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...results.map(
       (r) =>
-        `| ${r.store} | ${r.pushed} | ${f(r.seconds)} | ${f(r.perSecond)} | ${f(r.serverCpuPerReportMs)} | ${r.postgresCpuPerReportMs === undefined ? '-' : f(r.postgresCpuPerReportMs)} | ${f(r.pusherCpuPerReportMs)} | ${f(r.cveP50)} / ${f(r.cveP95)} | ${f(r.pageP50)} / ${f(r.pageP95)} | ${r.rematchMs} (${r.rematchImages}) | ${r.hwmIngestMb} / ${r.hwmMb} |`,
+        `| ${r.store} | ${r.pushed} | ${f(r.seconds)} | ${f(r.perSecond)} | ${f(r.serverCpuPerReportMs)} | ${r.postgresCpuPerReportMs === undefined ? '-' : f(r.postgresCpuPerReportMs)} | ${f(r.pusherCpuPerReportMs)} | ${f(r.cveP50)} / ${f(r.cveP95)} | ${f(r.pageP50)} / ${f(r.pageP95)} | ${f(r.pageBytes / 1024)} | ${r.rematchMs} (${r.rematchImages}) | ${r.hwmIngestMb} / ${r.hwmMb} |`,
     ),
     '',
     `Images sent by reference: ${results.map((r) => `${r.store} ${r.references} of ${r.pushed * Math.min(shape.containers, shape.images)} (${r.resent} reports re-sent in full after a refused reference)`).join('; ')}.`,
