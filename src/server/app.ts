@@ -16,19 +16,27 @@ import {
   renderNotFoundPage,
   renderOverviewPage,
 } from '../web/pages.js';
-import { tenantForToken, type Tenant } from './access.js';
+import { UsageError } from '../shared/errors.js';
+import { SEVERITIES } from '../shared/severity.js';
+import { parseLabels, tenantForToken, type Tenant } from './access.js';
 import { ApiError } from './api-error.js';
 import { enrolHost, ingestReport, missingInventories } from './ingest.js';
 import {
   authzDecisions,
+  fleetHosts,
   fleetOverview,
+  fleetPage,
   hostDetail,
   hostsWithCve,
   imageDetail,
   runtimeEvents,
   CVE_PAGE_SIZE,
   CVE_PAGE_SIZE_MAX,
+  HOST_PAGE_SIZE,
+  HOST_PAGE_SIZE_MAX,
   type CvePaging,
+  type HostFilter,
+  type HostPaging,
   type QueryOptions,
 } from './queries.js';
 import { rematchStore } from './rematch.js';
@@ -64,6 +72,48 @@ function cvePaging(page: string | undefined, limit: string | undefined): CvePagi
   if (l === undefined || l > CVE_PAGE_SIZE_MAX)
     return `limit must be a positive integer of at most ${CVE_PAGE_SIZE_MAX}, not "${limit ?? ''}"`;
   return { page: p, pageSize: l };
+}
+
+const positiveInteger = (raw: string): number | undefined =>
+  /^[1-9][0-9]{0,8}$/.test(raw) ? Number(raw) : undefined;
+
+/**
+ * The hosts table's query string (docs/server.md "Hosts, a page at a time"): page, pageSize (at most
+ * HOST_PAGE_SIZE_MAX), severity, label=k=v[,k2=v2], stale=1, q; an empty value is no filter. A message when not.
+ */
+export function hostQuery(
+  query: (name: string) => string | undefined,
+): { filter: HostFilter; paging: HostPaging } | string {
+  const value = (name: string): string => (query(name) ?? '').trim();
+  const page = value('page') === '' ? 1 : positiveInteger(value('page'));
+  if (page === undefined) return `page must be a positive integer, not "${value('page')}"`;
+  const pageSize = value('pageSize') === '' ? HOST_PAGE_SIZE : positiveInteger(value('pageSize'));
+  if (pageSize === undefined || pageSize > HOST_PAGE_SIZE_MAX)
+    return `pageSize must be a positive integer of at most ${HOST_PAGE_SIZE_MAX}, not "${value('pageSize')}"`;
+  const severity = value('severity');
+  const severities: readonly string[] = [...SEVERITIES, 'none'];
+  if (severity !== '' && !severities.includes(severity))
+    return `severity must be one of ${severities.join(', ')}, not "${severity}"`;
+  let labels: HostFilter['labels'];
+  try {
+    labels = parseLabels(value('label'), 'label');
+  } catch (error) {
+    if (error instanceof UsageError) return `${error.message} (write k=v or k=v,k2=v2)`;
+    throw error;
+  }
+  const stale = value('stale');
+  if (!['', '0', '1', 'false', 'true'].includes(stale)) return `stale must be 1 or 0, not "${stale}"`;
+  const search = value('q');
+  if (search.length > 200) return 'q (part of a host name) must be at most 200 characters';
+  return {
+    filter: {
+      severity: severity === '' ? undefined : (severity as HostFilter['severity']),
+      labels,
+      stale: stale === '1' || stale === 'true',
+      search,
+    },
+    paging: { page, pageSize },
+  };
 }
 
 const loginSchema = z.object({ token: z.string().min(1).max(200) });
@@ -145,9 +195,12 @@ export function createApp(options: AppOptions): Hono {
   app.get('/api/v1/overview', async (c) =>
     c.json(await fleetOverview(db, await apiTenant(c), options.query)),
   );
-  app.get('/api/v1/hosts', async (c) =>
-    c.json({ hosts: (await fleetOverview(db, await apiTenant(c), options.query)).hosts }),
-  );
+  app.get('/api/v1/hosts', async (c) => {
+    const tenant = await apiTenant(c);
+    const parsed = hostQuery((name) => c.req.query(name));
+    if (typeof parsed === 'string') throw new ApiError(400, 'bad-query', parsed);
+    return c.json(await fleetHosts(db, tenant, parsed.filter, parsed.paging, options.query));
+  });
   app.get('/api/v1/hosts/:id', async (c) => {
     const tenant = await apiTenant(c);
     const id = c.req.param('id');
@@ -239,9 +292,16 @@ export function createApp(options: AppOptions): Hono {
   });
   app.get(
     '/',
-    page(async (_c, tenant) =>
-      renderOverviewPage(tenant.name, await fleetOverview(db, tenant, options.query)),
-    ),
+    page(async (c, tenant) => {
+      const parsed = hostQuery((name) => c.req.query(name));
+      if (typeof parsed === 'string') {
+        // the fleet's numbers still show; the hosts table says what to fix
+        const overview = await fleetOverview(db, tenant, options.query);
+        return renderOverviewPage(tenant.name, overview, undefined, parsed);
+      }
+      const fleet = await fleetPage(db, tenant, parsed.filter, parsed.paging, options.query);
+      return renderOverviewPage(tenant.name, fleet.overview, { ...parsed, result: fleet.hosts });
+    }),
   );
   app.get(
     '/hosts/:id',

@@ -230,6 +230,23 @@ const enrolmentRevoke: Migration = {
   },
 };
 
+// The fleet page's hosts table paged, filtered and sorted by the database (queries.ts fleetHosts): each host's worst
+// severity as a SEVERITIES index (5 = none, what a host without reports has), kept by the fleet readers, which
+// compute it for every visible host anyway; the index gives the page order (worst, then name) without a sort.
+const hostsWorst: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .alterTable('hosts')
+      .addColumn('worst_rank', 'integer', (c) => c.notNull().defaultTo(5))
+      .execute();
+    await db.schema
+      .createIndex('hosts_worst_name')
+      .on('hosts')
+      .columns(['worst_rank', 'name', 'id'])
+      .execute();
+  },
+};
+
 const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
   '0002-inventories': inventories,
@@ -237,6 +254,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0004-cve-indexes': cveIndexes,
   '0005-enrolment-uses': enrolmentUses,
   '0006-enrolment-revoke': enrolmentRevoke,
+  '0007-hosts-worst': hostsWorst,
 };
 
 const provider: MigrationProvider = {

@@ -44,12 +44,13 @@ interface VisibleHost {
   readonly enrolled_at: string;
   readonly audit_counts: string;
   readonly last_report: string | null;
+  readonly worst_rank: number;
 }
 
 export async function visibleHosts(db: ServerDb, tenant: Tenant): Promise<VisibleHost[]> {
   const rows = await db
     .selectFrom('hosts')
-    .select(['id', 'name', 'labels', 'last_seen', 'enrolled_at', 'audit_counts', 'last_report'])
+    .select(['id', 'name', 'labels', 'last_seen', 'enrolled_at', 'audit_counts', 'last_report', 'worst_rank'])
     .orderBy('name')
     .execute();
   return rows
@@ -212,14 +213,55 @@ async function openFindings(
   return out;
 }
 
+/** The whole visible fleet's numbers and charts; the hosts themselves come a page at a time (fleetHosts). */
 export interface Overview {
-  readonly hosts: HostSummary[];
+  readonly hostCount: number;
   readonly hostsByWorst: Record<Severity | 'none', number>;
   readonly newSinceYesterday: number;
   readonly fixedSinceYesterday: number;
   readonly topCves: { id: string; severity: Severity; hosts: number; containers: number }[];
-  readonly stale: HostSummary[];
+  readonly staleCount: number;
   readonly trend: { day: string; new: number; fixed: number }[];
+}
+
+/** SEVERITIES index, SEVERITIES.length for 'none': the order of hosts.worst_rank. */
+const worstRank = (worst: Severity | 'none'): number =>
+  worst === 'none' ? SEVERITIES.length : severityRank(worst);
+
+/**
+ * Writes hosts.worst_rank where the stored value is not the one just computed, one UPDATE per rank: after a report
+ * or a findings change only the hosts whose worst severity moved are written, so most views write nothing. Two
+ * replicas computing at once write the same values; one computing from older data is corrected by the next view.
+ */
+async function syncWorstRanks(
+  db: ServerDb,
+  hosts: readonly VisibleHost[],
+  summaries: ReadonlyMap<string, HostSummary>,
+): Promise<void> {
+  const moved = new Map<number, string[]>();
+  for (const h of hosts) {
+    const summary = summaries.get(h.id);
+    if (summary === undefined) continue;
+    const rank = worstRank(summary.worst);
+    if (rank === h.worst_rank) continue;
+    const ids = moved.get(rank);
+    if (ids === undefined) moved.set(rank, [h.id]);
+    else ids.push(h.id);
+  }
+  for (const [rank, ids] of moved)
+    for (let i = 0; i < ids.length; i += 500)
+      await db
+        .updateTable('hosts')
+        .set({ worst_rank: rank })
+        .where('id', 'in', ids.slice(i, i + 500))
+        .execute();
+}
+
+interface FleetState {
+  readonly overview: Overview;
+  /** Every visible host's summary, by id. */
+  readonly summaries: ReadonlyMap<string, HostSummary>;
+  readonly staleBefore: string;
 }
 
 export async function fleetOverview(
@@ -227,6 +269,11 @@ export async function fleetOverview(
   tenant: Tenant,
   options: QueryOptions = {},
 ): Promise<Overview> {
+  return (await fleetState(db, tenant, options)).overview;
+}
+
+/** Summaries and numbers of every visible host (from the caches above), with hosts.worst_rank brought up to date. */
+async function fleetState(db: ServerDb, tenant: Tenant, options: QueryOptions): Promise<FleetState> {
   const now = options.now ?? new Date();
   const staleBefore = new Date(now.getTime() - (options.staleMs ?? 86_400_000)).toISOString();
   const hosts = await visibleHosts(db, tenant);
@@ -344,17 +391,121 @@ export async function fleetOverview(
     if (b.hour > yesterdayHour) count(b.kind, b.n);
   }
   for (const b of boundary) if (digestSet.has(b.digest)) count(b.kind, Number(b.n));
+  const byId = new Map(summaries.map((s) => [s.id, s]));
+  await syncWorstRanks(db, hosts, byId);
   return {
-    hosts: summaries.sort(
-      (a, b) => severityRank(a.worst) - severityRank(b.worst) || a.name.localeCompare(b.name),
-    ),
-    hostsByWorst,
-    newSinceYesterday,
-    fixedSinceYesterday,
-    topCves,
-    stale: summaries.filter((s) => s.stale),
-    trend: [...days.entries()].map(([day, c]) => ({ day, ...c })),
+    overview: {
+      hostCount: summaries.length,
+      hostsByWorst,
+      newSinceYesterday,
+      fixedSinceYesterday,
+      topCves,
+      staleCount: summaries.filter((s) => s.stale).length,
+      trend: [...days.entries()].map(([day, c]) => ({ day, ...c })),
+    },
+    summaries: byId,
+    staleBefore,
   };
+}
+
+export interface HostFilter {
+  /** The host's worst severity is this one ('none': no open vulnerability and no audit failure). */
+  readonly severity?: Severity | 'none' | undefined;
+  /** Every one of these labels is on the host. */
+  readonly labels?: Labels | undefined;
+  /** Only agents not heard from within QueryOptions.staleMs. */
+  readonly stale?: boolean | undefined;
+  /** Part of the host name, any case. */
+  readonly search?: string | undefined;
+}
+
+export interface HostPaging {
+  /** 1-based. */
+  readonly page: number;
+  readonly pageSize: number;
+}
+
+export interface HostPage {
+  /** Visible hosts that pass the filter (not only this page's). */
+  readonly total: number;
+  readonly page: number;
+  readonly pageSize: number;
+  /** At least 1, so page 1 always exists; a page past it has no hosts. */
+  readonly pages: number;
+  /** Worst severity first, then by name. */
+  readonly hosts: HostSummary[];
+}
+
+export const HOST_PAGE_SIZE = 100;
+export const HOST_PAGE_SIZE_MAX = 500;
+
+/** A label k=v on hosts.labels (JSON text): json_extract on SQLite, ->> on PostgreSQL. */
+function hasLabel(db: ServerDb, key: string, value: string): RawBuilder<boolean> {
+  return db.getExecutor().adapter instanceof PostgresAdapter
+    ? sql<boolean>`(${sql.ref('hosts.labels')}::jsonb ->> ${key}) = ${value}`
+    : sql<boolean>`json_extract(${sql.ref('hosts.labels')}, ${`$."${key}"`}) = ${value}`;
+}
+
+/** One page of the filtered hosts, counted, ordered and cut by the database (index hosts_worst_name). */
+async function hostPage(
+  db: ServerDb,
+  tenant: Tenant,
+  state: FleetState,
+  filter: HostFilter,
+  paging: HostPaging,
+): Promise<HostPage> {
+  const visible = await visibleHostIds(db, tenant);
+  let query = db.selectFrom('hosts').where(visible('hosts.id'));
+  if (filter.severity !== undefined) query = query.where('worst_rank', '=', worstRank(filter.severity));
+  if (filter.stale === true)
+    query = query.where((eb) => eb.or([eb('last_seen', 'is', null), eb('last_seen', '<', state.staleBefore)]));
+  if (filter.search !== undefined && filter.search !== '') {
+    const pattern = `%${filter.search.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`;
+    query = query.where(sql<boolean>`lower(${sql.ref('hosts.name')}) like ${pattern} escape '\\'`);
+  }
+  for (const [key, value] of Object.entries(filter.labels ?? {})) query = query.where(hasLabel(db, key, value));
+  const counted = await query.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirst();
+  const total = Number(counted?.n ?? 0);
+  const pages = Math.max(1, Math.ceil(total / paging.pageSize));
+  const base = { total, page: paging.page, pageSize: paging.pageSize, pages };
+  if (total === 0 || paging.page > pages) return { ...base, hosts: [] };
+  const rows = await query
+    .select('id')
+    .orderBy('worst_rank')
+    .orderBy('name')
+    .orderBy('id')
+    .limit(paging.pageSize)
+    .offset((paging.page - 1) * paging.pageSize)
+    .execute();
+  // a host enrolled after the summaries were computed has none yet: it shows from the next view on
+  const hosts = rows.flatMap((r) => {
+    const summary = state.summaries.get(r.id);
+    return summary === undefined ? [] : [summary];
+  });
+  return { ...base, hosts };
+}
+
+/** One page of the visible hosts that pass the filter (GET /api/v1/hosts). */
+export async function fleetHosts(
+  db: ServerDb,
+  tenant: Tenant,
+  filter: HostFilter,
+  paging: HostPaging,
+  options: QueryOptions = {},
+): Promise<HostPage> {
+  return hostPage(db, tenant, await fleetState(db, tenant, options), filter, paging);
+}
+
+/** The fleet page: the whole visible fleet's numbers and charts, and one page of its filtered hosts. */
+export async function fleetPage(
+  db: ServerDb,
+  tenant: Tenant,
+  filter: HostFilter,
+  paging: HostPaging,
+  options: QueryOptions = {},
+): Promise<{ overview: Overview; hosts: HostPage }> {
+  const state = await fleetState(db, tenant, options);
+  return { overview: state.overview, hosts: await hostPage(db, tenant, state, filter, paging) };
 }
 
 export interface CveHit {
@@ -562,8 +713,7 @@ export async function hostDetail(
   hostId: string,
   options: QueryOptions = {},
 ): Promise<HostDetail | undefined> {
-  const overview = await fleetOverview(db, tenant, options);
-  const host = overview.hosts.find((h) => h.id === hostId);
+  const host = (await fleetState(db, tenant, options)).summaries.get(hostId);
   if (host === undefined) return undefined;
   const reports = await db
     .selectFrom('reports')

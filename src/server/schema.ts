@@ -55,6 +55,11 @@ export interface HostTable {
   readonly last_created_at: string | null;
   /** JSON {severity: count} of the newest report's audit failures. */
   readonly audit_counts: string;
+  /**
+   * SEVERITIES index of the worst open vulnerability or audit failure, 5 when none (migration 0007): written by the
+   * fleet readers (queries.ts syncWorstRanks) when the value they compute differs, so the database pages and sorts.
+   */
+  readonly worst_rank: ColumnType<number, number | undefined, number>;
 }
 
 export interface ReportTable {

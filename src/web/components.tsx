@@ -35,6 +35,8 @@ code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.85
 .card .n{font-size:1.6rem;font-weight:700}
 form.filters{display:flex;gap:.8rem;align-items:end;flex-wrap:wrap;margin-bottom:1rem}
 form.filters label{display:flex;flex-direction:column;font-size:.85rem}
+form.filters label.check{flex-direction:row;gap:.3rem;align-items:center}
+caption{text-align:left;padding:.2rem 0}
 input,select,button{font:inherit;padding:.2rem .4rem}
 .muted{color:#555}
 .added{color:#8b0000}

@@ -3,9 +3,14 @@
 import type { ComponentChildren, JSX } from 'preact';
 import {
   CVE_PAGE_SIZE,
+  HOST_PAGE_SIZE,
+  HOST_PAGE_SIZE_MAX,
   type CvePage,
   type DecisionFilter,
   type HostDetail,
+  type HostFilter,
+  type HostPage,
+  type HostPaging,
   type ImageDetail,
   type Overview,
 } from '../server/queries.js';
@@ -72,7 +77,175 @@ function CveForm({ value }: { readonly value: string }): JSX.Element {
   );
 }
 
-export function renderOverviewPage(tenant: string, o: Overview): string {
+/** The hosts table's filters and page, as parsed from the query string, and the page the database cut. */
+export interface HostsView {
+  readonly filter: HostFilter;
+  readonly paging: HostPaging;
+  readonly result: HostPage;
+}
+
+const count = (n: number): string => n.toLocaleString('en-US');
+
+/** The fleet page's URL for these filters and page; defaults are left out, so links stay short. */
+function hostsHref(filter: HostFilter, paging: HostPaging): string {
+  const query = new URLSearchParams();
+  if (filter.severity !== undefined) query.set('severity', filter.severity);
+  const labels = Object.entries(filter.labels ?? {});
+  if (labels.length > 0) query.set('label', labels.map(([k, v]) => `${k}=${v}`).join(','));
+  if (filter.stale === true) query.set('stale', '1');
+  if (filter.search !== undefined && filter.search !== '') query.set('q', filter.search);
+  if (paging.pageSize !== HOST_PAGE_SIZE) query.set('pageSize', String(paging.pageSize));
+  if (paging.page !== 1) query.set('page', String(paging.page));
+  const text = query.toString();
+  return text === '' ? '/' : `/?${text}`;
+}
+
+const PAGE_SIZES = [25, 50, HOST_PAGE_SIZE, 200, HOST_PAGE_SIZE_MAX];
+
+function HostFilters({ filter, pageSize }: { filter: HostFilter; pageSize: number }): JSX.Element {
+  const labels = Object.entries(filter.labels ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+  const sizes = PAGE_SIZES.includes(pageSize) ? PAGE_SIZES : [...PAGE_SIZES, pageSize].sort((a, b) => a - b);
+  // a GET form: the filters go to the query string and a new filter starts at page 1
+  return (
+    <form class="filters" method="get" action="/" aria-label="filter hosts">
+      <label>
+        Worst severity
+        <select name="severity">
+          <option value="" selected={filter.severity === undefined}>
+            any
+          </option>
+          {[...SEVERITIES, 'none' as const].map((s) => (
+            <option key={s} value={s} selected={filter.severity === s}>
+              {s}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Label (k=v)
+        <input name="label" value={labels} placeholder="env=prod" />
+      </label>
+      <label>
+        Host name contains
+        <input name="q" type="search" value={filter.search ?? ''} />
+      </label>
+      <label>
+        Hosts per page
+        <select name="pageSize">
+          {sizes.map((n) => (
+            <option key={n} value={String(n)} selected={n === pageSize}>
+              {n}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label class="check">
+        <input type="checkbox" name="stale" value="1" checked={filter.stale === true} /> Stale agents only
+      </label>
+      <button type="submit">Filter hosts</button>
+      <a href="/">Clear filters</a>
+    </form>
+  );
+}
+
+function HostsSection({ view, error }: { view: HostsView | undefined; error: string | undefined }): JSX.Element {
+  if (view === undefined)
+    return (
+      <>
+        <HostFilters filter={{}} pageSize={HOST_PAGE_SIZE} />
+        <p role="alert">{error ?? 'no hosts to show'}</p>
+      </>
+    );
+  const { filter, paging, result } = view;
+  const filtered =
+    filter.severity !== undefined ||
+    Object.keys(filter.labels ?? {}).length > 0 ||
+    filter.stale === true ||
+    (filter.search ?? '') !== '';
+  const first = (result.page - 1) * result.pageSize + 1;
+  const pager = {
+    label: 'host pages',
+    page: result.page,
+    pages: result.pages,
+    href: (n: number) => hostsHref(filter, { ...paging, page: n }),
+  };
+  const what = filtered ? 'hosts matching the filters' : 'hosts';
+  return (
+    <>
+      <HostFilters filter={filter} pageSize={paging.pageSize} />
+      {result.total === 0 ? (
+        <p>No {what}.</p>
+      ) : result.hosts.length === 0 ? (
+        <p>
+          No hosts on page {result.page}: {count(result.total)} {what} fit on {result.pages}{' '}
+          {result.pages === 1 ? 'page' : 'pages'}. <a href={pager.href(result.pages)}>Go to the last page</a>.
+        </p>
+      ) : (
+        <p>
+          Showing {count(first)}–{count(first + result.hosts.length - 1)} of {count(result.total)} {what}.
+        </p>
+      )}
+      <Pager {...pager} where="top" />
+      {result.hosts.length === 0 ? null : (
+        <table>
+          <caption class="muted">
+            Worst severity first, then by name; page {result.page} of {result.pages}
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">Host</th>
+              <th scope="col">Worst</th>
+              <th scope="col">Vulnerabilities</th>
+              <th scope="col">Audit failures</th>
+              <th scope="col">Containers</th>
+              <th scope="col">Labels</th>
+              <th scope="col">Last seen</th>
+            </tr>
+          </thead>
+          <tbody>
+            {result.hosts.map((h) => (
+              <tr key={h.id}>
+                <td>
+                  <a href={`/hosts/${h.id}`}>{h.name}</a>
+                </td>
+                <td>
+                  <SeverityBadge severity={h.worst} />
+                </td>
+                <td>
+                  <SeverityCounts counts={h.vulnerabilities} />
+                </td>
+                <td>
+                  <SeverityCounts counts={h.audit} />
+                </td>
+                <td>{h.containers}</td>
+                <td class="mono">
+                  {Object.entries(h.labels)
+                    .map(([k, v]) => `${k}=${v}`)
+                    .join(', ')}
+                </td>
+                <td>
+                  {h.lastSeen ?? 'never'}
+                  {h.stale ? ' (stale)' : ''}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <Pager {...pager} where="bottom" />
+    </>
+  );
+}
+
+/** The whole visible fleet's numbers and charts, then one page of its hosts (or what to fix in the query). */
+export function renderOverviewPage(
+  tenant: string,
+  o: Overview,
+  hosts: HostsView | undefined,
+  error?: string,
+): string {
   const order: (Severity | 'none')[] = [...SEVERITIES, 'none'];
   return Shell({
     tenant,
@@ -82,7 +255,7 @@ export function renderOverviewPage(tenant: string, o: Overview): string {
         <h1>Fleet overview</h1>
         <div class="cards">
           <div class="card">
-            <div class="n">{o.hosts.length}</div>hosts
+            <div class="n">{count(o.hostCount)}</div>hosts
           </div>
           <div class="card">
             <div class="n">{o.newSinceYesterday}</div>new findings since yesterday
@@ -91,7 +264,8 @@ export function renderOverviewPage(tenant: string, o: Overview): string {
             <div class="n">{o.fixedSinceYesterday}</div>fixed since yesterday
           </div>
           <div class="card">
-            <div class="n">{o.stale.length}</div>stale agents
+            <div class="n">{count(o.staleCount)}</div>
+            <a href="/?stale=1">stale agents</a>
           </div>
         </div>
         <CveForm value="" />
@@ -132,47 +306,7 @@ export function renderOverviewPage(tenant: string, o: Overview): string {
         <h2>Trend (30 days)</h2>
         <TrendChart days={o.trend} />
         <h2>Hosts</h2>
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Host</th>
-              <th scope="col">Worst</th>
-              <th scope="col">Vulnerabilities</th>
-              <th scope="col">Audit failures</th>
-              <th scope="col">Containers</th>
-              <th scope="col">Labels</th>
-              <th scope="col">Last seen</th>
-            </tr>
-          </thead>
-          <tbody>
-            {o.hosts.map((h) => (
-              <tr key={h.id}>
-                <td>
-                  <a href={`/hosts/${h.id}`}>{h.name}</a>
-                </td>
-                <td>
-                  <SeverityBadge severity={h.worst} />
-                </td>
-                <td>
-                  <SeverityCounts counts={h.vulnerabilities} />
-                </td>
-                <td>
-                  <SeverityCounts counts={h.audit} />
-                </td>
-                <td>{h.containers}</td>
-                <td class="mono">
-                  {Object.entries(h.labels)
-                    .map(([k, v]) => `${k}=${v}`)
-                    .join(', ')}
-                </td>
-                <td>
-                  {h.lastSeen ?? 'never'}
-                  {h.stale ? ' (stale)' : ''}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <HostsSection view={hosts} error={error} />
       </>
     ),
   });
@@ -374,47 +508,53 @@ export function renderImagePage(tenant: string, d: ImageDetail): string {
   });
 }
 
-/** Previous/next links of a paged answer (?page=N on the same path); nothing when it fits on one page. */
+/** First/previous/next/last links of a paged answer; nothing when it fits on one page. */
 function Pager({
-  path,
-  result,
+  label,
+  page,
+  pages,
+  href,
   where,
 }: {
-  path: string;
-  result: CvePage;
+  /** The navigation's accessible name, with where it is: "pages (top)". */
+  label: string;
+  page: number;
+  pages: number;
+  href: (page: number) => string;
   where: 'top' | 'bottom';
 }): JSX.Element | null {
-  const { page, pages, pageSize } = result;
   if (pages <= 1) return null;
-  const limit = pageSize === CVE_PAGE_SIZE ? '' : `&limit=${pageSize}`;
-  const href = (n: number): string => `${path}?page=${n}${limit}`;
+  const link = (to: number, text: string, rel?: 'prev' | 'next'): JSX.Element =>
+    to >= 1 && to <= pages && to !== page ? (
+      <a href={href(to)} rel={rel}>
+        {text}
+      </a>
+    ) : (
+      <span>{text}</span>
+    );
   return (
-    <nav aria-label={`pages (${where})`}>
+    <nav aria-label={`${label} (${where})`}>
       <ul>
-        <li>
-          {page > 1 ? (
-            <a href={href(page - 1)} rel="prev">
-              ← previous
-            </a>
-          ) : (
-            <span>← previous</span>
-          )}
-        </li>
+        <li>{link(1, '« first')}</li>
+        <li>{link(Math.min(page, pages + 1) - 1, '← previous', 'prev')}</li>
         <li>
           page {page} of {pages}
         </li>
-        <li>
-          {page < pages ? (
-            <a href={href(page + 1)} rel="next">
-              next →
-            </a>
-          ) : (
-            <span>next →</span>
-          )}
-        </li>
+        <li>{link(page + 1, 'next →', 'next')}</li>
+        <li>{link(pages, 'last »')}</li>
       </ul>
     </nav>
   );
+}
+
+/** ?page=N of the CVE answer, with its limit when not the default. */
+function cvePages(id: string, result: CvePage): { page: number; pages: number; href: (n: number) => string } {
+  const limit = result.pageSize === CVE_PAGE_SIZE ? '' : `&limit=${result.pageSize}`;
+  return {
+    page: result.page,
+    pages: result.pages,
+    href: (n) => `/cves/${encodeURIComponent(id)}?page=${n}${limit}`,
+  };
 }
 
 export function renderCvePage(
@@ -446,7 +586,7 @@ export function renderCvePage(
                 ? ` Containers ${first}–${first + pageContainers - 1} on this page.`
                 : ''}
             </p>
-            <Pager path={`/cves/${encodeURIComponent(id)}`} result={result} where="top" />
+            <Pager label="pages" {...cvePages(id, result)} where="top" />
             {hits.length === 0 ? (
               <p>No containers on page {result.page}.</p>
             ) : (
@@ -483,7 +623,7 @@ export function renderCvePage(
                 </tbody>
               </table>
             )}
-            <Pager path={`/cves/${encodeURIComponent(id)}`} result={result} where="bottom" />
+            <Pager label="pages" {...cvePages(id, result)} where="bottom" />
           </>
         )}
       </>
