@@ -458,12 +458,15 @@ async function hostPage(
   let query = db.selectFrom('hosts').where(visible('hosts.id'));
   if (filter.severity !== undefined) query = query.where('worst_rank', '=', worstRank(filter.severity));
   if (filter.stale === true)
-    query = query.where((eb) => eb.or([eb('last_seen', 'is', null), eb('last_seen', '<', state.staleBefore)]));
+    query = query.where((eb) =>
+      eb.or([eb('last_seen', 'is', null), eb('last_seen', '<', state.staleBefore)]),
+    );
   if (filter.search !== undefined && filter.search !== '') {
     const pattern = `%${filter.search.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`;
     query = query.where(sql<boolean>`lower(${sql.ref('hosts.name')}) like ${pattern} escape '\\'`);
   }
-  for (const [key, value] of Object.entries(filter.labels ?? {})) query = query.where(hasLabel(db, key, value));
+  for (const [key, value] of Object.entries(filter.labels ?? {}))
+    query = query.where(hasLabel(db, key, value));
   const counted = await query.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirst();
   const total = Number(counted?.n ?? 0);
   const pages = Math.max(1, Math.ceil(total / paging.pageSize));

@@ -150,7 +150,13 @@ function HostFilters({ filter, pageSize }: { filter: HostFilter; pageSize: numbe
   );
 }
 
-function HostsSection({ view, error }: { view: HostsView | undefined; error: string | undefined }): JSX.Element {
+function HostsSection({
+  view,
+  error,
+}: {
+  view: HostsView | undefined;
+  error: string | undefined;
+}): JSX.Element {
   if (view === undefined)
     return (
       <>
