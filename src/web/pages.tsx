@@ -177,7 +177,7 @@ function HostsSection({
     pages: result.pages,
     href: (n: number) => hostsHref(filter, { ...paging, page: n }),
   };
-  const what = filtered ? 'hosts matching the filters' : 'hosts';
+  const what = `${result.total === 1 ? 'host' : 'hosts'}${filtered ? ' matching the filters' : ''}`;
   return (
     <>
       <HostFilters filter={filter} pageSize={paging.pageSize} />

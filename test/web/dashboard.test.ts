@@ -147,7 +147,13 @@ describe('dashboard in Chromium', engineSuite, () => {
             new RegExp(CVE_OPEN),
             /Hosts by worst severity/,
             /Trend \(30 days\)/,
+            /Showing 1–2 of 2 hosts\./,
           ],
+        },
+        {
+          name: 'fleet-paged',
+          path: () => '/?pageSize=1&page=2',
+          expect: [/Showing 2–2 of 2 hosts\./, /page 2 of 2/, /Hosts by worst severity/],
         },
         {
           name: 'host',
@@ -210,6 +216,41 @@ describe('dashboard in Chromium', engineSuite, () => {
         await page.click('a[rel=next]');
         await page.waitForURL(/page=2&limit=1/);
         assert.match(await page.innerText('main'), /host-b/);
+      });
+      it('the fleet page filters and pages its hosts, keeping the filters in the page links', async () => {
+        await page.goto(`${world.url}/?pageSize=1`);
+        await page.getByLabel('Host name contains').fill('host-');
+        await page.getByLabel('Label (k=v)').fill('');
+        await page.getByRole('button', { name: 'Filter hosts' }).click();
+        await page.waitForURL(/q=host-/);
+        const first = await page.innerText('main table:last-of-type');
+        await page
+          .getByRole('navigation', { name: 'host pages (top)' })
+          .getByRole('link', { name: 'next →' })
+          .click();
+        await page.waitForURL(/q=host-.*page=2|page=2.*q=host-/);
+        assert.match(page.url(), /pageSize=1/, 'the page size stays');
+        const second = await page.innerText('main table:last-of-type');
+        assert.match(await page.innerText('main'), /Showing 2–2 of 2 hosts matching the filters\./);
+        assert.deepEqual(
+          [first, second].map((t) => (t.includes('host-a') ? 'a' : t.includes('host-b') ? 'b' : '?')).sort(),
+          ['a', 'b'],
+          'one host per page, each once',
+        );
+        await page.getByLabel('Label (k=v)').fill('team=b');
+        await page.getByRole('button', { name: 'Filter hosts' }).click();
+        await page.waitForURL(/label=team%3Db/);
+        const filtered = await page.innerText('main');
+        assert.match(filtered, /Showing 1–1 of 1 host(s)? matching the filters\./);
+        assert.match(filtered, /host-b/);
+        await page.getByLabel('Stale agents only').check();
+        await page.getByRole('button', { name: 'Filter hosts' }).click();
+        await page.waitForURL(/stale=1/);
+        assert.match(
+          await page.innerText('main'),
+          /No hosts matching the filters\./,
+          'both agents just reported',
+        );
       });
       it('the CVE search form works from the fleet page', async () => {
         await page.goto(`${world.url}/`);
