@@ -90,10 +90,10 @@ export function hostQuery(
   const pageSize = value('pageSize') === '' ? HOST_PAGE_SIZE : positiveInteger(value('pageSize'));
   if (pageSize === undefined || pageSize > HOST_PAGE_SIZE_MAX)
     return `pageSize must be a positive integer of at most ${HOST_PAGE_SIZE_MAX}, not "${value('pageSize')}"`;
-  const severity = value('severity');
-  const severities: readonly string[] = [...SEVERITIES, 'none'];
-  if (severity !== '' && !severities.includes(severity))
-    return `severity must be one of ${severities.join(', ')}, not "${severity}"`;
+  const severities = [...SEVERITIES, 'none' as const];
+  const severity = severities.find((s) => s === value('severity'));
+  if (severity === undefined && value('severity') !== '')
+    return `severity must be one of ${severities.join(', ')}, not "${value('severity')}"`;
   let labels: HostFilter['labels'];
   try {
     labels = parseLabels(value('label'), 'label');
@@ -107,7 +107,7 @@ export function hostQuery(
   if (search.length > 200) return 'q (part of a host name) must be at most 200 characters';
   return {
     filter: {
-      severity: severity === '' ? undefined : (severity as HostFilter['severity']),
+      severity,
       labels,
       stale: stale === '1' || stale === 'true',
       search,
