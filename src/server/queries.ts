@@ -454,8 +454,11 @@ async function hostPage(
   filter: HostFilter,
   paging: HostPaging,
 ): Promise<HostPage> {
-  const visible = await visibleHostIds(db, tenant);
-  let query = db.selectFrom('hosts').where(visible('hosts.id'));
+  // the tenant's hosts are the ones summarised (visibleHosts); a tenant granted every host needs no list
+  const everyHost = tenant.grants.some((g) => Object.keys(g).length === 0);
+  let query = db
+    .selectFrom('hosts')
+    .where(everyHost ? sql<boolean>`1 = 1` : oneOf(db, 'hosts.id', [...state.summaries.keys()]));
   if (filter.severity !== undefined) query = query.where('worst_rank', '=', worstRank(filter.severity));
   if (filter.stale === true)
     query = query.where((eb) =>
@@ -549,7 +552,7 @@ export const CVE_PAGE_SIZE_MAX = 500;
 /** `column` is one of `values`, as one bound parameter whatever their number (SQLite allows 32,766 per statement). */
 function oneOf(
   db: ServerDb,
-  column: 'host_containers.host_id' | 'host_containers.digest',
+  column: 'host_containers.host_id' | 'host_containers.digest' | 'hosts.id',
   values: readonly string[],
 ): RawBuilder<boolean> {
   return db.getExecutor().adapter instanceof PostgresAdapter
