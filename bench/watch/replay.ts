@@ -94,6 +94,7 @@ const replayAddon: WatchAddon = {
   },
   markRemove: () => undefined,
   guardAdd: () => undefined,
+  installerAdd: () => undefined,
   counters: () => zero,
   decodeProc: () => null,
   setVerdictDelayForTest: () => undefined,

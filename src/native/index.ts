@@ -42,7 +42,9 @@ export type NativeRecord = z.infer<typeof recordSchema>;
  * Why the verdict thread denied: 0 none, 1 drift, 2 not in profile (or host allow-list), 3 runtime-binary guard;
  * -1: an exec from a container cgroup seen on a host mark (passed, the container's watch judges it).
  */
-export const DENY_REASON = { container: -1, none: 0, drift: 1, profile: 2, guard: 3 } as const;
+/** The gate's reason codes (watch.c): negative ones allow. installer: a host file outside the allow-set run by the
+ * package manager installing it (its maintainer script). */
+export const DENY_REASON = { installer: -2, container: -1, none: 0, drift: 1, profile: 2, guard: 3 } as const;
 
 /** The key a host mark's allow-set holds for one file (watch.c builds the same from fstat of the event's fd). */
 export function hostGateKey(path: string, st: { ino: bigint; ctimeNs: bigint }): string {
@@ -219,6 +221,8 @@ export interface WatchAddon {
   ): void;
   markRemove(id: number): void;
   guardAdd(path: string): void;
+  /** A package manager binary (dpkg, rpm): what its children run on a host mark is allowed (R_INSTALLER). */
+  installerAdd(path: string): void;
   counters(): NativeCounters;
   decodeProc(message: Buffer): NativeRecord | null;
   /** Test hook: the verdict thread holds each read batch this long (ms), or with -1 until stopped (a hung loop). */
@@ -281,6 +285,7 @@ interface RawAddon {
   ): void;
   markRemove(id: number): void;
   guardAdd(path: string): void;
+  installerAdd(path: string): void;
   counters(): unknown;
   decodeProc(message: Buffer): unknown;
   setVerdictDelayForTest(ms: number): void;
@@ -350,6 +355,9 @@ function wrap(raw: RawAddon): WatchAddon {
     guardAdd: (path) => {
       raw.guardAdd(path);
     },
+    installerAdd: (path) => {
+      raw.installerAdd(path);
+    },
     counters: () => countersSchema.parse(raw.counters()),
     decodeProc: (message) => {
       const out = raw.decodeProc(message);
@@ -364,7 +372,7 @@ function wrap(raw: RawAddon): WatchAddon {
 }
 
 /** The addon's interfaceVersion this code reads (src/native/watch.c init: bump both together). */
-export const ADDON_INTERFACE = 2;
+export const ADDON_INTERFACE = 3;
 
 /** Why a loaded addon cannot serve this code (built from other sources), or undefined when it can. */
 export function addonMismatch(required: unknown, file: string): string | undefined {

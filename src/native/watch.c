@@ -34,7 +34,9 @@
 #include <unistd.h>
 
 enum { K_FORK = 1, K_EXEC = 2, K_EXIT = 3, K_UID = 4, K_FAN_EXEC = 10, K_FAN_OPEN = 11, K_STALL = 20 };
-enum { R_NONE = 0, R_DRIFT = 1, R_PROFILE = 2, R_GUARD = 3 };
+/* negative reasons allow: R_CONTAINER a container's overlay exec seen on a host mark (its own mark judges it),
+   R_INSTALLER a host file outside the allow-set run by the package manager that is installing it */
+enum { R_INSTALLER = -2, R_CONTAINER = -1, R_NONE = 0, R_DRIFT = 1, R_PROFILE = 2, R_GUARD = 3 };
 
 typedef struct {
   int kind, pid, tgid, ppid, ptgid, uid, tty, exit_code, verdict, reason, drift, in_profile, mark_id, setid;
@@ -629,6 +631,7 @@ typedef struct {
 } guard_t;
 
 #define MAX_MARKS 256
+#define MAX_INSTALLERS 8
 #define MAX_GUARDS 64
 
 /* Verdict threads: one per CPU (up to MAX_GATE_THREADS), each pinned to its CPU and all waiting on the one
@@ -653,7 +656,11 @@ static struct {
   _Atomic uint64_t thread_busy_since[MAX_GATE_THREADS];
   mark_t marks[MAX_MARKS];
   guard_t guards[MAX_GUARDS];
-  int nguards, devnull, watchdog_ms;
+  /* the host's package managers (dpkg, rpm), by device and inode: see run_by_installer */
+  struct {
+    uint64_t dev, ino;
+  } installers[MAX_INSTALLERS];
+  int nguards, ninstallers, devnull, watchdog_ms;
   int defer_info; /* 1: answer first, read pid info after (BULKHEAD_WATCH_GATE_INFO=before turns it off, for A/B) */
   _Atomic int fd;
   _Atomic int fired, test_delay_ms;
@@ -671,6 +678,30 @@ static int has_container_id(const char *cgroup) {
   for (const char *p = cgroup; *p; p++) {
     run = isxdigit((unsigned char)*p) && !isupper((unsigned char)*p) ? run + 1 : 0;
     if (run == 64 && !isxdigit((unsigned char)p[1])) return 1;
+  }
+  return 0;
+}
+
+/* Whether the exec'ing task, or one of its nearest ancestors, runs a package manager: a maintainer script that runs
+   the binary its package has just unpacked (dpkg configures right after it unpacks) would otherwise be denied before
+   watch re-reads the package database, failing the upgrade. The task still runs its pre-exec image (the script's
+   shell, or dpkg itself). Only root runs a package manager; JS judges the exec again once it has re-read. */
+static int run_by_installer(int pid) {
+  if (fan.ninstallers == 0) return 0;
+  char path[64], buf[512];
+  for (int depth = 0; depth < 6 && pid > 1; depth++) {
+    struct stat st;
+    snprintf(path, sizeof path, "/proc/%d/exe", pid);
+    if (stat(path, &st) == 0)
+      for (int i = 0; i < fan.ninstallers; i++)
+        if (fan.installers[i].dev == (uint64_t)st.st_dev && fan.installers[i].ino == (uint64_t)st.st_ino) return 1;
+    snprintf(path, sizeof path, "/proc/%d/stat", pid);
+    if (read_small(path, buf, sizeof buf) <= 0) return 0;
+    char *close_paren = strrchr(buf, ')');
+    int ppid = 0;
+    char state;
+    if (close_paren == NULL || sscanf(close_paren + 1, " %c %d", &state, &ppid) != 2) return 0;
+    pid = ppid;
   }
   return 0;
 }
@@ -763,14 +794,14 @@ static int decide(const struct fanotify_event_metadata *m, rec_t *r, int *defer)
       read_pid_info(m->pid, r, 0, 1);
       /* an overlay exec inside a container reaches the host filesystem too: the container's watch judges it */
       if (r->cgroup != NULL && has_container_id(r->cgroup)) {
-        r->reason = -1;
+        r->reason = R_CONTAINER;
         return FAN_ALLOW;
       }
       char key[PATH_MAX + 64];
       snprintf(key, sizeof key, "%s\t%llu\t%lld.%09ld", path, (unsigned long long)st.st_ino,
                (long long)st.st_ctim.tv_sec, (long)st.st_ctim.tv_nsec);
       r->in_profile = mk->allow == NULL ? -1 : strset_has(mk->allow, key);
-      if (mk->enforce && r->in_profile == 0) r->reason = R_PROFILE;
+      if (mk->enforce && r->in_profile == 0) r->reason = run_by_installer(m->pid) ? R_INSTALLER : R_PROFILE;
     } else if (mk != NULL) {
       if (fan.defer_info) {
         /* the uid now (one stat): a setuid exec changes the owner of /proc/<pid> */
@@ -1257,6 +1288,7 @@ static napi_value gate_stop(napi_env env, napi_callback_info info) {
     memset(&fan.marks[i], 0, sizeof fan.marks[i]);
   }
   fan.nguards = 0;
+  fan.ninstallers = 0;
   pthread_rwlock_unlock(&fan.lock);
   return NULL;
 }
@@ -1367,6 +1399,27 @@ static napi_value mark_remove(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* installerAdd(path): a package manager binary whose children may run files outside the host allow-set. */
+static napi_value installer_add(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  char path[PATH_MAX];
+  struct stat st;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (get_str(env, argv[0], path, sizeof path) <= 0) return throw_errno(env, "installerAdd(path)", EINVAL);
+  if (stat(path, &st) != 0) return throw_errno(env, path, errno);
+  pthread_rwlock_wrlock(&fan.lock);
+  int full = fan.ninstallers >= MAX_INSTALLERS;
+  if (!full) {
+    fan.installers[fan.ninstallers].dev = (uint64_t)st.st_dev;
+    fan.installers[fan.ninstallers].ino = (uint64_t)st.st_ino;
+    fan.ninstallers++;
+  }
+  pthread_rwlock_unlock(&fan.lock);
+  if (full) return throw_errno(env, "installerAdd: too many package managers", ENOSPC);
+  return NULL;
+}
+
 static napi_value guard_add(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -1459,6 +1512,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"markSet", NULL, mark_set, NULL, NULL, NULL, napi_default, NULL},
       {"markRemove", NULL, mark_remove, NULL, NULL, NULL, napi_default, NULL},
       {"guardAdd", NULL, guard_add, NULL, NULL, NULL, napi_default, NULL},
+      {"installerAdd", NULL, installer_add, NULL, NULL, NULL, napi_default, NULL},
       {"counters", NULL, counters, NULL, NULL, NULL, napi_default, NULL},
       {"decodeProc", NULL, decode_proc_js, NULL, NULL, NULL, napi_default, NULL},
       {"setVerdictDelayForTest", NULL, set_test_delay, NULL, NULL, NULL, napi_default, NULL},
@@ -1474,7 +1528,7 @@ static napi_value init(napi_env env, napi_value exports) {
   /* bump with ADDON_INTERFACE in index.ts whenever what JS reads from the addon changes (an addon built from older
      sources then refuses to load with the rebuild command, not a schema error mid-run) */
   napi_value version;
-  napi_create_int32(env, 2, &version);
+  napi_create_int32(env, 3, &version);
   napi_set_named_property(env, exports, "interfaceVersion", version);
   return exports;
 }

@@ -64,6 +64,9 @@ export const DEFAULT_HOST_PATHS = [
 /** The loader's or a script interpreter's open comes within this of its execve's own (same pid and argv). */
 const SAME_EXECVE_MS = 200;
 
+/** The package managers whose maintainer scripts may run what they have just unpacked (deny mode, see attach). */
+const PACKAGE_MANAGERS = ['/usr/bin/dpkg', '/usr/bin/rpm'];
+
 /** How often the package databases' stamp is taken (a dozen stats) while watch --host runs. */
 export const PACKAGE_POLL_MS = 250;
 
@@ -413,6 +416,15 @@ export class HostControl {
       addon.markSet(id, fs.path, '', this.options.mode === 'deny' ? 1 : 0, allow, true);
       this.marks.set(id, fs);
     }
+    if (this.options.mode !== 'deny') return;
+    // a maintainer script runs what its package has just unpacked (dpkg configures right after it unpacks), before
+    // the re-read can vouch for it: what the package managers run is allowed, then judged once re-read
+    const installers = PACKAGE_MANAGERS.filter((path) => existsSync(path)).map((path) => realpathSync(path));
+    for (const path of installers) addon.installerAdd(path);
+    if (installers.length > 0)
+      this.options.log(
+        `bulkhead watch --host: what ${installers.join(', ')} run during an install is allowed, and judged again after the re-read`,
+      );
   }
 
   /** Seeds the learned profile with the required executables and the running host processes on marked filesystems. */
@@ -685,6 +697,7 @@ export class HostControl {
     if (reread) judged = examine();
     const { f, facts, hits } = judged;
     let verdict: Verdict = r.verdict === 1 ? 'denied' : 'allowed';
+    const byInstaller = r.reason === DENY_REASON.installer;
     if (verdict === 'denied' && hits.length === 0)
       // the allow-set was built from the last read: a file changed since (new inode or ctime) is no longer in it
       hits.push({
@@ -742,9 +755,15 @@ export class HostControl {
       ruleId: first?.id ?? null,
       rules: hits.map((h) => h.id),
       profileVersion: this.enforced?.version ?? null,
-      message: first?.message ?? '',
+      message:
+        first === undefined
+          ? ''
+          : byInstaller
+            ? `${first.message} (run by the package manager during an install: allowed)`
+            : first.message,
       detail: {
         scope: 'host',
+        ...(byInstaller ? { runByPackageManager: true } : {}),
         timeNs: r.timeNs,
         parent: r.parent ?? null,
         ...(f.sha256 === undefined ? {} : { sha256: f.sha256 }),

@@ -185,7 +185,7 @@ describe('watch --host: host application control', engineSuite, () => {
     pkgroot: string;
     tool: string;
     other: string;
-    install: (pkg: 'tool' | 'other', version: number) => void;
+    install: (pkg: 'tool' | 'other', version: number, postinstRuns?: boolean) => void;
   } {
     const pkgroot = join(dir, `pkgroot-${name}`);
     const admin = join(pkgroot, 'var', 'lib', 'dpkg');
@@ -193,7 +193,8 @@ describe('watch --host: host application control', engineSuite, () => {
     writeFileSync(join(admin, 'status'), '');
     writeFileSync(join(admin, 'available'), '');
     const file = (pkg: 'tool' | 'other'): string => bin(`${name}-${pkg}`);
-    const install = (pkg: 'tool' | 'other', version: number): void => {
+    // postinstRuns: the package's maintainer script runs the binary it has just unpacked (as many postinsts do)
+    const install = (pkg: 'tool' | 'other', version: number, postinstRuns = false): void => {
       const build = join(dir, `deb-${name}-${pkg}-${version}`);
       mkdirSync(join(build, 'DEBIAN'), { recursive: true });
       mkdirSync(join(build, mnt, 'bin'), { recursive: true });
@@ -206,6 +207,10 @@ describe('watch --host: host application control', engineSuite, () => {
         Buffer.concat([readFileSync('/usr/bin/true'), Buffer.from(`\0v${version}`)]),
         { mode: 0o755 },
       );
+      if (postinstRuns)
+        writeFileSync(join(build, 'DEBIAN', 'postinst'), `#!/bin/sh\nset -e\n${file(pkg)}\n`, {
+          mode: 0o755,
+        });
       execFileSync('dpkg-deb', ['--root-owner-group', '-Zgzip', '--build', build, `${build}.deb`], {
         stdio: 'ignore',
       });
@@ -245,10 +250,12 @@ describe('watch --host: host application control', engineSuite, () => {
       assert.equal(sh(fx.tool), 0, 'as installed');
       // changed in place, its package not upgraded: the re-read must not vouch for it
       appendFileSync(fx.other, '\0');
-      fx.install('tool', 2);
+      // the postinst runs the upgraded tool before watch has re-read: allowed because dpkg runs it (a deny here
+      // failed the upgrade: dpkg -i exited 1), and judging it re-reads at once
+      fx.install('tool', 2, true);
       await waitForLog(
         w,
-        /package databases changed; re-read in \d+ ms \(on the poll, 1 packages read again\): 1 files changed \(0 added, 0 removed, 1 with a new digest\)/,
+        /package databases changed; re-read in \d+ ms \((on the poll|before an alert), 1 packages read again\): 1 files changed \(0 added, 0 removed, 1 with a new digest\)/,
       );
       assert.match(
         w.stderr(),
@@ -256,12 +263,13 @@ describe('watch --host: host application control', engineSuite, () => {
       );
       assert.equal(sh(fx.tool), 0, 'upgraded by dpkg');
       assert.equal(sh(fx.other), 126, 'changed outside the package manager');
-      const upgraded = await waitForEvents(db, 'upgraded exec', (e) => e.path === fx.tool, 2);
+      const upgraded = await waitForEvents(db, 'upgraded exec', (e) => e.path === fx.tool, 3);
       assert.deepEqual(
-        upgraded.map((e) => [e.verdict, e.ruleId]),
+        upgraded.map((e) => [e.verdict, e.ruleId, e.detail['runByPackageManager'] ?? false]),
         [
-          ['allowed', null],
-          ['allowed', null],
+          ['allowed', null, false],
+          ['allowed', null, true],
+          ['allowed', null, false],
         ],
       );
       const other = first(await waitForEvents(db, 'denied changed file', (e) => e.path === fx.other));
