@@ -1,15 +1,18 @@
 // A small fleet for server and dashboard tests: Debian tracker feeds written here and served on 127.0.0.1 (an old
 // and a newer one), a vulnerability database built from them with `bulkhead db update`, an image with a dpkg
 // database on the test engine, a server on a given store, three tenants and two agents on two fixture hosts.
+import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { createApiToken, createEnrolmentToken, createTenant } from '../../src/server/access.js';
 import { startServer, type RunningServer } from '../../src/server/serve.js';
 import type { StoreLocation } from '../../src/server/store.js';
 import { runBulkhead, type CliResult } from './cli.js';
 import { startFeedServer, type FeedServer } from './feed-server.js';
+import { startPostgres, type Postgres } from './postgres.js';
 import type { SharedEngine } from './shared-engine.js';
 
 export const FLEET_IMAGE = 'bulkhead-test/fleet-debian:1';
@@ -205,4 +208,65 @@ export async function apiGet(
   } catch {
     return { status: response.status, json: text };
   }
+}
+
+/** Where a server test runs: one store per backend, each in its own place. */
+export interface ServerBackend {
+  readonly name: 'SQLite' | 'PostgreSQL';
+  readonly location: () => StoreLocation;
+}
+
+/**
+ * The engine-free world of the ingest-level server tests, set up and torn down by hooks on the calling describe():
+ * a temp dir, a private PostgreSQL, a vulnerability database with one synthetic bookworm advisory (openssl before
+ * 3.0.99-1 is affected by `cve`, urgency high), and the two backends every such test runs against.
+ */
+export function syntheticServerWorld(
+  prefix: string,
+  cve: string,
+): { readonly work: string; readonly vulndbPath: string; readonly backends: readonly ServerBackend[] } {
+  const work = mkdtempSync(join(tmpdir(), prefix));
+  const vulndbPath = join(work, 'vulndb.sqlite');
+  let pg: Postgres | undefined;
+  before(async () => {
+    pg = await startPostgres();
+    const feed = join(work, 'feed.json');
+    writeFileSync(
+      feed,
+      JSON.stringify({
+        openssl: {
+          [cve]: {
+            description: 'synthetic',
+            scope: 'remote',
+            releases: {
+              bookworm: {
+                status: 'resolved',
+                fixed_version: '3.0.99-1',
+                urgency: 'high',
+                repositories: { bookworm: '1' },
+              },
+            },
+          },
+        },
+      }),
+    );
+    const imported = await runBulkhead(['db', 'import', '--quiet', '--db', vulndbPath, feed]);
+    assert.equal(imported.code, 0, imported.stderr);
+  });
+  after(async () => {
+    await pg?.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+  const postgresUrl = (): string => {
+    if (pg === undefined) throw new Error('PostgreSQL is not started yet (use the backend inside a test)');
+    return pg.url;
+  };
+  return {
+    work,
+    vulndbPath,
+    backends: [
+      { name: 'SQLite', location: () => ({ kind: 'sqlite', dir: join(work, 'sqlite') }) },
+      { name: 'PostgreSQL', location: () => ({ kind: 'postgres', url: postgresUrl() }) },
+    ],
+  };
 }

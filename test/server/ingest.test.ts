@@ -4,19 +4,16 @@
 // differing inventory for a known digest is kept and flagged and can add findings, never hide them (rematch too).
 import { strict as assert } from 'node:assert';
 import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createEnrolmentToken, createTenant, tenantForToken } from '../../src/server/access.js';
 import { enrolHost, ingestReport } from '../../src/server/ingest.js';
 import { hostsWithCve, imageDetail } from '../../src/server/queries.js';
 import { rematchStore } from '../../src/server/rematch.js';
-import { openStore, type Store, type StoreLocation } from '../../src/server/store.js';
+import { openStore, type Store } from '../../src/server/store.js';
 import { REPORT_PAYLOAD_TYPE, signEnvelope } from '../../src/shared/dsse.js';
 import { REPORT_SCHEMA, type FleetReport, type ImageInventory } from '../../src/shared/fleet-report.js';
 import { openVulnDb } from '../../src/vulndb/db.js';
-import { runBulkhead } from '../harness/cli.js';
+import { syntheticServerWorld } from '../harness/fleet.js';
 import { startPostgres, type Postgres } from '../harness/postgres.js';
 
 const HOSTS = 24;
@@ -177,43 +174,7 @@ const HONEST = [pkg('base-files', '12.4', 'base-files'), pkg('libssl3', '3.0.11-
 const CLEAN = [pkg('base-files', '12.4', 'base-files')];
 
 describe('inventory poisoning', () => {
-  const work = mkdtempSync(join(tmpdir(), 'bh-ingest-'));
-  let pg: Postgres;
-  const vulndbPath = join(work, 'vulndb.sqlite');
-  before(async () => {
-    pg = await startPostgres();
-    const feed = join(work, 'feed.json');
-    writeFileSync(
-      feed,
-      JSON.stringify({
-        openssl: {
-          [CVE]: {
-            description: 'synthetic',
-            scope: 'remote',
-            releases: {
-              bookworm: {
-                status: 'resolved',
-                fixed_version: '3.0.99-1',
-                urgency: 'high',
-                repositories: { bookworm: '1' },
-              },
-            },
-          },
-        },
-      }),
-    );
-    const imported = await runBulkhead(['db', 'import', '--quiet', '--db', vulndbPath, feed]);
-    assert.equal(imported.code, 0, imported.stderr);
-  });
-  after(async () => {
-    await pg.stop();
-    rmSync(work, { recursive: true, force: true });
-  });
-
-  const backends: { name: string; location: () => StoreLocation }[] = [
-    { name: 'SQLite', location: () => ({ kind: 'sqlite', dir: join(work, 'sqlite') }) },
-    { name: 'PostgreSQL', location: () => ({ kind: 'postgres', url: pg.url }) },
-  ];
+  const { vulndbPath, backends } = syntheticServerWorld('bh-ingest-', CVE);
   for (const backend of backends)
     it(`keeps and flags a differing inventory, whose findings add to the digest's (${backend.name})`, async () => {
       const store = await openStore(backend.location());

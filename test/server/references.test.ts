@@ -4,8 +4,7 @@
 // unknown-inventory, no row) and the agent re-sends the full report once; a forged reference (another digest's
 // inventory hash) is refused, so it cannot hide the digest's findings; the signed question is bounded and checked.
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -21,7 +20,6 @@ import {
 import { createEnrolmentToken, createTenant, tenantForToken, type Tenant } from '../../src/server/access.js';
 import { hostsWithCve } from '../../src/server/queries.js';
 import { startServer, type RunningServer } from '../../src/server/serve.js';
-import type { StoreLocation } from '../../src/server/store.js';
 import { envelopeSchema, signEnvelope } from '../../src/shared/dsse.js';
 import {
   INVENTORY_QUERY_PAYLOAD_TYPE,
@@ -30,8 +28,7 @@ import {
   type ImageInventory,
 } from '../../src/shared/fleet-report.js';
 import { inventoryHash } from '../../src/shared/inventory-hash.js';
-import { runBulkhead } from '../harness/cli.js';
-import { startPostgres, type Postgres } from '../harness/postgres.js';
+import { syntheticServerWorld } from '../harness/fleet.js';
 
 const CVE = 'CVE-2099-0003';
 const OS = {
@@ -93,43 +90,7 @@ function queued(state: AgentState): FleetReport[] {
 }
 
 describe('inventory references', () => {
-  const work = mkdtempSync(join(tmpdir(), 'bh-refs-'));
-  const vulndbPath = join(work, 'vulndb.sqlite');
-  let pg: Postgres;
-  before(async () => {
-    pg = await startPostgres();
-    const feed = join(work, 'feed.json');
-    writeFileSync(
-      feed,
-      JSON.stringify({
-        openssl: {
-          [CVE]: {
-            description: 'synthetic',
-            scope: 'remote',
-            releases: {
-              bookworm: {
-                status: 'resolved',
-                fixed_version: '3.0.99-1',
-                urgency: 'high',
-                repositories: { bookworm: '1' },
-              },
-            },
-          },
-        },
-      }),
-    );
-    const imported = await runBulkhead(['db', 'import', '--quiet', '--db', vulndbPath, feed]);
-    assert.equal(imported.code, 0, imported.stderr);
-  });
-  after(async () => {
-    await pg.stop();
-    rmSync(work, { recursive: true, force: true });
-  });
-
-  const backends: { name: string; location: () => StoreLocation }[] = [
-    { name: 'SQLite', location: () => ({ kind: 'sqlite', dir: join(work, 'sqlite') }) },
-    { name: 'PostgreSQL', location: () => ({ kind: 'postgres', url: pg.url }) },
-  ];
+  const { work, vulndbPath, backends } = syntheticServerWorld('bh-refs-', CVE);
   for (const backend of backends)
     describe(backend.name, () => {
       let server: RunningServer;
