@@ -4,8 +4,14 @@
 // sentry/exit_notify_parent and container/start. One socket per sandbox (remote/README.md: a sandbox must not be
 // able to spoof or starve another's stream): a message is attributed to the socket's container, never to the
 // container id it claims. Alert only: a trace point reports an exec, it cannot refuse it.
+//
+// runsc allows one session per sandbox, and only under the name "Default" (pkg/sentry/seccheck/config.go refuses any
+// other name, in 20221219 and in gVisor's current tree), so a session of bulkhead's own name is not possible. Watch
+// therefore never takes that session from someone else: it creates without --force (runsc then refuses atomically,
+// `session "Default" already exists`), deletes only a session whose sink is still connected to it, and notices a
+// replacement or removal by its sink's connection closing (the sentry closes it when the session goes).
 import { execFile } from 'node:child_process';
-import { closeSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SeqpacketOps } from '../native/index.js';
@@ -18,12 +24,17 @@ import {
   type TracePoint,
 } from './gvisor-wire.js';
 
-/**
- * The session's name. runsc 20221219 refuses any other ("only a single "Default" session is supported"), so watch
- * owns the sandbox's one session: `trace create --force` replaces one already there, and stop deletes it.
- */
+/** The session's name: runsc refuses any other ("only a single "Default" session is supported"). */
 export const TRACE_SESSION_NAME = 'Default';
 const POLL_MS = 20;
+/** How often a session another tool holds is tried again (a create without --force, which cannot replace it). */
+const RETRY_MS = 10_000;
+/** Why a sandbox is not traced while another tool holds its one session. */
+export const SESSION_HELD =
+  'the sandbox\'s one trace session ("Default") is another tool\'s; bulkhead does not replace it (runsc allows one per sandbox)';
+/** Why a traced sandbox stopped being traced: the session bulkhead created was replaced. */
+export const SESSION_REPLACED =
+  'trace session replaced by another tool (runsc allows one per sandbox; bulkhead does not take it back)';
 /** Messages read per connection per poll (the rest wait in the socket until the next one). */
 const BATCH = 512;
 /** Decode errors logged per container; the rest are only counted. */
@@ -110,6 +121,8 @@ export interface GvisorTraceCounters {
   /** Messages longer than MAX_TRACE_MESSAGE, discarded unread. */
   readonly oversize: number;
   readonly handshakeErrors: number;
+  /** Sandboxes whose one session another tool holds or took over (their containers are reported not observable). */
+  readonly lost: number;
   /** Points the sentry could not write to us (its own count, from the message headers). */
   readonly sentryDropped: number;
   /** Messages whose container id is not their socket's container (attributed to the socket's). */
@@ -122,6 +135,11 @@ interface Conn {
   dropped: number;
 }
 
+/** Ours: created by this tracer; lost: another tool holds the sandbox's one session (retried at retryAt). */
+type SessionState =
+  | { readonly kind: 'ours' }
+  | { readonly kind: 'lost'; readonly reason: string; readonly retryAt: number };
+
 interface Session {
   readonly target: TraceTarget;
   readonly root: string;
@@ -132,12 +150,23 @@ interface Session {
   errors: number;
   /** Dropped counts of connections already closed. */
   droppedClosed: number;
+  state: SessionState;
+  /** The sentry's sink connected (handshake done) since the last create. */
+  sinkConnected: boolean;
+  /** A check (runsc trace list/create) is in flight. */
+  checking: boolean;
 }
+
+/** A traced sandbox's session went (another tool replaced or removed it), or came back (bulkhead recreated it). */
+export type SessionChange =
+  | { readonly observed: false; readonly reason: string }
+  | { readonly observed: true; readonly note: string };
 
 export interface GvisorTracerOptions {
   readonly ops: SeqpacketOps;
   readonly log: (line: string) => void;
   readonly onPoint: (containerId: string, point: TracePoint) => void;
+  readonly onSessionChange?: (containerId: string, change: SessionChange) => void;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -159,7 +188,9 @@ export class GvisorTracer {
   private readonly sessions = new Map<string, Session>();
   private dir: string | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private readonly stats: Mutable<Omit<GvisorTraceCounters, 'sessions' | 'connections' | 'sentryDropped'>> = {
+  private readonly stats: Mutable<
+    Omit<GvisorTraceCounters, 'sessions' | 'lost' | 'connections' | 'sentryDropped'>
+  > = {
     messages: 0,
     decodeErrors: 0,
     oversize: 0,
@@ -171,33 +202,116 @@ export class GvisorTracer {
     this.options = options;
   }
 
-  /** Starts a trace session for one runsc container; the reason when it cannot. */
+  /**
+   * Starts a trace session for one runsc container; the reason when it cannot. When another tool holds the
+   * sandbox's session, the socket stays open and check() tries again every RETRY_MS, without replacing it.
+   */
   async attach(target: TraceTarget): Promise<{ ok: true } | { ok: false; reason: string }> {
     if (this.sessions.has(target.id)) return { ok: true };
     const found = findRunscRoot(target.pid, target.id);
     if (!found.ok) return found;
     const opened = this.listen(target, found.root);
     if (!opened.ok) return opened;
-    const session = opened.session;
-    // the sink connects and waits for our handshake while this runs: the poll timer answers it
-    const r = await run(target.runtimePath, [
-      '--root',
-      found.root,
-      'trace',
-      'create',
-      '--force',
-      '--config',
-      session.config,
-      target.id,
-    ]);
-    if (r.code !== 0) {
-      this.detach(target.id);
-      return {
-        ok: false,
-        reason: `\`${target.runtimePath} --root ${found.root} trace create\` failed (exit ${r.code}): ${r.stderr.split('\n').slice(-2).join(' ')}`,
-      };
+    const session = this.sessions.get(target.id);
+    if (session === undefined) return { ok: false, reason: 'the trace socket closed while opening' };
+    const created = await this.create(session);
+    if (created.ok) return { ok: true };
+    if (created.held && this.sessions.get(target.id) === session) {
+      session.state = { kind: 'lost', reason: SESSION_HELD, retryAt: Date.now() + RETRY_MS };
+      this.options.log(
+        `bulkhead watch: ${target.name}: ${SESSION_HELD}; if it is a stale one, delete it: ${target.runtimePath} --root ${found.root} trace delete --name ${TRACE_SESSION_NAME} ${target.id}`,
+      );
+      return { ok: false, reason: SESSION_HELD };
     }
-    return { ok: true };
+    this.detach(target.id);
+    return { ok: false, reason: created.reason };
+  }
+
+  /** `runsc trace create` without --force: it fails, and destroys nothing, when the sandbox has a session. */
+  private async create(
+    s: Session,
+  ): Promise<{ ok: true } | { ok: false; held: boolean; reason: string }> {
+    s.sinkConnected = false;
+    // the sink connects and waits for our handshake while this runs: the poll timer answers it
+    const r = await this.runsc(s, ['trace', 'create', '--config', s.config, s.target.id]);
+    if (r.code === 0) {
+      s.state = { kind: 'ours' };
+      return { ok: true };
+    }
+    return {
+      ok: false,
+      held: /already exists/.test(r.stderr),
+      reason: `\`${s.target.runtimePath} --root ${s.root} trace create\` failed (exit ${r.code}): ${r.stderr.split('\n').slice(-2).join(' ')}`,
+    };
+  }
+
+  private runsc(s: Session, args: readonly string[]): ReturnType<typeof run> {
+    return run(s.target.runtimePath, ['--root', s.root, ...args]);
+  }
+
+  /**
+   * On watch's status tick: a session of ours whose sink connection closed while its sandbox runs was replaced or
+   * removed by someone else (`runsc trace list` says which); a removed one is created again, a replaced one is left
+   * to its owner and reported. A session another tool holds is tried again every RETRY_MS. Spawns runsc only then.
+   */
+  async check(): Promise<void> {
+    const now = Date.now();
+    await Promise.all(
+      [...this.sessions.values()].map(async (s) => {
+        if (s.checking) return;
+        const due =
+          s.state.kind === 'lost'
+            ? now >= s.state.retryAt
+            : s.sinkConnected && !s.conns.some((c) => c.handshaken);
+        if (!due || !existsSync(`/proc/${s.target.pid}`)) return; // a sandbox that ended is the Engine's to report
+        s.checking = true;
+        try {
+          await this.recheck(s);
+        } finally {
+          s.checking = false;
+        }
+      }),
+    );
+  }
+
+  private async recheck(s: Session): Promise<void> {
+    const wasOurs = s.state.kind === 'ours';
+    if (wasOurs) {
+      const listed = await this.runsc(s, ['trace', 'list', s.target.id]);
+      if (this.sessions.get(s.target.id) !== s) return;
+      if (listed.code !== 0) return; // the sandbox is going away; its end comes from the Engine
+      if (/^SESSIONS \((?!0\))/m.test(listed.stdout)) {
+        this.lose(s, SESSION_REPLACED);
+        return;
+      }
+    }
+    const created = await this.create(s);
+    if (this.sessions.get(s.target.id) !== s) return;
+    if (created.ok) {
+      const note = wasOurs
+        ? 'trace session recreated (another tool had removed it; execs meanwhile were not seen)'
+        : 'trace session created (the other tool\'s session is gone)';
+      this.options.log(`bulkhead watch: ${s.target.name}: ${note}`);
+      this.options.onSessionChange?.(s.target.id, { observed: true, note });
+      return;
+    }
+    if (!existsSync(`/proc/${s.target.pid}`)) return;
+    this.lose(
+      s,
+      created.held
+        ? wasOurs
+          ? SESSION_REPLACED
+          : SESSION_HELD
+        : `trace session removed by another tool and not recreated: ${created.reason}`,
+    );
+  }
+
+  private lose(s: Session, reason: string): void {
+    const reported = s.state.kind === 'lost' && s.state.reason === reason;
+    s.state = { kind: 'lost', reason, retryAt: Date.now() + RETRY_MS };
+    if (reported) return;
+    this.options.log(`bulkhead watch: ${s.target.name}: ${reason}`);
+    this.options.onSessionChange?.(s.target.id, { observed: false, reason });
   }
 
   /**
@@ -230,6 +344,9 @@ export class GvisorTracer {
       conns: [],
       errors: 0,
       droppedClosed: 0,
+      state: { kind: 'ours' },
+      sinkConnected: false,
+      checking: false,
     };
     this.sessions.set(target.id, session);
     this.timer ??= setInterval(() => {
@@ -244,26 +361,23 @@ export class GvisorTracer {
     if (s !== undefined) this.close(s);
   }
 
-  /** Deletes our session from every sandbox still running, closes every socket, removes the directory. */
+  /**
+   * Deletes our session from every sandbox still running, closes every socket, removes the directory. A session is
+   * deleted only while its sink is connected to us: one whose connection closed is someone else's by now.
+   */
   async stop(): Promise<void> {
     const open = [...this.sessions.values()];
+    this.poll();
     await Promise.all(
-      open.map(async (s) => {
-        this.poll();
-        const r = await run(s.target.runtimePath, [
-          '--root',
-          s.root,
-          'trace',
-          'delete',
-          '--name',
-          TRACE_SESSION_NAME,
-          s.target.id,
-        ]);
-        if (r.code !== 0 && !/not found|does not exist|no such|cannot/i.test(r.stderr))
-          this.options.log(
-            `bulkhead watch: runsc trace delete for ${s.target.name}: ${r.stderr.split('\n').slice(-1).join('')}`,
-          );
-      }),
+      open
+        .filter((s) => s.state.kind === 'ours' && s.conns.some((c) => c.handshaken))
+        .map(async (s) => {
+          const r = await this.runsc(s, ['trace', 'delete', '--name', TRACE_SESSION_NAME, s.target.id]);
+          if (r.code !== 0 && !/not found|does not exist|no such|cannot/i.test(r.stderr))
+            this.options.log(
+              `bulkhead watch: runsc trace delete for ${s.target.name}: ${r.stderr.split('\n').slice(-1).join('')}`,
+            );
+        }),
     );
     for (const s of open) this.close(s);
     if (this.timer !== undefined) clearInterval(this.timer);
@@ -275,11 +389,13 @@ export class GvisorTracer {
   counters(): GvisorTraceCounters {
     let connections = 0;
     let sentryDropped = 0;
+    let lost = 0;
     for (const s of this.sessions.values()) {
+      if (s.state.kind === 'lost') lost += 1;
       connections += s.conns.length;
       sentryDropped += s.droppedClosed + s.conns.reduce((sum, c) => sum + c.dropped, 0);
     }
-    return { ...this.stats, sessions: this.sessions.size, connections, sentryDropped };
+    return { ...this.stats, sessions: this.sessions.size - lost, lost, connections, sentryDropped };
   }
 
   private close(s: Session): void {
@@ -344,6 +460,7 @@ export class GvisorTracer {
           }
           ops.send(c.fd, encodeHandshake());
           c.handshaken = true;
+          s.sinkConnected = true;
           continue;
         }
         this.stats.messages += 1;

@@ -146,7 +146,7 @@ export function renderWatchStatus(status: WatchStatus, updated: string, running:
     ...(t === undefined
       ? []
       : [
-          `runsc trace: ${t.sessions} session(s), ${t.messages} messages; dropped by the sentry ${t.sentryDropped}; rejected ${t.decodeErrors + t.oversize + t.handshakeErrors} (malformed ${t.decodeErrors}, oversize ${t.oversize}, bad handshakes ${t.handshakeErrors}); container id mismatches ${t.containerMismatch}`,
+          `runsc trace: ${t.sessions} session(s)${t.lost === 0 ? '' : `, ${t.lost} held by another tool`}, ${t.messages} messages; dropped by the sentry ${t.sentryDropped}; rejected ${t.decodeErrors + t.oversize + t.handshakeErrors} (malformed ${t.decodeErrors}, oversize ${t.oversize}, bad handshakes ${t.handshakeErrors}); container id mismatches ${t.containerMismatch}`,
         ]),
     ...(status.host === undefined
       ? []

@@ -65,6 +65,7 @@ const statusSchema = z.object({
   runscTrace: z
     .object({
       sessions: num,
+      lost: num.default(0),
       connections: num,
       messages: num,
       decodeErrors: num,

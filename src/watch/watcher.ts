@@ -33,7 +33,7 @@ import {
   type WatchedContainer,
 } from './containers.js';
 import { discoverGuardTargets, sha256File, type GuardTarget } from './guard.js';
-import { GvisorTracer, type GvisorTraceCounters } from './gvisor-trace.js';
+import { GvisorTracer, type GvisorTraceCounters, type SessionChange } from './gvisor-trace.js';
 import type { TracePoint } from './gvisor-wire.js';
 import { HostControl, PACKAGE_POLL_MS, type HostStatus } from './host.js';
 import {
@@ -80,8 +80,11 @@ export interface WatcherOptions {
   };
 }
 
-/** How watch sees a container's execs: the host kernel's sources, or runsc's trace points (alert only). */
-type Via = 'host' | 'runsc-trace';
+/**
+ * How watch sees a container's execs: the host kernel's sources, runsc's trace points (alert only), or, for a runsc
+ * container that cannot be traced, only the `docker exec` commands the Engine records (it is then not observable).
+ */
+type Via = 'host' | 'runsc-trace' | 'engine-exec';
 
 /** Where one judged exec came from, and what can be done to it. */
 interface Origin {
@@ -103,7 +106,10 @@ export const RUNSC_TRACE_OBSERVED = 'observed through runsc trace (alert only)';
 interface Tracked {
   readonly container: WatchedContainer;
   readonly markId: number | undefined;
-  readonly via: Via;
+  /** Changes when a runsc container's trace session is lost to another tool or created again. */
+  via: Via;
+  /** Why the container is not observable (via 'engine-exec'). */
+  unobservable: string | undefined;
   mode: WatchMode;
 }
 
@@ -312,6 +318,9 @@ export class Watcher {
         onPoint: (id, point) => {
           this.onTracePoint(id, point);
         },
+        onSessionChange: (id, change) => {
+          this.onTraceSessionChange(id, change);
+        },
       });
     if (this.host !== undefined) {
       if (this.gateState !== 'fanotify' && this.options.mode === 'deny')
@@ -450,13 +459,15 @@ export class Watcher {
         name: t.container.name,
         image: t.container.imageNames[0] ?? t.container.imageDigest,
         runtime: t.container.runtime,
-        observable: true,
+        observable: t.via !== 'engine-exec',
         reason:
-          t.via === 'runsc-trace'
-            ? RUNSC_TRACE_OBSERVED
-            : t.markId === undefined
-              ? 'no exec gate (proc connector only)'
-              : undefined,
+          t.via === 'engine-exec'
+            ? t.unobservable
+            : t.via === 'runsc-trace'
+              ? RUNSC_TRACE_OBSERVED
+              : t.markId === undefined
+                ? 'no exec gate (proc connector only)'
+                : undefined,
         mode: t.mode,
         profileVersion: p?.enforced?.version ?? null,
         profileError: p?.error,
@@ -509,6 +520,9 @@ export class Watcher {
       this.rateWindow = { at: now, count: this.eventCount };
     }
     this.releaseAwaiting(false);
+    this.tracer?.check().catch((error: unknown) => {
+      this.options.log(`bulkhead watch: runsc trace session check: ${describeError(error)}`);
+    });
     for (const digest of this.profiles.keys()) this.reloadEnforced(digest);
     this.host?.reload(this.addon);
     this.options.store.writeStatus(this.status());
@@ -534,14 +548,10 @@ export class Watcher {
     const found = await inspectWatched(this.options.docker, id, this.runtimes, this.defaultRuntime);
     // stop() may have run while the inspect was in flight
     if (found === undefined || !this.wanted(found.name) || this.isStopped()) return;
-    let c = found;
+    const c = found;
     if (c.gvisor) {
-      const traced = await this.attachTrace(c);
-      if (traced) return;
-      c = {
-        ...c,
-        unobservable: `${GVISOR_UNOBSERVABLE}; runsc trace: ${this.traceReasons.get(id) ?? this.traceUnavailable ?? 'not started'}`,
-      };
+      await this.attachGvisor(c);
+      return;
     }
     if (c.unobservable !== undefined) {
       this.unobservable.set(id, c);
@@ -567,7 +577,7 @@ export class Watcher {
         markId = undefined;
       }
     }
-    const t: Tracked = { container: c, markId, mode, via: 'host' };
+    const t: Tracked = { container: c, markId, mode, via: 'host', unobservable: undefined };
     this.tracked.set(id, t);
     if (mode === 'learn') this.learnRunning(t);
     if (markId !== undefined) this.byMark.set(markId, t);
@@ -580,49 +590,81 @@ export class Watcher {
     });
   }
 
-  private readonly traceReasons = new Map<string, string>();
-
-  /** A runsc container read through its trace points; false (reason in traceReasons) when that cannot start. */
-  private async attachTrace(c: WatchedContainer): Promise<boolean> {
-    if (this.tracer === undefined) return false;
-    const r = await this.tracer.attach({
-      id: c.id,
-      name: c.name,
-      runtimePath: c.runtimePath,
-      pid: c.pid,
-    });
-    if (!r.ok) {
-      this.traceReasons.set(c.id, r.reason);
-      if (this.traceReasons.size > 1024) this.traceReasons.clear();
-      return false;
-    }
+  /**
+   * A runsc container: read through its trace points, or, when that cannot start (turned off, no --root, another
+   * tool's session), reported not observable and judged only on the `docker exec` commands the Engine records. Its
+   * profile loads either way, so status and events name the version in force.
+   */
+  private async attachGvisor(c: WatchedContainer): Promise<void> {
+    const traced =
+      this.tracer === undefined
+        ? { ok: false as const, reason: this.traceUnavailable ?? 'not started' }
+        : await this.tracer.attach({ id: c.id, name: c.name, runtimePath: c.runtimePath, pid: c.pid });
     if (this.isStopped()) {
-      this.tracer.detach(c.id);
-      return true;
+      this.tracer?.detach(c.id);
+      return;
     }
     this.ensureProfile(c.imageDigest, c.imageNames);
-    const mode = this.modeFor(c.imageDigest);
     const t: Tracked = {
       container: { ...c, unobservable: undefined },
       markId: undefined,
-      mode,
-      via: 'runsc-trace',
+      mode: this.modeFor(c.imageDigest),
+      via: traced.ok ? 'runsc-trace' : 'engine-exec',
+      unobservable: traced.ok ? undefined : `${GVISOR_UNOBSERVABLE}; runsc trace: ${traced.reason}`,
     };
     this.tracked.set(c.id, t);
     this.sandboxParents.set(c.id, new Map());
+    this.announceGvisor(t, undefined);
+  }
+
+  /** The container event and log line that say how a runsc container is seen now. */
+  private announceGvisor(t: Tracked, note: string | undefined): void {
+    const c = t.container;
+    const profileVersion = this.profiles.get(c.imageDigest)?.enforced?.version ?? null;
+    if (t.via === 'engine-exec') {
+      const message = `${c.name}: ${t.unobservable ?? GVISOR_UNOBSERVABLE}; \`docker exec\` commands are judged from the Engine's exec records (profile ${profileVersion === null ? 'none' : `v${profileVersion}`})`;
+      this.emit({
+        ...this.baseEvent(c),
+        kind: 'container',
+        verdict: 'alerted',
+        profileVersion,
+        message,
+        detail: { runtime: c.runtime, mode: t.mode, source: 'docker-exec' },
+      });
+      this.options.log(`bulkhead watch: ${message}`);
+      return;
+    }
     const capped =
-      mode === 'kill' || mode === 'deny'
-        ? `; ${mode} acts as alert: a trace point cannot refuse an exec`
+      t.mode === 'kill' || t.mode === 'deny'
+        ? `; ${t.mode} acts as alert: a trace point cannot refuse an exec`
         : '';
+    const again = note === undefined ? '' : `; ${note}`;
     this.emit({
       ...this.baseEvent(c),
       kind: 'container',
       verdict: 'allowed',
-      message: `${c.name}: ${RUNSC_TRACE_OBSERVED}, ${mode} mode${capped}`,
-      detail: { runtime: c.runtime, mode, source: 'runsc-trace' },
+      profileVersion,
+      message: `${c.name}: ${RUNSC_TRACE_OBSERVED}, ${t.mode} mode${capped}${again}`,
+      detail: { runtime: c.runtime, mode: t.mode, source: 'runsc-trace' },
     });
-    this.options.log(`bulkhead watch: ${c.name} ${RUNSC_TRACE_OBSERVED}${capped}`);
-    return true;
+    this.options.log(`bulkhead watch: ${c.name} ${RUNSC_TRACE_OBSERVED}${capped}${again}`);
+  }
+
+  /** Another tool replaced or removed a traced container's session, or watch created it again. */
+  private onTraceSessionChange(id: string, change: SessionChange): void {
+    const t = this.tracked.get(id);
+    if (t === undefined || t.via === 'host' || this.isStopped()) return;
+    if (change.observed) {
+      t.via = 'runsc-trace';
+      t.unobservable = undefined;
+      this.sandboxParents.set(id, new Map());
+      this.announceGvisor(t, change.note);
+    } else {
+      t.via = 'engine-exec';
+      t.unobservable = `${GVISOR_UNOBSERVABLE}; runsc trace: ${change.reason}`;
+      this.announceGvisor(t, undefined);
+    }
+    this.options.store.writeStatus(this.status());
   }
 
   /** One validated trace point of a traced runsc container (attributed by the socket it came on). */
@@ -677,13 +719,13 @@ export class Watcher {
   }
 
   /**
-   * `docker exec` into a traced runsc container: runsc starts that process from its control server, not by
-   * execve(2), so no sentry/execve point names it (runsc 20221219; Kernel.CreateProcess has no trace point): the
-   * Engine's exec record says what was started. Execs it makes later come as trace points.
+   * `docker exec` into a runsc container: runsc starts that process from its control server, not by execve(2), so
+   * no sentry/execve point names it (runsc 20221219; Kernel.CreateProcess has no trace point): the Engine's exec
+   * record says what was started. Execs it makes later come as trace points, when the container is traced.
    */
   private async onEngineExec(id: string, execId: string): Promise<void> {
     const t = this.tracked.get(id);
-    if (t?.via !== 'runsc-trace') return;
+    if (t === undefined || t.via === 'host') return;
     const exec = await inspectExec(this.options.docker, execId);
     if (exec === undefined || this.isStopped() || this.tracked.get(id) !== t) return;
     const file = this.resolveInContainer(t, exec.argv[0] ?? '');
@@ -783,7 +825,6 @@ export class Watcher {
 
   private detach(id: string): void {
     this.unobservable.delete(id);
-    this.traceReasons.delete(id);
     this.sandboxParents.delete(id);
     this.tracer?.detach(id);
     const t = this.tracked.get(id);
