@@ -11,7 +11,16 @@
 // `session "Default" already exists`), deletes only a session whose sink is still connected to it, and notices a
 // replacement or removal by its sink's connection closing (the sentry closes it when the session goes).
 import { execFile } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SeqpacketOps } from '../native/index.js';
@@ -137,8 +146,7 @@ interface Conn {
 
 /** Ours: created by this tracer; lost: another tool holds the sandbox's one session (retried at retryAt). */
 type SessionState =
-  | { readonly kind: 'ours' }
-  | { readonly kind: 'lost'; readonly reason: string; readonly retryAt: number };
+  { readonly kind: 'ours' } | { readonly kind: 'lost'; readonly reason: string; readonly retryAt: number };
 
 interface Session {
   readonly target: TraceTarget;
@@ -159,8 +167,7 @@ interface Session {
 
 /** A traced sandbox's session went (another tool replaced or removed it), or came back (bulkhead recreated it). */
 export type SessionChange =
-  | { readonly observed: false; readonly reason: string }
-  | { readonly observed: true; readonly note: string };
+  { readonly observed: false; readonly reason: string } | { readonly observed: true; readonly note: string };
 
 export interface GvisorTracerOptions {
   readonly ops: SeqpacketOps;
@@ -228,9 +235,7 @@ export class GvisorTracer {
   }
 
   /** `runsc trace create` without --force: it fails, and destroys nothing, when the sandbox has a session. */
-  private async create(
-    s: Session,
-  ): Promise<{ ok: true } | { ok: false; held: boolean; reason: string }> {
+  private async create(s: Session): Promise<{ ok: true } | { ok: false; held: boolean; reason: string }> {
     s.sinkConnected = false;
     // the sink connects and waits for our handshake while this runs: the poll timer answers it
     const r = await this.runsc(s, ['trace', 'create', '--config', s.config, s.target.id]);
@@ -240,7 +245,7 @@ export class GvisorTracer {
     }
     return {
       ok: false,
-      held: /already exists/.test(r.stderr),
+      held: r.stderr.includes('already exists'),
       reason: `\`${s.target.runtimePath} --root ${s.root} trace create\` failed (exit ${r.code}): ${r.stderr.split('\n').slice(-2).join(' ')}`,
     };
   }
@@ -290,7 +295,7 @@ export class GvisorTracer {
     if (created.ok) {
       const note = wasOurs
         ? 'trace session recreated (another tool had removed it; execs meanwhile were not seen)'
-        : 'trace session created (the other tool\'s session is gone)';
+        : "trace session created (the other tool's session is gone)";
       this.options.log(`bulkhead watch: ${s.target.name}: ${note}`);
       this.options.onSessionChange?.(s.target.id, { observed: true, note });
       return;
