@@ -38,6 +38,8 @@ export const TRACE_SESSION_NAME = 'Default';
 const POLL_MS = 20;
 /** How often a session another tool holds is tried again (a create without --force, which cannot replace it). */
 const RETRY_MS = 10_000;
+/** Failed `runsc trace list` runs in a row (one per status tick) before the session counts as lost. */
+const LIST_FAILURES = 3;
 /** Why a sandbox is not traced while another tool holds its one session. */
 export const SESSION_HELD =
   'the sandbox\'s one trace session ("Default") is another tool\'s; bulkhead does not replace it (runsc allows one per sandbox)';
@@ -161,6 +163,8 @@ interface Session {
   state: SessionState;
   /** The sentry's sink connected (handshake done) since the last create. */
   sinkConnected: boolean;
+  /** `runsc trace list` failures in a row while the sandbox runs. */
+  listFailures: number;
   /** A check (runsc trace list/create) is in flight. */
   checking: boolean;
 }
@@ -280,11 +284,22 @@ export class GvisorTracer {
   }
 
   private async recheck(s: Session): Promise<void> {
-    const wasOurs = s.state.kind === 'ours';
+    const previous = s.state;
+    const wasOurs = previous.kind === 'ours';
     if (wasOurs) {
       const listed = await this.runsc(s, ['trace', 'list', s.target.id]);
       if (this.sessions.get(s.target.id) !== s) return;
-      if (listed.code !== 0) return; // the sandbox is going away; its end comes from the Engine
+      if (listed.code !== 0) {
+        // a sandbox going away fails the list too, and its end comes from the Engine: report only a lasting failure
+        s.listFailures += 1;
+        if (s.listFailures >= LIST_FAILURES)
+          this.lose(
+            s,
+            `cannot list the sandbox's trace sessions: ${listed.stderr.split('\n').slice(-1).join('')}`,
+          );
+        return;
+      }
+      s.listFailures = 0;
       if (/^SESSIONS \((?!0\))/m.test(listed.stdout)) {
         this.lose(s, SESSION_REPLACED);
         return;
@@ -304,10 +319,12 @@ export class GvisorTracer {
     this.lose(
       s,
       created.held
-        ? wasOurs
-          ? SESSION_REPLACED
-          : SESSION_HELD
-        : `trace session removed by another tool and not recreated: ${created.reason}`,
+        ? previous.kind === 'lost'
+          ? previous.reason
+          : SESSION_REPLACED
+        : wasOurs
+          ? `trace session removed by another tool and not recreated: ${created.reason}`
+          : `trace session cannot be created: ${created.reason}`,
     );
   }
 
@@ -351,6 +368,7 @@ export class GvisorTracer {
       droppedClosed: 0,
       state: { kind: 'ours' },
       sinkConnected: false,
+      listFailures: 0,
       checking: false,
     };
     this.sessions.set(target.id, session);
