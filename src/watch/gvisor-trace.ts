@@ -40,6 +40,8 @@ const POLL_MS = 20;
 const RETRY_MS = 10_000;
 /** Failed `runsc trace list` runs in a row (one per status tick) before the session counts as lost. */
 const LIST_FAILURES = 3;
+/** `runsc trace list` output of a sandbox that has a session ("SESSIONS (1)"). */
+const HAS_SESSION = /^SESSIONS \((?!0\))/m;
 /** Why a sandbox is not traced while another tool holds its one session. */
 export const SESSION_HELD =
   'the sandbox\'s one trace session ("Default") is another tool\'s; bulkhead does not replace it (runsc allows one per sandbox)';
@@ -238,8 +240,20 @@ export class GvisorTracer {
     return { ok: false, reason: created.reason };
   }
 
-  /** `runsc trace create` without --force: it fails, and destroys nothing, when the sandbox has a session. */
-  private async create(s: Session): Promise<{ ok: true } | { ok: false; held: boolean; reason: string }> {
+  /**
+   * `runsc trace list`, then `runsc trace create` without --force when the sandbox has no session: the create fails,
+   * and destroys nothing, if one appeared meanwhile. The list comes first because a refused create still leaves its
+   * sink connection open in the sandbox (runsc 20221219: the connection to us never closed), one per attempt.
+   */
+  private async create(
+    s: Session,
+    listedEmpty = false,
+  ): Promise<{ ok: true } | { ok: false; held: boolean; reason: string }> {
+    if (!listedEmpty) {
+      const listed = await this.runsc(s, ['trace', 'list', s.target.id]);
+      if (listed.code === 0 && HAS_SESSION.test(listed.stdout))
+        return { ok: false, held: true, reason: SESSION_HELD };
+    }
     s.sinkConnected = false;
     // the sink connects and waits for our handshake while this runs: the poll timer answers it
     const r = await this.runsc(s, ['trace', 'create', '--config', s.config, s.target.id]);
@@ -247,6 +261,13 @@ export class GvisorTracer {
       s.state = { kind: 'ours' };
       return { ok: true };
     }
+    // the refused create's sink connection belongs to no session: it would hold this sandbox as "ours" forever
+    for (const c of s.conns) {
+      s.droppedClosed += c.dropped;
+      this.closeFd(c.fd);
+    }
+    s.conns.length = 0;
+    s.sinkConnected = false;
     return {
       ok: false,
       held: r.stderr.includes('already exists'),
@@ -300,12 +321,12 @@ export class GvisorTracer {
         return;
       }
       s.listFailures = 0;
-      if (/^SESSIONS \((?!0\))/m.test(listed.stdout)) {
+      if (HAS_SESSION.test(listed.stdout)) {
         this.lose(s, SESSION_REPLACED);
         return;
       }
     }
-    const created = await this.create(s);
+    const created = await this.create(s, wasOurs);
     if (this.sessions.get(s.target.id) !== s) return;
     if (created.ok) {
       const note = wasOurs
