@@ -74,7 +74,7 @@ const countersSchema = z.object({
   procSkipped: z.number(),
   /** The verdict thread's scheduling: 1 SCHED_FIFO, 2 nice -20 (real-time refused), 0 default. */
   gateSched: z.number(),
-  /** Verdict threads (one per CPU, pinned, up to 4; 0 while the gate is stopped). */
+  /** Verdict threads (1, or one per CPU with BULKHEAD_WATCH_GATE_THREADS; 0 while the gate is stopped). */
   gateThreads: z.number(),
   /** Time the verdict thread spent reading the exec'ing tasks' syscall state until they slept on their event. */
   argsWaitNsTotal: z.number(),

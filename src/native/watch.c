@@ -634,11 +634,12 @@ typedef struct {
 #define MAX_INSTALLERS 8
 #define MAX_GUARDS 64
 
-/* Verdict threads: one per CPU (up to MAX_GATE_THREADS), each pinned to its CPU and all waiting on the one
-   fanotify fd. Every event wakes each of them and the one on the exec'ing task's own CPU takes it: on this VM a
-   wake-up of a thread on another (idle) CPU took ~45 µs each way (a pipe round trip between threads on two CPUs
-   p50 92 µs, on one CPU 2.5 µs), and a single verdict thread is on the other CPU half the time. (More CPUs than
-   MAX_GATE_THREADS: one thread, as every woken thread costs its CPU a wake-up per exec.) */
+/* Verdict threads: one by default. BULKHEAD_WATCH_GATE_THREADS=N (N <= CPUs <= MAX_GATE_THREADS) runs one per
+   CPU, each pinned to its CPU and all waiting on the one fanotify fd, so the thread on the exec'ing task's own CPU
+   takes the event without a cross-CPU wake-up (on this VM ~45 µs each way when the other CPU is idle: a pipe round
+   trip between threads on two CPUs p50 92 µs, on one CPU 2.5 µs). A minimal gate gained from it (+55-65 -> +20-30
+   µs per exec), the watcher did not: in 5 interleaved rounds exec p50 959 vs 956 µs with one thread, and every
+   event wakes every thread, +48 µs of CPU per exec (bench/results/watch.md). Kept for A/B on other machines. */
 
 static struct {
   source_t src;
@@ -1236,14 +1237,13 @@ static napi_value gate_start(napi_env env, napi_callback_info info) {
   fan.devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
   atomic_store(&fan.fd, fd);
   atomic_store(&fan.fired, 0);
-  /* one verdict thread per CPU this process may run on, each pinned to it, when there are at most
-     MAX_GATE_THREADS of them; else (or BULKHEAD_WATCH_GATE_THREADS=1, for A/B) one unpinned thread */
+  /* one verdict thread, unless BULKHEAD_WATCH_GATE_THREADS asks for one per CPU (see fan_loop's struct) */
   cpu_set_t cpus;
   CPU_ZERO(&cpus);
   int ncpu = sched_getaffinity(0, sizeof cpus, &cpus) == 0 ? CPU_COUNT(&cpus) : 1;
   const char *want = getenv("BULKHEAD_WATCH_GATE_THREADS");
-  int nthreads = ncpu <= MAX_GATE_THREADS ? ncpu : 1;
-  if (want != NULL && atoi(want) >= 1 && atoi(want) < nthreads) nthreads = atoi(want);
+  int nthreads = 1;
+  if (want != NULL && atoi(want) > 1 && ncpu <= MAX_GATE_THREADS) nthreads = atoi(want) < ncpu ? atoi(want) : ncpu;
   fan.nthreads = nthreads;
   fan.next_ticket = fan.next_append = 0;
   for (int i = 0; i < MAX_GATE_THREADS; i++) atomic_store(&fan.thread_busy_since[i], 0);
