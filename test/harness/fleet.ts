@@ -10,6 +10,7 @@ import { after, before } from 'node:test';
 import { createApiToken, createEnrolmentToken, createTenant } from '../../src/server/access.js';
 import { startServer, type RunningServer } from '../../src/server/serve.js';
 import type { StoreLocation } from '../../src/server/store.js';
+import type { ImageInventory } from '../../src/shared/fleet-report.js';
 import { runBulkhead, type CliResult } from './cli.js';
 import { startFeedServer, type FeedServer } from './feed-server.js';
 import { startPostgres, type Postgres } from './postgres.js';
@@ -209,6 +210,29 @@ export async function apiGet(
     return { status: response.status, json: text };
   }
 }
+
+/** The OS of the synthetic inventories below (Debian 12, as syntheticServerWorld's advisory is for bookworm). */
+export const SYNTHETIC_OS = {
+  family: 'debian',
+  id: 'debian',
+  versionId: '12',
+  codename: 'bookworm',
+  evidence: 'etc/os-release',
+} as const;
+const dpkg = (name: string, version: string, source: string): ImageInventory['packages'][number] => ({
+  name,
+  version,
+  sourceName: source,
+  sourceVersion: version,
+  format: 'dpkg',
+});
+/** Affected by syntheticServerWorld's advisory (libssl3 3.0.11-1 from openssl, fixed in 3.0.99-1): one finding. */
+export const AFFECTED_PACKAGES = [
+  dpkg('base-files', '12.4', 'base-files'),
+  dpkg('libssl3', '3.0.11-1', 'openssl'),
+];
+/** Not affected by it. */
+export const CLEAN_PACKAGES = [dpkg('base-files', '12.4', 'base-files')];
 
 /** Where a server test runs: one store per backend, each in its own place. */
 export interface ServerBackend {

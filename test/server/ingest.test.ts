@@ -13,7 +13,7 @@ import { openStore, type Store } from '../../src/server/store.js';
 import { REPORT_PAYLOAD_TYPE, signEnvelope } from '../../src/shared/dsse.js';
 import { REPORT_SCHEMA, type FleetReport, type ImageInventory } from '../../src/shared/fleet-report.js';
 import { openVulnDb } from '../../src/vulndb/db.js';
-import { syntheticServerWorld } from '../harness/fleet.js';
+import { AFFECTED_PACKAGES, CLEAN_PACKAGES, SYNTHETIC_OS, syntheticServerWorld } from '../harness/fleet.js';
 import { startPostgres, type Postgres } from '../harness/postgres.js';
 
 const HOSTS = 24;
@@ -156,22 +156,6 @@ describe('concurrent ingest on PostgreSQL', () => {
 });
 
 const CVE = 'CVE-2099-0002';
-const OS = {
-  family: 'debian',
-  id: 'debian',
-  versionId: '12',
-  codename: 'bookworm',
-  evidence: 'etc/os-release',
-} as const;
-const pkg = (name: string, version: string, source: string): ImageInventory['packages'][number] => ({
-  name,
-  version,
-  sourceName: source,
-  sourceVersion: version,
-  format: 'dpkg',
-});
-const HONEST = [pkg('base-files', '12.4', 'base-files'), pkg('libssl3', '3.0.11-1', 'openssl')];
-const CLEAN = [pkg('base-files', '12.4', 'base-files')];
 
 describe('inventory poisoning', () => {
   const { vulndbPath, backends } = syntheticServerWorld('bh-ingest-', CVE);
@@ -213,7 +197,12 @@ describe('inventory poisoning', () => {
               digest: i.digest,
               running: true,
             })),
-            images: images.map((i) => ({ digest: i.digest, ref: 'app:1', os: OS, packages: i.packages })),
+            images: images.map((i) => ({
+              digest: i.digest,
+              ref: 'app:1',
+              os: SYNTHETIC_OS,
+              packages: i.packages,
+            })),
             authz: [],
             events: [],
           };
@@ -229,20 +218,20 @@ describe('inventory poisoning', () => {
         };
         const first = `sha256:${'d'.repeat(64)}`; // the poisoner reports it first, without the vulnerable package
         const second = `sha256:${'e'.repeat(64)}`; // an honest host first, the poisoner later
-        await push('poisoner', [{ digest: first, packages: CLEAN }]);
+        await push('poisoner', [{ digest: first, packages: CLEAN_PACKAGES }]);
         assert.deepEqual(
           (await hostsWithCve(db, tenant, CVE)).affected.map((h) => h.host),
           [],
           'nothing to see yet: only the clean inventory is known',
         );
         await push('host-a', [
-          { digest: first, packages: HONEST },
-          { digest: second, packages: HONEST },
+          { digest: first, packages: AFFECTED_PACKAGES },
+          { digest: second, packages: AFFECTED_PACKAGES },
         ]);
-        await push('host-b', [{ digest: first, packages: [...HONEST].reverse() }]); // same inventory, other order
+        await push('host-b', [{ digest: first, packages: [...AFFECTED_PACKAGES].reverse() }]); // same inventory, other order
         await push('poisoner', [
-          { digest: first, packages: CLEAN },
-          { digest: second, packages: CLEAN },
+          { digest: first, packages: CLEAN_PACKAGES },
+          { digest: second, packages: CLEAN_PACKAGES },
         ]);
         const check = async (): Promise<void> => {
           const hits = (await hostsWithCve(db, tenant, CVE)).affected;

@@ -28,30 +28,14 @@ import {
   type ImageInventory,
 } from '../../src/shared/fleet-report.js';
 import { inventoryHash } from '../../src/shared/inventory-hash.js';
-import { syntheticServerWorld } from '../harness/fleet.js';
+import { AFFECTED_PACKAGES, CLEAN_PACKAGES, SYNTHETIC_OS, syntheticServerWorld } from '../harness/fleet.js';
 
 const CVE = 'CVE-2099-0003';
-const OS = {
-  family: 'debian',
-  id: 'debian',
-  versionId: '12',
-  codename: 'bookworm',
-  evidence: 'etc/os-release',
-} as const;
-const pkg = (name: string, version: string, source: string): ImageInventory['packages'][number] => ({
-  name,
-  version,
-  sourceName: source,
-  sourceVersion: version,
-  format: 'dpkg',
-});
-const HONEST = [pkg('base-files', '12.4', 'base-files'), pkg('libssl3', '3.0.11-1', 'openssl')];
-const CLEAN = [pkg('base-files', '12.4', 'base-files')];
 const digest = (c: string): string => `sha256:${c.repeat(64)}`;
 const inventory = (d: string, packages: ImageInventory['packages']): ImageInventory => ({
   digest: d,
   ref: 'app:1',
-  os: OS,
+  os: SYNTHETIC_OS,
   packages,
 });
 
@@ -140,7 +124,7 @@ describe('inventory references', () => {
 
       it('sends every image of a host’s second report as a reference', async () => {
         const state = await agent('host-a');
-        const images = [inventory(digest('a'), HONEST), inventory(digest('b'), CLEAN)];
+        const images = [inventory(digest('a'), AFFECTED_PACKAGES), inventory(digest('b'), CLEAN_PACKAGES)];
         const first = report('host-a', images);
         const sentFirst = await referenceKnownInventories(server.url, state.key, first);
         assert.equal(sentFirst, first, 'the server has none of them yet: the report goes in full');
@@ -180,7 +164,7 @@ describe('inventory references', () => {
 
       it('refuses a reference to an inventory it does not store (422 unknown-inventory); the agent re-sends in full', async () => {
         const state = await agent('host-b');
-        const image = inventory(digest('c'), HONEST);
+        const image = inventory(digest('c'), AFFECTED_PACKAGES);
         const full = report('host-b', [image]);
         const referenced: FleetReport = {
           ...full,
@@ -209,9 +193,9 @@ describe('inventory references', () => {
       it('refuses a forged reference naming another digest’s inventory, so findings stay', async () => {
         const state = await agent('poisoner');
         // host-a stored digest a with the vulnerable inventory and digest b with the clean one
-        const cleanHash = inventoryHash(inventory(digest('b'), CLEAN));
+        const cleanHash = inventoryHash(inventory(digest('b'), CLEAN_PACKAGES));
         const forged: FleetReport = {
-          ...report('poisoner', [inventory(digest('a'), CLEAN)]),
+          ...report('poisoner', [inventory(digest('a'), CLEAN_PACKAGES)]),
           images: [],
           references: [{ digest: digest('a'), inventoryHash: cleanHash }],
         };
@@ -226,11 +210,11 @@ describe('inventory references', () => {
         const asked = await referenceKnownInventories(
           server.url,
           state.key,
-          report('poisoner', [inventory(digest('a'), CLEAN)]),
+          report('poisoner', [inventory(digest('a'), CLEAN_PACKAGES)]),
         );
         assert.equal(asked.references, undefined);
         // the poisoner's only way in is the inventory in full: a variant, whose findings add and never hide
-        const full = report('poisoner', [inventory(digest('a'), CLEAN)]);
+        const full = report('poisoner', [inventory(digest('a'), CLEAN_PACKAGES)]);
         queueReport(state, full);
         assert.equal((await flushOutbox(state, server.url)).delivered, 1);
         assert.deepEqual(await affected(digest('a')), ['host-a', 'poisoner']);
@@ -238,7 +222,7 @@ describe('inventory references', () => {
         const again = await referenceKnownInventories(
           server.url,
           state.key,
-          report('poisoner', [inventory(digest('a'), CLEAN)]),
+          report('poisoner', [inventory(digest('a'), CLEAN_PACKAGES)]),
         );
         assert.deepEqual(again.references?.length, 1);
         queueReport(state, again);
