@@ -1399,15 +1399,27 @@ static napi_value mark_remove(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* installerAdd(path): a package manager binary whose children may run files outside the host allow-set. */
-static napi_value installer_add(napi_env env, napi_callback_info info) {
+/* The one path argument of guardAdd / installerAdd and its stat; 0 after throwing (`what` names the call). */
+static int stat_path_arg(napi_env env, napi_callback_info info, const char *what, char *path, struct stat *st) {
   size_t argc = 1;
   napi_value argv[1];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
+      get_str(env, argv[0], path, PATH_MAX) <= 0) {
+    throw_errno(env, what, EINVAL);
+    return 0;
+  }
+  if (stat(path, st) != 0) {
+    throw_errno(env, path, errno);
+    return 0;
+  }
+  return 1;
+}
+
+/* installerAdd(path): a package manager binary whose children may run files outside the host allow-set. */
+static napi_value installer_add(napi_env env, napi_callback_info info) {
   char path[PATH_MAX];
   struct stat st;
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (get_str(env, argv[0], path, sizeof path) <= 0) return throw_errno(env, "installerAdd(path)", EINVAL);
-  if (stat(path, &st) != 0) return throw_errno(env, path, errno);
+  if (!stat_path_arg(env, info, "installerAdd(path)", path, &st)) return NULL;
   pthread_rwlock_wrlock(&fan.lock);
   int full = fan.ninstallers >= MAX_INSTALLERS;
   if (!full) {
@@ -1421,13 +1433,9 @@ static napi_value installer_add(napi_env env, napi_callback_info info) {
 }
 
 static napi_value guard_add(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
   char path[PATH_MAX];
   struct stat st;
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (get_str(env, argv[0], path, sizeof path) <= 0) return throw_errno(env, "guardAdd(path)", EINVAL);
-  if (stat(path, &st) != 0) return throw_errno(env, path, errno);
+  if (!stat_path_arg(env, info, "guardAdd(path)", path, &st)) return NULL;
   if (fan.nguards >= MAX_GUARDS) return throw_errno(env, "guardAdd: too many guarded binaries", ENOSPC);
   if (fanotify_mark(atomic_load(&fan.fd), FAN_MARK_ADD, FAN_OPEN_PERM, AT_FDCWD, path) != 0)
     return throw_errno(env, "fanotify_mark(FAN_OPEN_PERM)", errno);
