@@ -89,7 +89,10 @@ export async function withWriteLock<T>(
     }
     let holder = NaN;
     try {
-      holder = Number(readFileSync(lock, 'utf8').trim());
+      // an empty lock is one still being written (created, pid not yet in it): NaN, not Number('') = 0, which
+      // read as a dead holder and let two writers in (one import's sources lost: test/vulndb/writers.test.ts)
+      const text = readFileSync(lock, 'utf8').trim();
+      holder = text === '' ? NaN : Number(text);
     } catch {
       continue; // released between our open and read: try again
     }

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
+import { withWriteLock } from '../../src/vulndb/write-lock.js';
 import { runBulkhead } from '../harness/cli.js';
 
 const DATA = join(import.meta.dirname, '..', '..', '..', 'shared', 'data', 'vulndb');
@@ -106,6 +107,28 @@ describe('item 15: db update --only keeps the other groups', () => {
 });
 
 describe('item 16: concurrent writers, killed writers, unwritable directories', () => {
+  it('a lock file still being written (empty) is waited for, not taken as a dead writer', async () => {
+    // another writer has created the lock and not yet written its pid, writes it, and releases the lock later
+    const target = join(dir, 'lock-race.sqlite');
+    const lock = `${target}.lock`;
+    writeFileSync(lock, '');
+    let released = false;
+    const holder = setTimeout(() => {
+      writeFileSync(lock, `${process.pid}\n`);
+    }, 150);
+    const release = setTimeout(() => {
+      released = true;
+      rmSync(lock, { force: true });
+    }, 500);
+    try {
+      const ran = await withWriteLock(target, () => Promise.resolve(released), { waitMs: 10_000 });
+      assert.equal(ran, true, 'ran while the other writer still held the lock');
+    } finally {
+      clearTimeout(holder);
+      clearTimeout(release);
+    }
+  });
+
   it('two concurrent imports into one file both land (the second waits for the first)', async () => {
     for (let trial = 0; trial < 3; trial += 1) {
       const db = join(dir, `concurrent-${trial}.sqlite`);
