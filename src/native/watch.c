@@ -453,7 +453,8 @@ static int proc_listen(int sock, int op) {
 
 /* poll() timeout for a source holding a batch that started at first_ns: the time left to its flush (>= 1 ms). */
 static int flush_timeout(const batch_t *batch, uint64_t first_ns) {
-  if (batch == NULL) return 500;
+  /* an empty batch (only skipped records so far) has nothing due: a 0 timeout here would spin the idle reader */
+  if (batch == NULL || batch->count == 0) return 500;
   uint64_t now = now_ns(), due = first_ns + FLUSH_NS;
   if (now >= due) return 0;
   return (int)((due - now + 999999ull) / 1000000ull);
@@ -556,7 +557,8 @@ static void *proc_loop(void *arg) {
       for (int i = 0; i < got; i++) {
         size_t len = msgs[i].msg_len;
         for (struct nlmsghdr *nlh = (struct nlmsghdr *)bufs[i]; NLMSG_OK(nlh, len); nlh = NLMSG_NEXT(nlh, len)) {
-          if (batch == NULL) first_ns = now_ns();
+          /* the batch's clock starts with its first kept record (a skipped record leaves its slot free) */
+          if (batch == NULL || batch->count == 0) first_ns = now_ns();
           rec_t *r = next_rec(&batch);
           if (r == NULL) {
             atomic_fetch_add(&src->drops, 1);

@@ -2,6 +2,8 @@
 // reader seeing a real exec with the facts it reads at once (cmdline, cgroup).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { describe, it } from 'node:test';
 import { createRequire } from 'node:module';
 import {
@@ -204,5 +206,36 @@ describe('proc connector reader', { skip: process.getuid?.() !== 0 ? 'needs root
       [],
     );
     assert.ok(execs.some((r) => /^\d+:/.test(r.cgroup ?? '')));
+  });
+
+  it("sleeps when idle after records it skips (a thread's fork and exit), instead of spinning", async () => {
+    // the reader's CPU time (its thread is named bh-proc), in clock ticks
+    const readerTicks = (): number => {
+      let ticks = 0;
+      for (const tid of readdirSync('/proc/self/task')) {
+        const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+        if (!stat.includes('(bh-proc)')) continue;
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        ticks += Number(fields[11]) + Number(fields[12]);
+      }
+      return ticks;
+    };
+    const a = addon();
+    a.procStart(() => {});
+    try {
+      await new Promise((r) => setTimeout(r, 200));
+      const before = readerTicks();
+      // each worker is a thread of this process: a fork and an exit record the reader skips, then quiet
+      for (let i = 0; i < 4; i += 1) {
+        const worker = new Worker('setTimeout(() => {}, 5)', { eval: true });
+        await new Promise((r) => worker.on('exit', r));
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      // it spun at 100 % of a CPU until the next event (169 ticks over these ~1.1 s before the fix); waking for
+      // the host's own events costs a few
+      assert.ok(readerTicks() - before < 30, `reader used ${readerTicks() - before} ticks while idle`);
+    } finally {
+      a.procStop();
+    }
   });
 });
