@@ -30,6 +30,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -75,6 +76,9 @@ static int read_small(const char *path, char *buf, int cap) {
     ssize_t n = read(fd, buf + len, (size_t)(cap - 1 - len));
     if (n <= 0) break;
     len += (int)n;
+    /* a short read is the end: the /proc files read here produce their whole text in one read that has room for it
+       (seq_file, cmdline), so the read that would return 0 is one system call per file saved */
+    if (n < cap - 1 - (len - n)) break;
   }
   close(fd);
   buf[len] = 0;
@@ -89,12 +93,9 @@ static char *dup_n(const char *s, int n) {
   return d;
 }
 
-/* uid of a process = owner of /proc/<pid>; ppid from /proc/<pid>/stat (after the comm's closing paren). */
-static void read_pid_info(int pid, rec_t *r, int want_cmdline, int want_cgroup) {
-  char path[64], buf[4096];
-  struct stat st;
-  snprintf(path, sizeof path, "/proc/%d", pid);
-  r->uid = stat(path, &st) == 0 ? (int)st.st_uid : -1;
+/* comm, ppid and tty from /proc/<pid>/stat (after the comm's closing paren). */
+static void read_pid_stat(int pid, rec_t *r) {
+  char path[64], buf[512];
   snprintf(path, sizeof path, "/proc/%d/stat", pid);
   if (read_small(path, buf, 512) > 0) {
     char *close_paren = strrchr(buf, ')');
@@ -112,6 +113,15 @@ static void read_pid_info(int pid, rec_t *r, int want_cmdline, int want_cgroup) 
       }
     }
   }
+}
+
+/* uid of a process = owner of /proc/<pid>; then read_pid_stat, and the cmdline and cgroup when asked. */
+static void read_pid_info(int pid, rec_t *r, int want_cmdline, int want_cgroup) {
+  char path[64], buf[4096];
+  struct stat st;
+  snprintf(path, sizeof path, "/proc/%d", pid);
+  r->uid = stat(path, &st) == 0 ? (int)st.st_uid : -1;
+  read_pid_stat(pid, r);
   if (want_cmdline) {
     snprintf(path, sizeof path, "/proc/%d/cmdline", pid);
     int n = read_small(path, buf, 1024);
@@ -146,18 +156,31 @@ static void read_exe(int pid, rec_t *r) {
 #define NR_EXECVEAT -1
 #endif
 
-/* Reads a NUL-terminated string at addr in the task's memory; returns its length or -1. */
-static int read_remote_str(int memfd, uint64_t addr, char *out, int cap) {
-  ssize_t n = pread(memfd, out, (size_t)cap - 1, (off_t)addr);
-  if (n <= 0) {
-    /* the string may end near a page boundary: retry up to the end of its page */
-    size_t room = 4096 - (addr & 4095);
-    if (room >= (size_t)cap) room = (size_t)cap - 1;
-    n = pread(memfd, out, room, (off_t)addr);
-    if (n <= 0) return -1;
+#define PAGE 4096ull
+/* bytes from addr to the end of its page, at most cap: a remote read that stays inside one page is read whole or not
+   at all (process_vm_readv stops at the first page it cannot read) */
+static size_t in_page(uint64_t addr, size_t cap) {
+  size_t room = (size_t)(PAGE - (addr & (PAGE - 1)));
+  return room < cap ? room : cap;
+}
+
+/* Reads a NUL-terminated string at addr in the task's memory, page by page; returns its length or -1. */
+static int read_remote_str(int pid, uint64_t addr, char *out, int cap) {
+  if (cap < 1 || addr == 0) return -1;
+  int len = 0, read_any = 0;
+  while (len < cap - 1) {
+    size_t want = in_page(addr + (uint64_t)len, (size_t)(cap - 1 - len));
+    struct iovec local = {out + len, want}, remote = {(void *)(uintptr_t)(addr + (uint64_t)len), want};
+    ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+    if (n <= 0) break;
+    read_any = 1;
+    size_t nul = strnlen(out + len, (size_t)n);
+    len += (int)nul;
+    if (nul < (size_t)n) break;
   }
-  out[n] = 0;
-  return (int)strnlen(out, (size_t)n);
+  if (!read_any) return -1;
+  out[len] = 0;
+  return len;
 }
 
 static _Atomic uint64_t args_missed;
@@ -206,27 +229,75 @@ static void read_exec_args(int pid, rec_t *r) {
   if (nr == NR_EXECVE) fname = a[0], argv = a[1];
   else if (nr == NR_EXECVEAT) fname = a[1], argv = a[2];
   else return;
-  snprintf(path, sizeof path, "/proc/%d/mem", pid);
-  int memfd = open(path, O_RDONLY | O_CLOEXEC);
-  if (memfd < 0) return;
+  /* the filename and the argv pointers in one system call (each chunk inside its page), then every argument in
+     one more, each in a slice of ARG_SLICE bytes; an argument longer than its slice, or on two pages, is read again
+     alone (process_vm_readv: 2 calls for most execs, where open + preads + close of /proc/<pid>/mem took 5) */
+  enum { ARG_SLICE = 256, MAX_ARGS = 64 };
   char str[PATH_MAX];
-  int n = read_remote_str(memfd, fname, str, sizeof str);
-  if (n >= 0) r->filename = dup_n(str, n);
-  uint64_t ptrs[64];
-  ssize_t got = argv != 0 ? pread(memfd, ptrs, sizeof ptrs, (off_t)argv) : -1;
+  uint64_t ptrs[MAX_ARGS];
+  struct iovec local[MAX_ARGS], remote[MAX_ARGS];
+  size_t fname_len = in_page(fname, sizeof str - 1);
+  local[0] = (struct iovec){str, fname_len};
+  remote[0] = (struct iovec){(void *)(uintptr_t)fname, fname_len};
+  int nio = 1;
+  size_t ptr_len = argv != 0 ? in_page(argv, sizeof ptrs) & ~(size_t)7 : 0;
+  if (ptr_len > 0) {
+    local[1] = (struct iovec){ptrs, ptr_len};
+    remote[1] = (struct iovec){(void *)(uintptr_t)argv, ptr_len};
+    nio = 2;
+  }
+  ssize_t got = fname != 0 ? process_vm_readv(pid, local, (unsigned long)nio, remote, (unsigned long)nio, 0) : -1;
+  if (got < 0) return;
+  if ((size_t)got >= fname_len) {
+    size_t nul = strnlen(str, fname_len);
+    int n = nul < fname_len ? (int)nul : read_remote_str(pid, fname, str, sizeof str);
+    if (n >= 0) {
+      str[n] = 0;
+      r->filename = dup_n(str, n);
+    }
+  }
+  int nptrs = (size_t)got > fname_len ? (int)(((size_t)got - fname_len) / 8) : 0;
+  int count = 0;
+  while (count < nptrs && ptrs[count] != 0) count++;
+  if (count == nptrs && nptrs < MAX_ARGS && argv != 0 && (size_t)got >= fname_len) {
+    /* no terminating NULL before the page ended: the rest of the array is on the next page */
+    size_t rest = (MAX_ARGS - (size_t)nptrs) * 8;
+    struct iovec l = {ptrs + nptrs, rest}, rm = {(void *)(uintptr_t)(argv + (uint64_t)nptrs * 8), rest};
+    ssize_t m = process_vm_readv(pid, &l, 1, &rm, 1, 0);
+    nptrs += m > 0 ? (int)(m / 8) : 0;
+    while (count < nptrs && ptrs[count] != 0) count++;
+  }
+  static __thread char slices[MAX_ARGS][ARG_SLICE];
+  for (int i = 0; i < count; i++) {
+    size_t want = in_page(ptrs[i], ARG_SLICE);
+    local[i] = (struct iovec){slices[i], want};
+    remote[i] = (struct iovec){(void *)(uintptr_t)ptrs[i], want};
+  }
+  ssize_t read_args = count > 0 ? process_vm_readv(pid, local, (unsigned long)count, remote, (unsigned long)count, 0) : 0;
   char args[2048];
   int len = 0;
-  for (int i = 0; got > 0 && i < (int)(got / 8) && ptrs[i] != 0; i++) {
-    int m = read_remote_str(memfd, ptrs[i], args + len, (int)sizeof args - len);
-    if (m < 0) break;
+  size_t done = 0;
+  for (int i = 0; i < count && len < (int)sizeof args - 1; i++) {
+    size_t want = local[i].iov_len;
+    int m;
+    if (read_args >= 0 && done + want <= (size_t)read_args && strnlen(slices[i], want) < want) {
+      m = (int)strnlen(slices[i], want);
+      if (m > (int)sizeof args - 1 - len) m = (int)sizeof args - 1 - len;
+      memcpy(args + len, slices[i], (size_t)m);
+    } else {
+      /* longer than its slice, on two pages, or past a page the batch could not read */
+      m = read_remote_str(pid, ptrs[i], args + len, (int)sizeof args - len);
+      if (m < 0) break;
+    }
+    done += want;
+    args[len + m] = 0;
     len += m + 1;
-    if (len >= (int)sizeof args - 1) break;
   }
+  if (len > (int)sizeof args) len = (int)sizeof args;
   if (len > 0) {
     r->cmdline = dup_n(args, len);
     r->cmdline_len = len;
   }
-  close(memfd);
 }
 
 /* Execs the gate has answered, by pid: the proc reader skips its /proc reads (cmdline, cgroup, stat) for an exec
@@ -571,10 +642,9 @@ static void *proc_loop(void *arg) {
           /* read the short-lived process's facts now, microseconds after the exec, not later in JS */
           if (r->kind == K_EXEC && r->pid == r->tgid) {
             if (gated_exec(r->pid)) {
-              /* the gate's record of this exec carries its facts: JS attributes it by the mark */
+              /* the gate's record of this exec carries its facts and JS attributes it by the mark: this record
+                 would tell JS nothing (its slot is reused) */
               atomic_fetch_add(&proc_skipped, 1);
-              batch->count++;
-              if (batch->count == BATCH_MAX) flush_batch(src, &batch);
               continue;
             }
             read_exec_facts(r);
@@ -850,9 +920,9 @@ static int decide(const struct fanotify_event_metadata *m, rec_t *r, int *defer)
 /* After the answer: the task's uid, ppid and tty (they survive the exec; a task gone by then keeps uid -1 and
    ppid 0, and JS takes the parent from the proc connector's fork record). */
 static void finish_exec(rec_t *r) {
-  int uid = r->uid;
-  read_pid_info(r->pid, r, 0, 0);
-  if (uid >= 0) r->uid = uid; /* read before the answer: a setuid exec changes it */
+  /* the uid was read before the answer (a setuid exec changes it): only a task gone by then needs it again */
+  if (r->uid >= 0) read_pid_stat(r->pid, r);
+  else read_pid_info(r->pid, r, 0, 0);
   if (r->ppid == 0) atomic_fetch_add(&info_missed, 1);
 }
 

@@ -196,6 +196,31 @@ describe('bulkhead watch on the test engine', engineSuite, () => {
     assert.deepEqual(stuck, []);
   });
 
+  it('records the argv an exec was given: many arguments, one past the per-argument slice, and the 2,047-byte cap', async () => {
+    const w = await watchOn(engine.host, ['--mode', 'alert', ...common()]);
+    try {
+      // 40 short arguments and one of 700 bytes (longer than the addon's 256-byte slice, so read again alone)
+      const many = [...Array.from({ length: 40 }, (_, i) => `arg${i}-${'m'.repeat(i)}`), 'L'.repeat(700)];
+      assert.equal(docker(engine.host, ['exec', 'bhw-c', '/bin/echo', ...many]).status, 0);
+      const [echo] = await waitForEvents(
+        db,
+        'echo with many arguments',
+        (e) => e.path === '/bin/echo' && e.argv.length > 2,
+      );
+      assert.deepEqual(echo?.argv, ['/bin/echo', ...many]);
+      // argv is kept to 2,047 bytes: a 3,000-byte argument is cut there
+      assert.equal(docker(engine.host, ['exec', 'bhw-c', '/bin/printf', 'P'.repeat(3000)]).status, 0);
+      const [printf] = await waitForEvents(
+        db,
+        'printf with a long argument',
+        (e) => e.path === '/bin/printf',
+      );
+      assert.deepEqual(printf?.argv, ['/bin/printf', 'P'.repeat(2047 - '/bin/printf'.length - 1)]);
+    } finally {
+      assert.equal(await w.stop(), 0, w.stderr());
+    }
+  });
+
   it('kill: a non-profile exec is killed before it runs and the event says killed', async () => {
     const w = await watchOn(engine.host, ['--mode', 'kill', ...common()]);
     try {
