@@ -521,12 +521,17 @@ static int proc_listen(int sock, int op) {
    stream poll() never times out, so waiting for a quiet moment would hold records until BATCH_MAX (hundreds of
    ms at a few thousand execs/s). */
 #define FLUSH_NS 1000000ull
+/* A proc batch holding only what JS keeps the process tree with (forks, exits, host execs) stores no row: it goes
+   after TREE_FLUSH_NS, so a steady exec stream wakes JS for the gate's batches and not also for these (the gate's
+   record carries each gated exec's parent; a fork record is waited for only by an exec whose task was gone before
+   its ppid could be read). An exec that makes a row (a container's, or any in --host mode) brings it to FLUSH_NS. */
+#define TREE_FLUSH_NS 5000000ull
 
-/* poll() timeout for a source holding a batch that started at first_ns: the time left to its flush (>= 1 ms). */
-static int flush_timeout(const batch_t *batch, uint64_t first_ns) {
+/* poll() timeout for a source holding a batch due at due_ns: the time left to its flush (ms, rounded up). */
+static int flush_timeout(const batch_t *batch, uint64_t due) {
   /* an empty batch (only skipped records so far) has nothing due: a 0 timeout here would spin the idle reader */
   if (batch == NULL || batch->count == 0) return 500;
-  uint64_t now = now_ns(), due = first_ns + FLUSH_NS;
+  uint64_t now = now_ns();
   if (now >= due) return 0;
   return (int)((due - now + 999999ull) / 1000000ull);
 }
@@ -582,7 +587,7 @@ static uint64_t proc_window_ns(void) {
 static void *proc_loop(void *arg) {
   source_t *src = arg;
   batch_t *batch = NULL;
-  uint64_t first_ns = 0;
+  uint64_t due_ns = 0;
   static char bufs[PROC_VLEN][512] __attribute__((aligned(8)));
   struct mmsghdr msgs[PROC_VLEN];
   struct iovec iov[PROC_VLEN];
@@ -605,7 +610,7 @@ static void *proc_loop(void *arg) {
       nanosleep(&ts, NULL);
       n = 1;
     } else {
-      n = poll(fds, 2, flush_timeout(batch, first_ns));
+      n = poll(fds, 2, flush_timeout(batch, due_ns));
       if (n < 0) continue;
       if (n > 0 && fds[1].revents) break;
     }
@@ -629,7 +634,7 @@ static void *proc_loop(void *arg) {
         size_t len = msgs[i].msg_len;
         for (struct nlmsghdr *nlh = (struct nlmsghdr *)bufs[i]; NLMSG_OK(nlh, len); nlh = NLMSG_NEXT(nlh, len)) {
           /* the batch's clock starts with its first kept record (a skipped record leaves its slot free) */
-          if (batch == NULL || batch->count == 0) first_ns = now_ns();
+          if (batch == NULL || batch->count == 0) due_ns = now_ns() + TREE_FLUSH_NS;
           rec_t *r = next_rec(&batch);
           if (r == NULL) {
             atomic_fetch_add(&src->drops, 1);
@@ -648,14 +653,18 @@ static void *proc_loop(void *arg) {
               continue;
             }
             read_exec_facts(r);
+            if (atomic_load(&proc_want_exe) || r->cgroup == NULL || has_container_id(r->cgroup)) {
+              uint64_t soon = now_ns() + FLUSH_NS;
+              if (soon < due_ns) due_ns = soon;
+            }
           }
           batch->count++;
           if (batch->count == BATCH_MAX) flush_batch(src, &batch);
         }
       }
-      if (batch != NULL && now_ns() >= first_ns + FLUSH_NS) flush_batch(src, &batch);
+      if (batch != NULL && now_ns() >= due_ns) flush_batch(src, &batch);
     }
-    if (batch != NULL && now_ns() >= first_ns + FLUSH_NS) flush_batch(src, &batch);
+    if (batch != NULL && now_ns() >= due_ns) flush_batch(src, &batch);
     busy = window_ns > 0 && drained > 0;
   }
   flush_batch(src, &batch);
@@ -989,7 +998,7 @@ static void append_in_order(rec_t *r, uint64_t ticket) {
 static int gate_flush_due(void) {
   pthread_mutex_lock(&fan.order);
   if (fan.batch != NULL && now_ns() >= fan.first_ns + FLUSH_NS) flush_batch(&fan.src, &fan.batch);
-  int timeout = flush_timeout(fan.batch, fan.first_ns);
+  int timeout = flush_timeout(fan.batch, fan.first_ns + FLUSH_NS);
   pthread_mutex_unlock(&fan.order);
   return timeout;
 }
