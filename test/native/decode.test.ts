@@ -221,7 +221,7 @@ describe('proc connector reader', { skip: process.getuid?.() !== 0 ? 'needs root
       return ticks;
     };
     const a = addon();
-    a.procStart(() => {});
+    a.procStart(() => undefined);
     try {
       await new Promise((r) => setTimeout(r, 200));
       const before = readerTicks();
