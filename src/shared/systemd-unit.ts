@@ -6,7 +6,7 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { BulkheadError, UsageError, errnoCode } from './errors.js';
 
-/** One `Key=value` line; an undefined value leaves the line out (an optional directive). */
+/** One `Key=value` line; an undefined value leaves the line out (an optional directive); key `#` is a comment. */
 export type UnitLine = readonly [key: string, value: string | undefined];
 
 /** Sections in the order they are written: [Unit], [Service] or [Timer], [Install]. */
@@ -116,6 +116,12 @@ export function renderUnit(sections: UnitSections): string {
     out.push(`[${section}]`);
     for (const [key, value] of lines) {
       if (value === undefined) continue;
+      if (key === '#') {
+        // systemd.syntax(7): a line starting with "#" is a comment; a control character would end it early
+        refuseControl(value, 'a comment');
+        out.push(`# ${value}`);
+        continue;
+      }
       if (!/^[A-Za-z][A-Za-z0-9]*$/.test(key)) throw new Error(`not a unit directive name: ${key}`);
       refuseControl(value, key);
       out.push(`${key}=${value}`);

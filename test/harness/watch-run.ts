@@ -14,16 +14,22 @@ export interface RunningWatch {
   stop: () => Promise<number | null>;
 }
 
-/** Starts `bulkhead watch ARGS` and waits for its start-up line ("bulkhead watch: <mode> mode"). */
+/**
+ * Starts `bulkhead watch ARGS` and waits for its start-up line ("bulkhead watch: <mode> mode"); `prefix` is a command
+ * that runs it (`setpriv ... --`: the systemd unit's capability set).
+ */
 export async function startWatch(
   args: readonly string[],
   env: Readonly<Record<string, string>> = {},
+  prefix: readonly string[] = [],
 ): Promise<RunningWatch> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'test/harness/bulkhead-dev.ts', 'watch', ...args],
-    { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+  const argv = [process.execPath, '--import', 'tsx', 'test/harness/bulkhead-dev.ts', 'watch', ...args];
+  const [file = process.execPath, ...rest] = [...prefix, ...argv];
+  const child = spawn(file, rest, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<number | null>((done) => {

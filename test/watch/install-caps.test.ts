@@ -1,0 +1,164 @@
+// The unit `bulkhead watch install` prints is hardened (src/watch/install.ts) as far as watch's needs allow: this runs
+// the real `bulkhead watch` on the test engine under exactly the unit's CapabilityBoundingSet and NoNewPrivileges,
+// both read out of the printed unit (setpriv from util-linux, as systemd sets them up for a root service), and shows
+// that each capability's job still gets done: a denied drift exec (fanotify: CAP_SYS_ADMIN) with its argv
+// (/proc/<pid>/mem: CAP_SYS_PTRACE), one in a container user's 0700 directory (UpperDir lstat: CAP_DAC_READ_SEARCH),
+// an allowed exec, the proc connector (CAP_NET_ADMIN), SCHED_FIFO (CAP_SYS_NICE) and kill mode's SIGKILL to another
+// uid (CAP_KILL). Dropping any one of them from the unit makes one of these assertions fail.
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { runBulkhead } from '../harness/cli.js';
+import { BUSYBOX_IMAGE, engineSuite, sharedEngine, type SharedEngine } from '../harness/shared-engine.js';
+import { startWatch, waitForEvents, type RunningWatch } from '../harness/watch-run.js';
+
+const DOCKER = existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker';
+const NAME = 'bhu-c';
+
+function docker(host: string, args: readonly string[]): { status: number | null; stderr: string } {
+  const r = spawnSync(DOCKER, ['--host', host, ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { status: r.status, stderr: r.stderr };
+}
+
+/** The one value of `Key=` in the unit's text (a second one would be a unit systemd reads differently). */
+function directive(unit: string, key: string): string {
+  const values = unit
+    .split('\n')
+    .filter((l) => l.startsWith(`${key}=`))
+    .map((l) => l.slice(key.length + 1));
+  assert.equal(values.length, 1, `${key}= in the unit:\n${unit}`);
+  return values[0] ?? '';
+}
+
+/** The capability names in the CapEff/CapBnd mask of a /proc/<pid>/status, as capsh decodes them (cap_sys_admin,...). */
+function capsOf(pid: number, field: 'CapEff' | 'CapBnd'): string[] {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const mask = new RegExp(`^${field}:\\s+([0-9a-f]+)$`, 'm').exec(status)?.[1];
+  assert.ok(mask !== undefined, status);
+  const decoded = execFileSync('capsh', [`--decode=${mask}`], { encoding: 'utf8' }).trim();
+  return (decoded.split('=')[1] ?? '').split(',').filter(Boolean).sort();
+}
+
+describe('bulkhead watch under the capabilities of its systemd unit', engineSuite, () => {
+  let engine: SharedEngine;
+  let dir: string;
+  let profiles: string;
+  let db: string;
+  let caps: string[];
+  let prefix: string[];
+
+  before(async () => {
+    engine = sharedEngine();
+    dir = mkdtempSync(join(tmpdir(), 'bh-unit-'));
+    profiles = join(dir, 'profiles');
+    db = join(dir, 'events.db');
+    mkdirSync(profiles);
+    const printed = await runBulkhead(['watch', 'install', '--profiles', profiles, '--db', db]);
+    assert.equal(printed.code, 0, printed.stderr);
+    caps = directive(printed.stdout, 'CapabilityBoundingSet')
+      .split(/\s+/)
+      .map((c) => c.toLowerCase())
+      .sort();
+    assert.ok(caps.length > 0 && caps.every((c) => /^cap_[a-z_]+$/.test(c)), caps.join(' '));
+    assert.equal(directive(printed.stdout, 'NoNewPrivileges'), 'yes');
+    assert.doesNotMatch(printed.stdout, /^AmbientCapabilities=/m, 'root needs none (and setpriv gives none)');
+    // root's capabilities after exec are its bounding set; nothing inheritable or ambient (systemd's defaults)
+    prefix = [
+      'setpriv',
+      '--bounding-set',
+      `-all,${caps.map((c) => `+${c.slice('cap_'.length)}`).join(',')}`,
+      '--inh-caps',
+      '-all',
+      '--ambient-caps',
+      '-all',
+      '--no-new-privs',
+      '--',
+    ];
+    docker(engine.host, ['rm', '-f', NAME]);
+    engine.docker(['run', '-d', '--name', NAME, '--network', 'none', BUSYBOX_IMAGE, 'sleep', '100000']);
+    // a container user's private directory: only CAP_DAC_READ_SEARCH (or root's own uid) gets into it
+    engine.docker(['exec', NAME, 'sh', '-c', 'mkdir -p /home/u && chown 1000 /home/u && chmod 700 /home/u']);
+  });
+
+  after(() => {
+    docker(engine.host, ['rm', '-f', NAME]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const watch = (mode: string): Promise<RunningWatch> =>
+    startWatch(
+      ['--mode', mode, '--profiles', profiles, '--db', db, '--guard', 'none', '--container', NAME],
+      { DOCKER_HOST: engine.host },
+      prefix,
+    );
+
+  /** What a missing capability degrades is said on stderr at start; none of it may be there. */
+  function assertFullStart(w: RunningWatch): void {
+    const pid = w.child.pid;
+    assert.ok(pid !== undefined);
+    assert.deepEqual(capsOf(pid, 'CapBnd'), caps, 'the watch process has the unit bounding set');
+    assert.deepEqual(capsOf(pid, 'CapEff'), caps, 'and exactly those capabilities in effect');
+    assert.match(readFileSync(`/proc/${pid}/status`, 'utf8'), /^NoNewPrivs:\s+1$/m);
+    const err = w.stderr();
+    assert.match(err, /process tree: proc connector; exec gate: fanotify;/, err);
+    assert.doesNotMatch(err, /SCHED_FIFO refused|cannot raise|unavailable/, err);
+  }
+
+  it('deny: a drift exec is denied (argv read), also in a 0700 dir of uid 1000; /bin/true runs', async () => {
+    const w = await watch('deny');
+    try {
+      assertFullStart(w);
+      const r = docker(engine.host, ['exec', NAME, 'sh', '-c', 'cp /bin/busybox /tmp/x && /tmp/x true']);
+      assert.equal(r.status, 126, `drift exec: ${r.stderr}`);
+      const [denied] = await waitForEvents(
+        db,
+        'drift denial',
+        (e) => e.path === '/tmp/x' && e.verdict === 'denied',
+      );
+      assert.equal(denied?.ruleId, 'BH-W-002');
+      assert.deepEqual(denied.argv, ['/tmp/x', 'true'], 'argv from the blocked task (/proc/<pid>/mem)');
+
+      const u = docker(engine.host, [
+        'exec',
+        '-u',
+        '1000',
+        NAME,
+        'sh',
+        '-c',
+        'cp /bin/busybox /home/u/y && /home/u/y true',
+      ]);
+      assert.equal(u.status, 126, `drift exec in /home/u as uid 1000: ${u.stderr}`);
+      const [deniedU] = await waitForEvents(
+        db,
+        'drift denial of uid 1000',
+        (e) => e.path === '/home/u/y' && e.verdict === 'denied',
+      );
+      assert.equal(deniedU?.uid, 1000);
+
+      const t = docker(engine.host, ['exec', NAME, '/bin/true']);
+      assert.equal(t.status, 0, `/bin/true: ${t.stderr}`);
+      await waitForEvents(
+        db,
+        'allowed /bin/true',
+        (e) => e.containerName === NAME && e.path === '/bin/true' && e.verdict === 'allowed',
+      );
+    } finally {
+      assert.equal(await w.stop(), 0, w.stderr());
+    }
+  });
+
+  it('kill: a drift exec of uid 1000 is killed before it runs', async () => {
+    const w = await watch('kill');
+    try {
+      assertFullStart(w);
+      const r = docker(engine.host, ['exec', '-u', '1000', NAME, '/home/u/y', 'true']);
+      assert.equal(r.status, 137, `drift exec of uid 1000 in kill mode: ${r.stderr}`);
+      await waitForEvents(db, 'kill', (e) => e.path === '/home/u/y' && e.verdict === 'killed');
+    } finally {
+      assert.equal(await w.stop(), 0, w.stderr());
+    }
+  });
+});
