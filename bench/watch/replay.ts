@@ -76,6 +76,7 @@ const zero = {
   argsMissed: 0,
   infoMissed: 0,
   procSkipped: 0,
+  procRcvbuf: 16 * 1024 * 1024,
   gateSched: 0,
   argsWaitNsTotal: 0,
   gateThreads: 1,

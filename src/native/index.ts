@@ -56,6 +56,8 @@ export function hostGateKey(path: string, st: { ino: bigint; ctimeNs: bigint }):
 const countersSchema = z.object({
   procEvents: z.number(),
   procOverflows: z.number(),
+  /** The proc connector socket's receive buffer in bytes as the kernel reports it (twice the 8 MiB asked for). */
+  procRcvbuf: z.number(),
   procDrops: z.number(),
   gateEvents: z.number(),
   gateOverflows: z.number(),
@@ -372,7 +374,7 @@ function wrap(raw: RawAddon): WatchAddon {
 }
 
 /** The addon's interfaceVersion this code reads (src/native/watch.c init: bump both together). */
-export const ADDON_INTERFACE = 3;
+export const ADDON_INTERFACE = 4;
 
 /** Why a loaded addon cannot serve this code (built from other sources), or undefined when it can. */
 export function addonMismatch(required: unknown, file: string): string | undefined {

@@ -186,6 +186,8 @@ static int read_remote_str(int pid, uint64_t addr, char *out, int cap) {
 static _Atomic uint64_t args_missed;
 /* time the verdict thread waited for exec'ing tasks to go to sleep on their event (read_exec_args) */
 static _Atomic uint64_t args_wait_ns;
+/* the proc connector socket's receive buffer as the kernel set it (SO_RCVBUF reads twice the bytes asked for) */
+static _Atomic int proc_rcvbuf;
 
 static void tries_waited(uint64_t start) {
   uint64_t waited = now_ns() - start;
@@ -1269,7 +1271,10 @@ static napi_value proc_start(napi_env env, napi_callback_info info) {
   if (sock < 0) return throw_errno(env, "proc connector socket(NETLINK_CONNECTOR)", errno);
   int size = 8 * 1024 * 1024;
   if (setsockopt(sock, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) != 0)
-    setsockopt(sock, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+    setsockopt(sock, SOL_SOCKET, SO_RCVBUF, &size, sizeof size); /* capped at net.core.rmem_max */
+  int got = 0;
+  socklen_t got_len = sizeof got;
+  atomic_store(&proc_rcvbuf, getsockopt(sock, SOL_SOCKET, SO_RCVBUF, &got, &got_len) == 0 ? got : 0);
   struct sockaddr_nl addr = {.nl_family = AF_NETLINK, .nl_groups = CN_IDX_PROC, .nl_pid = 0};
   if (bind(sock, (struct sockaddr *)&addr, sizeof addr) != 0 || proc_listen(sock, PROC_CN_MCAST_LISTEN) != 0) {
     int err = errno;
@@ -1534,6 +1539,7 @@ static napi_value counters(napi_env env, napi_callback_info info) {
   napi_create_object(env, &o);
   set_num(env, o, "procEvents", (double)atomic_load(&proc_src.events));
   set_num(env, o, "procOverflows", (double)atomic_load(&proc_src.overflows));
+  set_num(env, o, "procRcvbuf", (double)atomic_load(&proc_rcvbuf));
   set_num(env, o, "procDrops", (double)atomic_load(&proc_src.drops));
   set_num(env, o, "gateEvents", (double)atomic_load(&fan.src.events));
   set_num(env, o, "gateOverflows", (double)atomic_load(&fan.src.overflows));
@@ -1617,7 +1623,7 @@ static napi_value init(napi_env env, napi_value exports) {
   /* bump with ADDON_INTERFACE in index.ts whenever what JS reads from the addon changes (an addon built from older
      sources then refuses to load with the rebuild command, not a schema error mid-run) */
   napi_value version;
-  napi_create_int32(env, 3, &version);
+  napi_create_int32(env, 4, &version);
   napi_set_named_property(env, exports, "interfaceVersion", version);
   return exports;
 }

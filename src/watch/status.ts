@@ -28,6 +28,8 @@ const statusSchema = z.object({
     .object({
       procEvents: num,
       procOverflows: num,
+      // a status file of a watch from before the counter: unknown, read as 0
+      procRcvbuf: num.default(0),
       procDrops: num,
       gateEvents: num,
       gateOverflows: num,

@@ -290,6 +290,12 @@ export class Watcher {
         this.onProc(batch);
       });
       this.procState = 'proc connector';
+      // 8 MiB asked for (the kernel reports twice that); SO_RCVBUF alone is capped at net.core.rmem_max
+      const rcvbuf = addon.counters().procRcvbuf;
+      if (rcvbuf < 16 * 1024 * 1024)
+        this.options.log(
+          `bulkhead watch: proc connector receive buffer ${Math.round(rcvbuf / 2048)} KiB, not 8 MiB (SO_RCVBUFFORCE needs CAP_NET_ADMIN; or raise net.core.rmem_max): a burst of execs may overflow it (watch status counts overflows)`,
+        );
     } catch (error) {
       this.procState = `unavailable: ${describeError(error)} (needs CONFIG_PROC_EVENTS and CAP_NET_ADMIN)`;
       this.options.log(`bulkhead watch: process tree ${this.procState}`);
