@@ -1,8 +1,8 @@
 // The systemd unit for `bulkhead watch` (printed by `watch install`, like `authz install`): starts after
 // docker.service, stops with SIGTERM (watch removes its marks and writes learned profiles), restarts on failure, and
 // runs in the sandbox of systemd.exec(5) "Capabilities", "Security", "Sandboxing" as far as watch's own calls allow
-// (`systemd-analyze security`: 9.0 UNSAFE without it, 4.6 OK with it; test/watch/install-caps.test.ts runs the real
-// watch under exactly this capability set and NoNewPrivileges).
+// (`systemd-analyze security`: 9.0 UNSAFE without it, 2.8 OK with it; test/watch/install-caps.test.ts runs the real
+// watch under exactly this capability set, NoNewPrivileges and system call filter).
 import {
   execLine,
   parentDir,
@@ -44,6 +44,19 @@ export const WATCH_CAPABILITIES: readonly (readonly [cap: string, why: string])[
     'CAP_SYS_NICE',
     'SCHED_FIFO for the verdict and event threads, nice -20 and autogroup -20 where FIFO is refused',
   ],
+];
+
+/** The system call groups (systemd-analyze syscall-filter) denied to watch; /proc/<pid>/mem is read, not ptrace(2)d. */
+export const WATCH_DENIED_SYSCALLS: readonly string[] = [
+  '@clock',
+  '@cpu-emulation',
+  '@debug',
+  '@module',
+  '@mount',
+  '@obsolete',
+  '@raw-io',
+  '@reboot',
+  '@swap',
 ];
 
 export function watchUnit(o: WatchUnitOptions): string {
@@ -92,6 +105,18 @@ export function watchUnit(o: WatchUnitOptions): string {
     ['RestrictSUIDSGID', 'yes'],
     ['LockPersonality', 'yes'],
     ['SystemCallArchitectures', 'native'],
+    ['#', 'its mount namespace (ProtectSystem=) stays its own; container mounts still propagate into it'],
+    ['PrivateMounts', 'yes'],
+    [
+      '#',
+      'system calls watch, node and runsc trace never make: time, modules, mounts, ptrace(2), raw I/O, reboot,',
+    ],
+    [
+      '#',
+      'swap (not @privileged: fanotify_init is in it; not @resources: sched_setscheduler and setpriority)',
+    ],
+    ['SystemCallFilter', `~${WATCH_DENIED_SYSCALLS.join(' ')}`],
+    ['SystemCallErrorNumber', 'EPERM'],
     ['#', 'the event database holds argv: only root reads what watch writes'],
     ['UMask', '0077'],
   ];

@@ -1,6 +1,7 @@
 // The unit `bulkhead watch install` prints is hardened (src/watch/install.ts) as far as watch's needs allow: this runs
 // the real `bulkhead watch` on the test engine under exactly the unit's CapabilityBoundingSet and NoNewPrivileges,
-// both read out of the printed unit (setpriv from util-linux, as systemd sets them up for a root service), and shows
+// both read out of the printed unit (setpriv from util-linux, as systemd sets them up for a root service), and its
+// SystemCallFilter= deny list (a small seccomp helper, test/harness/seccomp-deny.c), and shows
 // that each capability's job still gets done: a denied drift exec (fanotify: CAP_SYS_ADMIN) with its argv
 // (/proc/<pid>/mem: CAP_SYS_PTRACE), one in a container user's 0700 directory (UpperDir lstat: CAP_DAC_READ_SEARCH),
 // an allowed exec, the proc connector's 8 MiB receive buffer (SO_RCVBUFFORCE: CAP_NET_ADMIN), SCHED_FIFO
@@ -9,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runBulkhead } from '../harness/cli.js';
@@ -18,6 +19,7 @@ import { startWatch, waitForEvents, type RunningWatch } from '../harness/watch-r
 
 const DOCKER = existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker';
 const NAME = 'bhu-c';
+const UNISTD = '/usr/include/x86_64-linux-gnu/asm/unistd_64.h';
 
 function docker(host: string, args: readonly string[]): { status: number | null; stderr: string } {
   const r = spawnSync(DOCKER, ['--host', host, ...args], { encoding: 'utf8', timeout: 120_000 });
@@ -43,6 +45,26 @@ function capsOf(pid: number, field: 'CapEff' | 'CapBnd'): string[] {
   return (decoded.split('=')[1] ?? '').split(',').filter(Boolean).sort();
 }
 
+/** The system calls of a SystemCallFilter= entry (`@group` expanded by systemd-analyze itself, nested groups too). */
+function expandSyscalls(entry: string): string[] {
+  if (!entry.startsWith('@')) return [entry];
+  const r = spawnSync('systemd-analyze', ['syscall-filter', entry], { encoding: 'utf8' });
+  assert.equal(r.status, 0, `systemd-analyze syscall-filter ${entry}: ${r.stderr}`);
+  return r.stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#') && l !== entry)
+    .flatMap(expandSyscalls);
+}
+
+/** x86-64 system call numbers by name, from the kernel headers node-gyp builds against. */
+function syscallNumbers(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const m of readFileSync(UNISTD, 'utf8').matchAll(/^#define __NR_(\w+) (\d+)$/gm))
+    if (m[1] !== undefined && m[2] !== undefined) out.set(m[1], Number(m[2]));
+  return out;
+}
+
 describe('bulkhead watch under the capabilities of its systemd unit', engineSuite, () => {
   let engine: SharedEngine;
   let dir: string;
@@ -66,8 +88,27 @@ describe('bulkhead watch under the capabilities of its systemd unit', engineSuit
     assert.ok(caps.length > 0 && caps.every((c) => /^cap_[a-z_]+$/.test(c)), caps.join(' '));
     assert.equal(directive(printed.stdout, 'NoNewPrivileges'), 'yes');
     assert.doesNotMatch(printed.stdout, /^AmbientCapabilities=/m, 'root needs none (and setpriv gives none)');
+    // SystemCallFilter=~... with SystemCallErrorNumber=: the listed calls fail with that errno (test/harness/seccomp-deny.c);
+    // RestrictNamespaces=yes is stood in for by denying unshare(2) and setns(2) outright (systemd filters their flags)
+    const filter = directive(printed.stdout, 'SystemCallFilter');
+    assert.ok(filter.startsWith('~'), `a deny list: ${filter}`);
+    const errnoName = directive(printed.stdout, 'SystemCallErrorNumber');
+    const errno = (constants.errno as Record<string, number | undefined>)[errnoName];
+    assert.ok(errno !== undefined, errnoName);
+    assert.equal(directive(printed.stdout, 'RestrictNamespaces'), 'yes');
+    const numbers = syscallNumbers();
+    const denied = [...filter.slice(1).split(/\s+/).flatMap(expandSyscalls), 'unshare', 'setns'];
+    const nrs = [...new Set(denied.flatMap((name) => numbers.get(name) ?? []))];
+    for (const name of ['ptrace', 'mount', 'init_module', 'reboot', 'unshare'])
+      assert.ok(nrs.includes(numbers.get(name) ?? -1), `${name} is denied`);
+    const helper = join(dir, 'seccomp-deny');
+    execFileSync('cc', ['-O2', '-o', helper, join(import.meta.dirname, '..', 'harness', 'seccomp-deny.c')]);
     // root's capabilities after exec are its bounding set; nothing inheritable or ambient (systemd's defaults)
     prefix = [
+      helper,
+      String(errno),
+      nrs.join(','),
+      '--',
       'setpriv',
       '--bounding-set',
       `-all,${caps.map((c) => `+${c.slice('cap_'.length)}`).join(',')}`,
@@ -102,7 +143,9 @@ describe('bulkhead watch under the capabilities of its systemd unit', engineSuit
     assert.ok(pid !== undefined);
     assert.deepEqual(capsOf(pid, 'CapBnd'), caps, 'the watch process has the unit bounding set');
     assert.deepEqual(capsOf(pid, 'CapEff'), caps, 'and exactly those capabilities in effect');
-    assert.match(readFileSync(`/proc/${pid}/status`, 'utf8'), /^NoNewPrivs:\s+1$/m);
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    assert.match(status, /^NoNewPrivs:\s+1$/m);
+    assert.match(status, /^Seccomp:\s+2$/m, 'under the system call filter');
     const err = w.stderr();
     assert.match(err, /process tree: proc connector; exec gate: fanotify;/, err);
     assert.doesNotMatch(err, /SCHED_FIFO refused|cannot raise|unavailable|receive buffer/, err);
