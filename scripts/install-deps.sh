@@ -25,6 +25,8 @@ declare -A NEED=(
   [nft]=nftables
   [tcpdump]=tcpdump
   [nsenter]=util-linux
+  # the watch unit test runs watch under the unit's capabilities (setpriv: util-linux) and decodes them
+  [capsh]=libcap2-bin
   # fleet: dashboard tests drive Debian's Chromium; server tests initdb a private PostgreSQL
   [chromium]=chromium
   [/usr/lib/postgresql/15/bin/initdb]=postgresql

@@ -19,6 +19,7 @@ import { startWatch, waitForEvents, type RunningWatch } from '../harness/watch-r
 
 const DOCKER = existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker';
 const NAME = 'bhu-c';
+const GVISOR = 'bhu-g';
 const UNISTD = '/usr/include/x86_64-linux-gnu/asm/unistd_64.h';
 
 function docker(host: string, args: readonly string[]): { status: number | null; stderr: string } {
@@ -119,20 +120,20 @@ describe('bulkhead watch under the capabilities of its systemd unit', engineSuit
       '--no-new-privs',
       '--',
     ];
-    docker(engine.host, ['rm', '-f', NAME]);
+    docker(engine.host, ['rm', '-f', NAME, GVISOR]);
     engine.docker(['run', '-d', '--name', NAME, '--network', 'none', BUSYBOX_IMAGE, 'sleep', '100000']);
     // a container user's private directory: only CAP_DAC_READ_SEARCH (or root's own uid) gets into it
     engine.docker(['exec', NAME, 'sh', '-c', 'mkdir -p /home/u && chown 1000 /home/u && chmod 700 /home/u']);
   });
 
   after(() => {
-    docker(engine.host, ['rm', '-f', NAME]);
+    docker(engine.host, ['rm', '-f', NAME, GVISOR]);
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const watch = (mode: string): Promise<RunningWatch> =>
+  const watch = (mode: string, container = NAME): Promise<RunningWatch> =>
     startWatch(
-      ['--mode', mode, '--profiles', profiles, '--db', db, '--guard', 'none', '--container', NAME],
+      ['--mode', mode, '--profiles', profiles, '--db', db, '--guard', 'none', '--container', container],
       { DOCKER_HOST: engine.host },
       prefix,
     );
@@ -201,6 +202,40 @@ describe('bulkhead watch under the capabilities of its systemd unit', engineSuit
       const r = docker(engine.host, ['exec', '-u', '1000', NAME, '/home/u/y', 'true']);
       assert.equal(r.status, 137, `drift exec of uid 1000 in kill mode: ${r.stderr}`);
       await waitForEvents(db, 'kill', (e) => e.path === '/home/u/y' && e.verdict === 'killed');
+    } finally {
+      assert.equal(await w.stop(), 0, w.stderr());
+    }
+  });
+
+  it('gVisor: runsc trace, which watch spawns, works under the same limits', async () => {
+    engine.docker([
+      'run',
+      '-d',
+      '--name',
+      GVISOR,
+      '--runtime',
+      'runsc',
+      '--network',
+      'none',
+      BUSYBOX_IMAGE,
+      'sleep',
+      '100000',
+    ]);
+    const w = await watch('alert', GVISOR);
+    try {
+      assertFullStart(w);
+      const [note] = await waitForEvents(
+        db,
+        'traced',
+        (e) => e.containerName === GVISOR && e.kind === 'container',
+      );
+      assert.match(note?.message ?? '', /observed through runsc trace/);
+      engine.docker(['exec', GVISOR, 'sh', '-c', '/bin/true; /bin/echo traced']);
+      await waitForEvents(
+        db,
+        '/bin/echo from the sandbox',
+        (e) => e.containerName === GVISOR && e.path === '/bin/echo' && e.detail['source'] === 'runsc-trace',
+      );
     } finally {
       assert.equal(await w.stop(), 0, w.stderr());
     }
