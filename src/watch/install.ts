@@ -34,7 +34,10 @@ export const WATCH_CAPABILITIES: readonly (readonly [cap: string, why: string])[
     'CAP_NET_ADMIN',
     'the proc connector (PROC_CN_MCAST_LISTEN) and SO_RCVBUFFORCE on its socket and runsc trace sinks',
   ],
-  ['CAP_SYS_PTRACE', "/proc/<pid>/exe, /syscall and /mem of other tasks: the exec's filename and argv"],
+  [
+    'CAP_SYS_PTRACE',
+    "/proc/<pid>/exe and /syscall, process_vm_readv of other tasks: the exec's filename and argv",
+  ],
   [
     'CAP_DAC_READ_SEARCH',
     "lstat of a drift candidate in the UpperDir and hashing files in container users' dirs",
@@ -46,7 +49,7 @@ export const WATCH_CAPABILITIES: readonly (readonly [cap: string, why: string])[
   ],
 ];
 
-/** The system call groups (systemd-analyze syscall-filter) denied to watch; /proc/<pid>/mem is read, not ptrace(2)d. */
+/** The system call groups (systemd-analyze syscall-filter) denied to watch; argv is read with process_vm_readv, not ptrace(2). */
 export const WATCH_DENIED_SYSCALLS: readonly string[] = [
   '@clock',
   '@cpu-emulation',

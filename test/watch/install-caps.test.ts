@@ -3,7 +3,7 @@
 // both read out of the printed unit (setpriv from util-linux, as systemd sets them up for a root service), and its
 // SystemCallFilter= deny list (a small seccomp helper, test/harness/seccomp-deny.c), and shows
 // that each capability's job still gets done: a denied drift exec (fanotify: CAP_SYS_ADMIN) with its argv
-// (/proc/<pid>/mem: CAP_SYS_PTRACE), one in a container user's 0700 directory (UpperDir lstat: CAP_DAC_READ_SEARCH),
+// (process_vm_readv: CAP_SYS_PTRACE), one in a container user's 0700 directory (UpperDir lstat: CAP_DAC_READ_SEARCH),
 // an allowed exec, the proc connector's 8 MiB receive buffer (SO_RCVBUFFORCE: CAP_NET_ADMIN), SCHED_FIFO
 // (CAP_SYS_NICE) and kill mode's SIGKILL to another uid (CAP_KILL). Dropping any one of them from the unit makes one
 // of these assertions fail (checked for each of the six).
@@ -164,7 +164,7 @@ describe('bulkhead watch under the capabilities of its systemd unit', engineSuit
         (e) => e.path === '/tmp/x' && e.verdict === 'denied',
       );
       assert.equal(denied?.ruleId, 'BH-W-002');
-      assert.deepEqual(denied.argv, ['/tmp/x', 'true'], 'argv from the blocked task (/proc/<pid>/mem)');
+      assert.deepEqual(denied.argv, ['/tmp/x', 'true'], 'argv from the blocked task (process_vm_readv)');
 
       const u = docker(engine.host, [
         'exec',
