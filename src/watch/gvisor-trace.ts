@@ -9,22 +9,35 @@
 // other name, in 20221219 and in gVisor's current tree), so a session of bulkhead's own name is not possible. Watch
 // therefore never takes that session from someone else: it creates without --force (runsc then refuses atomically,
 // `session "Default" already exists`), deletes only a session whose sink is still connected to it, and notices a
-// replacement or removal by its sink's connection closing (the sentry closes it when the session goes).
+// replacement or removal by its sink's connection closing (the sentry closes it when the session goes). The one
+// exception is its own session left behind by a watch that was killed (SIGKILL: no delete ran): each watch records the
+// sessions it creates (gvisor-stale.ts), and a later watch deletes and recreates a session whose record still holds
+// and whose watch is gone, and only that.
 import { execFile } from 'node:child_process';
 import {
   closeSync,
   existsSync,
-  mkdtempSync,
+  lstatSync,
+  mkdirSync,
   readFileSync,
   readdirSync,
   rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SeqpacketOps } from '../native/index.js';
 import { describeError } from '../shared/errors.js';
+import {
+  DEFAULT_TRACE_DIR,
+  parseTraceList,
+  probeStaleSession,
+  processStart,
+  recordPath,
+  socketInodes,
+  writeRecord,
+  type ListedSession,
+} from './gvisor-stale.js';
 import {
   MAX_TRACE_MESSAGE,
   decodeHandshake,
@@ -40,8 +53,6 @@ const POLL_MS = 20;
 const RETRY_MS = 10_000;
 /** Failed `runsc trace list` runs in a row (one per status tick) before the session counts as lost. */
 const LIST_FAILURES = 3;
-/** `runsc trace list` output of a sandbox that has a session ("SESSIONS (1)"). */
-const HAS_SESSION = /^SESSIONS \((?!0\))/m;
 /** Why a sandbox is not traced while another tool holds its one session. */
 export const SESSION_HELD =
   'the sandbox\'s one trace session ("Default") is another tool\'s; bulkhead does not replace it (runsc allows one per sandbox)';
@@ -169,6 +180,8 @@ interface Session {
   listFailures: number;
   /** A check (runsc trace list/create) is in flight. */
   checking: boolean;
+  /** This tracer wrote the sandbox's session record (removed again when the session is deleted or left). */
+  recorded: boolean;
 }
 
 /** A traced sandbox's session went (another tool replaced or removed it), or came back (bulkhead recreated it). */
@@ -177,6 +190,8 @@ export type SessionChange =
 
 export interface GvisorTracerOptions {
   readonly ops: SeqpacketOps;
+  /** Where sockets, configs and session records live (DEFAULT_TRACE_DIR); one directory for every watch. */
+  readonly dir?: string;
   readonly log: (line: string) => void;
   readonly onPoint: (containerId: string, point: TracePoint) => void;
   readonly onSessionChange?: (containerId: string, change: SessionChange) => void;
@@ -199,7 +214,8 @@ function run(
 export class GvisorTracer {
   private readonly options: GvisorTracerOptions;
   private readonly sessions = new Map<string, Session>();
-  private dir: string | undefined;
+  private readonly dir: string;
+  private dirChecked = false;
   private timer: NodeJS.Timeout | undefined;
   private readonly stats: Mutable<
     Omit<GvisorTraceCounters, 'sessions' | 'lost' | 'connections' | 'sentryDropped'>
@@ -213,6 +229,7 @@ export class GvisorTracer {
 
   constructor(options: GvisorTracerOptions) {
     this.options = options;
+    this.dir = options.dir ?? DEFAULT_TRACE_DIR;
   }
 
   /**
@@ -232,7 +249,7 @@ export class GvisorTracer {
     if (created.held && this.sessions.get(target.id) === session) {
       session.state = { kind: 'lost', reason: SESSION_HELD, retryAt: Date.now() + RETRY_MS };
       this.options.log(
-        `bulkhead watch: ${target.name}: ${SESSION_HELD}; if it is a stale one, delete it: ${target.runtimePath} --root ${found.root} trace delete --name ${TRACE_SESSION_NAME} ${target.id}`,
+        `bulkhead watch: ${target.name}: ${SESSION_HELD}${created.why === undefined ? '' : ` (not a stale bulkhead session: ${created.why})`}; if it is a leftover, delete it: ${target.runtimePath} --root ${found.root} trace delete --name ${TRACE_SESSION_NAME} ${target.id}`,
       );
       return { ok: false, reason: SESSION_HELD };
     }
@@ -240,26 +257,49 @@ export class GvisorTracer {
     return { ok: false, reason: created.reason };
   }
 
+  /** `runsc trace list` of the sandbox, parsed; undefined (and logged) when it fails or prints something else. */
+  private async list(s: Session): Promise<ListedSession[] | undefined> {
+    const listed = await this.runsc(s, ['trace', 'list', s.target.id]);
+    if (listed.code !== 0) return undefined;
+    const parsed = parseTraceList(listed.stdout);
+    if (parsed.ok) return parsed.sessions;
+    this.error(s, `${parsed.error}; creating without --force (runsc refuses if a session exists)`);
+    return undefined;
+  }
+
   /**
    * `runsc trace list`, then `runsc trace create` without --force when the sandbox has no session: the create fails,
    * and destroys nothing, if one appeared meanwhile. The list comes first because a refused create still leaves its
-   * sink connection open in the sandbox (runsc 20221219: the connection to us never closed), one per attempt.
+   * sink connection open in the sandbox (runsc 20221219: the connection to us never closed), one per attempt. A
+   * session the list shows is deleted first only when it is a stale one of bulkhead's own (gvisor-stale.ts).
    */
   private async create(
     s: Session,
     listedEmpty = false,
-  ): Promise<{ ok: true } | { ok: false; held: boolean; reason: string }> {
+  ): Promise<{ ok: true; tookBack: boolean } | { ok: false; held: boolean; reason: string; why?: string }> {
+    let tookBack = false;
     if (!listedEmpty) {
-      const listed = await this.runsc(s, ['trace', 'list', s.target.id]);
-      if (listed.code === 0 && HAS_SESSION.test(listed.stdout))
-        return { ok: false, held: true, reason: SESSION_HELD };
+      const sessions = await this.list(s);
+      if (sessions !== undefined && sessions.length > 0) {
+        const taken = await this.takeBackStale(s, sessions);
+        if (!taken.ok)
+          return {
+            ok: false,
+            held: true,
+            reason: SESSION_HELD,
+            ...(taken.why === undefined ? {} : { why: taken.why }),
+          };
+        tookBack = true;
+      }
     }
     s.sinkConnected = false;
+    const before = socketInodes(s.target.pid);
     // the sink connects and waits for our handshake while this runs: the poll timer answers it
     const r = await this.runsc(s, ['trace', 'create', '--config', s.config, s.target.id]);
     if (r.code === 0) {
       s.state = { kind: 'ours' };
-      return { ok: true };
+      this.record(s, before);
+      return { ok: true, tookBack };
     }
     // the refused create's sink connection belongs to no session: it would hold this sandbox as "ours" forever
     for (const c of s.conns) {
@@ -273,6 +313,70 @@ export class GvisorTracer {
       held: r.stderr.includes('already exists'),
       reason: `\`${s.target.runtimePath} --root ${s.root} trace create\` failed (exit ${r.code}): ${r.stderr.split('\n').slice(-2).join(' ')}`,
     };
+  }
+
+  /**
+   * Deletes the sandbox's session when it is one a killed bulkhead watch left (its record claimed by this watch), and
+   * says so in one line; anything else is left alone (`why` says why, when a record exists).
+   */
+  private async takeBackStale(
+    s: Session,
+    sessions: readonly ListedSession[],
+  ): Promise<{ ok: true } | { ok: false; why?: string }> {
+    const probe = probeStaleSession({
+      dir: this.dir,
+      containerId: s.target.id,
+      sandboxPid: s.target.pid,
+      sessions,
+      connect: (path) => this.options.ops.connect(path),
+      closeFd: (fd) => {
+        this.closeFd(fd);
+      },
+    });
+    if (!probe.stale) return probe.why === undefined ? { ok: false } : { ok: false, why: probe.why };
+    const old = probe.record;
+    const r = await this.runsc(s, ['trace', 'delete', '--name', TRACE_SESSION_NAME, s.target.id]);
+    rmSync(probe.claim, { force: true });
+    if (r.code !== 0)
+      return {
+        ok: false,
+        why: `deleting the stale session failed: ${r.stderr.split('\n').slice(-1).join('')}`,
+      };
+    rmSync(old.socket, { force: true });
+    rmSync(old.socket.replace(/\.sock$/, '.json'), { force: true });
+    this.options.log(
+      `bulkhead watch: ${s.target.name}: replaced a stale bulkhead trace session (its watch, pid ${old.watchPid}, is gone and its socket ${old.socket} refuses connections); execs since that watch ended were not seen`,
+    );
+    return { ok: true };
+  }
+
+  /** The record of the session just created: the sink's connection is the socket the sandbox gained meanwhile. */
+  private record(s: Session, before: Set<string> | undefined): void {
+    const after = socketInodes(s.target.pid);
+    const watchStart = processStart(process.pid);
+    const sandboxStart = processStart(s.target.pid);
+    if (!/^[0-9a-f]{64}$/.test(s.target.id) || watchStart === undefined || sandboxStart === undefined) return;
+    try {
+      writeRecord(this.dir, {
+        version: 1,
+        containerId: s.target.id,
+        watchPid: process.pid,
+        watchStart,
+        socket: s.socket,
+        sandboxPid: s.target.pid,
+        sandboxStart,
+        sinkInodes:
+          before === undefined || after === undefined
+            ? []
+            : [...after].filter((i) => !before.has(i)).slice(0, 16),
+      });
+      s.recorded = true;
+    } catch (error) {
+      this.error(
+        s,
+        `cannot record the trace session (a restarted watch will not take it back): ${describeError(error)}`,
+      );
+    }
   }
 
   private runsc(s: Session, args: readonly string[]): ReturnType<typeof run> {
@@ -310,6 +414,8 @@ export class GvisorTracer {
     if (wasOurs) {
       const listed = await this.runsc(s, ['trace', 'list', s.target.id]);
       if (this.sessions.get(s.target.id) !== s) return;
+      // ours is gone (its sink closed): our record no longer names the sandbox's session
+      this.unrecord(s);
       if (listed.code !== 0) {
         // a sandbox going away fails the list too, and its end comes from the Engine: report only a lasting failure
         s.listFailures += 1;
@@ -321,7 +427,10 @@ export class GvisorTracer {
         return;
       }
       s.listFailures = 0;
-      if (HAS_SESSION.test(listed.stdout)) {
+      const parsed = parseTraceList(listed.stdout);
+      if (!parsed.ok)
+        this.error(s, `${parsed.error}; creating without --force (runsc refuses if a session exists)`);
+      else if (parsed.sessions.length > 0) {
         this.lose(s, SESSION_REPLACED);
         return;
       }
@@ -331,7 +440,9 @@ export class GvisorTracer {
     if (created.ok) {
       const note = wasOurs
         ? 'trace session recreated (another tool had removed it; execs meanwhile were not seen)'
-        : "trace session created (the other tool's session is gone)";
+        : created.tookBack
+          ? 'trace session created (it replaced a stale one of a bulkhead watch that is gone)'
+          : "trace session created (the other tool's session is gone)";
       this.options.log(`bulkhead watch: ${s.target.name}: ${note}`);
       this.options.onSessionChange?.(s.target.id, { observed: true, note });
       return;
@@ -367,10 +478,12 @@ export class GvisorTracer {
   ):
     | { ok: true; session: { readonly socket: string; readonly config: string } }
     | { ok: false; reason: string } {
-    this.dir ??= mkdtempSync(join(tmpdir(), 'bh-gv-'));
-    const short = target.id.slice(0, 12);
-    const socket = join(this.dir, `${short}.sock`);
-    const config = join(this.dir, `${short}.json`);
+    const dir = this.checkDir();
+    if (!dir.ok) return dir;
+    // <watch pid>-<container>: unique per watch, and under 108 bytes (sun_path) for the default directory
+    const base = `${process.pid}-${target.id.slice(0, 12)}`;
+    const socket = join(this.dir, `${base}.sock`);
+    const config = join(this.dir, `${base}.json`);
     let listenFd: number;
     try {
       listenFd = this.options.ops.listen(socket);
@@ -391,12 +504,41 @@ export class GvisorTracer {
       sinkConnected: false,
       listFailures: 0,
       checking: false,
+      recorded: false,
     };
     this.sessions.set(target.id, session);
     this.timer ??= setInterval(() => {
       this.poll();
     }, POLL_MS);
     return { ok: true, session };
+  }
+
+  /**
+   * The trace directory, created 0700 on first use: the records in it decide which sessions are deleted, so it must
+   * be this user's and closed to everyone else.
+   */
+  private checkDir(): { ok: true } | { ok: false; reason: string } {
+    if (this.dirChecked) return { ok: true };
+    try {
+      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      const st = lstatSync(this.dir);
+      const uid = process.getuid?.() ?? 0;
+      if (!st.isDirectory() || st.uid !== uid || (st.mode & 0o077) !== 0)
+        return {
+          ok: false,
+          reason: `trace directory ${this.dir} is not a directory of uid ${uid} closed to others (mode ${(st.mode & 0o777).toString(8)}, uid ${st.uid}); remove it or \`chmod 700\` it`,
+        };
+    } catch (error) {
+      return { ok: false, reason: `cannot create the trace directory ${this.dir}: ${describeError(error)}` };
+    }
+    this.dirChecked = true;
+    return { ok: true };
+  }
+
+  private unrecord(s: Session): void {
+    if (!s.recorded) return;
+    s.recorded = false;
+    rmSync(recordPath(this.dir, s.target.id), { force: true });
   }
 
   /** The container ended: its sandbox and session are gone; close our side. */
@@ -426,8 +568,6 @@ export class GvisorTracer {
     for (const s of open) this.close(s);
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
-    if (this.dir !== undefined) rmSync(this.dir, { recursive: true, force: true });
-    this.dir = undefined;
   }
 
   counters(): GvisorTraceCounters {
@@ -444,6 +584,7 @@ export class GvisorTracer {
 
   private close(s: Session): void {
     this.sessions.delete(s.target.id);
+    this.unrecord(s);
     for (const c of s.conns) this.closeFd(c.fd);
     s.conns.length = 0;
     this.closeFd(s.listenFd);
