@@ -2,17 +2,36 @@
 // of its execs, so watch starts a runsc trace session in it and reads its sentry/execve points (and, for
 // `docker exec`, which runsc starts without an execve, the Engine's exec record); learned into the same profile,
 // alert only in every mode; the session is deleted again on SIGTERM. runsc allows one session per sandbox: watch
-// never replaces or deletes another tool's, and reports the container not observable while that one holds it.
+// never replaces or deletes another tool's (nor a still running watch's), and reports the container not observable
+// while that one holds it; a session a SIGKILLed watch left behind is taken back by the next watch.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { loadWatchAddon } from '../../src/native/index.js';
+import { DEFAULT_TRACE_DIR, recordPath } from '../../src/watch/gvisor-stale.js';
 import { runscRootFromArgv } from '../../src/watch/gvisor-trace.js';
+import { encodeHandshake } from '../../src/watch/gvisor-wire.js';
 import { profileFile } from '../../src/watch/profile.js';
 import { BUSYBOX_IMAGE, engineSuite, sharedEngine, type SharedEngine } from '../harness/shared-engine.js';
-import { runWatch, startWatch, waitForEvents, waitForStatus } from '../harness/watch-run.js';
+import {
+  runWatch,
+  startWatch,
+  waitForEvents,
+  waitForStatus,
+  type RunningWatch,
+} from '../harness/watch-run.js';
 
 const NAME = 'bhg-g';
 
@@ -35,6 +54,38 @@ describe('bulkhead watch reads a runsc container through runsc trace', engineSui
     assert.ok(root !== undefined);
     return execFileSync('runsc', ['--root', root, ...args], { encoding: 'utf8' });
   };
+  /** Waits (up to 90 s) until the watch's log matches `pattern`. */
+  const waitForLog = async (w: RunningWatch, pattern: RegExp): Promise<string> => {
+    const deadline = Date.now() + 90_000;
+    while (!pattern.test(w.stderr())) {
+      assert.ok(
+        w.child.exitCode === null && Date.now() < deadline,
+        `no ${String(pattern)} in:\n${w.stderr()}`,
+      );
+      await sleep(100);
+    }
+    return w.stderr();
+  };
+  const sigkill = async (w: RunningWatch): Promise<void> => {
+    const exited = new Promise((done) => w.child.once('exit', done));
+    w.child.kill('SIGKILL');
+    await exited;
+  };
+  const traced = (database: string, what: string): Promise<unknown> =>
+    waitForEvents(
+      database,
+      what,
+      (e) =>
+        e.containerName === NAME &&
+        e.kind === 'container' &&
+        e.message.includes('observed through runsc trace'),
+    );
+  const seenExec = (database: string, argv: string): Promise<unknown> =>
+    waitForEvents(
+      database,
+      argv,
+      (e) => e.containerName === NAME && e.detail['source'] === 'runsc-trace' && e.argv.join(' ') === argv,
+    );
 
   before(() => {
     engine = sharedEngine();
@@ -65,6 +116,10 @@ describe('bulkhead watch reads a runsc container through runsc trace', engineSui
   });
 
   after(() => {
+    // what a SIGKILLed watch of a failed test left in the trace directory
+    for (const f of readdirSync(DEFAULT_TRACE_DIR))
+      if (f.startsWith(id) || f.includes(`-${id.slice(0, 12)}.`))
+        rmSync(join(DEFAULT_TRACE_DIR, f), { force: true });
     try {
       engine.docker(['rm', '-f', NAME]);
     } catch {
@@ -247,6 +302,142 @@ describe('bulkhead watch reads a runsc container through runsc trace', engineSui
     // SIGTERM left the other tool's session in place
     assert.match(runsc(['trace', 'list', id]), /SESSIONS \(1\)\n"Default"/);
     runsc(['trace', 'delete', '--name', 'Default', id]);
+  });
+
+  it('takes back the session a SIGKILLed watch left behind, never one a running watch holds', async () => {
+    const db2 = join(dir, 'second.db');
+    const first = await startWatch(['--mode', 'alert', ...common()], env());
+    let second: RunningWatch | undefined;
+    try {
+      await traced(db, 'first watch traces');
+      // a second watch finds the first one's session: held by a running watch, left alone
+      second = await startWatch(
+        ['--mode', 'alert', '--profiles', profiles, '--db', db2, '--guard', 'none', '--container', NAME],
+        env(),
+      );
+      await waitForEvents(
+        db2,
+        'second watch: held',
+        (e) => e.containerName === NAME && e.kind === 'container' && e.message.includes("is another tool's"),
+      );
+      assert.match(
+        second.stderr(),
+        new RegExp(
+          `not a stale bulkhead session: the bulkhead watch that created it still runs \\(pid ${first.child.pid}\\)`,
+        ),
+      );
+      exec(['sh', '-c', '/bin/ls /etc']);
+      await seenExec(db, '/bin/ls /etc'); // the first watch still reads it
+
+      // the first watch dies without deleting its session; the second (retrying) takes it back
+      await sigkill(first);
+      assert.match(runsc(['trace', 'list', id]), /SESSIONS \(1\)/, 'the killed watch left its session');
+      await waitForEvents(
+        db2,
+        'second watch: took it back',
+        (e) =>
+          e.containerName === NAME &&
+          e.kind === 'container' &&
+          e.message.includes('replaced a stale one of a bulkhead watch that is gone'),
+      );
+      assert.match(
+        second.stderr(),
+        new RegExp(
+          `${NAME}: replaced a stale bulkhead trace session \\(its watch, pid ${first.child.pid}, is gone`,
+        ),
+      );
+      exec(['sh', '-c', '/bin/ls /bin']);
+      await seenExec(db2, '/bin/ls /bin');
+    } finally {
+      await first.stop();
+      if (second !== undefined) assert.equal(await second.stop(), 0, second.stderr());
+    }
+    assert.match(runsc(['trace', 'list', id]), /SESSIONS \(0\)/, 'SIGTERM deleted the taken-back session');
+    assert.equal(existsSync(recordPath(DEFAULT_TRACE_DIR, id)), false, 'and its record');
+
+    // a watch restarted after a SIGKILL takes back its predecessor's session at start
+    const killed = await startWatch(['--mode', 'alert', ...common()], env());
+    await traced(db, 'traced before the kill');
+    await sigkill(killed);
+    const restarted = await startWatch(['--mode', 'alert', ...common()], env());
+    try {
+      await waitForLog(
+        restarted,
+        new RegExp(
+          `${NAME}: replaced a stale bulkhead trace session \\(its watch, pid ${killed.child.pid}, is gone and its socket ${DEFAULT_TRACE_DIR}/${killed.child.pid}-${id.slice(0, 12)}\\.sock refuses connections\\)`,
+        ),
+      );
+      exec(['sh', '-c', '/bin/ls /tmp']);
+      await seenExec(db, '/bin/ls /tmp');
+      assert.equal(
+        existsSync(join(DEFAULT_TRACE_DIR, `${killed.child.pid}-${id.slice(0, 12)}.sock`)),
+        false,
+        "the dead watch's socket is removed",
+      );
+    } finally {
+      await sigkill(restarted); // leaves its session, with its record, behind again
+    }
+  });
+
+  it('leaves alone a session another tool put in place of a killed watch', async (t) => {
+    const load = loadWatchAddon();
+    const ops = load.ok ? load.addon.seqpacket : undefined;
+    if (ops === undefined) {
+      t.skip('the watch addon is not built with SOCK_SEQPACKET support');
+      return;
+    }
+    // the previous test's SIGKILLed watch left its session and record; another tool replaces the session (--force)
+    // with its own remote sink, which then goes away too: the list looks like bulkhead's, the record is there
+    const record = recordPath(DEFAULT_TRACE_DIR, id);
+    const left = (JSON.parse(readFileSync(record, 'utf8')) as { socket: string }).socket;
+    const sock = join(dir, 'other.sock');
+    const listenFd = ops.listen(sock);
+    const config = join(dir, 'other-remote.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        trace_session: {
+          name: 'Default',
+          points: [{ name: 'sentry/execve' }],
+          sinks: [{ name: 'remote', config: { endpoint: sock } }],
+        },
+      }),
+    );
+    const pid = engine.docker(['inspect', '--format', '{{.State.Pid}}', NAME]).trim();
+    const root =
+      runscRootFromArgv(readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0$/, '').split('\0')) ?? '';
+    const state = { done: false };
+    const created = new Promise<void>((resolve, reject) => {
+      execFile('runsc', ['--root', root, 'trace', 'create', '--force', '--config', config, id], (error) => {
+        state.done = true;
+        if (error === null) resolve();
+        else reject(new Error(`runsc trace create --force: ${error.message}`));
+      });
+    });
+    const conns: number[] = [];
+    while (!state.done) {
+      // answer the sink's handshake, as the other tool would
+      for (let fd = ops.accept(listenFd); fd >= 0; fd = ops.accept(listenFd)) conns.push(fd);
+      for (const fd of conns) if (ops.recv(fd, 64, 1).messages.length > 0) ops.send(fd, encodeHandshake());
+      await sleep(10);
+    }
+    await created;
+    for (const fd of [...conns, listenFd]) closeSync(fd);
+    assert.match(runsc(['trace', 'list', id]), /SESSIONS \(1\)\n"Default"\n\tSink: "remote"/);
+
+    const w = await startWatch(['--mode', 'alert', ...common()], env());
+    try {
+      await waitForLog(
+        w,
+        /not a stale bulkhead session: the sandbox no longer holds the recorded watch's sink connection/,
+      );
+    } finally {
+      assert.equal(await w.stop(), 0, w.stderr());
+    }
+    assert.match(runsc(['trace', 'list', id]), /SESSIONS \(1\)/, "the other tool's session is still there");
+    assert.ok(existsSync(record), 'the record is left too: nothing of it was taken back');
+    runsc(['trace', 'delete', '--name', 'Default', id]);
+    for (const f of [record, left, left.replace(/\.sock$/, '.json')]) rmSync(f, { force: true });
   });
 
   it('with --no-runsc-trace reports the container as not observable, with the reason', async () => {
