@@ -21,6 +21,7 @@ import {
   mkdirSync,
   readFileSync,
   readdirSync,
+  renameSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -336,12 +337,19 @@ export class GvisorTracer {
     if (!probe.stale) return probe.why === undefined ? { ok: false } : { ok: false, why: probe.why };
     const old = probe.record;
     const r = await this.runsc(s, ['trace', 'delete', '--name', TRACE_SESSION_NAME, s.target.id]);
-    rmSync(probe.claim, { force: true });
-    if (r.code !== 0)
+    if (r.code !== 0) {
+      // the session is still the stale one: put its record back for the next attempt
+      try {
+        renameSync(probe.claim, recordPath(this.dir, s.target.id));
+      } catch {
+        rmSync(probe.claim, { force: true });
+      }
       return {
         ok: false,
         why: `deleting the stale session failed: ${r.stderr.split('\n').slice(-1).join('')}`,
       };
+    }
+    rmSync(probe.claim, { force: true });
     rmSync(old.socket, { force: true });
     rmSync(old.socket.replace(/\.sock$/, '.json'), { force: true });
     this.options.log(
