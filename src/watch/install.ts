@@ -79,8 +79,16 @@ export function watchUnit(o: WatchUnitOptions): string {
     ['ReadWritePaths', `${quoteWord(o.profiles)} ${quoteWord(parentDir(o.db))}`],
     ['#', 'no home directories (read-only when node, bulkhead or a watch directory lives there)'],
     ['ProtectHome', homeNeeded ? 'read-only' : 'yes'],
-    ['#', 'its own /tmp (the runsc trace sockets live there; runsc connects from this namespace)'],
+    ['#', 'its own /tmp (watch writes nothing there)'],
     ['PrivateTmp', 'yes'],
+    [
+      '#',
+      'the runsc trace sockets and session records, writable, 0700, and kept across restarts: a watch restarted',
+    ],
+    ['#', 'after a SIGKILL takes back the trace session its predecessor left (docs/watch.md, gVisor)'],
+    ['RuntimeDirectory', 'bulkhead/gvisor'],
+    ['RuntimeDirectoryMode', '0700'],
+    ['RuntimeDirectoryPreserve', 'yes'],
     ['#', 'no devices but /dev/null and friends (the watchdog swaps the fanotify fd for /dev/null)'],
     ['PrivateDevices', 'yes'],
     [
