@@ -9,6 +9,7 @@ import { readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from 
 import { posix } from 'node:path';
 import { z } from 'zod';
 import { parseDockerdArgs } from '../shared/dockerd.js';
+import { procStatFields, socketInodes } from '../shared/proc.js';
 
 export interface DockerdFlags {
   readonly dataRoot?: string;
@@ -77,22 +78,8 @@ function real(path: string): string {
 
 /** Paths of the listening unix sockets whose inodes the process holds open. */
 function listeningSockets(procRoot: string, pid: number): string[] {
-  let inodes: Set<string>;
-  try {
-    inodes = new Set(
-      readdirSync(`${procRoot}/${pid}/fd`)
-        .map((fd) => {
-          try {
-            return /^socket:\[(\d+)\]$/.exec(readlinkSync(`${procRoot}/${pid}/fd/${fd}`))?.[1];
-          } catch {
-            return undefined;
-          }
-        })
-        .filter((inode): inode is string => inode !== undefined),
-    );
-  } catch {
-    return [];
-  }
+  const inodes = socketInodes(pid, procRoot);
+  if (inodes === undefined) return [];
   let table: string;
   try {
     table = readFileSync(`${procRoot}/${pid}/net/unix`, 'utf8');
@@ -207,9 +194,7 @@ export function containerdSockets(daemon: DockerdProcess, procRoot = '/proc'): s
   for (const entry of entries) {
     try {
       if (readFileSync(`${procRoot}/${entry}/comm`, 'utf8').trim() !== 'containerd') continue;
-      // stat: "pid (comm) state ppid ..."; comm may hold spaces and parentheses, so split after the last ")"
-      const stat = readFileSync(`${procRoot}/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const ppid = Number(procStatFields(entry, procRoot)?.[1]);
       if (ppid === daemon.pid) managed.push(...listeningSockets(procRoot, Number(entry)));
     } catch {
       continue; // gone

@@ -6,10 +6,11 @@
 // connection, which the sentry closes when the session is deleted or replaced). A session is stale, and taken back,
 // only when all of that still holds and its watch is gone: the record's pid runs another program (or none) and its
 // socket refuses connections.
-import { readFileSync, readdirSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { describeError } from '../shared/errors.js';
+import { procStatFields, socketInodes } from '../shared/proc.js';
 
 /** The directory watch keeps its trace sockets, configs and session records in (created 0700, root's). */
 export const DEFAULT_TRACE_DIR = '/run/bulkhead/gvisor';
@@ -53,33 +54,7 @@ export function parseTraceList(
 
 /** A process's start time (/proc/PID/stat field 22, clock ticks since boot): with the pid, names one process. */
 export function processStart(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // the command name (field 2) may hold spaces and parentheses: count from the last ")"
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
-}
-
-/** The socket inodes a process holds open (/proc/PID/fd links `socket:[N]`); undefined when unreadable. */
-export function socketInodes(pid: number): Set<string> | undefined {
-  let fds: string[];
-  try {
-    fds = readdirSync(`/proc/${pid}/fd`);
-  } catch {
-    return undefined;
-  }
-  const inodes = new Set<string>();
-  for (const fd of fds) {
-    try {
-      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
-      if (m?.[1] !== undefined) inodes.add(m[1]);
-    } catch {
-      // closed meanwhile
-    }
-  }
-  return inodes;
+  return procStatFields(pid)?.[19];
 }
 
 const recordSchema = z

@@ -29,13 +29,13 @@ import {
 import { join } from 'node:path';
 import type { SeqpacketOps } from '../native/index.js';
 import { describeError } from '../shared/errors.js';
+import { socketInodes } from '../shared/proc.js';
 import {
   DEFAULT_TRACE_DIR,
   parseTraceList,
   probeStaleSession,
   processStart,
   recordPath,
-  socketInodes,
   writeRecord,
   type ListedSession,
 } from './gvisor-stale.js';
