@@ -281,9 +281,10 @@ static void read_exec_args(int pid, rec_t *r) {
   size_t done = 0;
   for (int i = 0; i < count && len < (int)sizeof args - 1; i++) {
     size_t want = local[i].iov_len;
+    size_t nul = read_args >= 0 && done + want <= (size_t)read_args ? strnlen(slices[i], want) : want;
     int m;
-    if (read_args >= 0 && done + want <= (size_t)read_args && strnlen(slices[i], want) < want) {
-      m = (int)strnlen(slices[i], want);
+    if (nul < want) {
+      m = (int)nul;
       if (m > (int)sizeof args - 1 - len) m = (int)sizeof args - 1 - len;
       memcpy(args + len, slices[i], (size_t)m);
     } else {
@@ -545,8 +546,10 @@ static int has_container_id(const char *cgroup);
 /* An exec the gate did not answer: its facts from /proc, the most perishable that is used first. A task that exits loses its
    argv at once (its memory goes; /proc/<pid>/cmdline of the zombie is empty) but keeps its cgroup and stat until
    its parent reaps it: a short `ls` read ~9 ms late at load 12 still had a cgroup and uid, not its argv. A host
-   process's argv and stat do not go to JS in container-only mode (nothing uses them). */
-static void read_exec_facts(rec_t *r) {
+   process's argv and stat do not go to JS in container-only mode (nothing uses them). Returns 1 when JS stores a
+   row for the exec (a container's, one whose cgroup could not be read, or any in --host mode), 0 for a host
+   process's exec in container-only mode (JS only keeps the process tree with it). */
+static int read_exec_facts(rec_t *r) {
   char path[64], buf[4096];
   int want_exe = atomic_load(&proc_want_exe);
   int n;
@@ -556,7 +559,7 @@ static void read_exec_facts(rec_t *r) {
     snprintf(path, sizeof path, "/proc/%d/cgroup", r->pid);
     n = read_small(path, buf, sizeof buf);
     if (n > 0) r->cgroup = dup_n(buf, n);
-    if (r->cgroup != NULL && !has_container_id(r->cgroup)) return;
+    if (r->cgroup != NULL && !has_container_id(r->cgroup)) return 0;
   }
   snprintf(path, sizeof path, "/proc/%d/cmdline", r->pid);
   n = read_small(path, buf, 1024);
@@ -571,6 +574,7 @@ static void read_exec_facts(rec_t *r) {
   }
   read_pid_info(r->pid, r, 0, 0);
   if (want_exe) read_exe(r->pid, r);
+  return 1;
 }
 
 /* While events keep coming the reader drains the socket once per window instead of being woken by each one;
@@ -654,8 +658,7 @@ static void *proc_loop(void *arg) {
               atomic_fetch_add(&proc_skipped, 1);
               continue;
             }
-            read_exec_facts(r);
-            if (atomic_load(&proc_want_exe) || r->cgroup == NULL || has_container_id(r->cgroup)) {
+            if (read_exec_facts(r)) {
               uint64_t soon = now_ns() + FLUSH_NS;
               if (soon < due_ns) due_ns = soon;
             }
@@ -772,20 +775,16 @@ static int has_container_id(const char *cgroup) {
    shell, or dpkg itself). Only root runs a package manager; JS judges the exec again once it has re-read. */
 static int run_by_installer(int pid) {
   if (fan.ninstallers == 0) return 0;
-  char path[64], buf[512];
+  char path[64];
   for (int depth = 0; depth < 6 && pid > 1; depth++) {
     struct stat st;
     snprintf(path, sizeof path, "/proc/%d/exe", pid);
     if (stat(path, &st) == 0)
       for (int i = 0; i < fan.ninstallers; i++)
         if (fan.installers[i].dev == (uint64_t)st.st_dev && fan.installers[i].ino == (uint64_t)st.st_ino) return 1;
-    snprintf(path, sizeof path, "/proc/%d/stat", pid);
-    if (read_small(path, buf, sizeof buf) <= 0) return 0;
-    char *close_paren = strrchr(buf, ')');
-    int ppid = 0;
-    char state;
-    if (close_paren == NULL || sscanf(close_paren + 1, " %c %d", &state, &ppid) != 2) return 0;
-    pid = ppid;
+    rec_t parent = {.ppid = 0};
+    read_pid_stat(pid, &parent);
+    pid = parent.ppid; /* 0 when gone: the walk ends */
   }
   return 0;
 }
@@ -1330,7 +1329,6 @@ static napi_value gate_start(napi_env env, napi_callback_info info) {
   const char *want = getenv("BULKHEAD_WATCH_GATE_THREADS");
   int nthreads = 1;
   if (want != NULL && atoi(want) > 1 && ncpu <= MAX_GATE_THREADS) nthreads = atoi(want) < ncpu ? atoi(want) : ncpu;
-  fan.nthreads = nthreads;
   fan.next_ticket = fan.next_append = 0;
   for (int i = 0; i < MAX_GATE_THREADS; i++) atomic_store(&fan.thread_busy_since[i], 0);
   int err = start_source(env, &fan.src, argv[0], "bulkhead-gate", fan_loop, (void *)(intptr_t)0);
