@@ -168,10 +168,15 @@ export function probeStaleSession(
   const claimed = readRecord(claim);
   const why = claimed.ok ? ours(claimed.record) : claimed.error;
   if (claimed.ok && why === undefined) return { stale: true, record: claimed.record, claim };
+  releaseClaim(claim, p.dir, p.containerId);
+  return { stale: false, why: why ?? 'the claimed record changed' };
+}
+
+/** Puts a claimed record back (a take-back that did not happen); drops it when that fails. */
+export function releaseClaim(claim: string, dir: string, containerId: string): void {
   try {
-    renameSync(claim, path);
+    renameSync(claim, recordPath(dir, containerId));
   } catch {
     rmSync(claim, { force: true });
   }
-  return { stale: false, why: why ?? 'the claimed record changed' };
 }

@@ -21,7 +21,6 @@ import {
   mkdirSync,
   readFileSync,
   readdirSync,
-  renameSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -36,6 +35,7 @@ import {
   probeStaleSession,
   processStart,
   recordPath,
+  releaseClaim,
   writeRecord,
   type ListedSession,
 } from './gvisor-stale.js';
@@ -258,14 +258,19 @@ export class GvisorTracer {
     return { ok: false, reason: created.reason };
   }
 
-  /** `runsc trace list` of the sandbox, parsed; undefined (and logged) when it fails or prints something else. */
-  private async list(s: Session): Promise<ListedSession[] | undefined> {
+  /**
+   * `runsc trace list` of the sandbox: not ok (with runsc's last line) when it fails; sessions undefined (and logged)
+   * when it prints something bulkhead does not recognise.
+   */
+  private async list(
+    s: Session,
+  ): Promise<{ ok: false; error: string } | { ok: true; sessions: ListedSession[] | undefined }> {
     const listed = await this.runsc(s, ['trace', 'list', s.target.id]);
-    if (listed.code !== 0) return undefined;
+    if (listed.code !== 0) return { ok: false, error: listed.stderr.split('\n').slice(-1).join('') };
     const parsed = parseTraceList(listed.stdout);
-    if (parsed.ok) return parsed.sessions;
+    if (parsed.ok) return { ok: true, sessions: parsed.sessions };
     this.error(s, `${parsed.error}; creating without --force (runsc refuses if a session exists)`);
-    return undefined;
+    return { ok: true, sessions: undefined };
   }
 
   /**
@@ -280,7 +285,8 @@ export class GvisorTracer {
   ): Promise<{ ok: true; tookBack: boolean } | { ok: false; held: boolean; reason: string; why?: string }> {
     let tookBack = false;
     if (!listedEmpty) {
-      const sessions = await this.list(s);
+      const listed = await this.list(s);
+      const sessions = listed.ok ? listed.sessions : undefined;
       if (sessions !== undefined && sessions.length > 0) {
         const taken = await this.takeBackStale(s, sessions);
         if (!taken.ok)
@@ -339,11 +345,7 @@ export class GvisorTracer {
     const r = await this.runsc(s, ['trace', 'delete', '--name', TRACE_SESSION_NAME, s.target.id]);
     if (r.code !== 0) {
       // the session is still the stale one: put its record back for the next attempt
-      try {
-        renameSync(probe.claim, recordPath(this.dir, s.target.id));
-      } catch {
-        rmSync(probe.claim, { force: true });
-      }
+      releaseClaim(probe.claim, this.dir, s.target.id);
       return {
         ok: false,
         why: `deleting the stale session failed: ${r.stderr.split('\n').slice(-1).join('')}`,
@@ -420,25 +422,19 @@ export class GvisorTracer {
     const previous = s.state;
     const wasOurs = previous.kind === 'ours';
     if (wasOurs) {
-      const listed = await this.runsc(s, ['trace', 'list', s.target.id]);
+      const listed = await this.list(s);
       if (this.sessions.get(s.target.id) !== s) return;
       // ours is gone (its sink closed): our record no longer names the sandbox's session
       this.unrecord(s);
-      if (listed.code !== 0) {
+      if (!listed.ok) {
         // a sandbox going away fails the list too, and its end comes from the Engine: report only a lasting failure
         s.listFailures += 1;
         if (s.listFailures >= LIST_FAILURES)
-          this.lose(
-            s,
-            `cannot list the sandbox's trace sessions: ${listed.stderr.split('\n').slice(-1).join('')}`,
-          );
+          this.lose(s, `cannot list the sandbox's trace sessions: ${listed.error}`);
         return;
       }
       s.listFailures = 0;
-      const parsed = parseTraceList(listed.stdout);
-      if (!parsed.ok)
-        this.error(s, `${parsed.error}; creating without --force (runsc refuses if a session exists)`);
-      else if (parsed.sessions.length > 0) {
+      if (listed.sessions !== undefined && listed.sessions.length > 0) {
         this.lose(s, SESSION_REPLACED);
         return;
       }
